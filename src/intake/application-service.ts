@@ -1,0 +1,121 @@
+import type { FieldName } from '../permits/permit-fields.ts';
+import { todayIn } from '../permits/field-inputs.ts';
+import type { DraftFields, DraftUpdate, FieldProblem, PermitApplication, PermitRules } from '../permits/permit-rules.ts';
+import { PERMIT_TYPE_LABELS } from '../permits/permit-types.ts';
+import { newReferenceNumber } from '../permits/reference-number.ts';
+import { buildSmsSummary } from '../sms/summary-text.ts';
+import { ReferenceCollisionError, type ApplicationRepository, type Channel, type OutboxMessage } from '../store/application-repository.ts';
+
+/**
+ * The use cases every channel shares: start a draft, answer fields, submit.
+ * The web form, the voice tools and the IVR call these and nothing below them.
+ */
+
+export type SubmitResult =
+  | { readonly ok: true; readonly reference: string; readonly alreadySubmitted: boolean }
+  | { readonly ok: false; readonly missing: readonly FieldName[]; readonly problems: readonly FieldProblem[] };
+
+export interface DraftUpdateResult extends DraftUpdate {
+  readonly missing: readonly FieldName[];
+}
+
+export class UnknownApplicationError extends Error {}
+
+// Six random symbols from 31 make a collision rare; a few draws make it practically impossible.
+const REFERENCE_ATTEMPTS = 5;
+
+export interface ApplicationServiceDeps {
+  readonly repository: ApplicationRepository;
+  readonly rules: PermitRules;
+  readonly timeZone: string;
+  readonly now?: () => Date;
+}
+
+export class ApplicationService {
+  readonly #repository: ApplicationRepository;
+  readonly #rules: PermitRules;
+  readonly #timeZone: string;
+  readonly #now: () => Date;
+
+  constructor(deps: ApplicationServiceDeps) {
+    this.#repository = deps.repository;
+    this.#rules = deps.rules;
+    this.#timeZone = deps.timeZone;
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  startDraft(channel: Channel, id?: string): Promise<string> {
+    return this.#repository.createDraft(channel, id);
+  }
+
+  /** Applies the answers that are valid at once (each saved before this returns) and reports the rest. */
+  async updateDraft(id: string, patch: Readonly<Record<string, unknown>>): Promise<DraftUpdateResult> {
+    const stored = await this.#repository.find(id);
+    if (stored === undefined) throw new UnknownApplicationError(`No application ${id}`);
+    if (stored.status === 'submitted') {
+      return { fields: stored.fields, accepted: [], cleared: [], problems: [{ field: 'application', message: 'This application has already been submitted and can no longer be changed.' }], missing: [] };
+    }
+    const update = this.#rules.updateDraft(stored.fields, patch);
+    const acceptedValues: DraftFields = {};
+    for (const name of update.accepted) acceptedValues[name] = update.fields[name];
+    if (update.accepted.length > 0 || update.cleared.length > 0) {
+      await this.#repository.saveFields(id, acceptedValues, update.cleared);
+    }
+    return { ...update, missing: this.#rules.missingFields(update.fields) };
+  }
+
+  /** Submits a draft once it is complete; submitting again returns the same reference. */
+  async submit(id: string): Promise<SubmitResult> {
+    const stored = await this.#repository.find(id);
+    if (stored === undefined) throw new UnknownApplicationError(`No application ${id}`);
+    if (stored.status === 'submitted' && stored.reference !== undefined) {
+      return { ok: true, reference: stored.reference, alreadySubmitted: true };
+    }
+    const check = this.#rules.checkApplication(stored.fields);
+    if (!check.ok) return check;
+    return this.#markSubmitted(id, check.application);
+  }
+
+  /**
+   * The web form's path: the whole application arrives at once. Nothing is
+   * stored unless every field is valid. `id` comes from the form, so a
+   * double-clicked or re-posted form gives back the first reference.
+   */
+  async submitComplete(channel: Channel, id: string, values: DraftFields): Promise<SubmitResult> {
+    const existing = await this.#repository.find(id);
+    if (existing?.status === 'submitted' && existing.reference !== undefined && existing.channel === channel) {
+      return { ok: true, reference: existing.reference, alreadySubmitted: true };
+    }
+    const check = this.#rules.checkApplication(values);
+    if (!check.ok) return check;
+    if (existing !== undefined && existing.channel !== channel) throw new UnknownApplicationError(`Application ${id} belongs to another channel`);
+    await this.#repository.createDraft(channel, id);
+    await this.#repository.saveFields(id, check.application);
+    return this.#markSubmitted(id, check.application);
+  }
+
+  async #markSubmitted(id: string, application: PermitApplication): Promise<SubmitResult> {
+    const year = Number(todayIn(this.#timeZone, this.#now()).slice(0, 4));
+    for (let attempt = 1; ; attempt++) {
+      const reference = newReferenceNumber(year);
+      try {
+        const result = await this.#repository.markSubmitted(id, reference, smsSummaryFor(application, reference));
+        return { ok: true, ...result };
+      } catch (error) {
+        if (!(error instanceof ReferenceCollisionError) || attempt >= REFERENCE_ATTEMPTS) throw error;
+      }
+    }
+  }
+}
+
+/** The SMS to queue, or none when the applicant declined texts (the reference was shown or read out instead). */
+function smsSummaryFor(application: PermitApplication, reference: string): OutboxMessage | undefined {
+  if (!application.smsConsent) return undefined;
+  const body = buildSmsSummary({
+    reference,
+    permitTypeLabel: PERMIT_TYPE_LABELS[application.permitType],
+    businessName: application.businessName,
+    ...(application.permitType === 'temporary_food_event' ? { eventDates: { start: application.eventStartDate, end: application.eventEndDate } } : {}),
+  });
+  return { toPhone: application.contactPhone, body };
+}

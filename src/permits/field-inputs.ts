@@ -1,0 +1,133 @@
+import * as chrono from 'chrono-node';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+
+/**
+ * Turning what people type or say into canonical values: phone numbers to
+ * E.164, dates to ISO, times to 24-hour HH:MM. Canonical values parse to
+ * themselves, so a stored draft can be validated again unchanged.
+ */
+
+/** An ISO calendar date, YYYY-MM-DD, in the department's time zone. */
+export type IsoDate = string;
+
+const DEFAULT_PHONE_REGION = 'US';
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+// The patterns below are anchored with bounded repeats and only ever see input
+// cut to MAX_INPUT_LENGTH, so they cannot backtrack badly (safe-regex cannot tell).
+const MAX_INPUT_LENGTH = 60;
+// US numeric dates are month first: 3/4/2027 is March 4th.
+// eslint-disable-next-line security/detect-unsafe-regex
+const US_NUMERIC_DATE = /^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?$/;
+const TWO_DIGIT_YEAR_BASE = 2000;
+// Words a caller puts around a date that carry no meaning: "on the third of March".
+// eslint-disable-next-line security/detect-unsafe-regex
+const DATE_FILLER = /^(on\s+)?(the\s+)?/i;
+// 9am, 9 am, 9:30 pm, 9.30 p.m., 0930, 21:00.
+// eslint-disable-next-line security/detect-unsafe-regex
+const CLOCK_TIME = /^(\d{1,2})(?:[:.]?(\d{2}))?\s*(?:([ap])\.?\s*m\.?)?$/i;
+const HOURS_PER_HALF_DAY = 12;
+
+export function parsePhoneInput(text: string): string | undefined {
+  const phone = parsePhoneNumberFromString(text.trim(), DEFAULT_PHONE_REGION);
+  return phone?.isValid() === true ? phone.number : undefined;
+}
+
+export function parseDateInput(text: string, today: IsoDate): IsoDate | undefined {
+  if (text.length > MAX_INPUT_LENGTH) return undefined;
+  const input = text.trim().replace(DATE_FILLER, '');
+  const iso = ISO_DATE.exec(input);
+  if (iso) return calendarDate(Number(iso[1]), Number(iso[2]), Number(iso[3]));
+
+  const numeric = US_NUMERIC_DATE.exec(input);
+  if (numeric) {
+    const month = Number(numeric[1]);
+    const day = Number(numeric[2]);
+    const yearText = numeric[3];
+    if (yearText === undefined) return nextOccurrence(month, day, today);
+    const year = yearText.length === 2 ? TWO_DIGIT_YEAR_BASE + Number(yearText) : Number(yearText);
+    return calendarDate(year, month, day);
+  }
+
+  return parseWrittenDate(input, today);
+}
+
+/** "March 3rd", "the third of March", "next Friday", "tomorrow": chrono reads them; we insist on a real day. */
+function parseWrittenDate(input: string, today: IsoDate): IsoDate | undefined {
+  const reference = localNoon(today);
+  const results = chrono.en.parse(input, reference, { forwardDate: true });
+  const [first] = results;
+  if (results.length !== 1 || first === undefined) return undefined;
+  // Reject partial readings such as "March" (no day) or "3rd of Marchember" (text left over).
+  const leftover = input.replace(first.text, '').replace(/[\s,.]+/g, '');
+  if (leftover !== '') return undefined;
+  const start = first.start;
+  if (!start.isCertain('day') && !start.isCertain('weekday')) return undefined;
+  const year = start.get('year');
+  const month = start.get('month');
+  const day = start.get('day');
+  if (year === null || month === null || day === null) return undefined;
+  return calendarDate(year, month, day);
+}
+
+function nextOccurrence(month: number, day: number, today: IsoDate): IsoDate | undefined {
+  const thisYear = Number(today.slice(0, 4));
+  const candidate = calendarDate(thisYear, month, day);
+  if (candidate !== undefined && candidate >= today) return candidate;
+  return calendarDate(thisYear + 1, month, day);
+}
+
+function calendarDate(year: number, month: number, day: number): IsoDate | undefined {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+  return date.toISOString().slice(0, 10);
+}
+
+function localNoon(isoDate: IsoDate): Date {
+  const [year, month, day] = isoDate.split('-').map(Number);
+  return new Date(year ?? 1970, (month ?? 1) - 1, day ?? 1, 12);
+}
+
+/** Returns HH:MM (24-hour) or undefined; "9" or "9:30" alone are ambiguous and rejected. */
+export function parseTimeInput(text: string): string | undefined {
+  if (text.length > MAX_INPUT_LENGTH) return undefined;
+  const input = text.trim().toLowerCase();
+  if (input === 'noon' || input === 'midday') return '12:00';
+  if (input === 'midnight') return '00:00';
+  const match = CLOCK_TIME.exec(input);
+  if (!match) return undefined;
+  const [, hourText = '', minuteText, meridiem] = match;
+  let hour = Number(hourText);
+  const minute = minuteText === undefined ? 0 : Number(minuteText);
+  if (minute > 59) return undefined;
+  if (meridiem !== undefined) {
+    if (hour < 1 || hour > HOURS_PER_HALF_DAY) return undefined;
+    hour = (hour % HOURS_PER_HALF_DAY) + (meridiem.toLowerCase() === 'p' ? HOURS_PER_HALF_DAY : 0);
+  } else {
+    // Without AM/PM only the 24-hour form with two-digit hours and minutes is clear: "09:00", "21:00".
+    const twentyFourHour = hourText.length === 2 && minuteText !== undefined;
+    if (!twentyFourHour || hour > 23) return undefined;
+  }
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "March 3, 2027": how dates appear in messages to callers and form users. */
+export function formatDateForPeople(date: IsoDate): string {
+  const [year, month, day] = date.split('-').map(Number);
+  return `${MONTH_NAMES[(month ?? 1) - 1] ?? ''} ${day ?? ''}, ${year ?? ''}`;
+}
+
+/** "9 AM", "9:30 PM". */
+export function formatTimeForPeople(time: string): string {
+  const [hour = 0, minute = 0] = time.split(':').map(Number);
+  const suffix = hour < HOURS_PER_HALF_DAY ? 'AM' : 'PM';
+  const twelveHour = hour % HOURS_PER_HALF_DAY === 0 ? HOURS_PER_HALF_DAY : hour % HOURS_PER_HALF_DAY;
+  return minute === 0 ? `${twelveHour} ${suffix}` : `${twelveHour}:${String(minute).padStart(2, '0')} ${suffix}`;
+}
+
+/** Today's date where the department is: "no dates in the past" means the applicant's today, not the server's. */
+export function todayIn(timeZone: string, now: Date): IsoDate {
+  // en-CA formats dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}

@@ -1,0 +1,319 @@
+import { z } from 'zod';
+import { formatDateForPeople, parseDateInput, parsePhoneInput, parseTimeInput, type IsoDate } from './field-inputs.ts';
+import { PERMIT_TYPE_LABELS, type PermitType } from './permit-types.ts';
+
+/**
+ * Every field of a food-permit application, from DESIGN.md's "Permit fields"
+ * table: how people see it (label, the sentence that asks for it), whether it is
+ * personal data (encrypted at rest, redacted in logs), and its zod schema.
+ */
+
+export type FieldKind = 'text' | 'address' | 'phone' | 'email' | 'date' | 'time' | 'choice' | 'yes-no' | 'list' | 'count' | 'consent';
+
+export interface ChoiceOption {
+  readonly value: string;
+  readonly label: string;
+}
+
+export interface FieldSpec {
+  readonly label: string;
+  /** One sentence asking for the value; it is the message when the field is missing. */
+  readonly ask: string;
+  readonly kind: FieldKind;
+  readonly personal: boolean;
+  /** 'all' or the one permit type the field belongs to. */
+  readonly appliesTo: 'all' | PermitType;
+  /** Fixed choices; the health district's come from configuration instead. */
+  readonly options?: readonly ChoiceOption[];
+}
+
+/** Choices, value → label; the values are what is stored and what the model's tools send. */
+const ENTITY_TYPES = { individual: 'Individual or sole proprietor', partnership: 'Partnership', llc: 'LLC', corporation: 'Corporation', nonprofit: 'Nonprofit' } as const;
+const FOOD_PREPARATION = { on_site: 'All on site', commercial_kitchen: 'At a permitted commercial kitchen' } as const;
+const UNIT_TYPES = { truck: 'Truck', trailer: 'Trailer', cart: 'Cart' } as const;
+const OPERATION_MODES = { route: 'On a route', single_location: 'At one location', events: 'At events' } as const;
+const SALES_CHANNELS = { direct_only: 'Directly to customers only', direct_and_stores: 'Directly and through stores' } as const;
+const WATER_SOURCES = { public: 'Public water supply', private_well: 'Private well' } as const;
+
+function choiceOptions(labels: Readonly<Record<string, string>>): ChoiceOption[] {
+  return Object.entries(labels).map(([value, label]) => ({ value, label }));
+}
+
+const spec = (s: FieldSpec): FieldSpec => s;
+
+export const FIELD_SPECS = {
+  permitType: spec({
+    label: 'Permit type',
+    ask: 'Please choose the type of permit: temporary food event, mobile food unit, cottage food operation or food establishment.',
+    kind: 'choice',
+    personal: false,
+    appliesTo: 'all',
+    options: choiceOptions(PERMIT_TYPE_LABELS),
+  }),
+  applicantName: spec({ label: "Applicant's full name", ask: 'Please give the full name of the person applying.', kind: 'text', personal: true, appliesTo: 'all' }),
+  businessName: spec({ label: 'Business name (as on the booth, truck or sign)', ask: 'Please give the business name as it appears on the booth, truck or sign.', kind: 'text', personal: true, appliesTo: 'all' }),
+  entityType: spec({
+    label: 'Type of business entity',
+    ask: 'Please say whether the business is an individual or sole proprietor, a partnership, an LLC, a corporation or a nonprofit.',
+    kind: 'choice',
+    personal: false,
+    appliesTo: 'all',
+    options: choiceOptions(ENTITY_TYPES),
+  }),
+  contactPhone: spec({ label: 'Contact phone', ask: 'Please give a phone number where the health department can reach you.', kind: 'phone', personal: true, appliesTo: 'all' }),
+  email: spec({ label: 'Email (optional)', ask: 'Please give an email address, or leave it out.', kind: 'email', personal: true, appliesTo: 'all' }),
+  healthDistrict: spec({ label: 'Health district', ask: 'Please choose the health district where you will operate.', kind: 'choice', personal: false, appliesTo: 'all' }),
+  menuItems: spec({ label: 'Menu items (one per line)', ask: 'Please list the food and drinks you will serve.', kind: 'list', personal: true, appliesTo: 'all' }),
+  servesTcsFoods: spec({
+    label: 'Do you serve foods that need time or temperature control (for example meat, dairy, cooked rice, cut melons)?',
+    ask: 'Please say whether you serve foods that must be kept hot or cold for safety, such as meat, dairy or cooked rice.',
+    kind: 'yes-no',
+    personal: false,
+    appliesTo: 'all',
+  }),
+  tcsItemCount: spec({ label: 'How many of your menu items need time or temperature control?', ask: 'Please say how many of your menu items must be kept hot or cold for safety.', kind: 'count', personal: false, appliesTo: 'all' }),
+  foodPreparation: spec({
+    label: 'Where is the food prepared?',
+    ask: 'Please say whether all food is prepared on site or at a permitted commercial kitchen.',
+    kind: 'choice',
+    personal: false,
+    appliesTo: 'all',
+    options: choiceOptions(FOOD_PREPARATION),
+  }),
+  commercialKitchenName: spec({ label: 'Commercial kitchen name', ask: 'Please give the name of the commercial kitchen where the food is prepared.', kind: 'text', personal: true, appliesTo: 'all' }),
+  commercialKitchenAddress: spec({ label: 'Commercial kitchen address', ask: 'Please give the street address of the commercial kitchen.', kind: 'address', personal: true, appliesTo: 'all' }),
+  certifiedFoodHandler: spec({ label: 'Certified food handler or manager (name)', ask: 'Please give the name of the certified food handler or food manager.', kind: 'text', personal: true, appliesTo: 'all' }),
+  attestation: spec({
+    label: 'I confirm the information is true and that health inspectors may enter to inspect.',
+    ask: 'Please confirm that the information is true and that health inspectors may enter to inspect.',
+    kind: 'consent',
+    personal: false,
+    appliesTo: 'all',
+  }),
+  smsConsent: spec({ label: 'Send me a text message with my reference number', ask: 'Please say whether we may send you a text message with your reference number.', kind: 'yes-no', personal: false, appliesTo: 'all' }),
+
+  eventName: spec({ label: 'Event name (full)', ask: 'Please give the full name of the event.', kind: 'text', personal: true, appliesTo: 'temporary_food_event' }),
+  eventAddress: spec({ label: 'Event address', ask: 'Please give the street address of the event.', kind: 'address', personal: true, appliesTo: 'temporary_food_event' }),
+  eventCoordinatorName: spec({ label: 'Event coordinator name', ask: "Please give the event coordinator's name.", kind: 'text', personal: true, appliesTo: 'temporary_food_event' }),
+  eventCoordinatorPhone: spec({ label: 'Event coordinator phone', ask: "Please give the event coordinator's phone number.", kind: 'phone', personal: true, appliesTo: 'temporary_food_event' }),
+  eventStartDate: spec({ label: 'First day of the event', ask: 'Please give the first day of the event.', kind: 'date', personal: false, appliesTo: 'temporary_food_event' }),
+  eventEndDate: spec({ label: 'Last day of the event', ask: 'Please give the last day of the event.', kind: 'date', personal: false, appliesTo: 'temporary_food_event' }),
+  dailyOpenTime: spec({ label: 'Opening time each day', ask: 'Please give the time you open each day, for example 9 AM.', kind: 'time', personal: false, appliesTo: 'temporary_food_event' }),
+  dailyCloseTime: spec({ label: 'Closing time each day', ask: 'Please give the time you close each day, for example 6 PM.', kind: 'time', personal: false, appliesTo: 'temporary_food_event' }),
+  booths: spec({ label: 'Number of booths (optional, 1 if left empty)', ask: 'Please say how many booths you will run.', kind: 'count', personal: false, appliesTo: 'temporary_food_event' }),
+
+  unitType: spec({
+    label: 'Type of unit',
+    ask: 'Please say whether the unit is a truck, a trailer or a cart.',
+    kind: 'choice',
+    personal: false,
+    appliesTo: 'mobile_food_unit',
+    options: choiceOptions(UNIT_TYPES),
+  }),
+  operationMode: spec({
+    label: 'How the unit operates',
+    ask: 'Please say whether the unit runs a route, stays at one location, or serves at events.',
+    kind: 'choice',
+    personal: false,
+    appliesTo: 'mobile_food_unit',
+    options: choiceOptions(OPERATION_MODES),
+  }),
+  commissaryName: spec({ label: 'Commissary name', ask: 'Please give the name of the commissary the unit works from.', kind: 'text', personal: true, appliesTo: 'mobile_food_unit' }),
+  commissaryAddress: spec({ label: 'Commissary address', ask: 'Please give the street address of the commissary.', kind: 'address', personal: true, appliesTo: 'mobile_food_unit' }),
+  licensePlate: spec({ label: 'License plate (optional)', ask: "Please give the unit's license plate, or leave it out.", kind: 'text', personal: true, appliesTo: 'mobile_food_unit' }),
+
+  homeAddress: spec({ label: 'Home address', ask: 'Please give the address of the home where the food is made.', kind: 'address', personal: true, appliesTo: 'cottage_food_operation' }),
+  salesChannel: spec({
+    label: 'Where you sell',
+    ask: 'Please say whether you sell only directly to customers, or also through stores.',
+    kind: 'choice',
+    personal: false,
+    appliesTo: 'cottage_food_operation',
+    options: choiceOptions(SALES_CHANNELS),
+  }),
+  waterSource: spec({
+    label: 'Water source',
+    ask: 'Please say whether your water comes from a public supply or a private well.',
+    kind: 'choice',
+    personal: false,
+    appliesTo: 'cottage_food_operation',
+    options: choiceOptions(WATER_SOURCES),
+  }),
+
+  establishmentAddress: spec({ label: 'Establishment address', ask: 'Please give the street address of the establishment.', kind: 'address', personal: true, appliesTo: 'food_establishment' }),
+  openingDate: spec({ label: 'Anticipated opening date', ask: 'Please give the date you expect to open.', kind: 'date', personal: false, appliesTo: 'food_establishment' }),
+} as const satisfies Record<string, FieldSpec>;
+
+export type FieldName = keyof typeof FIELD_SPECS;
+export const FIELD_NAMES = Object.keys(FIELD_SPECS) as FieldName[];
+
+export function isFieldName(name: string): name is FieldName {
+  return Object.hasOwn(FIELD_SPECS, name);
+}
+
+/** Fields whose values are personal data: encrypted at rest, never logged. */
+export const PERSONAL_FIELDS: readonly FieldName[] = FIELD_NAMES.filter((name) => FIELD_SPECS[name].personal);
+
+export interface PermitRulesContext {
+  readonly healthDistricts: readonly string[];
+  /** Today in the department's time zone; read at validation time, so one schema serves for days. */
+  readonly today: () => IsoDate;
+}
+
+const MAX_TEXT_LENGTH = 200;
+const MAX_ADDRESS_LENGTH = 300;
+const MAX_MENU_ITEMS = 40;
+const MAX_MENU_ITEM_LENGTH = 120;
+const MAX_BOOTHS = 50;
+const MAX_TCS_ITEMS = 200;
+
+/** The missing-value message is the field's question; anything else present but wrong gets `invalid`. */
+function messages(name: FieldName, invalid: string) {
+  const missing = FIELD_SPECS[name].ask;
+  return { error: (issue: { input?: unknown }) => (issue.input === undefined || issue.input === null ? missing : invalid) };
+}
+
+function described(schema: z.ZodType, name: FieldName) {
+  return schema.meta({ title: FIELD_SPECS[name].label, description: FIELD_SPECS[name].ask });
+}
+
+function text(name: FieldName, maxLength = MAX_TEXT_LENGTH) {
+  const { ask, label } = FIELD_SPECS[name];
+  return z
+    .string(messages(name, ask))
+    .trim()
+    .min(1, { error: ask })
+    .max(maxLength, { error: `${label} is too long; please keep it under ${maxLength} characters.` })
+    .meta({ title: label, description: ask });
+}
+
+function phone(name: FieldName) {
+  const { ask, label } = FIELD_SPECS[name];
+  return z
+    .string(messages(name, ask))
+    .transform((value, ctx) => {
+      const normalized = parsePhoneInput(value);
+      if (normalized === undefined) {
+        ctx.addIssue({ code: 'custom', message: `${label} is not a valid US phone number; please give all ten digits, area code first.` });
+        return z.NEVER;
+      }
+      return normalized;
+    })
+    .meta({ title: label, description: `${ask} Any common format; stored as +1XXXXXXXXXX.` });
+}
+
+function date(name: FieldName, ctx: PermitRulesContext) {
+  const { ask, label } = FIELD_SPECS[name];
+  return z
+    .string(messages(name, ask))
+    .transform((value, check) => {
+      const today = ctx.today();
+      const parsed = parseDateInput(value, today);
+      if (parsed === undefined) {
+        check.addIssue({ code: 'custom', message: `We could not read "${value.slice(0, 40)}" as a date; please give a date such as March 3, 2027 or 03/03/2027.` });
+        return z.NEVER;
+      }
+      if (parsed < today) {
+        check.addIssue({ code: 'custom', message: `The ${label.toLowerCase()}, ${formatDateForPeople(parsed)}, is in the past; please give a date from today on.` });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .meta({ title: label, description: `${ask} ISO YYYY-MM-DD preferred; "March 3rd" and 3/3/2027 are understood.` });
+}
+
+function time(name: FieldName) {
+  const { ask, label } = FIELD_SPECS[name];
+  return z
+    .string(messages(name, ask))
+    .transform((value, check) => {
+      const parsed = parseTimeInput(value);
+      if (parsed === undefined) {
+        check.addIssue({ code: 'custom', message: `We could not read "${value.slice(0, 20)}" as a time; please give it with AM or PM, for example 9 AM or 9:30 PM.` });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .meta({ title: label, description: `${ask} 24-hour HH:MM preferred; "9am" and "9:30 pm" are understood.` });
+}
+
+function choice<const Labels extends Readonly<Record<string, string>>>(name: FieldName, labels: Labels) {
+  const values = Object.keys(labels) as [Extract<keyof Labels, string>, ...Extract<keyof Labels, string>[]];
+  return described(z.enum(values, messages(name, FIELD_SPECS[name].ask)), name) as z.ZodEnum<{ [V in Extract<keyof Labels, string>]: V }>;
+}
+
+function yesNo(name: FieldName) {
+  return z.boolean(messages(name, FIELD_SPECS[name].ask)).meta({ title: FIELD_SPECS[name].label, description: `${FIELD_SPECS[name].ask} true for yes, false for no.` });
+}
+
+function count(name: FieldName, max: number) {
+  const { ask, label } = FIELD_SPECS[name];
+  const invalid = `${label.replace(/\?$/, '')}: please give a whole number from 1 to ${max}.`;
+  return z
+    .number(messages(name, invalid))
+    .int({ error: invalid })
+    .min(1, { error: invalid })
+    .max(max, { error: invalid })
+    .meta({ title: label, description: ask });
+}
+
+/** The zod schema of each field: input as the form or the model gives it, output canonical. */
+export function fieldSchemas(ctx: PermitRulesContext) {
+  const districts = ctx.healthDistricts as [string, ...string[]];
+  return {
+    permitType: choice('permitType', PERMIT_TYPE_LABELS),
+    applicantName: text('applicantName'),
+    businessName: text('businessName'),
+    entityType: choice('entityType', ENTITY_TYPES),
+    contactPhone: phone('contactPhone'),
+    email: z
+      .email(messages('email', 'That email address does not look right; please check it, or leave it out.'))
+      .meta({ title: FIELD_SPECS.email.label, description: FIELD_SPECS.email.ask }),
+    healthDistrict: described(z.enum(districts, messages('healthDistrict', FIELD_SPECS.healthDistrict.ask)), 'healthDistrict'),
+    menuItems: z
+      .array(z.string().trim().min(1).max(MAX_MENU_ITEM_LENGTH, { error: `Each menu item must be under ${MAX_MENU_ITEM_LENGTH} characters; please shorten it.` }), messages('menuItems', FIELD_SPECS.menuItems.ask))
+      .min(1, { error: FIELD_SPECS.menuItems.ask })
+      .max(MAX_MENU_ITEMS, { error: `Please list at most ${MAX_MENU_ITEMS} menu items; group similar ones together.` })
+      .meta({ title: FIELD_SPECS.menuItems.label, description: FIELD_SPECS.menuItems.ask }),
+    servesTcsFoods: yesNo('servesTcsFoods'),
+    tcsItemCount: count('tcsItemCount', MAX_TCS_ITEMS),
+    foodPreparation: choice('foodPreparation', FOOD_PREPARATION),
+    commercialKitchenName: text('commercialKitchenName'),
+    commercialKitchenAddress: text('commercialKitchenAddress', MAX_ADDRESS_LENGTH),
+    certifiedFoodHandler: text('certifiedFoodHandler'),
+    attestation: z.literal(true, { error: FIELD_SPECS.attestation.ask }).meta({ title: FIELD_SPECS.attestation.label, description: `${FIELD_SPECS.attestation.ask} Only true, and only after the applicant said yes.` }),
+    smsConsent: yesNo('smsConsent'),
+
+    eventName: text('eventName'),
+    eventAddress: text('eventAddress', MAX_ADDRESS_LENGTH),
+    eventCoordinatorName: text('eventCoordinatorName'),
+    eventCoordinatorPhone: phone('eventCoordinatorPhone'),
+    eventStartDate: date('eventStartDate', ctx),
+    eventEndDate: date('eventEndDate', ctx),
+    dailyOpenTime: time('dailyOpenTime'),
+    dailyCloseTime: time('dailyCloseTime'),
+    booths: count('booths', MAX_BOOTHS),
+
+    unitType: choice('unitType', UNIT_TYPES),
+    operationMode: choice('operationMode', OPERATION_MODES),
+    commissaryName: text('commissaryName'),
+    commissaryAddress: text('commissaryAddress', MAX_ADDRESS_LENGTH),
+    licensePlate: text('licensePlate'),
+
+    homeAddress: text('homeAddress', MAX_ADDRESS_LENGTH),
+    salesChannel: choice('salesChannel', SALES_CHANNELS),
+    waterSource: choice('waterSource', WATER_SOURCES),
+
+    establishmentAddress: text('establishmentAddress', MAX_ADDRESS_LENGTH),
+    openingDate: date('openingDate', ctx),
+  } satisfies Record<FieldName, z.ZodType>;
+}
+
+export type FieldSchemas = ReturnType<typeof fieldSchemas>;
+
+/** The choices a field offers in this deployment (districts come from configuration). */
+export function fieldOptions(name: FieldName, ctx: PermitRulesContext): readonly ChoiceOption[] {
+  if (name === 'healthDistrict') return ctx.healthDistricts.map((d) => ({ value: d, label: d }));
+  const spec: FieldSpec = FIELD_SPECS[name];
+  return spec.options ?? [];
+}

@@ -1,0 +1,290 @@
+import { z } from 'zod';
+import { formatDateForPeople, formatTimeForPeople } from './field-inputs.ts';
+import { FIELD_SPECS, fieldSchemas, isFieldName, type FieldName, type FieldSchemas, type PermitRulesContext } from './permit-fields.ts';
+import { PERMIT_TYPE_LABELS, isPermitType, type PermitType } from './permit-types.ts';
+
+/**
+ * The application as a discriminated union on the permit type, and the rules
+ * that tie fields together. Drafts (partial, updated field by field by the
+ * voice tools) and complete applications (the form, or submit) both go
+ * through here, so every channel gives the same answer in the same words.
+ */
+
+export interface FieldProblem {
+  /** A field name, or the unknown key that was sent. */
+  readonly field: string;
+  /** One plain sentence the caller or form user can act on. */
+  readonly message: string;
+}
+
+/** Canonical field values as stored: what the field schemas output. */
+export type DraftFields = Partial<Record<FieldName, unknown>>;
+
+const DEFAULT_BOOTHS = 1;
+
+function buildApplicationSchema(f: FieldSchemas) {
+  const everyPermit = {
+    applicantName: f.applicantName,
+    businessName: f.businessName,
+    entityType: f.entityType,
+    contactPhone: f.contactPhone,
+    email: f.email.optional(),
+    healthDistrict: f.healthDistrict,
+    menuItems: f.menuItems,
+    servesTcsFoods: f.servesTcsFoods,
+    tcsItemCount: f.tcsItemCount.optional(),
+    foodPreparation: f.foodPreparation,
+    commercialKitchenName: f.commercialKitchenName.optional(),
+    commercialKitchenAddress: f.commercialKitchenAddress.optional(),
+    certifiedFoodHandler: f.certifiedFoodHandler,
+    attestation: f.attestation,
+    smsConsent: f.smsConsent,
+  };
+  const crossFieldRules = (values: DraftFields, ctx: z.RefinementCtx) => {
+    for (const problem of [...conflicts(values), ...conditionallyMissing(values)]) {
+      ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+    }
+  };
+  const temporaryFoodEvent = z
+    .object({
+      permitType: z.literal('temporary_food_event'),
+      ...everyPermit,
+      eventName: f.eventName,
+      eventAddress: f.eventAddress,
+      eventCoordinatorName: f.eventCoordinatorName,
+      eventCoordinatorPhone: f.eventCoordinatorPhone,
+      eventStartDate: f.eventStartDate,
+      eventEndDate: f.eventEndDate,
+      dailyOpenTime: f.dailyOpenTime,
+      dailyCloseTime: f.dailyCloseTime,
+      booths: f.booths.default(DEFAULT_BOOTHS),
+    })
+    .superRefine(crossFieldRules);
+  const mobileFoodUnit = z
+    .object({
+      permitType: z.literal('mobile_food_unit'),
+      ...everyPermit,
+      unitType: f.unitType,
+      operationMode: f.operationMode,
+      commissaryName: f.commissaryName,
+      commissaryAddress: f.commissaryAddress,
+      licensePlate: f.licensePlate.optional(),
+    })
+    .superRefine(crossFieldRules);
+  const cottageFoodOperation = z
+    .object({
+      permitType: z.literal('cottage_food_operation'),
+      ...everyPermit,
+      homeAddress: f.homeAddress,
+      salesChannel: f.salesChannel,
+      waterSource: f.waterSource,
+    })
+    .superRefine(crossFieldRules);
+  const foodEstablishment = z
+    .object({
+      permitType: z.literal('food_establishment'),
+      ...everyPermit,
+      establishmentAddress: f.establishmentAddress,
+      openingDate: f.openingDate,
+    })
+    .superRefine(crossFieldRules);
+  const byType = {
+    temporary_food_event: temporaryFoodEvent,
+    mobile_food_unit: mobileFoodUnit,
+    cottage_food_operation: cottageFoodOperation,
+    food_establishment: foodEstablishment,
+  } as const;
+  const application = z.discriminatedUnion('permitType', [temporaryFoodEvent, mobileFoodUnit, cottageFoodOperation, foodEstablishment]);
+  return { application, byType };
+}
+
+export type PermitApplication = z.output<ReturnType<typeof buildApplicationSchema>['application']>;
+
+/** Two fields that are each fine but contradict each other; the later one in the pair is blamed. */
+function conflicts(v: DraftFields): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const { eventStartDate: start, eventEndDate: end, dailyOpenTime: open, dailyCloseTime: close } = v;
+  if (typeof start === 'string' && typeof end === 'string' && end < start) {
+    problems.push({
+      field: 'eventEndDate',
+      message: `The last day of the event, ${formatDateForPeople(end)}, is before the first day, ${formatDateForPeople(start)}; please give the day the event ends.`,
+    });
+  }
+  if (typeof open === 'string' && open === close) {
+    problems.push({ field: 'dailyCloseTime', message: `The closing time is the same as the opening time, ${formatTimeForPeople(open)}; please give the time you close.` });
+  }
+  return problems;
+}
+
+/** Fields that are required only because of another answer. */
+function conditionallyMissing(v: DraftFields): FieldProblem[] {
+  const needed: FieldName[] = [];
+  if (v.servesTcsFoods === true) needed.push('tcsItemCount');
+  if (v.foodPreparation === 'commercial_kitchen') needed.push('commercialKitchenName', 'commercialKitchenAddress');
+  return needed.filter((name) => v[name] === undefined).map((name) => ({ field: name, message: FIELD_SPECS[name].ask }));
+}
+
+/** Answers that make another field irrelevant; those fields are left out of the application. */
+function irrelevantFields(v: DraftFields): FieldName[] {
+  const irrelevant: FieldName[] = [];
+  if (v.servesTcsFoods !== true) irrelevant.push('tcsItemCount');
+  if (v.foodPreparation !== 'commercial_kitchen') irrelevant.push('commercialKitchenName', 'commercialKitchenAddress');
+  return irrelevant;
+}
+
+export interface DraftUpdate {
+  readonly fields: DraftFields;
+  readonly accepted: readonly FieldName[];
+  readonly cleared: readonly FieldName[];
+  readonly problems: readonly FieldProblem[];
+}
+
+export type ApplicationCheck =
+  | { readonly ok: true; readonly application: PermitApplication }
+  | { readonly ok: false; readonly missing: readonly FieldName[]; readonly problems: readonly FieldProblem[] };
+
+export class PermitRules {
+  readonly #fields: FieldSchemas;
+  readonly #application: ReturnType<typeof buildApplicationSchema>['application'];
+  readonly #byType: ReturnType<typeof buildApplicationSchema>['byType'];
+  readonly context: PermitRulesContext;
+
+  constructor(context: PermitRulesContext) {
+    if (context.healthDistricts.length === 0) throw new Error('PermitRules needs at least one health district');
+    this.context = context;
+    this.#fields = fieldSchemas(context);
+    const built = buildApplicationSchema(this.#fields);
+    this.#application = built.application;
+    this.#byType = built.byType;
+  }
+
+  /** The complete-application schema: the single source for tool parameter schemas and documentation. */
+  get applicationSchema() {
+    return this.#application;
+  }
+
+  get fieldSchemas(): FieldSchemas {
+    return this.#fields;
+  }
+
+  /** The fields of one permit type, in the order a form or a caller goes through them. */
+  fieldsOf(type: PermitType): FieldName[] {
+    return Object.keys(this.#byType[type].shape) as FieldName[];
+  }
+
+  /** Whether a field must be answered for this type, regardless of other answers. */
+  isRequired(type: PermitType, name: FieldName): boolean {
+    const shape: Record<string, z.ZodType | undefined> = this.#byType[type].shape;
+    const schema = shape[name];
+    return schema !== undefined && !schema.safeParse(undefined).success;
+  }
+
+  /**
+   * Applies a partial update, field by field: each valid value is accepted
+   * even when a sibling is rejected, so a caller never has to repeat a good
+   * answer. `null` clears a field. Values that contradict an accepted field
+   * (an end date before the start) are rejected with the reason.
+   */
+  updateDraft(current: DraftFields, patch: Readonly<Record<string, unknown>>): DraftUpdate {
+    const fields: DraftFields = { ...current };
+    const accepted: FieldName[] = [];
+    const cleared: FieldName[] = [];
+    const problems: FieldProblem[] = [];
+    // The type decides which other fields apply, so it goes first.
+    const keys = Object.keys(patch).sort((a, b) => Number(b === 'permitType') - Number(a === 'permitType'));
+
+    for (const key of keys) {
+      const value = patch[key];
+      if (!isFieldName(key)) {
+        problems.push({ field: key, message: `"${key.slice(0, 40)}" is not part of a food permit application.` });
+        continue;
+      }
+      const type = fields.permitType;
+      const appliesTo = FIELD_SPECS[key].appliesTo;
+      if (isPermitType(type) && appliesTo !== 'all' && appliesTo !== type) {
+        problems.push({ field: key, message: `${FIELD_SPECS[key].label} does not apply to a ${PERMIT_TYPE_LABELS[type].toLowerCase()} permit.` });
+        continue;
+      }
+      if (value === null) {
+        if (fields[key] !== undefined) cleared.push(key);
+        fields[key] = undefined;
+        continue;
+      }
+      const parsed = this.#fields[key].safeParse(value);
+      if (!parsed.success) {
+        problems.push({ field: key, message: firstMessage(parsed.error) });
+        continue;
+      }
+      // Only a contradiction this value introduces rejects it; one already in the draft is not its fault.
+      const existing = new Set(conflicts(fields).map((p) => p.message));
+      const conflict = conflicts({ ...fields, [key]: parsed.data }).find((p) => !existing.has(p.message));
+      if (conflict) {
+        problems.push({ field: key, message: conflict.message });
+        continue;
+      }
+      Object.assign(fields, { [key]: parsed.data });
+      accepted.push(key);
+      if (key === 'permitType') this.#dropFieldsOfOtherTypes(fields, parsed.data as PermitType, cleared);
+    }
+    return { fields, accepted, cleared, problems };
+  }
+
+  /** What a caller still has to answer for the draft to be submittable. */
+  missingFields(fields: DraftFields): FieldName[] {
+    const check = this.checkApplication(fields);
+    return check.ok ? [] : [...check.missing];
+  }
+
+  /** Validates a complete application: every field's own rule, then the rules across fields. */
+  checkApplication(fields: DraftFields): ApplicationCheck {
+    const type = fields.permitType;
+    if (!isPermitType(type)) {
+      return { ok: false, missing: ['permitType'], problems: [{ field: 'permitType', message: FIELD_SPECS.permitType.ask }] };
+    }
+    const missing: FieldName[] = [];
+    const problems: FieldProblem[] = [];
+    const relevant: DraftFields = {};
+    const irrelevant = irrelevantFields(fields);
+    for (const name of this.fieldsOf(type)) {
+      if (irrelevant.includes(name)) continue;
+      const value = fields[name];
+      if (value === undefined) {
+        if (this.isRequired(type, name)) {
+          missing.push(name);
+          problems.push({ field: name, message: FIELD_SPECS[name].ask });
+        }
+        continue;
+      }
+      const parsed = this.#fields[name].safeParse(value);
+      if (parsed.success) relevant[name] = parsed.data;
+      else problems.push({ field: name, message: firstMessage(parsed.error) });
+    }
+    for (const problem of conditionallyMissing(relevant)) {
+      missing.push(problem.field as FieldName);
+      problems.push(problem);
+    }
+    problems.push(...conflicts(relevant));
+    if (problems.length > 0) return { ok: false, missing, problems };
+
+    const application = this.#application.safeParse(relevant);
+    if (!application.success) {
+      // Unreachable while the field-by-field checks above mirror the union; kept so a drift shows as a message, not a crash.
+      return { ok: false, missing, problems: application.error.issues.map((i) => ({ field: String(i.path[0] ?? 'permitType'), message: i.message })) };
+    }
+    return { ok: true, application: application.data };
+  }
+
+  #dropFieldsOfOtherTypes(fields: DraftFields, type: PermitType, cleared: FieldName[]): void {
+    for (const name of Object.keys(fields) as FieldName[]) {
+      const appliesTo = FIELD_SPECS[name].appliesTo;
+      if (appliesTo !== 'all' && appliesTo !== type && fields[name] !== undefined) {
+        fields[name] = undefined;
+        cleared.push(name);
+      }
+    }
+  }
+}
+
+function firstMessage(error: z.ZodError): string {
+  return error.issues[0]?.message ?? 'That answer could not be used; please try again.';
+}

@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import type { Client, InStatement, Row } from '@libsql/client';
+import { FIELD_SPECS, isFieldName, type FieldName } from '../permits/permit-fields.ts';
+import type { DraftFields } from '../permits/permit-rules.ts';
+import type { FieldCipher } from './field-cipher.ts';
+
+/**
+ * Applications, their fields and the SMS outbox: the only place that knows
+ * the SQL. Personal values are encrypted here, on the way in, and decrypted
+ * on the way out; callers only ever see plain domain values.
+ */
+
+export type Channel = 'web' | 'voice' | 'ivr';
+export type ApplicationStatus = 'draft' | 'submitted';
+
+export interface StoredApplication {
+  readonly id: string;
+  readonly channel: Channel;
+  readonly status: ApplicationStatus;
+  readonly reference: string | undefined;
+  readonly fields: DraftFields;
+  /** When each field was last answered (ISO time): the attestation's time, among others. */
+  readonly capturedAt: Partial<Record<FieldName, string>>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly submittedAt: string | undefined;
+}
+
+export interface OutboxMessage {
+  readonly toPhone: string;
+  readonly body: string;
+}
+
+export interface StoredOutboxMessage extends OutboxMessage {
+  readonly id: string;
+  readonly applicationId: string;
+  readonly status: string;
+  readonly attempts: number;
+  readonly createdAt: string;
+}
+
+export class ReferenceCollisionError extends Error {}
+
+const SQLITE_UNIQUE_REFERENCE = /UNIQUE constraint failed: applications\.reference/;
+
+export class ApplicationRepository {
+  readonly #db: Client;
+  readonly #cipher: FieldCipher;
+  readonly #now: () => Date;
+
+  constructor(db: Client, cipher: FieldCipher, now: () => Date = () => new Date()) {
+    this.#db = db;
+    this.#cipher = cipher;
+    this.#now = now;
+  }
+
+  /** Creates an empty draft; with an id that already exists, leaves it as it is (idempotent on the id). */
+  async createDraft(channel: Channel, id: string = randomUUID()): Promise<string> {
+    const now = this.#now().toISOString();
+    await this.#db.execute({
+      sql: 'INSERT INTO applications (id, channel, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      args: [id, channel, now, now],
+    });
+    return id;
+  }
+
+  async find(id: string): Promise<StoredApplication | undefined> {
+    const [applications, fields] = await this.#db.batch(
+      [
+        { sql: 'SELECT * FROM applications WHERE id = ?', args: [id] },
+        { sql: 'SELECT field, value, encrypted, captured_at FROM application_fields WHERE application_id = ?', args: [id] },
+      ],
+      'read',
+    );
+    const row = applications?.rows[0];
+    if (row === undefined || fields === undefined) return undefined;
+    return this.#toApplication(row, fields.rows);
+  }
+
+  /**
+   * Saves accepted answers and clears withdrawn ones, all in one transaction,
+   * the moment they are given. Only drafts change: a submitted application is
+   * never edited by a late tool call.
+   */
+  async saveFields(id: string, values: DraftFields, cleared: readonly FieldName[] = []): Promise<void> {
+    const now = this.#now().toISOString();
+    const statements: InStatement[] = [];
+    for (const [name, value] of Object.entries(values) as [FieldName, unknown][]) {
+      if (value === undefined) continue;
+      const { stored, encrypted } = this.#encode(id, name, value);
+      statements.push({
+        sql: `INSERT INTO application_fields (application_id, field, value, encrypted, captured_at)
+              SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM applications WHERE id = ? AND status = 'draft')
+              ON CONFLICT (application_id, field) DO UPDATE SET value = excluded.value, encrypted = excluded.encrypted, captured_at = excluded.captured_at`,
+        args: [id, name, stored, encrypted ? 1 : 0, now, id],
+      });
+    }
+    for (const name of cleared) {
+      statements.push({
+        sql: "DELETE FROM application_fields WHERE application_id = ? AND field = ? AND EXISTS (SELECT 1 FROM applications WHERE id = ? AND status = 'draft')",
+        args: [id, name, id],
+      });
+    }
+    const phone = values.contactPhone;
+    const phoneHash = typeof phone === 'string' ? this.#cipher.lookupHash(phone) : cleared.includes('contactPhone') ? null : undefined;
+    const permitType = typeof values.permitType === 'string' ? values.permitType : cleared.includes('permitType') ? null : undefined;
+    statements.push({
+      sql: `UPDATE applications SET updated_at = ?,
+              contact_phone_hash = CASE WHEN ? THEN ? ELSE contact_phone_hash END,
+              permit_type = CASE WHEN ? THEN ? ELSE permit_type END
+            WHERE id = ? AND status = 'draft'`,
+      args: [now, phoneHash !== undefined ? 1 : 0, phoneHash ?? null, permitType !== undefined ? 1 : 0, permitType ?? null, id],
+    });
+    await this.#db.batch(statements, 'write');
+  }
+
+  /**
+   * Marks the draft submitted under `reference` and queues its SMS, in one
+   * transaction. If it was already submitted, nothing changes and the
+   * existing reference comes back: a retried submit yields the same answer
+   * and no second SMS.
+   */
+  async markSubmitted(id: string, reference: string, sms: OutboxMessage | undefined): Promise<{ reference: string; alreadySubmitted: boolean }> {
+    const now = this.#now().toISOString();
+    const statements: InStatement[] = [
+      {
+        sql: "UPDATE applications SET status = 'submitted', reference = ?, submitted_at = ?, updated_at = ? WHERE id = ? AND status = 'draft'",
+        args: [reference, now, now, id],
+      },
+    ];
+    if (sms !== undefined) {
+      const outboxId = randomUUID();
+      statements.push({
+        // Only the submit that won (its reference is the one stored) queues the message.
+        sql: `INSERT INTO sms_outbox (id, application_id, to_phone, to_phone_hash, body, status, created_at, updated_at)
+              SELECT ?, ?, ?, ?, ?, 'pending', ?, ? WHERE EXISTS (SELECT 1 FROM applications WHERE id = ? AND reference = ?)
+              ON CONFLICT (application_id) DO NOTHING`,
+        args: [
+          outboxId,
+          id,
+          this.#cipher.encrypt(sms.toPhone, outboxContext(outboxId, 'to_phone')),
+          this.#cipher.lookupHash(sms.toPhone),
+          this.#cipher.encrypt(sms.body, outboxContext(outboxId, 'body')),
+          now,
+          now,
+          id,
+          reference,
+        ],
+      });
+    }
+    statements.push({ sql: 'SELECT reference FROM applications WHERE id = ?', args: [id] });
+    let results;
+    try {
+      results = await this.#db.batch(statements, 'write');
+    } catch (error) {
+      if (SQLITE_UNIQUE_REFERENCE.test(String(error))) throw new ReferenceCollisionError(reference, { cause: error });
+      throw error;
+    }
+    const stored = results.at(-1)?.rows[0]?.reference;
+    if (typeof stored !== 'string') throw new Error(`Application ${id} does not exist`);
+    return { reference: stored, alreadySubmitted: stored !== reference };
+  }
+
+  /** The caller's most recent unfinished draft since `since`, found by the keyed phone hash. */
+  async findDraftByContactPhone(phone: string, since: Date): Promise<StoredApplication | undefined> {
+    const hashes = this.#cipher.lookupHashes(phone);
+    const result = await this.#db.execute({
+      sql: `SELECT id FROM applications WHERE contact_phone_hash IN (${hashes.map(() => '?').join(', ')})
+            AND status = 'draft' AND updated_at >= ? ORDER BY updated_at DESC LIMIT 1`,
+      args: [...hashes, since.toISOString()],
+    });
+    const id = result.rows[0]?.id;
+    return typeof id === 'string' ? this.find(id) : undefined;
+  }
+
+  async outboxFor(applicationId: string): Promise<StoredOutboxMessage[]> {
+    const result = await this.#db.execute({ sql: 'SELECT * FROM sms_outbox WHERE application_id = ?', args: [applicationId] });
+    return result.rows.map((row) => {
+      const id = text(row, 'id');
+      return {
+        id,
+        applicationId: text(row, 'application_id'),
+        toPhone: this.#cipher.decrypt(text(row, 'to_phone'), outboxContext(id, 'to_phone')),
+        body: this.#cipher.decrypt(text(row, 'body'), outboxContext(id, 'body')),
+        status: text(row, 'status'),
+        attempts: Number(row.attempts),
+        createdAt: text(row, 'created_at'),
+      };
+    });
+  }
+
+  #encode(id: string, name: FieldName, value: unknown): { stored: string; encrypted: boolean } {
+    const json = JSON.stringify(value);
+    if (!FIELD_SPECS[name].personal) return { stored: json, encrypted: false };
+    return { stored: this.#cipher.encrypt(json, fieldContext(id, name)), encrypted: true };
+  }
+
+  #toApplication(row: Row, fieldRows: Row[]): StoredApplication {
+    const id = text(row, 'id');
+    const fields: DraftFields = {};
+    const capturedAt: Partial<Record<FieldName, string>> = {};
+    for (const fieldRow of fieldRows) {
+      const name = text(fieldRow, 'field');
+      if (!isFieldName(name)) continue; // a field retired by a later release; never shown, never lost
+      const raw = text(fieldRow, 'value');
+      const json = Number(fieldRow.encrypted) === 1 ? this.#cipher.decrypt(raw, fieldContext(id, name)) : raw;
+      fields[name] = JSON.parse(json) as unknown;
+      capturedAt[name] = text(fieldRow, 'captured_at');
+    }
+    return {
+      id,
+      channel: text(row, 'channel') as Channel,
+      status: text(row, 'status') as ApplicationStatus,
+      reference: optionalString(row.reference),
+      fields,
+      capturedAt,
+      createdAt: text(row, 'created_at'),
+      updatedAt: text(row, 'updated_at'),
+      submittedAt: optionalString(row.submitted_at),
+    };
+  }
+}
+
+/** The authenticated context of each encrypted value: a token moved to another row or field fails to decrypt. */
+export function fieldContext(applicationId: string, field: string): string {
+  return `application_fields/${applicationId}/${field}`;
+}
+
+export function outboxContext(outboxId: string, column: string): string {
+  return `sms_outbox/${outboxId}/${column}`;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function text(row: Row, column: string): string {
+  const value = row[column];
+  if (typeof value !== 'string') throw new Error(`Expected text in column ${column}, found ${typeof value}`);
+  return value;
+}

@@ -1,0 +1,32 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createClient, type Client } from '@libsql/client';
+
+export interface DatabaseSettings {
+  readonly url: string;
+  readonly authToken?: string | undefined;
+}
+
+// A second writer (another instance's SMS worker, a rekey run) waits this long for the lock before failing.
+const BUSY_TIMEOUT_MS = 5_000;
+
+/** Opens the libSQL database: a local file (created with its folder), :memory:, or Turso over libsql://. */
+export async function openDatabase(settings: DatabaseSettings): Promise<Client> {
+  const localPath = localFilePath(settings.url);
+  // The path is the operator's DATABASE_URL, not user input.
+  // eslint-disable-next-line security/detect-non-literal-fs-filename
+  if (localPath !== undefined) mkdirSync(dirname(localPath), { recursive: true });
+  const client = createClient({ url: settings.url, authToken: settings.authToken });
+  if (localPath !== undefined || settings.url === ':memory:') {
+    await client.execute('PRAGMA foreign_keys = ON');
+    await client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (localPath !== undefined) await client.execute('PRAGMA journal_mode = WAL');
+  }
+  return client;
+}
+
+function localFilePath(url: string): string | undefined {
+  if (!url.startsWith('file:')) return undefined;
+  const path = url.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
+  return path.split('?')[0];
+}

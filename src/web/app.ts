@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import cookieParser from 'cookie-parser';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { AppError } from '../errors.ts';
+import type { ApplicationService } from '../intake/application-service.ts';
+import { healthRoutes, type HealthState, type ReadinessCheck } from '../ops/health.ts';
+import type { PermitRules } from '../permits/permit-rules.ts';
+import { applyRoutes } from './apply-routes.ts';
+import { errorPage } from './apply-views.ts';
+import { createCsrfGuard } from './csrf.ts';
+
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly applications: ApplicationService;
+  readonly rules: PermitRules;
+  readonly csrfSecrets: readonly string[];
+  readonly publicBaseUrl: URL;
+  readonly health: HealthState;
+  readonly databaseReady: ReadinessCheck;
+  readonly trustProxy?: string | undefined;
+}
+
+// A complete application is a few kilobytes; anything far larger is not a form post.
+const MAX_FORM_BYTES = '32kb';
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      // Reuse the load balancer's id when it sends a sane one, so a request can be followed across hops.
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      quietReqLogger: true,
+      customAttributeKeys: { reqId: 'requestId' },
+      autoLogging: { ignore: (req) => req.url.startsWith('/health/') },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'none'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+        },
+      },
+      crossOriginEmbedderPolicy: true,
+    }),
+  );
+  app.use('/static', express.static(join(import.meta.dirname, 'static'), { index: false, maxAge: '1h' }));
+  app.use(healthRoutes(deps.health, deps.databaseReady));
+  app.use(cookieParser());
+  app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: 200 }));
+
+  const csrf = createCsrfGuard({ secrets: deps.csrfSecrets, secureCookies: deps.publicBaseUrl.protocol === 'https:' });
+  app.get('/', (_req, res) => {
+    res.redirect(302, '/apply');
+  });
+  app.use(applyRoutes({ applications: deps.applications, rules: deps.rules, csrf }));
+
+  app.use((_req, res) => {
+    res.status(404).type('html').send(errorPage(404, 'There is no page at this address.'));
+  });
+  app.use(errorHandler);
+  return app;
+}
+
+interface HttpishError {
+  status?: unknown;
+  statusCode?: unknown;
+  type?: unknown;
+  code?: unknown;
+}
+
+const PUBLIC_MESSAGES: Readonly<Record<number, string>> = {
+  400: 'The request could not be read. Please go back and try again.',
+  403: 'This form has expired or was not sent from our site. Please reload the form and try again.',
+  413: 'The form was too large to accept. Please shorten long answers, such as the menu, and try again.',
+};
+
+/** The one error handler: known client errors get a plain page; anything else is logged as a bug and answered 500. */
+const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
+  const e = (typeof error === 'object' && error !== null ? error : {}) as HttpishError;
+  const status = error instanceof AppError ? error.status : typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
+  if (status >= 500) req.log.error({ err: error }, 'request failed');
+  else req.log.warn({ status, code: e.code ?? e.type }, 'request rejected');
+  const message = PUBLIC_MESSAGES[status] ?? (status < 500 && error instanceof AppError ? error.message : 'Something went wrong on our side. Your answers were not lost if you saw a reference number; otherwise please try again in a few minutes.');
+  res.status(status).type('html').send(errorPage(status, message));
+};

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import type { ApplicationService } from '../intake/application-service.ts';
+import type { PermitRules } from '../permits/permit-rules.ts';
+import { isPermitType } from '../permits/permit-types.ts';
+import { applicationFormPage, choosePermitTypePage, confirmationPage } from './apply-views.ts';
+import type { CsrfGuard } from './csrf.ts';
+import { readPostedFields, type FormBody } from './form-values.ts';
+
+const FORM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** GET /apply: choose a type, then the form for that type. POST /apply: validate all, then submit. */
+export function applyRoutes(deps: { applications: ApplicationService; rules: PermitRules; csrf: CsrfGuard }): Router {
+  const { applications, rules, csrf } = deps;
+  const router = Router();
+
+  router.get('/apply', csrf.ensureBrowserId, (req, res) => {
+    const type = req.query.type;
+    if (!isPermitType(type)) {
+      res.type('html').send(choosePermitTypePage());
+      return;
+    }
+    res.type('html').send(applicationFormPage(rules, { type, formId: randomUUID(), csrfToken: csrf.tokenFor(req, res), entered: {}, problems: [] }));
+  });
+
+  router.post('/apply', csrf.protect, async (req, res) => {
+    const body = (req.body ?? {}) as FormBody;
+    const type = body.permitType;
+    if (!isPermitType(type)) {
+      res.status(400).type('html').send(choosePermitTypePage());
+      return;
+    }
+    // A missing or forged form id just starts a new application; it is only an idempotency key.
+    const formId = typeof body.formId === 'string' && FORM_ID.test(body.formId) ? body.formId : randomUUID();
+    const { values, entered } = readPostedFields(body, rules.fieldsOf(type).filter((name) => name !== 'permitType'));
+    const result = await applications.submitComplete('web', formId, { ...values, permitType: type });
+    if (!result.ok) {
+      res.status(400).type('html').send(applicationFormPage(rules, { type, formId, csrfToken: csrf.tokenFor(req, res), entered, problems: result.problems }));
+      return;
+    }
+    req.log.info({ applicationId: formId, alreadySubmitted: result.alreadySubmitted }, 'web application submitted');
+    res.type('html').send(confirmationPage(result.reference, values.smsConsent === true));
+  });
+
+  return router;
+}

@@ -1,0 +1,140 @@
+import { FIELD_SPECS, fieldOptions, type FieldName, type FieldSpec } from '../permits/permit-fields.ts';
+import type { FieldProblem, PermitRules } from '../permits/permit-rules.ts';
+import { PERMIT_TYPE_LABELS, PERMIT_TYPES, type PermitType } from '../permits/permit-types.ts';
+import type { EnteredValues } from './form-values.ts';
+import { html, page, type Html } from './html.ts';
+
+/** Server-rendered pages of the web form: no scripts, labelled inputs, errors beside their fields. */
+
+const AUTOCOMPLETE: Partial<Record<FieldName, string>> = {
+  applicantName: 'name',
+  businessName: 'organization',
+  contactPhone: 'tel',
+  email: 'email',
+};
+
+const INPUT_TYPES: Partial<Record<FieldSpec['kind'], string>> = { phone: 'tel', email: 'email', count: 'number' };
+
+const HINTS: Partial<Record<FieldSpec['kind'], string>> = {
+  phone: 'For example 212-555-0123.',
+  date: 'For example March 3, 2027 or 03/03/2027.',
+  time: 'For example 9 AM or 5:30 PM.',
+};
+
+export function choosePermitTypePage(): string {
+  return page(
+    'Apply for a food permit',
+    html`<h1>Apply for a food permit</h1>
+<p>You can also apply by phone. Answers are checked as you submit; nothing is saved until the application is complete.</p>
+<form method="get" action="/apply">
+<fieldset>
+<legend>Which permit do you need?</legend>
+${PERMIT_TYPES.map(
+  (type) => html`<div class="choice"><input type="radio" id="type-${type}" name="type" value="${type}" required><label for="type-${type}">${PERMIT_TYPE_LABELS[type]}</label></div>`,
+)}
+</fieldset>
+<button type="submit">Continue</button>
+</form>`,
+  );
+}
+
+export interface ApplicationFormModel {
+  readonly type: PermitType;
+  readonly formId: string;
+  readonly csrfToken: string;
+  readonly entered: EnteredValues;
+  readonly problems: readonly FieldProblem[];
+}
+
+export function applicationFormPage(rules: PermitRules, model: ApplicationFormModel): string {
+  const fields = rules.fieldsOf(model.type).filter((name) => name !== 'permitType');
+  const problemFor = (name: FieldName) => model.problems.find((p) => p.field === name)?.message;
+  const title = `${PERMIT_TYPE_LABELS[model.type]} permit application`;
+  return page(
+    model.problems.length > 0 ? `Please correct: ${title}` : title,
+    html`<h1>${title}</h1>
+<p><a href="/apply">Choose a different permit type</a></p>
+${errorSummary(model.problems)}
+<form method="post" action="/apply" novalidate>
+<input type="hidden" name="_csrf" value="${model.csrfToken}">
+<input type="hidden" name="formId" value="${model.formId}">
+<input type="hidden" name="permitType" value="${model.type}">
+${fields.map((name) => fieldControl(rules, model.type, name, model.entered[name], problemFor(name)))}
+<button type="submit">Submit application</button>
+</form>`,
+  );
+}
+
+function errorSummary(problems: readonly FieldProblem[]): Html | undefined {
+  if (problems.length === 0) return undefined;
+  const heading = problems.length === 1 ? 'There is one problem with the application' : `There are ${problems.length} problems with the application`;
+  return html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title">
+<h2 id="error-summary-title">${heading}</h2>
+<ul>${problems.map((p) => html`<li><a href="#field-${p.field}">${p.message}</a></li>`)}</ul>
+</div>`;
+}
+
+function fieldControl(rules: PermitRules, type: PermitType, name: FieldName, entered: string | undefined, problem: string | undefined): Html {
+  const spec: FieldSpec = FIELD_SPECS[name];
+  const id = `field-${name}`;
+  const required = rules.isRequired(type, name);
+  const hint = HINTS[spec.kind];
+  const describedBy = [hint === undefined ? '' : `${id}-hint`, problem === undefined ? '' : `${id}-error`].filter(Boolean).join(' ');
+  const common = { id, name, required, describedBy, invalid: problem !== undefined };
+  const hintHtml = hint === undefined ? undefined : html`<p class="hint" id="${id}-hint">${hint}</p>`;
+  const errorHtml = problem === undefined ? undefined : html`<p class="field-error" id="${id}-error">${problem}</p>`;
+  const wrapperClass = problem === undefined ? 'field' : 'field field-invalid';
+
+  switch (spec.kind) {
+    case 'yes-no':
+      return html`<fieldset class="${wrapperClass}" id="${id}"${attrs({ 'aria-describedby': describedBy })}>
+<legend>${spec.label}</legend>${errorHtml}
+${radio(name, 'yes', 'Yes', entered)}${radio(name, 'no', 'No', entered)}
+</fieldset>`;
+    case 'consent':
+      return html`<div class="${wrapperClass}">${errorHtml}
+<div class="choice"><input type="checkbox" value="yes"${controlAttrs(common)}${entered === 'yes' ? html` checked` : undefined}><label for="${id}">${spec.label}</label></div>
+</div>`;
+    case 'choice':
+      return html`<div class="${wrapperClass}"><label for="${id}">${spec.label}</label>${errorHtml}
+<select${controlAttrs(common)}><option value="">Choose…</option>${fieldOptions(name, rules.context).map(
+        (o) => html`<option value="${o.value}"${o.value === entered ? html` selected` : undefined}>${o.label}</option>`,
+      )}</select></div>`;
+    case 'list':
+      return html`<div class="${wrapperClass}"><label for="${id}">${spec.label}</label>${errorHtml}
+<textarea rows="4"${controlAttrs(common)}>${entered ?? ''}</textarea></div>`;
+    default:
+      return html`<div class="${wrapperClass}"><label for="${id}">${spec.label}</label>${hintHtml}${errorHtml}
+<input type="${INPUT_TYPES[spec.kind] ?? 'text'}" value="${entered ?? ''}"${spec.kind === 'count' ? html` min="1" step="1"` : undefined}${attrs({ autocomplete: AUTOCOMPLETE[name] ?? '' })}${controlAttrs(common)}></div>`;
+  }
+}
+
+function radio(name: FieldName, value: string, label: string, entered: string | undefined): Html {
+  const id = `field-${name}-${value}`;
+  return html`<div class="choice"><input type="radio" id="${id}" name="${name}" value="${value}"${entered === value ? html` checked` : undefined}><label for="${id}">${label}</label></div>`;
+}
+
+function controlAttrs(c: { id: string; name: string; required: boolean; describedBy: string; invalid: boolean }): Html {
+  return html` id="${c.id}" name="${c.name}"${c.required ? html` required` : undefined}${attrs({ 'aria-describedby': c.describedBy, 'aria-invalid': c.invalid ? 'true' : '' })}`;
+}
+
+/** Attributes with empty values are left out. */
+function attrs(values: Readonly<Record<string, string>>): Html {
+  return html`${Object.entries(values)
+    .filter(([, v]) => v !== '')
+    .map(([k, v]) => html` ${k}="${v}"`)}`;
+}
+
+export function confirmationPage(reference: string, smsQueued: boolean): string {
+  return page(
+    'Application received',
+    html`<h1>Application received</h1>
+<p>Your reference number is</p>
+<p class="reference" id="reference">${reference}</p>
+<p>Keep it: the health department will ask for it when they contact you.${smsQueued ? ' We will also send it to you by text message.' : ''}</p>`,
+  );
+}
+
+export function errorPage(status: number, message: string): string {
+  return page('Something went wrong', html`<h1>${status === 404 ? 'Page not found' : 'We could not accept this request'}</h1><p>${message}</p><p><a href="/apply">Start an application</a></p>`);
+}

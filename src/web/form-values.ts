@@ -1,0 +1,48 @@
+import { FIELD_SPECS, type FieldName } from '../permits/permit-fields.ts';
+import type { DraftFields } from '../permits/permit-rules.ts';
+
+/**
+ * HTML forms send only strings. This turns a posted form into the typed
+ * values the permit schema takes (booleans, lists, numbers), by each field's
+ * kind. Posted names that are not fields of the chosen permit type are never
+ * read, so they are neither stored nor echoed.
+ */
+export type FormBody = Readonly<Record<string, unknown>>;
+
+/** What the user typed, kept as text to put back into the form next to its error. */
+export type EnteredValues = Partial<Record<FieldName, string>>;
+
+const WHOLE_NUMBER = /^\d+$/;
+
+export function readPostedFields(body: FormBody, fields: readonly FieldName[]): { values: DraftFields; entered: EnteredValues } {
+  const values: DraftFields = {};
+  const entered: EnteredValues = {};
+  for (const name of fields) {
+    const raw = body[name];
+    // A repeated name (a crafted post) is read as its last value, like a browser would submit one.
+    const text = (Array.isArray(raw) ? String(raw.at(-1) ?? '') : typeof raw === 'string' ? raw : '').trim();
+    if (text === '') continue;
+    entered[name] = text;
+    values[name] = typedValue(name, text);
+  }
+  return { values, entered };
+}
+
+function typedValue(name: FieldName, text: string): unknown {
+  switch (FIELD_SPECS[name].kind) {
+    case 'yes-no':
+      return text === 'yes' ? true : text === 'no' ? false : text;
+    case 'consent':
+      return text === 'yes' ? true : text;
+    case 'list':
+      return text
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '');
+    case 'count':
+      // Anything else is passed on as text so the schema answers with the field's own message.
+      return WHOLE_NUMBER.test(text) ? Number(text) : text;
+    default:
+      return text;
+  }
+}
