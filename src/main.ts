@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@libsql/client';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config/config.ts';
+import { resolveDataKeys } from './config/resolve-data-keys.ts';
 import { ApplicationService } from './intake/application-service.ts';
 import type { HealthState } from './ops/health.ts';
 import { createLogger } from './ops/logger.ts';
@@ -11,7 +12,7 @@ import { todayIn } from './permits/field-inputs.ts';
 import { PermitRules } from './permits/permit-rules.ts';
 import { ApplicationRepository } from './store/application-repository.ts';
 import { openDatabase } from './store/database.ts';
-import { loadOrCreateDevDataKeys, parseDataKeys, type DataKey } from './store/data-keys.ts';
+import type { DataKey } from './store/data-keys.ts';
 import { FieldCipher } from './store/field-cipher.ts';
 import { isSchemaCurrent, migrate } from './store/migrations.ts';
 import { createApp } from './web/app.ts';
@@ -71,18 +72,6 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
       db.close();
     },
   };
-}
-
-/** Production keys come from DATA_KEYS; in development a key file is made once under data/. */
-function resolveDataKeys(config: Config, logger: Logger): DataKey[] {
-  if (config.dataKeys !== undefined) return [...config.dataKeys];
-  const { text, created } = loadOrCreateDevDataKeys(config.devDataKeysFile);
-  if (created) {
-    logger.warn({ file: config.devDataKeysFile }, 'DATA_KEYS is not set: generated a development key file. Keep it with the database; without it the encrypted fields cannot be read. Never use it in production.');
-  }
-  const parsed = parseDataKeys(text);
-  if (!parsed.ok) throw new Error(`${config.devDataKeysFile}: ${parsed.problem}`);
-  return parsed.keys;
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,80 @@
+import type { Client, InStatement } from '@libsql/client';
+import { fieldContext, outboxContext } from './application-repository.ts';
+import type { FieldCipher } from './field-cipher.ts';
+
+/**
+ * Re-encrypts every stored personal value, and recomputes every lookup hash,
+ * under the current (first) data key, so an old key can then be dropped from
+ * DATA_KEYS. Safe to stop and run again: it only touches rows not yet under
+ * the current key, and each batch is one transaction.
+ */
+
+export interface RekeyProgress {
+  fields: number;
+  phoneHashes: number;
+  outboxMessages: number;
+}
+
+const BATCH_ROWS = 200;
+
+export async function rekeyDatabase(db: Client, cipher: FieldCipher, onProgress: (p: RekeyProgress) => void = () => undefined): Promise<RekeyProgress> {
+  const progress: RekeyProgress = { fields: 0, phoneHashes: 0, outboxMessages: 0 };
+  const tokenPrefix = `v1.${cipher.currentKeyId}.`;
+  const hashPrefix = `${cipher.currentKeyId}.`;
+
+  await inBatches(db, {
+    sql: 'SELECT application_id, field, value FROM application_fields WHERE encrypted = 1 AND substr(value, 1, length(?1)) != ?1 LIMIT ?2',
+    args: [tokenPrefix, BATCH_ROWS],
+  }, (row) => {
+    const context = fieldContext(text(row.application_id), text(row.field));
+    return {
+      sql: 'UPDATE application_fields SET value = ? WHERE application_id = ? AND field = ? AND value = ?',
+      args: [cipher.encrypt(cipher.decrypt(text(row.value), context), context), text(row.application_id), text(row.field), text(row.value)],
+    };
+  }, (n) => { progress.fields += n; onProgress(progress); });
+
+  await inBatches(db, {
+    sql: `SELECT a.id, a.contact_phone_hash AS hash, f.value FROM applications a
+          JOIN application_fields f ON f.application_id = a.id AND f.field = 'contactPhone'
+          WHERE a.contact_phone_hash IS NOT NULL AND substr(a.contact_phone_hash, 1, length(?1)) != ?1 LIMIT ?2`,
+    args: [hashPrefix, BATCH_ROWS],
+  }, (row) => {
+    const phone = JSON.parse(cipher.decrypt(text(row.value), fieldContext(text(row.id), 'contactPhone'))) as string;
+    return { sql: 'UPDATE applications SET contact_phone_hash = ? WHERE id = ? AND contact_phone_hash = ?', args: [cipher.lookupHash(phone), text(row.id), text(row.hash)] };
+  }, (n) => { progress.phoneHashes += n; onProgress(progress); });
+
+  await inBatches(db, {
+    sql: `SELECT id, to_phone, body FROM sms_outbox
+          WHERE substr(to_phone, 1, length(?1)) != ?1 OR substr(body, 1, length(?1)) != ?1 OR substr(to_phone_hash, 1, length(?2)) != ?2 LIMIT ?3`,
+    args: [tokenPrefix, hashPrefix, BATCH_ROWS],
+  }, (row) => {
+    const id = text(row.id);
+    const phone = cipher.decrypt(text(row.to_phone), outboxContext(id, 'to_phone'));
+    const body = cipher.decrypt(text(row.body), outboxContext(id, 'body'));
+    return {
+      sql: 'UPDATE sms_outbox SET to_phone = ?, body = ?, to_phone_hash = ? WHERE id = ? AND to_phone = ? AND body = ?',
+      args: [cipher.encrypt(phone, outboxContext(id, 'to_phone')), cipher.encrypt(body, outboxContext(id, 'body')), cipher.lookupHash(phone), id, text(row.to_phone), text(row.body)],
+    };
+  }, (n) => { progress.outboxMessages += n; onProgress(progress); });
+
+  return progress;
+}
+
+/** Selects rows still under an old key, rewrites them in one transaction, and repeats until none are left. */
+async function inBatches(db: Client, select: InStatement, rewrite: (row: Record<string, unknown>) => InStatement, done: (rows: number) => void): Promise<void> {
+  for (;;) {
+    const rows = (await db.execute(select)).rows;
+    if (rows.length === 0) return;
+    const results = await db.batch(rows.map((row) => rewrite(row)), 'write');
+    const changed = results.reduce((sum, r) => sum + r.rowsAffected, 0);
+    // A row changed by someone else between our read and write is picked up on the next pass;
+    // a pass that changes nothing would repeat forever, so stop and say so.
+    if (changed === 0) throw new Error('rekey made no progress: rows are being rewritten concurrently; run it again when the service is quiet');
+    done(changed);
+  }
+}
+
+function text(value: unknown): string {
+  if (typeof value !== 'string') throw new Error(`rekey expected text, found ${typeof value}`);
+  return value;
+}

@@ -1,0 +1,91 @@
+/**
+ * A browser-less client for the web form: keeps cookies, reads the hidden
+ * fields (CSRF token, form id) from the page, and posts like a browser does.
+ */
+export class FormClient {
+  readonly #baseUrl: string;
+  readonly #cookies = new Map<string, string>();
+
+  constructor(baseUrl: string) {
+    this.#baseUrl = baseUrl;
+  }
+
+  async get(path: string): Promise<{ status: number; html: string; headers: Headers }> {
+    const res = await fetch(this.#baseUrl + path, { headers: this.#cookieHeader(), redirect: 'manual' });
+    this.#remember(res);
+    return { status: res.status, html: await res.text(), headers: res.headers };
+  }
+
+  /** Opens the form for a permit type and returns its hidden fields. */
+  async openForm(type: string): Promise<{ csrf: string; formId: string; html: string }> {
+    const page = await this.get(`/apply?type=${type}`);
+    if (page.status !== 200) throw new Error(`GET /apply?type=${type} answered ${page.status}`);
+    return { csrf: hiddenValue(page.html, '_csrf'), formId: hiddenValue(page.html, 'formId'), html: page.html };
+  }
+
+  async post(path: string, fields: Record<string, string | readonly string[]>): Promise<{ status: number; html: string }> {
+    const body = new URLSearchParams();
+    for (const [name, value] of Object.entries(fields)) {
+      for (const v of typeof value === 'string' ? [value] : value) body.append(name, v);
+    }
+    const res = await fetch(this.#baseUrl + path, {
+      method: 'POST',
+      headers: { ...this.#cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      redirect: 'manual',
+    });
+    this.#remember(res);
+    return { status: res.status, html: await res.text() };
+  }
+
+  forgetCookies(): void {
+    this.#cookies.clear();
+  }
+
+  #cookieHeader(): Record<string, string> {
+    return this.#cookies.size === 0 ? {} : { cookie: [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+  }
+
+  #remember(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      this.#cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+  }
+}
+
+export function hiddenValue(html: string, name: string): string {
+  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
+  if (!match?.[1]) throw new Error(`no hidden field ${name} in page`);
+  return match[1];
+}
+
+/** The form fields of a complete temporary-event application, as a browser posts them (fictional data, dates next year). */
+export function eventFormFields(): Record<string, string> {
+  const year = new Date().getFullYear() + 1;
+  return {
+    permitType: 'temporary_food_event',
+    applicantName: 'Rosa Delgado',
+    businessName: 'Taco Loco',
+    entityType: 'llc',
+    contactPhone: '(212) 555-0142',
+    email: 'rosa@example.org',
+    healthDistrict: 'Central',
+    menuItems: 'Carnitas tacos\r\nHorchata',
+    servesTcsFoods: 'yes',
+    tcsItemCount: '1',
+    foodPreparation: 'on_site',
+    certifiedFoodHandler: 'Rosa Delgado',
+    attestation: 'yes',
+    smsConsent: 'yes',
+    eventName: 'Harvest Moon Street Fair',
+    eventAddress: '100 Main Street, Springfield',
+    eventCoordinatorName: 'Sam Okafor',
+    eventCoordinatorPhone: '212-555-0187',
+    eventStartDate: `03/03/${year}`,
+    eventEndDate: `March 4th ${year}`,
+    dailyOpenTime: '9am',
+    dailyCloseTime: '6:30 pm',
+  };
+}

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig, type Config } from '../../src/config/config.ts';
+import { startPermitLine, type RunningService } from '../../src/main.ts';
+import { createLogger } from '../../src/ops/logger.ts';
+import { parseDataKeys, type DataKey } from '../../src/store/data-keys.ts';
+
+/** Fixed test keys (never used anywhere else): two, so rotation can be exercised. */
+export const TEST_KEY_A = `ka:${Buffer.alloc(32, 1).toString('base64')}`;
+export const TEST_KEY_B = `kb:${Buffer.alloc(32, 2).toString('base64')}`;
+
+export function testDataKeys(text = TEST_KEY_A): DataKey[] {
+  const parsed = parseDataKeys(text);
+  if (!parsed.ok) throw new Error(parsed.problem);
+  return parsed.keys;
+}
+
+export function tempDatabaseFile(): { path: string; url: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'permitline-test-'));
+  const path = join(dir, 'permitline.db');
+  return { path, url: `file:${path}`, cleanup: () => { rmSync(dir, { recursive: true, force: true }); } };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  const loaded = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_KEYS: TEST_KEY_A, ...overrides });
+  if (!loaded.ok) throw loaded.error;
+  return loaded.config;
+}
+
+/** Everything the service logged, as text: tests read it to prove personal data stays out. */
+export class CapturedLog extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+export interface TestService extends RunningService {
+  readonly log: CapturedLog;
+  readonly databasePath: string;
+  close(): Promise<void>;
+}
+
+/** The real service on a free port over a temp database file. */
+export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
+  const database = tempDatabaseFile();
+  const config = testConfig({ DATABASE_URL: database.url, ...env });
+  const log = new CapturedLog();
+  const service = await startPermitLine(config, createLogger(config.logLevel, log), [...(config.dataKeys ?? [])]);
+  return {
+    ...service,
+    log,
+    databasePath: database.path,
+    async close() {
+      await service.stop();
+      database.cleanup();
+    },
+  };
+}
