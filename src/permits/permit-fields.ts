@@ -25,6 +25,8 @@ export interface FieldSpec {
   readonly appliesTo: 'all' | PermitType;
   /** Fixed choices; the health district's come from configuration instead. */
   readonly options?: readonly ChoiceOption[];
+  /** When the field is needed only because of another answer, says which. */
+  readonly onlyWhen?: string;
 }
 
 /** Choices, value → label; the values are what is stored and what the model's tools send. */
@@ -71,7 +73,14 @@ export const FIELD_SPECS = {
     personal: false,
     appliesTo: 'all',
   }),
-  tcsItemCount: spec({ label: 'How many of your menu items need time or temperature control?', ask: 'Please say how many of your menu items must be kept hot or cold for safety.', kind: 'count', personal: false, appliesTo: 'all' }),
+  tcsItemCount: spec({
+    label: 'How many of your menu items need time or temperature control?',
+    ask: 'Please say how many of your menu items must be kept hot or cold for safety.',
+    kind: 'count',
+    personal: false,
+    appliesTo: 'all',
+    onlyWhen: 'Only if you serve such foods.',
+  }),
   foodPreparation: spec({
     label: 'Where is the food prepared?',
     ask: 'Please say whether all food is prepared on site or at a permitted commercial kitchen.',
@@ -80,8 +89,22 @@ export const FIELD_SPECS = {
     appliesTo: 'all',
     options: choiceOptions(FOOD_PREPARATION),
   }),
-  commercialKitchenName: spec({ label: 'Commercial kitchen name', ask: 'Please give the name of the commercial kitchen where the food is prepared.', kind: 'text', personal: true, appliesTo: 'all' }),
-  commercialKitchenAddress: spec({ label: 'Commercial kitchen address', ask: 'Please give the street address of the commercial kitchen.', kind: 'address', personal: true, appliesTo: 'all' }),
+  commercialKitchenName: spec({
+    label: 'Commercial kitchen name',
+    ask: 'Please give the name of the commercial kitchen where the food is prepared.',
+    kind: 'text',
+    personal: true,
+    appliesTo: 'all',
+    onlyWhen: 'Only if food is prepared at a commercial kitchen.',
+  }),
+  commercialKitchenAddress: spec({
+    label: 'Commercial kitchen address',
+    ask: 'Please give the street address of the commercial kitchen.',
+    kind: 'address',
+    personal: true,
+    appliesTo: 'all',
+    onlyWhen: 'Only if food is prepared at a commercial kitchen.',
+  }),
   certifiedFoodHandler: spec({ label: 'Certified food handler or manager (name)', ask: 'Please give the name of the certified food handler or food manager.', kind: 'text', personal: true, appliesTo: 'all' }),
   attestation: spec({
     label: 'I confirm the information is true and that health inspectors may enter to inspect.',

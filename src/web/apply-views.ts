@@ -78,7 +78,7 @@ function fieldControl(rules: PermitRules, type: PermitType, name: FieldName, ent
   const spec: FieldSpec = FIELD_SPECS[name];
   const id = `field-${name}`;
   const required = rules.isRequired(type, name);
-  const hint = HINTS[spec.kind];
+  const hint = spec.onlyWhen ?? HINTS[spec.kind];
   const describedBy = [hint === undefined ? '' : `${id}-hint`, problem === undefined ? '' : `${id}-error`].filter(Boolean).join(' ');
   const common = { id, name, required, describedBy, invalid: problem !== undefined };
   const hintHtml = hint === undefined ? undefined : html`<p class="hint" id="${id}-hint">${hint}</p>`;

@@ -44,6 +44,11 @@ describe('the web form', () => {
     const outbox = await service.db.execute('SELECT status FROM sms_outbox');
     expect(outbox.rows).toEqual([expect.objectContaining({ status: 'pending' })]);
 
+    const lines = service.log.text.trim().split('\n').map((line) => JSON.parse(line) as { msg?: string; requestId?: string; req?: { id?: string } });
+    const submitted = lines.find((l) => l.msg === 'web application submitted');
+    expect(submitted?.requestId).toMatch(/^[\w-]{8,}$/);
+    expect(lines.filter((l) => l.msg === 'request completed').every((l) => l.requestId === l.req?.id && l.requestId !== undefined)).toBe(true);
+
     await service.db.execute('PRAGMA wal_checkpoint(FULL)');
     const bytes = databaseBytes();
     // The control: what is not personal is stored in clear, so this read really sees the rows.

@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TEST_KEY_A } from '../support/service.ts';
+
+/** The real entry point, as `npm start` runs it, in a child process. */
+const MAIN = join(import.meta.dirname, '../../src/main.ts');
+const REKEY = join(import.meta.dirname, '../../src/cli/rekey.ts');
+let dir: string;
+let child: ChildProcess | undefined;
+
+afterEach(() => {
+  child?.kill('SIGKILL');
+  child = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function run(script: string, env: Record<string, string>): { process: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = '';
+  const proc = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => { resolve(code); }));
+  return { process: proc, output: () => output, exited };
+}
+
+async function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the service process', () => {
+  it('when the configuration is invalid, then it exits 1 listing every problem and where to read about settings', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'permitline-main-'));
+    const started = run(MAIN, { NODE_ENV: 'production', PORT: 'x' });
+    child = started.process;
+
+    expect(await started.exited).toBe(1);
+    const out = started.output();
+    expect(out).toContain('PORT');
+    expect(out).toContain('README.md');
+  });
+
+  it('when started with no keys in development, then it creates the database and a private key file, serves, and exits 0 on SIGTERM', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'permitline-main-'));
+    const keyFile = join(dir, 'keys', 'dev-data-keys');
+    const dbFile = join(dir, 'db', 'permitline.db');
+    const started = run(MAIN, { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `file:${dbFile}`, DEV_DATA_KEYS_FILE: keyFile });
+    child = started.process;
+
+    await waitFor(() => started.output().includes('PermitLine is listening'), 'the listening line');
+    const url = /"url":"(http:\/\/[^"]+)"/.exec(started.output())?.[1];
+    expect(url).toBeDefined();
+    expect((await fetch(`${url}/apply`)).status).toBe(200);
+    expect(existsSync(dbFile)).toBe(true);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(started.output()).toContain('generated a development key file');
+    expect(started.output()).not.toContain(readFileSync(keyFile, 'utf8').split(':')[1]?.trim());
+
+    started.process.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+  });
+
+  it('when npm run rekey runs against a database, then it reports progress and completion', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'permitline-main-'));
+    const rekey = run(REKEY, { DATABASE_URL: `file:${join(dir, 'permitline.db')}`, DATA_KEYS: TEST_KEY_A });
+    child = rekey.process;
+
+    expect(await rekey.exited).toBe(0);
+    expect(rekey.output()).toContain('Re-encrypting under data key "ka"');
+    expect(rekey.output()).toMatch(/Done: 0 fields/);
+  });
+});

@@ -1,0 +1,507 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { FIELD_SPECS, type FieldName } from '../../src/permits/permit-fields.ts';
+import { PermitRules, type ApplicationCheck, type DraftFields, type DraftUpdate, type FieldProblem, type PermitApplication } from '../../src/permits/permit-rules.ts';
+import { PERMIT_TYPES, type PermitType } from '../../src/permits/permit-types.ts';
+import { isReferenceNumber, newReferenceNumber, REFERENCE_ALPHABET, spokenReferenceNumber } from '../../src/permits/reference-number.ts';
+import { completeApplication, TODAY } from '../support/applications.ts';
+
+const rules = new PermitRules({ healthDistricts: ['Central', 'North County'], today: () => TODAY });
+
+const EVENT: PermitType = 'temporary_food_event';
+const FIXTURE_PHONE_E164 = '+12125550142';
+const FIXTURE_COORDINATOR_E164 = '+12125550187';
+/** Fields that are never required on their own: optional, defaulted, or required only by another answer. */
+const NEVER_REQUIRED_ALONE: readonly FieldName[] = ['email', 'tcsItemCount', 'commercialKitchenName', 'commercialKitchenAddress', 'booths', 'licensePlate'];
+
+/** One plain sentence a caller can act on. */
+function expectOneSentence(message: string): void {
+  expect(message, message).toMatch(/[.?]$/);
+  expect(message, message).not.toContain('\n');
+  expect(message, message).not.toMatch(/^[a-z]/);
+  // A full stop followed by a new capitalised word would start a second sentence.
+  expect(message, message).not.toMatch(/[.?!]\s+[A-Z]/);
+}
+
+function expectProblemsReadPlainly(problems: readonly FieldProblem[]): void {
+  for (const problem of problems) expectOneSentence(problem.message);
+}
+
+function application(type: PermitType, changes: DraftFields = {}): DraftFields {
+  return { ...completeApplication(type), ...changes };
+}
+
+function without(fields: DraftFields, ...names: FieldName[]): DraftFields {
+  const copy = { ...fields };
+  for (const name of names) copy[name] = undefined;
+  return copy;
+}
+
+function accepted(check: ApplicationCheck): PermitApplication {
+  if (!check.ok) throw new Error(`expected the application to pass, got ${JSON.stringify(check.problems)}`);
+  return check.application;
+}
+
+function refused(check: ApplicationCheck): { readonly missing: readonly FieldName[]; readonly problems: readonly FieldProblem[] } {
+  if (check.ok) throw new Error(`expected the application to be refused, got ${JSON.stringify(check.application)}`);
+  expectProblemsReadPlainly(check.problems);
+  return check;
+}
+
+/** The refusal when exactly one field is wrong: its field and its message. */
+function onlyProblem(check: ApplicationCheck): FieldProblem {
+  const { problems } = refused(check);
+  expect(problems).toHaveLength(1);
+  return problems[0]!;
+}
+
+function update(current: DraftFields, patch: Readonly<Record<string, unknown>>): DraftUpdate {
+  const result = rules.updateDraft(current, patch);
+  expectProblemsReadPlainly(result.problems);
+  return result;
+}
+
+describe('complete applications', () => {
+  it('when a complete temporary food event application is checked, then it passes with canonical values and one booth', () => {
+    expect(accepted(rules.checkApplication(application(EVENT)))).toEqual({
+      permitType: EVENT,
+      applicantName: 'Rosa Delgado',
+      businessName: 'Taco Loco',
+      entityType: 'llc',
+      contactPhone: FIXTURE_PHONE_E164,
+      email: 'rosa@example.org',
+      healthDistrict: 'Central',
+      menuItems: ['Carnitas tacos', 'Horchata'],
+      servesTcsFoods: true,
+      tcsItemCount: 1,
+      foodPreparation: 'on_site',
+      certifiedFoodHandler: 'Rosa Delgado',
+      attestation: true,
+      smsConsent: true,
+      eventName: 'Harvest Moon Street Fair',
+      eventAddress: '100 Main Street, Springfield',
+      eventCoordinatorName: 'Sam Okafor',
+      eventCoordinatorPhone: FIXTURE_COORDINATOR_E164,
+      eventStartDate: '2027-03-03',
+      eventEndDate: '2027-03-04',
+      dailyOpenTime: '09:00',
+      dailyCloseTime: '18:30',
+      booths: 1,
+    });
+  });
+
+  it('when a complete mobile food unit application is checked, then it passes with the phone in E.164', () => {
+    const result = accepted(rules.checkApplication(application('mobile_food_unit')));
+    expect(result).toMatchObject({ permitType: 'mobile_food_unit', contactPhone: FIXTURE_PHONE_E164, unitType: 'truck', operationMode: 'route', licensePlate: '8ABC123' });
+  });
+
+  it('when a complete cottage food operation application is checked, then it passes with the phone in E.164', () => {
+    const result = accepted(rules.checkApplication(application('cottage_food_operation')));
+    expect(result).toMatchObject({ permitType: 'cottage_food_operation', contactPhone: FIXTURE_PHONE_E164, homeAddress: '12 Elm Court, Springfield', waterSource: 'public' });
+  });
+
+  it('when a complete food establishment application says "March 3rd", then it passes with the opening date in ISO', () => {
+    const result = accepted(rules.checkApplication(application('food_establishment')));
+    expect(result).toMatchObject({ permitType: 'food_establishment', contactPhone: FIXTURE_PHONE_E164, openingDate: '2027-03-03' });
+  });
+
+  it('when an event application gives a number of booths, then that number is kept instead of the default', () => {
+    expect(accepted(rules.checkApplication(application(EVENT, { booths: 3 })))).toMatchObject({ booths: 3 });
+  });
+
+  it.each(PERMIT_TYPES)('when a complete %s application is checked, then missingFields is empty', (type) => {
+    expect(rules.missingFields(application(type))).toEqual([]);
+  });
+});
+
+describe('required fields', () => {
+  it.each(PERMIT_TYPES)('when the fields of %s are listed, then they are every shared field and its own, and the design table says which are optional', (type) => {
+    const own = Object.entries(FIELD_SPECS)
+      .filter(([, spec]) => spec.appliesTo === 'all' || spec.appliesTo === type)
+      .map(([name]) => name);
+    const fields = rules.fieldsOf(type);
+    expect([...fields].sort()).toEqual([...own].sort());
+    expect(fields.filter((name) => !rules.isRequired(type, name))).toEqual(NEVER_REQUIRED_ALONE.filter((name) => fields.includes(name)));
+  });
+
+  const requiredCases = PERMIT_TYPES.flatMap((type) =>
+    rules
+      .fieldsOf(type)
+      .filter((field) => rules.isRequired(type, field))
+      .map((field) => ({ type, field })),
+  );
+
+  it.each(requiredCases)('when $field is left out of a $type application, then it is refused as missing with the question for it', ({ type, field }) => {
+    const { missing, problems } = refused(rules.checkApplication(without(application(type), field)));
+    expect(missing).toEqual([field]);
+    expect(problems).toEqual([{ field, message: FIELD_SPECS[field].ask }]);
+  });
+
+  it.each(PERMIT_TYPES.flatMap((type) => NEVER_REQUIRED_ALONE.filter((field) => rules.fieldsOf(type).includes(field)).map((field) => ({ type, field }))))(
+    'when the optional $field is left out of a $type application that does not need it, then it still passes',
+    ({ type, field }) => {
+      // The fixture serves TCS foods; say it does not, so the count is not asked for.
+      const fields = field === 'tcsItemCount' ? application(type, { servesTcsFoods: false }) : application(type);
+      expect(rules.checkApplication(without(fields, field)).ok).toBe(true);
+    },
+  );
+});
+
+describe('field rule messages', () => {
+  it.each([
+    ['contactPhone', '555-0142', 'Contact phone is not a valid US phone number; please give all ten digits, area code first.'],
+    ['eventCoordinatorPhone', 'call me', 'Event coordinator phone is not a valid US phone number; please give all ten digits, area code first.'],
+  ] as const)('when %s is %j, then the message asks for all ten digits', (field, value, message) => {
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { [field]: value })))).toEqual({ field, message });
+  });
+
+  it('when the email has no @, then the message says it does not look right and may be left out', () => {
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { email: 'rosa-at-example.org' })))).toEqual({
+      field: 'email',
+      message: 'That email address does not look right; please check it, or leave it out.',
+    });
+  });
+
+  it('when the event starts yesterday, then the message names the day and says it is in the past', () => {
+    const problem = onlyProblem(rules.checkApplication(application(EVENT, { eventStartDate: '2026-11-24' })));
+    expect(problem).toEqual({ field: 'eventStartDate', message: 'The first day of the event, November 24, 2026, is in the past; please give a date from today on.' });
+    expect(problem.message).toContain('November 24, 2026');
+    expect(problem.message).toContain('in the past');
+  });
+
+  it('when the opening date is yesterday, then the message names the opening date and the day', () => {
+    expect(onlyProblem(rules.checkApplication(application('food_establishment', { openingDate: '11/24/2026' })))).toEqual({
+      field: 'openingDate',
+      message: 'The anticipated opening date, November 24, 2026, is in the past; please give a date from today on.',
+    });
+  });
+
+  it('when the event runs today only, then a date of today is not in the past', () => {
+    expect(rules.checkApplication(application(EVENT, { eventStartDate: TODAY, eventEndDate: TODAY })).ok).toBe(true);
+  });
+
+  it('when a date cannot be read, then the message quotes it and gives two examples', () => {
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { eventStartDate: 'someday' })))).toEqual({
+      field: 'eventStartDate',
+      message: 'We could not read "someday" as a date; please give a date such as March 3, 2027 or 03/03/2027.',
+    });
+  });
+
+  it.each([
+    ['dailyOpenTime', 'nine', 'We could not read "nine" as a time; please give it with AM or PM, for example 9 AM or 9:30 PM.'],
+    ['dailyCloseTime', '9', 'We could not read "9" as a time; please give it with AM or PM, for example 9 AM or 9:30 PM.'],
+  ] as const)('when %s is %j, then the message asks for AM or PM', (field, value, message) => {
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { [field]: value })))).toEqual({ field, message });
+  });
+
+  it.each([0, 51, 1.5])('when booths is %s, then the message asks for a whole number from 1 to 50', (booths) => {
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { booths })))).toEqual({
+      field: 'booths',
+      message: 'Number of booths (optional, 1 if left empty): please give a whole number from 1 to 50.',
+    });
+  });
+
+  it('when booths is 50, then it is accepted', () => {
+    expect(accepted(rules.checkApplication(application(EVENT, { booths: 50 })))).toMatchObject({ booths: 50 });
+  });
+
+  it('when the menu is an empty list, then the message asks for the food and drinks', () => {
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { menuItems: [] })))).toEqual({ field: 'menuItems', message: FIELD_SPECS.menuItems.ask });
+  });
+
+  it('when the menu lists 41 items, then the message asks for at most 40', () => {
+    const menuItems = Array.from({ length: 41 }, (_, i) => `Dish ${i + 1}`);
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { menuItems })))).toEqual({
+      field: 'menuItems',
+      message: 'Please list at most 40 menu items; group similar ones together.',
+    });
+  });
+
+  it('when the menu lists 40 items, then it is accepted', () => {
+    const menuItems = Array.from({ length: 40 }, (_, i) => `Dish ${i + 1}`);
+    expect(accepted(rules.checkApplication(application(EVENT, { menuItems }))).menuItems).toHaveLength(40);
+  });
+
+  it('when a name is 201 characters long, then the message names the field and the limit', () => {
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { applicantName: 'R'.repeat(201) })))).toEqual({
+      field: 'applicantName',
+      message: "Applicant's full name is too long; please keep it under 200 characters.",
+    });
+  });
+
+  it('when an address is 301 characters long, then the message gives the address limit', () => {
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { eventAddress: 'A'.repeat(301) })))).toEqual({
+      field: 'eventAddress',
+      message: 'Event address is too long; please keep it under 300 characters.',
+    });
+  });
+
+  it('when a name is only spaces, then it is treated as not given', () => {
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { applicantName: '   ' })))).toEqual({ field: 'applicantName', message: FIELD_SPECS.applicantName.ask });
+  });
+
+  it('when the health district is not one of the configured ones, then the message asks to choose one', () => {
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { healthDistrict: 'South Shore' })))).toEqual({
+      field: 'healthDistrict',
+      message: 'Please choose the health district where you will operate.',
+    });
+  });
+
+  it('when the entity type is not one of the choices, then the message lists the choices', () => {
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { entityType: 'llp' })))).toEqual({ field: 'entityType', message: FIELD_SPECS.entityType.ask });
+  });
+
+  it('when the attestation is false, then the message asks to confirm it', () => {
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { attestation: false })))).toEqual({
+      field: 'attestation',
+      message: 'Please confirm that the information is true and that health inspectors may enter to inspect.',
+    });
+  });
+
+  it('when the event ends the day before it starts, then the message names both days and asks for the end', () => {
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { eventStartDate: '2027-03-03', eventEndDate: 'March 2nd' })))).toEqual({
+      field: 'eventEndDate',
+      message: 'The last day of the event, March 2, 2027, is before the first day, March 3, 2027; please give the day the event ends.',
+    });
+  });
+
+  it('when the closing time is the opening time written another way, then the message names the time and asks for the close', () => {
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { dailyOpenTime: '9am', dailyCloseTime: '09:00' })))).toEqual({
+      field: 'dailyCloseTime',
+      message: 'The closing time is the same as the opening time, 9 AM; please give the time you close.',
+    });
+  });
+
+  it('when TCS foods are served but the count is not given, then tcsItemCount is missing', () => {
+    const { missing, problems } = refused(rules.checkApplication(without(application(EVENT, { servesTcsFoods: true }), 'tcsItemCount')));
+    expect(missing).toEqual(['tcsItemCount']);
+    expect(problems).toEqual([{ field: 'tcsItemCount', message: 'Please say how many of your menu items must be kept hot or cold for safety.' }]);
+  });
+
+  it('when food is prepared at a commercial kitchen without its name and address, then both are missing', () => {
+    const { missing, problems } = refused(rules.checkApplication(application(EVENT, { foodPreparation: 'commercial_kitchen' })));
+    expect(missing).toEqual(['commercialKitchenName', 'commercialKitchenAddress']);
+    expect(problems).toEqual([
+      { field: 'commercialKitchenName', message: 'Please give the name of the commercial kitchen where the food is prepared.' },
+      { field: 'commercialKitchenAddress', message: 'Please give the street address of the commercial kitchen.' },
+    ]);
+  });
+
+  it('when food is prepared at a commercial kitchen with its name and address, then both are in the application', () => {
+    const result = accepted(
+      rules.checkApplication(application(EVENT, { foodPreparation: 'commercial_kitchen', commercialKitchenName: 'Shared Kitchen Co-op', commercialKitchenAddress: '9 Mill Lane, Springfield' })),
+    );
+    expect(result).toMatchObject({ commercialKitchenName: 'Shared Kitchen Co-op', commercialKitchenAddress: '9 Mill Lane, Springfield' });
+  });
+
+  it('when no TCS foods are served but a count is present, then the count is left out of the application', () => {
+    const result = accepted(rules.checkApplication(application(EVENT, { servesTcsFoods: false, tcsItemCount: 3 })));
+    expect(result.servesTcsFoods).toBe(false);
+    expect(result).not.toHaveProperty('tcsItemCount');
+  });
+
+  it('when food is prepared on site but a kitchen name and address are present, then they are left out of the application', () => {
+    const result = accepted(
+      rules.checkApplication(application(EVENT, { foodPreparation: 'on_site', commercialKitchenName: 'Shared Kitchen Co-op', commercialKitchenAddress: '9 Mill Lane, Springfield' })),
+    );
+    expect(result).not.toHaveProperty('commercialKitchenName');
+    expect(result).not.toHaveProperty('commercialKitchenAddress');
+  });
+
+  it('when there is no permit type, then the only problem asks for one', () => {
+    const { missing, problems } = refused(rules.checkApplication({ applicantName: 'Rosa Delgado' }));
+    expect(missing).toEqual(['permitType']);
+    expect(problems).toEqual([{ field: 'permitType', message: FIELD_SPECS.permitType.ask }]);
+  });
+});
+
+describe('type-specific fields', () => {
+  it('when an event application also carries a home address, then the application has no home address', () => {
+    const result = accepted(rules.checkApplication(application(EVENT, { homeAddress: '12 Elm Court, Springfield' })));
+    expect(result).not.toHaveProperty('homeAddress');
+  });
+
+  it.each(PERMIT_TYPES)('when a %s application carries every field of every type, then only its own fields come out', (type) => {
+    const everything = { ...PERMIT_TYPES.reduce<DraftFields>((all, other) => ({ ...all, ...completeApplication(other) }), {}), permitType: type, booths: 2 };
+    const result = accepted(rules.checkApplication(everything));
+    const own = new Set<string>(rules.fieldsOf(type));
+    expect(Object.keys(result).filter((name) => !own.has(name))).toEqual([]);
+  });
+
+  it('when a mobile food unit draft is given an event start date, then it is refused as not applying and not stored', () => {
+    const current: DraftFields = { permitType: 'mobile_food_unit' };
+    const result = update(current, { eventStartDate: '2027-03-03' });
+    expect(result.problems).toEqual([{ field: 'eventStartDate', message: 'First day of the event does not apply to a mobile food unit permit.' }]);
+    expect(result.problems[0]!.message).toMatch(/does not apply to a mobile food unit permit\.$/);
+    expect(result.accepted).toEqual([]);
+    expect(result.fields).toEqual(current);
+  });
+});
+
+describe('updateDraft', () => {
+  it('when a patch mixes good answers and a bad phone number, then the good ones are stored canonically and only the phone is refused', () => {
+    const result = update({ permitType: EVENT }, { applicantName: '  Rosa Delgado ', contactPhone: '555-0142', email: 'rosa@example.org', dailyOpenTime: '9am' });
+    expect([...result.accepted].sort()).toEqual(['applicantName', 'dailyOpenTime', 'email']);
+    expect(result.problems).toEqual([{ field: 'contactPhone', message: 'Contact phone is not a valid US phone number; please give all ten digits, area code first.' }]);
+    expect(result.fields).toMatchObject({ permitType: EVENT, applicantName: 'Rosa Delgado', email: 'rosa@example.org', dailyOpenTime: '09:00' });
+    expect(result.fields.contactPhone).toBeUndefined();
+  });
+
+  it('when answers are given in spoken forms, then the draft holds canonical values', () => {
+    const result = update({ permitType: EVENT }, { contactPhone: '(212) 555-0142', eventStartDate: 'the third of March', dailyCloseTime: '6:30 pm' });
+    expect(result.problems).toEqual([]);
+    expect(result.fields).toEqual({ permitType: EVENT, contactPhone: FIXTURE_PHONE_E164, eventStartDate: '2027-03-03', dailyCloseTime: '18:30' });
+  });
+
+  it('when a field is set to null, then it is cleared and listed in cleared', () => {
+    const result = update({ permitType: EVENT, applicantName: 'Rosa Delgado', email: 'rosa@example.org' }, { email: null });
+    expect(result.cleared).toEqual(['email']);
+    expect(result.accepted).toEqual([]);
+    expect(result.problems).toEqual([]);
+    expect(result.fields.email).toBeUndefined();
+    expect(result.fields.applicantName).toBe('Rosa Delgado');
+  });
+
+  it('when a field that was never answered is set to null, then nothing is listed as cleared', () => {
+    expect(update({ permitType: EVENT }, { email: null }).cleared).toEqual([]);
+  });
+
+  it('when a patch holds a key that is not a field, then the problem names the key and nothing changes', () => {
+    const current: DraftFields = { permitType: EVENT, applicantName: 'Rosa Delgado' };
+    const result = update(current, { favouriteColour: 'red' });
+    expect(result.problems).toEqual([{ field: 'favouriteColour', message: '"favouriteColour" is not part of a food permit application.' }]);
+    expect(result.accepted).toEqual([]);
+    expect(result.fields).toEqual(current);
+  });
+
+  it('when an end date before the stored start is given, then it is refused and not stored, and the start is kept', () => {
+    const result = update({ permitType: EVENT, eventStartDate: '2027-03-03' }, { eventEndDate: '3/2/2027' });
+    expect(result.problems).toEqual([
+      { field: 'eventEndDate', message: 'The last day of the event, March 2, 2027, is before the first day, March 3, 2027; please give the day the event ends.' },
+    ]);
+    expect(result.accepted).toEqual([]);
+    expect(result.fields.eventEndDate).toBeUndefined();
+    expect(result.fields.eventStartDate).toBe('2027-03-03');
+  });
+
+  it('when an end date on or after the stored start is given, then it is stored', () => {
+    const result = update({ permitType: EVENT, eventStartDate: '2027-03-03' }, { eventEndDate: '2027-03-03' });
+    expect(result.accepted).toEqual(['eventEndDate']);
+    expect(result.fields.eventEndDate).toBe('2027-03-03');
+  });
+
+  it('when the permit type changes, then the fields of the old type are dropped and listed in cleared', () => {
+    const current: DraftFields = { permitType: EVENT, applicantName: 'Rosa Delgado', eventName: 'Harvest Moon Street Fair', eventStartDate: '2027-03-03' };
+    const result = update(current, { permitType: 'food_establishment' });
+    expect(result.accepted).toEqual(['permitType']);
+    expect([...result.cleared].sort()).toEqual(['eventName', 'eventStartDate']);
+    expect(result.fields.eventName).toBeUndefined();
+    expect(result.fields.eventStartDate).toBeUndefined();
+    expect(result.fields).toMatchObject({ permitType: 'food_establishment', applicantName: 'Rosa Delgado' });
+  });
+
+  it('when a patch sets the type and a field of another type together, then the type is applied first and the other field refused', () => {
+    const result = update({}, { eventStartDate: '2027-03-03', permitType: 'food_establishment' });
+    expect(result.accepted).toEqual(['permitType']);
+    expect(result.problems).toEqual([{ field: 'eventStartDate', message: 'First day of the event does not apply to a food establishment permit.' }]);
+  });
+
+  it('when the permit type is not one of the four, then the message lists the four', () => {
+    const result = update({}, { permitType: 'catering' });
+    expect(result.problems).toEqual([{ field: 'permitType', message: FIELD_SPECS.permitType.ask }]);
+    expect(result.fields.permitType).toBeUndefined();
+  });
+
+  it('when a draft is answered field by field, then missingFields only shrinks and ends empty', () => {
+    const answers = completeApplication(EVENT);
+    // The count first: answering "serves TCS foods: yes" before it would rightly add it to what is missing.
+    const order = ['permitType', 'tcsItemCount', ...Object.keys(answers).filter((key) => key !== 'permitType' && key !== 'tcsItemCount')];
+    let draft: DraftFields = {};
+    let missing = rules.missingFields(draft);
+    expect(missing).toEqual(['permitType']);
+    draft = update(draft, { permitType: EVENT }).fields;
+    missing = rules.missingFields(draft);
+    expect(missing.length).toBeGreaterThan(10);
+
+    for (const key of order.slice(1)) {
+      const result = update(draft, { [key]: answers[key] });
+      expect(result.problems, key).toEqual([]);
+      draft = result.fields;
+      const now = rules.missingFields(draft);
+      expect(now, key).not.toContain(key);
+      expect(missing, key).toEqual(expect.arrayContaining(now));
+      expect(now.length, key).toBe(missing.includes(key as FieldName) ? missing.length - 1 : missing.length);
+      missing = now;
+    }
+    expect(missing).toEqual([]);
+    expect(rules.checkApplication(draft).ok).toBe(true);
+  });
+
+  it('when TCS foods are said to be served, then the count becomes missing', () => {
+    const draft = without(application(EVENT), 'tcsItemCount', 'servesTcsFoods');
+    expect(rules.missingFields(draft)).toEqual(['servesTcsFoods']);
+    expect(rules.missingFields(update(draft, { servesTcsFoods: true }).fields)).toEqual(['tcsItemCount']);
+  });
+});
+
+describe('application schema for the model', () => {
+  interface JsonSchemaObject {
+    readonly properties?: Readonly<Record<string, { readonly const?: unknown; readonly description?: string } | undefined>>;
+    readonly required?: readonly string[];
+  }
+
+  it('when the schema is converted to JSON Schema, then it is a choice of four objects, one per permit type', () => {
+    const jsonSchema = z.toJSONSchema(rules.applicationSchema, { io: 'input' }) as { readonly oneOf?: readonly JsonSchemaObject[]; readonly anyOf?: readonly JsonSchemaObject[] };
+    const entries = jsonSchema.oneOf ?? jsonSchema.anyOf ?? [];
+    expect(entries).toHaveLength(4);
+    expect(entries.map((entry) => entry.properties?.permitType?.const)).toEqual([...PERMIT_TYPES]);
+
+    const event = entries.find((entry) => entry.properties?.permitType?.const === EVENT);
+    const eventStartDate = event?.properties?.eventStartDate;
+    expect(eventStartDate?.description).toContain(FIELD_SPECS.eventStartDate.ask);
+    expect(event?.required).toContain('eventStartDate');
+    expect(event?.required).not.toContain('booths');
+  });
+});
+
+describe('reference numbers', () => {
+  const DRAWS = 10_000;
+  const LOOK_ALIKES = /[0O1IL]/;
+
+  it('when a reference number is drawn, then it reads FP-year-six symbols and isReferenceNumber accepts it', () => {
+    const reference = newReferenceNumber(2026);
+    expect(reference).toMatch(/^FP-2026-[2-9A-Z]{6}$/);
+    expect(isReferenceNumber(reference)).toBe(true);
+  });
+
+  it.each([
+    ['FP-2026-7KQ3X', 'five symbols'],
+    ['FP-2026-7KQ3XMM', 'seven symbols'],
+    ['FP-2026-0KQ3XM', 'a zero'],
+    ['FP-2026-IKQ3XM', 'an I'],
+    ['fp-2026-7KQ3XM', 'a lower-case prefix'],
+    ['FP-26-7KQ3XM', 'a two-digit year'],
+  ])('when %s has %s, then isReferenceNumber refuses it', (reference) => {
+    expect(isReferenceNumber(reference)).toBe(false);
+  });
+
+  it(`when ${DRAWS} reference numbers are drawn, then none holds 0, O, 1, I or L, and at most one repeats`, () => {
+    const codes = Array.from({ length: DRAWS }, () => newReferenceNumber(2026));
+    for (const code of codes) expect(isReferenceNumber(code), code).toBe(true);
+    expect(codes.map((code) => code.slice('FP-2026-'.length)).filter((symbols) => LOOK_ALIKES.test(symbols))).toEqual([]);
+    // 31^6 is about 887 million codes; 10,000 draws repeat one with a chance near 5%, two with well under 1%.
+    expect(DRAWS - new Set(codes).size).toBeLessThanOrEqual(1);
+  });
+
+  it('when the random source always gives 0, then the code is the first symbol six times', () => {
+    expect(newReferenceNumber(2026, () => 0)).toBe('FP-2026-222222');
+  });
+
+  it('when the random source always gives its largest value, then the code is the last symbol six times', () => {
+    expect(newReferenceNumber(2027, (max) => max - 1)).toBe(`FP-2027-${REFERENCE_ALPHABET.at(-1)!.repeat(6)}`);
+  });
+
+  it('when a reference is read aloud, then it is spelled out in groups a caller can write down', () => {
+    expect(spokenReferenceNumber('FP-2026-7KQ3XM')).toBe('F P, 2 0 2 6, 7 K Q, 3 X M');
+  });
+});
