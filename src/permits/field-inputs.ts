@@ -11,6 +11,8 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 export type IsoDate = string;
 
 const DEFAULT_PHONE_REGION = 'US';
+// The department serves North American callers; +1 covers the US, its territories and Canada.
+const NORTH_AMERICAN_CALLING_CODE = '1';
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // The patterns below are anchored with bounded repeats and only ever see input
 // cut to MAX_INPUT_LENGTH, so they cannot backtrack badly (safe-regex cannot tell).
@@ -29,7 +31,7 @@ const HOURS_PER_HALF_DAY = 12;
 
 export function parsePhoneInput(text: string): string | undefined {
   const phone = parsePhoneNumberFromString(text.trim(), DEFAULT_PHONE_REGION);
-  return phone?.isValid() === true ? phone.number : undefined;
+  return phone?.isValid() === true && phone.countryCallingCode === NORTH_AMERICAN_CALLING_CODE ? phone.number : undefined;
 }
 
 export function parseDateInput(text: string, today: IsoDate): IsoDate | undefined {

@@ -25,8 +25,10 @@ export interface FieldSpec {
   readonly appliesTo: 'all' | PermitType;
   /** Fixed choices; the health district's come from configuration instead. */
   readonly options?: readonly ChoiceOption[];
-  /** When the field is needed only because of another answer, says which. */
-  readonly onlyWhen?: string;
+  /** When the field is needed only because of another answer, says which ("Only if …"). */
+  readonly requiredWhen?: string;
+  /** A short help text shown with the field on the form. */
+  readonly hint?: string;
 }
 
 /** Choices, value → label; the values are what is stored and what the model's tools send. */
@@ -63,7 +65,7 @@ export const FIELD_SPECS = {
     options: choiceOptions(ENTITY_TYPES),
   }),
   contactPhone: spec({ label: 'Contact phone', ask: 'Please give a phone number where the health department can reach you.', kind: 'phone', personal: true, appliesTo: 'all' }),
-  email: spec({ label: 'Email (optional)', ask: 'Please give an email address, or leave it out.', kind: 'email', personal: true, appliesTo: 'all' }),
+  email: spec({ label: 'Email', ask: 'Please give an email address, or leave it out.', kind: 'email', personal: true, appliesTo: 'all' }),
   healthDistrict: spec({ label: 'Health district', ask: 'Please choose the health district where you will operate.', kind: 'choice', personal: false, appliesTo: 'all' }),
   menuItems: spec({ label: 'Menu items (one per line)', ask: 'Please list the food and drinks you will serve.', kind: 'list', personal: true, appliesTo: 'all' }),
   servesTcsFoods: spec({
@@ -79,7 +81,7 @@ export const FIELD_SPECS = {
     kind: 'count',
     personal: false,
     appliesTo: 'all',
-    onlyWhen: 'Only if you serve such foods.',
+    requiredWhen: 'Only if you serve such foods.',
   }),
   foodPreparation: spec({
     label: 'Where is the food prepared?',
@@ -95,7 +97,7 @@ export const FIELD_SPECS = {
     kind: 'text',
     personal: true,
     appliesTo: 'all',
-    onlyWhen: 'Only if food is prepared at a commercial kitchen.',
+    requiredWhen: 'Only if food is prepared at a commercial kitchen.',
   }),
   commercialKitchenAddress: spec({
     label: 'Commercial kitchen address',
@@ -103,7 +105,7 @@ export const FIELD_SPECS = {
     kind: 'address',
     personal: true,
     appliesTo: 'all',
-    onlyWhen: 'Only if food is prepared at a commercial kitchen.',
+    requiredWhen: 'Only if food is prepared at a commercial kitchen.',
   }),
   certifiedFoodHandler: spec({ label: 'Certified food handler or manager (name)', ask: 'Please give the name of the certified food handler or food manager.', kind: 'text', personal: true, appliesTo: 'all' }),
   attestation: spec({
@@ -123,7 +125,7 @@ export const FIELD_SPECS = {
   eventEndDate: spec({ label: 'Last day of the event', ask: 'Please give the last day of the event.', kind: 'date', personal: false, appliesTo: 'temporary_food_event' }),
   dailyOpenTime: spec({ label: 'Opening time each day', ask: 'Please give the time you open each day, for example 9 AM.', kind: 'time', personal: false, appliesTo: 'temporary_food_event' }),
   dailyCloseTime: spec({ label: 'Closing time each day', ask: 'Please give the time you close each day, for example 6 PM.', kind: 'time', personal: false, appliesTo: 'temporary_food_event' }),
-  booths: spec({ label: 'Number of booths (optional, 1 if left empty)', ask: 'Please say how many booths you will run.', kind: 'count', personal: false, appliesTo: 'temporary_food_event' }),
+  booths: spec({ label: 'Number of booths', ask: 'Please say how many booths you will run.', kind: 'count', personal: false, appliesTo: 'temporary_food_event', hint: 'Leave empty for one booth.' }),
 
   unitType: spec({
     label: 'Type of unit',
@@ -143,7 +145,7 @@ export const FIELD_SPECS = {
   }),
   commissaryName: spec({ label: 'Commissary name', ask: 'Please give the name of the commissary the unit works from.', kind: 'text', personal: true, appliesTo: 'mobile_food_unit' }),
   commissaryAddress: spec({ label: 'Commissary address', ask: 'Please give the street address of the commissary.', kind: 'address', personal: true, appliesTo: 'mobile_food_unit' }),
-  licensePlate: spec({ label: 'License plate (optional)', ask: "Please give the unit's license plate, or leave it out.", kind: 'text', personal: true, appliesTo: 'mobile_food_unit' }),
+  licensePlate: spec({ label: 'License plate', ask: "Please give the unit's license plate, or leave it out.", kind: 'text', personal: true, appliesTo: 'mobile_food_unit' }),
 
   homeAddress: spec({ label: 'Home address', ask: 'Please give the address of the home where the food is made.', kind: 'address', personal: true, appliesTo: 'cottage_food_operation' }),
   salesChannel: spec({
@@ -206,7 +208,7 @@ function text(name: FieldName, maxLength = MAX_TEXT_LENGTH) {
     .string(messages(name, ask))
     .trim()
     .min(1, { error: ask })
-    .max(maxLength, { error: `${label} is too long; please keep it under ${maxLength} characters.` })
+    .max(maxLength, { error: `${label} is too long; please keep it to ${maxLength} characters or fewer.` })
     .meta({ title: label, description: ask });
 }
 
@@ -294,7 +296,14 @@ export function fieldSchemas(ctx: PermitRulesContext) {
       .meta({ title: FIELD_SPECS.email.label, description: FIELD_SPECS.email.ask }),
     healthDistrict: described(z.enum(districts, messages('healthDistrict', FIELD_SPECS.healthDistrict.ask)), 'healthDistrict'),
     menuItems: z
-      .array(z.string().trim().min(1).max(MAX_MENU_ITEM_LENGTH, { error: `Each menu item must be under ${MAX_MENU_ITEM_LENGTH} characters; please shorten it.` }), messages('menuItems', FIELD_SPECS.menuItems.ask))
+      .array(
+        z
+          .string({ error: 'Each menu item must be given as words, such as "beef tacos".' })
+          .trim()
+          .min(1, { error: 'One of the menu items is empty; please name the dish or drink.' })
+          .max(MAX_MENU_ITEM_LENGTH, { error: `Each menu item must be ${MAX_MENU_ITEM_LENGTH} characters or fewer; please shorten it.` }),
+        messages('menuItems', FIELD_SPECS.menuItems.ask),
+      )
       .min(1, { error: FIELD_SPECS.menuItems.ask })
       .max(MAX_MENU_ITEMS, { error: `Please list at most ${MAX_MENU_ITEMS} menu items; group similar ones together.` })
       .meta({ title: FIELD_SPECS.menuItems.label, description: FIELD_SPECS.menuItems.ask }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatDateForPeople, formatTimeForPeople } from './field-inputs.ts';
-import { FIELD_SPECS, fieldSchemas, isFieldName, type FieldName, type FieldSchemas, type PermitRulesContext } from './permit-fields.ts';
+import { FIELD_NAMES, FIELD_SPECS, fieldSchemas, isFieldName, type FieldName, type FieldSchemas, type PermitRulesContext } from './permit-fields.ts';
 import { PERMIT_TYPE_LABELS, isPermitType, type PermitType } from './permit-types.ts';
 
 /**
@@ -100,18 +100,28 @@ function buildApplicationSchema(f: FieldSchemas) {
 
 export type PermitApplication = z.output<ReturnType<typeof buildApplicationSchema>['application']>;
 
-/** Two fields that are each fine but contradict each other; the later one in the pair is blamed. */
-function conflicts(v: DraftFields): FieldProblem[] {
+/**
+ * Two fields that are each fine but contradict each other. The field being
+ * answered is the one blamed (and asked for again); without one, the later
+ * field of the pair is.
+ */
+function conflicts(v: DraftFields, answering?: FieldName): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const { eventStartDate: start, eventEndDate: end, dailyOpenTime: open, dailyCloseTime: close } = v;
   if (typeof start === 'string' && typeof end === 'string' && end < start) {
-    problems.push({
-      field: 'eventEndDate',
-      message: `The last day of the event, ${formatDateForPeople(end)}, is before the first day, ${formatDateForPeople(start)}; please give the day the event ends.`,
-    });
+    const [first, last] = [formatDateForPeople(start), formatDateForPeople(end)];
+    problems.push(
+      answering === 'eventStartDate'
+        ? { field: 'eventStartDate', message: `The first day of the event, ${first}, is after the last day, ${last}; please give the day the event starts.` }
+        : { field: 'eventEndDate', message: `The last day of the event, ${last}, is before the first day, ${first}; please give the day the event ends.` },
+    );
   }
   if (typeof open === 'string' && open === close) {
-    problems.push({ field: 'dailyCloseTime', message: `The closing time is the same as the opening time, ${formatTimeForPeople(open)}; please give the time you close.` });
+    problems.push(
+      answering === 'dailyOpenTime'
+        ? { field: 'dailyOpenTime', message: `The opening time is the same as the closing time, ${formatTimeForPeople(open)}; please give the time you open.` }
+        : { field: 'dailyCloseTime', message: `The closing time is the same as the opening time, ${formatTimeForPeople(open)}; please give the time you close.` },
+    );
   }
   return problems;
 }
@@ -190,8 +200,10 @@ export class PermitRules {
     const accepted: FieldName[] = [];
     const cleared: FieldName[] = [];
     const problems: FieldProblem[] = [];
-    // The type decides which other fields apply, so it goes first.
-    const keys = Object.keys(patch).sort((a, b) => Number(b === 'permitType') - Number(a === 'permitType'));
+    // Fields go in schema order: the type first (it decides which fields apply),
+    // a start before its end, so the outcome never depends on the order of the keys sent.
+    const order = (key: string) => (isFieldName(key) ? FIELD_NAMES.indexOf(key) : FIELD_NAMES.length);
+    const keys = Object.keys(patch).sort((a, b) => order(a) - order(b));
 
     for (const key of keys) {
       const value = patch[key];
@@ -215,9 +227,8 @@ export class PermitRules {
         problems.push({ field: key, message: firstMessage(parsed.error) });
         continue;
       }
-      // Only a contradiction this value introduces rejects it; one already in the draft is not its fault.
-      const existing = new Set(conflicts(fields).map((p) => p.message));
-      const conflict = conflicts({ ...fields, [key]: parsed.data }).find((p) => !existing.has(p.message));
+      // Only a contradiction that involves this value rejects it, and the message asks for this field again.
+      const conflict = conflicts({ ...fields, [key]: parsed.data }, key).find((p) => p.field === key);
       if (conflict) {
         problems.push({ field: key, message: conflict.message });
         continue;
@@ -229,10 +240,15 @@ export class PermitRules {
     return { fields, accepted, cleared, problems };
   }
 
-  /** What a caller still has to answer for the draft to be submittable. */
+  /**
+   * What a caller still has to answer for the draft to be submittable: fields
+   * not given yet, and given ones that are no longer valid (a date that has
+   * passed since it was given).
+   */
   missingFields(fields: DraftFields): FieldName[] {
     const check = this.checkApplication(fields);
-    return check.ok ? [] : [...check.missing];
+    if (check.ok) return [];
+    return [...new Set(check.problems.map((p) => p.field).filter(isFieldName))];
   }
 
   /** Validates a complete application: every field's own rule, then the rules across fields. */
@@ -259,7 +275,8 @@ export class PermitRules {
       if (parsed.success) relevant[name] = parsed.data;
       else problems.push({ field: name, message: firstMessage(parsed.error) });
     }
-    for (const problem of conditionallyMissing(relevant)) {
+    // A conditional field that was given but is invalid already has its problem; it is not also missing.
+    for (const problem of conditionallyMissing(relevant).filter((p) => fields[p.field as FieldName] === undefined)) {
       missing.push(problem.field as FieldName);
       problems.push(problem);
     }

@@ -78,7 +78,8 @@ function fieldControl(rules: PermitRules, type: PermitType, name: FieldName, ent
   const spec: FieldSpec = FIELD_SPECS[name];
   const id = `field-${name}`;
   const required = rules.isRequired(type, name);
-  const hint = spec.onlyWhen ?? HINTS[spec.kind];
+  const hint = spec.requiredWhen ?? spec.hint ?? HINTS[spec.kind];
+  const label = !required && spec.requiredWhen === undefined ? `${spec.label} (optional)` : spec.label;
   const describedBy = [hint === undefined ? '' : `${id}-hint`, problem === undefined ? '' : `${id}-error`].filter(Boolean).join(' ');
   const common = { id, name, required, describedBy, invalid: problem !== undefined };
   const hintHtml = hint === undefined ? undefined : html`<p class="hint" id="${id}-hint">${hint}</p>`;
@@ -88,23 +89,23 @@ function fieldControl(rules: PermitRules, type: PermitType, name: FieldName, ent
   switch (spec.kind) {
     case 'yes-no':
       return html`<fieldset class="${wrapperClass}" id="${id}"${attrs({ 'aria-describedby': describedBy })}>
-<legend>${spec.label}</legend>${errorHtml}
+<legend>${label}</legend>${errorHtml}
 ${radio(name, 'yes', 'Yes', entered)}${radio(name, 'no', 'No', entered)}
 </fieldset>`;
     case 'consent':
       return html`<div class="${wrapperClass}">${errorHtml}
-<div class="choice"><input type="checkbox" value="yes"${controlAttrs(common)}${entered === 'yes' ? html` checked` : undefined}><label for="${id}">${spec.label}</label></div>
+<div class="choice"><input type="checkbox" value="yes"${controlAttrs(common)}${entered === 'yes' ? html` checked` : undefined}><label for="${id}">${label}</label></div>
 </div>`;
     case 'choice':
-      return html`<div class="${wrapperClass}"><label for="${id}">${spec.label}</label>${errorHtml}
+      return html`<div class="${wrapperClass}"><label for="${id}">${label}</label>${errorHtml}
 <select${controlAttrs(common)}><option value="">Choose…</option>${fieldOptions(name, rules.context).map(
         (o) => html`<option value="${o.value}"${o.value === entered ? html` selected` : undefined}>${o.label}</option>`,
       )}</select></div>`;
     case 'list':
-      return html`<div class="${wrapperClass}"><label for="${id}">${spec.label}</label>${errorHtml}
+      return html`<div class="${wrapperClass}"><label for="${id}">${label}</label>${errorHtml}
 <textarea rows="4"${controlAttrs(common)}>${entered ?? ''}</textarea></div>`;
     default:
-      return html`<div class="${wrapperClass}"><label for="${id}">${spec.label}</label>${hintHtml}${errorHtml}
+      return html`<div class="${wrapperClass}"><label for="${id}">${label}</label>${hintHtml}${errorHtml}
 <input type="${INPUT_TYPES[spec.kind] ?? 'text'}" value="${entered ?? ''}"${spec.kind === 'count' ? html` min="1" step="1"` : undefined}${attrs({ autocomplete: AUTOCOMPLETE[name] ?? '' })}${controlAttrs(common)}></div>`;
   }
 }

@@ -197,7 +197,7 @@ describe('field rule messages', () => {
   it.each([0, 51, 1.5])('when booths is %s, then the message asks for a whole number from 1 to 50', (booths) => {
     expect(onlyProblem(rules.checkApplication(application(EVENT, { booths })))).toEqual({
       field: 'booths',
-      message: 'Number of booths (optional, 1 if left empty): please give a whole number from 1 to 50.',
+      message: 'Number of booths: please give a whole number from 1 to 50.',
     });
   });
 
@@ -225,14 +225,14 @@ describe('field rule messages', () => {
   it('when a name is 201 characters long, then the message names the field and the limit', () => {
     expect(onlyProblem(rules.checkApplication(application(EVENT, { applicantName: 'R'.repeat(201) })))).toEqual({
       field: 'applicantName',
-      message: "Applicant's full name is too long; please keep it under 200 characters.",
+      message: "Applicant's full name is too long; please keep it to 200 characters or fewer.",
     });
   });
 
   it('when an address is 301 characters long, then the message gives the address limit', () => {
     expect(onlyProblem(rules.checkApplication(application(EVENT, { eventAddress: 'A'.repeat(301) })))).toEqual({
       field: 'eventAddress',
-      message: 'Event address is too long; please keep it under 300 characters.',
+      message: 'Event address is too long; please keep it to 300 characters or fewer.',
     });
   });
 
@@ -503,5 +503,49 @@ describe('reference numbers', () => {
 
   it('when a reference is read aloud, then it is spelled out in groups a caller can write down', () => {
     expect(spokenReferenceNumber('FP-2026-7KQ3XM')).toBe('F P, 2 0 2 6, 7 K Q, 3 X M');
+  });
+});
+
+describe('answers that need asking again', () => {
+  it('when a menu item is blank or not text, then the message is a plain sentence', () => {
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { menuItems: ['Tacos', '  '] }))).message).toBe('One of the menu items is empty; please name the dish or drink.');
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { menuItems: [3] }))).message).toBe('Each menu item must be given as words, such as "beef tacos".');
+  });
+
+  it('when a conditional field is given but invalid, then it is one problem and not also missing', () => {
+    const { missing, problems } = refused(rules.checkApplication(application(EVENT, { servesTcsFoods: true, tcsItemCount: 0 })));
+    expect(missing).toEqual([]);
+    expect(problems).toEqual([{ field: 'tcsItemCount', message: expect.stringContaining('whole number from 1 to 200') as string }]);
+  });
+
+  it('when a stored date has passed since it was given, then missingFields asks for it again', () => {
+    const later = new PermitRules({ healthDistricts: ['Central', 'North County'], today: () => '2027-06-01' });
+    expect(later.missingFields(application('food_establishment', { openingDate: '2027-03-03' }))).toEqual(['openingDate']);
+  });
+
+  it('when a new first day falls after the stored last day, then the message asks for the first day', () => {
+    const result = update({ permitType: EVENT, eventStartDate: '2027-03-03', eventEndDate: '2027-03-05' }, { eventStartDate: '2027-03-06' });
+    expect(result.accepted).toEqual([]);
+    expect(result.problems).toEqual([
+      { field: 'eventStartDate', message: 'The first day of the event, March 6, 2027, is after the last day, March 5, 2027; please give the day the event starts.' },
+    ]);
+    expect(result.fields.eventStartDate).toBe('2027-03-03');
+  });
+
+  it('when a new opening time equals the stored closing time, then the message asks for the opening time', () => {
+    const result = update({ permitType: EVENT, dailyOpenTime: '09:00', dailyCloseTime: '17:00' }, { dailyOpenTime: '5pm' });
+    expect(result.problems).toEqual([{ field: 'dailyOpenTime', message: 'The opening time is the same as the closing time, 5 PM; please give the time you open.' }]);
+  });
+
+  it('when a patch sends the last day before the first, whatever the key order, then the first day is kept and the last day refused', () => {
+    const result = update({ permitType: EVENT }, { eventEndDate: '2027-03-02', eventStartDate: '2027-03-03' });
+    expect(result.accepted).toEqual(['eventStartDate']);
+    expect(result.problems.map((p) => p.field)).toEqual(['eventEndDate']);
+  });
+
+  it('when a phone number is outside North America, then it is refused as not a US number', () => {
+    const result = update({}, { contactPhone: '+44 20 7946 0958' });
+    expect(result.accepted).toEqual([]);
+    expect(result.problems[0]?.message).toContain('not a valid US phone number');
   });
 });
