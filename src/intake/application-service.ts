@@ -1,3 +1,4 @@
+import { AppError, UserInputError } from '../errors.ts';
 import type { FieldName } from '../permits/permit-fields.ts';
 import { todayIn } from '../permits/field-inputs.ts';
 import type { DraftFields, DraftUpdate, FieldProblem, PermitApplication, PermitRules } from '../permits/permit-rules.ts';
@@ -19,7 +20,12 @@ export interface DraftUpdateResult extends DraftUpdate {
   readonly missing: readonly FieldName[];
 }
 
-export class UnknownApplicationError extends Error {}
+/** No application has this id: a programming error in a channel, or a forged id. */
+export class UnknownApplicationError extends AppError {
+  constructor(id: string) {
+    super(`No application ${id}`, { status: 404 });
+  }
+}
 
 // Six random symbols from 31 make a collision rare; a few draws make it practically impossible.
 const REFERENCE_ATTEMPTS = 5;
@@ -51,7 +57,7 @@ export class ApplicationService {
   /** Applies the answers that are valid at once (each saved before this returns) and reports the rest. */
   async updateDraft(id: string, patch: Readonly<Record<string, unknown>>): Promise<DraftUpdateResult> {
     const stored = await this.#repository.find(id);
-    if (stored === undefined) throw new UnknownApplicationError(`No application ${id}`);
+    if (stored === undefined) throw new UnknownApplicationError(id);
     if (stored.status === 'submitted') {
       return { fields: stored.fields, accepted: [], cleared: [], problems: [{ field: 'application', message: 'This application has already been submitted and can no longer be changed.' }], missing: [] };
     }
@@ -67,7 +73,7 @@ export class ApplicationService {
   /** Submits a draft once it is complete; submitting again returns the same reference. */
   async submit(id: string): Promise<SubmitResult> {
     const stored = await this.#repository.find(id);
-    if (stored === undefined) throw new UnknownApplicationError(`No application ${id}`);
+    if (stored === undefined) throw new UnknownApplicationError(id);
     if (stored.status === 'submitted' && stored.reference !== undefined) {
       return { ok: true, reference: stored.reference, alreadySubmitted: true };
     }
@@ -88,7 +94,8 @@ export class ApplicationService {
     }
     const check = this.#rules.checkApplication(values);
     if (!check.ok) return check;
-    if (existing !== undefined && existing.channel !== channel) throw new UnknownApplicationError(`Application ${id} belongs to another channel`);
+    // Form ids are random UUIDs, so this only happens to a forged post; it must not touch another channel's draft.
+    if (existing !== undefined && existing.channel !== channel) throw new UserInputError('This form can no longer be used; please open the form again and resubmit.');
     await this.#repository.createDraft(channel, id);
     await this.#repository.saveFields(id, check.application);
     return this.#markSubmitted(id, check.application);

@@ -10,6 +10,10 @@ import { PERMIT_TYPE_LABELS, type PermitType } from './permit-types.ts';
 
 export type FieldKind = 'text' | 'address' | 'phone' | 'email' | 'date' | 'time' | 'choice' | 'yes-no' | 'list' | 'count' | 'consent';
 
+/** Applicant and business, then the type's own fields (the operation), then food, then the declarations. */
+export const FIELD_GROUPS = ['applicant', 'operation', 'food', 'declarations'] as const;
+export type FieldGroup = (typeof FIELD_GROUPS)[number];
+
 export interface ChoiceOption {
   readonly value: string;
   readonly label: string;
@@ -23,6 +27,8 @@ export interface FieldSpec {
   readonly personal: boolean;
   /** 'all' or the one permit type the field belongs to. */
   readonly appliesTo: 'all' | PermitType;
+  /** Where the field sits when an application is gone through: the form's sections, the agent's order. */
+  readonly group: FieldGroup;
   /** Fixed choices; the health district's come from configuration instead. */
   readonly options?: readonly ChoiceOption[];
   /** When the field is needed only because of another answer, says which ("Only if …"). */
@@ -51,36 +57,36 @@ export const FIELD_SPECS = {
     ask: 'Please choose the type of permit: temporary food event, mobile food unit, cottage food operation or food establishment.',
     kind: 'choice',
     personal: false,
-    appliesTo: 'all',
+    appliesTo: 'all', group: 'applicant',
     options: choiceOptions(PERMIT_TYPE_LABELS),
   }),
-  applicantName: spec({ label: "Applicant's full name", ask: 'Please give the full name of the person applying.', kind: 'text', personal: true, appliesTo: 'all' }),
-  businessName: spec({ label: 'Business name (as on the booth, truck or sign)', ask: 'Please give the business name as it appears on the booth, truck or sign.', kind: 'text', personal: true, appliesTo: 'all' }),
+  applicantName: spec({ label: "Applicant's full name", ask: 'Please give the full name of the person applying.', kind: 'text', personal: true, appliesTo: 'all', group: 'applicant' }),
+  businessName: spec({ label: 'Business name (as on the booth, truck or sign)', ask: 'Please give the business name as it appears on the booth, truck or sign.', kind: 'text', personal: true, appliesTo: 'all', group: 'applicant' }),
   entityType: spec({
     label: 'Type of business entity',
     ask: 'Please say whether the business is an individual or sole proprietor, a partnership, an LLC, a corporation or a nonprofit.',
     kind: 'choice',
     personal: false,
-    appliesTo: 'all',
+    appliesTo: 'all', group: 'applicant',
     options: choiceOptions(ENTITY_TYPES),
   }),
-  contactPhone: spec({ label: 'Contact phone', ask: 'Please give a phone number where the health department can reach you.', kind: 'phone', personal: true, appliesTo: 'all' }),
-  email: spec({ label: 'Email', ask: 'Please give an email address, or leave it out.', kind: 'email', personal: true, appliesTo: 'all' }),
-  healthDistrict: spec({ label: 'Health district', ask: 'Please choose the health district where you will operate.', kind: 'choice', personal: false, appliesTo: 'all' }),
-  menuItems: spec({ label: 'Menu items (one per line)', ask: 'Please list the food and drinks you will serve.', kind: 'list', personal: true, appliesTo: 'all' }),
+  contactPhone: spec({ label: 'Contact phone', ask: 'Please give a phone number where the health department can reach you.', kind: 'phone', personal: true, appliesTo: 'all', group: 'applicant' }),
+  email: spec({ label: 'Email', ask: 'Please give an email address, or leave it out.', kind: 'email', personal: true, appliesTo: 'all', group: 'applicant' }),
+  healthDistrict: spec({ label: 'Health district', ask: 'Please choose the health district where you will operate.', kind: 'choice', personal: false, appliesTo: 'all', group: 'applicant' }),
+  menuItems: spec({ label: 'Menu items (one per line)', ask: 'Please list the food and drinks you will serve.', kind: 'list', personal: true, appliesTo: 'all', group: 'food' }),
   servesTcsFoods: spec({
     label: 'Do you serve foods that need time or temperature control (for example meat, dairy, cooked rice, cut melons)?',
     ask: 'Please say whether you serve foods that must be kept hot or cold for safety, such as meat, dairy or cooked rice.',
     kind: 'yes-no',
     personal: false,
-    appliesTo: 'all',
+    appliesTo: 'all', group: 'food',
   }),
   tcsItemCount: spec({
     label: 'How many of your menu items need time or temperature control?',
     ask: 'Please say how many of your menu items must be kept hot or cold for safety.',
     kind: 'count',
     personal: false,
-    appliesTo: 'all',
+    appliesTo: 'all', group: 'food',
     requiredWhen: 'Only if you serve such foods.',
   }),
   foodPreparation: spec({
@@ -88,7 +94,7 @@ export const FIELD_SPECS = {
     ask: 'Please say whether all food is prepared on site or at a permitted commercial kitchen.',
     kind: 'choice',
     personal: false,
-    appliesTo: 'all',
+    appliesTo: 'all', group: 'food',
     options: choiceOptions(FOOD_PREPARATION),
   }),
   commercialKitchenName: spec({
@@ -96,7 +102,7 @@ export const FIELD_SPECS = {
     ask: 'Please give the name of the commercial kitchen where the food is prepared.',
     kind: 'text',
     personal: true,
-    appliesTo: 'all',
+    appliesTo: 'all', group: 'food',
     requiredWhen: 'Only if food is prepared at a commercial kitchen.',
   }),
   commercialKitchenAddress: spec({
@@ -104,35 +110,35 @@ export const FIELD_SPECS = {
     ask: 'Please give the street address of the commercial kitchen.',
     kind: 'address',
     personal: true,
-    appliesTo: 'all',
+    appliesTo: 'all', group: 'food',
     requiredWhen: 'Only if food is prepared at a commercial kitchen.',
   }),
-  certifiedFoodHandler: spec({ label: 'Certified food handler or manager (name)', ask: 'Please give the name of the certified food handler or food manager.', kind: 'text', personal: true, appliesTo: 'all' }),
+  certifiedFoodHandler: spec({ label: 'Certified food handler or manager (name)', ask: 'Please give the name of the certified food handler or food manager.', kind: 'text', personal: true, appliesTo: 'all', group: 'food' }),
   attestation: spec({
     label: 'I confirm the information is true and that health inspectors may enter to inspect.',
     ask: 'Please confirm that the information is true and that health inspectors may enter to inspect.',
     kind: 'consent',
     personal: false,
-    appliesTo: 'all',
+    appliesTo: 'all', group: 'declarations',
   }),
-  smsConsent: spec({ label: 'Send me a text message with my reference number', ask: 'Please say whether we may send you a text message with your reference number.', kind: 'yes-no', personal: false, appliesTo: 'all' }),
+  smsConsent: spec({ label: 'Send me a text message with my reference number', ask: 'Please say whether we may send you a text message with your reference number.', kind: 'yes-no', personal: false, appliesTo: 'all', group: 'declarations' }),
 
-  eventName: spec({ label: 'Event name (full)', ask: 'Please give the full name of the event.', kind: 'text', personal: true, appliesTo: 'temporary_food_event' }),
-  eventAddress: spec({ label: 'Event address', ask: 'Please give the street address of the event.', kind: 'address', personal: true, appliesTo: 'temporary_food_event' }),
-  eventCoordinatorName: spec({ label: 'Event coordinator name', ask: "Please give the event coordinator's name.", kind: 'text', personal: true, appliesTo: 'temporary_food_event' }),
-  eventCoordinatorPhone: spec({ label: 'Event coordinator phone', ask: "Please give the event coordinator's phone number.", kind: 'phone', personal: true, appliesTo: 'temporary_food_event' }),
-  eventStartDate: spec({ label: 'First day of the event', ask: 'Please give the first day of the event.', kind: 'date', personal: false, appliesTo: 'temporary_food_event' }),
-  eventEndDate: spec({ label: 'Last day of the event', ask: 'Please give the last day of the event.', kind: 'date', personal: false, appliesTo: 'temporary_food_event' }),
-  dailyOpenTime: spec({ label: 'Opening time each day', ask: 'Please give the time you open each day, for example 9 AM.', kind: 'time', personal: false, appliesTo: 'temporary_food_event' }),
-  dailyCloseTime: spec({ label: 'Closing time each day', ask: 'Please give the time you close each day, for example 6 PM.', kind: 'time', personal: false, appliesTo: 'temporary_food_event' }),
-  booths: spec({ label: 'Number of booths', ask: 'Please say how many booths you will run.', kind: 'count', personal: false, appliesTo: 'temporary_food_event', hint: 'Leave empty for one booth.' }),
+  eventName: spec({ label: 'Event name (full)', ask: 'Please give the full name of the event.', kind: 'text', personal: true, appliesTo: 'temporary_food_event', group: 'operation' }),
+  eventAddress: spec({ label: 'Event address', ask: 'Please give the street address of the event.', kind: 'address', personal: true, appliesTo: 'temporary_food_event', group: 'operation' }),
+  eventCoordinatorName: spec({ label: 'Event coordinator name', ask: "Please give the event coordinator's name.", kind: 'text', personal: true, appliesTo: 'temporary_food_event', group: 'operation' }),
+  eventCoordinatorPhone: spec({ label: 'Event coordinator phone', ask: "Please give the event coordinator's phone number.", kind: 'phone', personal: true, appliesTo: 'temporary_food_event', group: 'operation' }),
+  eventStartDate: spec({ label: 'First day of the event', ask: 'Please give the first day of the event.', kind: 'date', personal: false, appliesTo: 'temporary_food_event', group: 'operation' }),
+  eventEndDate: spec({ label: 'Last day of the event', ask: 'Please give the last day of the event.', kind: 'date', personal: false, appliesTo: 'temporary_food_event', group: 'operation' }),
+  dailyOpenTime: spec({ label: 'Opening time each day', ask: 'Please give the time you open each day, for example 9 AM.', kind: 'time', personal: false, appliesTo: 'temporary_food_event', group: 'operation' }),
+  dailyCloseTime: spec({ label: 'Closing time each day', ask: 'Please give the time you close each day, for example 6 PM.', kind: 'time', personal: false, appliesTo: 'temporary_food_event', group: 'operation' }),
+  booths: spec({ label: 'Number of booths', ask: 'Please say how many booths you will run.', kind: 'count', personal: false, appliesTo: 'temporary_food_event', group: 'operation', hint: 'Leave empty for one booth.' }),
 
   unitType: spec({
     label: 'Type of unit',
     ask: 'Please say whether the unit is a truck, a trailer or a cart.',
     kind: 'choice',
     personal: false,
-    appliesTo: 'mobile_food_unit',
+    appliesTo: 'mobile_food_unit', group: 'operation',
     options: choiceOptions(UNIT_TYPES),
   }),
   operationMode: spec({
@@ -140,20 +146,20 @@ export const FIELD_SPECS = {
     ask: 'Please say whether the unit runs a route, stays at one location, or serves at events.',
     kind: 'choice',
     personal: false,
-    appliesTo: 'mobile_food_unit',
+    appliesTo: 'mobile_food_unit', group: 'operation',
     options: choiceOptions(OPERATION_MODES),
   }),
-  commissaryName: spec({ label: 'Commissary name', ask: 'Please give the name of the commissary the unit works from.', kind: 'text', personal: true, appliesTo: 'mobile_food_unit' }),
-  commissaryAddress: spec({ label: 'Commissary address', ask: 'Please give the street address of the commissary.', kind: 'address', personal: true, appliesTo: 'mobile_food_unit' }),
-  licensePlate: spec({ label: 'License plate', ask: "Please give the unit's license plate, or leave it out.", kind: 'text', personal: true, appliesTo: 'mobile_food_unit' }),
+  commissaryName: spec({ label: 'Commissary name', ask: 'Please give the name of the commissary the unit works from.', kind: 'text', personal: true, appliesTo: 'mobile_food_unit', group: 'operation' }),
+  commissaryAddress: spec({ label: 'Commissary address', ask: 'Please give the street address of the commissary.', kind: 'address', personal: true, appliesTo: 'mobile_food_unit', group: 'operation' }),
+  licensePlate: spec({ label: 'License plate', ask: "Please give the unit's license plate, or leave it out.", kind: 'text', personal: true, appliesTo: 'mobile_food_unit', group: 'operation' }),
 
-  homeAddress: spec({ label: 'Home address', ask: 'Please give the address of the home where the food is made.', kind: 'address', personal: true, appliesTo: 'cottage_food_operation' }),
+  homeAddress: spec({ label: 'Home address', ask: 'Please give the address of the home where the food is made.', kind: 'address', personal: true, appliesTo: 'cottage_food_operation', group: 'operation' }),
   salesChannel: spec({
     label: 'Where you sell',
     ask: 'Please say whether you sell only directly to customers, or also through stores.',
     kind: 'choice',
     personal: false,
-    appliesTo: 'cottage_food_operation',
+    appliesTo: 'cottage_food_operation', group: 'operation',
     options: choiceOptions(SALES_CHANNELS),
   }),
   waterSource: spec({
@@ -161,12 +167,12 @@ export const FIELD_SPECS = {
     ask: 'Please say whether your water comes from a public supply or a private well.',
     kind: 'choice',
     personal: false,
-    appliesTo: 'cottage_food_operation',
+    appliesTo: 'cottage_food_operation', group: 'operation',
     options: choiceOptions(WATER_SOURCES),
   }),
 
-  establishmentAddress: spec({ label: 'Establishment address', ask: 'Please give the street address of the establishment.', kind: 'address', personal: true, appliesTo: 'food_establishment' }),
-  openingDate: spec({ label: 'Anticipated opening date', ask: 'Please give the date you expect to open.', kind: 'date', personal: false, appliesTo: 'food_establishment' }),
+  establishmentAddress: spec({ label: 'Establishment address', ask: 'Please give the street address of the establishment.', kind: 'address', personal: true, appliesTo: 'food_establishment', group: 'operation' }),
+  openingDate: spec({ label: 'Anticipated opening date', ask: 'Please give the date you expect to open.', kind: 'date', personal: false, appliesTo: 'food_establishment', group: 'operation' }),
 } as const satisfies Record<string, FieldSpec>;
 
 export type FieldName = keyof typeof FIELD_SPECS;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatDateForPeople, formatTimeForPeople } from './field-inputs.ts';
-import { FIELD_NAMES, FIELD_SPECS, fieldSchemas, isFieldName, type FieldName, type FieldSchemas, type PermitRulesContext } from './permit-fields.ts';
+import { FIELD_GROUPS, FIELD_NAMES, FIELD_SPECS, fieldSchemas, isFieldName, type FieldName, type FieldSchemas, type PermitRulesContext } from './permit-fields.ts';
 import { PERMIT_TYPE_LABELS, isPermitType, type PermitType } from './permit-types.ts';
 
 /**
@@ -177,9 +177,10 @@ export class PermitRules {
     return this.#fields;
   }
 
-  /** The fields of one permit type, in the order a form or a caller goes through them. */
+  /** The fields of one permit type, in the order a form or a caller goes through them (group by group). */
   fieldsOf(type: PermitType): FieldName[] {
-    return Object.keys(this.#byType[type].shape) as FieldName[];
+    const rank = (name: FieldName) => FIELD_GROUPS.indexOf(FIELD_SPECS[name].group);
+    return (Object.keys(this.#byType[type].shape) as FieldName[]).sort((a, b) => rank(a) - rank(b));
   }
 
   /** Whether a field must be answered for this type, regardless of other answers. */

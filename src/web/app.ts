@@ -105,6 +105,7 @@ const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
   const status = error instanceof AppError ? error.status : typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
   if (status >= 500) req.log.error({ err: error }, 'request failed');
   else req.log.warn({ status, code: e.code ?? e.type }, 'request rejected');
-  const message = PUBLIC_MESSAGES[status] ?? (status < 500 && error instanceof AppError ? error.message : 'Something went wrong on our side. Your answers were not lost if you saw a reference number; otherwise please try again in a few minutes.');
+  const ownMessage = error instanceof AppError && error.operational && status < 500 ? error.message : undefined;
+  const message = ownMessage ?? PUBLIC_MESSAGES[status] ?? 'Something went wrong on our side. If you saw a reference number your application is safe; otherwise please try again in a few minutes.';
   res.status(status).type('html').send(errorPage(status, message));
 };

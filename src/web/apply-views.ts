@@ -1,10 +1,23 @@
-import { FIELD_SPECS, fieldOptions, type FieldName, type FieldSpec } from '../permits/permit-fields.ts';
+import { FIELD_GROUPS, FIELD_SPECS, fieldOptions, type FieldGroup, type FieldName, type FieldSpec } from '../permits/permit-fields.ts';
 import type { FieldProblem, PermitRules } from '../permits/permit-rules.ts';
 import { PERMIT_TYPE_LABELS, PERMIT_TYPES, type PermitType } from '../permits/permit-types.ts';
 import type { EnteredValues } from './form-values.ts';
 import { html, page, type Html } from './html.ts';
 
 /** Server-rendered pages of the web form: no scripts, labelled inputs, errors beside their fields. */
+
+const GROUP_HEADINGS: Readonly<Record<Exclude<FieldGroup, 'operation'>, string>> = {
+  applicant: 'You and your business',
+  food: 'Food',
+  declarations: 'Confirm and send',
+};
+
+const OPERATION_HEADINGS: Readonly<Record<PermitType, string>> = {
+  temporary_food_event: 'The event',
+  mobile_food_unit: 'The mobile unit',
+  cottage_food_operation: 'Your home kitchen',
+  food_establishment: 'The establishment',
+};
 
 const AUTOCOMPLETE: Partial<Record<FieldName, string>> = {
   applicantName: 'name',
@@ -59,7 +72,12 @@ ${errorSummary(model.problems)}
 <input type="hidden" name="_csrf" value="${model.csrfToken}">
 <input type="hidden" name="formId" value="${model.formId}">
 <input type="hidden" name="permitType" value="${model.type}">
-${fields.map((name) => fieldControl(rules, model.type, name, model.entered[name], problemFor(name)))}
+${FIELD_GROUPS.map((group) => {
+  const inGroup = fields.filter((name) => FIELD_SPECS[name].group === group);
+  return html`<section class="form-section" aria-labelledby="section-${group}"><h2 id="section-${group}">${group === 'operation' ? OPERATION_HEADINGS[model.type] : GROUP_HEADINGS[group]}</h2>
+${inGroup.map((name) => fieldControl(rules, model.type, name, model.entered[name], problemFor(name)))}
+</section>`;
+})}
 <button type="submit">Submit application</button>
 </form>`,
   );

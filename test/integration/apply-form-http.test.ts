@@ -133,6 +133,18 @@ describe('the web form', () => {
     expect(await count('applications')).toBe(0);
   });
 
+  it("when a forged form id names another channel's draft, then the post is refused and that draft is untouched", async () => {
+    const voiceDraft = '0b6f3c1e-5a7d-4c2e-9f10-2d3e4f5a6b7c';
+    await service.db.execute({ sql: "INSERT INTO applications (id, channel, created_at, updated_at) VALUES (?, 'voice', 'now', 'now')", args: [voiceDraft] });
+    const form = await client.openForm('temporary_food_event');
+    const res = await client.post('/apply', { ...eventFormFields(), _csrf: form.csrf, formId: voiceDraft });
+
+    expect(res.status).toBe(400);
+    expect(res.html).toContain('This form can no longer be used');
+    expect((await service.db.execute("SELECT status, channel FROM applications")).rows).toEqual([expect.objectContaining({ status: 'draft', channel: 'voice' })]);
+    expect(await count('application_fields')).toBe(0);
+  });
+
   it('when the body is larger than a form can be, then it is refused with 413', async () => {
     const form = await client.openForm('temporary_food_event');
     const res = await client.post('/apply', { ...eventFormFields(), menuItems: 'x'.repeat(64 * 1024), _csrf: form.csrf, formId: form.formId });

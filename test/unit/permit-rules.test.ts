@@ -121,7 +121,16 @@ describe('required fields', () => {
       .map(([name]) => name);
     const fields = rules.fieldsOf(type);
     expect([...fields].sort()).toEqual([...own].sort());
-    expect(fields.filter((name) => !rules.isRequired(type, name))).toEqual(NEVER_REQUIRED_ALONE.filter((name) => fields.includes(name)));
+    expect(fields.filter((name) => !rules.isRequired(type, name)).sort()).toEqual(NEVER_REQUIRED_ALONE.filter((name) => fields.includes(name)).sort());
+  });
+
+  it.each(PERMIT_TYPES)('when the fields of %s are listed, then they go applicant first, declarations last, the type\'s own in between', (type) => {
+    const fields = rules.fieldsOf(type);
+    expect(fields[0]).toBe('permitType');
+    expect(fields.slice(-2)).toEqual(['attestation', 'smsConsent']);
+    const own = fields.filter((name) => FIELD_SPECS[name].appliesTo === type);
+    expect(fields.indexOf(own[0]!)).toBeLessThan(fields.indexOf('menuItems'));
+    expect(fields.indexOf(own[0]!)).toBeGreaterThan(fields.indexOf('healthDistrict'));
   });
 
   const requiredCases = PERMIT_TYPES.flatMap((type) =>
