@@ -1,3 +1,5 @@
+import { completeApplication } from './applications.ts';
+
 /**
  * A browser-less client for the web form: keeps cookies, reads the hidden
  * fields (CSRF token, form id) from the page, and posts like a browser does.
@@ -61,31 +63,19 @@ export function hiddenValue(html: string, name: string): string {
   return match[1];
 }
 
-/** The form fields of a complete temporary-event application, as a browser posts them (fictional data, dates next year). */
+/** A typed application as a browser posts it: yes/no for booleans, one line per list item, text for the rest. */
+export function asFormPost(values: Readonly<Record<string, unknown>>): Record<string, string> {
+  const post: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'boolean') post[name] = value ? 'yes' : 'no';
+    else if (Array.isArray(value)) post[name] = value.join('\r\n');
+    else post[name] = String(value);
+  }
+  return post;
+}
+
+/** The fixture event application as a form post, with its dates moved to next year so they never fall in the past. */
 export function eventFormFields(): Record<string, string> {
   const year = new Date().getFullYear() + 1;
-  return {
-    permitType: 'temporary_food_event',
-    applicantName: 'Rosa Delgado',
-    businessName: 'Taco Loco',
-    entityType: 'llc',
-    contactPhone: '(212) 555-0142',
-    email: 'rosa@example.org',
-    healthDistrict: 'Central',
-    menuItems: 'Carnitas tacos\r\nHorchata',
-    servesTcsFoods: 'yes',
-    tcsItemCount: '1',
-    foodPreparation: 'on_site',
-    certifiedFoodHandler: 'Rosa Delgado',
-    attestation: 'yes',
-    smsConsent: 'yes',
-    eventName: 'Harvest Moon Street Fair',
-    eventAddress: '100 Main Street, Springfield',
-    eventCoordinatorName: 'Sam Okafor',
-    eventCoordinatorPhone: '212-555-0187',
-    eventStartDate: `03/03/${year}`,
-    eventEndDate: `March 4th ${year}`,
-    dailyOpenTime: '9am',
-    dailyCloseTime: '6:30 pm',
-  };
+  return { ...asFormPost(completeApplication('temporary_food_event')), eventStartDate: `03/03/${year}`, eventEndDate: `March 4th ${year}` };
 }
