@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatDateForPeople, formatTimeForPeople } from './field-inputs.ts';
 import { FIELD_GROUPS, FIELD_NAMES, FIELD_SPECS, fieldSchemas, isFieldName, type FieldName, type FieldSchemas, type PermitRulesContext } from './permit-fields.ts';
-import { PERMIT_TYPE_LABELS, isPermitType, type PermitType } from './permit-types.ts';
+import { PERMIT_TYPE_LABELS, PERMIT_TYPES, isPermitType, type PermitType } from './permit-types.ts';
 
 /**
  * The application as a discriminated union on the permit type, and the rules
@@ -156,16 +156,27 @@ export type ApplicationCheck =
 export class PermitRules {
   readonly #fields: FieldSchemas;
   readonly #application: ReturnType<typeof buildApplicationSchema>['application'];
-  readonly #byType: ReturnType<typeof buildApplicationSchema>['byType'];
+  readonly #fieldOrder: Readonly<Record<PermitType, readonly FieldName[]>>;
+  readonly #required: Readonly<Record<PermitType, ReadonlySet<FieldName>>>;
   readonly context: PermitRulesContext;
 
   constructor(context: PermitRulesContext) {
     if (context.healthDistricts.length === 0) throw new Error('PermitRules needs at least one health district');
     this.context = context;
     this.#fields = fieldSchemas(context);
-    const built = buildApplicationSchema(this.#fields);
-    this.#application = built.application;
-    this.#byType = built.byType;
+    const { application, byType } = buildApplicationSchema(this.#fields);
+    this.#application = application;
+    const rank = (name: FieldName) => FIELD_GROUPS.indexOf(FIELD_SPECS[name].group);
+    const fieldOrder = {} as Record<PermitType, FieldName[]>;
+    const required = {} as Record<PermitType, Set<FieldName>>;
+    for (const type of PERMIT_TYPES) {
+      const shape: Record<string, z.ZodType> = byType[type].shape;
+      fieldOrder[type] = (Object.keys(shape) as FieldName[]).sort((a, b) => rank(a) - rank(b));
+      // Required means the type's schema refuses the field's absence.
+      required[type] = new Set(fieldOrder[type].filter((name) => shape[name]?.safeParse(undefined).success === false));
+    }
+    this.#fieldOrder = fieldOrder;
+    this.#required = required;
   }
 
   /** The complete-application schema: the single source for tool parameter schemas and documentation. */
@@ -179,15 +190,12 @@ export class PermitRules {
 
   /** The fields of one permit type, in the order a form or a caller goes through them (group by group). */
   fieldsOf(type: PermitType): FieldName[] {
-    const rank = (name: FieldName) => FIELD_GROUPS.indexOf(FIELD_SPECS[name].group);
-    return (Object.keys(this.#byType[type].shape) as FieldName[]).sort((a, b) => rank(a) - rank(b));
+    return [...this.#fieldOrder[type]];
   }
 
   /** Whether a field must be answered for this type, regardless of other answers. */
   isRequired(type: PermitType, name: FieldName): boolean {
-    const shape: Record<string, z.ZodType | undefined> = this.#byType[type].shape;
-    const schema = shape[name];
-    return schema !== undefined && !schema.safeParse(undefined).success;
+    return this.#required[type].has(name);
   }
 
   /**
