@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * A scripted phone call, shared by the two simulators: the call simulator
+ * speaks the caller's turns (real speech audio) and the realtime simulator
+ * plays the agent's turns (tool calls, then speech). Audio files are raw
+ * 8 kHz mu-law, as Twilio streams it, next to the scenario file.
+ */
+
+const toolCall = z.object({
+  /** The tool the agent calls: update_application, get_application, submit_application, end_call. */
+  call: z.string().min(1),
+  arguments: z.record(z.string(), z.unknown()).default({}),
+});
+
+const speech = z.object({
+  say: z.string().min(1),
+  /** File name of the raw mu-law audio of `say`, relative to the scenario file. */
+  audio: z.string().regex(/^[\w-]+\.ulaw$/),
+});
+
+const agentTurn = z.object({
+  speaker: z.literal('agent'),
+  /** In order. A tool call ends the model's response; the next output comes in the response the bridge requests after sending the tool's result. */
+  outputs: z.array(z.union([toolCall, speech])).min(1),
+});
+
+const callerTurn = speech.extend({
+  speaker: z.literal('caller'),
+  /** Barge-in: start speaking after hearing this many milliseconds of the agent's previous speech, instead of waiting for it to finish. */
+  interruptAfterMs: z.number().int().positive().optional(),
+});
+
+export const scenarioSchema = z.object({
+  name: z.string().regex(/^[a-z0-9-]+$/),
+  description: z.string(),
+  /** Fictional caller ID (555-01xx). */
+  callerNumber: z.string().regex(/^\+1\d{3}55501\d{2}$/),
+  turns: z.array(z.discriminatedUnion('speaker', [agentTurn, callerTurn])).min(1),
+});
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioTurn = Scenario['turns'][number];
+export type AgentTurn = Extract<ScenarioTurn, { speaker: 'agent' }>;
+export type CallerTurn = Extract<ScenarioTurn, { speaker: 'caller' }>;
+export type AgentOutput = AgentTurn['outputs'][number];
+
+export const SCENARIOS_DIR = join(import.meta.dirname, 'scenarios');
+
+export interface LoadedScenario extends Scenario {
+  /** Folder of the scenario file; audio file names are relative to it. */
+  readonly dir: string;
+  audioOf(file: string): Buffer;
+}
+
+/** Loads `name` from the bundled scenarios, or a path to a scenario JSON file. */
+export function loadScenario(nameOrPath: string): LoadedScenario {
+  const path = nameOrPath.endsWith('.json') ? nameOrPath : join(SCENARIOS_DIR, nameOrPath, 'scenario.json');
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- a scenario chosen by the developer running a simulator
+  const parsed = scenarioSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) throw new Error(`Scenario ${path} is invalid: ${z.prettifyError(parsed.error)}`);
+  const dir = dirname(path);
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- audio names are checked by the schema's pattern
+  return { ...parsed.data, dir, audioOf: (file) => readFileSync(join(dir, file)) };
+}
+
+export function isToolCall(output: AgentOutput): output is z.infer<typeof toolCall> {
+  return 'call' in output;
+}
