@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@libsql/client';
+import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config/config.ts';
 import { resolveDataKeys } from './config/resolve-data-keys.ts';
@@ -15,6 +16,13 @@ import { openDatabase } from './store/database.ts';
 import type { DataKey } from './store/data-keys.ts';
 import { FieldCipher } from './store/field-cipher.ts';
 import { isSchemaCurrent, migrate } from './store/migrations.ts';
+import { openRealtimeSession } from './realtime/openai-realtime-session.ts';
+import { startRealtimeSimulator } from './sim/realtime-simulator.ts';
+import { loadScenario } from './sim/scenario.ts';
+import { CallRepository } from './store/call-repository.ts';
+import { attachMediaSocketServer } from './voice/media-socket-server.ts';
+import { StreamTokens } from './voice/stream-token.ts';
+import { VoiceCalls } from './voice/voice-calls.ts';
 import { createApp } from './web/app.ts';
 import { csrfSecretsFrom } from './web/csrf.ts';
 
@@ -29,11 +37,22 @@ export interface RunningService {
   readonly server: Server;
   readonly db: Client;
   readonly health: HealthState;
+  readonly voiceCalls: VoiceCalls;
   /** Readiness off, stop taking connections, let requests finish, close the database. */
   stop(): Promise<void>;
 }
 
-export async function startPermitLine(config: Config, logger: Logger, dataKeys: readonly DataKey[]): Promise<RunningService> {
+export interface StartOptions {
+  /** A CA to trust for the realtime endpoint (a test's simulator); NODE_EXTRA_CA_CERTS does the same for a process. */
+  readonly realtimeCa?: string;
+}
+
+// Connecting to the model is on the caller's time: give up quickly and let the call end politely.
+const MODEL_CONNECT_TIMEOUT_MS = 3_000;
+// The early model session waits this much longer than the stream token lives.
+const PREWARM_GRACE_MS = 5_000;
+
+export async function startPermitLine(config: Config, logger: Logger, dataKeys: readonly DataKey[], options: StartOptions = {}): Promise<RunningService> {
   const health: HealthState = { started: false, draining: false };
   const db = await openDatabase(config.database);
   const applied = await migrate(db);
@@ -41,7 +60,30 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
 
   const cipher = new FieldCipher(dataKeys);
   const rules = new PermitRules({ healthDistricts: config.healthDistricts, today: () => todayIn(config.departmentTimeZone, new Date()) });
-  const applications = new ApplicationService({ repository: new ApplicationRepository(db, cipher), rules, timeZone: config.departmentTimeZone });
+  const applicationRepository = new ApplicationRepository(db, cipher);
+  const applications = new ApplicationService({ repository: applicationRepository, rules, timeZone: config.departmentTimeZone });
+  const calls = new CallRepository(db, cipher);
+  const model = await realtimeEndpoint(config, logger, options);
+  const voiceCalls = new VoiceCalls({
+    applications,
+    applicationRepository,
+    calls,
+    rules,
+    logger,
+    openSession: () => openRealtimeSession({ client: model.client, model: config.realtime.model, ca: model.ca, connectTimeoutMs: MODEL_CONNECT_TIMEOUT_MS, logger }),
+    settings: {
+      model: config.realtime.model,
+      voice: config.realtime.voice,
+      vad: config.realtime.vad,
+      transcriptionModel: config.realtime.transcriptionModel,
+      prices: config.realtime.prices,
+      timeZone: config.departmentTimeZone,
+      prewarmTtlMs: config.streamTokenTtlSeconds * 1000 + PREWARM_GRACE_MS,
+    },
+  });
+  const [currentKey] = dataKeys;
+  if (currentKey === undefined) throw new Error('no data key');
+  const tokens = new StreamTokens(currentKey, config.streamTokenTtlSeconds);
   const app = createApp({
     logger,
     applications,
@@ -51,9 +93,17 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     health,
     trustProxy: config.trustProxy,
     databaseReady: async () => ((await isSchemaCurrent(db)) ? { ok: true } : { ok: false, reason: 'schema not current' }),
+    voice: { authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, tokens, voiceCalls, calls, applications },
   });
 
   const server = createServer(app);
+  const media = attachMediaSocketServer(server, {
+    publicBaseUrl: config.publicBaseUrl,
+    authToken: config.twilio.authToken,
+    tokens,
+    logger,
+    onStreamStarted: (socket, start) => { void voiceCalls.streamStarted(socket, start); },
+  });
   server.listen(config.port, config.host);
   await once(server, 'listening');
   health.started = true;
@@ -65,13 +115,33 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     server,
     db,
     health,
+    voiceCalls,
     async stop() {
       health.draining = true;
+      voiceCalls.endAll('service stopping');
+      media.close();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await model.close();
       db.close();
     },
   };
+}
+
+interface RealtimeEndpoint {
+  readonly client: OpenAI;
+  readonly ca: string | undefined;
+  close(): Promise<void>;
+}
+
+/** The OpenAI Realtime API when a key is configured; otherwise (development only) the local realtime simulator. */
+async function realtimeEndpoint(config: Config, logger: Logger, options: StartOptions): Promise<RealtimeEndpoint> {
+  if (config.realtime.apiKey !== undefined) {
+    return { client: new OpenAI({ apiKey: config.realtime.apiKey, baseURL: config.realtime.baseUrl }), ca: options.realtimeCa, close: () => Promise.resolve() };
+  }
+  const simulator = await startRealtimeSimulator({ scenario: loadScenario(config.simulatorScenario), logger: logger.child({ component: 'realtime-simulator' }) });
+  logger.warn({ scenario: config.simulatorScenario }, 'OPENAI_API_KEY is not set: calls talk to the local realtime simulator, which plays a scripted conversation');
+  return { client: new OpenAI({ apiKey: 'local-simulator', baseURL: simulator.baseURL }), ca: simulator.ca, close: () => simulator.close() };
 }
 
 async function main(): Promise<void> {

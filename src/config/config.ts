@@ -9,6 +9,12 @@ import { parseDataKeys, type DataKey } from '../store/data-keys.ts';
  */
 const DEFAULT_PORT = 3000;
 const DEFAULT_DISTRICTS = 'Central,North County,South County,East Valley,West Valley';
+// gpt-realtime, late 2025, US dollars per million tokens (PROTOCOLS.md): keep prices in configuration, they change.
+const DEFAULT_PRICES = 'text_in=4,text_cached=0.4,text_out=16,audio_in=32,audio_cached=0.4,audio_out=64';
+const PRICE_NAMES = ['text_in', 'text_cached', 'text_out', 'audio_in', 'audio_cached', 'audio_out'] as const;
+export type TokenPrices = Readonly<Record<(typeof PRICE_NAMES)[number], number>>;
+/** Used only to sign local simulated calls; production refuses it. */
+export const DEV_TWILIO_AUTH_TOKEN = 'dev-twilio-auth-token-not-secret';
 
 const booleanSetting = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
@@ -34,6 +40,20 @@ const environmentSchema = z.object({
   HEALTH_DISTRICTS: z.string().default(DEFAULT_DISTRICTS),
   DEPARTMENT_TIME_ZONE: z.string().trim().default('America/Los_Angeles'),
   TRUST_PROXY: optionalText,
+  TWILIO_ACCOUNT_SID: optionalText.pipe(z.string().regex(/^AC[0-9a-f]{32}$/, { error: 'must be an Account SID (AC followed by 32 hex digits)' }).optional()),
+  TWILIO_AUTH_TOKEN: optionalText,
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  REALTIME_MODEL: z.string().trim().min(1).default('gpt-realtime'),
+  REALTIME_VOICE: z.string().trim().min(1).default('marin'),
+  // Phone lines are noisy: above the documented 0.5 / 500 ms defaults, as PROTOCOLS.md explains.
+  REALTIME_VAD_THRESHOLD: z.coerce.number({ error: 'must be a number from 0 to 1' }).min(0).max(1).default(0.6),
+  REALTIME_VAD_SILENCE_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(100).max(5000).default(600),
+  REALTIME_VAD_PREFIX_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).max(2000).default(300),
+  TRANSCRIPTION_MODEL: z.string().trim().min(1).default('gpt-4o-transcribe'),
+  REALTIME_PRICES_USD_PER_MTOK: z.string().default(DEFAULT_PRICES),
+  STREAM_TOKEN_TTL_SECONDS: z.coerce.number({ error: 'must be seconds' }).int().min(5).max(600).default(60),
+  SIMULATOR_SCENARIO: z.string().trim().min(1).default('happy-path'),
 });
 
 export interface Config {
@@ -50,6 +70,19 @@ export interface Config {
   readonly healthDistricts: readonly string[];
   readonly departmentTimeZone: string;
   readonly trustProxy: string | undefined;
+  readonly twilio: { readonly accountSid: string | undefined; readonly authToken: string };
+  readonly realtime: {
+    /** Undefined outside production when no key is set: the service then starts the local realtime simulator. */
+    readonly apiKey: string | undefined;
+    readonly baseUrl: string | undefined;
+    readonly model: string;
+    readonly voice: string;
+    readonly vad: { readonly threshold: number; readonly silenceMs: number; readonly prefixMs: number };
+    readonly transcriptionModel: string;
+    readonly prices: TokenPrices;
+  };
+  readonly streamTokenTtlSeconds: number;
+  readonly simulatorScenario: string;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: ConfigError };
@@ -99,7 +132,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     problems.push(`DEPARTMENT_TIME_ZONE "${e.DEPARTMENT_TIME_ZONE}" is not an IANA time zone such as America/Los_Angeles.`);
   }
 
-  if (problems.length > 0) return { ok: false, error: new ConfigError(problems) };
+  if (production && (e.TWILIO_AUTH_TOKEN === undefined || e.TWILIO_AUTH_TOKEN === DEV_TWILIO_AUTH_TOKEN)) {
+    problems.push('TWILIO_AUTH_TOKEN is required in production: copy it from the Twilio console; it signs every webhook.');
+  }
+  if (production && e.OPENAI_API_KEY === undefined) {
+    problems.push('OPENAI_API_KEY is required in production; the local realtime simulator only runs in development.');
+  }
+  const prices = parsePrices(e.REALTIME_PRICES_USD_PER_MTOK);
+  if (typeof prices === 'string') problems.push(prices);
+
+  if (problems.length > 0 || typeof prices === 'string') return { ok: false, error: new ConfigError(problems) };
 
   const config: Config = {
     nodeEnv: e.NODE_ENV,
@@ -113,8 +155,32 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     healthDistricts,
     departmentTimeZone: e.DEPARTMENT_TIME_ZONE,
     trustProxy: e.TRUST_PROXY,
+    twilio: { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN ?? DEV_TWILIO_AUTH_TOKEN },
+    realtime: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      model: e.REALTIME_MODEL,
+      voice: e.REALTIME_VOICE,
+      vad: { threshold: e.REALTIME_VAD_THRESHOLD, silenceMs: e.REALTIME_VAD_SILENCE_MS, prefixMs: e.REALTIME_VAD_PREFIX_MS },
+      transcriptionModel: e.TRANSCRIPTION_MODEL,
+      prices,
+    },
+    streamTokenTtlSeconds: e.STREAM_TOKEN_TTL_SECONDS,
+    simulatorScenario: e.SIMULATOR_SCENARIO,
   };
   return { ok: true, config: Object.freeze(config) };
+}
+
+function parsePrices(text: string): TokenPrices | string {
+  const problem = `REALTIME_PRICES_USD_PER_MTOK must list ${PRICE_NAMES.join(', ')} as name=dollars, separated by commas.`;
+  const entries = text.split(',').map((pair) => pair.split('=').map((part) => part.trim()));
+  const prices: Partial<Record<(typeof PRICE_NAMES)[number], number>> = {};
+  for (const [name, value] of entries) {
+    const amount = Number(value);
+    if (!(PRICE_NAMES as readonly (string | undefined)[]).includes(name) || value === undefined || value === '' || !Number.isFinite(amount) || amount < 0) return problem;
+    prices[name as (typeof PRICE_NAMES)[number]] = amount;
+  }
+  return PRICE_NAMES.every((name) => prices[name] !== undefined) ? (prices as TokenPrices) : problem;
 }
 
 function isTimeZone(name: string): boolean {

@@ -5,7 +5,7 @@ import type { DraftFields, DraftUpdate, FieldProblem, PermitApplication, PermitR
 import { PERMIT_TYPE_LABELS } from '../permits/permit-types.ts';
 import { newReferenceNumber } from '../permits/reference-number.ts';
 import { buildSmsSummary } from '../sms/summary-text.ts';
-import { ReferenceCollisionError, type ApplicationRepository, type Channel, type OutboxMessage } from '../store/application-repository.ts';
+import { ReferenceCollisionError, type ApplicationRepository, type Channel, type OutboxMessage, type StoredApplication } from '../store/application-repository.ts';
 
 /**
  * The use cases every channel shares: start a draft, answer fields, submit.
@@ -48,6 +48,10 @@ export class ApplicationService {
     this.#rules = deps.rules;
     this.#timeZone = deps.timeZone;
     this.#now = deps.now ?? (() => new Date());
+  }
+
+  find(id: string): Promise<StoredApplication | undefined> {
+    return this.#repository.find(id);
   }
 
   startDraft(channel: Channel, id?: string): Promise<string> {

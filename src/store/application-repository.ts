@@ -3,6 +3,7 @@ import type { Client, InStatement, Row } from '@libsql/client';
 import { FIELD_SPECS, isFieldName, type FieldName } from '../permits/permit-fields.ts';
 import type { DraftFields } from '../permits/permit-rules.ts';
 import type { FieldCipher } from './field-cipher.ts';
+import { optionalTextColumn, textColumn } from './row-values.ts';
 
 /**
  * Applications, their fields and the SMS outbox: the only place that knows
@@ -176,15 +177,15 @@ export class ApplicationRepository {
   async outboxFor(applicationId: string): Promise<StoredOutboxMessage[]> {
     const result = await this.#db.execute({ sql: 'SELECT * FROM sms_outbox WHERE application_id = ?', args: [applicationId] });
     return result.rows.map((row) => {
-      const id = text(row, 'id');
+      const id = textColumn(row, 'id');
       return {
         id,
-        applicationId: text(row, 'application_id'),
-        toPhone: this.#cipher.decrypt(text(row, 'to_phone'), outboxContext(id, 'to_phone')),
-        body: this.#cipher.decrypt(text(row, 'body'), outboxContext(id, 'body')),
-        status: text(row, 'status'),
+        applicationId: textColumn(row, 'application_id'),
+        toPhone: this.#cipher.decrypt(textColumn(row, 'to_phone'), outboxContext(id, 'to_phone')),
+        body: this.#cipher.decrypt(textColumn(row, 'body'), outboxContext(id, 'body')),
+        status: textColumn(row, 'status'),
         attempts: Number(row.attempts),
-        createdAt: text(row, 'created_at'),
+        createdAt: textColumn(row, 'created_at'),
       };
     });
   }
@@ -196,27 +197,27 @@ export class ApplicationRepository {
   }
 
   #toApplication(row: Row, fieldRows: Row[]): StoredApplication {
-    const id = text(row, 'id');
+    const id = textColumn(row, 'id');
     const fields: DraftFields = {};
     const capturedAt: Partial<Record<FieldName, string>> = {};
     for (const fieldRow of fieldRows) {
-      const name = text(fieldRow, 'field');
+      const name = textColumn(fieldRow, 'field');
       if (!isFieldName(name)) continue; // a field retired by a later release; never shown, never lost
-      const raw = text(fieldRow, 'value');
+      const raw = textColumn(fieldRow, 'value');
       const json = Number(fieldRow.encrypted) === 1 ? this.#cipher.decrypt(raw, fieldContext(id, name)) : raw;
       fields[name] = JSON.parse(json) as unknown;
-      capturedAt[name] = text(fieldRow, 'captured_at');
+      capturedAt[name] = textColumn(fieldRow, 'captured_at');
     }
     return {
       id,
-      channel: text(row, 'channel') as Channel,
-      status: text(row, 'status') as ApplicationStatus,
-      reference: optionalString(row.reference),
+      channel: textColumn(row, 'channel') as Channel,
+      status: textColumn(row, 'status') as ApplicationStatus,
+      reference: optionalTextColumn(row, 'reference'),
       fields,
       capturedAt,
-      createdAt: text(row, 'created_at'),
-      updatedAt: text(row, 'updated_at'),
-      submittedAt: optionalString(row.submitted_at),
+      createdAt: textColumn(row, 'created_at'),
+      updatedAt: textColumn(row, 'updated_at'),
+      submittedAt: optionalTextColumn(row, 'submitted_at'),
     };
   }
 }
@@ -230,12 +231,4 @@ export function outboxContext(outboxId: string, column: string): string {
   return `sms_outbox/${outboxId}/${column}`;
 }
 
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
 
-function text(row: Row, column: string): string {
-  const value = row[column];
-  if (typeof value !== 'string') throw new Error(`Expected text in column ${column}, found ${typeof value}`);
-  return value;
-}

@@ -1,6 +1,7 @@
 import type { Client, InStatement } from '@libsql/client';
 import { fieldContext, outboxContext } from './application-repository.ts';
 import type { FieldCipher } from './field-cipher.ts';
+import { textColumn } from './row-values.ts';
 
 /**
  * Re-encrypts every stored personal value, and recomputes every lookup hash,
@@ -26,10 +27,10 @@ export async function rekeyDatabase(db: Client, cipher: FieldCipher, onProgress:
     sql: 'SELECT application_id, field, value FROM application_fields WHERE encrypted = 1 AND substr(value, 1, length(?1)) != ?1 LIMIT ?2',
     args: [tokenPrefix, BATCH_ROWS],
   }, (row) => {
-    const context = fieldContext(text(row.application_id), text(row.field));
+    const context = fieldContext(textColumn(row, 'application_id'), textColumn(row, 'field'));
     return {
       sql: 'UPDATE application_fields SET value = ? WHERE application_id = ? AND field = ? AND value = ?',
-      args: [cipher.encrypt(cipher.decrypt(text(row.value), context), context), text(row.application_id), text(row.field), text(row.value)],
+      args: [cipher.encrypt(cipher.decrypt(textColumn(row, 'value'), context), context), textColumn(row, 'application_id'), textColumn(row, 'field'), textColumn(row, 'value')],
     };
   }, (n) => { progress.fields += n; onProgress(progress); });
 
@@ -39,8 +40,8 @@ export async function rekeyDatabase(db: Client, cipher: FieldCipher, onProgress:
           WHERE a.contact_phone_hash IS NOT NULL AND substr(a.contact_phone_hash, 1, length(?1)) != ?1 LIMIT ?2`,
     args: [hashPrefix, BATCH_ROWS],
   }, (row) => {
-    const phone = JSON.parse(cipher.decrypt(text(row.value), fieldContext(text(row.id), 'contactPhone'))) as string;
-    return { sql: 'UPDATE applications SET contact_phone_hash = ? WHERE id = ? AND contact_phone_hash = ?', args: [cipher.lookupHash(phone), text(row.id), text(row.hash)] };
+    const phone = JSON.parse(cipher.decrypt(textColumn(row, 'value'), fieldContext(textColumn(row, 'id'), 'contactPhone'))) as string;
+    return { sql: 'UPDATE applications SET contact_phone_hash = ? WHERE id = ? AND contact_phone_hash = ?', args: [cipher.lookupHash(phone), textColumn(row, 'id'), textColumn(row, 'hash')] };
   }, (n) => { progress.phoneHashes += n; onProgress(progress); });
 
   await inBatches(db, {
@@ -48,12 +49,12 @@ export async function rekeyDatabase(db: Client, cipher: FieldCipher, onProgress:
           WHERE substr(to_phone, 1, length(?1)) != ?1 OR substr(body, 1, length(?1)) != ?1 OR substr(to_phone_hash, 1, length(?2)) != ?2 LIMIT ?3`,
     args: [tokenPrefix, hashPrefix, BATCH_ROWS],
   }, (row) => {
-    const id = text(row.id);
-    const phone = cipher.decrypt(text(row.to_phone), outboxContext(id, 'to_phone'));
-    const body = cipher.decrypt(text(row.body), outboxContext(id, 'body'));
+    const id = textColumn(row, 'id');
+    const phone = cipher.decrypt(textColumn(row, 'to_phone'), outboxContext(id, 'to_phone'));
+    const body = cipher.decrypt(textColumn(row, 'body'), outboxContext(id, 'body'));
     return {
       sql: 'UPDATE sms_outbox SET to_phone = ?, body = ?, to_phone_hash = ? WHERE id = ? AND to_phone = ? AND body = ?',
-      args: [cipher.encrypt(phone, outboxContext(id, 'to_phone')), cipher.encrypt(body, outboxContext(id, 'body')), cipher.lookupHash(phone), id, text(row.to_phone), text(row.body)],
+      args: [cipher.encrypt(phone, outboxContext(id, 'to_phone')), cipher.encrypt(body, outboxContext(id, 'body')), cipher.lookupHash(phone), id, textColumn(row, 'to_phone'), textColumn(row, 'body')],
     };
   }, (n) => { progress.outboxMessages += n; onProgress(progress); });
 
@@ -74,7 +75,3 @@ async function inBatches(db: Client, select: InStatement, rewrite: (row: Record<
   }
 }
 
-function text(value: unknown): string {
-  if (typeof value !== 'string') throw new Error(`rekey expected text, found ${typeof value}`);
-  return value;
-}

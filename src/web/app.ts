@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import type { ApplicationService } from '../intake/application-service.ts';
 import { healthRoutes, type HealthState, type ReadinessCheck } from '../ops/health.ts';
 import type { PermitRules } from '../permits/permit-rules.ts';
+import { voiceRoutes, type VoiceRoutesDeps } from '../voice/voice-routes.ts';
 import { applyRoutes } from './apply-routes.ts';
 import { errorPage } from './apply-views.ts';
 import { createCsrfGuard } from './csrf.ts';
@@ -22,6 +23,8 @@ export interface AppDeps {
   readonly health: HealthState;
   readonly databaseReady: ReadinessCheck;
   readonly trustProxy?: string | undefined;
+  /** The phone path; without it only the web form is served. */
+  readonly voice?: VoiceRoutesDeps | undefined;
 }
 
 // A complete application is a few kilobytes; anything far larger is not a form post.
@@ -66,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/static', express.static(join(import.meta.dirname, 'static'), { index: false, maxAge: '1h' }));
   app.use(healthRoutes(deps.health, deps.databaseReady));
+  if (deps.voice !== undefined) app.use(voiceRoutes(deps.voice));
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: 200 }));
 

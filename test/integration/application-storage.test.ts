@@ -11,7 +11,8 @@ import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { isSchemaCurrent, loadMigrations, migrate } from '../../src/store/migrations.ts';
 import { rekeyDatabase } from '../../src/store/rekey.ts';
 import { completeApplication, TODAY } from '../support/applications.ts';
-import { tempDatabaseFile, TEST_KEY_A, TEST_KEY_B, testDataKeys } from '../support/service.ts';
+import { tempDatabaseFile } from '../support/service.ts';
+import { TEST_KEY_A, TEST_KEY_B, testDataKeys } from '../support/keys.ts';
 
 let db: Client;
 let cleanup: () => void;

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TEST_KEY_A } from '../support/service.ts';
+import { TEST_KEY_A } from '../support/keys.ts';
 
 /** The real entry point, as `npm start` runs it, in a child process. */
 const MAIN = join(import.meta.dirname, '../../src/main.ts');

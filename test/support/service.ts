@@ -3,19 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config/config.ts';
-import { startPermitLine, type RunningService } from '../../src/main.ts';
+import { startPermitLine, type RunningService, type StartOptions } from '../../src/main.ts';
 import { createLogger } from '../../src/ops/logger.ts';
-import { parseDataKeys, type DataKey } from '../../src/store/data-keys.ts';
+import { TEST_KEY_A } from './keys.ts';
 
-/** Fixed test keys (never used anywhere else): two, so rotation can be exercised. */
-export const TEST_KEY_A = `ka:${Buffer.alloc(32, 1).toString('base64')}`;
-export const TEST_KEY_B = `kb:${Buffer.alloc(32, 2).toString('base64')}`;
-
-export function testDataKeys(text = TEST_KEY_A): DataKey[] {
-  const parsed = parseDataKeys(text);
-  if (!parsed.ok) throw new Error(parsed.problem);
-  return parsed.keys;
-}
 
 export function tempDatabaseFile(): { path: string; url: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'permitline-test-'));
@@ -45,11 +36,11 @@ export interface TestService extends RunningService {
 }
 
 /** The real service on a free port over a temp database file. */
-export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
+export async function startTestService(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestService> {
   const database = tempDatabaseFile();
   const config = testConfig({ DATABASE_URL: database.url, ...env });
   const log = new CapturedLog();
-  const service = await startPermitLine(config, createLogger(config.logLevel, log), [...(config.dataKeys ?? [])]);
+  const service = await startPermitLine(config, createLogger(config.logLevel, log), [...(config.dataKeys ?? [])], options);
   return {
     ...service,
     log,

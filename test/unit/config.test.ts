@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
-import { TEST_KEY_A } from '../support/service.ts';
+import { TEST_KEY_A } from '../support/keys.ts';
 
 describe('configuration', () => {
   it('when nothing is set, then development defaults apply: port 3000, a local file database, development keys', () => {
@@ -31,10 +31,24 @@ describe('configuration', () => {
     expect(problems).toContain('DATA_KEYS is required in production');
     expect(problems).toContain('PUBLIC_BASE_URL is required in production');
     expect(problems).toContain('DATABASE_URL points at a local file in production');
+    expect(problems).toContain('TWILIO_AUTH_TOKEN is required in production');
+    expect(problems).toContain('OPENAI_API_KEY is required in production');
+  });
+
+  it('when production is given the development Twilio token, then it refuses it', () => {
+    const result = loadConfig({ NODE_ENV: 'production', TWILIO_AUTH_TOKEN: 'dev-twilio-auth-token-not-secret' });
+    expect(result.ok ? '' : result.error.problems.join('\n')).toContain('TWILIO_AUTH_TOKEN is required in production');
+  });
+
+  it('when token prices are malformed, then the setting is named with its expected form', () => {
+    const result = loadConfig({ REALTIME_PRICES_USD_PER_MTOK: 'text_in=4,audio_out=lots' });
+    expect(result.ok ? '' : result.error.problems.join('\n')).toContain('REALTIME_PRICES_USD_PER_MTOK must list text_in');
+    const good = loadConfig({});
+    expect(good.ok && good.config.realtime.prices.audio_out).toBe(64);
   });
 
   it('when production uses Turso with keys and an https origin, then it starts; a file database needs the explicit opt-in', () => {
-    const production = { NODE_ENV: 'production', DATA_KEYS: TEST_KEY_A, PUBLIC_BASE_URL: 'https://permits.example.org', DATABASE_URL: 'libsql://permits-example.turso.io', DATABASE_AUTH_TOKEN: 'token' };
+    const production = { NODE_ENV: 'production', DATA_KEYS: TEST_KEY_A, PUBLIC_BASE_URL: 'https://permits.example.org', DATABASE_URL: 'libsql://permits-example.turso.io', DATABASE_AUTH_TOKEN: 'token', TWILIO_AUTH_TOKEN: 'twilio-token', OPENAI_API_KEY: 'sk-test' };
     expect(loadConfig(production).ok).toBe(true);
     expect(loadConfig({ ...production, DATABASE_AUTH_TOKEN: '' }).ok).toBe(false);
     expect(loadConfig({ ...production, DATABASE_URL: 'file:/var/lib/permitline.db' }).ok).toBe(false);

@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { FIELD_NAMES, FIELD_SPECS, type FieldName } from '../permits/permit-fields.ts';
+import type { PermitRules } from '../permits/permit-rules.ts';
+import { isPermitType } from '../permits/permit-types.ts';
+import { readBack } from '../permits/read-back.ts';
+import { spokenReferenceNumber } from '../permits/reference-number.ts';
+import type { ApplicationService } from './application-service.ts';
+
+/**
+ * What the voice agent may do, as function tools: save answers, read the
+ * application back, submit it once the caller confirmed, and end the call.
+ * Parameter schemas come from the permit schema (z.toJSONSchema), never
+ * written twice. A bad argument is a result the model can act on, never an
+ * exception: the caller hears a question, not silence.
+ */
+
+export interface ToolDefinition {
+  readonly type: 'function';
+  readonly name: string;
+  readonly description: string;
+  readonly parameters: Record<string, unknown>;
+}
+
+export interface ToolOutcome {
+  /** JSON text for the model (function_call_output). */
+  readonly output: string;
+  /** One line for the transcript: what was captured or refused. */
+  readonly summary: string;
+  /** end_call: hang up once the goodbye has been heard. */
+  readonly endCall: boolean;
+}
+
+const submitArguments = z.object({ caller_confirmed: z.boolean() });
+
+export function permitToolDefinitions(rules: PermitRules): ToolDefinition[] {
+  const fields = z.object(rules.fieldSchemas).partial();
+  const updateParameters = z.toJSONSchema(fields, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete updateParameters.$schema;
+  return [
+    {
+      type: 'function',
+      name: 'update_application',
+      description: 'Save the answers the caller just gave: pass only those fields. Returns what was saved, each problem in plain words (ask the caller again), and what is still missing.',
+      parameters: updateParameters,
+    },
+    {
+      type: 'function',
+      name: 'get_application',
+      description: 'Get the application as it stands, in words to read back to the caller, and what is still missing.',
+      parameters: { type: 'object', properties: {}, additionalProperties: false },
+    },
+    {
+      type: 'function',
+      name: 'submit_application',
+      description: 'Submit the application. Only after reading it back with get_application and the caller saying it is correct. Returns the reference number to read out.',
+      parameters: {
+        type: 'object',
+        properties: { caller_confirmed: { type: 'boolean', description: 'true only if the caller confirmed the read-back' } },
+        required: ['caller_confirmed'],
+        additionalProperties: false,
+      },
+    },
+    {
+      type: 'function',
+      name: 'end_call',
+      description: 'Hang up after your goodbye has been spoken. Call it only after saying goodbye.',
+      parameters: { type: 'object', properties: {}, additionalProperties: false },
+    },
+  ];
+}
+
+/** One per call: runs the agent's tool calls against the caller's draft. */
+export class PermitToolbox {
+  readonly #applications: ApplicationService;
+  readonly #rules: PermitRules;
+  readonly #applicationId: string;
+  // Submitting needs a read-back after the last change: the caller confirms what they heard.
+  #readBackIsCurrent = false;
+
+  constructor(applications: ApplicationService, rules: PermitRules, applicationId: string) {
+    this.#applications = applications;
+    this.#rules = rules;
+    this.#applicationId = applicationId;
+  }
+
+  async run(name: string, argumentsJson: string): Promise<ToolOutcome> {
+    const args = parseArguments(argumentsJson);
+    if (args === undefined) return refuse(name, 'The arguments were not a JSON object; call the tool again with an object.');
+    switch (name) {
+      case 'update_application':
+        return this.#update(args);
+      case 'get_application':
+        return this.#get();
+      case 'submit_application':
+        return this.#submit(args);
+      case 'end_call':
+        return { output: JSON.stringify({ ok: true }), summary: 'end call', endCall: true };
+      default:
+        return refuse(name, `There is no tool named ${name.slice(0, 40)}; use update_application, get_application, submit_application or end_call.`);
+    }
+  }
+
+  async #update(args: Record<string, unknown>): Promise<ToolOutcome> {
+    const result = await this.#applications.updateDraft(this.#applicationId, args);
+    if (result.accepted.length > 0 || result.cleared.length > 0) this.#readBackIsCurrent = false;
+    const output = {
+      saved: result.accepted.map((field) => FIELD_SPECS[field].label),
+      problems: result.problems.map((p) => p.message),
+      still_missing: result.missing.length,
+      next_question: this.#nextQuestion(result.missing),
+    };
+    const summary = [
+      ...result.accepted.map((field) => `${field} ← ${describe(result.fields[field])}`),
+      ...result.problems.map((p) => `${p.field} rejected: ${p.message}`),
+    ].join('; ');
+    return { output: JSON.stringify(output), summary: summary || 'nothing saved', endCall: false };
+  }
+
+  async #get(): Promise<ToolOutcome> {
+    const draft = await this.#applications.find(this.#applicationId);
+    const fields = draft?.fields ?? {};
+    const type = fields.permitType;
+    const order: readonly FieldName[] = isPermitType(type) ? this.#rules.fieldsOf(type) : FIELD_NAMES;
+    const missing = this.#rules.missingFields(fields);
+    this.#readBackIsCurrent = missing.length === 0;
+    const output = {
+      read_back: readBack(fields, order, this.#rules.context),
+      complete: missing.length === 0,
+      still_missing: missing.map((field) => FIELD_SPECS[field].ask),
+    };
+    return { output: JSON.stringify(output), summary: `read back (${missing.length === 0 ? 'complete' : `${missing.length} missing`})`, endCall: false };
+  }
+
+  async #submit(args: Record<string, unknown>): Promise<ToolOutcome> {
+    const parsed = submitArguments.safeParse(args);
+    if (!parsed.success || !parsed.data.caller_confirmed) {
+      return refuse('submit_application', 'Submit only after the caller confirmed the read-back; ask them whether it is correct.');
+    }
+    if (!this.#readBackIsCurrent) {
+      return refuse('submit_application', 'Read the application back with get_application first and ask the caller to confirm it.');
+    }
+    const result = await this.#applications.submit(this.#applicationId);
+    if (!result.ok) {
+      const output = { ok: false, problems: result.problems.map((p) => p.message) };
+      return { output: JSON.stringify(output), summary: `submit refused: ${output.problems.join(' ')}`, endCall: false };
+    }
+    const draft = await this.#applications.find(this.#applicationId);
+    const output = {
+      ok: true,
+      reference: result.reference,
+      reference_to_read_out: spokenReferenceNumber(result.reference),
+      text_message_will_follow: draft?.fields.smsConsent === true,
+    };
+    return { output: JSON.stringify(output), summary: `submitted as ${result.reference}`, endCall: false };
+  }
+
+  #nextQuestion(missing: readonly FieldName[]): string | undefined {
+    const [next] = missing;
+    return next === undefined ? undefined : FIELD_SPECS[next].ask;
+  }
+}
+
+function parseArguments(json: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(json === '' ? '{}' : json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function refuse(name: string, message: string): ToolOutcome {
+  return { output: JSON.stringify({ ok: false, error: message }), summary: `${name} refused: ${message}`, endCall: false };
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export const PERMIT_TOOL_NAMES = ['update_application', 'get_application', 'submit_application', 'end_call'] as const;

@@ -1,0 +1,41 @@
+import { formatDateForPeople, formatTimeForPeople } from './field-inputs.ts';
+import { FIELD_SPECS, fieldOptions, type FieldName, type PermitRulesContext } from './permit-fields.ts';
+import type { DraftFields } from './permit-rules.ts';
+
+/**
+ * Field values as a person says them: "March 3, 2027", "9:30 PM",
+ * "2 1 2, 5 5 5, 0 1 4 2", choice labels instead of codes. What the agent
+ * reads back and what a resumed call is told about its earlier answers.
+ */
+export function spokenValue(name: FieldName, value: unknown, context: PermitRulesContext): string {
+  const spec = FIELD_SPECS[name];
+  switch (spec.kind) {
+    case 'date':
+      return typeof value === 'string' ? formatDateForPeople(value) : String(value);
+    case 'time':
+      return typeof value === 'string' ? formatTimeForPeople(value) : String(value);
+    case 'phone':
+      return typeof value === 'string' ? spokenPhone(value) : String(value);
+    case 'yes-no':
+    case 'consent':
+      return value === true ? 'yes' : 'no';
+    case 'list':
+      return Array.isArray(value) ? value.map(String).join(', ') : String(value);
+    case 'choice':
+      return fieldOptions(name, context).find((o) => o.value === value)?.label ?? String(value);
+    default:
+      return typeof value === 'string' ? value : JSON.stringify(value);
+  }
+}
+
+/** "+12125550142" → "2 1 2, 5 5 5, 0 1 4 2": groups a caller can follow. */
+export function spokenPhone(e164: string): string {
+  const digits = e164.replace(/^\+1/, '').replace(/\D/g, '');
+  if (digits.length !== 10) return digits.split('').join(' ');
+  return [digits.slice(0, 3), digits.slice(3, 6), digits.slice(6)].map((group) => group.split('').join(' ')).join(', ');
+}
+
+/** Each answered field as "label: value", in the given order. */
+export function readBack(fields: DraftFields, order: readonly FieldName[], context: PermitRulesContext): string[] {
+  return order.filter((name) => fields[name] !== undefined).map((name) => `${FIELD_SPECS[name].label}: ${spokenValue(name, fields[name], context)}`);
+}

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The model's instructions live in prompts/ as versioned text files, so a
+ * change of wording is a reviewed change of file, and every call records the
+ * version it ran with.
+ */
+export const AGENT_INSTRUCTIONS_VERSION = 'agent-instructions.v1';
+const PROMPTS_DIR = join(import.meta.dirname, '../../prompts');
+
+export interface InstructionsContext {
+  readonly today: string;
+  readonly permitTypes: readonly string[];
+  readonly districts: readonly string[];
+  /** Spoken digit by digit, so the model reads it back naturally. */
+  readonly callerNumber: string;
+  /** A short plain-text account of a draft the caller started earlier, if any. */
+  readonly resumedDraft?: string | undefined;
+}
+
+export interface RenderedInstructions {
+  readonly version: string;
+  readonly text: string;
+}
+
+const template = readFileSync(join(PROMPTS_DIR, `${AGENT_INSTRUCTIONS_VERSION}.txt`), 'utf8');
+
+export function renderAgentInstructions(context: InstructionsContext): RenderedInstructions {
+  const resumed =
+    context.resumedDraft === undefined
+      ? ''
+      : `This caller started an application earlier and did not finish. Greet them, say you have their earlier answers, and continue from what is missing. What they gave so far: ${context.resumedDraft}`;
+  const values: Readonly<Record<string, string>> = {
+    today: context.today,
+    permit_types: context.permitTypes.join('; '),
+    districts: context.districts.join('; '),
+    caller_number: context.callerNumber,
+    resumed_draft: resumed,
+  };
+  const text = template.replace(/\{\{(\w+)\}\}/g, (placeholder, name: string) => values[name] ?? placeholder).trim();
+  return { version: AGENT_INSTRUCTIONS_VERSION, text };
+}

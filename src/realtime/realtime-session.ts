@@ -1,0 +1,59 @@
+import type { EventEmitter } from 'node:events';
+import type { ToolDefinition } from '../intake/permit-tools.ts';
+import type { ResponseUsage } from './realtime-server-events.ts';
+
+/**
+ * The model side of a call, as the call bridge sees it. The OpenAI adapter
+ * implements it over the openai package's realtime WebSocket client; tests
+ * and the simulators meet it over a real socket, never by faking this port.
+ */
+export interface RealtimeSessionConfig {
+  readonly instructions: string;
+  readonly tools: readonly ToolDefinition[];
+  readonly voice: string;
+  readonly vad: { readonly threshold: number; readonly silenceMs: number; readonly prefixMs: number };
+  readonly transcription: { readonly model: string; readonly language: string; readonly prompt: string };
+}
+
+export type ItemRole = 'caller' | 'agent' | 'tool';
+
+export interface FunctionCall {
+  readonly callId: string;
+  readonly itemId: string | undefined;
+  readonly name: string;
+  readonly arguments: string;
+}
+
+export interface RealtimeSessionError {
+  readonly code: string | undefined;
+  readonly message: string;
+  /** Retrying cannot help (bad key, no quota, session over): the session is finished. */
+  readonly fatal: boolean;
+}
+
+export interface RealtimeSessionEvents {
+  /** The model accepted our session.update: it can be asked to speak. */
+  ready: [];
+  responseStarted: [responseId: string];
+  audio: [delta: string, itemId: string];
+  speechStarted: [itemId: string, audioStartMs: number];
+  /** An item joined the conversation after `previousItemId`: the order transcripts are kept in. */
+  itemAdded: [itemId: string, previousItemId: string | undefined, role: ItemRole];
+  callerTranscript: [itemId: string, text: string];
+  agentTranscript: [itemId: string, text: string];
+  functionCall: [call: FunctionCall];
+  responseDone: [status: string, usage: ResponseUsage | undefined];
+  error: [error: RealtimeSessionError];
+  closed: [code: number, reason: string];
+}
+
+export interface RealtimeSession extends Pick<EventEmitter<RealtimeSessionEvents>, 'on' | 'once' | 'off'> {
+  configure(config: RealtimeSessionConfig): void;
+  appendAudio(base64Mulaw: string): void;
+  createResponse(): void;
+  cancelResponse(): void;
+  truncate(itemId: string, audioEndMs: number): void;
+  sendToolResult(callId: string, output: string): void;
+  close(): void;
+  readonly isOpen: boolean;
+}

@@ -1,0 +1,238 @@
+import type { Logger } from 'pino';
+import type { ToolOutcome } from '../intake/permit-tools.ts';
+import type { ResponseUsage } from '../realtime/realtime-server-events.ts';
+import type { FunctionCall, ItemRole, RealtimeSession, RealtimeSessionError } from '../realtime/realtime-session.ts';
+import { payloadDurationMs } from './media-stream-messages.ts';
+import { PlaybackTracker } from './playback-tracker.ts';
+import type { TelephonyStream } from './telephony-stream.ts';
+
+/**
+ * One per call: protocol glue between the caller's media stream and the
+ * model session. Audio passes through untouched both ways (mu-law); each
+ * outbound chunk is followed by a mark so we know what was heard; barge-in
+ * clears Twilio's buffer, cancels the response and truncates the model's
+ * item at what the caller actually heard. Permit rules and storage are
+ * reached only through the two callbacks it is given.
+ */
+
+export interface CallBridgeHooks {
+  runTool(call: FunctionCall): Promise<ToolOutcome>;
+  /** Conversation bookkeeping: where an item sits and what was said. */
+  itemAdded(itemId: string, previousItemId: string | undefined, role: ItemRole, offsetMs: number): void;
+  callerStarted(itemId: string, offsetMs: number): void;
+  said(itemId: string, role: 'caller' | 'agent', text: string, offsetMs: number): void;
+  /** `itemId` is the function call's conversation item (its call id when the model gave none). */
+  toolRan(itemId: string, summary: string, offsetMs: number): void;
+  usage(usage: ResponseUsage): void;
+  ended(reason: string): void;
+}
+
+export interface CallBridgeOptions {
+  readonly telephony: TelephonyStream;
+  readonly session: RealtimeSession;
+  readonly hooks: CallBridgeHooks;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  /** How long to wait for the goodbye to be heard after end_call before hanging up regardless. */
+  readonly goodbyeTimeoutMs?: number;
+}
+
+const DEFAULT_GOODBYE_TIMEOUT_MS = 15_000;
+
+export class CallBridge {
+  readonly #telephony: TelephonyStream;
+  readonly #session: RealtimeSession;
+  readonly #hooks: CallBridgeHooks;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #goodbyeTimeoutMs: number;
+  readonly #playback = new PlaybackTracker();
+  #callAudioMs = 0;
+  readonly #toolsThisResponse: Promise<ToolOutcome>[] = [];
+  readonly #agentItemsSeen = new Set<string>();
+  #responseActive = false;
+  #hangUpWhenHeard = false;
+  #goodbyeTimer: NodeJS.Timeout | undefined;
+  #ended = false;
+
+  constructor(options: CallBridgeOptions) {
+    this.#telephony = options.telephony;
+    this.#session = options.session;
+    this.#hooks = options.hooks;
+    this.#log = options.logger;
+    this.#now = options.now ?? Date.now;
+    this.#goodbyeTimeoutMs = options.goodbyeTimeoutMs ?? DEFAULT_GOODBYE_TIMEOUT_MS;
+
+    const t = this.#telephony;
+    t.on('audio', this.#onCallerAudio);
+    t.on('mark', this.#onMark);
+    t.on('ended', this.#onTelephonyEnded);
+    const s = this.#session;
+    s.on('audio', this.#onAgentAudio);
+    s.on('speechStarted', this.#onSpeechStarted);
+    s.on('itemAdded', this.#onItemAdded);
+    s.on('callerTranscript', this.#onCallerTranscript);
+    s.on('agentTranscript', this.#onAgentTranscript);
+    s.on('functionCall', this.#onFunctionCall);
+    s.on('responseStarted', this.#onResponseStarted);
+    s.on('responseDone', this.#onResponseDone);
+    s.on('error', this.#onSessionError);
+    s.on('closed', this.#onSessionClosed);
+    if (t.isEnded) this.end('media stream ended before the call was connected');
+    else if (!s.isOpen) this.end('model session closed before the call was connected');
+  }
+
+  /** The agent speaks first, as soon as the model has taken its instructions. */
+  greetWhenReady(ready: Promise<void>): void {
+    void ready.then(() => {
+      if (!this.#ended) this.#session.createResponse();
+    });
+  }
+
+  get isEnded(): boolean {
+    return this.#ended;
+  }
+
+  /** Ends the call from our side: both sockets close, timers stop. Safe to call more than once. */
+  end(reason: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearTimeout(this.#goodbyeTimer);
+    this.#detach();
+    this.#session.close();
+    this.#telephony.close(reason);
+    this.#hooks.ended(reason);
+  }
+
+  /**
+   * Call time is the caller audio received so far: Twilio streams it without gaps, and the model's
+   * audio_start_ms counts the same audio, so every transcript offset shares one clock.
+   */
+  #elapsed(): number {
+    return Math.round(this.#callAudioMs);
+  }
+
+  readonly #onCallerAudio = (payload: string): void => {
+    this.#callAudioMs += payloadDurationMs(payload);
+    this.#session.appendAudio(payload);
+  };
+
+  readonly #onAgentAudio = (delta: string, itemId: string): void => {
+    if (!this.#agentItemsSeen.has(itemId)) {
+      this.#agentItemsSeen.add(itemId);
+      this.#hooks.itemAdded(itemId, undefined, 'agent', this.#elapsed());
+    }
+    const mark = this.#playback.sent(itemId, delta, this.#now());
+    this.#telephony.sendAudio(delta);
+    this.#telephony.sendMark(mark);
+  };
+
+  readonly #onMark = (name: string): void => {
+    this.#playback.marked(name, this.#now());
+    if (this.#hangUpWhenHeard && !this.#playback.hasUnplayedAudio) this.end('agent ended the call');
+  };
+
+  readonly #onSpeechStarted = (itemId: string, audioStartMs: number): void => {
+    this.#hooks.itemAdded(itemId, undefined, 'caller', audioStartMs);
+    this.#hooks.callerStarted(itemId, audioStartMs);
+    const playing = this.#playback.playingItemId;
+    if (playing === undefined) return;
+    // Barge-in: the caller talks over the agent. Stop the phone playing, stop the model, and make the
+    // model forget the words the caller never heard.
+    const heardMs = this.#playback.heardMs(playing, this.#now());
+    this.#telephony.clear();
+    this.#playback.cleared(this.#now());
+    if (this.#responseActive) this.#session.cancelResponse();
+    this.#session.truncate(playing, heardMs);
+    this.#log.info({ itemId: playing, heardMs }, 'barge-in: agent audio cleared and truncated');
+  };
+
+  readonly #onItemAdded = (itemId: string, previousItemId: string | undefined, role: ItemRole): void => {
+    if (role === 'agent') this.#agentItemsSeen.add(itemId);
+    this.#hooks.itemAdded(itemId, previousItemId, role, this.#elapsed());
+  };
+
+  readonly #onCallerTranscript = (itemId: string, text: string): void => {
+    this.#hooks.said(itemId, 'caller', text, this.#elapsed());
+  };
+
+  readonly #onAgentTranscript = (itemId: string, text: string): void => {
+    this.#hooks.said(itemId, 'agent', text, this.#elapsed());
+  };
+
+  readonly #onFunctionCall = (call: FunctionCall): void => {
+    const offset = this.#elapsed();
+    // The tool starts at once, so an answer is saved even if the call drops before the response ends.
+    const outcome = this.#hooks.runTool(call).then((result) => {
+      this.#session.sendToolResult(call.callId, result.output);
+      this.#hooks.toolRan(call.itemId ?? call.callId, `${call.name}: ${result.summary}`, offset);
+      return result;
+    });
+    this.#toolsThisResponse.push(outcome);
+  };
+
+  readonly #onResponseStarted = (): void => {
+    this.#responseActive = true;
+  };
+
+  readonly #onResponseDone = (status: string, usage: ResponseUsage | undefined): void => {
+    this.#responseActive = false;
+    if (usage !== undefined) this.#hooks.usage(usage);
+    const tools = this.#toolsThisResponse.splice(0);
+    if (tools.length === 0 || status !== 'completed') return;
+    // Ask for the next response only once every tool result is in the conversation
+    // (asking earlier is conversation_already_has_active_response or a model answering blind).
+    void Promise.all(tools).then(
+      (outcomes) => {
+        if (this.#ended) return;
+        if (outcomes.some((o) => o.endCall)) this.#hangUpAfterGoodbye();
+        else this.#session.createResponse();
+      },
+      (error: unknown) => {
+        this.#log.error({ err: error }, 'a permit tool failed');
+        this.end('tool failure');
+      },
+    );
+  };
+
+  readonly #onSessionError = (error: RealtimeSessionError): void => {
+    if (error.code === 'response_cancel_not_active') return; // the server already cancelled on speech; harmless
+    this.#log.warn({ code: error.code, fatal: error.fatal, message: error.message }, 'realtime model error');
+    if (error.fatal) this.end(`model error ${error.code ?? ''}`.trim());
+  };
+
+  readonly #onSessionClosed = (code: number): void => {
+    if (!this.#ended) this.end(`model session closed (${code})`);
+  };
+
+  readonly #onTelephonyEnded = (reason: string): void => {
+    this.end(reason);
+  };
+
+  #hangUpAfterGoodbye(): void {
+    this.#hangUpWhenHeard = true;
+    if (!this.#playback.hasUnplayedAudio) {
+      this.end('agent ended the call');
+      return;
+    }
+    this.#goodbyeTimer = setTimeout(() => { this.end('agent ended the call (goodbye not confirmed by marks)'); }, this.#goodbyeTimeoutMs);
+  }
+
+  #detach(): void {
+    const t = this.#telephony;
+    t.off('audio', this.#onCallerAudio);
+    t.off('mark', this.#onMark);
+    t.off('ended', this.#onTelephonyEnded);
+    const s = this.#session;
+    s.off('audio', this.#onAgentAudio);
+    s.off('speechStarted', this.#onSpeechStarted);
+    s.off('itemAdded', this.#onItemAdded);
+    s.off('callerTranscript', this.#onCallerTranscript);
+    s.off('agentTranscript', this.#onAgentTranscript);
+    s.off('functionCall', this.#onFunctionCall);
+    s.off('responseStarted', this.#onResponseStarted);
+    s.off('responseDone', this.#onResponseDone);
+    s.off('error', this.#onSessionError);
+    s.off('closed', this.#onSessionClosed);
+  }
+}

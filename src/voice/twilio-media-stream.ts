@@ -1,0 +1,99 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import { outboundClear, outboundMark, outboundMedia, parseTwilioFrame, type OutboundTwilioMessage } from './media-stream-messages.ts';
+import type { TelephonyStream, TelephonyStreamEvents } from './telephony-stream.ts';
+
+/**
+ * A Twilio media stream socket after its `start` has been accepted. Every
+ * frame is validated; a malformed one closes this call's socket only.
+ */
+
+// WebSocket close codes (RFC 6455): 1000 normal, 1007 invalid payload.
+const CLOSE_NORMAL = 1000;
+const CLOSE_INVALID_PAYLOAD = 1007;
+
+export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> implements TelephonyStream {
+  readonly callSid: string;
+  readonly streamSid: string;
+  readonly #socket: WebSocket;
+  readonly #log: Logger;
+  #ended = false;
+
+  constructor(socket: WebSocket, ids: { callSid: string; streamSid: string }, logger: Logger) {
+    super();
+    this.#socket = socket;
+    this.callSid = ids.callSid;
+    this.streamSid = ids.streamSid;
+    this.#log = logger;
+    socket.on('message', (data: Buffer, isBinary) => { this.#onFrame(isBinary ? '' : data.toString()); });
+    socket.on('close', (code) => { this.#finish(`media stream closed (${code})`); });
+    socket.on('error', (error) => {
+      this.#log.warn({ err: error }, 'media stream socket error');
+      this.#finish('media stream error');
+    });
+  }
+
+  get isEnded(): boolean {
+    return this.#ended;
+  }
+
+  sendAudio(payload: string): void {
+    this.#send(outboundMedia(this.streamSid, payload));
+  }
+
+  sendMark(name: string): void {
+    this.#send(outboundMark(this.streamSid, name));
+  }
+
+  clear(): void {
+    this.#send(outboundClear(this.streamSid));
+  }
+
+  close(reason: string): void {
+    if (this.#socket.readyState === this.#socket.OPEN || this.#socket.readyState === this.#socket.CONNECTING) this.#socket.close(CLOSE_NORMAL, reason.slice(0, 120));
+    this.#finish(reason);
+  }
+
+  #send(message: OutboundTwilioMessage): void {
+    if (this.#socket.readyState === this.#socket.OPEN) this.#socket.send(JSON.stringify(message));
+  }
+
+  #onFrame(text: string): void {
+    const frame = parseTwilioFrame(text);
+    if (frame.kind === 'unknown') {
+      this.#log.debug({ event: frame.event }, 'unknown media stream event ignored');
+      return;
+    }
+    if (frame.kind === 'malformed') {
+      this.#log.warn({ reason: frame.reason }, 'malformed media stream frame: closing this call');
+      this.#socket.close(CLOSE_INVALID_PAYLOAD, 'malformed frame');
+      this.#finish('malformed frame');
+      return;
+    }
+    const message = frame.message;
+    switch (message.event) {
+      case 'media':
+        this.emit('audio', message.media.payload);
+        return;
+      case 'mark':
+        this.emit('mark', message.mark.name);
+        return;
+      case 'dtmf':
+        this.emit('dtmf', message.dtmf.digit);
+        return;
+      case 'stop':
+        this.#finish('caller hung up');
+        return;
+      case 'connected':
+      case 'start':
+        return;
+    }
+  }
+
+  #finish(reason: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.emit('ended', reason);
+  }
+}

@@ -1,0 +1,21 @@
+import type { RequestHandler } from 'express';
+import twilio from 'twilio';
+
+/**
+ * Rejects any webhook not signed by Twilio with our auth token (403). The
+ * URL checked is the configured public one plus the path and query: behind
+ * a proxy the Host header is not what Twilio signed.
+ */
+export function requireTwilioSignature(authToken: string, publicBaseUrl: URL): RequestHandler {
+  return (req, res, next) => {
+    const signature = req.header('x-twilio-signature');
+    const url = new URL(req.originalUrl, publicBaseUrl).href;
+    const params = (req.body ?? {}) as Record<string, unknown>;
+    if (signature === undefined || !twilio.validateRequest(authToken, signature, url, params)) {
+      req.log.warn({ security: true, path: req.path, signed: signature !== undefined }, 'webhook refused: bad or missing Twilio signature');
+      res.status(403).type('text/plain').send('Forbidden: the request is not signed by Twilio.');
+      return;
+    }
+    next();
+  };
+}

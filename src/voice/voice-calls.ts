@@ -1,0 +1,208 @@
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import type { TokenPrices } from '../config/config.ts';
+import type { ApplicationService } from '../intake/application-service.ts';
+import { permitToolDefinitions, PermitToolbox, type ToolDefinition } from '../intake/permit-tools.ts';
+import { todayIn } from '../permits/field-inputs.ts';
+import type { PermitRules } from '../permits/permit-rules.ts';
+import { PERMIT_TYPE_LABELS, PERMIT_TYPES, isPermitType } from '../permits/permit-types.ts';
+import { readBack, spokenPhone } from '../permits/read-back.ts';
+import { renderAgentInstructions, type RenderedInstructions } from '../realtime/agent-instructions.ts';
+import type { RealtimeSession, RealtimeSessionConfig } from '../realtime/realtime-session.ts';
+import { UsageMeter } from '../realtime/usage-meter.ts';
+import type { ApplicationRepository } from '../store/application-repository.ts';
+import type { CallRepository } from '../store/call-repository.ts';
+import { CallBridge } from './call-bridge.ts';
+import type { TwilioStartMessage } from './media-stream-messages.ts';
+import { TranscriptRecorder } from './transcript-recorder.ts';
+import { TwilioMediaStream } from './twilio-media-stream.ts';
+
+/**
+ * The life of a phone call on this instance: prepared when the voice
+ * webhook answers (the caller's draft found or started, the model session
+ * opened early so the greeting is ready), connected when Twilio's media
+ * stream starts, and accounted for when it ends.
+ */
+
+export interface VoiceSettings {
+  readonly model: string;
+  readonly voice: string;
+  readonly vad: RealtimeSessionConfig['vad'];
+  readonly transcriptionModel: string;
+  readonly prices: TokenPrices;
+  readonly timeZone: string;
+  /** How long an opened-early model session waits for its media stream before it is closed. */
+  readonly prewarmTtlMs: number;
+}
+
+export interface VoiceCallsDeps {
+  readonly applications: ApplicationService;
+  readonly applicationRepository: ApplicationRepository;
+  readonly calls: CallRepository;
+  readonly rules: PermitRules;
+  readonly openSession: () => Promise<RealtimeSession>;
+  readonly settings: VoiceSettings;
+  readonly logger: Logger;
+}
+
+interface PreparedCall {
+  readonly applicationId: string;
+  readonly instructions: RenderedInstructions;
+  readonly session: Promise<ReadySession>;
+  readonly expiry: NodeJS.Timeout;
+}
+
+interface ReadySession {
+  readonly session: RealtimeSession;
+  readonly ready: Promise<void>;
+}
+
+const RESUME_WINDOW_DAYS = 7;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const TRANSCRIPTION_LANGUAGE = 'en';
+
+export class VoiceCalls {
+  readonly #deps: VoiceCallsDeps;
+  readonly #tools: readonly ToolDefinition[];
+  readonly #prepared = new Map<string, PreparedCall>();
+  readonly #live = new Map<string, CallBridge>();
+
+  constructor(deps: VoiceCallsDeps) {
+    this.#deps = deps;
+    this.#tools = permitToolDefinitions(deps.rules);
+  }
+
+  get liveCalls(): number {
+    return this.#live.size;
+  }
+
+  /** At the voice webhook: record the call, find or start its draft, and open the model session early. */
+  async answer(callSid: string, from: string, status: string): Promise<void> {
+    const { calls } = this.#deps;
+    await calls.recordIncoming(callSid, from, status);
+    if (this.#prepared.has(callSid) || this.#live.has(callSid)) return; // a retried webhook
+    const { applicationId, instructions } = await this.#prepare(callSid, from);
+    const session = this.#openConfigured(instructions);
+    // Never an unhandled rejection: a failed early open is retried when the stream starts.
+    session.catch((error: unknown) => { this.#deps.logger.warn({ err: error, callSid }, 'early model session failed; will retry at stream start'); });
+    const expiry = setTimeout(() => { this.#discardPrepared(callSid); }, this.#deps.settings.prewarmTtlMs);
+    this.#prepared.set(callSid, { applicationId, instructions, session, expiry });
+  }
+
+  /** At the media stream's `start` (token already checked): bridge the caller to the model. */
+  async streamStarted(socket: WebSocket, start: TwilioStartMessage): Promise<void> {
+    const callSid = start.start.callSid;
+    const log = this.#deps.logger.child({ callSid, streamSid: start.streamSid });
+    const telephony = new TwilioMediaStream(socket, { callSid, streamSid: start.streamSid }, log);
+    try {
+      const { applicationId, ready } = await this.#sessionFor(callSid);
+      const meter = new UsageMeter(this.#deps.settings.prices);
+      const transcript = new TranscriptRecorder(this.#deps.calls, callSid, log);
+      const toolbox = new PermitToolbox(this.#deps.applications, this.#deps.rules, applicationId);
+      const bridge = new CallBridge({
+        telephony,
+        session: ready.session,
+        logger: log,
+        hooks: {
+          runTool: (call) => toolbox.run(call.name, call.arguments),
+          itemAdded: (itemId, previous, role, offsetMs) => { transcript.itemAdded(itemId, previous, role, offsetMs); },
+          callerStarted: (itemId, offsetMs) => { transcript.startedAt(itemId, offsetMs); },
+          said: (itemId, role, text, offsetMs) => { transcript.text(itemId, role, text, offsetMs); },
+          toolRan: (itemId, summary, offsetMs) => { transcript.text(itemId, 'tool', summary, offsetMs); },
+          usage: (usage) => { meter.add(usage); },
+          ended: (reason) => {
+            this.#live.delete(callSid);
+            log.info({ reason, costUsd: meter.costUsd }, 'call ended');
+            void this.#account(callSid, meter, transcript, log);
+          },
+        },
+      });
+      if (bridge.isEnded) return; // the caller hung up while the model session was opening
+      this.#live.set(callSid, bridge);
+      bridge.greetWhenReady(ready.ready);
+      log.info('call connected to the model');
+    } catch (error) {
+      log.error({ err: error }, 'could not connect the call to the model');
+      telephony.close('model unavailable');
+    }
+  }
+
+  /** Ends every live call (shutdown). */
+  endAll(reason: string): void {
+    for (const bridge of this.#live.values()) bridge.end(reason);
+    for (const callSid of this.#prepared.keys()) this.#discardPrepared(callSid);
+  }
+
+  async #sessionFor(callSid: string): Promise<{ applicationId: string; ready: ReadySession }> {
+    const prepared = this.#prepared.get(callSid);
+    if (prepared !== undefined) {
+      this.#prepared.delete(callSid);
+      clearTimeout(prepared.expiry);
+      const early = await prepared.session.catch(() => undefined);
+      if (early?.session.isOpen === true) return { applicationId: prepared.applicationId, ready: early };
+      early?.session.close();
+      return { applicationId: prepared.applicationId, ready: await this.#openConfigured(prepared.instructions) };
+    }
+    // The webhook was answered by another instance: prepare again from the database.
+    const call = await this.#deps.calls.find(callSid);
+    if (call === undefined) throw new Error(`no call ${callSid} was recorded by the voice webhook`);
+    const { applicationId, instructions } = await this.#prepare(callSid, call.fromPhone);
+    return { applicationId, ready: await this.#openConfigured(instructions) };
+  }
+
+  async #prepare(callSid: string, from: string): Promise<{ applicationId: string; instructions: RenderedInstructions }> {
+    const { applications, applicationRepository, calls, rules, settings } = this.#deps;
+    const since = new Date(Date.now() - RESUME_WINDOW_DAYS * DAY_MS);
+    const existing = (await calls.find(callSid))?.applicationId;
+    const resumed = existing ?? (await applicationRepository.findDraftByContactPhone(from, since))?.id ?? (await calls.recentDraftOfCaller(from, since));
+    const applicationId = resumed ?? (await applications.startDraft('voice'));
+    const draft = resumed === undefined ? undefined : await applications.find(applicationId);
+    const type = draft?.fields.permitType;
+    const answered = draft === undefined ? [] : readBack(draft.fields, isPermitType(type) ? rules.fieldsOf(type) : [], rules.context);
+    const instructions = renderAgentInstructions({
+      today: todayIn(settings.timeZone, new Date()),
+      permitTypes: PERMIT_TYPES.map((t) => PERMIT_TYPE_LABELS[t]),
+      districts: rules.context.healthDistricts,
+      callerNumber: spokenPhone(from),
+      resumedDraft: answered.length > 0 ? answered.join('; ') : undefined,
+    });
+    await calls.attachApplication(callSid, applicationId, instructions.version, settings.model);
+    return { applicationId, instructions };
+  }
+
+  async #openConfigured(instructions: RenderedInstructions): Promise<ReadySession> {
+    const session = await this.#deps.openSession();
+    const ready = new Promise<void>((resolve) => { session.once('ready', () => { resolve(); }); });
+    const { settings, rules } = this.#deps;
+    session.configure({
+      instructions: instructions.text,
+      tools: this.#tools,
+      voice: settings.voice,
+      vad: settings.vad,
+      transcription: {
+        model: settings.transcriptionModel,
+        language: TRANSCRIPTION_LANGUAGE,
+        // Domain words the transcriber would otherwise mishear on an 8 kHz line.
+        prompt: `Food permit application. ${PERMIT_TYPES.map((t) => PERMIT_TYPE_LABELS[t]).join(', ')}. Commissary, TCS foods, certified food handler, LLC. Districts: ${rules.context.healthDistricts.join(', ')}.`,
+      },
+    });
+    return { session, ready };
+  }
+
+  #discardPrepared(callSid: string): void {
+    const prepared = this.#prepared.get(callSid);
+    if (prepared === undefined) return;
+    this.#prepared.delete(callSid);
+    clearTimeout(prepared.expiry);
+    void prepared.session.then((s) => { s.session.close(); }, () => undefined);
+  }
+
+  async #account(callSid: string, meter: UsageMeter, transcript: TranscriptRecorder, log: Logger): Promise<void> {
+    try {
+      await transcript.flush();
+      await this.#deps.calls.recordUsage(callSid, { inputTokens: meter.inputTokens, outputTokens: meter.outputTokens, detail: { ...meter.totals }, costUsd: meter.costUsd });
+    } catch (error) {
+      log.error({ err: error }, 'could not record the end of the call');
+    }
+  }
+}

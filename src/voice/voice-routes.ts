@@ -1,0 +1,100 @@
+import express, { Router } from 'express';
+import twilio from 'twilio';
+import { z } from 'zod';
+import type { ApplicationService } from '../intake/application-service.ts';
+import type { CallRepository } from '../store/call-repository.ts';
+import { mediaStreamUrl } from './media-socket-server.ts';
+import type { StreamTokens } from './stream-token.ts';
+import { requireTwilioSignature } from './twilio-signature.ts';
+import type { VoiceCalls } from './voice-calls.ts';
+
+/**
+ * Twilio's voice webhooks. Every one is signed, and idempotent on the
+ * CallSid: Twilio retries a webhook that times out, and the retry must get
+ * the same answer without a second call or draft.
+ */
+
+const voiceWebhook = z.object({
+  CallSid: z.string().regex(/^CA[0-9a-f]{32}$/i),
+  From: z.string().min(1),
+  CallStatus: z.string().default('ringing'),
+});
+
+const statusCallback = z.object({
+  CallSid: z.string().min(1),
+  CallStatus: z.string().min(1),
+  CallDuration: z.coerce.number().int().min(0).optional(),
+});
+
+const afterStream = z.object({ CallSid: z.string().min(1) });
+
+const NOTICE =
+  'Thank you for calling the food permit line. An automated assistant will take your application, and this call is transcribed.';
+
+export interface VoiceRoutesDeps {
+  readonly authToken: string;
+  readonly publicBaseUrl: URL;
+  readonly tokens: StreamTokens;
+  readonly voiceCalls: VoiceCalls;
+  readonly calls: CallRepository;
+  readonly applications: ApplicationService;
+}
+
+export function voiceRoutes(deps: VoiceRoutesDeps): Router {
+  const router = Router();
+  const signed = requireTwilioSignature(deps.authToken, deps.publicBaseUrl);
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+
+  router.post('/twilio/voice', form, signed, async (req, res) => {
+    const parsed = voiceWebhook.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).type('text/plain').send('Missing or invalid CallSid or From.');
+      return;
+    }
+    const { CallSid: callSid, From: from, CallStatus: status } = parsed.data;
+    await deps.voiceCalls.answer(callSid, from, status);
+
+    const response = new twilio.twiml.VoiceResponse();
+    response.say(NOTICE);
+    const connect = response.connect({ action: new URL('/twilio/voice/after-stream', deps.publicBaseUrl).href });
+    const stream = connect.stream({ url: mediaStreamUrl(deps.publicBaseUrl), statusCallback: new URL('/twilio/voice/stream-status', deps.publicBaseUrl).href });
+    stream.parameter({ name: 'token', value: deps.tokens.issue(callSid) });
+    res.type('text/xml').send(response.toString());
+  });
+
+  router.post('/twilio/voice/status', form, signed, async (req, res) => {
+    const parsed = statusCallback.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).type('text/plain').send('Missing CallSid or CallStatus.');
+      return;
+    }
+    const updated = await deps.calls.recordStatus(parsed.data.CallSid, parsed.data.CallStatus, parsed.data.CallDuration);
+    // Unknown calls and out-of-order callbacks are answered 204 too: a retry could not change anything.
+    if (!updated) req.log.info({ callSid: parsed.data.CallSid, status: parsed.data.CallStatus }, 'call status not applied (unknown call or older status)');
+    res.status(204).end();
+  });
+
+  router.post('/twilio/voice/stream-status', form, signed, (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    req.log.info({ callSid: body.CallSid, streamEvent: body.StreamEvent, streamError: body.StreamError }, 'media stream status');
+    res.status(204).end();
+  });
+
+  /** Twilio asks here once our side closed the media stream. */
+  router.post('/twilio/voice/after-stream', form, signed, async (req, res) => {
+    const parsed = afterStream.safeParse(req.body);
+    const response = new twilio.twiml.VoiceResponse();
+    const call = parsed.success ? await deps.calls.find(parsed.data.CallSid) : undefined;
+    const application = call?.applicationId === undefined ? undefined : await deps.applications.find(call.applicationId);
+    if (application?.status !== 'submitted') {
+      // The conversation stopped before a submission (the model failed, or the caller chose to stop).
+      response.say(
+        `Your answers so far are saved. You can call back within seven days to finish, or apply online at ${new URL('/apply', deps.publicBaseUrl).href}. Goodbye.`,
+      );
+    }
+    response.hangup();
+    res.type('text/xml').send(response.toString());
+  });
+
+  return router;
+}

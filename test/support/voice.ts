@@ -1,0 +1,37 @@
+import { startRealtimeSimulator, type RealtimeSimulator } from '../../src/sim/realtime-simulator.ts';
+import { loadScenario, type LoadedScenario } from '../../src/sim/scenario.ts';
+import { simulateCall, type CallResult, type SimulateCallOptions } from '../../src/sim/call-simulator.ts';
+import { startTestService, type TestService } from './service.ts';
+
+/** The public origin the service believes Twilio reaches; requests really go to the test's port. */
+export const PUBLIC_BASE_URL = 'https://permits.example.test';
+export const TWILIO_AUTH_TOKEN = 'test-twilio-auth-token';
+const OPENAI_TEST_KEY = 'test-openai-key';
+
+export interface VoiceRig {
+  readonly service: TestService;
+  readonly model: RealtimeSimulator;
+  readonly scenario: LoadedScenario;
+  call(options?: Partial<SimulateCallOptions>): Promise<CallResult>;
+  close(): Promise<void>;
+}
+
+/** The real service, the realtime simulator over TLS behind it, and a way to phone in as Twilio. */
+export async function startVoiceRig(scenarioName: string, modelOptions: { transcriptionDelayMs?: number } = {}): Promise<VoiceRig> {
+  const scenario = loadScenario(scenarioName);
+  const model = await startRealtimeSimulator({ scenario, apiKey: OPENAI_TEST_KEY, ...modelOptions });
+  const service = await startTestService(
+    { PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN, OPENAI_API_KEY: OPENAI_TEST_KEY, OPENAI_BASE_URL: model.baseURL },
+    { realtimeCa: model.ca },
+  );
+  return {
+    service,
+    model,
+    scenario,
+    call: (options = {}) => simulateCall({ serviceUrl: service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN, scenario, timeoutMs: 120_000, ...options }),
+    async close() {
+      await service.close();
+      await model.close();
+    },
+  };
+}
