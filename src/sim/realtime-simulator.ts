@@ -66,6 +66,8 @@ export interface RealtimeSimulator {
   readonly received: readonly ClientEventRecord[];
   /** Connections accepted so far. */
   readonly connections: number;
+  /** Connections still open: a call that ended must leave none behind. */
+  readonly openConnections: number;
   truncations(connection?: number): ConversationItemTruncateEvent[];
   toolOutputs(connection?: number): ToolOutputRecord[];
   close(): Promise<void>;
@@ -150,6 +152,9 @@ export async function startRealtimeSimulator(options: RealtimeSimulatorOptions):
     received,
     get connections() {
       return connections;
+    },
+    get openConnections() {
+      return sockets.size;
     },
     truncations: (connection) =>
       received

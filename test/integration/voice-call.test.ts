@@ -26,7 +26,12 @@ describe('a phone call through the voice path', () => {
   it('when a caller completes the happy path, then the application is submitted, the SMS queued, the call accounted for and its transcript in order', async () => {
     const callSid = `CA${'1'.repeat(32)}`;
     const events: string[] = [];
-    const result = await rig.call({ callSid, realTimeFactor: 2, onEvent: (e) => events.push(`${e.atMs} ${e.type}`) });
+    const callInProgress = rig.call({ callSid, realTimeFactor: 2, onEvent: (e) => events.push(`${e.atMs} ${e.type}`) });
+    // While this call is live, another socket misbehaves: only that socket may be closed.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const intruders = await Promise.all([openAndSend('{"event":"media","streamSid":"MZ9","media":{"payload":"%%%"}}'), openAndStart('forged.token')]);
+    expect(intruders.map((c) => c.code)).toEqual([1007, 1008]);
+    const result = await callInProgress;
     if (result.endedBy !== 'service') throw new Error(`call ended by ${result.endedBy}: ${JSON.stringify(result.errors)}\n${events.join('\n')}\n${rig.service.log.text.slice(-4000)}`);
 
     if (!String(result.connectActionTwiml).includes('<Hangup/></Response>') || String(result.connectActionTwiml).includes('<Say')) {
@@ -46,10 +51,10 @@ describe('a phone call through the voice path', () => {
     expect(application?.reference as string).toMatch(/^FP-\d{4}-[2-9A-HJKMNP-Z]{6}$/);
     expect(await rows('SELECT status FROM sms_outbox WHERE application_id = ?', [applicationId])).toEqual([expect.objectContaining({ status: 'pending' })]);
 
-    const [call] = await rows('SELECT * FROM calls WHERE call_sid = ?', [callSid]);
-    expect(call).toMatchObject({ application_id: application?.id, status: 'completed', prompt_version: 'agent-instructions.v1', model: 'gpt-realtime' });
-    expect(Number(call?.cost_usd)).toBeGreaterThan(0);
-    expect(Number(call?.output_tokens)).toBeGreaterThan(0);
+    const [callRow] = await rows('SELECT * FROM calls WHERE call_sid = ?', [callSid]);
+    expect(callRow).toMatchObject({ application_id: application?.id, status: 'completed', prompt_version: 'agent-instructions.v1', model: 'gpt-realtime' });
+    expect(Number(callRow?.cost_usd)).toBeGreaterThan(0);
+    expect(Number(callRow?.output_tokens)).toBeGreaterThan(0);
 
     const stored = await rig.service.db.execute({ sql: 'SELECT field FROM application_fields WHERE application_id = ?', args: [applicationId] });
     expect(stored.rows.map((r) => r.field)).toEqual(expect.arrayContaining(['eventStartDate', 'contactPhone', 'attestation']));

@@ -1,0 +1,158 @@
+import { elapsedMs, type Stamp } from './frame-stamp.ts';
+
+/**
+ * Book-keeping for one direction of the bridge (caller → model or model →
+ * caller): what each stream sent, what arrived on the far side, in which
+ * order, and how long each frame took. "Lost" is sent but never received;
+ * "reordered" is a frame whose sequence is lower than one already received
+ * on that stream; "misrouted" is a frame that reached a receiver bound to a
+ * different stream (one call hearing another's audio).
+ */
+
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export interface DirectionSummary {
+  readonly sent: number;
+  readonly received: number;
+  readonly lost: number;
+  readonly reordered: number;
+  readonly duplicated: number;
+  readonly misrouted: number;
+  /** Every frame of the run, ramp and wind-down included. */
+  readonly latencyAll: LatencySummary;
+  /** Frames sent inside the steady-state window only. */
+  readonly latencySteady: LatencySummary;
+}
+
+interface StreamState {
+  sent: number;
+  received: number;
+  maxSequence: number;
+  reordered: number;
+  duplicated: number;
+  seen: Uint8Array;
+}
+
+const INITIAL_SAMPLES = 1 << 16;
+const INITIAL_SEEN = 2048;
+
+/** Growable pairs of (send time, latency), both in milliseconds since the run's origin. */
+class SampleBuffer {
+  #data = new Float64Array(INITIAL_SAMPLES * 2);
+  #length = 0;
+
+  push(sentMs: number, latencyMs: number): void {
+    if (this.#length * 2 >= this.#data.length) {
+      const bigger = new Float64Array(this.#data.length * 2);
+      bigger.set(this.#data);
+      this.#data = bigger;
+    }
+    this.#data[this.#length * 2] = sentMs;
+    this.#data[this.#length * 2 + 1] = latencyMs;
+    this.#length += 1;
+  }
+
+  latencies(fromMs: number, toMs: number): Float64Array {
+    const out = new Float64Array(this.#length);
+    let n = 0;
+    for (let i = 0; i < this.#length; i += 1) {
+      const sentMs = this.#data[i * 2] ?? 0;
+      if (sentMs >= fromMs && sentMs <= toMs) out[n++] = this.#data[i * 2 + 1] ?? 0;
+    }
+    return out.subarray(0, n);
+  }
+}
+
+export function summarizeLatency(values: Float64Array): LatencySummary {
+  if (values.length === 0) return { count: 0, p50: Number.NaN, p99: Number.NaN, max: Number.NaN };
+  const sorted = Float64Array.from(values).sort();
+  // Nearest-rank percentiles: the value below which p% of the samples fall.
+  const at = (p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+  return { count: sorted.length, p50: at(50), p99: at(99), max: sorted[sorted.length - 1] ?? Number.NaN };
+}
+
+export class DirectionLedger {
+  readonly #originNs: bigint;
+  readonly #streams = new Map<number, StreamState>();
+  readonly #boundStream = new Map<number, number>();
+  readonly #samples = new SampleBuffer();
+  #sent = 0;
+  #received = 0;
+  #misrouted = 0;
+
+  /** `originNs`: process.hrtime.bigint() at the start of the run; sample times are relative to it. */
+  constructor(originNs: bigint) {
+    this.#originNs = originNs;
+  }
+
+  get sentSoFar(): number {
+    return this.#sent;
+  }
+
+  get receivedSoFar(): number {
+    return this.#received;
+  }
+
+  sent(streamId: number): void {
+    this.#sent += 1;
+    this.#state(streamId).sent += 1;
+  }
+
+  /** A stamped frame arrived at `receiver` (a call index, or a model connection number) at `receivedNs`. */
+  received(receiver: number, stamp: Stamp, receivedNs: bigint): void {
+    this.#received += 1;
+    const bound = this.#boundStream.get(receiver);
+    if (bound === undefined) this.#boundStream.set(receiver, stamp.streamId);
+    else if (bound !== stamp.streamId) this.#misrouted += 1;
+
+    const state = this.#state(stamp.streamId);
+    state.received += 1;
+    if (stamp.sequence >= state.seen.length) {
+      const bigger = new Uint8Array(Math.max(state.seen.length * 2, stamp.sequence + 1));
+      bigger.set(state.seen);
+      state.seen = bigger;
+    }
+    if (state.seen[stamp.sequence] === 1) state.duplicated += 1;
+    state.seen[stamp.sequence] = 1;
+    if (stamp.sequence < state.maxSequence) state.reordered += 1;
+    else state.maxSequence = stamp.sequence;
+
+    this.#samples.push(elapsedMs(this.#originNs, stamp.sentNs), elapsedMs(stamp.sentNs, receivedNs));
+  }
+
+  /** `steadyFromMs`..`steadyToMs`: the steady-state window, in ms since the origin. */
+  summary(steadyFromMs: number, steadyToMs: number): DirectionSummary {
+    let lost = 0;
+    let reordered = 0;
+    let duplicated = 0;
+    for (const state of this.#streams.values()) {
+      lost += Math.max(0, state.sent - (state.received - state.duplicated));
+      reordered += state.reordered;
+      duplicated += state.duplicated;
+    }
+    return {
+      sent: this.#sent,
+      received: this.#received,
+      lost,
+      reordered,
+      duplicated,
+      misrouted: this.#misrouted,
+      latencyAll: summarizeLatency(this.#samples.latencies(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY)),
+      latencySteady: summarizeLatency(this.#samples.latencies(steadyFromMs, steadyToMs)),
+    };
+  }
+
+  #state(streamId: number): StreamState {
+    let state = this.#streams.get(streamId);
+    if (state === undefined) {
+      state = { sent: 0, received: 0, maxSequence: -1, reordered: 0, duplicated: 0, seen: new Uint8Array(INITIAL_SEEN) };
+      this.#streams.set(streamId, state);
+    }
+    return state;
+  }
+}

@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApplicationRepository } from '../../src/store/application-repository.ts';
+import { FieldCipher } from '../../src/store/field-cipher.ts';
+import { testDataKeys } from '../support/keys.ts';
+import { startVoiceRig, type VoiceRig } from '../support/voice.ts';
+
+/** The conversations that go off the happy path, each over real sockets with its own scenario. */
+let rig: VoiceRig | undefined;
+
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
+
+async function voiceApplication(r: VoiceRig) {
+  const row = (await r.service.db.execute("SELECT id FROM applications WHERE channel = 'voice' ORDER BY created_at DESC LIMIT 1")).rows[0];
+  const repository = new ApplicationRepository(r.service.db, new FieldCipher(testDataKeys()));
+  return repository.find(row?.id as string);
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function audioMs(r: VoiceRig, file: string): number {
+  return r.scenario.audioOf(file).length / 8;
+}
+
+describe('conversations off the happy path', () => {
+  it('when the caller talks over the agent, then Twilio is cleared, the response cancelled and the item truncated at what was heard (within 40 ms)', async () => {
+    rig = await startVoiceRig('barge-in');
+    const result = await rig.call({ realTimeFactor: 1 });
+
+    expect(result.errors).toEqual([]);
+    expect(result.clears).toHaveLength(1);
+    const [truncation] = rig.model.truncations();
+    expect(truncation).toBeDefined();
+    const heardAtClear = audioMs(rig, 'agent-02.ulaw') - (result.clears[0]?.droppedMs ?? 0);
+    expect(Math.abs((truncation?.audio_end_ms ?? 0) - heardAtClear)).toBeLessThanOrEqual(40);
+    // The caller started after 1.5 s of that sentence; the server's VAD needs a moment to be sure it is speech.
+    expect(truncation?.audio_end_ms).toBeGreaterThanOrEqual(1500);
+    expect(truncation?.audio_end_ms).toBeLessThan(3000);
+    const cancels = rig.model.received.filter((e) => e.type === 'response.cancel');
+    expect(cancels.length).toBeLessThanOrEqual(1);
+    expect((await voiceApplication(rig))?.fields.businessName).toBe('Sunny Side Lemonade');
+    expect(result.endedBy).toBe('service');
+  }, 60_000);
+
+  it('when the caller corrects a field mid-call, then the corrected value is the one stored', async () => {
+    rig = await startVoiceRig('correction');
+    const result = await rig.call({ realTimeFactor: 2 });
+
+    expect(result.endedBy).toBe('service');
+    expect((await voiceApplication(rig))?.fields.businessName).toBe('Taco Loco Express');
+  }, 60_000);
+
+  it('when the caller gives a date that does not exist, then the problem is told back in plain words and the corrected date is stored', async () => {
+    rig = await startVoiceRig('invalid-date');
+    const result = await rig.call({ realTimeFactor: 2 });
+
+    expect(result.endedBy).toBe('service');
+    const outputs = rig.model.toolOutputs().map((o) => JSON.parse(o.output) as { problems?: string[] });
+    expect(outputs.flatMap((o) => o.problems ?? [])).toEqual([
+      'We could not read "February 30th" as a date; please give a date such as March 3, 2027 or 03/03/2027.',
+    ]);
+    const stored = (await voiceApplication(rig))?.fields.eventStartDate;
+    expect(stored).toMatch(/^\d{4}-03-03$/);
+  }, 60_000);
+
+  it('when the caller hangs up mid-call, then every answer so far is kept, the model socket closes and nothing is left open', async () => {
+    rig = await startVoiceRig('happy-path');
+    const result = await rig.call({ realTimeFactor: 2, hangUpAfterTurn: 1 });
+    const r = rig;
+
+    expect(result.endedBy).toBe('caller');
+    await until(() => r.service.voiceCalls.liveCalls === 0, 'the call is released');
+    await until(() => r.model.openConnections === 0, 'the model socket is closed');
+    const application = await voiceApplication(r);
+    expect(application?.status).toBe('draft');
+    expect(application?.fields).toMatchObject({ permitType: 'temporary_food_event' });
+    const calls = await r.service.db.execute('SELECT status FROM calls');
+    expect(calls.rows).toEqual([expect.objectContaining({ status: 'completed' })]);
+  }, 60_000);
+
+  it('when a caller with an unfinished draft calls back, then the call continues that draft and the agent is told what was given', async () => {
+    rig = await startVoiceRig('happy-path');
+    await rig.call({ realTimeFactor: 2, hangUpAfterTurn: 1 });
+    const r = rig;
+    await until(() => r.service.voiceCalls.liveCalls === 0, 'the first call is released');
+    const first = await voiceApplication(r);
+
+    await rig.call({ realTimeFactor: 2, hangUpAfterTurn: 0 });
+    const calls = await r.service.db.execute('SELECT DISTINCT application_id FROM calls');
+    expect(calls.rows.map((row) => row.application_id)).toEqual([first?.id]);
+    const instructions = r.model.received
+      .filter((e) => e.type === 'session.update' && e.connection === r.model.connections)
+      .map((e) => JSON.stringify(e.event));
+    expect(instructions.join('')).toContain('started an application earlier');
+    expect(instructions.join('')).toContain('Permit type: Temporary food event');
+  }, 60_000);
+});
