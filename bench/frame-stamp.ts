@@ -40,12 +40,12 @@ export class StampedPayload {
     this.#streamId = streamId;
   }
 
-  /** Writes the header with the current time and returns the payload as base64. */
-  next(sequence: number): string {
+  /** Writes the header with the current time; the buffer is reused, so encode it before the next call. */
+  stamp(sequence: number): Buffer {
     this.#buffer.writeUInt32LE(this.#streamId, 0);
     this.#buffer.writeUInt32LE(sequence, SEQUENCE_OFFSET);
     this.#buffer.writeBigUInt64LE(process.hrtime.bigint(), TIME_OFFSET);
-    return this.#buffer.toString('base64');
+    return this.#buffer;
   }
 }
 

@@ -1,0 +1,191 @@
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import twilio from 'twilio';
+import WebSocket from 'ws';
+import { connectedFrame, markEchoFrame, mediaFrame, newSid, startFrame, stopFrame, type StreamIdentity } from '../src/sim/twilio-stream-frames.ts';
+import { readTwiml } from '../src/sim/twiml-reader.ts';
+import { FRAME_BYTES, FRAME_MS } from '../src/voice/media-stream-messages.ts';
+import { readStamp, StampedPayload } from './frame-stamp.ts';
+import type { DirectionLedger } from './stream-ledger.ts';
+
+/**
+ * One simulated call, played as Twilio plays it but stripped to what the
+ * bench needs: the signed voice webhook, the media socket with the stream
+ * token, a stamped 20 ms frame on a drift-free real-time schedule, every
+ * mark echoed as soon as it arrives (the bench does not model playback), and
+ * every delta the service forwards read for its stamp. At the end it asks
+ * the model stand-in to stop speaking, waits for in-flight audio to drain,
+ * then hangs up (stop, close).
+ */
+
+const SIMULATED_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
+const DEPARTMENT_NUMBER = '+12125550100';
+/** 555-0100…0199 is the range set aside for fiction; calls past 100 wrap onto the exchange below it. */
+const FICTIONAL_LINE_BASE = 100;
+const FICTIONAL_LINES = 100;
+const WEBHOOK_TIMEOUT_MS = 15_000;
+const CLOSE_GRACE_MS = 2_000;
+const NORMAL_CLOSURE = 1000;
+
+export interface BenchCallOptions {
+  /** The service's PUBLIC_BASE_URL, also where requests go (the bench is local). */
+  readonly serviceUrl: string;
+  readonly authToken: string;
+  readonly callIndex: number;
+  /** Caller audio to stream, in ms (a whole number of frames). */
+  readonly durationMs: number;
+  /** After the last frame, how long to wait for audio in flight before hanging up. */
+  readonly drainMs: number;
+  /** Caller → model: frames are sent here. */
+  readonly inbound: DirectionLedger;
+  /** Model → caller: forwarded deltas are received here. */
+  readonly outbound: DirectionLedger;
+  /** Asks the model stand-in to end its response to this call. */
+  readonly stopModel: (callIndex: number) => boolean;
+  /** Aborting hangs up at once. */
+  readonly signal: AbortSignal;
+  readonly onConnected: () => void;
+}
+
+export interface BenchCallResult {
+  readonly callIndex: number;
+  /** The media socket opened and `start` was sent. */
+  readonly connected: boolean;
+  /** What went wrong, if anything: a failed webhook, a socket error, the service hanging up first. */
+  readonly problems: readonly string[];
+  readonly webhookMs: number;
+  readonly framesSent: number;
+  readonly marksEchoed: number;
+  readonly clears: number;
+  /** The harness's own lateness: the most a frame was sent after its due time. */
+  readonly maxSendLagMs: number;
+}
+
+export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult> {
+  const problems: string[] = [];
+  const callSid = newSid('CA');
+  const identity: StreamIdentity = { callSid, streamSid: newSid('MZ'), accountSid: SIMULATED_ACCOUNT_SID };
+  const result = { callIndex: o.callIndex, connected: false, problems, webhookMs: Number.NaN, framesSent: 0, marksEchoed: 0, clears: 0, maxSendLagMs: 0 };
+
+  const webhookStart = performance.now();
+  const stream = await answerWebhook(o, callSid).catch((error: unknown) => {
+    problems.push(`voice webhook: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  });
+  result.webhookMs = performance.now() - webhookStart;
+  if (stream === undefined || o.signal.aborted) return result;
+
+  const signedUrl = stream.url.replace(/^ws:/i, 'http:').replace(/^wss:/i, 'https:');
+  const ws = new WebSocket(stream.url, { headers: { 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(o.authToken, signedUrl, {}) }, perMessageDeflate: false });
+  let hangingUp = false;
+  let sequenceNumber = 0;
+  const sendJson = (frame: object): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  };
+
+  ws.on('message', (data: Buffer, isBinary) => {
+    const receivedNs = process.hrtime.bigint();
+    if (isBinary) { problems.push('binary frame from the service'); return; }
+    const message = JSON.parse(data.toString()) as { event?: unknown; media?: { payload?: unknown }; mark?: { name?: unknown } };
+    switch (message.event) {
+      case 'media': {
+        const payload = message.media?.payload;
+        const stamp = typeof payload === 'string' ? readStamp(payload) : undefined;
+        if (stamp === undefined) problems.push('media without a stamp');
+        else o.outbound.received(o.callIndex, stamp, receivedNs);
+        return;
+      }
+      case 'mark':
+        if (typeof message.mark?.name === 'string') {
+          sendJson(markEchoFrame(identity.streamSid, ++sequenceNumber, message.mark.name));
+          result.marksEchoed += 1;
+        }
+        return;
+      case 'clear':
+        result.clears += 1;
+        return;
+      default:
+        problems.push(`unexpected message ${JSON.stringify(message.event)}`);
+    }
+  });
+  ws.on('error', (error) => { problems.push(`media socket: ${error.message}`); });
+  const closed = once(ws, 'close').then(([code]) => {
+    if (!hangingUp) problems.push(`the service closed the media stream early (${String(code)})`);
+  });
+
+  try {
+    await Promise.race([once(ws, 'open'), closed]);
+  } catch (error) {
+    problems.push(`media socket: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (ws.readyState !== ws.OPEN) return result;
+  sendJson(connectedFrame());
+  sendJson(startFrame(identity, ++sequenceNumber, stream.parameters));
+  result.connected = true;
+  o.onConnected();
+
+  const payload = new StampedPayload(o.callIndex, FRAME_BYTES);
+  const totalFrames = Math.floor(o.durationMs / FRAME_MS);
+  const startedAt = performance.now();
+  await new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (): void => {
+      clearTimeout(timer);
+      o.signal.removeEventListener('abort', finish);
+      resolve();
+    };
+    const tick = (): void => {
+      const now = performance.now();
+      // Drift-free: frame k is due at startedAt + k·20 ms; a late timer sends what is overdue at once, as a network would.
+      while (result.framesSent < totalFrames && startedAt + result.framesSent * FRAME_MS <= now) {
+        if (ws.readyState !== ws.OPEN) { finish(); return; }
+        result.maxSendLagMs = Math.max(result.maxSendLagMs, now - (startedAt + result.framesSent * FRAME_MS));
+        const chunk = result.framesSent + 1;
+        ws.send(JSON.stringify(mediaFrame(identity.streamSid, ++sequenceNumber, chunk, payload.stamp(result.framesSent))));
+        o.inbound.sent(o.callIndex);
+        result.framesSent += 1;
+      }
+      if (result.framesSent >= totalFrames) { finish(); return; }
+      timer = setTimeout(tick, startedAt + result.framesSent * FRAME_MS - performance.now());
+    };
+    o.signal.addEventListener('abort', finish);
+    closed.then(finish, finish);
+    tick();
+  });
+
+  o.stopModel(o.callIndex);
+  if (!o.signal.aborted && ws.readyState === ws.OPEN) await sleep(o.drainMs);
+  hangingUp = true;
+  sendJson(stopFrame(identity, ++sequenceNumber));
+  if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(NORMAL_CLOSURE, 'caller hung up');
+  const grace = sleep(CLOSE_GRACE_MS, 'timeout' as const);
+  if ((await Promise.race([closed.then(() => 'closed' as const), grace])) === 'timeout') ws.terminate();
+  return result;
+}
+
+/** Posts the signed voice webhook and returns the media stream the TwiML asks for. */
+async function answerWebhook(o: BenchCallOptions, callSid: string): Promise<{ url: string; parameters: Readonly<Record<string, string>> }> {
+  const url = new URL('/twilio/voice', o.serviceUrl).href;
+  const line = FICTIONAL_LINE_BASE + (o.callIndex % FICTIONAL_LINES);
+  const exchange = 555 - Math.floor(o.callIndex / FICTIONAL_LINES);
+  const params = {
+    CallSid: callSid,
+    AccountSid: SIMULATED_ACCOUNT_SID,
+    From: `+1312${String(exchange)}${String(line).padStart(4, '0')}`,
+    To: DEPARTMENT_NUMBER,
+    CallStatus: 'ringing',
+    Direction: 'inbound',
+  };
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(o.authToken, url, params) },
+    body: new URLSearchParams(params),
+    signal: AbortSignal.any([o.signal, AbortSignal.timeout(WEBHOOK_TIMEOUT_MS)]),
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${text.slice(0, 120)}`);
+  const stream = readTwiml(text).connect?.stream;
+  if (stream === undefined) throw new Error('the TwiML does not connect a media stream');
+  return { url: stream.url, parameters: stream.parameters };
+}

@@ -1,0 +1,181 @@
+import { once } from 'node:events';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { LocalCertificate } from '../src/sim/tls-certificate.ts';
+import { MULAW_BYTES_PER_MS } from '../src/voice/media-stream-messages.ts';
+import { readStamp, StampedPayload } from './frame-stamp.ts';
+import type { DirectionLedger } from './stream-ledger.ts';
+
+/**
+ * The model's side of the bench: a bare Realtime API stand-in over TLS (the
+ * openai package only dials wss:). It accepts any session, and from the
+ * first `response.create` it speaks for the whole call: one stamped
+ * `response.output_audio.delta` every `deltaMs`, at real-time pace, the way
+ * a long answer arrives once the model has caught up with itself. Every
+ * `input_audio_buffer.append` is read for its stamp. No scenario, no VAD, no
+ * tools: the bench measures forwarding, not conversation.
+ */
+
+export const REALTIME_PATH = '/v1/realtime';
+const HOST = '127.0.0.1';
+
+export interface BenchModelServerOptions {
+  readonly certificate: LocalCertificate;
+  /** Audio per delta, and the wall-clock interval between deltas (real time). */
+  readonly deltaMs: number;
+  /** Caller → model: appends are received here. */
+  readonly inbound: DirectionLedger;
+  /** Model → caller: deltas are sent from here. */
+  readonly outbound: DirectionLedger;
+}
+
+export interface BenchModelServer {
+  /** `https://127.0.0.1:PORT/v1`, for OPENAI_BASE_URL. */
+  readonly baseURL: string;
+  readonly connections: number;
+  readonly openConnections: number;
+  /** Client events the stand-in did not expect, by type (e.g. a truncate would mean a barge-in the bench never asked for). */
+  readonly unexpectedEvents: ReadonlyMap<string, number>;
+  /** Ends the response of the session that carries `callIndex`'s audio; false if no append from that call has arrived. */
+  stopSpeakingTo(callIndex: number): boolean;
+  close(): Promise<void>;
+}
+
+interface Connection {
+  readonly id: number;
+  readonly ws: WebSocket;
+  readonly payload: StampedPayload;
+  callIndex: number | undefined;
+  responseId: string | undefined;
+  itemId: string | undefined;
+  timer: NodeJS.Timeout | undefined;
+  sequence: number;
+  startedAt: number;
+}
+
+const IGNORED_CLIENT_EVENTS = new Set(['session.update', 'input_audio_buffer.append', 'response.create']);
+
+export async function startBenchModelServer(options: BenchModelServerOptions): Promise<BenchModelServer> {
+  const deltaBytes = options.deltaMs * MULAW_BYTES_PER_MS;
+  const server = createServer({ key: options.certificate.key, cert: options.certificate.cert });
+  const wss = new WebSocketServer({ server, path: REALTIME_PATH, perMessageDeflate: false });
+  const byCall = new Map<number, Connection>();
+  const open = new Set<Connection>();
+  const unexpectedEvents = new Map<string, number>();
+  let connections = 0;
+  let eventCounter = 0;
+  const eventId = (): string => `event_bench_${++eventCounter}`;
+
+  const send = (c: Connection, event: Record<string, unknown>): void => {
+    if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify({ event_id: eventId(), ...event }));
+  };
+
+  const speak = (c: Connection): void => {
+    c.timer = undefined;
+    const now = performance.now();
+    // Drift-free: delta k is due at startedAt + k·deltaMs; a late timer sends what is overdue at once.
+    while (c.startedAt + c.sequence * options.deltaMs <= now) {
+      if (c.ws.readyState !== c.ws.OPEN) return;
+      const sequence = c.sequence++;
+      send(c, { type: 'response.output_audio.delta', response_id: c.responseId, item_id: c.itemId, output_index: 0, content_index: 0, delta: c.payload.stamp(sequence).toString('base64') });
+      options.outbound.sent(c.id);
+    }
+    c.timer = setTimeout(speak, c.startedAt + c.sequence * options.deltaMs - now, c);
+  };
+
+  const startResponse = (c: Connection): void => {
+    if (c.responseId !== undefined) return;
+    c.responseId = `resp_bench_${c.id}`;
+    c.itemId = `item_bench_${c.id}`;
+    send(c, { type: 'response.created', response: { id: c.responseId, object: 'realtime.response', status: 'in_progress', output: [] } });
+    send(c, {
+      type: 'response.output_item.added',
+      response_id: c.responseId,
+      output_index: 0,
+      item: { id: c.itemId, object: 'realtime.item', type: 'message', role: 'assistant', status: 'in_progress', content: [] },
+    });
+    c.startedAt = performance.now();
+    speak(c);
+  };
+
+  const endResponse = (c: Connection): void => {
+    clearTimeout(c.timer);
+    c.timer = undefined;
+    if (c.responseId === undefined) return;
+    send(c, { type: 'response.output_audio.done', response_id: c.responseId, item_id: c.itemId, output_index: 0, content_index: 0 });
+    send(c, { type: 'response.done', response: { id: c.responseId, object: 'realtime.response', status: 'completed', output: [] } });
+  };
+
+  const onAppend = (c: Connection, audio: unknown): void => {
+    const receivedNs = process.hrtime.bigint();
+    if (typeof audio !== 'string') return;
+    const stamp = readStamp(audio);
+    if (stamp === undefined) return;
+    if (c.callIndex === undefined) {
+      c.callIndex = stamp.streamId;
+      byCall.set(stamp.streamId, c);
+    }
+    options.inbound.received(c.id, stamp, receivedNs);
+  };
+
+  const onMessage = (c: Connection, data: RawData): void => {
+    const event = JSON.parse(data.toString()) as { type?: unknown; audio?: unknown; session?: unknown };
+    switch (event.type) {
+      case 'input_audio_buffer.append':
+        onAppend(c, event.audio);
+        return;
+      case 'session.update':
+        send(c, { type: 'session.updated', session: event.session });
+        return;
+      case 'response.create':
+        startResponse(c);
+        return;
+      default: {
+        const type = typeof event.type === 'string' ? event.type : '(no type)';
+        if (!IGNORED_CLIENT_EVENTS.has(type)) unexpectedEvents.set(type, (unexpectedEvents.get(type) ?? 0) + 1);
+      }
+    }
+  };
+
+  wss.on('connection', (ws) => {
+    connections += 1;
+    const c: Connection = { id: connections, ws, payload: new StampedPayload(connections, deltaBytes), callIndex: undefined, responseId: undefined, itemId: undefined, timer: undefined, sequence: 0, startedAt: 0 };
+    open.add(c);
+    ws.on('message', (data) => { onMessage(c, data); });
+    ws.on('error', () => { /* the close that follows is what matters; the service side reports its own errors */ });
+    ws.on('close', () => {
+      clearTimeout(c.timer);
+      open.delete(c);
+      if (c.callIndex !== undefined && byCall.get(c.callIndex) === c) byCall.delete(c.callIndex);
+    });
+    send(c, { type: 'session.created', session: { type: 'realtime', id: `sess_bench_${c.id}`, object: 'realtime.session', model: 'gpt-realtime', expires_at: Math.floor(Date.now() / 1000) + 3600 } });
+  });
+
+  server.listen(0, HOST);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseURL: `https://${HOST}:${port}/v1`,
+    get connections() { return connections; },
+    get openConnections() { return open.size; },
+    unexpectedEvents,
+    stopSpeakingTo(callIndex) {
+      const c = byCall.get(callIndex);
+      if (c === undefined) return false;
+      endResponse(c);
+      return true;
+    },
+    async close() {
+      for (const c of open) {
+        clearTimeout(c.timer);
+        c.ws.terminate();
+      }
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * The service under test, run as its own process (`node src/main.ts`, the
+ * production entry point) so that its CPU time and memory can be read from
+ * /proc apart from the bench's. Its output goes to a log file.
+ */
+
+const READY_TIMEOUT_MS = 30_000;
+const READY_POLL_MS = 100;
+const STOP_GRACE_MS = 10_000;
+/** /proc/PID/stat counts CPU time in USER_HZ ticks, which Linux fixes at 100 per second for user space. */
+const USER_HZ = 100;
+const KIB = 1024;
+// /proc/PID/stat fields after the ")" that ends the command name: state is field 3, utime 14, stime 15 (1-based).
+const UTIME_AFTER_COMM = 11;
+const STIME_AFTER_COMM = 12;
+
+export interface ServiceSample {
+  /** process.hrtime.bigint() when read. */
+  readonly atNs: bigint;
+  /** User + system CPU seconds of the whole process (all threads) since it started. */
+  readonly cpuSeconds: number;
+  readonly rssBytes: number;
+}
+
+export interface ServiceProcess {
+  readonly pid: number;
+  readonly url: string;
+  /** Non-null once the process has exited. */
+  readonly exitCode: () => number | string | null;
+  sample(): Promise<ServiceSample>;
+  /** SIGTERM (the service drains), SIGKILL after a grace period. */
+  stop(): Promise<void>;
+}
+
+/** A port the kernel just handed out; released again for the service to take. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+export async function startServiceProcess(options: { cwd: string; port: number; env: Readonly<Record<string, string>>; logFile: string }): Promise<ServiceProcess> {
+  const log = createWriteStream(options.logFile);
+  // process.execPath: the project's pinned Node (npm puts node_modules/.bin first on PATH for `npm run bench`).
+  const child: ChildProcess = spawn(process.execPath, ['src/main.ts'], { cwd: options.cwd, env: { ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = once(child, 'exit');
+  const { pid } = child;
+  if (pid === undefined) throw new Error('the service process did not start');
+  const url = `http://127.0.0.1:${options.port}`;
+
+  const exitCode = (): number | string | null => child.exitCode ?? child.signalCode;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (exitCode() !== null) throw new Error(`the service exited during start-up (${String(exitCode())}); see ${options.logFile}`);
+    const ready = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the service was not ready within ${READY_TIMEOUT_MS} ms; see ${options.logFile}`);
+    }
+    await sleep(READY_POLL_MS);
+  }
+
+  return {
+    pid,
+    url,
+    exitCode,
+    sample: () => sampleProcess(pid),
+    async stop() {
+      if (exitCode() === null) {
+        child.kill('SIGTERM');
+        const timedOut = await Promise.race([exited.then(() => false), sleep(STOP_GRACE_MS, true)]);
+        if (timedOut) child.kill('SIGKILL');
+      }
+      await exited;
+      log.end();
+    },
+  };
+}
+
+export async function sampleProcess(pid: number): Promise<ServiceSample> {
+  const atNs = process.hrtime.bigint();
+  // The paths are built from a pid the bench spawned itself, never from outside input.
+  // eslint-disable-next-line security/detect-non-literal-fs-filename
+  const [stat, status] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile(`/proc/${pid}/status`, 'utf8')]);
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[UTIME_AFTER_COMM]) + Number(fields[STIME_AFTER_COMM]);
+  const rssKib = Number(/^VmRSS:\s+(\d+)\s+kB$/m.exec(status)?.[1]);
+  if (!Number.isFinite(ticks) || !Number.isFinite(rssKib)) throw new Error(`cannot read /proc/${pid}`);
+  return { atNs, cpuSeconds: ticks / USER_HZ, rssBytes: rssKib * KIB };
+}
