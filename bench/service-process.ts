@@ -50,10 +50,19 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-export async function startServiceProcess(options: { cwd: string; port: number; env: Readonly<Record<string, string>>; logFile: string }): Promise<ServiceProcess> {
+export interface ServiceProcessOptions {
+  readonly cwd: string;
+  readonly port: number;
+  readonly env: Readonly<Record<string, string>>;
+  readonly logFile: string;
+  /** Extra node flags before the entry point (e.g. --cpu-prof). */
+  readonly nodeArgs?: readonly string[];
+}
+
+export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const log = createWriteStream(options.logFile);
   // process.execPath: the project's pinned Node (npm puts node_modules/.bin first on PATH for `npm run bench`).
-  const child: ChildProcess = spawn(process.execPath, ['src/main.ts'], { cwd: options.cwd, env: { ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), 'src/main.ts'], { cwd: options.cwd, env: { ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = once(child, 'exit');

@@ -1,5 +1,6 @@
 import type { Client, InStatement } from '@libsql/client';
 import { fieldContext, outboxContext } from './application-repository.ts';
+import { callContext } from './call-repository.ts';
 import type { FieldCipher } from './field-cipher.ts';
 import { textColumn } from './row-values.ts';
 
@@ -14,12 +15,14 @@ export interface RekeyProgress {
   fields: number;
   phoneHashes: number;
   outboxMessages: number;
+  calls: number;
+  transcriptTurns: number;
 }
 
 const BATCH_ROWS = 200;
 
 export async function rekeyDatabase(db: Client, cipher: FieldCipher, onProgress: (p: RekeyProgress) => void = () => undefined): Promise<RekeyProgress> {
-  const progress: RekeyProgress = { fields: 0, phoneHashes: 0, outboxMessages: 0 };
+  const progress: RekeyProgress = { fields: 0, phoneHashes: 0, outboxMessages: 0, calls: 0, transcriptTurns: 0 };
   const tokenPrefix = `v1.${cipher.currentKeyId}.`;
   const hashPrefix = `${cipher.currentKeyId}.`;
 
@@ -57,6 +60,30 @@ export async function rekeyDatabase(db: Client, cipher: FieldCipher, onProgress:
       args: [cipher.encrypt(phone, outboxContext(id, 'to_phone')), cipher.encrypt(body, outboxContext(id, 'body')), cipher.lookupHash(phone), id, textColumn(row, 'to_phone'), textColumn(row, 'body')],
     };
   }, (n) => { progress.outboxMessages += n; onProgress(progress); });
+
+  await inBatches(db, {
+    sql: `SELECT call_sid, from_phone FROM calls
+          WHERE substr(from_phone, 1, length(?1)) != ?1 OR substr(from_phone_hash, 1, length(?2)) != ?2 LIMIT ?3`,
+    args: [tokenPrefix, hashPrefix, BATCH_ROWS],
+  }, (row) => {
+    const callSid = textColumn(row, 'call_sid');
+    const phone = cipher.decrypt(textColumn(row, 'from_phone'), callContext(callSid, 'from_phone'));
+    return {
+      sql: 'UPDATE calls SET from_phone = ?, from_phone_hash = ? WHERE call_sid = ? AND from_phone = ?',
+      args: [cipher.encrypt(phone, callContext(callSid, 'from_phone')), cipher.lookupHash(phone), callSid, textColumn(row, 'from_phone')],
+    };
+  }, (n) => { progress.calls += n; onProgress(progress); });
+
+  await inBatches(db, {
+    sql: 'SELECT call_sid, item_id, text FROM call_turns WHERE substr(text, 1, length(?1)) != ?1 LIMIT ?2',
+    args: [tokenPrefix, BATCH_ROWS],
+  }, (row) => {
+    const context = callContext(textColumn(row, 'call_sid'), `turn/${textColumn(row, 'item_id')}`);
+    return {
+      sql: 'UPDATE call_turns SET text = ? WHERE call_sid = ? AND item_id = ? AND text = ?',
+      args: [cipher.encrypt(cipher.decrypt(textColumn(row, 'text'), context), context), textColumn(row, 'call_sid'), textColumn(row, 'item_id'), textColumn(row, 'text')],
+    };
+  }, (n) => { progress.transcriptTurns += n; onProgress(progress); });
 
   return progress;
 }

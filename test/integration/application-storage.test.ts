@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApplicationService } from '../../src/intake/application-service.ts';
 import { PermitRules } from '../../src/permits/permit-rules.ts';
 import { ApplicationRepository, ReferenceCollisionError } from '../../src/store/application-repository.ts';
+import { CallRepository } from '../../src/store/call-repository.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { isSchemaCurrent, loadMigrations, migrate } from '../../src/store/migrations.ts';
@@ -18,6 +19,7 @@ let db: Client;
 let cleanup: () => void;
 const rules = new PermitRules({ healthDistricts: ['Central', 'North County'], today: () => TODAY });
 const now = () => new Date(`${TODAY}T18:00:00Z`);
+const CALL_SID = `CA${'5'.repeat(32)}`;
 
 function serviceWith(keys: string) {
   const repository = new ApplicationRepository(db, new FieldCipher(testDataKeys(keys)), now);
@@ -199,6 +201,9 @@ describe('key rotation', () => {
     }
     const draft = await applications.startDraft('voice');
     await applications.updateDraft(draft, { contactPhone: '212-555-0199', applicantName: 'Lee Park' });
+    const calls = new CallRepository(db, new FieldCipher(testDataKeys(TEST_KEY_A)), now);
+    await calls.recordIncoming(CALL_SID, '+12125550199', 'ringing');
+    await calls.saveTurn(CALL_SID, { itemId: 'item_1', position: 1, role: 'caller', text: 'My name is Lee Park.', offsetMs: 1200 });
     return { ids, draft };
   }
 
@@ -221,16 +226,22 @@ describe('key rotation', () => {
     expect(done.fields).toBe(encrypted);
     expect(done.phoneHashes).toBe(4);
     expect(done.outboxMessages).toBe(3);
+    expect(done.calls).toBe(1);
+    expect(done.transcriptTurns).toBe(1);
     expect(progress.length).toBeGreaterThan(0);
 
     const onlyNewKey = serviceWith(TEST_KEY_B).repository;
     expect((await onlyNewKey.find(ids[0]!))?.fields).toEqual(before?.fields);
     for (const id of ids) expect(await onlyNewKey.outboxFor(id)).toHaveLength(1);
     expect((await onlyNewKey.findDraftByContactPhone('+12125550199', new Date(0)))?.id).toBe(draft);
+    const calls = new CallRepository(db, new FieldCipher(testDataKeys(TEST_KEY_B)));
+    expect((await calls.find(CALL_SID))?.fromPhone).toBe('+12125550199');
+    expect((await calls.transcript(CALL_SID)).map((t) => t.text)).toEqual(['My name is Lee Park.']);
+    expect(await calls.recentDraftOfCaller('+12125550199', new Date(0))).toBeUndefined();
     const old = await db.execute("SELECT count(*) AS n FROM application_fields WHERE encrypted = 1 AND value LIKE 'v1.ka.%'");
     expect(old.rows[0]?.n).toBe(0);
 
-    expect(await rekeyDatabase(db, new FieldCipher(testDataKeys(`${TEST_KEY_B},${TEST_KEY_A}`)))).toEqual({ fields: 0, phoneHashes: 0, outboxMessages: 0 });
+    expect(await rekeyDatabase(db, new FieldCipher(testDataKeys(`${TEST_KEY_B},${TEST_KEY_A}`)))).toEqual({ fields: 0, phoneHashes: 0, outboxMessages: 0, calls: 0, transcriptTurns: 0 });
   });
 
   it('when the old key is dropped before rekey, then reading fails with a message that says to keep it', async () => {

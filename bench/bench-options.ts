@@ -1,0 +1,81 @@
+import { parseArgs } from 'node:util';
+
+/** `npm run bench -- --calls 100 --seconds 30`: every option has a default, the issue's load. */
+
+export interface BenchOptions {
+  readonly calls: number;
+  readonly seconds: number;
+  readonly rampSeconds: number;
+  /** Audio per model delta (and the interval between deltas). */
+  readonly deltaMs: number;
+  /** After a call's last frame, how long to wait for audio in flight before hanging up. */
+  readonly drainMs: number;
+  /** Write a V8 CPU profile of the service process into a kept temporary directory. */
+  readonly cpuProf: boolean;
+  readonly help: boolean;
+}
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+Streams simulated calls through the real service (a child process) to a local
+model stand-in and reports the latency the bridge adds, frames lost or
+reordered, and the service's CPU and memory per call.
+
+  --calls N          concurrent calls (default 200)
+  --seconds S        caller audio per call, real time (default 30)
+  --ramp-seconds R   spread call starts over R seconds (default 5)
+  --delta-ms MS      model audio per delta, sent every MS ms (default 100)
+  --drain-ms MS      wait for in-flight audio before hanging up (default 1000)
+  --cpu-prof         keep a V8 CPU profile of the service (path printed at the end)
+  --help             this text
+`;
+
+const DEFAULTS = { calls: 200, seconds: 30, rampSeconds: 5, deltaMs: 100, drainMs: 1000 };
+/** Steady state starts this long after the last call was started, and must last at least as long again. */
+export const STEADY_SETTLE_SECONDS = 1;
+const MAX_CALLS = 5000;
+const FRAME_MS = 20;
+
+export type ParsedOptions = { ok: true; options: BenchOptions } | { ok: false; problem: string };
+
+export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        calls: { type: 'string' },
+        seconds: { type: 'string' },
+        'ramp-seconds': { type: 'string' },
+        'delta-ms': { type: 'string' },
+        'drain-ms': { type: 'string' },
+        'cpu-prof': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return { ok: false, problem: error instanceof Error ? error.message : String(error) };
+  }
+  const problems: string[] = [];
+  const number = (name: string, text: string | undefined, fallback: number, min: number, max: number, integer: boolean): number => {
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+      problems.push(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, not "${text}"`);
+    }
+    return value;
+  };
+  const calls = number('calls', values.calls, DEFAULTS.calls, 1, MAX_CALLS, true);
+  const seconds = number('seconds', values.seconds, DEFAULTS.seconds, 1, 3600, true);
+  const rampSeconds = number('ramp-seconds', values['ramp-seconds'], DEFAULTS.rampSeconds, 0, 600, false);
+  const deltaMs = number('delta-ms', values['delta-ms'], DEFAULTS.deltaMs, FRAME_MS, 1000, true);
+  const drainMs = number('drain-ms', values['drain-ms'], DEFAULTS.drainMs, 0, 10_000, true);
+  if (problems.length === 0 && deltaMs % FRAME_MS !== 0) problems.push(`--delta-ms must be a multiple of ${FRAME_MS}`);
+  if (problems.length === 0 && seconds < rampSeconds + 2 * STEADY_SETTLE_SECONDS) {
+    problems.push(`--seconds must be at least --ramp-seconds + ${2 * STEADY_SETTLE_SECONDS}, so that every call is streaming at once for a while`);
+  }
+  if (problems.length > 0) return { ok: false, problem: problems.join('\n') };
+  return { ok: true, options: { calls, seconds, rampSeconds, deltaMs, drainMs, cpuProf: values['cpu-prof'], help: values.help } };
+}

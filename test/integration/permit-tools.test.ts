@@ -1,0 +1,94 @@
+import type { Client } from '@libsql/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApplicationService } from '../../src/intake/application-service.ts';
+import { permitToolDefinitions, PermitToolbox } from '../../src/intake/permit-tools.ts';
+import { PermitRules } from '../../src/permits/permit-rules.ts';
+import { ApplicationRepository } from '../../src/store/application-repository.ts';
+import { openDatabase } from '../../src/store/database.ts';
+import { FieldCipher } from '../../src/store/field-cipher.ts';
+import { migrate } from '../../src/store/migrations.ts';
+import { completeApplication, TODAY } from '../support/applications.ts';
+import { testDataKeys } from '../support/keys.ts';
+import { tempDatabaseFile } from '../support/service.ts';
+
+/** The voice agent's tools against a real libSQL file. */
+const rules = new PermitRules({ healthDistricts: ['Central', 'North County'], today: () => TODAY });
+let db: Client;
+let cleanup: () => void;
+let applications: ApplicationService;
+
+beforeEach(async () => {
+  const file = tempDatabaseFile();
+  cleanup = file.cleanup;
+  db = await openDatabase({ url: file.url });
+  await migrate(db);
+  applications = new ApplicationService({ repository: new ApplicationRepository(db, new FieldCipher(testDataKeys())), rules, timeZone: 'America/Los_Angeles' });
+});
+afterEach(() => {
+  db.close();
+  cleanup();
+});
+
+async function toolbox() {
+  const id = await applications.startDraft('voice');
+  return { id, tools: new PermitToolbox(applications, rules, id) };
+}
+
+const output = (json: string) => JSON.parse(json) as Record<string, unknown>;
+
+describe('the permit tools', () => {
+  it('when the tool schemas are generated, then update_application takes every field with the configured districts and described dates', () => {
+    const [update, ...others] = permitToolDefinitions(rules);
+    const properties = update?.parameters.properties as Record<string, { enum?: string[]; description?: string }>;
+    expect(update?.name).toBe('update_application');
+    expect(properties.healthDistrict?.enum).toEqual(['Central', 'North County']);
+    expect(properties.eventStartDate?.description).toContain('March 3rd');
+    expect(update?.parameters.required).toBeUndefined();
+    expect(others.map((t) => t.name)).toEqual(['get_application', 'submit_application', 'end_call']);
+  });
+
+  it('when answers are given, then valid ones are saved at once and each problem comes back in plain words with the next question', async () => {
+    const { id, tools } = await toolbox();
+    const result = await tools.run('update_application', JSON.stringify({ permitType: 'food_establishment', openingDate: 'February 30th', businessName: 'Taco Loco' }));
+
+    const body = output(result.output);
+    expect(body.saved).toEqual(['Permit type', 'Business name (as on the booth, truck or sign)']);
+    expect(body.problems).toEqual(['We could not read "February 30th" as a date; please give a date such as March 3, 2027 or 03/03/2027.']);
+    expect(body.next_question).toBe('Please give the full name of the person applying.');
+    expect((await applications.find(id))?.fields.businessName).toBe('Taco Loco');
+    expect(result.summary).toContain('openingDate rejected');
+  });
+
+  it('when submit is called without a confirmed read-back of the current answers, then it is refused and nothing is submitted', async () => {
+    const { id, tools } = await toolbox();
+    await tools.run('update_application', JSON.stringify(completeApplication('cottage_food_operation')));
+
+    expect(output((await tools.run('submit_application', JSON.stringify({ caller_confirmed: true }))).output).error).toContain('Read the application back');
+    await tools.run('get_application', '{}');
+    expect(output((await tools.run('submit_application', JSON.stringify({ caller_confirmed: false }))).output).ok).toBe(false);
+    await tools.run('update_application', JSON.stringify({ businessName: 'Taco Loco Express' }));
+    expect(output((await tools.run('submit_application', JSON.stringify({ caller_confirmed: true }))).output).error).toContain('Read the application back');
+    expect((await applications.find(id))?.status).toBe('draft');
+  });
+
+  it('when the read-back is confirmed, then submit returns the reference spaced for speech', async () => {
+    const { tools } = await toolbox();
+    await tools.run('update_application', JSON.stringify(completeApplication('mobile_food_unit')));
+    const readBack = output((await tools.run('get_application', '')).output);
+    expect(readBack.complete).toBe(true);
+    expect(readBack.read_back).toContain('Contact phone: 2 1 2, 5 5 5, 0 1 4 2');
+
+    const body = output((await tools.run('submit_application', JSON.stringify({ caller_confirmed: true }))).output);
+    expect(body.ok).toBe(true);
+    expect(body.reference_to_read_out).toMatch(/^F P, 2 0 2 6, \w \w \w, \w \w \w$/);
+    expect(body.text_message_will_follow).toBe(true);
+  });
+
+  it('when the model sends broken arguments or an unknown tool, then the result says what to do instead of throwing', async () => {
+    const { tools } = await toolbox();
+    expect(output((await tools.run('update_application', '{not json')).output).error).toContain('not a JSON object');
+    expect(output((await tools.run('update_application', '[1,2]')).output).error).toContain('not a JSON object');
+    expect(output((await tools.run('order_pizza', '{}')).output).error).toContain('There is no tool named order_pizza');
+    expect((await tools.run('end_call', '{}')).endCall).toBe(true);
+  });
+});
