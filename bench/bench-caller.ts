@@ -81,7 +81,7 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
   let hangingUp = false;
   let sequenceNumber = 0;
   const sendJson = (frame: object): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+    if (isOpen(ws)) ws.send(JSON.stringify(frame));
   };
 
   ws.on('message', (data: Buffer, isBinary) => {
@@ -119,7 +119,7 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
   } catch (error) {
     problems.push(`media socket: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (ws.readyState !== ws.OPEN) return result;
+  if (!isOpen(ws)) return result;
   sendJson(connectedFrame());
   sendJson(startFrame(identity, ++sequenceNumber, stream.parameters));
   result.connected = true;
@@ -139,7 +139,7 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
       const now = performance.now();
       // Drift-free: frame k is due at startedAt + k·20 ms; a late timer sends what is overdue at once, as a network would.
       while (result.framesSent < totalFrames && startedAt + result.framesSent * FRAME_MS <= now) {
-        if (ws.readyState !== ws.OPEN) { finish(); return; }
+        if (!isOpen(ws)) { finish(); return; }
         result.maxSendLagMs = Math.max(result.maxSendLagMs, now - (startedAt + result.framesSent * FRAME_MS));
         const chunk = result.framesSent + 1;
         ws.send(JSON.stringify(mediaFrame(identity.streamSid, ++sequenceNumber, chunk, payload.stamp(result.framesSent))));
@@ -155,14 +155,19 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
   });
 
   o.stopModel(o.callIndex);
-  if (!o.signal.aborted && ws.readyState === ws.OPEN) await sleep(o.drainMs);
+  // A function call again: the signal may have fired while the frames were playing.
+  const abortedNow = (): boolean => o.signal.aborted;
+  if (!abortedNow() && isOpen(ws)) await sleep(o.drainMs);
   hangingUp = true;
   sendJson(stopFrame(identity, ++sequenceNumber));
-  if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(NORMAL_CLOSURE, 'caller hung up');
+  if (isOpen(ws)) ws.close(NORMAL_CLOSURE, 'caller hung up');
   const grace = sleep(CLOSE_GRACE_MS, 'timeout' as const);
   if ((await Promise.race([closed.then(() => 'closed' as const), grace])) === 'timeout') ws.terminate();
   return result;
 }
+
+/** A function, not an inline comparison: the socket's state changes across awaits, which narrowing cannot see. */
+const isOpen = (ws: WebSocket): boolean => ws.readyState === ws.OPEN;
 
 /** Posts the signed voice webhook and returns the media stream the TwiML asks for. */
 async function answerWebhook(o: BenchCallOptions, callSid: string): Promise<{ url: string; parameters: Readonly<Record<string, string>> }> {

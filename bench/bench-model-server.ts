@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { LocalCertificate } from '../src/sim/tls-certificate.ts';
 import { MULAW_BYTES_PER_MS } from '../src/voice/media-stream-messages.ts';
 import { readStamp, StampedPayload } from './frame-stamp.ts';
@@ -120,7 +120,7 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
     options.inbound.received(c.id, stamp, receivedNs);
   };
 
-  const onMessage = (c: Connection, data: RawData): void => {
+  const onMessage = (c: Connection, data: Buffer): void => {
     const event = JSON.parse(data.toString()) as { type?: unknown; audio?: unknown; session?: unknown };
     switch (event.type) {
       case 'input_audio_buffer.append':
@@ -143,7 +143,7 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
     connections += 1;
     const c: Connection = { id: connections, ws, payload: new StampedPayload(connections, deltaBytes), callIndex: undefined, responseId: undefined, itemId: undefined, timer: undefined, sequence: 0, startedAt: 0 };
     open.add(c);
-    ws.on('message', (data) => { onMessage(c, data); });
+    ws.on('message', (data: Buffer) => { onMessage(c, data); });
     ws.on('error', () => { /* the close that follows is what matters; the service side reports its own errors */ });
     ws.on('close', () => {
       clearTimeout(c.timer);

@@ -5,6 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/* eslint-disable security/detect-non-literal-fs-filename -- the paths are the bench's own log file and /proc entries of the pid it spawned */
+
 /**
  * The service under test, run as its own process (`node src/main.ts`, the
  * production entry point) so that its CPU time and memory can be read from
@@ -102,8 +104,6 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
 
 export async function sampleProcess(pid: number): Promise<ServiceSample> {
   const atNs = process.hrtime.bigint();
-  // The paths are built from a pid the bench spawned itself, never from outside input.
-  // eslint-disable-next-line security/detect-non-literal-fs-filename
   const [stat, status] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile(`/proc/${pid}/status`, 'utf8')]);
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[UTIME_AFTER_COMM]) + Number(fields[STIME_AFTER_COMM]);

@@ -5,14 +5,10 @@
  * bytes always gets the same events at the same milliseconds.
  */
 
-export const SAMPLE_RATE_HZ = 8000;
-/** One mu-law byte per sample. */
-export const BYTES_PER_MS = SAMPLE_RATE_HZ / 1000;
-/** Twilio media frames and our energy windows are 20 ms. */
-export const FRAME_MS = 20;
-export const FRAME_BYTES = FRAME_MS * BYTES_PER_MS;
-/** Mu-law's silence byte (linear 0): what Twilio sends on a quiet line and what we pad with. */
-export const MULAW_SILENCE = 0xff;
+// The audio format is Twilio's: the same constants as the media-stream protocol module.
+import { FRAME_BYTES, FRAME_MS } from '../voice/media-stream-messages.ts';
+export { FRAME_BYTES, FRAME_MS, MULAW_SILENCE } from '../voice/media-stream-messages.ts';
+export { MULAW_BYTES_PER_MS as BYTES_PER_MS, MULAW_SAMPLE_RATE as SAMPLE_RATE_HZ } from '../voice/media-stream-messages.ts';
 
 // G.711 mu-law expansion: bytes are stored inverted; 1 sign bit, 3 exponent
 // bits, 4 mantissa bits; the bias of 0x84 (132) is added before encoding.
