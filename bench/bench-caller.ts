@@ -128,6 +128,7 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
   const payload = new StampedPayload(o.callIndex, FRAME_BYTES);
   const totalFrames = Math.floor(o.durationMs / FRAME_MS);
   const startedAt = performance.now();
+  const dueAt = (frame: number): number => startedAt + (frame + 1) * FRAME_MS;
   await new Promise<void>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     const finish = (): void => {
@@ -137,17 +138,18 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
     };
     const tick = (): void => {
       const now = performance.now();
-      // Drift-free: frame k is due at startedAt + k·20 ms; a late timer sends what is overdue at once, as a network would.
-      while (result.framesSent < totalFrames && startedAt + result.framesSent * FRAME_MS <= now) {
+      // Drift-free: frame k is due when its 20 ms of audio is complete, at startedAt + (k+1)·20 ms (so the first
+      // comes 20 ms after start, as from Twilio); a late timer sends what is overdue at once, as a network would.
+      while (result.framesSent < totalFrames && dueAt(result.framesSent) <= now) {
         if (!isOpen(ws)) { finish(); return; }
-        result.maxSendLagMs = Math.max(result.maxSendLagMs, now - (startedAt + result.framesSent * FRAME_MS));
+        result.maxSendLagMs = Math.max(result.maxSendLagMs, now - dueAt(result.framesSent));
         const chunk = result.framesSent + 1;
         ws.send(JSON.stringify(mediaFrame(identity.streamSid, ++sequenceNumber, chunk, payload.stamp(result.framesSent))));
         o.inbound.sent(o.callIndex);
         result.framesSent += 1;
       }
       if (result.framesSent >= totalFrames) { finish(); return; }
-      timer = setTimeout(tick, startedAt + result.framesSent * FRAME_MS - performance.now());
+      timer = setTimeout(tick, Math.max(0, dueAt(result.framesSent) - performance.now()));
     };
     o.signal.addEventListener('abort', finish);
     closed.then(finish, finish);

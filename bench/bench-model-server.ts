@@ -82,7 +82,7 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
       send(c, { type: 'response.output_audio.delta', response_id: c.responseId, item_id: c.itemId, output_index: 0, content_index: 0, delta: c.payload.stamp(sequence).toString('base64') });
       options.outbound.sent(c.id);
     }
-    c.timer = setTimeout(speak, c.startedAt + c.sequence * options.deltaMs - now, c);
+    c.timer = setTimeout(speak, Math.max(0, c.startedAt + c.sequence * options.deltaMs - performance.now()), c);
   };
 
   const startResponse = (c: Connection): void => {

@@ -25,6 +25,7 @@ export interface BenchFigures {
   };
   readonly harness: {
     readonly cpuPercentOfCore: number;
+    /** Event-loop delay beyond the sampler's own interval. */
     readonly loopDelayP99Ms: number;
     readonly maxSendLagMs: number;
   };
@@ -65,6 +66,7 @@ export function formatReport(f: BenchFigures, verdict: Verdict): string {
     [`${name} (${unit})`, '', ''],
     ['  sent / received', count(d.sent), count(d.received)],
     ['  lost / reordered', count(d.lost), count(d.reordered)],
+    ...(d.lost > 0 ? [['  lost in a stream\'s first second / examples', count(d.lostEarly), d.lostExamples.join(' ')]] : []),
     ['  duplicated / misrouted', count(d.duplicated), count(d.misrouted)],
     ['  added latency, whole run: p50 / p99 ms', ms(d.latencyAll.p50), ms(d.latencyAll.p99)],
     ['  added latency, whole run: max ms', ms(d.latencyAll.max), ''],

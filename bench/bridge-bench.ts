@@ -6,6 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createLocalCertificate } from '../src/sim/tls-certificate.ts';
+import { FRAME_MS } from '../src/voice/media-stream-messages.ts';
 import { runBenchCall, type BenchCallResult } from './bench-caller.ts';
 import { startBenchModelServer, type BenchModelServer } from './bench-model-server.ts';
 import { parseBenchOptions, STEADY_SETTLE_SECONDS, USAGE, type BenchOptions } from './bench-options.ts';
@@ -25,6 +26,8 @@ import { DirectionLedger, summarizeLatency } from './stream-ledger.ts';
  */
 
 const PROGRESS_INTERVAL_MS = 5_000;
+/** The sampler wakes every this many ms and records the whole interval, so this much is subtracted from what it reports. */
+const LOOP_DELAY_RESOLUTION_MS = 10;
 const DEADLINE_SLACK_MS = 60_000;
 const CLEANUP_LIMIT_MS = 15_000;
 const AUTH_TOKEN = 'bench-twilio-auth-token';
@@ -84,7 +87,7 @@ async function run(options: BenchOptions): Promise<number> {
     const lastStartMs = options.calls > 1 ? (rampMs * (options.calls - 1)) / options.calls : 0;
     const steadyFromMs = runStartMs + lastStartMs + STEADY_SETTLE_SECONDS * MS_PER_S;
     const steadyToMs = runStartMs + options.seconds * MS_PER_S;
-    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
 
     let connected = 0;
     let peakRss = idle.rssBytes;
@@ -153,8 +156,8 @@ async function run(options: BenchOptions): Promise<number> {
       rampSeconds: options.rampSeconds,
       deltaMs: options.deltaMs,
       steadySeconds: steadyWallS,
-      inbound: inbound.summary(steadyFromMs, steadyToMs),
-      outbound: outbound.summary(steadyFromMs, steadyToMs),
+      inbound: inbound.summary(steadyFromMs, steadyToMs, MS_PER_S / FRAME_MS),
+      outbound: outbound.summary(steadyFromMs, steadyToMs, MS_PER_S / options.deltaMs),
       webhook: summarizeLatency(Float64Array.from(results.map((r) => r.webhookMs).filter(Number.isFinite))),
       callProblems: results.flatMap((r) => r.problems.map((p) => `call ${r.callIndex}: ${p}`)),
       service: {
@@ -165,7 +168,7 @@ async function run(options: BenchOptions): Promise<number> {
       },
       harness: {
         cpuPercentOfCore: ((benchTo.user + benchTo.system) / 1e6 / steadyWallS) * PERCENT,
-        loopDelayP99Ms: loopDelay.percentile(99) / NS_PER_MS,
+        loopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / NS_PER_MS - LOOP_DELAY_RESOLUTION_MS),
         maxSendLagMs: Math.max(0, ...results.map((r) => r.maxSendLagMs)),
       },
       machine: { cpus: availableParallelism(), node: process.version },

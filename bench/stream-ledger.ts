@@ -23,6 +23,10 @@ export interface DirectionSummary {
   readonly reordered: number;
   readonly duplicated: number;
   readonly misrouted: number;
+  /** Of the lost frames, how many were among the first `earlyFrames` of their stream (lost while a call was being connected). */
+  readonly lostEarly: number;
+  /** A few lost frames as "stream#sequence", for reading the service log against. */
+  readonly lostExamples: readonly string[];
   /** Every frame of the run, ramp and wind-down included. */
   readonly latencyAll: LatencySummary;
   /** Frames sent inside the steady-state window only. */
@@ -40,6 +44,7 @@ interface StreamState {
 
 const INITIAL_SAMPLES = 1 << 16;
 const INITIAL_SEEN = 2048;
+const MAX_LOST_EXAMPLES = 8;
 
 /** Growable pairs of (send time, latency), both in milliseconds since the run's origin. */
 class SampleBuffer {
@@ -126,12 +131,20 @@ export class DirectionLedger {
   }
 
   /** `steadyFromMs`..`steadyToMs`: the steady-state window, in ms since the origin. */
-  summary(steadyFromMs: number, steadyToMs: number): DirectionSummary {
+  /** `earlyFrames`: how many of a stream's first frames count as its start. Senders number frames from 0 without gaps. */
+  summary(steadyFromMs: number, steadyToMs: number, earlyFrames: number): DirectionSummary {
     let lost = 0;
+    let lostEarly = 0;
     let reordered = 0;
     let duplicated = 0;
-    for (const state of this.#streams.values()) {
-      lost += Math.max(0, state.sent - (state.received - state.duplicated));
+    const lostExamples: string[] = [];
+    for (const [streamId, state] of this.#streams) {
+      for (let sequence = 0; sequence < state.sent; sequence += 1) {
+        if (state.seen[sequence] === 1) continue;
+        lost += 1;
+        if (sequence < earlyFrames) lostEarly += 1;
+        if (lostExamples.length < MAX_LOST_EXAMPLES) lostExamples.push(`${streamId}#${sequence}`);
+      }
       reordered += state.reordered;
       duplicated += state.duplicated;
     }
@@ -142,6 +155,8 @@ export class DirectionLedger {
       reordered,
       duplicated,
       misrouted: this.#misrouted,
+      lostEarly,
+      lostExamples,
       latencyAll: summarizeLatency(this.#samples.latencies(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY)),
       latencySteady: summarizeLatency(this.#samples.latencies(steadyFromMs, steadyToMs)),
     };

@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { simulateCall } from '../../src/sim/call-simulator.ts';
+import { startRealtimeSimulator } from '../../src/sim/realtime-simulator.ts';
+import { loadScenario } from '../../src/sim/scenario.ts';
 import { TEST_KEY_A } from '../support/keys.ts';
 
 /** The real entry point, as `npm start` runs it, in a child process. */
@@ -65,6 +68,39 @@ describe('the service process', () => {
     started.process.kill('SIGTERM');
     expect(await started.exited).toBe(0);
   });
+
+  it('when the model endpoint is TLS with its CA in NODE_EXTRA_CA_CERTS, then a call through the started process reaches it', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'permitline-main-'));
+    const scenario = loadScenario('happy-path');
+    const model = await startRealtimeSimulator({ scenario, apiKey: 'process-test-key' });
+    try {
+      const caFile = join(dir, 'model-ca.pem');
+      writeFileSync(caFile, model.ca);
+      const started = run(MAIN, {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: `file:${join(dir, 'permitline.db')}`,
+        DATA_KEYS: TEST_KEY_A,
+        PUBLIC_BASE_URL: 'https://permits.example.test',
+        TWILIO_AUTH_TOKEN: 'process-test-token',
+        OPENAI_API_KEY: 'process-test-key',
+        OPENAI_BASE_URL: model.baseURL,
+        NODE_EXTRA_CA_CERTS: caFile,
+      });
+      child = started.process;
+      await waitFor(() => started.output().includes('PermitLine is listening'), 'the listening line');
+      const url = /"url":"(http:\/\/[^"]+)"/.exec(started.output())?.[1] ?? '';
+
+      const result = await simulateCall({ serviceUrl: url, publicBaseUrl: 'https://permits.example.test', authToken: 'process-test-token', scenario, realTimeFactor: 4, hangUpAfterTurn: 0 });
+      expect(result.endedBy).toBe('caller');
+      expect(result.agentAudioMsPlayed).toBeGreaterThan(1000);
+      expect(model.connections).toBeGreaterThanOrEqual(1);
+      started.process.kill('SIGTERM');
+      expect(await started.exited).toBe(0);
+    } finally {
+      await model.close();
+    }
+  }, 30_000);
 
   it('when npm run rekey runs against a database, then it reports progress and completion', async () => {
     dir = mkdtempSync(join(tmpdir(), 'permitline-main-'));

@@ -80,7 +80,11 @@ describe('a phone call through the voice path', () => {
   it('when the same voice webhook is delivered twice, then one call and one draft exist', async () => {
     const params = { CallSid: `CA${'3'.repeat(32)}`, From: '+12125550143', To: '+12125550100', CallStatus: 'ringing' };
     const signature = twilio.getExpectedTwilioSignature(TWILIO_AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/voice`, params);
+    const modelSessionsBefore = rig.model.connections;
     const [first, second] = [await postForm('/twilio/voice', params, signature), await postForm('/twilio/voice', params, signature)];
+    // The model session is opened while answering (pre-warm), once, before any media stream exists.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(rig.model.connections).toBe(modelSessionsBefore + 1);
 
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(first.body).toContain('<Connect action="https://permits.example.test/twilio/voice/after-stream">');
