@@ -66,6 +66,7 @@ export class VoiceCalls {
   readonly #tools: readonly ToolDefinition[];
   readonly #prepared = new Map<string, PreparedCall>();
   readonly #live = new Map<string, CallBridge>();
+  readonly #answering = new Map<string, Promise<void>>();
 
   constructor(deps: VoiceCallsDeps) {
     this.#deps = deps;
@@ -77,9 +78,17 @@ export class VoiceCalls {
   }
 
   /** At the voice webhook: record the call, find or start its draft, and open the model session early. */
-  async answer(callSid: string, from: string, status: string): Promise<void> {
-    const { calls } = this.#deps;
-    await calls.recordIncoming(callSid, from, status);
+  answer(callSid: string, from: string, status: string): Promise<void> {
+    // A retried webhook (even one arriving while the first is still being answered) joins the first answer.
+    const pending = this.#answering.get(callSid);
+    if (pending !== undefined) return pending;
+    const answering = this.#answer(callSid, from, status).finally(() => this.#answering.delete(callSid));
+    this.#answering.set(callSid, answering);
+    return answering;
+  }
+
+  async #answer(callSid: string, from: string, status: string): Promise<void> {
+    await this.#deps.calls.recordIncoming(callSid, from, status);
     if (this.#prepared.has(callSid) || this.#live.has(callSid)) return; // a retried webhook
     const { applicationId, instructions } = await this.#prepare(callSid, from);
     const session = this.#openConfigured(instructions);

@@ -81,7 +81,11 @@ describe('a phone call through the voice path', () => {
     const params = { CallSid: `CA${'3'.repeat(32)}`, From: '+12125550143', To: '+12125550100', CallStatus: 'ringing' };
     const signature = twilio.getExpectedTwilioSignature(TWILIO_AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/voice`, params);
     const modelSessionsBefore = rig.model.connections;
+    const draftsBefore = Number((await rows("SELECT count(*) AS n FROM applications WHERE channel = 'voice'"))[0]?.n);
+    // Twilio retries a webhook it gave up on while the first request may still be in progress.
+    await Promise.all([1, 2, 3].map(() => rig.service.voiceCalls.answer(params.CallSid, params.From, 'ringing')));
     const [first, second] = [await postForm('/twilio/voice', params, signature), await postForm('/twilio/voice', params, signature)];
+    expect(Number((await rows("SELECT count(*) AS n FROM applications WHERE channel = 'voice'"))[0]?.n)).toBe(draftsBefore + 1);
     // The model session is opened while answering (pre-warm), once, before any media stream exists.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(rig.model.connections).toBe(modelSessionsBefore + 1);
