@@ -19,6 +19,9 @@ import type { DirectionLedger } from './stream-ledger.ts';
  * then hangs up (stop, close).
  */
 
+const MEDIA_PREFIX = '{"event":"media",';
+const PAYLOAD_KEY = '"payload":"';
+const STAMP_HEADER_CHARS = 24;
 const SIMULATED_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
 const DEPARTMENT_NUMBER = '+12125550100';
 /** 555-0100…0199 is the range set aside for fiction; calls past 100 wrap onto the exchange below it. */
@@ -77,7 +80,7 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
   if (stream === undefined || o.signal.aborted) return result;
 
   const signedUrl = stream.url.replace(/^ws:/i, 'http:').replace(/^wss:/i, 'https:');
-  const ws = new WebSocket(stream.url, { headers: { 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(o.authToken, signedUrl, {}) }, perMessageDeflate: false });
+  const ws = new WebSocket(stream.url, { headers: { 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(o.authToken, signedUrl, {}) }, perMessageDeflate: false, skipUTF8Validation: true });
   let hangingUp = false;
   let sequenceNumber = 0;
   const sendJson = (frame: object): void => {
@@ -87,6 +90,15 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
   ws.on('message', (data: Buffer, isBinary) => {
     const receivedNs = process.hrtime.bigint();
     if (isBinary) { problems.push('binary frame from the service'); return; }
+    // Fast path for forwarded audio: the service writes { event, streamSid, media: { payload } } in that order.
+    if (data.toString('latin1', 0, MEDIA_PREFIX.length) === MEDIA_PREFIX) {
+      const at = data.indexOf(PAYLOAD_KEY, MEDIA_PREFIX.length);
+      const stamp = at < 0 ? undefined : readStamp(data.toString('latin1', at + PAYLOAD_KEY.length, at + PAYLOAD_KEY.length + STAMP_HEADER_CHARS));
+      if (stamp !== undefined) {
+        o.outbound.received(o.callIndex, stamp, receivedNs);
+        return;
+      }
+    }
     const message = JSON.parse(data.toString()) as { event?: unknown; media?: { payload?: unknown }; mark?: { name?: unknown } };
     switch (message.event) {
       case 'media': {

@@ -12,6 +12,8 @@ export interface BenchOptions {
   readonly drainMs: number;
   /** Write a V8 CPU profile of the service process into a kept temporary directory. */
   readonly cpuProf: boolean;
+  /** Print p50/p99/max per second of the run, each way. */
+  readonly timeline: boolean;
   readonly help: boolean;
 }
 
@@ -27,6 +29,7 @@ reordered, and the service's CPU and memory per call.
   --delta-ms MS      model audio per delta, sent every MS ms (default 100)
   --drain-ms MS      wait for in-flight audio before hanging up (default 1000)
   --cpu-prof         keep a V8 CPU profile of the service (path printed at the end)
+  --timeline         print latency percentiles for every second of the run
   --help             this text
 `;
 
@@ -50,6 +53,7 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
         'delta-ms': { type: 'string' },
         'drain-ms': { type: 'string' },
         'cpu-prof': { type: 'boolean', default: false },
+        timeline: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -77,5 +81,5 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
     problems.push(`--seconds must be at least --ramp-seconds + ${2 * STEADY_SETTLE_SECONDS}, so that every call is streaming at once for a while`);
   }
   if (problems.length > 0) return { ok: false, problem: problems.join('\n') };
-  return { ok: true, options: { calls, seconds, rampSeconds, deltaMs, drainMs, cpuProf: values['cpu-prof'], help: values.help } };
+  return { ok: true, options: { calls, seconds, rampSeconds, deltaMs, drainMs, cpuProf: values['cpu-prof'], timeline: values.timeline, help: values.help } };
 }

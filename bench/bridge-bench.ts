@@ -10,8 +10,10 @@ import { FRAME_MS } from '../src/voice/media-stream-messages.ts';
 import { runBenchCall, type BenchCallResult } from './bench-caller.ts';
 import { startBenchModelServer, type BenchModelServer } from './bench-model-server.ts';
 import { parseBenchOptions, STEADY_SETTLE_SECONDS, USAGE, type BenchOptions } from './bench-options.ts';
-import { formatReport, judge, type BenchFigures } from './bench-report.ts';
-import { freePort, startServiceProcess, type ServiceProcess, type ServiceSample } from './service-process.ts';
+import { formatReport, formatTimeline, type BenchFigures } from './bench-report.ts';
+import { ProcessTimeline } from './process-timeline.ts';
+import { freePort, startServiceProcess, type ServiceProcess } from './service-process.ts';
+import { SteadyWindow } from './steady-window.ts';
 import { DirectionLedger, summarizeLatency } from './stream-ledger.ts';
 
 /* eslint-disable security/detect-non-literal-fs-filename -- the bench reads and writes only files in the temporary directory it created */
@@ -34,6 +36,7 @@ const AUTH_TOKEN = 'bench-twilio-auth-token';
 const MS_PER_S = 1000;
 const NS_PER_MS = 1e6;
 const PERCENT = 100;
+const GOLDEN_RATIO_FRACTION = 0.618_033_988_75;
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const out = (text: string): void => { process.stdout.write(text); };
@@ -44,16 +47,23 @@ async function run(options: BenchOptions): Promise<number> {
   const profileDir = options.cpuProf ? await mkdtemp(join(tmpdir(), 'permitline-bench-profile-')) : undefined;
   const abort = new AbortController();
   const totalMs = (options.rampSeconds + options.seconds) * MS_PER_S + options.drainMs;
-  const deadline = setTimeout(() => { abort.abort(new Error('deadline')); }, totalMs + DEADLINE_SLACK_MS);
+  const deadline = setTimeout(() => { abort.abort(new Error(`the run did not finish within ${((totalMs + DEADLINE_SLACK_MS) / MS_PER_S).toFixed(0)} s`)); }, totalMs + DEADLINE_SLACK_MS);
   let service: ServiceProcess | undefined;
   let model: BenchModelServer | undefined;
+  let steady: SteadyWindow | undefined;
+  let progress: NodeJS.Timeout | undefined;
+  let loadTimeline: ProcessTimeline | undefined;
+  const loopDelayTimers: NodeJS.Timeout[] = [];
+  const onInterrupt = (): void => { abort.abort(new Error('interrupted (SIGINT)')); };
+  process.once('SIGINT', onInterrupt);
   try {
     const certificate = await createLocalCertificate();
     const caFile = join(scratch, 'model-ca.pem');
     await writeFile(caFile, certificate.cert);
     const originNs = process.hrtime.bigint();
-    const inbound = new DirectionLedger(originNs);
-    const outbound = new DirectionLedger(originNs);
+    const callMs = options.seconds * MS_PER_S;
+    const inbound = new DirectionLedger(originNs, options.calls, callMs / FRAME_MS);
+    const outbound = new DirectionLedger(originNs, options.calls, (callMs + options.drainMs) / options.deltaMs);
     model = await startBenchModelServer({ certificate, deltaMs: options.deltaMs, inbound, outbound });
 
     const port = await freePort();
@@ -81,6 +91,8 @@ async function run(options: BenchOptions): Promise<number> {
     out(`service pid ${service.pid} ready at ${service.url}; idle RSS ${(idle.rssBytes / 1024 / 1024).toFixed(1)} MiB\n`);
     out(`${options.calls} calls × ${options.seconds} s, starts spread over ${options.rampSeconds} s, model deltas of ${options.deltaMs} ms\n`);
 
+    loadTimeline = new ProcessTimeline(service.pid);
+    await loadTimeline.start();
     // The run's clock restarts here so that the steady window is in the ledgers' time base.
     const runStartMs = sinceMs(originNs);
     const rampMs = options.rampSeconds * MS_PER_S;
@@ -92,21 +104,13 @@ async function run(options: BenchOptions): Promise<number> {
     let connected = 0;
     let peakRss = idle.rssBytes;
     const svc = service;
-    const samples: { from?: ServiceSample; to?: ServiceSample; benchFrom?: NodeJS.CpuUsage; benchTo?: NodeJS.CpuUsage } = {};
-    const at = (msFromOrigin: number, action: () => void): NodeJS.Timeout => setTimeout(action, Math.max(0, msFromOrigin - sinceMs(originNs)));
-    const steadyTimers = [
-      at(steadyFromMs, () => {
-        loopDelay.enable();
-        samples.benchFrom = process.cpuUsage();
-        void svc.sample().then((s) => { samples.from = s; }, () => undefined);
-      }),
-      at(steadyToMs, () => {
-        loopDelay.disable();
-        samples.benchTo = process.cpuUsage(samples.benchFrom);
-        void svc.sample().then((s) => { samples.to = s; peakRss = Math.max(peakRss, s.rssBytes); }, () => undefined);
-      }),
-    ];
-    const progress = setInterval(() => {
+    steady = new SteadyWindow(svc);
+    steady.schedule(steadyFromMs - sinceMs(originNs), steadyToMs - sinceMs(originNs));
+    loopDelayTimers.push(
+      setTimeout(() => { loopDelay.enable(); }, Math.max(0, steadyFromMs - sinceMs(originNs))),
+      setTimeout(() => { loopDelay.disable(); }, Math.max(0, steadyToMs - sinceMs(originNs))),
+    );
+    progress = setInterval(() => {
       void svc.sample().then((s) => {
         peakRss = Math.max(peakRss, s.rssBytes);
         out(
@@ -119,7 +123,7 @@ async function run(options: BenchOptions): Promise<number> {
 
     const calls: Promise<BenchCallResult>[] = [];
     for (let i = 0; i < options.calls; i += 1) {
-      const startAt = runStartMs + (options.calls > 1 ? (rampMs * i) / options.calls : 0);
+      const startAt = runStartMs + (options.calls > 1 ? (rampMs * i) / options.calls : 0) + framePhaseMs(i);
       calls.push(
         sleep(Math.max(0, startAt - sinceMs(originNs)), undefined, { signal: abort.signal })
           .then(() => runBenchCall({
@@ -141,13 +145,11 @@ async function run(options: BenchOptions): Promise<number> {
     }
     const results = await Promise.all(calls);
     clearInterval(progress);
-    for (const timer of steadyTimers) clearTimeout(timer);
-    if (abort.signal.aborted) throw new Error(`the run did not finish within ${((totalMs + DEADLINE_SLACK_MS) / MS_PER_S).toFixed(0)} s`);
+    loadTimeline.stop();
+    if (abort.signal.aborted) throw abort.signal.reason instanceof Error ? abort.signal.reason : new Error('the run was aborted');
     if (service.exitCode() !== null) throw new Error(`the service exited during the run (${String(service.exitCode())}); see its log:\n${await tail(logFile)}`);
-    const { from, to, benchFrom, benchTo } = samples;
-    if (from === undefined || to === undefined || benchFrom === undefined || benchTo === undefined) throw new Error('the steady-state samples were not taken');
-
-    const steadyWallS = Number(to.atNs - from.atNs) / NS_PER_MS / MS_PER_S;
+    const usage = await steady.usage();
+    peakRss = Math.max(peakRss, usage.serviceRssBytes);
     const logText = await readFile(logFile, 'utf8');
     const figures: BenchFigures = {
       calls: options.calls,
@@ -155,37 +157,54 @@ async function run(options: BenchOptions): Promise<number> {
       seconds: options.seconds,
       rampSeconds: options.rampSeconds,
       deltaMs: options.deltaMs,
-      steadySeconds: steadyWallS,
+      steadySeconds: usage.wallSeconds,
       inbound: inbound.summary(steadyFromMs, steadyToMs, MS_PER_S / FRAME_MS),
       outbound: outbound.summary(steadyFromMs, steadyToMs, MS_PER_S / options.deltaMs),
       webhook: summarizeLatency(Float64Array.from(results.map((r) => r.webhookMs).filter(Number.isFinite))),
       callProblems: results.flatMap((r) => r.problems.map((p) => `call ${r.callIndex}: ${p}`)),
       service: {
-        cpuPercentOfCore: ((to.cpuSeconds - from.cpuSeconds) / steadyWallS) * PERCENT,
+        cpuPercentOfCore: (usage.serviceCpuSeconds / usage.wallSeconds) * PERCENT,
         rssIdleBytes: idle.rssBytes,
-        rssLoadBytes: to.rssBytes,
+        rssLoadBytes: usage.serviceRssBytes,
         warnings: logText.split('\n').filter((line) => /"level":(40|50|60)/.test(line)).length,
       },
       harness: {
-        cpuPercentOfCore: ((benchTo.user + benchTo.system) / 1e6 / steadyWallS) * PERCENT,
+        cpuPercentOfCore: (usage.benchCpuSeconds / usage.wallSeconds) * PERCENT,
+        otherCpuPercentOfCore: (usage.otherCpuSeconds / usage.wallSeconds) * PERCENT,
+        otherCpuWholeRunPercentOfCore: loadTimeline.otherCpuOverall,
         loopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / NS_PER_MS - LOOP_DELAY_RESOLUTION_MS),
         maxSendLagMs: Math.max(0, ...results.map((r) => r.maxSendLagMs)),
       },
       machine: { cpus: availableParallelism(), node: process.version },
     };
     const unexpected = [...model.unexpectedEvents].map(([type, n]) => `${type} ×${n}`);
-    out(formatReport(figures, judge(figures)));
+    if (options.timeline) out(formatTimeline(inbound.timeline(MS_PER_S), outbound.timeline(MS_PER_S), loadTimeline.seconds, runStartMs));
+    out(formatReport(figures));
     out(`service RSS peak ${(peakRss / 1024 / 1024).toFixed(1)} MiB; model stand-in connections ${model.connections}${unexpected.length > 0 ? `; unexpected client events: ${unexpected.join(', ')}` : ''}\n`);
     if (figures.service.warnings > 0) out(`service log (last lines):\n${await tail(logFile)}\n`);
     return 0;
   } finally {
     clearTimeout(deadline);
+    clearInterval(progress);
+    loadTimeline?.stop();
+    steady?.cancel();
+    for (const timer of loopDelayTimers) clearTimeout(timer);
+    process.off('SIGINT', onInterrupt);
     abort.abort(new Error('bench finished'));
     await service?.stop();
     await model?.close();
     await rm(scratch, { recursive: true, force: true });
     if (profileDir !== undefined) out(`service CPU profile: ${profileDir}\n`);
   }
+}
+
+/**
+ * Real calls start at random points of a 20 ms frame. Evenly spaced starts would put all calls on a few phases
+ * (200 calls over 5 s are 25 ms apart: only 4 distinct phases) and make every frame tick a burst, so each call's
+ * start is nudged by a low-discrepancy (golden ratio) fraction of a frame: deterministic, and evenly spread.
+ */
+function framePhaseMs(callIndex: number): number {
+  return ((callIndex * GOLDEN_RATIO_FRACTION) % 1) * FRAME_MS;
 }
 
 async function tail(file: string, lines = 10): Promise<string> {

@@ -111,3 +111,13 @@ export async function sampleProcess(pid: number): Promise<ServiceSample> {
   if (!Number.isFinite(ticks) || !Number.isFinite(rssKib)) throw new Error(`cannot read /proc/${pid}`);
   return { atNs, cpuSeconds: ticks / USER_HZ, rssBytes: rssKib * KIB };
 }
+
+/** CPU seconds the whole machine spent busy (all cores, every process, interrupts, steal) since boot, from /proc/stat. */
+export async function machineBusySeconds(): Promise<number> {
+  const stat = await readFile('/proc/stat', 'utf8');
+  const cpu = /^cpu\s+(.*)$/m.exec(stat)?.[1]?.trim().split(/\s+/).map(Number);
+  if (cpu === undefined) throw new Error('cannot read /proc/stat');
+  // user nice system idle iowait irq softirq steal …: everything but idle and iowait is busy.
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpu;
+  return (user + nice + system + irq + softirq + steal) / USER_HZ;
+}

@@ -42,14 +42,20 @@ interface StreamState {
   seen: Uint8Array;
 }
 
-const INITIAL_SAMPLES = 1 << 16;
-const INITIAL_SEEN = 2048;
+// Sized up front from the expected frame counts: growing a buffer of several MiB mid-run stalled the bench's
+// event loop for ~30 ms (fresh pages faulted in on a VM), which showed up as a latency spike of the service.
+const MIN_SAMPLES = 1024;
+const SIZE_MARGIN = 1.1;
 const MAX_LOST_EXAMPLES = 8;
 
 /** Growable pairs of (send time, latency), both in milliseconds since the run's origin. */
 class SampleBuffer {
-  #data = new Float64Array(INITIAL_SAMPLES * 2);
+  #data: Float64Array;
   #length = 0;
+
+  constructor(capacity: number) {
+    this.#data = new Float64Array(Math.max(capacity, MIN_SAMPLES) * 2);
+  }
 
   push(sentMs: number, latencyMs: number): void {
     if (this.#length * 2 >= this.#data.length) {
@@ -60,6 +66,16 @@ class SampleBuffer {
     this.#data[this.#length * 2] = sentMs;
     this.#data[this.#length * 2 + 1] = latencyMs;
     this.#length += 1;
+  }
+
+  /** Latencies grouped by send time into buckets of `bucketMs`. */
+  buckets(bucketMs: number): Float64Array[] {
+    const lists: (number[] | undefined)[] = [];
+    for (let i = 0; i < this.#length; i += 1) {
+      const bucket = Math.floor((this.#data[i * 2] ?? 0) / bucketMs);
+      (lists[bucket] ??= []).push(this.#data[i * 2 + 1] ?? 0);
+    }
+    return Array.from(lists, (list) => Float64Array.from(list ?? []));
   }
 
   latencies(fromMs: number, toMs: number): Float64Array {
@@ -85,14 +101,20 @@ export class DirectionLedger {
   readonly #originNs: bigint;
   readonly #streams = new Map<number, StreamState>();
   readonly #boundStream = new Map<number, number>();
-  readonly #samples = new SampleBuffer();
+  readonly #samples: SampleBuffer;
+  readonly #framesPerStream: number;
   #sent = 0;
   #received = 0;
   #misrouted = 0;
 
-  /** `originNs`: process.hrtime.bigint() at the start of the run; sample times are relative to it. */
-  constructor(originNs: bigint) {
+  /**
+   * `originNs`: process.hrtime.bigint() at the start of the run; sample times are relative to it.
+   * `streams` × `framesPerStream`: what the run is expected to send, so that no buffer grows under load.
+   */
+  constructor(originNs: bigint, streams: number, framesPerStream: number) {
     this.#originNs = originNs;
+    this.#framesPerStream = Math.ceil(framesPerStream * SIZE_MARGIN);
+    this.#samples = new SampleBuffer(streams * this.#framesPerStream);
   }
 
   get sentSoFar(): number {
@@ -131,6 +153,11 @@ export class DirectionLedger {
   }
 
   /** `steadyFromMs`..`steadyToMs`: the steady-state window, in ms since the origin. */
+  /** Latency percentiles per `bucketMs` of send time, for seeing when the tail happens. */
+  timeline(bucketMs: number): LatencySummary[] {
+    return this.#samples.buckets(bucketMs).map(summarizeLatency);
+  }
+
   /** `earlyFrames`: how many of a stream's first frames count as its start. Senders number frames from 0 without gaps. */
   summary(steadyFromMs: number, steadyToMs: number, earlyFrames: number): DirectionSummary {
     let lost = 0;
@@ -165,7 +192,7 @@ export class DirectionLedger {
   #state(streamId: number): StreamState {
     let state = this.#streams.get(streamId);
     if (state === undefined) {
-      state = { sent: 0, received: 0, maxSequence: -1, reordered: 0, duplicated: 0, seen: new Uint8Array(INITIAL_SEEN) };
+      state = { sent: 0, received: 0, maxSequence: -1, reordered: 0, duplicated: 0, seen: new Uint8Array(this.#framesPerStream) };
       this.#streams.set(streamId, state);
     }
     return state;

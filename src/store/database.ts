@@ -20,7 +20,13 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Client> 
   if (localPath !== undefined || settings.url === ':memory:') {
     await client.execute('PRAGMA foreign_keys = ON');
     await client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    if (localPath !== undefined) await client.execute('PRAGMA journal_mode = WAL');
+    if (localPath !== undefined) {
+      await client.execute('PRAGMA journal_mode = WAL');
+      // The local driver runs statements on the event loop that also carries live call audio; with WAL,
+      // NORMAL skips the disk sync per commit (0.37 → 0.03 ms here) and a process crash still loses
+      // nothing committed (only a power loss can lose the last commits). Turso, for production, is remote.
+      await client.execute('PRAGMA synchronous = NORMAL');
+    }
   }
   return client;
 }

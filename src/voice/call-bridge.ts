@@ -78,6 +78,7 @@ export class CallBridge {
     s.on('responseDone', this.#onResponseDone);
     s.on('error', this.#onSessionError);
     s.on('closed', this.#onSessionClosed);
+    for (const payload of t.takeEarlyAudio()) this.#onCallerAudio(payload);
     if (t.isEnded) this.end('media stream ended before the call was connected');
     else if (!s.isOpen) this.end('model session closed before the call was connected');
   }

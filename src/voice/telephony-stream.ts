@@ -13,6 +13,11 @@ export interface TelephonyStream extends Pick<EventEmitter<TelephonyStreamEvents
   readonly callSid: string;
   readonly streamSid: string;
   readonly isEnded: boolean;
+  /**
+   * Caller audio received before anyone listened (while the model session was being connected), in
+   * order. After this call, audio is emitted as it arrives. Losing it would also skew the call clock.
+   */
+  takeEarlyAudio(): string[];
   sendAudio(payload: string): void;
   sendMark(name: string): void;
   /** Drops audio Twilio has buffered but not played; Twilio echoes the pending marks. */

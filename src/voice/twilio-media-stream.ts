@@ -12,6 +12,8 @@ import type { TelephonyStream, TelephonyStreamEvents } from './telephony-stream.
 // WebSocket close codes (RFC 6455): 1000 normal, 1007 invalid payload.
 const CLOSE_NORMAL = 1000;
 const CLOSE_INVALID_PAYLOAD = 1007;
+// Five seconds of 20 ms frames: longer than opening a model session may take before the call is given up.
+const MAX_EARLY_FRAMES = 250;
 
 export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> implements TelephonyStream {
   readonly callSid: string;
@@ -19,6 +21,8 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
   readonly #socket: WebSocket;
   readonly #log: Logger;
   #ended = false;
+  // Audio that arrives while the model session is still being connected; handed over by takeEarlyAudio().
+  #earlyAudio: string[] | undefined = [];
 
   constructor(socket: WebSocket, ids: { callSid: string; streamSid: string }, logger: Logger) {
     super();
@@ -36,6 +40,12 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
 
   get isEnded(): boolean {
     return this.#ended;
+  }
+
+  takeEarlyAudio(): string[] {
+    const early = this.#earlyAudio ?? [];
+    this.#earlyAudio = undefined;
+    return early;
   }
 
   sendAudio(payload: string): void {
@@ -74,7 +84,8 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
     const message = frame.message;
     switch (message.event) {
       case 'media':
-        this.emit('audio', message.media.payload);
+        if (this.#earlyAudio === undefined) this.emit('audio', message.media.payload);
+        else if (this.#earlyAudio.length < MAX_EARLY_FRAMES) this.#earlyAudio.push(message.media.payload);
         return;
       case 'mark':
         this.emit('mark', message.mark.name);

@@ -111,6 +111,27 @@ describe('a phone call through the voice path', () => {
     expect(rig.service.log.text).toContain('"security":true');
   });
 
+  it('when caller audio arrives before the model session is attached, then none of it is lost', async () => {
+    const params = { CallSid: `CA${'6'.repeat(32)}`, From: '+12125550144', To: '+12125550100', CallStatus: 'ringing' };
+    const twiml = (await postForm('/twilio/voice', params, twilio.getExpectedTwilioSignature(TWILIO_AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/voice`, params))).body;
+    const token = /name="token" value="([^"]+)"/.exec(twiml)?.[1] ?? '';
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const connection = rig.model.connections;
+    const ws = mediaSocket();
+    await new Promise((resolve) => ws.once('open', resolve));
+    const frames = 25;
+    // start and the first frames in one burst: they are read before the bridge can attach.
+    ws.send(JSON.stringify(startFrame(params.CallSid, token)));
+    for (let i = 0; i < frames; i++) {
+      ws.send(JSON.stringify({ event: 'media', sequenceNumber: String(i + 2), streamSid: 'MZ1', media: { track: 'inbound', chunk: String(i + 1), timestamp: String(i * 20), payload: Buffer.alloc(160, 0xff).toString('base64') } }));
+    }
+    const appends = () => rig.model.received.filter((e) => e.connection === connection && e.type === 'input_audio_buffer.append').length;
+    const deadline = Date.now() + 3000;
+    while (appends() < frames && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    ws.close();
+    expect(appends()).toBe(frames);
+  });
+
   it('when a media socket sends a malformed frame, then only that socket is closed', async () => {
     const close = await openAndSend('this is not json');
     expect(close.code).toBe(1007);
@@ -142,20 +163,21 @@ function closed(ws: WebSocket): Promise<{ code: number }> {
   return new Promise((resolve) => ws.on('close', (code) => { resolve({ code }); }));
 }
 
+function startFrame(callSid: string, token: string | undefined) {
+  return {
+    event: 'start',
+    sequenceNumber: '1',
+    streamSid: 'MZ1',
+    start: { accountSid: 'AC1', streamSid: 'MZ1', callSid, tracks: ['inbound'], customParameters: token === undefined ? {} : { token }, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } },
+  };
+}
+
 async function openAndStart(token: string | undefined): Promise<{ code: number }> {
   const ws = mediaSocket();
   const done = closed(ws);
   await new Promise((resolve) => ws.once('open', resolve));
-  const callSid = `CA${'4'.repeat(32)}`;
   ws.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
-  ws.send(
-    JSON.stringify({
-      event: 'start',
-      sequenceNumber: '1',
-      streamSid: 'MZ1',
-      start: { accountSid: 'AC1', streamSid: 'MZ1', callSid, tracks: ['inbound'], customParameters: token === undefined ? {} : { token }, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } },
-    }),
-  );
+  ws.send(JSON.stringify(startFrame(`CA${'4'.repeat(32)}`, token)));
   return done;
 }
 
