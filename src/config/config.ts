@@ -10,8 +10,9 @@ import { parseDataKeys, type DataKey } from '../store/data-keys.ts';
 const DEFAULT_PORT = 3000;
 const DEFAULT_DISTRICTS = 'Central,North County,South County,East Valley,West Valley';
 // gpt-realtime, late 2025, US dollars per million tokens (PROTOCOLS.md): keep prices in configuration, they change.
-const DEFAULT_PRICES = 'text_in=4,text_cached=0.4,text_out=16,audio_in=32,audio_cached=0.4,audio_out=64';
-const PRICE_NAMES = ['text_in', 'text_cached', 'text_out', 'audio_in', 'audio_cached', 'audio_out'] as const;
+// Transcription is billed separately and its price is not in PROTOCOLS.md: 0 until configured (its tokens are recorded regardless).
+const DEFAULT_PRICES = 'text_in=4,text_cached=0.4,text_out=16,audio_in=32,audio_cached=0.4,audio_out=64,transcription_in=0,transcription_out=0';
+const PRICE_NAMES = ['text_in', 'text_cached', 'text_out', 'audio_in', 'audio_cached', 'audio_out', 'transcription_in', 'transcription_out'] as const;
 export type TokenPrices = Readonly<Record<(typeof PRICE_NAMES)[number], number>>;
 /** Used only to sign local simulated calls; production refuses it. */
 export const DEV_TWILIO_AUTH_TOKEN = 'dev-twilio-auth-token-not-secret';

@@ -176,6 +176,7 @@ class OpenAIRealtimeSession extends EventEmitter<RealtimeSessionEvents> implemen
         return;
       case 'conversation.item.input_audio_transcription.completed':
         this.emit('callerTranscript', event.item_id, event.transcript);
+        if (event.usage !== undefined) this.emit('transcriptionUsage', event.usage);
         return;
       case 'response.created':
         this.emit('responseStarted', event.response.id);

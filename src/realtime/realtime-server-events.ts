@@ -23,6 +23,16 @@ export const responseUsageSchema = z.looseObject({
 
 export type ResponseUsage = z.infer<typeof responseUsageSchema>;
 
+/** Transcription is billed on its own: by tokens, or for some models by duration. */
+export const transcriptionUsageSchema = z.looseObject({
+  type: z.string().optional(),
+  input_tokens: z.number().optional(),
+  output_tokens: z.number().optional(),
+  seconds: z.number().optional(),
+});
+
+export type TranscriptionUsage = z.infer<typeof transcriptionUsageSchema>;
+
 const conversationItem = z.looseObject({ id: z.string(), type: z.string(), role: z.string().optional() });
 
 export const realtimeServerEventSchema = z.discriminatedUnion('type', [
@@ -32,7 +42,12 @@ export const realtimeServerEventSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('input_audio_buffer.speech_stopped'), item_id: z.string(), audio_end_ms: z.number() }),
   z.looseObject({ type: z.literal('input_audio_buffer.committed'), item_id: z.string(), previous_item_id: z.string().nullish() }),
   z.looseObject({ type: z.literal('conversation.item.added'), item: conversationItem, previous_item_id: z.string().nullish() }),
-  z.looseObject({ type: z.literal('conversation.item.input_audio_transcription.completed'), item_id: z.string(), transcript: z.string() }),
+  z.looseObject({
+    type: z.literal('conversation.item.input_audio_transcription.completed'),
+    item_id: z.string(),
+    transcript: z.string(),
+    usage: transcriptionUsageSchema.optional(),
+  }),
   z.looseObject({ type: z.literal('response.created'), response: z.looseObject({ id: z.string() }) }),
   z.looseObject({ type: z.literal('response.output_item.added'), response_id: z.string(), item: conversationItem }),
   z.looseObject({ type: z.literal('response.output_audio.delta'), response_id: z.string(), item_id: z.string(), delta: z.string() }),

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { ToolDefinition } from '../intake/permit-tools.ts';
-import type { ResponseUsage } from './realtime-server-events.ts';
+import type { ResponseUsage, TranscriptionUsage } from './realtime-server-events.ts';
 
 /**
  * The model side of a call, as the call bridge sees it. The OpenAI adapter
@@ -43,6 +43,7 @@ export interface RealtimeSessionEvents {
   agentTranscript: [itemId: string, text: string];
   functionCall: [call: FunctionCall];
   responseDone: [status: string, usage: ResponseUsage | undefined];
+  transcriptionUsage: [usage: TranscriptionUsage];
   error: [error: RealtimeSessionError];
   closed: [code: number, reason: string];
 }

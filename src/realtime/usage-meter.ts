@@ -1,5 +1,5 @@
 import type { TokenPrices } from '../config/config.ts';
-import type { ResponseUsage } from './realtime-server-events.ts';
+import type { ResponseUsage, TranscriptionUsage } from './realtime-server-events.ts';
 
 /**
  * Sums a call's token usage from every response.done and prices it. Every
@@ -15,11 +15,16 @@ export interface UsageTotals {
   audio_in: number;
   audio_cached: number;
   audio_out: number;
+  transcription_in: number;
+  transcription_out: number;
+  transcription_seconds: number;
 }
 
 export class UsageMeter {
   readonly #prices: TokenPrices;
-  readonly #totals: UsageTotals = { text_in: 0, text_cached: 0, text_out: 0, audio_in: 0, audio_cached: 0, audio_out: 0 };
+  readonly #totals: UsageTotals = {
+    text_in: 0, text_cached: 0, text_out: 0, audio_in: 0, audio_cached: 0, audio_out: 0, transcription_in: 0, transcription_out: 0, transcription_seconds: 0,
+  };
 
   constructor(prices: TokenPrices) {
     this.#prices = prices;
@@ -36,6 +41,13 @@ export class UsageMeter {
     this.#totals.audio_cached += audioCached;
     this.#totals.text_out += usage.output_token_details?.text_tokens ?? 0;
     this.#totals.audio_out += usage.output_token_details?.audio_tokens ?? 0;
+  }
+
+  /** The caller's transcription, billed separately from the conversation. */
+  addTranscription(usage: TranscriptionUsage): void {
+    this.#totals.transcription_in += usage.input_tokens ?? 0;
+    this.#totals.transcription_out += usage.output_tokens ?? 0;
+    this.#totals.transcription_seconds += usage.seconds ?? 0;
   }
 
   get totals(): Readonly<UsageTotals> {
@@ -55,7 +67,8 @@ export class UsageMeter {
     const t = this.#totals;
     const p = this.#prices;
     const dollars =
-      t.text_in * p.text_in + t.text_cached * p.text_cached + t.text_out * p.text_out + t.audio_in * p.audio_in + t.audio_cached * p.audio_cached + t.audio_out * p.audio_out;
+      t.text_in * p.text_in + t.text_cached * p.text_cached + t.text_out * p.text_out + t.audio_in * p.audio_in + t.audio_cached * p.audio_cached + t.audio_out * p.audio_out +
+      t.transcription_in * p.transcription_in + t.transcription_out * p.transcription_out;
     return dollars / TOKENS_PER_MILLION;
   }
 }

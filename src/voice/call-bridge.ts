@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ToolOutcome } from '../intake/permit-tools.ts';
-import type { ResponseUsage } from '../realtime/realtime-server-events.ts';
+import type { ResponseUsage, TranscriptionUsage } from '../realtime/realtime-server-events.ts';
 import type { FunctionCall, ItemRole, RealtimeSession, RealtimeSessionError } from '../realtime/realtime-session.ts';
 import { payloadDurationMs } from './media-stream-messages.ts';
 import { PlaybackTracker } from './playback-tracker.ts';
@@ -24,6 +24,7 @@ export interface CallBridgeHooks {
   /** `itemId` is the function call's conversation item (its call id when the model gave none). */
   toolRan(itemId: string, summary: string, offsetMs: number): void;
   usage(usage: ResponseUsage): void;
+  transcriptionUsage(usage: TranscriptionUsage): void;
   ended(reason: string): void;
 }
 
@@ -76,6 +77,7 @@ export class CallBridge {
     s.on('functionCall', this.#onFunctionCall);
     s.on('responseStarted', this.#onResponseStarted);
     s.on('responseDone', this.#onResponseDone);
+    s.on('transcriptionUsage', this.#onTranscriptionUsage);
     s.on('error', this.#onSessionError);
     s.on('closed', this.#onSessionClosed);
     for (const payload of t.takeEarlyAudio()) this.#onCallerAudio(payload);
@@ -196,6 +198,10 @@ export class CallBridge {
     );
   };
 
+  readonly #onTranscriptionUsage = (usage: TranscriptionUsage): void => {
+    this.#hooks.transcriptionUsage(usage);
+  };
+
   readonly #onSessionError = (error: RealtimeSessionError): void => {
     if (error.code === 'response_cancel_not_active') return; // the server already cancelled on speech; harmless
     this.#log.warn({ code: error.code, fatal: error.fatal, message: error.message }, 'realtime model error');
@@ -233,6 +239,7 @@ export class CallBridge {
     s.off('functionCall', this.#onFunctionCall);
     s.off('responseStarted', this.#onResponseStarted);
     s.off('responseDone', this.#onResponseDone);
+    s.off('transcriptionUsage', this.#onTranscriptionUsage);
     s.off('error', this.#onSessionError);
     s.off('closed', this.#onSessionClosed);
   }

@@ -119,6 +119,7 @@ export class VoiceCalls {
           said: (itemId, role, text, offsetMs) => { transcript.text(itemId, role, text, offsetMs); },
           toolRan: (itemId, summary, offsetMs) => { transcript.text(itemId, 'tool', summary, offsetMs); },
           usage: (usage) => { meter.add(usage); },
+          transcriptionUsage: (usage) => { meter.addTranscription(usage); },
           ended: (reason) => {
             this.#live.delete(callSid);
             log.info({ reason, costUsd: meter.costUsd }, 'call ended');

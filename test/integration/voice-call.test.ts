@@ -55,6 +55,9 @@ describe('a phone call through the voice path', () => {
     expect(callRow).toMatchObject({ application_id: application?.id, status: 'completed', prompt_version: 'agent-instructions.v1', model: 'gpt-realtime' });
     expect(Number(callRow?.cost_usd)).toBeGreaterThan(0);
     expect(Number(callRow?.output_tokens)).toBeGreaterThan(0);
+    const detail = JSON.parse(callRow?.usage_detail as string) as Record<string, number>;
+    expect(detail.audio_out).toBeGreaterThan(0);
+    expect(detail.transcription_in).toBeGreaterThan(0);
 
     const stored = await rig.service.db.execute({ sql: 'SELECT field FROM application_fields WHERE application_id = ?', args: [applicationId] });
     expect(stored.rows.map((r) => r.field)).toEqual(expect.arrayContaining(['eventStartDate', 'contactPhone', 'attestation']));

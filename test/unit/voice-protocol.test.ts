@@ -104,7 +104,7 @@ describe('realtime server events', () => {
 
 describe('usage and cost', () => {
   it('when responses report usage, then tokens are summed by kind and priced with cached input at the cached rate', () => {
-    const meter = new UsageMeter({ text_in: 4, text_cached: 0.4, text_out: 16, audio_in: 32, audio_cached: 0.4, audio_out: 64 });
+    const meter = new UsageMeter({ text_in: 4, text_cached: 0.4, text_out: 16, audio_in: 32, audio_cached: 0.4, audio_out: 64, transcription_in: 6, transcription_out: 10 });
     meter.add({
       input_tokens: 1100,
       output_tokens: 220,
@@ -112,10 +112,11 @@ describe('usage and cost', () => {
       output_token_details: { text_tokens: 20, audio_tokens: 200 },
     });
     meter.add({ input_token_details: { audio_tokens: 50 }, output_token_details: { audio_tokens: 100 } });
+    meter.addTranscription({ type: 'tokens', input_tokens: 40, output_tokens: 12 });
 
-    expect(meter.totals).toEqual({ text_in: 500, text_cached: 500, text_out: 20, audio_in: 150, audio_cached: 0, audio_out: 300 });
+    expect(meter.totals).toEqual({ text_in: 500, text_cached: 500, text_out: 20, audio_in: 150, audio_cached: 0, audio_out: 300, transcription_in: 40, transcription_out: 12, transcription_seconds: 0 });
     expect(meter.inputTokens).toBe(1150);
     expect(meter.outputTokens).toBe(320);
-    expect(meter.costUsd).toBeCloseTo((500 * 4 + 500 * 0.4 + 20 * 16 + 150 * 32 + 300 * 64) / 1e6, 10);
+    expect(meter.costUsd).toBeCloseTo((500 * 4 + 500 * 0.4 + 20 * 16 + 150 * 32 + 300 * 64 + 40 * 6 + 12 * 10) / 1e6, 10);
   });
 });
