@@ -86,6 +86,18 @@ describe('conversations off the happy path', () => {
     expect(calls.rows).toEqual([expect.objectContaining({ status: 'completed' })]);
   }, 60_000);
 
+  it('when the model refuses the connection (a revoked key), then the stream is closed and the caller hears that the answers are saved', async () => {
+    rig = await startVoiceRig('happy-path', {}, 'revoked-key');
+    const result = await rig.call({ realTimeFactor: 2, timeoutMs: 20_000 });
+
+    expect(result.endedBy).toBe('service');
+    expect(result.connectActionTwiml).toContain('Your answers so far are saved');
+    expect(result.connectActionTwiml).toContain('<Hangup/>');
+    expect(rig.model.openConnections).toBe(0);
+    expect(rig.service.log.text).toContain('could not connect the call to the model');
+    expect(rig.service.voiceCalls.liveCalls).toBe(0);
+  }, 30_000);
+
   it('when a caller with an unfinished draft calls back, then the call continues that draft and the agent is told what was given', async () => {
     rig = await startVoiceRig('happy-path');
     await rig.call({ realTimeFactor: 2, hangUpAfterTurn: 1 });

@@ -17,11 +17,15 @@ export interface VoiceRig {
 }
 
 /** The real service, the realtime simulator over TLS behind it, and a way to phone in as Twilio. */
-export async function startVoiceRig(scenarioName: string, modelOptions: { transcriptionDelayMs?: number } = {}): Promise<VoiceRig> {
+export async function startVoiceRig(
+  scenarioName: string,
+  modelOptions: { transcriptionDelayMs?: number } = {},
+  serviceApiKey = OPENAI_TEST_KEY,
+): Promise<VoiceRig> {
   const scenario = loadScenario(scenarioName);
   const model = await startRealtimeSimulator({ scenario, apiKey: OPENAI_TEST_KEY, ...modelOptions });
   const service = await startTestService(
-    { PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN, OPENAI_API_KEY: OPENAI_TEST_KEY, OPENAI_BASE_URL: model.baseURL },
+    { PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN, OPENAI_API_KEY: serviceApiKey, OPENAI_BASE_URL: model.baseURL },
     { realtimeCa: model.ca },
   );
   return {
