@@ -9,7 +9,7 @@
 // entry written the wrong way round (`key:id`) would otherwise put the key
 // itself into the start-up log.
 
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -20,6 +20,16 @@ export interface DataKey {
 
 /** AES-256 and HKDF-SHA256 input: 32 bytes of key material. */
 export const KEY_BYTES = 32;
+
+/**
+ * A 32-byte key for one purpose (field encryption, lookup hashes, CSRF,
+ * stream tokens), derived from a data key with HKDF-SHA256, so no data key is
+ * used directly and one purpose's key reveals nothing of another's. The salt
+ * is empty: data keys are uniformly random, for which RFC 5869 needs none.
+ */
+export function deriveSubkey(dataKey: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), purpose, KEY_BYTES));
+}
 
 /**
  * Key ids are stored beside every encrypted value and lookup hash, so they are

@@ -26,11 +26,10 @@ import {
   createDecipheriv,
   createHmac,
   createSecretKey,
-  hkdfSync,
   randomBytes,
   type KeyObject,
 } from 'node:crypto';
-import { KEY_BYTES, KEY_ID_PATTERN, type DataKey } from './data-keys.ts';
+import { deriveSubkey, KEY_BYTES, KEY_ID_PATTERN, type DataKey } from './data-keys.ts';
 
 const TOKEN_VERSION = 'v1';
 const TOKEN_SEPARATOR = '.';
@@ -38,11 +37,7 @@ const TOKEN_PART_COUNT = 5;
 const CIPHER = 'aes-256-gcm';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-const HKDF_DIGEST = 'sha256';
 const HMAC_DIGEST = 'sha256';
-// Data keys are 32 uniformly random bytes, so HKDF needs no salt to extract
-// from them (RFC 5869 §3.1); the info labels alone separate the sub-keys.
-const HKDF_SALT = Buffer.alloc(0);
 const ENCRYPTION_KEY_INFO = 'permitline field encryption v1';
 const LOOKUP_KEY_INFO = 'permitline lookup hash v1';
 
@@ -184,7 +179,7 @@ function deriveRing(dataKeys: readonly DataKey[]): [string, DerivedKeys][] {
 }
 
 function deriveKey(dataKey: Buffer, info: string): KeyObject {
-  return createSecretKey(Buffer.from(hkdfSync(HKDF_DIGEST, dataKey, HKDF_SALT, info, KEY_BYTES)));
+  return createSecretKey(deriveSubkey(dataKey, info));
 }
 
 // UTF-8 encoding turns every lone surrogate into U+FFFD, so an ill-formed

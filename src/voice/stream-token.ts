@@ -1,5 +1,5 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import type { DataKey } from '../store/data-keys.ts';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { deriveSubkey, type DataKey } from '../store/data-keys.ts';
 
 /**
  * The short-lived token the voice webhook puts in <Stream><Parameter>, and
@@ -9,7 +9,6 @@ import type { DataKey } from '../store/data-keys.ts';
  * anyone who learns the socket URL.
  */
 const TOKEN_INFO = 'permitline media stream token v1';
-const KEY_BYTES = 32;
 
 export type StreamTokenCheck = { ok: true } | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'forged' };
 
@@ -20,7 +19,7 @@ export class StreamTokens {
 
   constructor(dataKey: DataKey, ttlSeconds: number, now: () => number = Date.now) {
     // A key of its own, derived from the current data key: compromise of one use never reveals another.
-    this.#key = Buffer.from(hkdfSync('sha256', dataKey.key, Buffer.alloc(0), TOKEN_INFO, KEY_BYTES));
+    this.#key = deriveSubkey(dataKey.key, TOKEN_INFO);
     this.#ttlSeconds = ttlSeconds;
     this.#now = now;
   }

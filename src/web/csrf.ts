@@ -1,7 +1,7 @@
-import { hkdfSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
-import type { DataKey } from '../store/data-keys.ts';
+import { deriveSubkey, type DataKey } from '../store/data-keys.ts';
 
 /**
  * CSRF protection for the form: signed double-submit tokens (csrf-csrf),
@@ -10,10 +10,9 @@ import type { DataKey } from '../store/data-keys.ts';
  * (one per key, so rotating keys does not break forms already on screen).
  */
 const CSRF_SECRET_INFO = 'permitline csrf v1';
-const CSRF_SECRET_BYTES = 32;
 
 export function csrfSecretsFrom(keys: readonly DataKey[]): string[] {
-  return keys.map((k) => Buffer.from(hkdfSync('sha256', k.key, Buffer.alloc(0), CSRF_SECRET_INFO, CSRF_SECRET_BYTES)).toString('base64'));
+  return keys.map((k) => deriveSubkey(k.key, CSRF_SECRET_INFO).toString('base64'));
 }
 
 export interface CsrfGuard {
