@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ToolOutcome } from '../intake/permit-tools.ts';
 import type { ResponseUsage, TranscriptionUsage } from '../realtime/realtime-server-events.ts';
@@ -55,6 +56,7 @@ export class CallBridge {
   #hangUpWhenHeard = false;
   #goodbyeTimer: NodeJS.Timeout | undefined;
   #ended = false;
+  readonly #detach: () => void;
 
   constructor(options: CallBridgeOptions) {
     this.#telephony = options.telephony;
@@ -65,21 +67,24 @@ export class CallBridge {
     this.#goodbyeTimeoutMs = options.goodbyeTimeoutMs ?? DEFAULT_GOODBYE_TIMEOUT_MS;
 
     const t = this.#telephony;
-    t.on('audio', this.#onCallerAudio);
-    t.on('mark', this.#onMark);
-    t.on('ended', this.#onTelephonyEnded);
     const s = this.#session;
-    s.on('audio', this.#onAgentAudio);
-    s.on('speechStarted', this.#onSpeechStarted);
-    s.on('itemAdded', this.#onItemAdded);
-    s.on('callerTranscript', this.#onCallerTranscript);
-    s.on('agentTranscript', this.#onAgentTranscript);
-    s.on('functionCall', this.#onFunctionCall);
-    s.on('responseStarted', this.#onResponseStarted);
-    s.on('responseDone', this.#onResponseDone);
-    s.on('transcriptionUsage', this.#onTranscriptionUsage);
-    s.on('error', this.#onSessionError);
-    s.on('closed', this.#onSessionClosed);
+    const stopListening = [
+      subscribe(t, { audio: this.#onCallerAudio, mark: this.#onMark, ended: this.#onTelephonyEnded }),
+      subscribe(s, {
+        audio: this.#onAgentAudio,
+        speechStarted: this.#onSpeechStarted,
+        itemAdded: this.#onItemAdded,
+        callerTranscript: this.#onCallerTranscript,
+        agentTranscript: this.#onAgentTranscript,
+        functionCall: this.#onFunctionCall,
+        responseStarted: this.#onResponseStarted,
+        responseDone: this.#onResponseDone,
+        transcriptionUsage: this.#onTranscriptionUsage,
+        error: this.#onSessionError,
+        closed: this.#onSessionClosed,
+      }),
+    ];
+    this.#detach = () => { for (const stop of stopListening) stop(); };
     for (const payload of t.takeEarlyAudio()) this.#onCallerAudio(payload);
     if (t.isEnded) this.end('media stream ended before the call was connected');
     else if (!s.isOpen) this.end('model session closed before the call was connected');
@@ -224,23 +229,17 @@ export class CallBridge {
     }
     this.#goodbyeTimer = setTimeout(() => { this.end('agent ended the call (goodbye not confirmed by marks)'); }, this.#goodbyeTimeoutMs);
   }
+}
 
-  #detach(): void {
-    const t = this.#telephony;
-    t.off('audio', this.#onCallerAudio);
-    t.off('mark', this.#onMark);
-    t.off('ended', this.#onTelephonyEnded);
-    const s = this.#session;
-    s.off('audio', this.#onAgentAudio);
-    s.off('speechStarted', this.#onSpeechStarted);
-    s.off('itemAdded', this.#onItemAdded);
-    s.off('callerTranscript', this.#onCallerTranscript);
-    s.off('agentTranscript', this.#onAgentTranscript);
-    s.off('functionCall', this.#onFunctionCall);
-    s.off('responseStarted', this.#onResponseStarted);
-    s.off('responseDone', this.#onResponseDone);
-    s.off('transcriptionUsage', this.#onTranscriptionUsage);
-    s.off('error', this.#onSessionError);
-    s.off('closed', this.#onSessionClosed);
-  }
+/** Adds each handler to its event and returns the one function that removes them all again. */
+function subscribe<Events extends Record<keyof Events, unknown[]>>(
+  emitter: Pick<EventEmitter<Events>, 'on' | 'off'>,
+  handlers: { readonly [E in keyof Events]?: (...args: Events[E]) => void },
+): () => void {
+  // Node's typings cannot relate a key to its own handler once they are in a list; the object above did.
+  const entries = Object.entries(handlers) as [never, never][];
+  for (const [event, handler] of entries) emitter.on(event, handler);
+  return () => {
+    for (const [event, handler] of entries) emitter.off(event, handler);
+  };
 }
