@@ -7,6 +7,7 @@ import { simulateCall } from '../../src/sim/call-simulator.ts';
 import { startRealtimeSimulator } from '../../src/sim/realtime-simulator.ts';
 import { loadScenario } from '../../src/sim/scenario.ts';
 import { TEST_KEY_A } from '../support/keys.ts';
+import { waitUntil } from '../support/wait.ts';
 
 /** The real entry point, as `npm start` runs it, in a child process. */
 const MAIN = join(import.meta.dirname, '../../src/main.ts');
@@ -29,13 +30,6 @@ function run(script: string, env: Record<string, string>): { process: ChildProce
   return { process: proc, output: () => output, exited };
 }
 
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the service process', () => {
   it('when the configuration is invalid, then it exits 1 listing every problem and where to read about settings', async () => {
@@ -56,7 +50,7 @@ describe('the service process', () => {
     const started = run(MAIN, { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `file:${dbFile}`, DEV_DATA_KEYS_FILE: keyFile });
     child = started.process;
 
-    await waitFor(() => started.output().includes('PermitLine is listening'), 'the listening line');
+    await waitUntil(() => started.output().includes('PermitLine is listening'), 'the service prints its listening line', 15_000);
     const url = /"url":"(http:\/\/[^"]+)"/.exec(started.output())?.[1];
     expect(url).toBeDefined();
     expect((await fetch(`${url}/apply`)).status).toBe(200);
@@ -88,7 +82,7 @@ describe('the service process', () => {
         NODE_EXTRA_CA_CERTS: caFile,
       });
       child = started.process;
-      await waitFor(() => started.output().includes('PermitLine is listening'), 'the listening line');
+      await waitUntil(() => started.output().includes('PermitLine is listening'), 'the service prints its listening line', 15_000);
       const url = /"url":"(http:\/\/[^"]+)"/.exec(started.output())?.[1] ?? '';
 
       const result = await simulateCall({ serviceUrl: url, publicBaseUrl: 'https://permits.example.test', authToken: 'process-test-token', scenario, realTimeFactor: 4, hangUpAfterTurn: 0 });

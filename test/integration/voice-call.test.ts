@@ -1,6 +1,12 @@
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { connectedFrame, mediaFrame, startFrame } from '../../src/sim/twilio-stream-frames.ts';
+import { CallRepository } from '../../src/store/call-repository.ts';
+import { FieldCipher } from '../../src/store/field-cipher.ts';
+import { FRAME_BYTES, MULAW_SILENCE } from '../../src/voice/media-stream-messages.ts';
+import { testDataKeys } from '../support/keys.ts';
+import { pause, waitUntil } from '../support/wait.ts';
 import { PUBLIC_BASE_URL, startVoiceRig, TWILIO_AUTH_TOKEN, type VoiceRig } from '../support/voice.ts';
 
 /**
@@ -28,7 +34,7 @@ describe('a phone call through the voice path', () => {
     const events: string[] = [];
     const callInProgress = rig.call({ callSid, realTimeFactor: 2, onEvent: (e) => events.push(`${e.atMs} ${e.type}`) });
     // While this call is live, another socket misbehaves: only that socket may be closed.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await pause(3_000);
     const intruders = await Promise.all([openAndSend('{"event":"media","streamSid":"MZ9","media":{"payload":"%%%"}}'), openAndStart('forged.token')]);
     expect(intruders.map((c) => c.code)).toEqual([1007, 1008]);
     const result = await callInProgress;
@@ -90,7 +96,7 @@ describe('a phone call through the voice path', () => {
     const [first, second] = [await postForm('/twilio/voice', params, signature), await postForm('/twilio/voice', params, signature)];
     expect(Number((await rows("SELECT count(*) AS n FROM applications WHERE channel = 'voice'"))[0]?.n)).toBe(draftsBefore + 1);
     // The model session is opened while answering (pre-warm), once, before any media stream exists.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await pause(300);
     expect(rig.model.connections).toBe(modelSessionsBefore + 1);
 
     expect([first.status, second.status]).toEqual([200, 200]);
@@ -102,7 +108,7 @@ describe('a phone call through the voice path', () => {
   });
 
   it('when a media socket starts without a valid token, then it is closed as a policy violation within a second and no model session opens', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 300)); // let earlier tests' early model sessions settle
+    await pause(300); // let earlier tests' early model sessions settle
     const before = rig.model.connections;
     for (const token of [undefined, 'forged.AAAA', '1.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa']) {
       const started = Date.now();
@@ -118,19 +124,17 @@ describe('a phone call through the voice path', () => {
     const params = { CallSid: `CA${'6'.repeat(32)}`, From: '+12125550144', To: '+12125550100', CallStatus: 'ringing' };
     const twiml = (await postForm('/twilio/voice', params, twilio.getExpectedTwilioSignature(TWILIO_AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/voice`, params))).body;
     const token = /name="token" value="([^"]+)"/.exec(twiml)?.[1] ?? '';
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await pause(300);
     const connection = rig.model.connections;
     const ws = mediaSocket();
     await new Promise((resolve) => ws.once('open', resolve));
     const frames = 25;
     // start and the first frames in one burst: they are read before the bridge can attach.
-    ws.send(JSON.stringify(startFrame(params.CallSid, token)));
-    for (let i = 0; i < frames; i++) {
-      ws.send(JSON.stringify({ event: 'media', sequenceNumber: String(i + 2), streamSid: 'MZ1', media: { track: 'inbound', chunk: String(i + 1), timestamp: String(i * 20), payload: Buffer.alloc(160, 0xff).toString('base64') } }));
-    }
+    const stream = STREAM(params.CallSid);
+    ws.send(JSON.stringify(startFrame(stream, 1, tokenParameters(token))));
+    for (let chunk = 1; chunk <= frames; chunk++) ws.send(JSON.stringify(mediaFrame(stream.streamSid, chunk + 1, chunk, Buffer.alloc(FRAME_BYTES, MULAW_SILENCE))));
     const appends = () => rig.model.received.filter((e) => e.connection === connection && e.type === 'input_audio_buffer.append').length;
-    const deadline = Date.now() + 3000;
-    while (appends() < frames && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => appends() >= frames, `${frames} appends reach the model`, 3_000).catch(() => undefined);
     ws.close();
     expect(appends()).toBe(frames);
   });
@@ -142,10 +146,7 @@ describe('a phone call through the voice path', () => {
   });
 });
 
-async function rigTranscript(callSid: string) {
-  const { CallRepository } = await import('../../src/store/call-repository.ts');
-  const { FieldCipher } = await import('../../src/store/field-cipher.ts');
-  const { testDataKeys } = await import('../support/keys.ts');
+function rigTranscript(callSid: string) {
   return new CallRepository(rig.service.db, new FieldCipher(testDataKeys())).transcript(callSid);
 }
 
@@ -166,21 +167,15 @@ function closed(ws: WebSocket): Promise<{ code: number }> {
   return new Promise((resolve) => ws.on('close', (code) => { resolve({ code }); }));
 }
 
-function startFrame(callSid: string, token: string | undefined) {
-  return {
-    event: 'start',
-    sequenceNumber: '1',
-    streamSid: 'MZ1',
-    start: { accountSid: 'AC1', streamSid: 'MZ1', callSid, tracks: ['inbound'], customParameters: token === undefined ? {} : { token }, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } },
-  };
-}
+const STREAM = (callSid: string) => ({ accountSid: `AC${'0'.repeat(32)}`, streamSid: `MZ${'0'.repeat(32)}`, callSid });
+const tokenParameters = (token: string | undefined): Record<string, string> => (token === undefined ? {} : { token });
 
 async function openAndStart(token: string | undefined): Promise<{ code: number }> {
   const ws = mediaSocket();
   const done = closed(ws);
   await new Promise((resolve) => ws.once('open', resolve));
-  ws.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
-  ws.send(JSON.stringify(startFrame(`CA${'4'.repeat(32)}`, token)));
+  ws.send(JSON.stringify(connectedFrame()));
+  ws.send(JSON.stringify(startFrame(STREAM(`CA${'4'.repeat(32)}`), 1, tokenParameters(token))));
   return done;
 }
 

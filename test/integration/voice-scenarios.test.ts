@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { MULAW_BYTES_PER_MS } from '../../src/voice/media-stream-messages.ts';
 import { ApplicationRepository } from '../../src/store/application-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { testDataKeys } from '../support/keys.ts';
 import { startVoiceRig, type VoiceRig } from '../support/voice.ts';
+import { waitUntil } from '../support/wait.ts';
 
 /** The conversations that go off the happy path, each over real sockets with its own scenario. */
 let rig: VoiceRig | undefined;
@@ -18,16 +20,9 @@ async function voiceApplication(r: VoiceRig) {
   return repository.find(row?.id as string);
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 function audioMs(r: VoiceRig, file: string): number {
-  return r.scenario.audioOf(file).length / 8;
+  return r.scenario.audioOf(file).length / MULAW_BYTES_PER_MS;
 }
 
 describe('conversations off the happy path', () => {
@@ -77,8 +72,8 @@ describe('conversations off the happy path', () => {
     const r = rig;
 
     expect(result.endedBy).toBe('caller');
-    await until(() => r.service.voiceCalls.liveCalls === 0, 'the call is released');
-    await until(() => r.model.openConnections === 0, 'the model socket is closed');
+    await waitUntil(() => r.service.voiceCalls.liveCalls === 0, 'the call is released');
+    await waitUntil(() => r.model.openConnections === 0, 'the model socket is closed');
     const application = await voiceApplication(r);
     expect(application?.status).toBe('draft');
     expect(application?.fields).toMatchObject({ permitType: 'temporary_food_event' });
@@ -102,7 +97,7 @@ describe('conversations off the happy path', () => {
     rig = await startVoiceRig('happy-path');
     await rig.call({ realTimeFactor: 2, hangUpAfterTurn: 1 });
     const r = rig;
-    await until(() => r.service.voiceCalls.liveCalls === 0, 'the first call is released');
+    await waitUntil(() => r.service.voiceCalls.liveCalls === 0, 'the first call is released');
     const first = await voiceApplication(r);
 
     await rig.call({ realTimeFactor: 2, hangUpAfterTurn: 0 });
