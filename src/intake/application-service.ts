@@ -13,7 +13,13 @@ import { ReferenceCollisionError, type ApplicationRepository, type Channel, type
  */
 
 export type SubmitResult =
-  | { readonly ok: true; readonly reference: string; readonly alreadySubmitted: boolean }
+  | {
+      readonly ok: true;
+      readonly reference: string;
+      readonly alreadySubmitted: boolean;
+      /** The applicant said yes to texts, so an SMS summary is queued; otherwise the reference is only shown or read out. */
+      readonly textMessageQueued: boolean;
+    }
   | { readonly ok: false; readonly missing: readonly FieldName[]; readonly problems: readonly FieldProblem[] };
 
 export interface DraftUpdateResult extends DraftUpdate {
@@ -79,7 +85,7 @@ export class ApplicationService {
     const stored = await this.#repository.find(id);
     if (stored === undefined) throw new UnknownApplicationError(id);
     if (stored.status === 'submitted' && stored.reference !== undefined) {
-      return { ok: true, reference: stored.reference, alreadySubmitted: true };
+      return { ok: true, reference: stored.reference, alreadySubmitted: true, textMessageQueued: stored.fields.smsConsent === true };
     }
     const check = this.#rules.checkApplication(stored.fields);
     if (!check.ok) return check;
@@ -94,7 +100,7 @@ export class ApplicationService {
   async submitComplete(channel: Channel, id: string, values: DraftFields): Promise<SubmitResult> {
     const existing = await this.#repository.find(id);
     if (existing?.status === 'submitted' && existing.reference !== undefined && existing.channel === channel) {
-      return { ok: true, reference: existing.reference, alreadySubmitted: true };
+      return { ok: true, reference: existing.reference, alreadySubmitted: true, textMessageQueued: existing.fields.smsConsent === true };
     }
     const check = this.#rules.checkApplication(values);
     if (!check.ok) return check;
@@ -111,7 +117,7 @@ export class ApplicationService {
       const reference = newReferenceNumber(year);
       try {
         const result = await this.#repository.markSubmitted(id, reference, smsSummaryFor(application, reference));
-        return { ok: true, ...result };
+        return { ok: true, ...result, textMessageQueued: application.smsConsent };
       } catch (error) {
         if (!(error instanceof ReferenceCollisionError) || attempt >= REFERENCE_ATTEMPTS) throw error;
       }

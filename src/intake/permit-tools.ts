@@ -144,12 +144,11 @@ export class PermitToolbox {
       const output = { ok: false, problems: result.problems.map((p) => p.message) };
       return { output: JSON.stringify(output), summary: `submit refused: ${output.problems.join(' ')}`, endCall: false };
     }
-    const draft = await this.#applications.find(this.#applicationId);
     const output = {
       ok: true,
       reference: result.reference,
       reference_to_read_out: spokenReferenceNumber(result.reference),
-      text_message_will_follow: draft?.fields.smsConsent === true,
+      text_message_will_follow: result.textMessageQueued,
     };
     return { output: JSON.stringify(output), summary: `submitted as ${result.reference}`, endCall: false };
   }

@@ -161,7 +161,7 @@ describe('submission', () => {
     const id = await applications.startDraft('voice');
     await applications.updateDraft(id, { ...completeApplication('cottage_food_operation'), smsConsent: false });
 
-    expect((await applications.submit(id)).ok).toBe(true);
+    expect(await applications.submit(id)).toMatchObject({ ok: true, textMessageQueued: false });
     expect(await repository.outboxFor(id)).toEqual([]);
   });
 

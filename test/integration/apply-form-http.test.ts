@@ -37,6 +37,7 @@ describe('the web form', () => {
     const res = await client.post('/apply', { ...eventFormFields(), _csrf: form.csrf, formId: form.formId });
 
     expect(res.status).toBe(200);
+    expect(res.html).toContain('We will also send it to you by text message.');
     const reference = /id="reference">(FP-\d{4}-[2-9A-HJKMNP-Z]{6})</.exec(res.html)?.[1];
     expect(reference).toBeDefined();
     const applications = await service.db.execute('SELECT status, channel, reference, permit_type FROM applications');
