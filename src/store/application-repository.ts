@@ -4,6 +4,7 @@ import { FIELD_SPECS, isFieldName, type FieldName } from '../permits/permit-fiel
 import type { DraftFields } from '../permits/permit-rules.ts';
 import type { FieldCipher } from './field-cipher.ts';
 import { optionalTextColumn, textColumn } from './row-values.ts';
+import { outboxContext, outboxEntryFromRow, type OutboxEntry } from './sms-outbox-repository.ts';
 
 /**
  * Applications, their fields and the SMS outbox: the only place that knows
@@ -30,14 +31,6 @@ export interface StoredApplication {
 export interface OutboxMessage {
   readonly toPhone: string;
   readonly body: string;
-}
-
-export interface StoredOutboxMessage extends OutboxMessage {
-  readonly id: string;
-  readonly applicationId: string;
-  readonly status: string;
-  readonly attempts: number;
-  readonly createdAt: string;
 }
 
 export class ReferenceCollisionError extends Error {}
@@ -174,20 +167,10 @@ export class ApplicationRepository {
     return typeof id === 'string' ? this.find(id) : undefined;
   }
 
-  async outboxFor(applicationId: string): Promise<StoredOutboxMessage[]> {
+  /** The application's SMS summary and how its delivery went (at most one: the outbox is unique per application). */
+  async outboxFor(applicationId: string): Promise<OutboxEntry[]> {
     const result = await this.#db.execute({ sql: 'SELECT * FROM sms_outbox WHERE application_id = ?', args: [applicationId] });
-    return result.rows.map((row) => {
-      const id = textColumn(row, 'id');
-      return {
-        id,
-        applicationId: textColumn(row, 'application_id'),
-        toPhone: this.#cipher.decrypt(textColumn(row, 'to_phone'), outboxContext(id, 'to_phone')),
-        body: this.#cipher.decrypt(textColumn(row, 'body'), outboxContext(id, 'body')),
-        status: textColumn(row, 'status'),
-        attempts: Number(row.attempts),
-        createdAt: textColumn(row, 'created_at'),
-      };
-    });
+    return result.rows.map((row) => outboxEntryFromRow(row, this.#cipher));
   }
 
   #encode(id: string, name: FieldName, value: unknown): { stored: string; encrypted: boolean } {
@@ -227,8 +210,5 @@ export function fieldContext(applicationId: string, field: string): string {
   return `application_fields/${applicationId}/${field}`;
 }
 
-export function outboxContext(outboxId: string, column: string): string {
-  return `sms_outbox/${outboxId}/${column}`;
-}
 
 

@@ -1,7 +1,9 @@
 import type { Client, InStatement } from '@libsql/client';
-import { fieldContext, outboxContext } from './application-repository.ts';
+import { fieldContext } from './application-repository.ts';
 import { callContext } from './call-repository.ts';
 import type { FieldCipher } from './field-cipher.ts';
+import { consentContext } from './sms-consent-repository.ts';
+import { outboxContext } from './sms-outbox-repository.ts';
 import { textColumn } from './row-values.ts';
 
 /**
@@ -17,12 +19,13 @@ export interface RekeyProgress {
   outboxMessages: number;
   calls: number;
   transcriptTurns: number;
+  smsConsents: number;
 }
 
 const BATCH_ROWS = 200;
 
 export async function rekeyDatabase(db: Client, cipher: FieldCipher, onProgress: (p: RekeyProgress) => void = () => undefined): Promise<RekeyProgress> {
-  const progress: RekeyProgress = { fields: 0, phoneHashes: 0, outboxMessages: 0, calls: 0, transcriptTurns: 0 };
+  const progress: RekeyProgress = { fields: 0, phoneHashes: 0, outboxMessages: 0, calls: 0, transcriptTurns: 0, smsConsents: 0 };
   const tokenPrefix = `v1.${cipher.currentKeyId}.`;
   const hashPrefix = `${cipher.currentKeyId}.`;
 
@@ -84,6 +87,21 @@ export async function rekeyDatabase(db: Client, cipher: FieldCipher, onProgress:
       args: [cipher.encrypt(cipher.decrypt(textColumn(row, 'text'), context), context), textColumn(row, 'call_sid'), textColumn(row, 'item_id'), textColumn(row, 'text')],
     };
   }, (n) => { progress.transcriptTurns += n; onProgress(progress); });
+
+  await inBatches(db, {
+    sql: 'SELECT phone_hash, phone FROM sms_consent WHERE substr(phone_hash, 1, length(?1)) != ?1 LIMIT ?2',
+    args: [hashPrefix, BATCH_ROWS],
+  }, (row) => {
+    const oldHash = textColumn(row, 'phone_hash');
+    const phone = cipher.decrypt(textColumn(row, 'phone'), consentContext(oldHash));
+    const newHash = cipher.lookupHash(phone);
+    // OR REPLACE: a record already under the new key was written later (SmsConsentRepository removes older ones), but
+    // if both exist the moved one must not fail the batch.
+    return {
+      sql: 'UPDATE OR REPLACE sms_consent SET phone_hash = ?, phone = ? WHERE phone_hash = ?',
+      args: [newHash, cipher.encrypt(phone, consentContext(newHash)), oldHash],
+    };
+  }, (n) => { progress.smsConsents += n; onProgress(progress); });
 
   return progress;
 }

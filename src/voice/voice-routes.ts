@@ -5,7 +5,7 @@ import type { ApplicationService } from '../intake/application-service.ts';
 import type { CallRepository } from '../store/call-repository.ts';
 import { mediaStreamUrl } from './media-socket-server.ts';
 import type { StreamTokens } from './stream-token.ts';
-import { requireTwilioSignature } from './twilio-signature.ts';
+import { requireTwilioSignature } from '../web/twilio-signature.ts';
 import type { VoiceCalls } from './voice-calls.ts';
 
 /**

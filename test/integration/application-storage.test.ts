@@ -11,6 +11,7 @@ import { openDatabase } from '../../src/store/database.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { isSchemaCurrent, loadMigrations, migrate } from '../../src/store/migrations.ts';
 import { rekeyDatabase } from '../../src/store/rekey.ts';
+import { SmsConsentRepository } from '../../src/store/sms-consent-repository.ts';
 import { completeApplication, TODAY } from '../support/applications.ts';
 import { tempDatabaseFile } from '../support/service.ts';
 import { TEST_KEY_A, TEST_KEY_B, testDataKeys } from '../support/keys.ts';
@@ -204,6 +205,7 @@ describe('key rotation', () => {
     const calls = new CallRepository(db, new FieldCipher(testDataKeys(TEST_KEY_A)), now);
     await calls.recordIncoming(CALL_SID, '+12125550199', 'ringing');
     await calls.saveTurn(CALL_SID, { itemId: 'item_1', position: 1, role: 'caller', text: 'My name is Lee Park.', offsetMs: 1200 });
+    await new SmsConsentRepository(db, new FieldCipher(testDataKeys(TEST_KEY_A)), now).optOut('+12125550199', 'STOP');
     return { ids, draft };
   }
 
@@ -228,6 +230,7 @@ describe('key rotation', () => {
     expect(done.outboxMessages).toBe(3);
     expect(done.calls).toBe(1);
     expect(done.transcriptTurns).toBe(1);
+    expect(done.smsConsents).toBe(1);
     expect(progress.length).toBeGreaterThan(0);
 
     const onlyNewKey = serviceWith(TEST_KEY_B).repository;
@@ -238,10 +241,11 @@ describe('key rotation', () => {
     expect((await calls.find(CALL_SID))?.fromPhone).toBe('+12125550199');
     expect((await calls.transcript(CALL_SID)).map((t) => t.text)).toEqual(['My name is Lee Park.']);
     expect(await calls.recentDraftOfCaller('+12125550199', new Date(0))).toBeUndefined();
+    expect(await new SmsConsentRepository(db, new FieldCipher(testDataKeys(TEST_KEY_B))).isOptedOut('+12125550199')).toBe(true);
     const old = await db.execute("SELECT count(*) AS n FROM application_fields WHERE encrypted = 1 AND value LIKE 'v1.ka.%'");
     expect(old.rows[0]?.n).toBe(0);
 
-    expect(await rekeyDatabase(db, new FieldCipher(testDataKeys(`${TEST_KEY_B},${TEST_KEY_A}`)))).toEqual({ fields: 0, phoneHashes: 0, outboxMessages: 0, calls: 0, transcriptTurns: 0 });
+    expect(await rekeyDatabase(db, new FieldCipher(testDataKeys(`${TEST_KEY_B},${TEST_KEY_A}`)))).toEqual({ fields: 0, phoneHashes: 0, outboxMessages: 0, calls: 0, transcriptTurns: 0, smsConsents: 0 });
   });
 
   it('when the old key is dropped before rekey, then reading fails with a message that says to keep it', async () => {
