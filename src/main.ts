@@ -1,8 +1,13 @@
 import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@libsql/client';
+import Bottleneck from 'bottleneck';
+import { Redis } from 'ioredis';
 import OpenAI from 'openai';
+import twilio, { type Twilio } from 'twilio';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config/config.ts';
 import { resolveDataKeys } from './config/resolve-data-keys.ts';
@@ -23,6 +28,14 @@ import { CallRepository } from './store/call-repository.ts';
 import { attachMediaSocketServer } from './voice/media-socket-server.ts';
 import { StreamTokens } from './voice/stream-token.ts';
 import { VoiceCalls } from './voice/voice-calls.ts';
+import { startTwilioStandIn, type TwilioStandIn } from './sim/twilio-stand-in.ts';
+import { OutboxWorker } from './sms/outbox-worker.ts';
+import { RetryAfterPreservingClient } from './sms/retry-after-client.ts';
+import { ReviewLinks } from './sms/review-link.ts';
+import { asTwilioHttpClient, StandInHttpClient } from './sms/stand-in-http-client.ts';
+import { TwilioSmsSender, type SenderIdentity } from './sms/twilio-sms-sender.ts';
+import { SmsConsentRepository } from './store/sms-consent-repository.ts';
+import { SmsOutboxRepository } from './store/sms-outbox-repository.ts';
 import { createApp } from './web/app.ts';
 import { csrfSecretsFrom } from './web/csrf.ts';
 
@@ -38,6 +51,10 @@ export interface RunningService {
   readonly db: Client;
   readonly health: HealthState;
   readonly voiceCalls: VoiceCalls;
+  /** The SMS outbox worker (running only when config.sms.workerInService). */
+  readonly smsWorker: OutboxWorker;
+  /** The local Twilio stand-in, when no Twilio account is configured (development). */
+  readonly twilioStandIn: TwilioStandIn | undefined;
   /** Readiness off, stop taking connections, let requests finish, close the database. */
   stop(): Promise<void>;
 }
@@ -45,6 +62,8 @@ export interface RunningService {
 export interface StartOptions {
   /** A CA to trust for the realtime endpoint (a test's simulator); NODE_EXTRA_CA_CERTS does the same for a process. */
   readonly realtimeCa?: string;
+  /** Talk to this Twilio API origin (a test's stand-in) instead of starting one; only without a Twilio account. */
+  readonly twilioApiBaseUrl?: string;
 }
 
 // Connecting to the model is on the caller's time: give up quickly and let the call end politely.
@@ -61,7 +80,9 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
   const cipher = new FieldCipher(dataKeys);
   const rules = new PermitRules({ healthDistricts: config.healthDistricts, today: () => todayIn(config.departmentTimeZone, new Date()) });
   const applicationRepository = new ApplicationRepository(db, cipher);
-  const applications = new ApplicationService({ repository: applicationRepository, rules, timeZone: config.departmentTimeZone });
+  const reviewLinks = new ReviewLinks(config.publicBaseUrl, dataKeys);
+  const sms = await startSmsDelivery(config, db, cipher, reviewLinks, logger, options.twilioApiBaseUrl);
+  const applications = new ApplicationService({ repository: applicationRepository, rules, timeZone: config.departmentTimeZone, onTextQueued: () => { sms.worker.wake(); } });
   const calls = new CallRepository(db, cipher);
   const model = await realtimeEndpoint(config, logger, options);
   const voiceCalls = new VoiceCalls({
@@ -94,6 +115,8 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     trustProxy: config.trustProxy,
     databaseReady: async () => ((await isSchemaCurrent(db)) ? { ok: true } : { ok: false, reason: 'schema not current' }),
     voice: { authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, tokens, voiceCalls, calls, applications },
+    sms: { authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, outbox: sms.outbox, consent: sms.consent, applications: applicationRepository },
+    review: { links: reviewLinks, applications: applicationRepository, timeZone: config.departmentTimeZone },
   });
 
   const server = createServer(app);
@@ -106,6 +129,7 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
   });
   server.listen(config.port, config.host);
   await once(server, 'listening');
+  if (config.sms.workerInService) sms.worker.start();
   health.started = true;
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
@@ -116,12 +140,15 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     db,
     health,
     voiceCalls,
+    smsWorker: sms.worker,
+    twilioStandIn: sms.standIn,
     async stop() {
       health.draining = true;
       voiceCalls.endAll('service stopping');
       media.close();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await sms.close();
       await model.close();
       db.close();
     },
@@ -142,6 +169,103 @@ async function realtimeEndpoint(config: Config, logger: Logger, options: StartOp
   const simulator = await startRealtimeSimulator({ scenario: loadScenario(config.simulatorScenario), logger: logger.child({ component: 'realtime-simulator' }) });
   logger.warn({ scenario: config.simulatorScenario }, 'OPENAI_API_KEY is not set: calls talk to the local realtime simulator, which plays a scripted conversation');
   return { client: new OpenAI({ apiKey: 'local-simulator', baseURL: simulator.baseURL }), ca: simulator.ca, close: () => simulator.close() };
+}
+
+export interface SmsDelivery {
+  readonly worker: OutboxWorker;
+  readonly outbox: SmsOutboxRepository;
+  readonly consent: SmsConsentRepository;
+  readonly standIn: TwilioStandIn | undefined;
+  close(): Promise<void>;
+}
+
+/** Used only by the local Twilio stand-in: a well-formed Account SID that no real account has. */
+export const LOCAL_TWILIO_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
+/** The stand-in's sender: the fictional 555-01xx range. */
+const LOCAL_FROM_NUMBER = '+13125550100';
+const SMS_BATCH_SIZE = 10;
+const SMS_LEASE_MIN_MS = 60_000;
+const BREAKER_SETTINGS = { errorThresholdPercent: 50, volumeThreshold: 5, windowMs: 60_000 } as const;
+// The request's own timeout fires first; the breaker's is a backstop.
+const BREAKER_TIMEOUT_SLACK_MS = 2_000;
+
+/**
+ * The SMS outbox worker and what it sends through: Twilio when an account is
+ * configured, otherwise (development) the local Twilio stand-in, started
+ * here unless `twilioApiBaseUrl` names one. Shared by the service and
+ * `npm run worker`.
+ */
+export async function startSmsDelivery(config: Config, db: Client, cipher: FieldCipher, reviewLinks: ReviewLinks, logger: Logger, twilioApiBaseUrl?: string): Promise<SmsDelivery> {
+  const outbox = new SmsOutboxRepository(db, cipher);
+  const consent = new SmsConsentRepository(db, cipher);
+  let standIn: TwilioStandIn | undefined;
+  let client: Twilio;
+  let sender: SenderIdentity;
+  if (config.sms.sender !== undefined && config.twilio.accountSid !== undefined) {
+    const httpClient = new RetryAfterPreservingClient(new twilio.RequestClient({ timeout: config.sms.requestTimeoutMs }));
+    client = twilio(config.twilio.accountSid, config.twilio.authToken, { httpClient: asTwilioHttpClient(httpClient) });
+    sender = config.sms.sender;
+  } else {
+    let baseUrl = twilioApiBaseUrl;
+    if (baseUrl === undefined) {
+      standIn = await startTwilioStandIn({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: config.twilio.authToken, logger: logger.child({ component: 'twilio-stand-in' }) });
+      baseUrl = standIn.baseUrl;
+      logger.warn('TWILIO_ACCOUNT_SID is not set: SMS summaries go to the local Twilio stand-in, which logs them instead of texting');
+    }
+    const httpClient = new RetryAfterPreservingClient(new StandInHttpClient({ baseUrl, timeoutMs: config.sms.requestTimeoutMs }));
+    client = twilio(LOCAL_TWILIO_ACCOUNT_SID, config.twilio.authToken, { httpClient: asTwilioHttpClient(httpClient) });
+    sender = { from: LOCAL_FROM_NUMBER };
+  }
+  const limiter = await smsRateLimiter(config, logger);
+  const worker = new OutboxWorker({
+    outbox,
+    consent,
+    sender: new TwilioSmsSender(client, sender),
+    limiter,
+    logger,
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    statusCallbackUrl: new URL('/twilio/sms/status', config.publicBaseUrl).href,
+    reviewLink: (entry) => reviewLinks.linkFor(entry.reference),
+    settings: {
+      leaseMs: Math.max(SMS_LEASE_MIN_MS, 2 * config.sms.requestTimeoutMs + config.sms.retryMaxMs),
+      pollIntervalMs: config.sms.pollIntervalMs,
+      batchSize: SMS_BATCH_SIZE,
+      maxAttempts: config.sms.maxAttempts,
+      retryMinMs: config.sms.retryMinMs,
+      retryMaxMs: config.sms.retryMaxMs,
+      breaker: { ...BREAKER_SETTINGS, resetMs: config.sms.circuitResetMs, callTimeoutMs: config.sms.requestTimeoutMs + BREAKER_TIMEOUT_SLACK_MS },
+    },
+  });
+  return {
+    worker,
+    outbox,
+    consent,
+    standIn,
+    async close() {
+      await worker.stop();
+      await limiter.disconnect();
+      await standIn?.close();
+    },
+  };
+}
+
+/**
+ * One limit for every instance when REDIS_URL is set (bottleneck keeps its
+ * state in Redis); otherwise per process. Rate 0 lifts the limit.
+ */
+async function smsRateLimiter(config: Config, logger: Logger): Promise<Bottleneck> {
+  const minTime = config.sms.ratePerSecond > 0 ? Math.ceil(1000 / config.sms.ratePerSecond) : 0;
+  if (config.redisUrl === undefined) return new Bottleneck({ minTime });
+  const limiter = new Bottleneck({
+    id: 'permitline-sms',
+    minTime,
+    datastore: 'ioredis',
+    clearDatastore: false,
+    connection: new Bottleneck.IORedisConnection({ client: new Redis(config.redisUrl) }),
+  });
+  limiter.on('error', (error: unknown) => { logger.error({ err: error }, 'SMS rate limiter (Redis) error'); });
+  await limiter.ready();
+  return limiter;
 }
 
 async function main(): Promise<void> {

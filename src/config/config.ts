@@ -55,6 +55,18 @@ const environmentSchema = z.object({
   REALTIME_PRICES_USD_PER_MTOK: z.string().default(DEFAULT_PRICES),
   STREAM_TOKEN_TTL_SECONDS: z.coerce.number({ error: 'must be seconds' }).int().min(5).max(600).default(60),
   SIMULATOR_SCENARIO: z.string().trim().min(1).default('happy-path'),
+  TWILIO_FROM_NUMBER: optionalText.pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 number such as +13125550100' }).optional()),
+  TWILIO_MESSAGING_SERVICE_SID: optionalText.pipe(z.string().regex(/^MG[0-9a-f]{32}$/, { error: 'must be a Messaging Service SID (MG followed by 32 hex digits)' }).optional()),
+  SMS_WORKER: booleanSetting.default(true),
+  // A US long code sends about one message a second; toll-free and short codes more. 0 lifts the limit.
+  SMS_RATE_PER_SECOND: z.coerce.number({ error: 'must be messages per second (0 for no limit)' }).min(0).max(1000).default(1),
+  SMS_MAX_ATTEMPTS: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(20).default(6),
+  SMS_RETRY_MIN_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).default(1_000),
+  SMS_RETRY_MAX_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).default(60_000),
+  SMS_REQUEST_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(100).max(120_000).default(10_000),
+  SMS_POLL_INTERVAL_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(10).default(5_000),
+  SMS_CIRCUIT_RESET_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(10).default(30_000),
+  REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
 });
 
 export interface Config {
@@ -84,6 +96,21 @@ export interface Config {
   };
   readonly streamTokenTtlSeconds: number;
   readonly simulatorScenario: string;
+  readonly sms: {
+    /** Undefined outside production when no Twilio account is set: texts then go to the local Twilio stand-in. */
+    readonly sender: { readonly from: string } | { readonly messagingServiceSid: string } | undefined;
+    /** Run the outbox worker inside the service (off when `npm run worker` runs it separately). */
+    readonly workerInService: boolean;
+    /** Messages per second across every instance sharing REDIS_URL; 0 for no limit. */
+    readonly ratePerSecond: number;
+    readonly maxAttempts: number;
+    readonly retryMinMs: number;
+    readonly retryMaxMs: number;
+    readonly requestTimeoutMs: number;
+    readonly pollIntervalMs: number;
+    readonly circuitResetMs: number;
+  };
+  readonly redisUrl: string | undefined;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: ConfigError };
@@ -139,6 +166,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (production && e.OPENAI_API_KEY === undefined) {
     problems.push('OPENAI_API_KEY is required in production; the local realtime simulator only runs in development.');
   }
+  if (production && (e.TWILIO_ACCOUNT_SID === undefined || (e.TWILIO_FROM_NUMBER === undefined && e.TWILIO_MESSAGING_SERVICE_SID === undefined))) {
+    problems.push('TWILIO_ACCOUNT_SID and either TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID are required in production to send the SMS summary; the local Twilio stand-in only runs in development.');
+  }
+  if (e.TWILIO_ACCOUNT_SID !== undefined && e.TWILIO_FROM_NUMBER === undefined && e.TWILIO_MESSAGING_SERVICE_SID === undefined) {
+    problems.push('TWILIO_ACCOUNT_SID is set but no sender: set TWILIO_FROM_NUMBER (an SMS-capable number on the account) or TWILIO_MESSAGING_SERVICE_SID.');
+  }
+  if (e.SMS_RETRY_MAX_MS < e.SMS_RETRY_MIN_MS) problems.push('SMS_RETRY_MAX_MS must be at least SMS_RETRY_MIN_MS.');
   const prices = parsePrices(e.REALTIME_PRICES_USD_PER_MTOK);
   if (typeof prices === 'string') problems.push(prices);
 
@@ -168,8 +202,27 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     streamTokenTtlSeconds: e.STREAM_TOKEN_TTL_SECONDS,
     simulatorScenario: e.SIMULATOR_SCENARIO,
+    sms: {
+      sender: smsSender(e),
+      workerInService: e.SMS_WORKER,
+      ratePerSecond: e.SMS_RATE_PER_SECOND,
+      maxAttempts: e.SMS_MAX_ATTEMPTS,
+      retryMinMs: e.SMS_RETRY_MIN_MS,
+      retryMaxMs: e.SMS_RETRY_MAX_MS,
+      requestTimeoutMs: e.SMS_REQUEST_TIMEOUT_MS,
+      pollIntervalMs: e.SMS_POLL_INTERVAL_MS,
+      circuitResetMs: e.SMS_CIRCUIT_RESET_MS,
+    },
+    redisUrl: e.REDIS_URL,
   };
   return { ok: true, config: Object.freeze(config) };
+}
+
+/** A Messaging Service wins over a single number: it is how Twilio spreads load and handles opt-outs across numbers. */
+function smsSender(e: z.infer<typeof environmentSchema>): Config['sms']['sender'] {
+  if (e.TWILIO_ACCOUNT_SID === undefined) return undefined;
+  if (e.TWILIO_MESSAGING_SERVICE_SID !== undefined) return { messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID };
+  return e.TWILIO_FROM_NUMBER === undefined ? undefined : { from: e.TWILIO_FROM_NUMBER };
 }
 
 function parsePrices(text: string): TokenPrices | string {

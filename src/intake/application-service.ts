@@ -41,6 +41,8 @@ export interface ApplicationServiceDeps {
   readonly rules: PermitRules;
   readonly timeZone: string;
   readonly now?: () => Date;
+  /** Called after a submit queued an SMS summary, so the outbox worker can send it now rather than at its next poll. */
+  readonly onTextQueued?: () => void;
 }
 
 export class ApplicationService {
@@ -48,8 +50,10 @@ export class ApplicationService {
   readonly #rules: PermitRules;
   readonly #timeZone: string;
   readonly #now: () => Date;
+  readonly #onTextQueued: () => void;
 
   constructor(deps: ApplicationServiceDeps) {
+    this.#onTextQueued = deps.onTextQueued ?? (() => undefined);
     this.#repository = deps.repository;
     this.#rules = deps.rules;
     this.#timeZone = deps.timeZone;
@@ -117,6 +121,7 @@ export class ApplicationService {
       const reference = newReferenceNumber(year);
       try {
         const result = await this.#repository.markSubmitted(id, reference, smsSummaryFor(application, reference));
+        if (application.smsConsent && !result.alreadySubmitted) this.#onTextQueued();
         return { ok: true, ...result, textMessageQueued: application.smsConsent };
       } catch (error) {
         if (!(error instanceof ReferenceCollisionError) || attempt >= REFERENCE_ATTEMPTS) throw error;

@@ -167,6 +167,23 @@ export class ApplicationRepository {
     return typeof id === 'string' ? this.find(id) : undefined;
   }
 
+  async findByReference(reference: string): Promise<StoredApplication | undefined> {
+    const result = await this.#db.execute({ sql: 'SELECT id FROM applications WHERE reference = ?', args: [reference] });
+    const id = result.rows[0]?.id;
+    return typeof id === 'string' ? this.find(id) : undefined;
+  }
+
+  /** The most recently changed application, draft or submitted, with this contact phone (found by the keyed hash). */
+  async latestByContactPhone(phone: string): Promise<StoredApplication | undefined> {
+    const hashes = this.#cipher.lookupHashes(phone);
+    const result = await this.#db.execute({
+      sql: `SELECT id FROM applications WHERE contact_phone_hash IN (${hashes.map(() => '?').join(', ')}) ORDER BY updated_at DESC LIMIT 1`,
+      args: hashes,
+    });
+    const id = result.rows[0]?.id;
+    return typeof id === 'string' ? this.find(id) : undefined;
+  }
+
   /** The application's SMS summary and how its delivery went (at most one: the outbox is unique per application). */
   async outboxFor(applicationId: string): Promise<OutboxEntry[]> {
     const result = await this.#db.execute({ sql: 'SELECT * FROM sms_outbox WHERE application_id = ?', args: [applicationId] });

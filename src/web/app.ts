@@ -9,10 +9,12 @@ import { AppError } from '../errors.ts';
 import type { ApplicationService } from '../intake/application-service.ts';
 import { healthRoutes, type HealthState, type ReadinessCheck } from '../ops/health.ts';
 import type { PermitRules } from '../permits/permit-rules.ts';
+import { smsRoutes, type SmsRoutesDeps } from '../sms/sms-routes.ts';
 import { voiceRoutes, type VoiceRoutesDeps } from '../voice/voice-routes.ts';
 import { applyRoutes } from './apply-routes.ts';
 import { errorPage } from './apply-views.ts';
 import { createCsrfGuard } from './csrf.ts';
+import { reviewRoutes, type ReviewRoutesDeps } from './review-routes.ts';
 
 export interface AppDeps {
   readonly logger: Logger;
@@ -25,6 +27,10 @@ export interface AppDeps {
   readonly trustProxy?: string | undefined;
   /** The phone path; without it only the web form is served. */
   readonly voice?: VoiceRoutesDeps | undefined;
+  /** Twilio's messaging webhooks (delivery status, STOP/START/HELP/STATUS). */
+  readonly sms?: SmsRoutesDeps | undefined;
+  /** The page the SMS summary links to. */
+  readonly review?: ReviewRoutesDeps | undefined;
 }
 
 // A complete application is a few kilobytes; anything far larger is not a form post.
@@ -70,6 +76,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/static', express.static(join(import.meta.dirname, 'static'), { index: false, maxAge: '1h' }));
   app.use(healthRoutes(deps.health, deps.databaseReady));
   if (deps.voice !== undefined) app.use(voiceRoutes(deps.voice));
+  if (deps.sms !== undefined) app.use(smsRoutes(deps.sms));
+  if (deps.review !== undefined) app.use(reviewRoutes(deps.review));
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: 200 }));
 

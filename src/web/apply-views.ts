@@ -154,6 +154,20 @@ export function confirmationPage(reference: string, smsQueued: boolean): string 
   );
 }
 
+export function reviewPage(view: { reference: string; permitType: string; received: string }): string {
+  return page(
+    `Application ${view.reference}`,
+    html`<h1>Your application</h1>
+<dl class="review">
+<dt>Reference</dt><dd class="reference" id="reference">${view.reference}</dd>
+<dt>Permit</dt><dd>${view.permitType}</dd>
+<dt>Received</dt><dd>${view.received}</dd>
+<dt>Status</dt><dd id="status">Received, waiting for review by the health department</dd>
+</dl>
+<p>The health department will contact you about the next step. Quote the reference when you call.</p>`,
+  );
+}
+
 export function errorPage(status: number, message: string): string {
   return page('Something went wrong', html`<h1>${status === 404 ? 'Page not found' : 'We could not accept this request'}</h1><p>${message}</p><p><a href="/apply">Start an application</a></p>`);
 }

@@ -1,4 +1,3 @@
-import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { connectedFrame, mediaFrame, startFrame } from '../../src/sim/twilio-stream-frames.ts';
@@ -6,6 +5,7 @@ import { CallRepository } from '../../src/store/call-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { FRAME_BYTES, MULAW_SILENCE } from '../../src/voice/media-stream-messages.ts';
 import { testDataKeys } from '../support/keys.ts';
+import { postTwilioWebhook } from '../support/twilio-webhook.ts';
 import { pause, waitUntil } from '../support/wait.ts';
 import { PUBLIC_BASE_URL, startVoiceRig, TWILIO_AUTH_TOKEN, type VoiceRig } from '../support/voice.ts';
 
@@ -79,8 +79,8 @@ describe('a phone call through the voice path', () => {
 
   it('when the voice webhook is forged or unsigned, then it is refused with 403 and no call is recorded', async () => {
     const params = { CallSid: `CA${'2'.repeat(32)}`, From: '+12125550142', To: '+12125550100', CallStatus: 'ringing' };
-    const forged = await postForm('/twilio/voice', params, twilio.getExpectedTwilioSignature('wrong-token', `${PUBLIC_BASE_URL}/twilio/voice`, params));
-    const unsigned = await postForm('/twilio/voice', params, undefined);
+    const forged = await postForm('/twilio/voice', params, 'forged');
+    const unsigned = await postForm('/twilio/voice', params, 'none');
 
     expect([forged.status, unsigned.status]).toEqual([403, 403]);
     expect(await rows('SELECT call_sid FROM calls WHERE call_sid = ?', [params.CallSid])).toEqual([]);
@@ -88,12 +88,11 @@ describe('a phone call through the voice path', () => {
 
   it('when the same voice webhook is delivered twice, then one call and one draft exist', async () => {
     const params = { CallSid: `CA${'3'.repeat(32)}`, From: '+12125550143', To: '+12125550100', CallStatus: 'ringing' };
-    const signature = twilio.getExpectedTwilioSignature(TWILIO_AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/voice`, params);
     const modelSessionsBefore = rig.model.connections;
     const draftsBefore = Number((await rows("SELECT count(*) AS n FROM applications WHERE channel = 'voice'"))[0]?.n);
     // Twilio retries a webhook it gave up on while the first request may still be in progress.
     await Promise.all([1, 2, 3].map(() => rig.service.voiceCalls.answer(params.CallSid, params.From, 'ringing')));
-    const [first, second] = [await postForm('/twilio/voice', params, signature), await postForm('/twilio/voice', params, signature)];
+    const [first, second] = [await postForm('/twilio/voice', params), await postForm('/twilio/voice', params)];
     expect(Number((await rows("SELECT count(*) AS n FROM applications WHERE channel = 'voice'"))[0]?.n)).toBe(draftsBefore + 1);
     // The model session is opened while answering (pre-warm), once, before any media stream exists.
     await pause(300);
@@ -122,7 +121,7 @@ describe('a phone call through the voice path', () => {
 
   it('when caller audio arrives before the model session is attached, then none of it is lost', async () => {
     const params = { CallSid: `CA${'6'.repeat(32)}`, From: '+12125550144', To: '+12125550100', CallStatus: 'ringing' };
-    const twiml = (await postForm('/twilio/voice', params, twilio.getExpectedTwilioSignature(TWILIO_AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/voice`, params))).body;
+    const twiml = (await postForm('/twilio/voice', params)).body;
     const token = /name="token" value="([^"]+)"/.exec(twiml)?.[1] ?? '';
     await pause(300);
     const connection = rig.model.connections;
@@ -150,13 +149,8 @@ function rigTranscript(callSid: string) {
   return new CallRepository(rig.service.db, new FieldCipher(testDataKeys())).transcript(callSid);
 }
 
-async function postForm(path: string, params: Record<string, string>, signature: string | undefined) {
-  const res = await fetch(rig.service.url + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature === undefined ? {} : { 'x-twilio-signature': signature }) },
-    body: new URLSearchParams(params),
-  });
-  return { status: res.status, body: await res.text() };
+function postForm(path: string, params: Record<string, string>, signature: 'valid' | 'forged' | 'none' = 'valid') {
+  return postTwilioWebhook({ serviceUrl: rig.service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN }, path, params, signature);
 }
 
 function mediaSocket(): WebSocket {

@@ -15,7 +15,7 @@ export function tempDatabaseFile(): { path: string; url: string; cleanup: () => 
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  const loaded = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_KEYS: TEST_KEY_A, ...overrides });
+  const loaded = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_KEYS: TEST_KEY_A, SMS_WORKER: 'false', ...overrides });
   if (!loaded.ok) throw loaded.error;
   return loaded.config;
 }

@@ -33,6 +33,7 @@ describe('configuration', () => {
     expect(problems).toContain('DATABASE_URL points at a local file in production');
     expect(problems).toContain('TWILIO_AUTH_TOKEN is required in production');
     expect(problems).toContain('OPENAI_API_KEY is required in production');
+    expect(problems).toContain('TWILIO_ACCOUNT_SID and either TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID are required in production');
   });
 
   it('when production is given the development Twilio token, then it refuses it', () => {
@@ -48,12 +49,28 @@ describe('configuration', () => {
   });
 
   it('when production uses Turso with keys and an https origin, then it starts; a file database needs the explicit opt-in', () => {
-    const production = { NODE_ENV: 'production', DATA_KEYS: TEST_KEY_A, PUBLIC_BASE_URL: 'https://permits.example.org', DATABASE_URL: 'libsql://permits-example.turso.io', DATABASE_AUTH_TOKEN: 'token', TWILIO_AUTH_TOKEN: 'twilio-token', OPENAI_API_KEY: 'sk-test' };
+    const production = { NODE_ENV: 'production', DATA_KEYS: TEST_KEY_A, PUBLIC_BASE_URL: 'https://permits.example.org', DATABASE_URL: 'libsql://permits-example.turso.io', DATABASE_AUTH_TOKEN: 'token', TWILIO_AUTH_TOKEN: 'twilio-token', OPENAI_API_KEY: 'sk-test', TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_FROM_NUMBER: '+13125550100' };
     expect(loadConfig(production).ok).toBe(true);
     expect(loadConfig({ ...production, DATABASE_AUTH_TOKEN: '' }).ok).toBe(false);
     expect(loadConfig({ ...production, DATABASE_URL: 'file:/var/lib/permitline.db' }).ok).toBe(false);
     expect(loadConfig({ ...production, DATABASE_URL: 'file:/var/lib/permitline.db', ALLOW_FILE_DATABASE: 'true' }).ok).toBe(true);
     expect(loadConfig({ ...production, PUBLIC_BASE_URL: 'http://permits.example.org' }).ok).toBe(false);
+  });
+
+  it('when a Twilio account is set, then texts go from its number, or through its Messaging Service when both are given; without a sender it refuses', () => {
+    const account = { TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}` };
+    const fromNumber = loadConfig({ ...account, TWILIO_FROM_NUMBER: '+13125550100' });
+    expect(fromNumber.ok && fromNumber.config.sms.sender).toEqual({ from: '+13125550100' });
+    const both = loadConfig({ ...account, TWILIO_FROM_NUMBER: '+13125550100', TWILIO_MESSAGING_SERVICE_SID: `MG${'b'.repeat(32)}` });
+    expect(both.ok && both.config.sms.sender).toEqual({ messagingServiceSid: `MG${'b'.repeat(32)}` });
+    const none = loadConfig(account);
+    expect(none.ok ? '' : none.error.problems.join('\n')).toContain('TWILIO_ACCOUNT_SID is set but no sender');
+    const local = loadConfig({});
+    expect(local.ok && local.config.sms.sender).toBeUndefined();
+    const badNumber = loadConfig({ TWILIO_FROM_NUMBER: '555-0100', SMS_RETRY_MIN_MS: '5000', SMS_RETRY_MAX_MS: '100' });
+    expect(badNumber.ok ? [] : badNumber.error.problems).toEqual([expect.stringContaining('TWILIO_FROM_NUMBER must be an E.164 number')]);
+    const badRetry = loadConfig({ SMS_RETRY_MIN_MS: '5000', SMS_RETRY_MAX_MS: '100' });
+    expect(badRetry.ok ? '' : badRetry.error.problems.join('\n')).toContain('SMS_RETRY_MAX_MS must be at least SMS_RETRY_MIN_MS');
   });
 
   it('when DATA_KEYS, districts or the time zone are malformed, then each is named', () => {

@@ -1,0 +1,108 @@
+import express, { Router } from 'express';
+import twilio from 'twilio';
+import { z } from 'zod';
+import type { ApplicationRepository } from '../store/application-repository.ts';
+import type { SmsConsentRepository } from '../store/sms-consent-repository.ts';
+import { isDeliveryStatus, type SmsOutboxRepository } from '../store/sms-outbox-repository.ts';
+import { requireTwilioSignature } from '../web/twilio-signature.ts';
+import { smsKeyword } from './sms-keywords.ts';
+
+/**
+ * Twilio's messaging webhooks: delivery status of the summaries we sent, and
+ * texts applicants send us (STOP, START, HELP, STATUS). Both are signed.
+ * Both answer 200 for anything well-formed, even a message we do not know:
+ * Twilio retries other answers, and a retry cannot make it known.
+ */
+
+const statusCallback = z.object({
+  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/i),
+  MessageStatus: z.string().min(1),
+  ErrorCode: z.coerce.number().int().optional(),
+});
+
+const inboundMessage = z.object({
+  From: z.string().min(1),
+  Body: z.string().default(''),
+});
+
+export interface SmsRoutesDeps {
+  readonly authToken: string;
+  readonly publicBaseUrl: URL;
+  readonly outbox: SmsOutboxRepository;
+  readonly consent: SmsConsentRepository;
+  readonly applications: ApplicationRepository;
+}
+
+export const SMS_REPLIES = {
+  stop: 'You will get no more texts from the food permit line. Reply START to get them again.',
+  start: 'You will get texts from the food permit line again. Reply STOP to stop them.',
+  help: 'Food permit line: texts about your permit application. Reply STATUS for its status, STOP to stop texts.',
+  noApplication: 'We have no permit application from this number. Reply HELP for help.',
+} as const;
+
+export function smsRoutes(deps: SmsRoutesDeps): Router {
+  const router = Router();
+  const signed = requireTwilioSignature(deps.authToken, deps.publicBaseUrl);
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+
+  router.post('/twilio/sms/status', form, signed, async (req, res) => {
+    const parsed = statusCallback.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).type('text/plain').send('Missing or invalid MessageSid or MessageStatus.');
+      return;
+    }
+    const { MessageSid: messageSid, MessageStatus: status, ErrorCode: errorCode } = parsed.data;
+    if (!isDeliveryStatus(status)) {
+      req.log.warn({ messageSid, status }, 'SMS status callback with a status we do not know: ignored');
+      res.status(200).end();
+      return;
+    }
+    const outcome = await deps.outbox.recordDeliveryStatus(messageSid, status, errorCode);
+    if (outcome === 'unknown-message') req.log.warn({ messageSid, status }, 'SMS status callback for a message we did not send: ignored');
+    else req.log.info({ messageSid, status, errorCode, outcome }, 'SMS delivery status');
+    res.status(200).end();
+  });
+
+  router.post('/twilio/sms', form, signed, async (req, res) => {
+    const parsed = inboundMessage.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).type('text/plain').send('Missing From.');
+      return;
+    }
+    const { From: from, Body: body } = parsed.data;
+    const keyword = smsKeyword(body);
+    let reply: string;
+    switch (keyword) {
+      case 'stop':
+        await deps.consent.optOut(from, body.trim().toUpperCase().slice(0, 20));
+        reply = SMS_REPLIES.stop;
+        break;
+      case 'start':
+        await deps.consent.optIn(from, body.trim().toUpperCase().slice(0, 20));
+        reply = SMS_REPLIES.start;
+        break;
+      case 'status':
+        reply = await statusReply(deps, from);
+        break;
+      case 'help':
+      case 'other':
+        reply = SMS_REPLIES.help;
+    }
+    req.log.info({ keyword }, 'inbound SMS');
+    const response = new twilio.twiml.MessagingResponse();
+    response.message(reply);
+    res.type('text/xml').send(response.toString());
+  });
+
+  return router;
+}
+
+/** Reference and state only: whoever holds the phone learns no more than that. */
+async function statusReply(deps: SmsRoutesDeps, from: string): Promise<string> {
+  const application = await deps.applications.latestByContactPhone(from);
+  if (application === undefined) return SMS_REPLIES.noApplication;
+  if (application.status === 'submitted' && application.reference !== undefined) {
+    return `Your permit application ${application.reference} is submitted and waiting for review.`;
+  }
+  return `Your permit application is not finished yet. Call us again, or finish it at ${new URL('/apply', deps.publicBaseUrl).href}`;
+}
