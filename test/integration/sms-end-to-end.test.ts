@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../bench/service-process.ts';
+import { freePort } from '../../src/sim/free-port.ts';
 import { eventFormFields, FormClient } from '../support/form-client.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 import { eventually } from '../support/wait.ts';
