@@ -81,7 +81,7 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
   const rules = new PermitRules({ healthDistricts: config.healthDistricts, today: () => todayIn(config.departmentTimeZone, new Date()) });
   const applicationRepository = new ApplicationRepository(db, cipher);
   const reviewLinks = new ReviewLinks(config.publicBaseUrl, dataKeys);
-  const sms = await startSmsDelivery(config, db, cipher, reviewLinks, logger, options.twilioApiBaseUrl);
+  const sms = await startSmsDelivery(config, db, cipher, reviewLinks, logger, options.twilioApiBaseUrl ?? config.sms.apiBaseUrl);
   const applications = new ApplicationService({ repository: applicationRepository, rules, timeZone: config.departmentTimeZone, onTextQueued: () => { sms.worker.wake(); } });
   const calls = new CallRepository(db, cipher);
   const model = await realtimeEndpoint(config, logger, options);
@@ -253,15 +253,18 @@ export async function startSmsDelivery(config: Config, db: Client, cipher: Field
  * One limit for every instance when REDIS_URL is set (bottleneck keeps its
  * state in Redis); otherwise per process. Rate 0 lifts the limit.
  */
-async function smsRateLimiter(config: Config, logger: Logger): Promise<Bottleneck> {
+export async function smsRateLimiter(config: Config, logger: Logger): Promise<Bottleneck> {
   const minTime = config.sms.ratePerSecond > 0 ? Math.ceil(1000 / config.sms.ratePerSecond) : 0;
   if (config.redisUrl === undefined) return new Bottleneck({ minTime });
+  const redis = new Redis(config.redisUrl);
+  // ioredis reconnects by itself; without a listener each failed attempt would be an unhandled 'error' event.
+  redis.on('error', (error: unknown) => { logger.warn({ err: error }, 'Redis for the SMS rate limit is unreachable; retrying'); });
   const limiter = new Bottleneck({
     id: 'permitline-sms',
     minTime,
     datastore: 'ioredis',
     clearDatastore: false,
-    connection: new Bottleneck.IORedisConnection({ client: new Redis(config.redisUrl) }),
+    connection: new Bottleneck.IORedisConnection({ client: redis }),
   });
   limiter.on('error', (error: unknown) => { logger.error({ err: error }, 'SMS rate limiter (Redis) error'); });
   await limiter.ready();

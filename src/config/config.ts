@@ -57,6 +57,8 @@ const environmentSchema = z.object({
   SIMULATOR_SCENARIO: z.string().trim().min(1).default('happy-path'),
   TWILIO_FROM_NUMBER: optionalText.pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 number such as +13125550100' }).optional()),
   TWILIO_MESSAGING_SERVICE_SID: optionalText.pipe(z.string().regex(/^MG[0-9a-f]{32}$/, { error: 'must be a Messaging Service SID (MG followed by 32 hex digits)' }).optional()),
+  // A Twilio stand-in already running elsewhere (a test's, or one shared by several local processes); development and tests only.
+  TWILIO_API_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4010 (a running Twilio stand-in)' }).optional()),
   SMS_WORKER: booleanSetting.default(true),
   // A US long code sends about one message a second; toll-free and short codes more. 0 lifts the limit.
   SMS_RATE_PER_SECOND: z.coerce.number({ error: 'must be messages per second (0 for no limit)' }).min(0).max(1000).default(1),
@@ -99,6 +101,8 @@ export interface Config {
   readonly sms: {
     /** Undefined outside production when no Twilio account is set: texts then go to the local Twilio stand-in. */
     readonly sender: { readonly from: string } | { readonly messagingServiceSid: string } | undefined;
+    /** A running Twilio stand-in to send to instead of starting one; only without a Twilio account, never in production. */
+    readonly apiBaseUrl: string | undefined;
     /** Run the outbox worker inside the service (off when `npm run worker` runs it separately). */
     readonly workerInService: boolean;
     /** Messages per second across every instance sharing REDIS_URL; 0 for no limit. */
@@ -172,6 +176,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (e.TWILIO_ACCOUNT_SID !== undefined && e.TWILIO_FROM_NUMBER === undefined && e.TWILIO_MESSAGING_SERVICE_SID === undefined) {
     problems.push('TWILIO_ACCOUNT_SID is set but no sender: set TWILIO_FROM_NUMBER (an SMS-capable number on the account) or TWILIO_MESSAGING_SERVICE_SID.');
   }
+  if (production && e.TWILIO_API_BASE_URL !== undefined) {
+    problems.push('TWILIO_API_BASE_URL is for development and tests only (it points SMS delivery at a Twilio stand-in): unset it in production.');
+  } else if (e.TWILIO_API_BASE_URL !== undefined && e.TWILIO_ACCOUNT_SID !== undefined) {
+    problems.push('TWILIO_API_BASE_URL and TWILIO_ACCOUNT_SID are both set: texts would go to Twilio and the stand-in URL would be ignored; unset one of them.');
+  }
   if (e.SMS_RETRY_MAX_MS < e.SMS_RETRY_MIN_MS) problems.push('SMS_RETRY_MAX_MS must be at least SMS_RETRY_MIN_MS.');
   const prices = parsePrices(e.REALTIME_PRICES_USD_PER_MTOK);
   if (typeof prices === 'string') problems.push(prices);
@@ -204,6 +213,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     simulatorScenario: e.SIMULATOR_SCENARIO,
     sms: {
       sender: smsSender(e),
+      apiBaseUrl: e.TWILIO_API_BASE_URL,
       workerInService: e.SMS_WORKER,
       ratePerSecond: e.SMS_RATE_PER_SECOND,
       maxAttempts: e.SMS_MAX_ATTEMPTS,

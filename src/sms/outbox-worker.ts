@@ -64,7 +64,8 @@ export const OPTED_OUT_REASON = 'not sent: the number opted out of texts (it rep
 const LOOKUP_CLOCK_SKEW_MS = 60_000;
 const OPT_OUT_ERROR = 21610;
 
-type Outcome = 'sent' | 'adopted' | 'failed' | 'released' | 'lost-lease';
+/** How a claimed row ended for this worker: `released` rows were given back to try later. */
+export type Outcome = 'sent' | 'adopted' | 'failed' | 'released' | 'lost-lease';
 
 class LeaseLostError extends Error {}
 
@@ -76,6 +77,7 @@ export class OutboxWorker {
   #wakeUp: (() => void) | undefined;
   #woken = false;
   #loop: Promise<void> | undefined;
+  readonly #tally: Record<Outcome, number> = { sent: 0, adopted: 0, failed: 0, released: 0, 'lost-lease': 0 };
 
   constructor(deps: OutboxWorkerDeps) {
     this.#deps = deps;
@@ -96,6 +98,16 @@ export class OutboxWorker {
     this.#breaker.on('open', () => { this.#log.error('Twilio keeps failing: circuit open, texts wait in the outbox'); });
     this.#breaker.on('halfOpen', () => { this.#log.info('circuit half-open: trying Twilio again'); this.wake(); });
     this.#breaker.on('close', () => { this.#log.info('circuit closed: Twilio is answering again'); this.wake(); });
+  }
+
+  /** The name this worker claims rows under. */
+  get owner(): string {
+    return this.#deps.owner;
+  }
+
+  /** Rows this worker has handled so far, by how each ended. */
+  get tally(): Readonly<Record<Outcome, number>> {
+    return { ...this.#tally };
   }
 
   get circuit(): 'closed' | 'open' | 'half-open' {
@@ -166,7 +178,8 @@ export class OutboxWorker {
     // While the circuit is open every claim would only be given back.
     if (this.#breaker.opened || this.#stop.signal.aborted) return 0;
     const rows = await this.#deps.outbox.claim(this.#deps.owner, this.#deps.settings.leaseMs, this.#deps.settings.batchSize);
-    await Promise.all(rows.map((row) => this.#deliver(row)));
+    const outcomes = await Promise.all(rows.map((row) => this.#deliver(row)));
+    for (const outcome of outcomes) this.#tally[outcome] += 1;
     return rows.length;
   }
 
@@ -181,7 +194,6 @@ export class OutboxWorker {
       }
       const body = fillReviewLink(row.body, this.#deps.reviewLink(row));
       const { messageSid, adopted } = await this.#sendOnce(row, body, log);
-      await outbox.markSent(row.id, messageSid);
       log.info({ messageSid, adopted }, adopted ? 'text was already at Twilio: its SID adopted, not sent again' : 'text sent');
       return adopted ? 'adopted' : 'sent';
     } catch (error) {
@@ -199,13 +211,19 @@ export class OutboxWorker {
         if (this.#breaker.opened) throw new AbortError(new CircuitOpenError());
         if (lookFirst && since !== undefined) {
           const found = await this.#throughBreaker(() => sender.findSent(row.toPhone, body, since ?? new Date(0)));
-          if (found !== undefined) return { messageSid: found, adopted: true };
+          if (found !== undefined) {
+            await outbox.markSent(row.id, found);
+            return { messageSid: found, adopted: true };
+          }
           lookFirst = false;
         }
         if (!(await outbox.beginAttempt(row.id, owner, settings.leaseMs))) throw new AbortError(new LeaseLostError());
         since ??= new Date(Date.now() - LOOKUP_CLOCK_SKEW_MS);
         try {
           const sent = await this.#throughBreaker(() => limiter.schedule(() => sender.send({ to: row.toPhone, body, statusCallback: this.#deps.statusCallbackUrl })));
+          // Stored here, inside the attempt: p-retry drops a result that arrives after stop() aborted it, and the
+          // SID must not be lost with it.
+          await outbox.markSent(row.id, sent.messageSid);
           return { messageSid: sent.messageSid, adopted: false };
         } catch (error) {
           const failure = failureOf(error);
@@ -238,6 +256,7 @@ export class OutboxWorker {
       log.warn('lease on the row was lost to another worker; leaving it to them');
       return 'lost-lease';
     }
+    if (this.#stop.signal.aborted && (await outbox.find(row.id))?.status === 'sent') return 'sent';
     if (isCircuitOpen(error) || this.#stop.signal.aborted) {
       const retryAt = new Date(Date.now() + (this.#stop.signal.aborted ? 0 : settings.breaker.resetMs));
       await outbox.release(row.id, owner, retryAt, this.#stop.signal.aborted ? undefined : 'waiting: Twilio is unavailable');

@@ -16,7 +16,9 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Client> 
   // The path is the operator's DATABASE_URL, not user input.
   // eslint-disable-next-line security/detect-non-literal-fs-filename
   if (localPath !== undefined) mkdirSync(dirname(localPath), { recursive: true });
-  const client = createClient({ url: settings.url, authToken: settings.authToken });
+  // The client pools connections and opens more while calls overlap; a PRAGMA reaches only the connection
+  // that ran it, so the busy timeout is given here, where it applies to every connection the client opens.
+  const client = createClient({ url: settings.url, authToken: settings.authToken, timeout: BUSY_TIMEOUT_MS });
   if (localPath !== undefined || settings.url === ':memory:') {
     await client.execute('PRAGMA foreign_keys = ON');
     await client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);

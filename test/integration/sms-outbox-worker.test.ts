@@ -157,6 +157,25 @@ describe('the SMS outbox worker against Twilio (nock)', () => {
     expect(await rowOf(id)).toMatchObject({ status: 'sent', messageSid: messageSid(4), attempts: 2 });
   });
 
+  it('when the worker is stopped while Twilio is answering, then the answer is still recorded and the text is not left to be sent again', async () => {
+    const [id = ''] = await queueSummaries(db, 1);
+    let answered = false;
+    nock(TWILIO_API).post(MESSAGES_PATH).delay(200).reply(201, async (req: Request) => {
+      const form = await formOf(req);
+      answered = true;
+      return twilioMessage(messageSid(5), form.To, form.Body);
+    });
+    delivery = await smsDeliveryForNock(db);
+    delivery.worker.start();
+    await eventually(async () => (await rowOf(id)).attempts === 1, 'the request is on its way');
+
+    await delivery.worker.stop();
+
+    expect(answered).toBe(true);
+    expect(await rowOf(id)).toMatchObject({ status: 'sent', messageSid: messageSid(5) });
+    expect(delivery.worker.tally.sent).toBe(1);
+  });
+
   it('when Twilio keeps failing, then the circuit opens and rows wait unspent; when it recovers, every row is sent exactly once', async () => {
     const ids = await queueSummaries(db, 3);
     let failing = true;

@@ -73,6 +73,15 @@ describe('configuration', () => {
     expect(badRetry.ok ? '' : badRetry.error.problems.join('\n')).toContain('SMS_RETRY_MAX_MS must be at least SMS_RETRY_MIN_MS');
   });
 
+  it('when TWILIO_API_BASE_URL names a stand-in, then development uses it; production and a real account refuse it', () => {
+    const local = loadConfig({ TWILIO_API_BASE_URL: 'http://127.0.0.1:4010' });
+    expect(local.ok && local.config.sms.apiBaseUrl).toBe('http://127.0.0.1:4010');
+    const withAccount = loadConfig({ TWILIO_API_BASE_URL: 'http://127.0.0.1:4010', TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_FROM_NUMBER: '+13125550100' });
+    expect(withAccount.ok ? '' : withAccount.error.problems.join('\n')).toContain('TWILIO_API_BASE_URL and TWILIO_ACCOUNT_SID are both set');
+    const production = loadConfig({ NODE_ENV: 'production', TWILIO_API_BASE_URL: 'http://127.0.0.1:4010' });
+    expect(production.ok ? '' : production.error.problems.join('\n')).toContain('TWILIO_API_BASE_URL is for development and tests only');
+  });
+
   it('when DATA_KEYS, districts or the time zone are malformed, then each is named', () => {
     const result = loadConfig({ DATA_KEYS: 'k1:tooshort', HEALTH_DISTRICTS: 'Central, central', DEPARTMENT_TIME_ZONE: 'Mars/Olympus' });
     expect(result.ok).toBe(false);

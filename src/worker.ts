@@ -1,0 +1,176 @@
+import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
+import { loadConfig, type Config } from './config/config.ts';
+import { resolveDataKeys } from './config/resolve-data-keys.ts';
+import { startSmsDelivery, type SmsDelivery } from './main.ts';
+import { createLogger } from './ops/logger.ts';
+import type { Outcome } from './sms/outbox-worker.ts';
+import { ReviewLinks } from './sms/review-link.ts';
+import { openDatabase } from './store/database.ts';
+import { FieldCipher } from './store/field-cipher.ts';
+import { isSchemaCurrent } from './store/migrations.ts';
+
+/**
+ * npm run worker: the SMS outbox worker alone, for deployments that run it
+ * apart from the web service (which then sets SMS_WORKER=false). It reads the
+ * same settings as the service. Any number of these, and the service's own
+ * worker, can run over one database: rows are claimed under leases.
+ *
+ * It checks the schema and does not migrate, although migrate() is
+ * idempotent: the schema changes with the service's deploy, and a worker
+ * started first (a newer build rolled out early, a cron job run from a fresh
+ * checkout) would otherwise change it under the running service. Refusing
+ * keeps the order explicit: the service first, then its workers.
+ */
+
+const USAGE = `Usage: npm run worker [-- --once]
+
+Runs only the SMS outbox worker, with the service's settings (.env.example);
+set SMS_WORKER=false on the web service when this runs instead.
+
+  --once   send every text that is due now, print how many rows were handled, and exit
+  --help   show this
+`;
+const SETTINGS_HELP = 'See .env.example and the Configuration table in README.md for every setting.';
+
+interface WorkerOptions {
+  readonly once: boolean;
+  readonly help: boolean;
+}
+
+function parseOptions(args: readonly string[]): WorkerOptions | string {
+  try {
+    const { values } = parseArgs({
+      args: [...args],
+      options: { once: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      strict: true,
+      allowPositionals: false,
+    });
+    return { once: values.once, help: values.help };
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (typeof options === 'string') fail(`${options}\n\n${USAGE}`);
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) fail(`${loaded.error.message}\n${SETTINGS_HELP}`);
+  const { config } = loaded;
+  const logger = createLogger(config.logLevel);
+  const dataKeys = await step('reading the data keys', 'Set DATA_KEYS (see .env.example), or in development fix or remove DEV_DATA_KEYS_FILE.', () => Promise.resolve(resolveDataKeys(config, logger)));
+  const db = await step('opening the database', 'Check DATABASE_URL (and DATABASE_AUTH_TOKEN for a libsql:// database).', () => openDatabase(config.database));
+  if (!(await isSchemaCurrent(db))) {
+    db.close();
+    fail(schemaProblem(config));
+  }
+  const sms = await step(
+    'starting SMS delivery',
+    'Check PUBLIC_BASE_URL, REDIS_URL and the Twilio settings it names.',
+    () => startSmsDelivery(config, db, new FieldCipher(dataKeys), new ReviewLinks(config.publicBaseUrl, dataKeys), logger, config.sms.apiBaseUrl),
+  );
+  const stopRequested = onFirstSignal(logger);
+  const about = { owner: sms.worker.owner, ...describeDelivery(config, sms) };
+
+  if (options.once) {
+    // A signal ends the pass after the rows in hand; the count still prints.
+    void stopRequested.then(() => sms.worker.stop());
+    logger.info({ ...about, mode: 'once' }, 'SMS worker is sending every due text, then exiting');
+    const handled = await step('sending due texts', 'Rows it had claimed are tried again once their lease expires: run it again when the cause is fixed.', () => sms.worker.drain());
+    const circuit = sms.worker.circuit;
+    await sms.close();
+    db.close();
+    process.stdout.write(`${onceSummary(handled, sms.worker.tally, circuit)}\n`);
+    process.exit(0);
+  }
+
+  sms.worker.start();
+  logger.info({ ...about, mode: 'continuous' }, 'SMS worker is running');
+  const signal = await stopRequested;
+  logger.info({ signal }, 'stopping: finishing the texts in hand, giving back rows that wait for a retry');
+  // close() stops the worker first: rows in hand finish, rows waiting for a retry are given back.
+  await sms.close();
+  db.close();
+  const tally = sms.worker.tally;
+  logger.info({ signal, owner: sms.worker.owner, handled: total(tally), outcomes: tally }, 'SMS worker stopped');
+  process.exit(0);
+}
+
+/** Resolves on SIGTERM or SIGINT; a second one exits 1 at once. */
+function onFirstSignal(logger: Logger): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting at once; rows in hand are tried again when their lease expires');
+        process.exit(1);
+      }
+      stopping = true;
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+/** Runs one start-up or run step; a failure says which step failed and what to do next. */
+async function step<T>(what: string, next: string, task: () => Promise<T>): Promise<T> {
+  try {
+    return await task();
+  } catch (error) {
+    throw new Error(`${what} failed: ${error instanceof Error ? error.message : String(error)}\n${next}`, { cause: error });
+  }
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+function schemaProblem(config: Config): string {
+  return [
+    `The database at ${describeDatabase(config)} does not have the current schema, or could not be read.`,
+    'The SMS worker does not migrate: start the service once against this database (npm start applies the migrations in src/store/migrations/), then start the worker again.',
+    'If the database is remote, also check DATABASE_URL and DATABASE_AUTH_TOKEN.',
+  ].join('\n');
+}
+
+function describeDatabase(config: Config): string {
+  return config.database.url.startsWith('file:') ? config.database.url : 'DATABASE_URL (remote)';
+}
+
+function describeDelivery(config: Config, sms: SmsDelivery): Record<string, string | number> {
+  let twilio = 'Twilio';
+  if (sms.standIn !== undefined) twilio = `a local Twilio stand-in started here (${sms.standIn.baseUrl}): texts are logged, not sent`;
+  else if (config.sms.sender === undefined) twilio = `the Twilio stand-in at ${config.sms.apiBaseUrl ?? '?'}`;
+  return {
+    twilio,
+    ratePerSecond: config.sms.ratePerSecond === 0 ? 'no limit' : config.sms.ratePerSecond,
+    rateShared: config.redisUrl === undefined ? 'this process only' : 'across instances (Redis)',
+    pollIntervalMs: config.sms.pollIntervalMs,
+    database: describeDatabase(config),
+  };
+}
+
+function total(tally: Readonly<Record<Outcome, number>>): number {
+  return Object.values(tally).reduce((sum, n) => sum + n, 0);
+}
+
+function onceSummary(handled: number, tally: Readonly<Record<Outcome, number>>, circuit: SmsDelivery['worker']['circuit']): string {
+  const rows = `${handled} row${handled === 1 ? '' : 's'}`;
+  const outcomes = `${tally.sent} sent, ${tally.adopted} already at Twilio, ${tally.failed} failed, ${tally.released} given back for a later retry, ${tally['lost-lease']} left to another worker`;
+  const twilioDown = circuit === 'closed' ? '' : ' Twilio kept failing (circuit open): the rest wait in the outbox for the next run.';
+  return `SMS worker --once: handled ${rows} (${outcomes}).${twilioDown}`;
+}
+
+if (import.meta.main) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`The SMS worker stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type Bottleneck from 'bottleneck';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smsRateLimiter } from '../../src/main.ts';
+import { freePort } from '../../src/sim/free-port.ts';
+import { testConfig } from '../support/service.ts';
+import { eventually } from '../support/wait.ts';
+
+/**
+ * The SMS rate limit is one limit for every instance when REDIS_URL is set:
+ * two limiters (two instances) over one real Redis server together keep to
+ * the configured rate; without Redis each keeps its own.
+ */
+
+const REDIS_SERVER = '/usr/bin/redis-server';
+const hasRedis = existsSync(REDIS_SERVER);
+if (!hasRedis) process.stderr.write(`redis-server not found at ${REDIS_SERVER}: the shared SMS rate limit test is skipped. Install it with: apt-get install -y redis-server\n`);
+
+const RATE_PER_SECOND = 20;
+const MIN_GAP_MS = 1000 / RATE_PER_SECOND;
+// Timer granularity: a job may start a millisecond or two before its slot by our clock.
+const TOLERANCE_MS = 5;
+const JOBS_PER_INSTANCE = 8;
+
+/** Runs the same number of jobs through each limiter at once; returns every start time, in order. */
+async function startTimes(limiters: readonly Bottleneck[]): Promise<number[]> {
+  const times: number[] = [];
+  await Promise.all(limiters.flatMap((limiter) => Array.from({ length: JOBS_PER_INSTANCE }, () => limiter.schedule(() => { times.push(performance.now()); return Promise.resolve(); }))));
+  return times.sort((a, b) => a - b);
+}
+
+const gaps = (times: readonly number[]) => times.slice(1).map((t, i) => t - (times[i] ?? t));
+
+describe.skipIf(!hasRedis)('the SMS rate limit shared through Redis', () => {
+  let redis: ChildProcess;
+  let redisUrl: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    redis = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    redisUrl = `redis://127.0.0.1:${port}`;
+    const probe = new Redis(redisUrl, { lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: 0 });
+    probe.on('error', () => { /* refused until the server is up: that is what the loop waits for */ });
+    await eventually(async () => (await probe.ping().catch(() => 'down')) === 'PONG', 'redis-server answers');
+    probe.disconnect();
+  });
+
+  afterAll(() => {
+    redis.kill();
+  });
+
+  it('when two instances send at once through one Redis, then together they keep to the configured rate', async () => {
+    const config = testConfig({ REDIS_URL: redisUrl, SMS_RATE_PER_SECOND: String(RATE_PER_SECOND) });
+    const limiters = [await smsRateLimiter(config, pino({ level: 'silent' })), await smsRateLimiter(config, pino({ level: 'silent' }))];
+    try {
+      const times = await startTimes(limiters);
+      expect(times).toHaveLength(2 * JOBS_PER_INSTANCE);
+      expect(Math.min(...gaps(times))).toBeGreaterThanOrEqual(MIN_GAP_MS - TOLERANCE_MS);
+    } finally {
+      await Promise.all(limiters.map((l) => l.disconnect()));
+    }
+  });
+
+  it('when there is no Redis, then each instance keeps only its own rate (the control: the shared test can fail)', async () => {
+    const config = testConfig({ SMS_RATE_PER_SECOND: String(RATE_PER_SECOND) });
+    const limiters = [await smsRateLimiter(config, pino({ level: 'silent' })), await smsRateLimiter(config, pino({ level: 'silent' }))];
+    const times = await startTimes(limiters);
+    expect(Math.min(...gaps(times))).toBeLessThan(MIN_GAP_MS - TOLERANCE_MS);
+  });
+});
