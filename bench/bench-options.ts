@@ -14,6 +14,12 @@ export interface BenchOptions {
   readonly cpuProf: boolean;
   /** Print p50/p99/max per second of the run, each way. */
   readonly timeline: boolean;
+  /** Run one benchmark only; both by default, the bridge first. */
+  readonly only: BenchName | undefined;
+  /** Pending SMS outbox rows the outbox benchmark seeds and drains. */
+  readonly outboxRows: number;
+  /** Outbox workers draining at once, each with its own database connection. */
+  readonly outboxWorkers: number;
   readonly help: boolean;
 }
 
@@ -21,7 +27,9 @@ export const USAGE = `Usage: npm run bench -- [options]
 
 Streams simulated calls through the real service (a child process) to a local
 model stand-in and reports the latency the bridge adds, frames lost or
-reordered, and the service's CPU and memory per call.
+reordered, and the service's CPU and memory per call. Then drains a seeded SMS
+outbox, rate limit lifted, into the local Twilio stand-in and reports rows per
+second, whether each row was sent exactly once, and CPU per row.
 
   --calls N          concurrent calls (default 200)
   --seconds S        caller audio per call, real time (default 30)
@@ -30,13 +38,20 @@ reordered, and the service's CPU and memory per call.
   --drain-ms MS      wait for in-flight audio before hanging up (default 1000)
   --cpu-prof         keep a V8 CPU profile of the service (path printed at the end)
   --timeline         print latency percentiles for every second of the run
+  --only NAME        run only one benchmark: bridge or outbox (default both)
+  --outbox-rows N    pending outbox rows to seed and drain (default 2000)
+  --outbox-workers W workers draining at once, one database connection each (default 1)
   --help             this text
 `;
 
-const DEFAULTS = { calls: 200, seconds: 30, rampSeconds: 5, deltaMs: 100, drainMs: 1000 };
+const DEFAULTS = { calls: 200, seconds: 30, rampSeconds: 5, deltaMs: 100, drainMs: 1000, outboxRows: 2000, outboxWorkers: 1 };
+export const BENCH_NAMES = ['bridge', 'outbox'] as const;
+export type BenchName = (typeof BENCH_NAMES)[number];
 /** Steady state starts this long after the last call was started, and must last at least as long again. */
 export const STEADY_SETTLE_SECONDS = 1;
 const MAX_CALLS = 5000;
+const MAX_OUTBOX_ROWS = 1_000_000;
+const MAX_OUTBOX_WORKERS = 16;
 const FRAME_MS = 20;
 
 export type ParsedOptions = { ok: true; options: BenchOptions } | { ok: false; problem: string };
@@ -54,6 +69,9 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
         'drain-ms': { type: 'string' },
         'cpu-prof': { type: 'boolean', default: false },
         timeline: { type: 'boolean', default: false },
+        only: { type: 'string' },
+        'outbox-rows': { type: 'string' },
+        'outbox-workers': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -76,10 +94,17 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
   const rampSeconds = number('ramp-seconds', values['ramp-seconds'], DEFAULTS.rampSeconds, 0, 600, false);
   const deltaMs = number('delta-ms', values['delta-ms'], DEFAULTS.deltaMs, FRAME_MS, 1000, true);
   const drainMs = number('drain-ms', values['drain-ms'], DEFAULTS.drainMs, 0, 10_000, true);
+  const outboxRows = number('outbox-rows', values['outbox-rows'], DEFAULTS.outboxRows, 1, MAX_OUTBOX_ROWS, true);
+  const outboxWorkers = number('outbox-workers', values['outbox-workers'], DEFAULTS.outboxWorkers, 1, MAX_OUTBOX_WORKERS, true);
+  const only = BENCH_NAMES.find((name) => name === values.only);
+  if (values.only !== undefined && only === undefined) problems.push(`--only must be ${BENCH_NAMES.join(' or ')}, not "${values.only}"`);
   if (problems.length === 0 && deltaMs % FRAME_MS !== 0) problems.push(`--delta-ms must be a multiple of ${FRAME_MS}`);
   if (problems.length === 0 && seconds < rampSeconds + 2 * STEADY_SETTLE_SECONDS) {
     problems.push(`--seconds must be at least --ramp-seconds + ${2 * STEADY_SETTLE_SECONDS}, so that every call is streaming at once for a while`);
   }
   if (problems.length > 0) return { ok: false, problem: problems.join('\n') };
-  return { ok: true, options: { calls, seconds, rampSeconds, deltaMs, drainMs, cpuProf: values['cpu-prof'], timeline: values.timeline, help: values.help } };
+  return {
+    ok: true,
+    options: { calls, seconds, rampSeconds, deltaMs, drainMs, cpuProf: values['cpu-prof'], timeline: values.timeline, only, outboxRows, outboxWorkers, help: values.help },
+  };
 }

@@ -61,6 +61,7 @@ const BUSY_MACHINE_PERCENT = 20;
 
 const MIB = 1024 * 1024;
 const SECOND_MS = 1000;
+const PERCENT_OF_CORE = 100;
 const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : '-');
 const mib = (bytes: number): string => (bytes / MIB).toFixed(1);
 const count = (value: number): string => value.toLocaleString('en-US');
@@ -146,4 +147,65 @@ export function formatTimeline(inbound: readonly LatencySummary[], outbound: rea
     ]);
   }
   return `By second of the run (latency in ms by send time; in = caller→model, out = model→caller; bench lag = worst event-loop lateness):\n${table(rows)}\n`;
+}
+
+/** The SMS outbox drain (bench/outbox-bench.ts). */
+export interface OutboxFigures {
+  readonly rows: number;
+  readonly workers: number;
+  /** Not part of the figure: how long queuing the rows took. */
+  readonly seedSeconds: number;
+  /** Wall time of every worker's drain(), run at once. */
+  readonly drainSeconds: number;
+  /** Rows the workers' drain() calls said they handled, in total and each. */
+  readonly handled: number;
+  readonly handledPerWorker: readonly number[];
+  /** POSTs to the stand-in's Messages list: one per row when every row is sent exactly once. */
+  readonly createRequests: number;
+  readonly messagesAtStandIn: number;
+  /** Distinct recipient + body pairs among them (every row's body names its own reference). */
+  readonly distinctMessages: number;
+  readonly outbox: Readonly<Record<'pending' | 'sending' | 'sent' | 'failed', number>>;
+  /** User + system CPU of the bench process over the drain: the worker, the database driver and the stand-in together. */
+  readonly cpuSeconds: number;
+  /** Busy CPU seconds of everything else on the machine over the drain: it competed for the same cores. */
+  readonly otherCpuSeconds: number;
+  readonly machine: { readonly cpus: number; readonly node: string };
+}
+
+/** Every row reached the stand-in once, each as its own message, and the outbox says so. */
+export function sentExactlyOnce(f: OutboxFigures): boolean {
+  return f.createRequests === f.rows && f.messagesAtStandIn === f.rows && f.distinctMessages === f.rows && f.outbox.sent === f.rows && f.handled === f.rows;
+}
+
+export function formatOutboxReport(f: OutboxFigures): string {
+  const exactlyOnce = sentExactlyOnce(f);
+  const rows: string[][] = [
+    ['', '', ''],
+    ['rows / workers', count(f.rows), String(f.workers)],
+    ['drain seconds', f.drainSeconds.toFixed(2)],
+    ['rows per second', count(Math.round(f.rows / f.drainSeconds))],
+    ['stand-in create requests', count(f.createRequests)],
+    ['sent exactly once', exactlyOnce ? 'yes' : 'NO'],
+    ['CPU ms per row (bench process)', ((f.cpuSeconds * SECOND_MS) / f.rows).toFixed(3)],
+    ['bench process / rest of machine CPU, % of a core', ((f.cpuSeconds / f.drainSeconds) * PERCENT_OF_CORE).toFixed(0), ((f.otherCpuSeconds / f.drainSeconds) * PERCENT_OF_CORE).toFixed(0)],
+    ['rows handled by each worker', f.handledPerWorker.map(count).join(' / ')],
+    ['seeding seconds (not timed)', f.seedSeconds.toFixed(2)],
+    ['machine', `${f.machine.cpus} cpus`, f.machine.node],
+  ];
+  const lines = ['SMS outbox', table(rows)];
+  const other = (f.otherCpuSeconds / f.drainSeconds) * PERCENT_OF_CORE;
+  if (other > BUSY_MACHINE_PERCENT) lines.push(`WARNING: other work on the machine used ${other.toFixed(0)}% of a core during the drain; these figures are not representative.`);
+  if (!exactlyOnce) {
+    lines.push(
+      `  outbox: ${count(f.outbox.sent)} sent, ${count(f.outbox.pending)} pending, ${count(f.outbox.sending)} sending, ${count(f.outbox.failed)} failed;` +
+        ` stand-in: ${count(f.messagesAtStandIn)} messages, ${count(f.distinctMessages)} distinct; drain() handled ${count(f.handled)}`,
+    );
+  }
+  lines.push(
+    '',
+    'Rows per second = rows / wall time of every worker\'s drain() at once, rate limit lifted (SMS_RATE_PER_SECOND=0), against',
+    'the local Twilio stand-in in the same process. CPU covers the bench process: worker, libSQL driver and stand-in together.',
+  );
+  return `${lines.join('\n')}\n`;
 }

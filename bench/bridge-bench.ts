@@ -5,14 +5,16 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../src/sim/free-port.ts';
 import { createLocalCertificate } from '../src/sim/tls-certificate.ts';
 import { FRAME_MS } from '../src/voice/media-stream-messages.ts';
 import { runBenchCall, type BenchCallResult } from './bench-caller.ts';
 import { startBenchModelServer, type BenchModelServer } from './bench-model-server.ts';
 import { parseBenchOptions, STEADY_SETTLE_SECONDS, USAGE, type BenchOptions } from './bench-options.ts';
-import { formatReport, formatTimeline, type BenchFigures } from './bench-report.ts';
+import { formatOutboxReport, formatReport, formatTimeline, type BenchFigures } from './bench-report.ts';
+import { runOutboxBench } from './outbox-bench.ts';
 import { ProcessTimeline } from './process-timeline.ts';
-import { freePort, startServiceProcess, type ServiceProcess } from './service-process.ts';
+import { startServiceProcess, type ServiceProcess } from './service-process.ts';
 import { SteadyWindow } from './steady-window.ts';
 import { DirectionLedger, summarizeLatency } from './stream-ledger.ts';
 
@@ -23,6 +25,8 @@ import { DirectionLedger, summarizeLatency } from './stream-ledger.ts';
  * time through the real service (a child process) to a model stand-in that
  * streams audio back, and the bench reports the latency the bridge adds each
  * way, frames lost or reordered, and the service's CPU and memory per call.
+ * Then it drains a seeded SMS outbox into the local Twilio stand-in
+ * (bench/outbox-bench.ts); `--only` runs one of the two.
  * A measurement, not a test: it exits 0 whether or not the targets are met,
  * and non-zero only when the harness itself fails.
  */
@@ -31,6 +35,8 @@ const PROGRESS_INTERVAL_MS = 5_000;
 /** The sampler wakes every this many ms and records the whole interval, so this much is subtracted from what it reports. */
 const LOOP_DELAY_RESOLUTION_MS = 10;
 const DEADLINE_SLACK_MS = 60_000;
+/** Seeding and draining take about 4 ms a row here (0.5 + 3.5); the deadline only catches a hung run. */
+const OUTBOX_DEADLINE_MS_PER_ROW = 20;
 const CLEANUP_LIMIT_MS = 15_000;
 const AUTH_TOKEN = 'bench-twilio-auth-token';
 const MS_PER_S = 1000;
@@ -81,6 +87,10 @@ async function run(options: BenchOptions): Promise<number> {
         DATABASE_URL: `file:${join(scratch, 'bench.db')}`,
         DATA_KEYS: `bench:${randomBytes(32).toString('base64')}`,
         TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        // The bench submits no application, so no text is ever sent: no SMS worker, and a Twilio stand-in address
+        // that is never called, so the service starts no stand-in of its own (and logs no warning about it).
+        SMS_WORKER: 'false',
+        TWILIO_API_BASE_URL: 'http://127.0.0.1:9',
         OPENAI_API_KEY: 'bench-not-a-key',
         OPENAI_BASE_URL: model.baseURL,
         NODE_EXTRA_CA_CERTS: caFile,
@@ -207,6 +217,35 @@ function framePhaseMs(callIndex: number): number {
   return ((callIndex * GOLDEN_RATIO_FRACTION) % 1) * FRAME_MS;
 }
 
+async function runOutbox(options: BenchOptions): Promise<number> {
+  const abort = new AbortController();
+  const limitMs = DEADLINE_SLACK_MS + options.outboxRows * OUTBOX_DEADLINE_MS_PER_ROW;
+  const deadline = setTimeout(() => { abort.abort(new Error(`the outbox run did not finish within ${(limitMs / MS_PER_S).toFixed(0)} s`)); }, limitMs);
+  const onInterrupt = (): void => { abort.abort(new Error('interrupted (SIGINT)')); };
+  process.once('SIGINT', onInterrupt);
+  try {
+    out(`SMS outbox: ${options.outboxRows} rows, ${options.outboxWorkers} worker${options.outboxWorkers === 1 ? '' : 's'}, local Twilio stand-in\n`);
+    const figures = await runOutboxBench({ rows: options.outboxRows, workers: options.outboxWorkers, signal: abort.signal, out });
+    out(formatOutboxReport(figures));
+    return 0;
+  } finally {
+    clearTimeout(deadline);
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+async function runSelected(options: BenchOptions): Promise<number> {
+  if (options.only !== 'outbox') {
+    const code = await run(options);
+    if (code !== 0) return code;
+  }
+  if (options.only !== 'bridge') {
+    if (options.only === undefined) out('\n');
+    return runOutbox(options);
+  }
+  return 0;
+}
+
 async function tail(file: string, lines = 10): Promise<string> {
   const text = await readFile(file, 'utf8').catch(() => '');
   return text.trimEnd().split('\n').slice(-lines).join('\n');
@@ -219,7 +258,7 @@ if (!parsed.ok) {
 } else if (parsed.options.help) {
   out(USAGE);
 } else {
-  run(parsed.options).then(
+  runSelected(parsed.options).then(
     (code) => { process.exitCode = code; },
     (error: unknown) => {
       process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /* eslint-disable security/detect-non-literal-fs-filename -- the paths are the bench's own log file and /proc entries of the pid it spawned */
@@ -39,17 +38,6 @@ export interface ServiceProcess {
   sample(): Promise<ServiceSample>;
   /** SIGTERM (the service drains), SIGKILL after a grace period. */
   stop(): Promise<void>;
-}
-
-/** A port the kernel just handed out; released again for the service to take. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 export interface ServiceProcessOptions {
