@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@libsql/client';
 import Bottleneck from 'bottleneck';
@@ -55,7 +56,13 @@ export interface RunningService {
   readonly smsWorker: OutboxWorker;
   /** The local Twilio stand-in, when no Twilio account is configured (development). */
   readonly twilioStandIn: TwilioStandIn | undefined;
-  /** Readiness off, stop taking connections, let requests finish, close the database. */
+  /**
+   * Readiness off at once (the load balancer stops sending new calls), but
+   * webhooks are still answered; live calls may finish for up to
+   * `timeoutMs`, then stop(). Resolves when everything is closed.
+   */
+  drain(timeoutMs: number): Promise<void>;
+  /** Readiness off, end live calls (their answers are kept), stop taking connections, let requests finish, finish the SMS in flight, close the database. */
   stop(): Promise<void>;
 }
 
@@ -68,6 +75,8 @@ export interface StartOptions {
 
 // Connecting to the model is on the caller's time: give up quickly and let the call end politely.
 const MODEL_CONNECT_TIMEOUT_MS = 3_000;
+const DRAIN_POLL_MS = 250;
+const CONNECT_ACTION_GRACE_MS = 2_000;
 // The early model session waits this much longer than the stream token lives.
 const PREWARM_GRACE_MS = 5_000;
 
@@ -134,6 +143,29 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
 
+  const stop = async (): Promise<void> => {
+    health.draining = true;
+    const ending = voiceCalls.liveCalls;
+    voiceCalls.endAll('service stopping');
+    media.close();
+    // Twilio asks the <Connect action> of each call we just ended, which tells the caller their answers are saved.
+    if (ending > 0) await sleep(CONNECT_ACTION_GRACE_MS);
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    await sms.close();
+    await model.close();
+    db.close();
+  };
+  const drain = async (timeoutMs: number): Promise<void> => {
+    health.draining = true;
+    const deadline = Date.now() + timeoutMs;
+    const inProgress = () => voiceCalls.liveCalls + voiceCalls.arrivingCalls;
+    logger.info({ liveCalls: inProgress(), timeoutMs }, 'draining: readiness is off; live calls may finish');
+    while (inProgress() > 0 && Date.now() < deadline) await sleep(DRAIN_POLL_MS);
+    if (inProgress() > 0) logger.warn({ liveCalls: inProgress() }, 'drain timeout: ending the calls still in progress (their answers are kept)');
+    await stop();
+  };
+
   return {
     url,
     server,
@@ -142,16 +174,8 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     voiceCalls,
     smsWorker: sms.worker,
     twilioStandIn: sms.standIn,
-    async stop() {
-      health.draining = true;
-      voiceCalls.endAll('service stopping');
-      media.close();
-      server.closeIdleConnections();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
-      await sms.close();
-      await model.close();
-      db.close();
-    },
+    drain,
+    stop,
   };
 }
 
@@ -289,8 +313,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    logger.info({ signal }, 'draining: readiness is off, finishing open requests');
-    service.stop().then(
+    service.drain(config.drainTimeoutMs).then(
       () => { logger.info('stopped'); process.exit(0); },
       (error: unknown) => { logger.error({ err: error }, 'stop failed'); process.exit(1); },
     );

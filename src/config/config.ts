@@ -68,6 +68,8 @@ const environmentSchema = z.object({
   SMS_REQUEST_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(100).max(120_000).default(10_000),
   SMS_POLL_INTERVAL_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(10).default(5_000),
   SMS_CIRCUIT_RESET_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(10).default(30_000),
+  // Live calls may finish for this long after SIGTERM; the platform's grace period must be longer.
+  DRAIN_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).max(3_600_000).default(300_000),
   REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
 });
 
@@ -115,6 +117,8 @@ export interface Config {
     readonly circuitResetMs: number;
   };
   readonly redisUrl: string | undefined;
+  /** After SIGTERM: how long live calls may go on before they are ended. */
+  readonly drainTimeoutMs: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: ConfigError };
@@ -224,6 +228,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       circuitResetMs: e.SMS_CIRCUIT_RESET_MS,
     },
     redisUrl: e.REDIS_URL,
+    drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
   };
   return { ok: true, config: Object.freeze(config) };
 }

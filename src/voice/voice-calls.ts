@@ -77,6 +77,11 @@ export class VoiceCalls {
     return this.#live.size;
   }
 
+  /** Calls answered whose media stream has not arrived yet: they will be live in a moment. */
+  get arrivingCalls(): number {
+    return this.#prepared.size;
+  }
+
   /** At the voice webhook: record the call, find or start its draft, and open the model session early. */
   answer(callSid: string, from: string, status: string): Promise<void> {
     // A retried webhook (even one arriving while the first is still being answered) joins the first answer.

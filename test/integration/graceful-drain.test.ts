@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { simulateCall } from '../../src/sim/call-simulator.ts';
+import { loadScenario } from '../../src/sim/scenario.ts';
+import { openDatabase } from '../../src/store/database.ts';
+import { TEST_KEY_A } from '../support/keys.ts';
+import { waitUntil } from '../support/wait.ts';
+
+/**
+ * SIGTERM while a caller is on the line: the process, as `npm start` runs
+ * it (with its built-in realtime simulator), stops being ready at once but
+ * lets the call finish, up to DRAIN_TIMEOUT_MS, and then exits 0.
+ */
+
+const MAIN = join(import.meta.dirname, '../../src/main.ts');
+const PUBLIC_BASE_URL = 'https://permits.example.test';
+const AUTH_TOKEN = 'drain-test-token';
+const SPEED = 4;
+
+let dir: string;
+let child: ChildProcess | undefined;
+
+afterEach(() => {
+  child?.kill('SIGKILL');
+  child = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function startService(env: Record<string, string> = {}) {
+  dir = mkdtempSync(join(tmpdir(), 'permitline-drain-'));
+  let output = '';
+  const proc = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: `file:${join(dir, 'permitline.db')}`,
+      DATA_KEYS: TEST_KEY_A,
+      PUBLIC_BASE_URL,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      SMS_WORKER: 'false',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child = proc;
+  proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<{ code: number | null; atMs: number }>((resolve) => proc.on('exit', (code) => { resolve({ code, atMs: Date.now() }); }));
+  await waitUntil(() => output.includes('PermitLine is listening'), 'the service prints its listening line', 15_000);
+  const url = /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1] ?? '';
+  return { proc, url, exited, output: () => output };
+}
+
+/** Places the happy-path call and sends SIGTERM once the agent is talking. */
+function callAndTerminate(service: Awaited<ReturnType<typeof startService>>) {
+  let terminated = false;
+  return simulateCall({
+    serviceUrl: service.url,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    authToken: AUTH_TOKEN,
+    scenario: loadScenario('happy-path'),
+    realTimeFactor: SPEED,
+    timeoutMs: 60_000,
+    onEvent: (event) => {
+      if (event.type === 'mark-echoed' && !terminated) {
+        terminated = true;
+        service.proc.kill('SIGTERM');
+      }
+    },
+  }).then((result) => ({ ...result, endedAtMs: Date.now() }));
+}
+
+describe('graceful drain', () => {
+  it('when SIGTERM comes during a call, then readiness is 503 at once, the call finishes and is submitted, and then the process exits 0', async () => {
+    const service = await startService();
+    const call = callAndTerminate(service);
+    await waitUntil(() => service.output().includes('draining: readiness is off'), 'the service starts draining', 20_000);
+
+    const ready = await fetch(`${service.url}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(service.proc.exitCode).toBeNull();
+
+    const result = await call;
+    const exit = await service.exited;
+    expect(result.endedBy).toBe('service');
+    expect(result.errors).toEqual([]);
+    expect(result.connectActionTwiml).toContain('<Hangup/>');
+    expect(result.connectActionTwiml).not.toContain('<Say>');
+    expect(exit.code).toBe(0);
+    expect(exit.atMs).toBeGreaterThanOrEqual(result.endedAtMs - 50);
+    expect(service.output()).not.toContain('drain timeout');
+    const db = await openDatabase({ url: `file:${join(dir, 'permitline.db')}`, authToken: undefined });
+    try {
+      expect((await db.execute('SELECT status FROM applications')).rows).toEqual([expect.objectContaining({ status: 'submitted' })]);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
+
+  it('when the call outlasts DRAIN_TIMEOUT_MS, then it is ended, the caller is told the answers are kept, and the process exits 0', async () => {
+    const service = await startService({ DRAIN_TIMEOUT_MS: '500' });
+
+    const result = await callAndTerminate(service);
+    const exit = await service.exited;
+
+    expect(result.endedBy).toBe('service');
+    expect(result.connectActionStatus).toBe(200);
+    expect(result.connectActionTwiml).toMatch(/<Say>[^<]*saved/);
+    expect(exit.code).toBe(0);
+    expect(service.output()).toContain('drain timeout: ending the calls still in progress');
+  }, 60_000);
+
+  it('when a second SIGTERM comes while draining, then the process exits 1 at once', async () => {
+    const service = await startService();
+    const call = callAndTerminate(service);
+    await waitUntil(() => service.output().includes('draining: readiness is off'), 'the service starts draining', 20_000);
+    const secondAt = Date.now();
+    service.proc.kill('SIGTERM');
+
+    const exit = await service.exited;
+    await call;
+    expect(exit.code).toBe(1);
+    expect(exit.atMs - secondAt).toBeLessThan(2_000);
+  }, 60_000);
+});
