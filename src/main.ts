@@ -22,6 +22,7 @@ import { openDatabase } from './store/database.ts';
 import type { DataKey } from './store/data-keys.ts';
 import { FieldCipher } from './store/field-cipher.ts';
 import { isSchemaCurrent, migrate } from './store/migrations.ts';
+import { ModelCircuit } from './realtime/model-circuit.ts';
 import { openRealtimeSession } from './realtime/openai-realtime-session.ts';
 import { startRealtimeSimulator } from './sim/realtime-simulator.ts';
 import { loadScenario } from './sim/scenario.ts';
@@ -73,8 +74,8 @@ export interface StartOptions {
   readonly twilioApiBaseUrl?: string;
 }
 
-// Connecting to the model is on the caller's time: give up quickly and let the call end politely.
-const MODEL_CONNECT_TIMEOUT_MS = 3_000;
+// Three failed opens in a minute, half of all opens: the model is down, not one call unlucky.
+const MODEL_CIRCUIT_SETTINGS = { errorThresholdPercent: 50, volumeThreshold: 3, windowMs: 60_000 } as const;
 const DRAIN_POLL_MS = 250;
 const CONNECT_ACTION_GRACE_MS = 2_000;
 // The early model session waits this much longer than the stream token lives.
@@ -94,13 +95,15 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
   const applications = new ApplicationService({ repository: applicationRepository, rules, timeZone: config.departmentTimeZone, onTextQueued: () => { sms.worker.wake(); } });
   const calls = new CallRepository(db, cipher);
   const model = await realtimeEndpoint(config, logger, options);
+  const modelCircuit = new ModelCircuit({ ...MODEL_CIRCUIT_SETTINGS, resetMs: config.realtime.circuitResetMs }, logger);
   const voiceCalls = new VoiceCalls({
     applications,
     applicationRepository,
     calls,
     rules,
     logger,
-    openSession: () => openRealtimeSession({ client: model.client, model: config.realtime.model, ca: model.ca, connectTimeoutMs: MODEL_CONNECT_TIMEOUT_MS, logger }),
+    openSession: () => modelCircuit.open(() => openRealtimeSession({ client: model.client, model: config.realtime.model, ca: model.ca, connectTimeoutMs: config.realtime.connectTimeoutMs, logger })),
+    modelAvailable: () => modelCircuit.available,
     settings: {
       model: config.realtime.model,
       voice: config.realtime.voice,
@@ -154,6 +157,7 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     await new Promise<void>((resolve) => server.close(() => { resolve(); }));
     await sms.close();
     await model.close();
+    modelCircuit.shutdown();
     db.close();
   };
   const drain = async (timeoutMs: number): Promise<void> => {

@@ -52,6 +52,9 @@ const environmentSchema = z.object({
   REALTIME_VAD_SILENCE_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(100).max(5000).default(600),
   REALTIME_VAD_PREFIX_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).max(2000).default(300),
   TRANSCRIPTION_MODEL: z.string().trim().min(1).default('gpt-4o-transcribe'),
+  // Connecting to the model is on the caller's time: give up quickly and let the call end politely.
+  MODEL_CONNECT_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(100).max(60_000).default(3_000),
+  MODEL_CIRCUIT_RESET_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(10).default(30_000),
   REALTIME_PRICES_USD_PER_MTOK: z.string().default(DEFAULT_PRICES),
   STREAM_TOKEN_TTL_SECONDS: z.coerce.number({ error: 'must be seconds' }).int().min(5).max(600).default(60),
   SIMULATOR_SCENARIO: z.string().trim().min(1).default('happy-path'),
@@ -97,6 +100,9 @@ export interface Config {
     readonly vad: { readonly threshold: number; readonly silenceMs: number; readonly prefixMs: number };
     readonly transcriptionModel: string;
     readonly prices: TokenPrices;
+    readonly connectTimeoutMs: number;
+    /** After the model kept failing, how long calls are answered without it before one tries again. */
+    readonly circuitResetMs: number;
   };
   readonly streamTokenTtlSeconds: number;
   readonly simulatorScenario: string;
@@ -212,6 +218,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       vad: { threshold: e.REALTIME_VAD_THRESHOLD, silenceMs: e.REALTIME_VAD_SILENCE_MS, prefixMs: e.REALTIME_VAD_PREFIX_MS },
       transcriptionModel: e.TRANSCRIPTION_MODEL,
       prices,
+      connectTimeoutMs: e.MODEL_CONNECT_TIMEOUT_MS,
+      circuitResetMs: e.MODEL_CIRCUIT_RESET_MS,
     },
     streamTokenTtlSeconds: e.STREAM_TOKEN_TTL_SECONDS,
     simulatorScenario: e.SIMULATOR_SCENARIO,

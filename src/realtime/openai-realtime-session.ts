@@ -22,6 +22,17 @@ export interface OpenRealtimeSessionOptions {
   readonly ca?: string | undefined;
 }
 
+/** The endpoint answered the WebSocket upgrade with an HTTP error (401: bad key, 429: rate or quota, 5xx: down). */
+export class RealtimeRefusedError extends Error {
+  readonly status: number | undefined;
+
+  constructor(status: number | undefined) {
+    super(`the realtime endpoint refused the connection with HTTP ${status ?? '?'}`);
+    this.name = 'RealtimeRefusedError';
+    this.status = status;
+  }
+}
+
 // Normal closure: we are done with the session.
 const CLOSE_NORMAL = 1000;
 
@@ -78,7 +89,7 @@ class OpenAIRealtimeSession extends EventEmitter<RealtimeSessionEvents> implemen
       });
       this.#rt.socket.once('unexpected-response', (_req, res) => {
         clearTimeout(timer);
-        reject(new Error(`the realtime endpoint refused the connection with HTTP ${res.statusCode ?? '?'}`));
+        reject(new RealtimeRefusedError(res.statusCode));
       });
     });
   }

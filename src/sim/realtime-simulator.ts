@@ -66,6 +66,10 @@ export interface RealtimeSimulator {
   readonly received: readonly ClientEventRecord[];
   /** Connections accepted so far. */
   readonly connections: number;
+  /** Upgrades refused for a wrong or missing API key. */
+  readonly refusedConnections: number;
+  /** Changes the key upgrades must carry (a key revoked, then a new one issued); undefined accepts any. */
+  setApiKey(apiKey: string | undefined): void;
   /** Connections still open: a call that ended must leave none behind. */
   readonly openConnections: number;
   truncations(connection?: number): ConversationItemTruncateEvent[];
@@ -85,6 +89,8 @@ export async function startRealtimeSimulator(options: RealtimeSimulatorOptions):
   const received: ClientEventRecord[] = [];
   const sockets = new Set<WebSocket>();
   let connections = 0;
+  let refusedConnections = 0;
+  let apiKey = options.apiKey;
 
   const server = createServer({ key: certificate.key, cert: certificate.cert }, (request, response) => {
     // Plain HTTP requests get what the API gives them: JSON errors.
@@ -101,7 +107,8 @@ export async function startRealtimeSimulator(options: RealtimeSimulatorOptions):
       refuse(socket, 404, errorBody(`Invalid URL (GET ${url.pathname})`, 'invalid_request_error', null));
       return;
     }
-    if (options.apiKey !== undefined && !sameSecret(request.headers.authorization ?? '', `Bearer ${options.apiKey}`)) {
+    if (apiKey !== undefined && !sameSecret(request.headers.authorization ?? '', `Bearer ${apiKey}`)) {
+      refusedConnections += 1;
       refuse(socket, 401, errorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
       return;
     }
@@ -152,6 +159,12 @@ export async function startRealtimeSimulator(options: RealtimeSimulatorOptions):
     received,
     get connections() {
       return connections;
+    },
+    get refusedConnections() {
+      return refusedConnections;
+    },
+    setApiKey(key) {
+      apiKey = key;
     },
     get openConnections() {
       return sockets.size;

@@ -41,6 +41,8 @@ export interface VoiceCallsDeps {
   readonly calls: CallRepository;
   readonly rules: PermitRules;
   readonly openSession: () => Promise<RealtimeSession>;
+  /** False while the model is known to be failing (its circuit is open): calls are then answered without it. */
+  readonly modelAvailable: () => boolean;
   readonly settings: VoiceSettings;
   readonly logger: Logger;
 }
@@ -77,6 +79,11 @@ export class VoiceCalls {
     return this.#live.size;
   }
 
+  /** Whether a new call should be connected to the model at all. */
+  get modelAvailable(): boolean {
+    return this.#deps.modelAvailable();
+  }
+
   /** Calls answered whose media stream has not arrived yet: they will be live in a moment. */
   get arrivingCalls(): number {
     return this.#prepared.size;
@@ -95,6 +102,7 @@ export class VoiceCalls {
   async #answer(callSid: string, from: string, status: string): Promise<void> {
     await this.#deps.calls.recordIncoming(callSid, from, status);
     if (this.#prepared.has(callSid) || this.#live.has(callSid)) return; // a retried webhook
+    if (!this.#deps.modelAvailable()) return; // answered without the model: nothing to prepare
     const { applicationId, instructions } = await this.#prepare(callSid, from);
     const session = this.#openConfigured(instructions);
     // Never an unhandled rejection: a failed early open is retried when the stream starts.

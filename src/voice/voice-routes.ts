@@ -31,6 +31,15 @@ const afterStream = z.object({ CallSid: z.string().min(1) });
 const NOTICE =
   'Thank you for calling the food permit line. An automated assistant will take your application, and this call is transcribed.';
 
+function applyAddress(publicBaseUrl: URL): string {
+  return new URL('/apply', publicBaseUrl).href;
+}
+
+/** Until the keypad (IVR) path exists, a caller who cannot reach the assistant is sent to the web form. */
+function modelUnavailableLine(publicBaseUrl: URL): string {
+  return `Thank you for calling the food permit line. Our automated assistant is not available right now. Please call again later, or apply online at ${applyAddress(publicBaseUrl)}. Goodbye.`;
+}
+
 export interface VoiceRoutesDeps {
   readonly authToken: string;
   readonly publicBaseUrl: URL;
@@ -52,9 +61,17 @@ export function voiceRoutes(deps: VoiceRoutesDeps): Router {
       return;
     }
     const { CallSid: callSid, From: from, CallStatus: status } = parsed.data;
+    const withModel = deps.voiceCalls.modelAvailable;
     await deps.voiceCalls.answer(callSid, from, status);
 
     const response = new twilio.twiml.VoiceResponse();
+    if (!withModel) {
+      response.say(modelUnavailableLine(deps.publicBaseUrl));
+      response.hangup();
+      req.log.warn({ callSid }, 'call answered without the model: its circuit is open');
+      res.type('text/xml').send(response.toString());
+      return;
+    }
     response.say(NOTICE);
     const connect = response.connect({ action: new URL('/twilio/voice/after-stream', deps.publicBaseUrl).href });
     const stream = connect.stream({ url: mediaStreamUrl(deps.publicBaseUrl), statusCallback: new URL('/twilio/voice/stream-status', deps.publicBaseUrl).href });
@@ -88,9 +105,7 @@ export function voiceRoutes(deps: VoiceRoutesDeps): Router {
     const application = call?.applicationId === undefined ? undefined : await deps.applications.find(call.applicationId);
     if (application?.status !== 'submitted') {
       // The conversation stopped before a submission (the model failed, or the caller chose to stop).
-      response.say(
-        `Your answers so far are saved. You can call back within seven days to finish, or apply online at ${new URL('/apply', deps.publicBaseUrl).href}. Goodbye.`,
-      );
+      response.say(`Your answers so far are saved. You can call back within seven days to finish, or apply online at ${applyAddress(deps.publicBaseUrl)}. Goodbye.`);
     }
     response.hangup();
     res.type('text/xml').send(response.toString());

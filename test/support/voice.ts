@@ -6,7 +6,7 @@ import { startTestService, type TestService } from './service.ts';
 /** The public origin the service believes Twilio reaches; requests really go to the test's port. */
 export const PUBLIC_BASE_URL = 'https://permits.example.test';
 export const TWILIO_AUTH_TOKEN = 'test-twilio-auth-token';
-const OPENAI_TEST_KEY = 'test-openai-key';
+export const OPENAI_TEST_KEY = 'test-openai-key';
 
 export interface VoiceRig {
   readonly service: TestService;
@@ -21,11 +21,12 @@ export async function startVoiceRig(
   scenarioName: string,
   modelOptions: { transcriptionDelayMs?: number } = {},
   serviceApiKey = OPENAI_TEST_KEY,
+  serviceEnv: Record<string, string> = {},
 ): Promise<VoiceRig> {
   const scenario = loadScenario(scenarioName);
   const model = await startRealtimeSimulator({ scenario, apiKey: OPENAI_TEST_KEY, ...modelOptions });
   const service = await startTestService(
-    { PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN, OPENAI_API_KEY: serviceApiKey, OPENAI_BASE_URL: model.baseURL },
+    { PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN, OPENAI_API_KEY: serviceApiKey, OPENAI_BASE_URL: model.baseURL, ...serviceEnv },
     { realtimeCa: model.ca },
   );
   return {
