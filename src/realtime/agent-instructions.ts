@@ -17,6 +17,8 @@ export interface InstructionsContext {
   readonly callerNumber: string;
   /** A short plain-text account of a draft the caller started earlier, if any. */
   readonly resumedDraft?: string | undefined;
+  /** This session replaces one lost during this same call: the agent apologises and carries on. */
+  readonly reconnected?: boolean;
 }
 
 export interface RenderedInstructions {
@@ -27,8 +29,10 @@ export interface RenderedInstructions {
 const template = readFileSync(join(PROMPTS_DIR, `${AGENT_INSTRUCTIONS_VERSION}.txt`), 'utf8');
 
 export function renderAgentInstructions(context: InstructionsContext): RenderedInstructions {
-  const resumed =
-    context.resumedDraft === undefined
+  const given = context.resumedDraft === undefined ? 'nothing yet' : context.resumedDraft;
+  const resumed = context.reconnected === true
+    ? `The connection to you dropped for a moment during this call; the caller is still on the line. Say sorry for the interruption in one short sentence, do not greet them again or start over, and continue from what is still missing. What they gave so far: ${given}`
+    : context.resumedDraft === undefined
       ? ''
       : `This caller started an application earlier and did not finish. Greet them, say you have their earlier answers, and continue from what is missing. What they gave so far: ${context.resumedDraft}`;
   const values: Readonly<Record<string, string>> = {

@@ -70,6 +70,8 @@ export interface RealtimeSimulator {
   readonly refusedConnections: number;
   /** Changes the key upgrades must carry (a key revoked, then a new one issued); undefined accepts any. */
   setApiKey(apiKey: string | undefined): void;
+  /** Cuts connection `connection` (1-based) without a closing handshake, as a network failure or a crashed server would. */
+  dropConnection(connection: number): void;
   /** Connections still open: a call that ended must leave none behind. */
   readonly openConnections: number;
   truncations(connection?: number): ConversationItemTruncateEvent[];
@@ -88,6 +90,7 @@ export async function startRealtimeSimulator(options: RealtimeSimulatorOptions):
   const logger = options.logger ?? pino({ level: 'silent' });
   const received: ClientEventRecord[] = [];
   const sockets = new Set<WebSocket>();
+  const byNumber = new Map<number, WebSocket>();
   let connections = 0;
   let refusedConnections = 0;
   let apiKey = options.apiKey;
@@ -122,6 +125,7 @@ export async function startRealtimeSimulator(options: RealtimeSimulatorOptions):
   function accept(ws: WebSocket, connection: number, model: string): void {
     const log = logger.child({ connection, model });
     sockets.add(ws);
+    byNumber.set(connection, ws);
     const session = new SimulatedRealtimeSession({
       scenario: options.scenario,
       model,
@@ -165,6 +169,9 @@ export async function startRealtimeSimulator(options: RealtimeSimulatorOptions):
     },
     setApiKey(key) {
       apiKey = key;
+    },
+    dropConnection(connection) {
+      byNumber.get(connection)?.terminate();
     },
     get openConnections() {
       return sockets.size;

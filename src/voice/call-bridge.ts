@@ -27,6 +27,11 @@ export interface CallBridgeHooks {
   usage(usage: ResponseUsage): void;
   transcriptionUsage(usage: TranscriptionUsage): void;
   ended(reason: string): void;
+  /**
+   * A new model session for this call, told where the application stands, when the first one is lost
+   * mid-call; rejects if none can be had. Without it a lost session ends the call.
+   */
+  reconnect?(): Promise<{ readonly session: RealtimeSession; readonly ready: Promise<void> }>;
 }
 
 export interface CallBridgeOptions {
@@ -43,7 +48,7 @@ const DEFAULT_GOODBYE_TIMEOUT_MS = 15_000;
 
 export class CallBridge {
   readonly #telephony: TelephonyStream;
-  readonly #session: RealtimeSession;
+  #session: RealtimeSession;
   readonly #hooks: CallBridgeHooks;
   readonly #log: Logger;
   readonly #now: () => number;
@@ -56,7 +61,12 @@ export class CallBridge {
   #hangUpWhenHeard = false;
   #goodbyeTimer: NodeJS.Timeout | undefined;
   #ended = false;
-  readonly #detach: () => void;
+  #reconnected = false;
+  #reconnecting = false;
+  // A new session counts its audio from 0; call time does not restart.
+  #sessionStartMs = 0;
+  readonly #detachTelephony: () => void;
+  #detachSession: () => void = () => undefined;
 
   constructor(options: CallBridgeOptions) {
     this.#telephony = options.telephony;
@@ -67,27 +77,27 @@ export class CallBridge {
     this.#goodbyeTimeoutMs = options.goodbyeTimeoutMs ?? DEFAULT_GOODBYE_TIMEOUT_MS;
 
     const t = this.#telephony;
-    const s = this.#session;
-    const stopListening = [
-      subscribe(t, { audio: this.#onCallerAudio, mark: this.#onMark, ended: this.#onTelephonyEnded }),
-      subscribe(s, {
-        audio: this.#onAgentAudio,
-        speechStarted: this.#onSpeechStarted,
-        itemAdded: this.#onItemAdded,
-        callerTranscript: this.#onCallerTranscript,
-        agentTranscript: this.#onAgentTranscript,
-        functionCall: this.#onFunctionCall,
-        responseStarted: this.#onResponseStarted,
-        responseDone: this.#onResponseDone,
-        transcriptionUsage: this.#onTranscriptionUsage,
-        error: this.#onSessionError,
-        closed: this.#onSessionClosed,
-      }),
-    ];
-    this.#detach = () => { for (const stop of stopListening) stop(); };
+    this.#detachTelephony = subscribe(t, { audio: this.#onCallerAudio, mark: this.#onMark, ended: this.#onTelephonyEnded });
+    this.#attachSession();
     for (const payload of t.takeEarlyAudio()) this.#onCallerAudio(payload);
     if (t.isEnded) this.end('media stream ended before the call was connected');
-    else if (!s.isOpen) this.end('model session closed before the call was connected');
+    else if (!this.#session.isOpen) this.end('model session closed before the call was connected');
+  }
+
+  #attachSession(): void {
+    this.#detachSession = subscribe(this.#session, {
+      audio: this.#onAgentAudio,
+      speechStarted: this.#onSpeechStarted,
+      itemAdded: this.#onItemAdded,
+      callerTranscript: this.#onCallerTranscript,
+      agentTranscript: this.#onAgentTranscript,
+      functionCall: this.#onFunctionCall,
+      responseStarted: this.#onResponseStarted,
+      responseDone: this.#onResponseDone,
+      transcriptionUsage: this.#onTranscriptionUsage,
+      error: this.#onSessionError,
+      closed: this.#onSessionClosed,
+    });
   }
 
   /** The agent speaks first, as soon as the model has taken its instructions. */
@@ -106,7 +116,8 @@ export class CallBridge {
     if (this.#ended) return;
     this.#ended = true;
     clearTimeout(this.#goodbyeTimer);
-    this.#detach();
+    this.#detachTelephony();
+    this.#detachSession();
     this.#session.close();
     this.#telephony.close(reason);
     this.#hooks.ended(reason);
@@ -122,7 +133,8 @@ export class CallBridge {
 
   readonly #onCallerAudio = (payload: string): void => {
     this.#callAudioMs += payloadDurationMs(payload);
-    this.#session.appendAudio(payload);
+    // While the model is being reconnected nobody listens; the new session asks again for what is missing.
+    if (!this.#reconnecting) this.#session.appendAudio(payload);
   };
 
   readonly #onAgentAudio = (delta: string, itemId: string): void => {
@@ -140,7 +152,8 @@ export class CallBridge {
     if (this.#hangUpWhenHeard && !this.#playback.hasUnplayedAudio) this.end('agent ended the call');
   };
 
-  readonly #onSpeechStarted = (itemId: string, audioStartMs: number): void => {
+  readonly #onSpeechStarted = (itemId: string, sessionAudioStartMs: number): void => {
+    const audioStartMs = this.#sessionStartMs + sessionAudioStartMs;
     this.#hooks.itemAdded(itemId, undefined, 'caller', audioStartMs);
     this.#hooks.callerStarted(itemId, audioStartMs);
     const playing = this.#playback.playingItemId;
@@ -210,12 +223,55 @@ export class CallBridge {
   readonly #onSessionError = (error: RealtimeSessionError): void => {
     if (error.code === 'response_cancel_not_active') return; // the server already cancelled on speech; harmless
     this.#log.warn({ code: error.code, fatal: error.fatal, message: error.message }, 'realtime model error');
-    if (error.fatal) this.end(`model error ${error.code ?? ''}`.trim());
+    if (error.fatal) this.#modelLost(`model error ${error.code ?? ''}`.trim());
   };
 
   readonly #onSessionClosed = (code: number): void => {
-    if (!this.#ended) this.end(`model session closed (${code})`);
+    if (!this.#ended) this.#modelLost(`model session closed (${code})`);
   };
+
+  /**
+   * The model went away mid-call. Once per call, a new session is opened with the draft as it stands and
+   * the agent picks up from what is missing; if that fails (or it already happened once) the call ends and
+   * Twilio's <Connect action> tells the caller their answers are kept.
+   */
+  #modelLost(reason: string): void {
+    const hooks = this.#hooks;
+    if (hooks.reconnect === undefined || this.#reconnected || this.#hangUpWhenHeard) {
+      this.end(reason);
+      return;
+    }
+    this.#reconnected = true;
+    this.#reconnecting = true;
+    this.#log.warn({ reason }, 'model lost mid-call: reconnecting');
+    this.#detachSession();
+    this.#session.close();
+    // Whatever was playing belonged to the lost response.
+    if (this.#playback.hasUnplayedAudio) {
+      this.#telephony.clear();
+      this.#playback.cleared(this.#now());
+    }
+    this.#responseActive = false;
+    this.#toolsThisResponse.length = 0;
+    hooks.reconnect().then(
+      ({ session, ready }) => {
+        if (this.#ended) {
+          session.close();
+          return;
+        }
+        this.#session = session;
+        this.#sessionStartMs = this.#callAudioMs;
+        this.#reconnecting = false;
+        this.#attachSession();
+        this.#log.info('model reconnected: the agent continues from the saved answers');
+        this.greetWhenReady(ready);
+      },
+      (error: unknown) => {
+        this.#log.error({ err: error }, 'model lost and could not be reconnected');
+        this.end(`${reason}; reconnect failed`);
+      },
+    );
+  }
 
   readonly #onTelephonyEnded = (reason: string): void => {
     this.end(reason);

@@ -4,7 +4,7 @@ import type { TokenPrices } from '../config/config.ts';
 import type { ApplicationService } from '../intake/application-service.ts';
 import { permitToolDefinitions, PermitToolbox, type ToolDefinition } from '../intake/permit-tools.ts';
 import { todayIn } from '../permits/field-inputs.ts';
-import type { PermitRules } from '../permits/permit-rules.ts';
+import type { DraftFields, PermitRules } from '../permits/permit-rules.ts';
 import { PERMIT_TYPE_LABELS, PERMIT_TYPES, isPermitType } from '../permits/permit-types.ts';
 import { readBack, spokenPhone } from '../permits/read-back.ts';
 import { renderAgentInstructions, type RenderedInstructions } from '../realtime/agent-instructions.ts';
@@ -133,6 +133,7 @@ export class VoiceCalls {
           toolRan: (itemId, summary, offsetMs) => { transcript.text(itemId, 'tool', summary, offsetMs); },
           usage: (usage) => { meter.add(usage); },
           transcriptionUsage: (usage) => { meter.addTranscription(usage); },
+          reconnect: () => this.#reopen(callSid, applicationId),
           ended: (reason) => {
             this.#live.delete(callSid);
             log.info({ reason, costUsd: meter.costUsd }, 'call ended');
@@ -173,22 +174,36 @@ export class VoiceCalls {
     return { applicationId, ready: await this.#openConfigured(instructions) };
   }
 
-  async #prepare(callSid: string, from: string): Promise<{ applicationId: string; instructions: RenderedInstructions }> {
-    const { applications, applicationRepository, calls, rules, settings } = this.#deps;
-    const since = new Date(Date.now() - RESUME_WINDOW_DAYS * DAY_MS);
-    const existing = (await calls.find(callSid))?.applicationId;
-    const resumed = existing ?? (await applicationRepository.findDraftByContactPhone(from, since))?.id ?? (await calls.recentDraftOfCaller(from, since));
-    const applicationId = resumed ?? (await applications.startDraft('voice'));
-    const draft = resumed === undefined ? undefined : await applications.find(applicationId);
-    const type = draft?.fields.permitType;
-    const answered = draft === undefined ? [] : readBack(draft.fields, isPermitType(type) ? rules.fieldsOf(type) : [], rules.context);
-    const instructions = renderAgentInstructions({
+  /** A new session for a call whose model was lost: the same draft, instructions that say to carry on. */
+  async #reopen(callSid: string, applicationId: string): Promise<ReadySession> {
+    const call = await this.#deps.calls.find(callSid);
+    const draft = await this.#deps.applications.find(applicationId);
+    const instructions = this.#instructionsFor(call?.fromPhone ?? '', draft?.fields ?? {}, true);
+    return this.#openConfigured(instructions);
+  }
+
+  #instructionsFor(from: string, fields: DraftFields, reconnected: boolean): RenderedInstructions {
+    const { rules, settings } = this.#deps;
+    const type = fields.permitType;
+    const answered = readBack(fields, isPermitType(type) ? rules.fieldsOf(type) : [], rules.context);
+    return renderAgentInstructions({
       today: todayIn(settings.timeZone, new Date()),
       permitTypes: PERMIT_TYPES.map((t) => PERMIT_TYPE_LABELS[t]),
       districts: rules.context.healthDistricts,
       callerNumber: spokenPhone(from),
       resumedDraft: answered.length > 0 ? answered.join('; ') : undefined,
+      reconnected,
     });
+  }
+
+  async #prepare(callSid: string, from: string): Promise<{ applicationId: string; instructions: RenderedInstructions }> {
+    const { applications, applicationRepository, calls, settings } = this.#deps;
+    const since = new Date(Date.now() - RESUME_WINDOW_DAYS * DAY_MS);
+    const existing = (await calls.find(callSid))?.applicationId;
+    const resumed = existing ?? (await applicationRepository.findDraftByContactPhone(from, since))?.id ?? (await calls.recentDraftOfCaller(from, since));
+    const applicationId = resumed ?? (await applications.startDraft('voice'));
+    const draft = resumed === undefined ? undefined : await applications.find(applicationId);
+    const instructions = this.#instructionsFor(from, draft?.fields ?? {}, false);
     await calls.attachApplication(callSid, applicationId, instructions.version, settings.model);
     return { applicationId, instructions };
   }
