@@ -40,6 +40,7 @@ import { SmsConsentRepository } from './store/sms-consent-repository.ts';
 import { SmsOutboxRepository } from './store/sms-outbox-repository.ts';
 import { createApp } from './web/app.ts';
 import { csrfSecretsFrom } from './web/csrf.ts';
+import { ResumeLinks } from './web/resume-link.ts';
 
 /**
  * The composition root: the one place that reads the environment, builds the
@@ -91,6 +92,7 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
   const rules = new PermitRules({ healthDistricts: config.healthDistricts, today: () => todayIn(config.departmentTimeZone, new Date()) });
   const applicationRepository = new ApplicationRepository(db, cipher);
   const reviewLinks = new ReviewLinks(config.publicBaseUrl, dataKeys);
+  const resumeLinks = new ResumeLinks(config.publicBaseUrl, dataKeys);
   const sms = await startSmsDelivery(config, db, cipher, reviewLinks, logger, options.twilioApiBaseUrl ?? config.sms.apiBaseUrl);
   const applications = new ApplicationService({ repository: applicationRepository, rules, timeZone: config.departmentTimeZone, onTextQueued: () => { sms.worker.wake(); } });
   const calls = new CallRepository(db, cipher);
@@ -129,6 +131,7 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     voice: { authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, tokens, voiceCalls, calls, applications },
     sms: { authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, outbox: sms.outbox, consent: sms.consent, applications: applicationRepository },
     review: { links: reviewLinks, applications: applicationRepository, timeZone: config.departmentTimeZone },
+    resume: { links: resumeLinks },
   });
 
   const server = createServer(app);

@@ -115,6 +115,31 @@ export class ApplicationService {
     return this.#markSubmitted(id, check.application);
   }
 
+  /**
+   * Completes an existing draft, begun on any channel, with a whole form (the
+   * resume link): the caller of this has proved the applicant may finish
+   * *this* draft. The form is the application as submitted, so answers it no
+   * longer has are cleared; answers it left as they were keep the time they
+   * were first given, except the attestation, which is given again now.
+   */
+  async completeDraft(id: string, values: DraftFields): Promise<SubmitResult> {
+    const stored = await this.#repository.find(id);
+    if (stored === undefined) throw new UnknownApplicationError(id);
+    if (stored.status === 'submitted' && stored.reference !== undefined) {
+      return { ok: true, reference: stored.reference, alreadySubmitted: true, textMessageQueued: stored.fields.smsConsent === true };
+    }
+    const check = this.#rules.checkApplication(values);
+    if (!check.ok) return check;
+    const application: DraftFields = check.application;
+    const changed: DraftFields = {};
+    for (const [name, value] of Object.entries(application) as [FieldName, unknown][]) {
+      if (name === 'attestation' || JSON.stringify(stored.fields[name]) !== JSON.stringify(value)) changed[name] = value;
+    }
+    const cleared = (Object.keys(stored.fields) as FieldName[]).filter((name) => stored.fields[name] !== undefined && application[name] === undefined);
+    await this.#repository.saveFields(id, changed, cleared);
+    return this.#markSubmitted(id, check.application);
+  }
+
   async #markSubmitted(id: string, application: PermitApplication): Promise<SubmitResult> {
     const year = Number(todayIn(this.#timeZone, this.#now()).slice(0, 4));
     for (let attempt = 1; ; attempt++) {

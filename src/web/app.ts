@@ -14,6 +14,8 @@ import { voiceRoutes, type VoiceRoutesDeps } from '../voice/voice-routes.ts';
 import { applyRoutes } from './apply-routes.ts';
 import { errorPage } from './apply-views.ts';
 import { createCsrfGuard } from './csrf.ts';
+import { withoutResumeToken } from './resume-link.ts';
+import { resumeRoutes, type ResumeRoutesDeps } from './resume-routes.ts';
 import { reviewRoutes, type ReviewRoutesDeps } from './review-routes.ts';
 
 export interface AppDeps {
@@ -31,6 +33,8 @@ export interface AppDeps {
   readonly sms?: SmsRoutesDeps | undefined;
   /** The page the SMS summary links to. */
   readonly review?: ReviewRoutesDeps | undefined;
+  /** "Resume anywhere": the signed link that opens a draft from any channel in the web form. */
+  readonly resume?: ResumeRoutesDeps | undefined;
 }
 
 // A complete application is a few kilobytes; anything far larger is not a form post.
@@ -55,6 +59,7 @@ export function createApp(deps: AppDeps): Express {
       quietReqLogger: true,
       customAttributeKeys: { reqId: 'requestId' },
       autoLogging: { ignore: (req) => req.url.startsWith('/health/') },
+      serializers: { req: redactedRequest },
     }),
   );
   app.use(
@@ -86,12 +91,20 @@ export function createApp(deps: AppDeps): Express {
     res.redirect(302, '/apply');
   });
   app.use(applyRoutes({ applications: deps.applications, rules: deps.rules, csrf }));
+  if (deps.resume !== undefined) app.use(resumeRoutes({ links: deps.resume.links, applications: deps.applications, rules: deps.rules, csrf }));
 
   app.use((_req, res) => {
     res.status(404).type('html').send(errorPage(404, 'There is no page at this address.'));
   });
   app.use(errorHandler);
   return app;
+}
+
+/** A resume link's token opens the applicant's answers; it stays out of the request log (the URL and the route parameters). */
+function redactedRequest(req: { url?: unknown; params?: unknown }): unknown {
+  if (typeof req.url === 'string') req.url = withoutResumeToken(req.url);
+  if (typeof req.params === 'object' && req.params !== null && 'token' in req.params) req.params = { ...req.params, token: '[token]' };
+  return req;
 }
 
 interface HttpishError {

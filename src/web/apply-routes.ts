@@ -20,7 +20,7 @@ export function applyRoutes(deps: { applications: ApplicationService; rules: Per
       res.type('html').send(choosePermitTypePage());
       return;
     }
-    res.type('html').send(applicationFormPage(rules, { type, formId: randomUUID(), csrfToken: csrf.tokenFor(req, res), entered: {}, problems: [] }));
+    res.type('html').send(applicationFormPage(rules, { type, binding: { kind: 'new', formId: randomUUID() }, csrfToken: csrf.tokenFor(req, res), entered: {}, problems: [] }));
   });
 
   router.post('/apply', csrf.protect, async (req, res) => {
@@ -35,7 +35,7 @@ export function applyRoutes(deps: { applications: ApplicationService; rules: Per
     const { values, entered } = readPostedFields(body, rules.fieldsOf(type).filter((name) => name !== 'permitType'));
     const result = await applications.submitComplete('web', formId, { ...values, permitType: type });
     if (!result.ok) {
-      res.status(400).type('html').send(applicationFormPage(rules, { type, formId, csrfToken: csrf.tokenFor(req, res), entered, problems: result.problems }));
+      res.status(400).type('html').send(applicationFormPage(rules, { type, binding: { kind: 'new', formId }, csrfToken: csrf.tokenFor(req, res), entered, problems: result.problems }));
       return;
     }
     req.log.info({ applicationId: formId, alreadySubmitted: result.alreadySubmitted }, 'web application submitted');

@@ -3,6 +3,13 @@ import type { FieldProblem, PermitRules } from '../permits/permit-rules.ts';
 import { PERMIT_TYPE_LABELS, PERMIT_TYPES, type PermitType } from '../permits/permit-types.ts';
 import type { EnteredValues } from './form-values.ts';
 import { html, page, type Html } from './html.ts';
+import { RESUME_PATH_PREFIX } from './resume-link.ts';
+
+/** Where a resumed draft's form posts, and the hidden field that carries its link's token. */
+export const RESUME_POST_PATH = '/apply/resume';
+export const RESUME_TOKEN_FIELD = 'resume';
+/** The query that asks a resume link for the permit-type choice again. */
+export const CHOOSE_AGAIN = 'choose';
 
 /** Server-rendered pages of the web form: no scripts, labelled inputs, errors beside their fields. */
 
@@ -34,12 +41,15 @@ const HINTS: Partial<Record<FieldSpec['kind'], string>> = {
   time: 'For example 9 AM or 5:30 PM.',
 };
 
-export function choosePermitTypePage(): string {
+/** The first step. With `resumeToken`, the step of a resumed draft that has no permit type yet: the choice goes back to its link. */
+export function choosePermitTypePage(resumeToken?: string): string {
   return page(
     'Apply for a food permit',
     html`<h1>Apply for a food permit</h1>
-<p>You can also apply by phone. Answers are checked as you submit; nothing is saved until the application is complete.</p>
-<form method="get" action="/apply">
+${resumeToken === undefined
+  ? html`<p>You can also apply by phone. Answers are checked as you submit; nothing is saved until the application is complete.</p>`
+  : html`<p>We kept the answers you have already given. Choose the permit, then check your answers and fill in the rest.</p>`}
+<form method="get" action="${resumeToken === undefined ? '/apply' : `${RESUME_PATH_PREFIX}${resumeToken}`}">
 <fieldset>
 <legend>Which permit do you need?</legend>
 ${PERMIT_TYPES.map(
@@ -51,9 +61,16 @@ ${PERMIT_TYPES.map(
   );
 }
 
+/**
+ * What the form's post completes: a new application (its form id is only an
+ * idempotency key), or the draft a resume link opened (its token, checked
+ * again when the form comes back).
+ */
+export type FormBinding = { readonly kind: 'new'; readonly formId: string } | { readonly kind: 'resume'; readonly token: string };
+
 export interface ApplicationFormModel {
   readonly type: PermitType;
-  readonly formId: string;
+  readonly binding: FormBinding;
   readonly csrfToken: string;
   readonly entered: EnteredValues;
   readonly problems: readonly FieldProblem[];
@@ -66,11 +83,16 @@ export function applicationFormPage(rules: PermitRules, model: ApplicationFormMo
   return page(
     model.problems.length > 0 ? `Please correct: ${title}` : title,
     html`<h1>${title}</h1>
-<p><a href="/apply">Choose a different permit type</a></p>
+${model.binding.kind === 'new'
+  ? html`<p><a href="/apply">Choose a different permit type</a></p>`
+  : html`<p>We kept the answers you have already given. Check them, fill in the rest, and submit.</p>
+<p><a href="${RESUME_PATH_PREFIX}${model.binding.token}?${CHOOSE_AGAIN}">Choose a different permit type</a></p>`}
 ${errorSummary(model.problems)}
-<form method="post" action="/apply" novalidate>
+<form method="post" action="${model.binding.kind === 'new' ? '/apply' : RESUME_POST_PATH}" novalidate>
 <input type="hidden" name="_csrf" value="${model.csrfToken}">
-<input type="hidden" name="formId" value="${model.formId}">
+${model.binding.kind === 'new'
+  ? html`<input type="hidden" name="formId" value="${model.binding.formId}">`
+  : html`<input type="hidden" name="${RESUME_TOKEN_FIELD}" value="${model.binding.token}">`}
 <input type="hidden" name="permitType" value="${model.type}">
 ${FIELD_GROUPS.map((group) => {
   const inGroup = fields.filter((name) => FIELD_SPECS[name].group === group);

@@ -1,3 +1,4 @@
+import { formatDateForPeople, formatTimeForPeople } from '../permits/field-inputs.ts';
 import { FIELD_SPECS, type FieldName } from '../permits/permit-fields.ts';
 import type { DraftFields } from '../permits/permit-rules.ts';
 
@@ -44,5 +45,48 @@ function typedValue(name: FieldName, text: string): unknown {
       return WHOLE_NUMBER.test(text) ? Number(text) : text;
     default:
       return text;
+  }
+}
+
+/** Answers a form never puts back on its own: a declaration is made by ticking it, for what is on screen now. */
+const DECLARATIONS: ReadonlySet<FieldName> = new Set(['attestation']);
+const NORTH_AMERICAN_E164 = /^\+1(\d{3})(\d{3})(\d{4})$/;
+
+/**
+ * Stored answers (canonical: E.164, ISO dates, 24-hour times, booleans,
+ * lists) as a person would type them, to fill the form in: the inverse of
+ * readPostedFields, and each text reads back to the same stored value. The
+ * attestation is left unticked: the applicant confirms what they submit,
+ * which may differ from what they said on the phone.
+ */
+export function enteredFromStored(fields: DraftFields, names: readonly FieldName[]): EnteredValues {
+  const entered: EnteredValues = {};
+  for (const name of names) {
+    const value = fields[name];
+    if (value === undefined || DECLARATIONS.has(name)) continue;
+    const text = storedAsText(name, value);
+    if (text !== '') entered[name] = text;
+  }
+  return entered;
+}
+
+function storedAsText(name: FieldName, value: unknown): string {
+  switch (FIELD_SPECS[name].kind) {
+    case 'yes-no':
+      return value === true ? 'yes' : value === false ? 'no' : '';
+    case 'consent':
+      return value === true ? 'yes' : '';
+    case 'list':
+      return Array.isArray(value) ? value.map(String).join('\n') : '';
+    case 'date':
+      return typeof value === 'string' ? formatDateForPeople(value) : '';
+    case 'time':
+      return typeof value === 'string' ? formatTimeForPeople(value) : '';
+    case 'phone': {
+      const digits = typeof value === 'string' ? NORTH_AMERICAN_E164.exec(value) : null;
+      return digits === null ? String(value) : `${digits[1] ?? ''}-${digits[2] ?? ''}-${digits[3] ?? ''}`;
+    }
+    default:
+      return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
   }
 }

@@ -1,0 +1,98 @@
+import { Router, type Request, type Response } from 'express';
+import type { ApplicationService } from '../intake/application-service.ts';
+import type { FieldProblem, PermitRules } from '../permits/permit-rules.ts';
+import { isPermitType, type PermitType } from '../permits/permit-types.ts';
+import type { StoredApplication } from '../store/application-repository.ts';
+import { applicationFormPage, CHOOSE_AGAIN, choosePermitTypePage, confirmationPage, errorPage, RESUME_POST_PATH, RESUME_TOKEN_FIELD } from './apply-views.ts';
+import type { CsrfGuard } from './csrf.ts';
+import { enteredFromStored, readPostedFields, type EnteredValues, type FormBody } from './form-values.ts';
+import { RESUME_PATH_PREFIX, type ResumeLinks } from './resume-link.ts';
+import { alreadySubmittedPage, RESUME_LINK_NOT_VALID, resumeLinkExpiredPage } from './resume-views.ts';
+
+/**
+ * "Resume anywhere": GET /apply/resume/{token} opens the web form on the
+ * draft the link was made for, filled in with every answer given so far;
+ * POST /apply/resume completes that draft, whatever channel it began on.
+ *
+ * The draft is bound by the link's token, which the form carries back in a
+ * hidden field and which is verified again on the post: the id of the draft
+ * to complete is read from the verified token and from nothing else, so a
+ * post can complete only a draft whose link its sender holds. CSRF still
+ * guards the post, as on /apply.
+ */
+
+export interface ResumeRoutesDeps {
+  readonly links: ResumeLinks;
+}
+
+export function resumeRoutes(deps: ResumeRoutesDeps & { applications: ApplicationService; rules: PermitRules; csrf: CsrfGuard }): Router {
+  const { links, applications, rules, csrf } = deps;
+  const router = Router();
+  const formFields = (type: PermitType) => rules.fieldsOf(type).filter((name) => name !== 'permitType');
+
+  /** The draft the token opens, or undefined once the answer (404, 410, already sent) has been given. */
+  async function draftFor(token: unknown, req: Request, res: Response): Promise<StoredApplication | undefined> {
+    const check = typeof token === 'string' ? links.verify(token) : ({ ok: false, reason: 'malformed' } as const);
+    if (!check.ok) {
+      req.log.info({ reason: check.reason }, 'resume link refused');
+      if (check.reason === 'expired') res.status(410).type('html').send(resumeLinkExpiredPage());
+      else res.status(404).type('html').send(errorPage(404, RESUME_LINK_NOT_VALID));
+      return undefined;
+    }
+    const application = await applications.find(check.applicationId);
+    if (application === undefined) {
+      req.log.warn({ applicationId: check.applicationId }, 'resume link names no application');
+      res.status(404).type('html').send(errorPage(404, RESUME_LINK_NOT_VALID));
+      return undefined;
+    }
+    if (application.status === 'submitted' && application.reference !== undefined) {
+      res.type('html').send(alreadySubmittedPage(application.reference));
+      return undefined;
+    }
+    return application;
+  }
+
+  function sendForm(req: Request, res: Response, status: number, form: { type: PermitType; token: string; entered: EnteredValues; problems: readonly FieldProblem[] }): void {
+    res.status(status).type('html').send(applicationFormPage(rules, { type: form.type, binding: { kind: 'resume', token: form.token }, csrfToken: csrf.tokenFor(req, res), entered: form.entered, problems: form.problems }));
+  }
+
+  router.get(`${RESUME_PATH_PREFIX}:token`, csrf.ensureBrowserId, async (req, res) => {
+    // The page holds the applicant's answers: no cache, shared or private, may keep it.
+    res.setHeader('cache-control', 'no-store');
+    const { token } = req.params;
+    const draft = await draftFor(token, req, res);
+    if (draft === undefined || typeof token !== 'string') return;
+    const chosen = req.query.type;
+    const storedType = draft.fields.permitType;
+    const type = isPermitType(chosen) ? chosen : req.query[CHOOSE_AGAIN] === undefined && isPermitType(storedType) ? storedType : undefined;
+    if (type === undefined) {
+      res.type('html').send(choosePermitTypePage(token));
+      return;
+    }
+    sendForm(req, res, 200, { type, token, entered: enteredFromStored(draft.fields, formFields(type)), problems: [] });
+  });
+
+  router.post(RESUME_POST_PATH, csrf.protect, async (req, res) => {
+    res.setHeader('cache-control', 'no-store');
+    const body = (req.body ?? {}) as FormBody;
+    const token = body[RESUME_TOKEN_FIELD];
+    const draft = await draftFor(token, req, res);
+    if (draft === undefined || typeof token !== 'string') return;
+    const type = body.permitType;
+    if (!isPermitType(type)) {
+      res.status(400).type('html').send(choosePermitTypePage(token));
+      return;
+    }
+    const { values, entered } = readPostedFields(body, formFields(type));
+    const result = await applications.completeDraft(draft.id, { ...values, permitType: type });
+    if (!result.ok) {
+      sendForm(req, res, 400, { type, token, entered, problems: result.problems });
+      return;
+    }
+    // There is no column for the channel an application was finished on; the channel it began on stays in applications.channel.
+    req.log.info({ applicationId: draft.id, startedOn: draft.channel, finishedOn: 'web', alreadySubmitted: result.alreadySubmitted }, 'resumed application submitted');
+    res.type('html').send(confirmationPage(result.reference, result.textMessageQueued));
+  });
+
+  return router;
+}
