@@ -207,6 +207,11 @@ export interface SmsDelivery {
   readonly outbox: SmsOutboxRepository;
   readonly consent: SmsConsentRepository;
   readonly standIn: TwilioStandIn | undefined;
+  /**
+   * Texts `toPhone` a link to finish `applicationId` on the web (the caller asked for it on the phone); at
+   * most once per application. Resolves when the text is queued, not sent.
+   */
+  queueWebLink(applicationId: string, toPhone: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -272,6 +277,9 @@ export async function startSmsDelivery(config: Config, db: Client, cipher: Field
     outbox,
     consent,
     standIn,
+    queueWebLink() {
+      return Promise.reject(new Error('not built yet'));
+    },
     async close() {
       await worker.stop();
       await limiter.disconnect();
