@@ -17,6 +17,7 @@ import { KEY_BYTES } from '../src/store/data-keys.ts';
 import { FieldCipher } from '../src/store/field-cipher.ts';
 import { migrate } from '../src/store/migrations.ts';
 import { SmsOutboxRepository } from '../src/store/sms-outbox-repository.ts';
+import { ResumeLinks } from '../src/web/resume-link.ts';
 import type { OutboxFigures } from './bench-report.ts';
 import { machineBusySeconds } from './service-process.ts';
 
@@ -70,7 +71,7 @@ export async function runOutboxBench(options: OutboxBenchOptions): Promise<Outbo
     const dataKeys = config.dataKeys;
     if (dataKeys === undefined) throw new Error('the bench config has no DATA_KEYS');
     const cipher = new FieldCipher(dataKeys);
-    const reviewLinks = new ReviewLinks(config.publicBaseUrl, dataKeys);
+    const links = { review: new ReviewLinks(config.publicBaseUrl, dataKeys), resume: new ResumeLinks(config.publicBaseUrl, dataKeys) };
     const logger = createLogger(config.logLevel);
 
     const seedDb = await openDatabase(config.database);
@@ -83,7 +84,7 @@ export async function runOutboxBench(options: OutboxBenchOptions): Promise<Outbo
     for (let i = 0; i < options.workers; i += 1) {
       const db = await openDatabase(config.database);
       connections.push(db);
-      deliveries.push(await startSmsDelivery(config, db, cipher, reviewLinks, logger, standIn.baseUrl));
+      deliveries.push(await startSmsDelivery(config, db, cipher, links, logger, standIn.baseUrl));
     }
 
     out(`  draining with ${options.workers} worker${options.workers === 1 ? '' : 's'} (rate limit lifted)\n`);

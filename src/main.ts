@@ -36,11 +36,12 @@ import { RetryAfterPreservingClient } from './sms/retry-after-client.ts';
 import { ReviewLinks } from './sms/review-link.ts';
 import { asTwilioHttpClient, StandInHttpClient } from './sms/stand-in-http-client.ts';
 import { TwilioSmsSender, type SenderIdentity } from './sms/twilio-sms-sender.ts';
+import { buildWebLinkText } from './sms/web-link-text.ts';
 import { SmsConsentRepository } from './store/sms-consent-repository.ts';
 import { SmsOutboxRepository } from './store/sms-outbox-repository.ts';
 import { createApp } from './web/app.ts';
 import { csrfSecretsFrom } from './web/csrf.ts';
-import { ResumeLinks } from './web/resume-link.ts';
+import { DEFAULT_RESUME_TTL_SECONDS, ResumeLinks } from './web/resume-link.ts';
 
 /**
  * The composition root: the one place that reads the environment, builds the
@@ -93,7 +94,7 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
   const applicationRepository = new ApplicationRepository(db, cipher);
   const reviewLinks = new ReviewLinks(config.publicBaseUrl, dataKeys);
   const resumeLinks = new ResumeLinks(config.publicBaseUrl, dataKeys);
-  const sms = await startSmsDelivery(config, db, cipher, reviewLinks, logger, options.twilioApiBaseUrl ?? config.sms.apiBaseUrl);
+  const sms = await startSmsDelivery(config, db, cipher, { review: reviewLinks, resume: resumeLinks }, logger, options.twilioApiBaseUrl ?? config.sms.apiBaseUrl);
   const applications = new ApplicationService({ repository: applicationRepository, rules, timeZone: config.departmentTimeZone, onTextQueued: () => { sms.worker.wake(); } });
   const calls = new CallRepository(db, cipher);
   const model = await realtimeEndpoint(config, logger, options);
@@ -220,6 +221,7 @@ export const LOCAL_TWILIO_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
 /** The stand-in's sender: the fictional 555-01xx range. */
 const LOCAL_FROM_NUMBER = '+13125550100';
 const SMS_BATCH_SIZE = 10;
+const RESUME_LINK_DAYS = DEFAULT_RESUME_TTL_SECONDS / 86_400;
 const SMS_LEASE_MIN_MS = 60_000;
 const BREAKER_SETTINGS = { errorThresholdPercent: 50, volumeThreshold: 5, windowMs: 60_000 } as const;
 // The request's own timeout fires first; the breaker's is a backstop.
@@ -231,7 +233,14 @@ const BREAKER_TIMEOUT_SLACK_MS = 2_000;
  * here unless `twilioApiBaseUrl` names one. Shared by the service and
  * `npm run worker`.
  */
-export async function startSmsDelivery(config: Config, db: Client, cipher: FieldCipher, reviewLinks: ReviewLinks, logger: Logger, twilioApiBaseUrl?: string): Promise<SmsDelivery> {
+export interface SmsLinks {
+  /** The page a summary links to. */
+  readonly review: ReviewLinks;
+  /** The web form a caller finishes their draft in. */
+  readonly resume: ResumeLinks;
+}
+
+export async function startSmsDelivery(config: Config, db: Client, cipher: FieldCipher, links: SmsLinks, logger: Logger, twilioApiBaseUrl?: string): Promise<SmsDelivery> {
   const outbox = new SmsOutboxRepository(db, cipher);
   const consent = new SmsConsentRepository(db, cipher);
   let standIn: TwilioStandIn | undefined;
@@ -261,7 +270,7 @@ export async function startSmsDelivery(config: Config, db: Client, cipher: Field
     logger,
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     statusCallbackUrl: new URL('/twilio/sms/status', config.publicBaseUrl).href,
-    reviewLink: (entry) => reviewLinks.linkFor(entry.reference),
+    reviewLink: (entry) => links.review.linkFor(entry.reference),
     settings: {
       leaseMs: Math.max(SMS_LEASE_MIN_MS, 2 * config.sms.requestTimeoutMs + config.sms.retryMaxMs),
       pollIntervalMs: config.sms.pollIntervalMs,
@@ -277,8 +286,9 @@ export async function startSmsDelivery(config: Config, db: Client, cipher: Field
     outbox,
     consent,
     standIn,
-    queueWebLink() {
-      return Promise.reject(new Error('not built yet'));
+    async queueWebLink(applicationId, toPhone) {
+      const queued = await outbox.queue('web-link', applicationId, toPhone, buildWebLinkText(links.resume.linkFor(applicationId), RESUME_LINK_DAYS));
+      if (queued) worker.wake();
     },
     async close() {
       await worker.stop();

@@ -9,6 +9,7 @@ import { ReviewLinks } from './sms/review-link.ts';
 import { openDatabase } from './store/database.ts';
 import { FieldCipher } from './store/field-cipher.ts';
 import { isSchemaCurrent } from './store/migrations.ts';
+import { ResumeLinks } from './web/resume-link.ts';
 
 /**
  * npm run worker: the SMS outbox worker alone, for deployments that run it
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
   const sms = await step(
     'starting SMS delivery',
     'Check PUBLIC_BASE_URL, REDIS_URL and the Twilio settings it names.',
-    () => startSmsDelivery(config, db, new FieldCipher(dataKeys), new ReviewLinks(config.publicBaseUrl, dataKeys), logger, config.sms.apiBaseUrl),
+    () => startSmsDelivery(config, db, new FieldCipher(dataKeys), { review: new ReviewLinks(config.publicBaseUrl, dataKeys), resume: new ResumeLinks(config.publicBaseUrl, dataKeys) }, logger, config.sms.apiBaseUrl),
   );
   const stopRequested = onFirstSignal(logger);
   const about = { owner: sms.worker.owner, ...describeDelivery(config, sms) };

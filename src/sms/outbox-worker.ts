@@ -192,7 +192,8 @@ export class OutboxWorker {
         log.info('text not sent: the number opted out');
         return 'failed';
       }
-      const body = fillReviewLink(row.body, this.#deps.reviewLink(row));
+      // A summary gets its review link now (the link is signed for this deployment); a web-link text is complete.
+      const body = row.kind === 'summary' ? fillReviewLink(row.body, this.#deps.reviewLink(row)) : row.body;
       const { messageSid, adopted } = await this.#sendOnce(row, body, log);
       log.info({ messageSid, adopted }, adopted ? 'text was already at Twilio: its SID adopted, not sent again' : 'text sent');
       return adopted ? 'adopted' : 'sent';

@@ -128,7 +128,7 @@ export class ApplicationRepository {
         // Only the submit that won (its reference is the one stored) queues the message.
         sql: `INSERT INTO sms_outbox (id, application_id, to_phone, to_phone_hash, body, status, created_at, updated_at)
               SELECT ?, ?, ?, ?, ?, 'pending', ?, ? WHERE EXISTS (SELECT 1 FROM applications WHERE id = ? AND reference = ?)
-              ON CONFLICT (application_id) DO NOTHING`,
+              ON CONFLICT (application_id, kind) DO NOTHING`,
         args: [
           outboxId,
           id,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Client, Row } from '@libsql/client';
 import type { FieldCipher } from './field-cipher.ts';
 import { optionalTextColumn, textColumn } from './row-values.ts';
@@ -13,6 +14,9 @@ import { optionalTextColumn, textColumn } from './row-values.ts';
  */
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+/** summary: the text after a submit (its body holds the review-link placeholder). web-link: a link to finish on the web, asked for on the phone. */
+export type OutboxKind = 'summary' | 'web-link';
 
 /** Twilio's message statuses after acceptance, in the order they can happen; a later one never gives way to an earlier one. */
 export const DELIVERY_STATUS_ORDER = ['accepted', 'scheduled', 'queued', 'sending', 'sent', 'receiving', 'received', 'delivered', 'undelivered', 'failed', 'read', 'canceled'] as const;
@@ -33,8 +37,9 @@ export function isDeliveryStatus(value: string): value is DeliveryStatus {
 export interface OutboxEntry {
   readonly id: string;
   readonly applicationId: string;
+  readonly kind: OutboxKind;
   readonly toPhone: string;
-  /** Still holding the review-link placeholder; the worker fills it in. */
+  /** A summary's body still holds the review-link placeholder, which the worker fills in. */
   readonly body: string;
   readonly status: OutboxStatus;
   readonly attempts: number;
@@ -63,6 +68,7 @@ export function outboxEntryFromRow(row: Row, cipher: FieldCipher): OutboxEntry {
   return {
     id,
     applicationId: textColumn(row, 'application_id'),
+    kind: textColumn(row, 'kind') as OutboxKind,
     toPhone: cipher.decrypt(textColumn(row, 'to_phone'), outboxContext(id, 'to_phone')),
     body: cipher.decrypt(textColumn(row, 'body'), outboxContext(id, 'body')),
     status: textColumn(row, 'status') as OutboxStatus,
@@ -85,6 +91,18 @@ export class SmsOutboxRepository {
     this.#db = db;
     this.#cipher = cipher;
     this.#now = now;
+  }
+
+  /** Queues a text of `kind` for an application, unless one of that kind was queued before; true if this call queued it. */
+  async queue(kind: OutboxKind, applicationId: string, toPhone: string, body: string): Promise<boolean> {
+    const id = randomUUID();
+    const now = this.#now().toISOString();
+    const result = await this.#db.execute({
+      sql: `INSERT INTO sms_outbox (id, application_id, kind, to_phone, to_phone_hash, body, status, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (application_id, kind) DO NOTHING`,
+      args: [id, applicationId, kind, this.#cipher.encrypt(toPhone, outboxContext(id, 'to_phone')), this.#cipher.lookupHash(toPhone), this.#cipher.encrypt(body, outboxContext(id, 'body')), now, now],
+    });
+    return result.rowsAffected === 1;
   }
 
   /**

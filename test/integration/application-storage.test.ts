@@ -46,6 +46,23 @@ describe('migrations', () => {
     expect(await isSchemaCurrent(db)).toBe(true);
   });
 
+  it('when texts were queued before the outbox had kinds, then migrating keeps each of them, with its state, as a summary', async () => {
+    const older = await openDatabase({ url: ':memory:' });
+    await migrate(older, loadMigrations().filter((m) => m.version <= 3));
+    const now = new Date().toISOString();
+    await older.batch([
+      { sql: "INSERT INTO applications (id, channel, created_at, updated_at) VALUES ('app-1', 'web', ?, ?)", args: [now, now] },
+      { sql: "INSERT INTO sms_outbox (id, application_id, to_phone, to_phone_hash, body, status, attempts, created_at, updated_at, message_sid) VALUES ('sms-1', 'app-1', 'enc', 'hash', 'enc', 'sent', 1, ?, ?, 'SM1')", args: [now, now] },
+    ], 'write');
+
+    await migrate(older);
+
+    const rows = await older.execute('SELECT id, kind, status, attempts, message_sid FROM sms_outbox');
+    expect(rows.rows.map((r) => ({ ...r }))).toEqual([{ id: 'sms-1', kind: 'summary', status: 'sent', attempts: 1, message_sid: 'SM1' }]);
+    await expect(older.execute({ sql: "INSERT INTO sms_outbox (id, application_id, kind, to_phone, to_phone_hash, body, created_at, updated_at) VALUES ('sms-2', 'app-1', 'summary', 'e', 'h', 'e', ?, ?)", args: [now, now] })).rejects.toThrow(/UNIQUE/);
+    older.close();
+  });
+
   it('when a migration fails halfway, then none of it is applied and it is not recorded', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'permitline-migrations-'));
     writeFileSync(join(dir, '001_first.sql'), 'CREATE TABLE kept (a INTEGER);\n');

@@ -8,6 +8,7 @@ import { OPTED_OUT_REASON } from '../../src/sms/outbox-worker.ts';
 import { ReviewLinks } from '../../src/sms/review-link.ts';
 import { asTwilioHttpClient, StandInHttpClient } from '../../src/sms/stand-in-http-client.ts';
 import { fillReviewLink } from '../../src/sms/summary-text.ts';
+import { ResumeLinks } from '../../src/web/resume-link.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { migrate } from '../../src/store/migrations.ts';
 import { SmsOutboxRepository } from '../../src/store/sms-outbox-repository.ts';
@@ -263,6 +264,24 @@ describe('the SMS outbox worker against the local Twilio stand-in', () => {
     expect(standIn.createRequests).toBe(1);
     const row = await outbox.find(claimed?.id ?? '');
     expect(row).toMatchObject({ status: 'sent', messageSid: standIn.messages[0]?.sid, applicationId: id });
+  });
+
+  it('when a caller asks for the web link twice, then one text carrying a working resume link is sent, besides the summary', async () => {
+    const [id = ''] = await queueSummaries(db, 1, () => '+13125550133');
+    const delivery = await smsDeliveryForStandIn(db, standIn.baseUrl);
+    deliveries.push(delivery);
+
+    await delivery.queueWebLink(id, '+13125550133');
+    await delivery.queueWebLink(id, '+13125550133');
+    await delivery.worker.drain();
+
+    const links = standIn.messages.filter((m) => m.body.includes('/apply/resume/'));
+    expect(standIn.messages).toHaveLength(2);
+    expect(links).toHaveLength(1);
+    expect(links[0]?.to).toBe('+13125550133');
+    const token = /\/apply\/resume\/([\w-]+)/.exec(links[0]?.body ?? '')?.[1] ?? '';
+    expect(new ResumeLinks(new URL(FAST_SMS_SETTINGS.PUBLIC_BASE_URL), testDataKeys(TEST_KEY_A)).verify(token)).toMatchObject({ ok: true, applicationId: id });
+    expect(links[0]?.body).toMatch(/Reply STOP to opt out\.$/);
   });
 
   it('when two workers with their own connections drain 500 rows from one database file, then every row is sent exactly once', async () => {

@@ -1,11 +1,12 @@
 import type { Client } from '@libsql/client';
 import { pino } from 'pino';
-import { LOCAL_TWILIO_ACCOUNT_SID, startSmsDelivery, type SmsDelivery } from '../../src/main.ts';
+import { LOCAL_TWILIO_ACCOUNT_SID, startSmsDelivery, type SmsDelivery, type SmsLinks } from '../../src/main.ts';
 import { REFERENCE_ALPHABET } from '../../src/permits/reference-number.ts';
 import { REVIEW_LINK_PLACEHOLDER } from '../../src/sms/summary-text.ts';
 import { ReviewLinks } from '../../src/sms/review-link.ts';
 import { ApplicationRepository } from '../../src/store/application-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
+import { ResumeLinks } from '../../src/web/resume-link.ts';
 import { testDataKeys, TEST_KEY_A } from './keys.ts';
 import { testConfig } from './service.ts';
 
@@ -34,13 +35,18 @@ export const FAST_SMS_SETTINGS = {
 /** The delivery side of the service (worker, repositories, Twilio client) over `db`: real Twilio account settings, so requests go to api.twilio.com (nock). */
 export async function smsDeliveryForNock(db: Client, env: Record<string, string> = {}): Promise<SmsDelivery> {
   const config = testConfig({ ...FAST_SMS_SETTINGS, TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID, TWILIO_FROM_NUMBER: TEST_FROM_NUMBER, ...env });
-  return startSmsDelivery(config, db, cipher(), new ReviewLinks(config.publicBaseUrl, testDataKeys(TEST_KEY_A)), silentLogger(), undefined);
+  return startSmsDelivery(config, db, cipher(), linksFor(config.publicBaseUrl), silentLogger(), undefined);
 }
 
 /** The same over the local Twilio stand-in at `standInUrl`. */
 export async function smsDeliveryForStandIn(db: Client, standInUrl: string, env: Record<string, string> = {}): Promise<SmsDelivery> {
   const config = testConfig({ ...FAST_SMS_SETTINGS, ...env });
-  return startSmsDelivery(config, db, cipher(), new ReviewLinks(config.publicBaseUrl, testDataKeys(TEST_KEY_A)), silentLogger(), standInUrl);
+  return startSmsDelivery(config, db, cipher(), linksFor(config.publicBaseUrl), silentLogger(), standInUrl);
+}
+
+function linksFor(publicBaseUrl: URL): SmsLinks {
+  const keys = testDataKeys(TEST_KEY_A);
+  return { review: new ReviewLinks(publicBaseUrl, keys), resume: new ResumeLinks(publicBaseUrl, keys) };
 }
 
 function silentLogger() {
