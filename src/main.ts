@@ -130,6 +130,7 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     trustProxy: config.trustProxy,
     databaseReady: async () => ((await isSchemaCurrent(db)) ? { ok: true } : { ok: false, reason: 'schema not current' }),
     voice: { authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, tokens, voiceCalls, calls, applications },
+    ivr: { authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, calls, applications, rules, sendWebLink: (applicationId, phone) => sms.queueWebLink(applicationId, phone) },
     sms: { authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, outbox: sms.outbox, consent: sms.consent, applications: applicationRepository },
     review: { links: reviewLinks, applications: applicationRepository, timeZone: config.departmentTimeZone },
     resume: { links: resumeLinks },

@@ -1,0 +1,380 @@
+import type { Logger } from 'pino';
+import type { ApplicationService } from '../intake/application-service.ts';
+import { formatDateForPeople, parseDateInput, parsePhoneInput } from '../permits/field-inputs.ts';
+import { FIELD_SPECS, type FieldName } from '../permits/permit-fields.ts';
+import type { DraftFields, FieldProblem, PermitRules } from '../permits/permit-rules.ts';
+import { isPermitType, PERMIT_TYPE_LABELS, PERMIT_TYPES, type PermitType } from '../permits/permit-types.ts';
+import { readBack, spokenPhone } from '../permits/read-back.ts';
+import { spokenReferenceNumber } from '../permits/reference-number.ts';
+import type { StoredApplication } from '../store/application-repository.ts';
+import type { CallRepository } from '../store/call-repository.ts';
+import { chooseOption, dateFromKeys, yesNoOptions, type Heard, type MenuOption } from './ivr-answers.ts';
+import type { IvrLines } from './ivr-lines.ts';
+import { IVR_QUESTIONS, visit, type IvrQuestion, type StepVisit } from './ivr-steps.ts';
+import type { IvrReply } from './ivr-twiml.ts';
+
+/**
+ * The keypad-and-speech IVR a caller lands in when the voice model is
+ * unavailable or lost: permit type, callback number, business name,
+ * business address and (for a temporary food event) the dates, each saved
+ * to the call's draft the moment it is given, then a read-back and submit
+ * if the draft is complete, or a text with a link to finish on the web.
+ *
+ * State lives in two places only: the draft (the answers) and the step URL
+ * (which question, which round, which try). So a retried webhook finds the
+ * state the first delivery left and gets the same reply, and an answer the
+ * draft already holds is not written again.
+ */
+
+export const IVR_POLICY = {
+  /** A step is asked at most this many times in a row (once, then once more); then the web link is offered. */
+  maxAttempts: 2,
+  /** Below this, Twilio's own speech confidence means "not understood" (0 to 1). */
+  minSpeechConfidence: 0.5,
+  /** A caller's unfinished phone draft is picked up again within this many days (as on the voice path and the resume link). */
+  resumeWindowDays: 7,
+} as const;
+
+/** Recorded as the call's "model": the answers came from the keypad IVR, not a realtime model. */
+export const IVR_MODEL_NAME = 'ivr';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const TEMPORARY_FOOD_EVENT: PermitType = 'temporary_food_event';
+
+export interface IvrCall {
+  readonly callSid: string;
+  readonly applicationId: string;
+  /** The caller's number (E.164) when it is a North American number we can confirm and text; undefined for a withheld or foreign caller ID. */
+  readonly callerPhone: string | undefined;
+}
+
+export interface IvrFlowDeps {
+  readonly applications: ApplicationService;
+  readonly calls: CallRepository;
+  readonly rules: PermitRules;
+  readonly lines: IvrLines;
+  /** Texts the caller a link to finish this draft on the web; resolves once the text is queued. */
+  readonly sendWebLink: (applicationId: string, toPhone: string) => Promise<void>;
+  /** The web form's address as it is read out ("permits.example.org/apply"). */
+  readonly applyAddress: string;
+  readonly now?: () => Date;
+}
+
+interface Turn {
+  readonly call: IvrCall;
+  readonly draft: StoredApplication;
+  readonly visit: StepVisit;
+  readonly heard: Heard;
+  readonly log: Logger;
+}
+
+type SpokenQuestion = 'business-name' | 'address';
+type DateQuestion = 'start-date' | 'end-date';
+
+export class IvrFlow {
+  readonly #d: IvrFlowDeps;
+  readonly #now: () => Date;
+  readonly #addressFields: ReadonlyMap<PermitType, FieldName>;
+
+  constructor(deps: IvrFlowDeps) {
+    this.#d = deps;
+    this.#now = deps.now ?? (() => new Date());
+    // The one address field of each type's own (the event's, the establishment's, the home's, the commissary's).
+    const addressFields = new Map<PermitType, FieldName>();
+    for (const type of PERMIT_TYPES) {
+      const field = deps.rules.fieldsOf(type).find((name) => FIELD_SPECS[name].kind === 'address' && FIELD_SPECS[name].appliesTo === type);
+      if (field === undefined) throw new Error(`the IVR finds no address field of its own for a ${type} permit`);
+      addressFields.set(type, field);
+    }
+    this.#addressFields = addressFields;
+  }
+
+  /** The IVR's first answer to a call: the call recorded, its draft found (or a caller's recent one resumed, or a new one started) and attached. */
+  async enter(callSid: string, from: string, status: string, log: Logger): Promise<IvrReply> {
+    const call = await this.#startCall(callSid, from, status);
+    const draft = await this.#draft(call);
+    log.info({ applicationId: call.applicationId, resumed: hasAnswers(draft.fields) }, 'IVR started');
+    if (draft.status === 'submitted') return this.#submitted(draft.reference);
+    const greeting = [this.#d.lines.line('welcome')];
+    if (hasAnswers(draft.fields)) greeting.push(this.#d.lines.line('resumed'));
+    return this.#advance(call, draft.fields, undefined, greeting);
+  }
+
+  /** The caller's answer to one step (or no answer: Twilio's redirect after a silent Gather). Undefined when the call is unknown. */
+  async answer(callSid: string, v: StepVisit, heard: Heard, log: Logger): Promise<IvrReply | undefined> {
+    const known = await this.#d.calls.find(callSid);
+    if (known?.applicationId === undefined) return undefined;
+    const call: IvrCall = { callSid, applicationId: known.applicationId, callerPhone: parsePhoneInput(known.fromPhone) };
+    const draft = await this.#draft(call);
+    if (draft.status === 'submitted') return this.#submitted(draft.reference);
+    const turn: Turn = { call, draft, visit: v, heard, log };
+    switch (v.step) {
+      case 'permit-type':
+        return this.#permitType(turn);
+      case 'callback':
+        return this.#callback(turn);
+      case 'business-name':
+      case 'address':
+        return this.#spoken(turn, v.step);
+      case 'business-name-check':
+        return this.#check(turn, 'business-name');
+      case 'address-check':
+        return this.#check(turn, 'address');
+      case 'start-date':
+      case 'end-date':
+        return this.#date(turn, v.step);
+      case 'review':
+        return this.#review(turn);
+      case 'web-link':
+        return this.#webLink(turn);
+    }
+  }
+
+  /** Said when something failed on our side: the answers given so far are safe in the draft. */
+  trouble(): IvrReply {
+    return { kind: 'hang-up', say: [this.#d.lines.line('trouble', { applyAddress: this.#d.applyAddress })] };
+  }
+
+  async #permitType(t: Turn): Promise<IvrReply> {
+    const type = chooseOption(t.heard, this.#permitTypeOptions(), this.#d.lines.understood);
+    if (type === undefined) return this.#again(t);
+    const saved = await this.#save(t.draft, { permitType: type });
+    const problem = problemOf(saved.problems, 'permitType');
+    if (problem !== undefined) return this.#again(t, [problem]);
+    return this.#advance(t.call, saved.fields, 'permit-type', [this.#d.lines.line('permitTypeChosen', { label: PERMIT_TYPE_LABELS[type] })]);
+  }
+
+  async #callback(t: Turn): Promise<IvrReply> {
+    const phone = t.call.callerPhone;
+    if (phone === undefined) return this.#advance(t.call, t.draft.fields, 'callback', []);
+    const yes = chooseOption(t.heard, yesNoOptions(this.#d.lines.understood), this.#d.lines.understood);
+    if (yes === undefined) return this.#again(t);
+    if (!yes) return this.#advance(t.call, t.draft.fields, 'callback', [this.#d.lines.line('callbackSkipped')]);
+    const saved = await this.#save(t.draft, { contactPhone: phone });
+    const refused = problemOf(saved.problems, 'contactPhone') !== undefined;
+    return this.#advance(t.call, saved.fields, 'callback', [this.#d.lines.line(refused ? 'callbackSkipped' : 'callbackSaved')]);
+  }
+
+  /** A spoken answer is saved as heard (a dropped call keeps it), then read back for a keypad confirmation. */
+  async #spoken(t: Turn, question: SpokenQuestion): Promise<IvrReply> {
+    const field = this.#fieldOf(question, t.draft.fields);
+    if (field === undefined) return this.#advance(t.call, t.draft.fields, question, []);
+    if (t.heard.kind !== 'speech') return this.#again(t);
+    // Twilio's recogniser ends a phrase with a full stop ("Harbor Grill."); it is not part of a name or an address.
+    const saved = await this.#save(t.draft, { [field]: t.heard.text.replace(/[.!?]+$/, '') });
+    const problem = problemOf(saved.problems, field);
+    if (problem !== undefined) return this.#again(t, [problem]);
+    return this.#ask(t.call, saved.fields, visit(question === 'business-name' ? 'business-name-check' : 'address-check', { round: t.visit.round }), []);
+  }
+
+  /** 1: right, go on. 2: say it again, once; wrong a second time, it is cleared and left to the web form. */
+  async #check(t: Turn, question: SpokenQuestion): Promise<IvrReply> {
+    const field = this.#fieldOf(question, t.draft.fields);
+    if (field === undefined || t.draft.fields[field] === undefined) return this.#advance(t.call, t.draft.fields, question, []);
+    const yes = chooseOption(t.heard, yesNoOptions(this.#d.lines.understood), this.#d.lines.understood);
+    if (yes === undefined) return this.#again(t);
+    if (yes) return this.#advance(t.call, t.draft.fields, question, [this.#d.lines.line('confirmed')]);
+    if (t.visit.round === 1) return this.#ask(t.call, t.draft.fields, visit(question, { round: 2 }), []);
+    const saved = await this.#save(t.draft, { [field]: null });
+    return this.#advance(t.call, saved.fields, question, [this.#d.lines.line('leftForWeb')]);
+  }
+
+  /** Keys as MMDD (or MMDDYYYY), or a spoken date; the shared rules decide (no past dates, no end before the start) and their words are told back. */
+  async #date(t: Turn, question: DateQuestion): Promise<IvrReply> {
+    const field: FieldName = question === 'start-date' ? 'eventStartDate' : 'eventEndDate';
+    if (t.draft.fields.permitType !== TEMPORARY_FOOD_EVENT) return this.#advance(t.call, t.draft.fields, question, []);
+    // Digits read out one by one ("zero three zero five") come back as speech "0305": they are keys all the same.
+    const spokenDigits = t.heard.kind === 'speech' ? t.heard.text.replace(/[.!?]+$/, '') : '';
+    const heard: Heard = /^[\d\s]+$/.test(spokenDigits) ? { kind: 'keys', digits: spokenDigits.replace(/\s/g, '') } : t.heard;
+    let given: string;
+    if (heard.kind === 'keys') {
+      const text = dateFromKeys(heard.digits);
+      if (text === undefined || parseDateInput(text, this.#d.rules.context.today()) === undefined) return this.#again(t, [this.#d.lines.line('notADate')]);
+      given = text;
+    } else if (heard.kind === 'speech') {
+      given = heard.text;
+    } else {
+      return this.#again(t);
+    }
+    const saved = await this.#save(t.draft, { [field]: given });
+    const problem = problemOf(saved.problems, field);
+    const stored = saved.fields[field];
+    if (problem !== undefined || typeof stored !== 'string') return this.#again(t, problem === undefined ? [] : [problem]);
+    const noted = this.#d.lines.line('dateNoted', { which: FIELD_SPECS[field].label.toLowerCase(), date: formatDateForPeople(stored) });
+    return this.#advance(t.call, saved.fields, question, [noted]);
+  }
+
+  async #review(t: Turn): Promise<IvrReply> {
+    const yes = chooseOption(t.heard, yesNoOptions(this.#d.lines.understood), this.#d.lines.understood);
+    if (yes === undefined) return this.#again(t);
+    if (!yes) return this.#offerWebLink(t.call, t.draft.fields, []);
+    const result = await this.#d.applications.submit(t.draft.id);
+    if (result.ok) {
+      t.log.info({ applicationId: t.draft.id, alreadySubmitted: result.alreadySubmitted }, 'IVR submitted the application');
+      return this.#submitted(result.reference);
+    }
+    // Something became invalid since the read-back (a date passed at midnight): the web form shows what.
+    return this.#offerWebLink(t.call, t.draft.fields, []);
+  }
+
+  /** The one step that never fails loudly: a text that cannot be queued is apologised for, never a 500. */
+  async #webLink(t: Turn): Promise<IvrReply> {
+    const { lines } = this.#d;
+    const phone = t.call.callerPhone;
+    if (phone === undefined) return { kind: 'hang-up', say: [lines.line('applyOnline', { applyAddress: this.#d.applyAddress })] };
+    const yes = chooseOption(t.heard, yesNoOptions(lines.understood), lines.understood);
+    if (yes === undefined) return this.#again(t);
+    if (!yes) return { kind: 'hang-up', say: [lines.line('callBack', { applyAddress: this.#d.applyAddress })] };
+    try {
+      await this.#d.sendWebLink(t.draft.id, phone);
+      t.log.info({ applicationId: t.draft.id }, 'IVR queued a text with the web link');
+      return { kind: 'hang-up', say: [lines.line('webLinkSent')] };
+    } catch (error) {
+      t.log.warn({ err: error, applicationId: t.draft.id }, 'IVR could not queue the web link text; the caller was told to call back or apply online');
+      return { kind: 'hang-up', say: [lines.line('webLinkFailed', { applyAddress: this.#d.applyAddress })] };
+    }
+  }
+
+  /** Asked again once, with the reason; after that the web link is offered (or, at the offer itself, goodbye). */
+  #again(t: Turn, told: readonly string[] = []): IvrReply {
+    const reason = told.length > 0 ? told : [this.#sorry(t.heard)];
+    if (t.visit.attempt < IVR_POLICY.maxAttempts) return this.#ask(t.call, t.draft.fields, { ...t.visit, attempt: 2 }, reason);
+    if (t.visit.step === 'web-link') return { kind: 'hang-up', say: [...reason, this.#d.lines.line('callBack', { applyAddress: this.#d.applyAddress })] };
+    return this.#offerWebLink(t.call, t.draft.fields, reason);
+  }
+
+  #sorry(heard: Heard): string {
+    if (heard.kind === 'nothing') return this.#d.lines.line('notHeard');
+    if (heard.kind === 'unclear') return this.#d.lines.line('notClear');
+    return this.#d.lines.line('notUnderstood');
+  }
+
+  /** The next question still open after `after`, then the read-back if the draft is complete, else the web link. */
+  #advance(call: IvrCall, fields: DraftFields, after: IvrQuestion | undefined, before: readonly string[]): IvrReply {
+    const from = after === undefined ? 0 : IVR_QUESTIONS.indexOf(after) + 1;
+    const next = IVR_QUESTIONS.slice(from).find((question) => this.#isOpen(question, fields, call));
+    if (next !== undefined) return this.#ask(call, fields, visit(next), before);
+    if (this.#d.rules.missingFields(fields).length === 0) return this.#ask(call, fields, visit('review'), before);
+    return this.#offerWebLink(call, fields, before);
+  }
+
+  #offerWebLink(call: IvrCall, fields: DraftFields, before: readonly string[]): IvrReply {
+    if (call.callerPhone === undefined) return { kind: 'hang-up', say: [...before, this.#d.lines.line('applyOnline', { applyAddress: this.#d.applyAddress })] };
+    return this.#ask(call, fields, visit('web-link'), before);
+  }
+
+  #isOpen(question: IvrQuestion, fields: DraftFields, call: IvrCall): boolean {
+    switch (question) {
+      case 'permit-type':
+        return !isPermitType(fields.permitType);
+      case 'callback':
+        return call.callerPhone !== undefined && fields.contactPhone === undefined;
+      case 'business-name':
+      case 'address': {
+        const field = this.#fieldOf(question, fields);
+        return field !== undefined && fields[field] === undefined;
+      }
+      case 'start-date':
+        return fields.permitType === TEMPORARY_FOOD_EVENT && fields.eventStartDate === undefined;
+      case 'end-date':
+        return fields.permitType === TEMPORARY_FOOD_EVENT && fields.eventEndDate === undefined;
+    }
+  }
+
+  /** The step's question, after `before` (what was just noted, or why it is asked again). */
+  #ask(call: IvrCall, fields: DraftFields, v: StepVisit, before: readonly string[]): IvrReply {
+    const { lines } = this.#d;
+    const ask = (answer: 'menu' | 'keys' | 'speech', say: readonly string[], hints?: readonly string[]): IvrReply =>
+      ({ kind: 'ask', visit: v, answer, say: [...before, ...say], ...(hints === undefined ? {} : { hints }) });
+    switch (v.step) {
+      case 'permit-type':
+        return ask('menu', [lines.line('permitTypeQuestion'), ...this.#permitTypeOptions().map((o) => lines.line('permitTypeOption', { label: PERMIT_TYPE_LABELS[o.value].toLowerCase(), digit: o.key }))], PERMIT_TYPES.map((type) => PERMIT_TYPE_LABELS[type].toLowerCase()));
+      case 'callback':
+        if (call.callerPhone === undefined) return this.#advance(call, fields, 'callback', before);
+        return ask('menu', [lines.line('callbackQuestion', { number: spokenPhone(call.callerPhone) })]);
+      case 'business-name':
+        return ask('speech', [lines.line(v.round === 1 ? 'businessNameQuestion' : 'businessNameAgain')]);
+      case 'address': {
+        const field = this.#fieldOf('address', fields);
+        if (field === undefined) return this.#advance(call, fields, 'address', before);
+        const name = FIELD_SPECS[field].label.toLowerCase();
+        return ask('speech', [v.round === 1 ? lines.line('addressQuestion', { field: name }) : lines.line('addressAgain', { field: name })]);
+      }
+      case 'business-name-check':
+      case 'address-check': {
+        const question = v.step === 'business-name-check' ? 'business-name' : 'address';
+        const field = this.#fieldOf(question, fields);
+        const value = field === undefined ? undefined : fields[field];
+        if (typeof value !== 'string') return this.#advance(call, fields, question, before);
+        return ask('menu', [lines.line('heardBack', { value }), lines.line(v.round === 1 ? 'confirmOrRepeat' : 'confirmOrLeave')]);
+      }
+      case 'start-date':
+        return ask('keys', [lines.line('startDateQuestion')]);
+      case 'end-date':
+        return ask('keys', [lines.line('endDateQuestion')]);
+      case 'review': {
+        const type = fields.permitType;
+        const items = isPermitType(type) ? readBack(fields, this.#d.rules.fieldsOf(type), this.#d.rules.context) : [];
+        return ask('menu', [lines.line('reviewIntro'), ...items.map((item) => `${item}.`), lines.line('reviewQuestion')]);
+      }
+      case 'web-link':
+        return ask('menu', [lines.line('webLinkOffer')]);
+    }
+  }
+
+  #submitted(reference: string | undefined): IvrReply {
+    if (reference === undefined) return this.trouble();
+    return { kind: 'hang-up', say: [this.#d.lines.line('submitted', { reference: spokenReferenceNumber(reference) })] };
+  }
+
+  #permitTypeOptions(): MenuOption<PermitType>[] {
+    return PERMIT_TYPES.map((type, index) => ({ value: type, key: String(index + 1), words: this.#d.lines.understood.permitTypes[type] }));
+  }
+
+  #fieldOf(question: SpokenQuestion, fields: DraftFields): FieldName | undefined {
+    if (question === 'business-name') return 'businessName';
+    return isPermitType(fields.permitType) ? this.#addressFields.get(fields.permitType) : undefined;
+  }
+
+  /**
+   * Saves through the shared use case, unless the draft already holds exactly
+   * this answer (a retried webhook): then nothing is written, and the answer's
+   * capture time stays the first one.
+   */
+  async #save(draft: StoredApplication, patch: Readonly<Record<string, unknown>>): Promise<{ fields: DraftFields; problems: readonly FieldProblem[] }> {
+    const preview = this.#d.rules.updateDraft(draft.fields, patch);
+    const changes = preview.cleared.length > 0 || preview.accepted.some((name) => JSON.stringify(draft.fields[name]) !== JSON.stringify(preview.fields[name]));
+    if (!changes) return preview;
+    return this.#d.applications.updateDraft(draft.id, patch);
+  }
+
+  async #startCall(callSid: string, from: string, status: string): Promise<IvrCall> {
+    const { calls, applications, lines } = this.#d;
+    const known = await calls.find(callSid);
+    if (known === undefined) await calls.recordIncoming(callSid, from, status);
+    const callerPhone = parsePhoneInput(known?.fromPhone ?? from);
+    let applicationId = known?.applicationId;
+    if (applicationId === undefined) {
+      const since = new Date(this.#now().getTime() - IVR_POLICY.resumeWindowDays * DAY_MS);
+      // Only a real number identifies a caller: every withheld caller ID ("anonymous") is the same text, and must not open another's draft.
+      const resumed = callerPhone === undefined ? undefined : await calls.recentDraftOfCaller(from, since);
+      applicationId = resumed ?? (await applications.startDraft('ivr'));
+      await calls.attachApplication(callSid, applicationId, lines.version, IVR_MODEL_NAME);
+    }
+    return { callSid, applicationId, callerPhone };
+  }
+
+  async #draft(call: IvrCall): Promise<StoredApplication> {
+    const draft = await this.#d.applications.find(call.applicationId);
+    if (draft === undefined) throw new Error(`the IVR call's application ${call.applicationId} does not exist`);
+    return draft;
+  }
+}
+
+function hasAnswers(fields: DraftFields): boolean {
+  return Object.values(fields).some((value) => value !== undefined);
+}
+
+function problemOf(problems: readonly FieldProblem[], field: FieldName): string | undefined {
+  return problems.find((p) => p.field === field)?.message;
+}
