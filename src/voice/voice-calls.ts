@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import type { TokenPrices } from '../config/config.ts';
 import type { ApplicationService } from '../intake/application-service.ts';
 import { permitToolDefinitions, PermitToolbox, type ToolDefinition } from '../intake/permit-tools.ts';
-import { todayIn } from '../permits/field-inputs.ts';
+import { parsePhoneInput, todayIn } from '../permits/field-inputs.ts';
 import type { DraftFields, PermitRules } from '../permits/permit-rules.ts';
 import { PERMIT_TYPE_LABELS, PERMIT_TYPES, isPermitType } from '../permits/permit-types.ts';
 import { readBack, spokenPhone } from '../permits/read-back.ts';
@@ -60,6 +60,17 @@ interface ReadySession {
 }
 
 const RESUME_WINDOW_DAYS = 7;
+// Twilio requests the <Connect action> within a second or two of the stream closing.
+const ENDING_MEMORY_MS = 60_000;
+
+export type CallEnding = 'agent' | 'model' | 'service';
+
+/** The bridge's end reasons (call-bridge.ts) sorted by what the caller should hear next. */
+function endingOf(reason: string): CallEnding {
+  if (reason.startsWith('agent ended the call')) return 'agent';
+  if (reason === 'service stopping') return 'service';
+  return 'model';
+}
 const DAY_MS = 24 * 60 * 60 * 1000;
 const TRANSCRIPTION_LANGUAGE = 'en';
 
@@ -68,6 +79,8 @@ export class VoiceCalls {
   readonly #tools: readonly ToolDefinition[];
   readonly #prepared = new Map<string, PreparedCall>();
   readonly #live = new Map<string, CallBridge>();
+  // Why recent calls left the model, for the <Connect action> that Twilio requests right after (usually here).
+  readonly #endings = new Map<string, CallEnding>();
   readonly #answering = new Map<string, Promise<void>>();
 
   constructor(deps: VoiceCallsDeps) {
@@ -136,6 +149,7 @@ export class VoiceCalls {
           reconnect: () => this.#reopen(callSid, applicationId),
           ended: (reason) => {
             this.#live.delete(callSid);
+            this.#remember(callSid, endingOf(reason));
             log.info({ reason, costUsd: meter.costUsd }, 'call ended');
             void this.#account(callSid, meter, transcript, log);
           },
@@ -147,8 +161,22 @@ export class VoiceCalls {
       log.info('call connected to the model');
     } catch (error) {
       log.error({ err: error }, 'could not connect the call to the model');
+      this.#remember(callSid, 'model');
       telephony.close('model unavailable');
     }
+  }
+
+  /**
+   * Why the call left the model, if it did so recently on this instance: `agent` (the agent ended it, after a
+   * submit or because the caller wanted to stop), `model` (the model failed or was lost), `service` (shutdown).
+   */
+  endingOf(callSid: string): CallEnding | undefined {
+    return this.#endings.get(callSid);
+  }
+
+  #remember(callSid: string, ending: CallEnding): void {
+    this.#endings.set(callSid, ending);
+    setTimeout(() => this.#endings.delete(callSid), ENDING_MEMORY_MS).unref();
   }
 
   /** Ends every live call (shutdown). */
@@ -200,7 +228,9 @@ export class VoiceCalls {
     const { applications, applicationRepository, calls, settings } = this.#deps;
     const since = new Date(Date.now() - RESUME_WINDOW_DAYS * DAY_MS);
     const existing = (await calls.find(callSid))?.applicationId;
-    const resumed = existing ?? (await applicationRepository.findDraftByContactPhone(from, since))?.id ?? (await calls.recentDraftOfCaller(from, since));
+    // Only a real number identifies a caller: every withheld caller ID ("anonymous") is the same text.
+    const identified = parsePhoneInput(from) !== undefined;
+    const resumed = existing ?? (identified ? ((await applicationRepository.findDraftByContactPhone(from, since))?.id ?? (await calls.recentDraftOfCaller(from, since))) : undefined);
     const applicationId = resumed ?? (await applications.startDraft('voice'));
     const draft = resumed === undefined ? undefined : await applications.find(applicationId);
     const instructions = this.#instructionsFor(from, draft?.fields ?? {}, false);

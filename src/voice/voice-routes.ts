@@ -31,13 +31,12 @@ const afterStream = z.object({ CallSid: z.string().min(1) });
 const NOTICE =
   'Thank you for calling the food permit line. An automated assistant will take your application, and this call is transcribed.';
 
-function applyAddress(publicBaseUrl: URL): string {
-  return new URL('/apply', publicBaseUrl).href;
+function ivrUrl(publicBaseUrl: URL): string {
+  return new URL('/twilio/ivr', publicBaseUrl).href;
 }
 
-/** Until the keypad (IVR) path exists, a caller who cannot reach the assistant is sent to the web form. */
-function modelUnavailableLine(publicBaseUrl: URL): string {
-  return `Thank you for calling the food permit line. Our automated assistant is not available right now. Please call again later, or apply online at ${applyAddress(publicBaseUrl)}. Goodbye.`;
+function applyAddress(publicBaseUrl: URL): string {
+  return new URL('/apply', publicBaseUrl).href;
 }
 
 export interface VoiceRoutesDeps {
@@ -66,9 +65,9 @@ export function voiceRoutes(deps: VoiceRoutesDeps): Router {
 
     const response = new twilio.twiml.VoiceResponse();
     if (!withModel) {
-      response.say(modelUnavailableLine(deps.publicBaseUrl));
-      response.hangup();
-      req.log.warn({ callSid }, 'call answered without the model: its circuit is open');
+      // The IVR's welcome says the assistant is not available and asks with the keypad instead.
+      response.redirect({ method: 'POST' }, ivrUrl(deps.publicBaseUrl));
+      req.log.warn({ callSid }, 'call sent to the IVR: the model circuit is open');
       res.type('text/xml').send(response.toString());
       return;
     }
@@ -103,11 +102,18 @@ export function voiceRoutes(deps: VoiceRoutesDeps): Router {
     const response = new twilio.twiml.VoiceResponse();
     const call = parsed.success ? await deps.calls.find(parsed.data.CallSid) : undefined;
     const application = call?.applicationId === undefined ? undefined : await deps.applications.find(call.applicationId);
-    if (application?.status !== 'submitted') {
-      // The conversation stopped before a submission (the model failed, or the caller chose to stop).
+    const ending = parsed.success ? deps.voiceCalls.endingOf(parsed.data.CallSid) : undefined;
+    if (application?.status === 'submitted') {
+      response.hangup();
+    } else if (ending === 'agent') {
+      // The caller chose to stop before submitting: do not ask them everything again.
       response.say(`Your answers so far are saved. You can call back within seven days to finish, or apply online at ${applyAddress(deps.publicBaseUrl)}. Goodbye.`);
+      response.hangup();
+    } else {
+      // The model failed or was lost, or this instance is stopping (the redirect reaches another one):
+      // the caller is still on the line, so the keypad path carries on with the draft as it stands.
+      response.redirect({ method: 'POST' }, ivrUrl(deps.publicBaseUrl));
     }
-    response.hangup();
     res.type('text/xml').send(response.toString());
   });
 

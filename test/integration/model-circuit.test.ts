@@ -28,7 +28,7 @@ async function phoneIn(r: VoiceRig): Promise<string> {
 }
 
 describe('the model circuit breaker', () => {
-  it('when the model refuses our key, then the circuit opens at once and calls are answered without trying it; when the key works again, calls reach the model', async () => {
+  it('when the model refuses our key, then the circuit opens at once and calls go to the keypad IVR without trying it; when the key works again, calls reach the model', async () => {
     rig = await startVoiceRig('happy-path', {}, 'revoked-key', { MODEL_CIRCUIT_RESET_MS: String(RESET_MS) });
     const r = rig;
 
@@ -40,9 +40,7 @@ describe('the model circuit breaker', () => {
     const during = [await phoneIn(r), await phoneIn(r)];
     for (const twiml of during) {
       expect(twiml).not.toContain('<Connect');
-      expect(twiml).toContain('not available right now');
-      expect(twiml).toContain(`${PUBLIC_BASE_URL}/apply`);
-      expect(twiml).toContain('<Hangup/>');
+      expect(twiml).toContain(`<Redirect method="POST">${PUBLIC_BASE_URL}/twilio/ivr</Redirect>`);
     }
     await pause(100);
     expect(r.model.refusedConnections).toBe(1);
@@ -57,7 +55,7 @@ describe('the model circuit breaker', () => {
     await waitUntil(() => r.model.connections === 2, 'the next call reaches the model too');
   });
 
-  it('when the model cannot be reached at all, then after three failed calls the rest are answered without it', async () => {
+  it('when the model cannot be reached at all, then after three failed calls the rest go to the keypad IVR', async () => {
     rig = await startVoiceRig('happy-path', {}, OPENAI_TEST_KEY, { MODEL_CIRCUIT_RESET_MS: '60000', MODEL_CONNECT_TIMEOUT_MS: '500' });
     const r = rig;
     await r.model.close();
@@ -67,6 +65,6 @@ describe('the model circuit breaker', () => {
 
     const answered = await phoneIn(r);
     expect(answered).not.toContain('<Connect');
-    expect(answered).toContain('not available right now');
+    expect(answered).toContain(`<Redirect method="POST">${PUBLIC_BASE_URL}/twilio/ivr</Redirect>`);
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApplicationRepository } from '../../src/store/application-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { testDataKeys } from '../support/keys.ts';
-import { startVoiceRig, type VoiceRig } from '../support/voice.ts';
+import { PUBLIC_BASE_URL, startVoiceRig, type VoiceRig } from '../support/voice.ts';
 import { eventually, waitUntil } from '../support/wait.ts';
 
 /**
@@ -56,7 +56,7 @@ describe('the model lost mid-call', () => {
     expect(r.service.log.text).toContain('model reconnected');
   }, 60_000);
 
-  it('when no new session can be had, then the call ends, the caller is told the answers are kept, and they are', async () => {
+  it('when no new session can be had, then the call goes on in the keypad IVR with the answers kept', async () => {
     rig = await startVoiceRig('happy-path');
     const r = rig;
     const call = r.call({ realTimeFactor: 4 });
@@ -67,7 +67,7 @@ describe('the model lost mid-call', () => {
     const result = await call;
 
     expect(result.endedBy).toBe('service');
-    expect(result.connectActionTwiml).toMatch(/<Say>Your answers so far are saved/);
+    expect(result.connectActionTwiml).toContain(`<Redirect method="POST">${PUBLIC_BASE_URL}/twilio/ivr</Redirect>`);
     expect(r.model.refusedConnections).toBe(1);
     expect(await draftOf(r)).toMatchObject({ status: 'draft', applicantName: 'Rosa Delgado', businessName: 'Taco Loco' });
     expect(r.service.log.text).toContain('could not be reconnected');

@@ -3,7 +3,7 @@ import { MULAW_BYTES_PER_MS } from '../../src/voice/media-stream-messages.ts';
 import { ApplicationRepository } from '../../src/store/application-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { testDataKeys } from '../support/keys.ts';
-import { startVoiceRig, type VoiceRig } from '../support/voice.ts';
+import { PUBLIC_BASE_URL, startVoiceRig, type VoiceRig } from '../support/voice.ts';
 import { waitUntil } from '../support/wait.ts';
 
 /** The conversations that go off the happy path, each over real sockets with its own scenario. */
@@ -81,13 +81,12 @@ describe('conversations off the happy path', () => {
     expect(calls.rows).toEqual([expect.objectContaining({ status: 'completed' })]);
   }, 60_000);
 
-  it('when the model refuses the connection (a revoked key), then the stream is closed and the caller hears that the answers are saved', async () => {
+  it('when the model refuses the connection (a revoked key), then the stream is closed and the call goes on in the keypad IVR', async () => {
     rig = await startVoiceRig('happy-path', {}, 'revoked-key');
     const result = await rig.call({ realTimeFactor: 2, timeoutMs: 20_000 });
 
     expect(result.endedBy).toBe('service');
-    expect(result.connectActionTwiml).toContain('Your answers so far are saved');
-    expect(result.connectActionTwiml).toContain('<Hangup/>');
+    expect(result.connectActionTwiml).toContain(`<Redirect method="POST">${PUBLIC_BASE_URL}/twilio/ivr</Redirect>`);
     expect(rig.model.openConnections).toBe(0);
     expect(rig.service.log.text).toContain('could not connect the call to the model');
     expect(rig.service.voiceCalls.liveCalls).toBe(0);

@@ -119,7 +119,7 @@ describe('voice webhooks delivered twice', () => {
     expect(await tableCounts()).toEqual(countsAfterFirst);
   });
 
-  it('when the after-stream action of an unfinished call is delivered twice, then both say the answers are saved and hang up, and nothing is written', async () => {
+  it('when the after-stream action of an unfinished call is delivered twice, then both hand the call to the keypad IVR, and nothing is written', async () => {
     const applicationId = await answeredCall(3);
     const callBefore = await rows('SELECT * FROM calls WHERE call_sid = ?', [callSid(3)]);
     const countsBefore = await tableCounts();
@@ -130,7 +130,8 @@ describe('voice webhooks delivered twice', () => {
 
     expect([first.status, retry.status]).toEqual([200, 200]);
     expect(retry.body).toBe(first.body);
-    expect(readTwiml(first.body)).toMatchObject({ verbs: ['Say', 'Hangup'], say: expect.stringContaining('Your answers so far are saved') as unknown });
+    expect(readTwiml(first.body)).toMatchObject({ verbs: ['Redirect'] });
+    expect(first.body).toContain('/twilio/ivr</Redirect>');
     expect(await tableCounts()).toEqual(countsBefore);
     expect(await rows('SELECT status, reference FROM applications WHERE id = ?', [applicationId])).toEqual([{ status: 'draft', reference: null }]);
     expect(await rows('SELECT * FROM calls WHERE call_sid = ?', [callSid(3)])).toEqual(callBefore);
