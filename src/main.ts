@@ -271,7 +271,7 @@ export async function startSmsDelivery(config: Config, db: Client, cipher: Field
     logger,
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     statusCallbackUrl: new URL('/twilio/sms/status', config.publicBaseUrl).href,
-    reviewLink: (entry) => links.review.linkFor(entry.reference),
+    reviewLink: (reference) => links.review.linkFor(reference),
     settings: {
       leaseMs: Math.max(SMS_LEASE_MIN_MS, 2 * config.sms.requestTimeoutMs + config.sms.retryMaxMs),
       pollIntervalMs: config.sms.pollIntervalMs,

@@ -54,7 +54,8 @@ export interface OutboxWorkerDeps {
   /** Identifies this worker in leases: unique per process and instance. */
   readonly owner: string;
   readonly statusCallbackUrl: string;
-  readonly reviewLink: (entry: ClaimedEntry) => string;
+  /** The link a summary carries to its application's page. */
+  readonly reviewLink: (reference: string) => string;
   readonly settings: OutboxWorkerSettings;
 }
 
@@ -193,7 +194,7 @@ export class OutboxWorker {
         return 'failed';
       }
       // A summary gets its review link now (the link is signed for this deployment); a web-link text is complete.
-      const body = row.kind === 'summary' ? fillReviewLink(row.body, this.#deps.reviewLink(row)) : row.body;
+      const body = row.kind === 'summary' ? fillReviewLink(row.body, this.#deps.reviewLink(summaryReference(row))) : row.body;
       const { messageSid, adopted } = await this.#sendOnce(row, body, log);
       log.info({ messageSid, adopted }, adopted ? 'text was already at Twilio: its SID adopted, not sent again' : 'text sent');
       return adopted ? 'adopted' : 'sent';
@@ -301,6 +302,12 @@ function isBreakerTimeout(error: unknown): boolean {
 
 function isTwilioFailure(error: unknown): boolean {
   return error instanceof SendError || isBreakerTimeout(error);
+}
+
+/** A summary is queued by the submit that set the reference, so one without it is a bug worth a loud failure. */
+function summaryReference(row: ClaimedEntry): string {
+  if (row.reference === undefined) throw new Error(`summary ${row.id} belongs to an application with no reference`);
+  return row.reference;
 }
 
 export function failureOf(error: unknown): SendFailure {

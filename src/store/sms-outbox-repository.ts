@@ -53,7 +53,8 @@ export interface OutboxEntry {
 }
 
 export interface ClaimedEntry extends OutboxEntry {
-  readonly reference: string;
+  /** Undefined while the application is a draft: a web-link text is queued before any submit. */
+  readonly reference: string | undefined;
 }
 
 export type DeliveryUpdate = 'recorded' | 'ignored-older' | 'unknown-message';
@@ -121,7 +122,7 @@ export class SmsOutboxRepository {
             RETURNING *, (SELECT reference FROM applications a WHERE a.id = sms_outbox.application_id) AS reference`,
       args: [owner, new Date(now.getTime() + leaseMs).toISOString(), now.toISOString(), limit],
     });
-    return result.rows.map((row) => ({ ...outboxEntryFromRow(row, this.#cipher), reference: textColumn(row, 'reference') }));
+    return result.rows.map((row) => ({ ...outboxEntryFromRow(row, this.#cipher), reference: optionalTextColumn(row, 'reference') }));
   }
 
   /**

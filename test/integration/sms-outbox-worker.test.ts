@@ -9,6 +9,7 @@ import { ReviewLinks } from '../../src/sms/review-link.ts';
 import { asTwilioHttpClient, StandInHttpClient } from '../../src/sms/stand-in-http-client.ts';
 import { fillReviewLink } from '../../src/sms/summary-text.ts';
 import { ResumeLinks } from '../../src/web/resume-link.ts';
+import { ApplicationRepository } from '../../src/store/application-repository.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { migrate } from '../../src/store/migrations.ts';
 import { SmsOutboxRepository } from '../../src/store/sms-outbox-repository.ts';
@@ -282,6 +283,21 @@ describe('the SMS outbox worker against the local Twilio stand-in', () => {
     const token = /\/apply\/resume\/([\w-]+)/.exec(links[0]?.body ?? '')?.[1] ?? '';
     expect(new ResumeLinks(new URL(FAST_SMS_SETTINGS.PUBLIC_BASE_URL), testDataKeys(TEST_KEY_A)).verify(token)).toMatchObject({ ok: true, applicationId: id });
     expect(links[0]?.body).toMatch(/Reply STOP to opt out\.$/);
+  });
+
+  it('when the web link is queued for a draft (no reference yet), then it is sent, and nothing else queued with it is held up', async () => {
+    const draft = await new ApplicationRepository(db, cipher()).createDraft('ivr');
+    const [submitted = ''] = await queueSummaries(db, 1, () => '+13125550135');
+    const delivery = await smsDeliveryForStandIn(db, standIn.baseUrl);
+    deliveries.push(delivery);
+
+    await delivery.queueWebLink(draft, '+13125550134');
+    await delivery.worker.drain();
+
+    expect(standIn.messages.map((m) => m.to).sort()).toEqual(['+13125550134', '+13125550135']);
+    expect(await delivery.outbox.find(await outboxIdOf(db, submitted))).toMatchObject({ status: 'sent' });
+    const rows = await db.execute({ sql: 'SELECT status FROM sms_outbox WHERE application_id = ?', args: [draft] });
+    expect(rows.rows.map((r) => r.status)).toEqual(['sent']);
   });
 
   it('when two workers with their own connections drain 500 rows from one database file, then every row is sent exactly once', async () => {
