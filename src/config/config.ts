@@ -34,6 +34,7 @@ const environmentSchema = z.object({
   PUBLIC_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://permits.example.org' }).optional()),
   DATABASE_URL: z.string().trim().min(1).default('file:data/permitline.db'),
   DATABASE_AUTH_TOKEN: optionalText,
+  DATABASE_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(100).max(120_000).default(5_000),
   ALLOW_FILE_DATABASE: booleanSetting.default(false),
   DATA_KEYS: optionalText,
   DEV_DATA_KEYS_FILE: z.string().trim().min(1).default('data/dev-data-keys'),
@@ -82,7 +83,8 @@ export interface Config {
   readonly host: string;
   /** The origin callers' browsers and Twilio reach; links and signatures use it. */
   readonly publicBaseUrl: URL;
-  readonly database: { readonly url: string; readonly authToken: string | undefined };
+  /** timeoutMs: per request to a remote database (Turso). */
+  readonly database: { readonly url: string; readonly authToken: string | undefined; readonly timeoutMs: number };
   /** Undefined only outside production: main.ts then loads or creates a development key file. */
   readonly dataKeys: readonly DataKey[] | undefined;
   readonly devDataKeysFile: string;
@@ -202,7 +204,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     port: e.PORT,
     host: e.HOST,
     publicBaseUrl: new URL(e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`),
-    database: { url: e.DATABASE_URL, authToken: e.DATABASE_AUTH_TOKEN },
+    database: { url: e.DATABASE_URL, authToken: e.DATABASE_AUTH_TOKEN, timeoutMs: e.DATABASE_TIMEOUT_MS },
     dataKeys,
     devDataKeysFile: e.DEV_DATA_KEYS_FILE,
     logLevel: e.LOG_LEVEL,

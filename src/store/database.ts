@@ -5,6 +5,8 @@ import { createClient, type Client } from '@libsql/client';
 export interface DatabaseSettings {
   readonly url: string;
   readonly authToken?: string | undefined;
+  /** For a remote database (Turso): each request is aborted after this long. Local files cannot be interrupted. */
+  readonly timeoutMs?: number | undefined;
 }
 
 // A second writer (another instance's SMS worker, a rekey run) waits this long for the lock before failing.
@@ -18,7 +20,12 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Client> 
   if (localPath !== undefined) mkdirSync(dirname(localPath), { recursive: true });
   // The client pools connections and opens more while calls overlap; a PRAGMA reaches only the connection
   // that ran it, so the busy timeout is given here, where it applies to every connection the client opens.
-  const client = createClient({ url: settings.url, authToken: settings.authToken, timeout: BUSY_TIMEOUT_MS });
+  const client = createClient({
+    url: settings.url,
+    authToken: settings.authToken,
+    timeout: BUSY_TIMEOUT_MS,
+    ...(settings.timeoutMs === undefined ? {} : { fetch: fetchWithin(settings.timeoutMs) }),
+  });
   if (localPath !== undefined || settings.url === ':memory:') {
     await client.execute('PRAGMA foreign_keys = ON');
     await client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -31,6 +38,14 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Client> 
     }
   }
   return client;
+}
+
+/**
+ * The client's HTTP requests (Turso's protocol) with a deadline: a database that stops answering fails the
+ * statement instead of holding the caller's request, and with it the call, forever.
+ */
+function fetchWithin(timeoutMs: number): (request: Request) => Promise<Response> {
+  return (request) => fetch(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]) });
 }
 
 function localFilePath(url: string): string | undefined {
