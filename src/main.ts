@@ -115,6 +115,7 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
       prices: config.realtime.prices,
       timeZone: config.departmentTimeZone,
       prewarmTtlMs: config.streamTokenTtlSeconds * 1000 + PREWARM_GRACE_MS,
+      renewBeforeExpiryMs: config.realtime.renewBeforeExpiryMs,
     },
   });
   const [currentKey] = dataKeys;

@@ -56,6 +56,8 @@ const environmentSchema = z.object({
   // Connecting to the model is on the caller's time: give up quickly and let the call end politely.
   MODEL_CONNECT_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(100).max(60_000).default(3_000),
   MODEL_CIRCUIT_RESET_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(10).default(30_000),
+  // Sessions end at a fixed age (60 minutes today); a long call moves to a new one this long before.
+  MODEL_SESSION_RENEW_BEFORE_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).default(180_000),
   REALTIME_PRICES_USD_PER_MTOK: z.string().default(DEFAULT_PRICES),
   STREAM_TOKEN_TTL_SECONDS: z.coerce.number({ error: 'must be seconds' }).int().min(5).max(600).default(60),
   SIMULATOR_SCENARIO: z.string().trim().min(1).default('happy-path'),
@@ -105,6 +107,7 @@ export interface Config {
     readonly connectTimeoutMs: number;
     /** After the model kept failing, how long calls are answered without it before one tries again. */
     readonly circuitResetMs: number;
+    readonly renewBeforeExpiryMs: number;
   };
   readonly streamTokenTtlSeconds: number;
   readonly simulatorScenario: string;
@@ -222,6 +225,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       prices,
       connectTimeoutMs: e.MODEL_CONNECT_TIMEOUT_MS,
       circuitResetMs: e.MODEL_CIRCUIT_RESET_MS,
+      renewBeforeExpiryMs: e.MODEL_SESSION_RENEW_BEFORE_MS,
     },
     streamTokenTtlSeconds: e.STREAM_TOKEN_TTL_SECONDS,
     simulatorScenario: e.SIMULATOR_SCENARIO,

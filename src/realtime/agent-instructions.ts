@@ -17,8 +17,11 @@ export interface InstructionsContext {
   readonly callerNumber: string;
   /** A short plain-text account of a draft the caller started earlier, if any. */
   readonly resumedDraft?: string | undefined;
-  /** This session replaces one lost during this same call: the agent apologises and carries on. */
-  readonly reconnected?: boolean;
+  /**
+   * This session replaces another during the same call: `reconnected` after one was lost (the agent
+   * apologises and carries on), `renewed` ahead of the model's session limit (nothing to say until the caller speaks).
+   */
+  readonly continuing?: 'reconnected' | 'renewed' | undefined;
 }
 
 export interface RenderedInstructions {
@@ -30,9 +33,11 @@ const template = readFileSync(join(PROMPTS_DIR, `${AGENT_INSTRUCTIONS_VERSION}.t
 
 export function renderAgentInstructions(context: InstructionsContext): RenderedInstructions {
   const given = context.resumedDraft === undefined ? 'nothing yet' : context.resumedDraft;
-  const resumed = context.reconnected === true
+  const resumed = context.continuing === 'reconnected'
     ? `The connection to you dropped for a moment during this call; the caller is still on the line. Say sorry for the interruption in one short sentence, do not greet them again or start over, and continue from what is still missing. What they gave so far: ${given}`
-    : context.resumedDraft === undefined
+    : context.continuing === 'renewed'
+      ? `This conversation continues a call already in progress with you; the caller may be answering your last question. Do not greet them or start over, say nothing until they speak, then continue from what is still missing. What they gave so far: ${given}`
+      : context.resumedDraft === undefined
       ? ''
       : `This caller started an application earlier and did not finish. Greet them, say you have their earlier answers, and continue from what is missing. What they gave so far: ${context.resumedDraft}`;
   const values: Readonly<Record<string, string>> = {

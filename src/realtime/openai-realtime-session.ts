@@ -33,6 +33,7 @@ export class RealtimeRefusedError extends Error {
   }
 }
 
+const MS_PER_SECOND = 1000;
 // Normal closure: we are done with the session.
 const CLOSE_NORMAL = 1000;
 
@@ -48,6 +49,7 @@ class OpenAIRealtimeSession extends EventEmitter<RealtimeSessionEvents> implemen
   readonly #log: Logger;
   #open = false;
   #closing = false;
+  #expiresAt: number | undefined;
 
   constructor(rt: OpenAIRealtimeWS, logger: Logger) {
     super();
@@ -70,6 +72,10 @@ class OpenAIRealtimeSession extends EventEmitter<RealtimeSessionEvents> implemen
 
   get isOpen(): boolean {
     return this.#open;
+  }
+
+  get expiresAt(): number | undefined {
+    return this.#expiresAt;
   }
 
   opened(timeoutMs: number): Promise<void> {
@@ -167,6 +173,7 @@ class OpenAIRealtimeSession extends EventEmitter<RealtimeSessionEvents> implemen
   #handle(event: RealtimeServerEvent): void {
     switch (event.type) {
       case 'session.created':
+        if (event.session.expires_at !== undefined) this.#expiresAt = event.session.expires_at * MS_PER_SECOND;
         return;
       case 'session.updated':
         this.emit('ready');

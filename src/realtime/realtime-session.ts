@@ -57,4 +57,6 @@ export interface RealtimeSession extends Pick<EventEmitter<RealtimeSessionEvents
   sendToolResult(callId: string, output: string): void;
   close(): void;
   readonly isOpen: boolean;
+  /** When the model will end this session (epoch ms, from session.created); undefined until known. */
+  readonly expiresAt: number | undefined;
 }

@@ -45,13 +45,13 @@ export function newId(prefix: 'event' | 'item' | 'resp' | 'call' | 'sess' | 'con
   return `${prefix}_${randomBytes(12).toString('base64url')}`;
 }
 
-export function defaultSession(model: string, nowMs: number): SimulatedSession {
+export function defaultSession(model: string, nowMs: number, lifetimeSeconds = SESSION_LIFETIME_SECONDS): SimulatedSession {
   return {
     type: 'realtime',
     object: 'realtime.session',
     id: newId('sess'),
     model,
-    expires_at: Math.floor(nowMs / MS_PER_SECOND) + SESSION_LIFETIME_SECONDS,
+    expires_at: Math.floor(nowMs / MS_PER_SECOND) + lifetimeSeconds,
     output_modalities: ['audio'],
     instructions: '',
     tools: [],

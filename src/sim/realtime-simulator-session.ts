@@ -38,6 +38,8 @@ export interface SimulatorSessionOptions {
   readonly audioChunkMs: number;
   /** Pause between audio deltas: generation runs faster than real time, as the API's does. */
   readonly audioChunkIntervalMs: number;
+  /** What session.created announces as expires_at, from now (the real API: 60 minutes). */
+  readonly sessionLifetimeSeconds?: number;
   readonly logger: Logger;
   readonly send: (event: RealtimeServerEvent) => void;
 }
@@ -70,7 +72,7 @@ export class SimulatedRealtimeSession {
     if (!(options.transcriptionDelayMs >= 0)) throw new RangeError('transcriptionDelayMs must not be negative');
     this.#options = options;
     this.#log = options.logger;
-    this.#session = defaultSession(options.model, Date.now());
+    this.#session = defaultSession(options.model, Date.now(), options.sessionLifetimeSeconds);
     this.#detection = turnDetectionOf(this.#session);
     this.#applyDetection();
   }

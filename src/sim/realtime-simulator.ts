@@ -33,6 +33,8 @@ export interface RealtimeSimulatorOptions {
   readonly audioChunkMs?: number;
   /** Wall-clock pause between audio deltas. Default 5 ms: faster than real time, as the API generates. */
   readonly audioChunkIntervalMs?: number;
+  /** Announce sessions this short (expires_at), to test renewal before the limit. */
+  readonly sessionLifetimeSeconds?: number;
   /** Serve this certificate instead of a fresh one (e.g. one already in NODE_EXTRA_CA_CERTS). */
   readonly certificate?: LocalCertificate;
   readonly logger?: Logger;
@@ -132,6 +134,7 @@ export async function startRealtimeSimulator(options: RealtimeSimulatorOptions):
       transcriptionDelayMs: options.transcriptionDelayMs ?? 0,
       audioChunkMs: options.audioChunkMs ?? DEFAULT_AUDIO_CHUNK_MS,
       audioChunkIntervalMs: options.audioChunkIntervalMs ?? DEFAULT_AUDIO_CHUNK_INTERVAL_MS,
+      ...(options.sessionLifetimeSeconds === undefined ? {} : { sessionLifetimeSeconds: options.sessionLifetimeSeconds }),
       logger: log,
       send: (event) => {
         if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(event));

@@ -31,7 +31,7 @@ export interface CallBridgeHooks {
    * A new model session for this call, told where the application stands, when the first one is lost
    * mid-call; rejects if none can be had. Without it a lost session ends the call.
    */
-  reconnect?(): Promise<{ readonly session: RealtimeSession; readonly ready: Promise<void> }>;
+  reconnect?(why: 'lost' | 'renewal'): Promise<{ readonly session: RealtimeSession; readonly ready: Promise<void> }>;
 }
 
 export interface CallBridgeOptions {
@@ -42,9 +42,14 @@ export interface CallBridgeOptions {
   readonly now?: () => number;
   /** How long to wait for the goodbye to be heard after end_call before hanging up regardless. */
   readonly goodbyeTimeoutMs?: number;
+  /** A session is replaced this long before the model's limit (session.created's expires_at) ends it. */
+  readonly renewBeforeExpiryMs?: number;
 }
 
 const DEFAULT_GOODBYE_TIMEOUT_MS = 15_000;
+const DEFAULT_RENEW_BEFORE_EXPIRY_MS = 3 * 60_000;
+// While the agent is speaking or a tool is running, renewal waits and looks again this often.
+const RENEW_RETRY_MS = 500;
 
 export class CallBridge {
   readonly #telephony: TelephonyStream;
@@ -60,6 +65,8 @@ export class CallBridge {
   #responseActive = false;
   #hangUpWhenHeard = false;
   #goodbyeTimer: NodeJS.Timeout | undefined;
+  #renewTimer: NodeJS.Timeout | undefined;
+  readonly #renewBeforeExpiryMs: number;
   #ended = false;
   #reconnected = false;
   #reconnecting = false;
@@ -75,6 +82,7 @@ export class CallBridge {
     this.#log = options.logger;
     this.#now = options.now ?? Date.now;
     this.#goodbyeTimeoutMs = options.goodbyeTimeoutMs ?? DEFAULT_GOODBYE_TIMEOUT_MS;
+    this.#renewBeforeExpiryMs = options.renewBeforeExpiryMs ?? DEFAULT_RENEW_BEFORE_EXPIRY_MS;
 
     const t = this.#telephony;
     this.#detachTelephony = subscribe(t, { audio: this.#onCallerAudio, mark: this.#onMark, ended: this.#onTelephonyEnded });
@@ -103,8 +111,61 @@ export class CallBridge {
   /** The agent speaks first, as soon as the model has taken its instructions. */
   greetWhenReady(ready: Promise<void>): void {
     void ready.then(() => {
-      if (!this.#ended) this.#session.createResponse();
+      if (this.#ended) return;
+      this.#session.createResponse();
+      this.#scheduleRenewal();
     });
+  }
+
+  /** Speaking, thinking, running a tool or saying goodbye: not a moment to change sessions. */
+  #agentBusy(): boolean {
+    return this.#responseActive || this.#playback.hasUnplayedAudio || this.#toolsThisResponse.length > 0 || this.#hangUpWhenHeard;
+  }
+
+  /** Models end sessions at a fixed age; a long call moves to a fresh session before that, between turns. */
+  #scheduleRenewal(): void {
+    clearTimeout(this.#renewTimer);
+    const expiresAt = this.#session.expiresAt;
+    if (expiresAt === undefined || this.#hooks.reconnect === undefined) return;
+    this.#renewTimer = setTimeout(() => { this.#renew(); }, Math.max(0, expiresAt - this.#renewBeforeExpiryMs - this.#now()));
+  }
+
+  #renew(): void {
+    const hooks = this.#hooks;
+    if (this.#ended || this.#reconnecting || hooks.reconnect === undefined) return;
+    if (this.#agentBusy()) {
+      this.#renewTimer = setTimeout(() => { this.#renew(); }, RENEW_RETRY_MS);
+      return;
+    }
+    const old = this.#session;
+    this.#log.info('renewing the model session before its time limit');
+    hooks.reconnect('renewal').then(
+      ({ session, ready }) => {
+        // The old session carries the call until the new one has its instructions and the agent is quiet.
+        const swap = (): void => {
+          if (this.#ended || this.#session !== old) {
+            session.close();
+            return;
+          }
+          if (this.#agentBusy()) {
+            this.#renewTimer = setTimeout(swap, RENEW_RETRY_MS);
+            return;
+          }
+          this.#detachSession();
+          old.close();
+          this.#session = session;
+          this.#sessionStartMs = this.#callAudioMs;
+          this.#attachSession();
+          this.#log.info('model session renewed');
+          this.#scheduleRenewal();
+        };
+        void ready.then(swap);
+      },
+      (error: unknown) => {
+        // The old session goes on until its limit; losing it then takes the reconnect path.
+        this.#log.warn({ err: error }, 'could not renew the model session; keeping the current one');
+      },
+    );
   }
 
   get isEnded(): boolean {
@@ -116,6 +177,7 @@ export class CallBridge {
     if (this.#ended) return;
     this.#ended = true;
     clearTimeout(this.#goodbyeTimer);
+    clearTimeout(this.#renewTimer);
     this.#detachTelephony();
     this.#detachSession();
     this.#session.close();
@@ -253,7 +315,8 @@ export class CallBridge {
     }
     this.#responseActive = false;
     this.#toolsThisResponse.length = 0;
-    hooks.reconnect().then(
+    clearTimeout(this.#renewTimer);
+    hooks.reconnect('lost').then(
       ({ session, ready }) => {
         if (this.#ended) {
           session.close();

@@ -33,6 +33,8 @@ export interface VoiceSettings {
   readonly timeZone: string;
   /** How long an opened-early model session waits for its media stream before it is closed. */
   readonly prewarmTtlMs: number;
+  /** Long calls move to a fresh model session this long before the model's session limit. */
+  readonly renewBeforeExpiryMs: number;
 }
 
 export interface VoiceCallsDeps {
@@ -138,6 +140,7 @@ export class VoiceCalls {
         telephony,
         session: ready.session,
         logger: log,
+        renewBeforeExpiryMs: this.#deps.settings.renewBeforeExpiryMs,
         hooks: {
           runTool: (call) => toolbox.run(call.name, call.arguments),
           itemAdded: (itemId, previous, role, offsetMs) => { transcript.itemAdded(itemId, previous, role, offsetMs); },
@@ -146,7 +149,7 @@ export class VoiceCalls {
           toolRan: (itemId, summary, offsetMs) => { transcript.text(itemId, 'tool', summary, offsetMs); },
           usage: (usage) => { meter.add(usage); },
           transcriptionUsage: (usage) => { meter.addTranscription(usage); },
-          reconnect: () => this.#reopen(callSid, applicationId),
+          reconnect: (why) => this.#reopen(callSid, applicationId, why),
           ended: (reason) => {
             this.#live.delete(callSid);
             this.#remember(callSid, endingOf(reason));
@@ -203,14 +206,14 @@ export class VoiceCalls {
   }
 
   /** A new session for a call whose model was lost: the same draft, instructions that say to carry on. */
-  async #reopen(callSid: string, applicationId: string): Promise<ReadySession> {
+  async #reopen(callSid: string, applicationId: string, why: 'lost' | 'renewal'): Promise<ReadySession> {
     const call = await this.#deps.calls.find(callSid);
     const draft = await this.#deps.applications.find(applicationId);
-    const instructions = this.#instructionsFor(call?.fromPhone ?? '', draft?.fields ?? {}, true);
+    const instructions = this.#instructionsFor(call?.fromPhone ?? '', draft?.fields ?? {}, why === 'lost' ? 'reconnected' : 'renewed');
     return this.#openConfigured(instructions);
   }
 
-  #instructionsFor(from: string, fields: DraftFields, reconnected: boolean): RenderedInstructions {
+  #instructionsFor(from: string, fields: DraftFields, continuing: 'reconnected' | 'renewed' | undefined): RenderedInstructions {
     const { rules, settings } = this.#deps;
     const type = fields.permitType;
     const answered = readBack(fields, isPermitType(type) ? rules.fieldsOf(type) : [], rules.context);
@@ -220,7 +223,7 @@ export class VoiceCalls {
       districts: rules.context.healthDistricts,
       callerNumber: spokenPhone(from),
       resumedDraft: answered.length > 0 ? answered.join('; ') : undefined,
-      reconnected,
+      continuing,
     });
   }
 
@@ -233,7 +236,7 @@ export class VoiceCalls {
     const resumed = existing ?? (identified ? ((await applicationRepository.findDraftByContactPhone(from, since))?.id ?? (await calls.recentDraftOfCaller(from, since))) : undefined);
     const applicationId = resumed ?? (await applications.startDraft('voice'));
     const draft = resumed === undefined ? undefined : await applications.find(applicationId);
-    const instructions = this.#instructionsFor(from, draft?.fields ?? {}, false);
+    const instructions = this.#instructionsFor(from, draft?.fields ?? {}, undefined);
     await calls.attachApplication(callSid, applicationId, instructions.version, settings.model);
     return { applicationId, instructions };
   }
