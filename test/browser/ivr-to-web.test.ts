@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTION_TIMEOUT_MS, FORM_LABELS, hasChromium, LAUNCH_TIMEOUT_MS, openFormBrowser, REFERENCE_PATTERN, type FormBrowser } from '../support/browser.ts';
 import { formatDateForPeople, todayIn } from '../../src/permits/field-inputs.ts';
 import { freePort } from '../../src/sim/free-port.ts';
 import { runIvrCall, type IvrCallerInput } from '../../src/sim/ivr-caller.ts';
@@ -20,20 +20,9 @@ import { eventually } from '../support/wait.ts';
  * same application the call began, with the summary text sent afterwards.
  */
 
-const CHROMIUM_PATH = '/usr/bin/chromium';
-// Debian's build, not Playwright's download: CI installs it with apt (see .ci/run).
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const REFERENCE_PATTERN = /^FP-\d{4}-[2-9A-HJKMNP-Z]{6}$/;
 
-const ACTION_TIMEOUT_MS = 10_000;
-const LAUNCH_TIMEOUT_MS = 20_000;
 const SCENARIO_TIMEOUT_MS = 45_000;
 
-const hasChromium = existsSync(CHROMIUM_PATH);
-if (!hasChromium) {
-  // A skipped suite must say why, or a machine without Chromium would look green.
-  process.stderr.write(`Chromium not found at ${CHROMIUM_PATH}: browser tests skipped. Install it with: apt-get install -y chromium\n`);
-}
 
 const TWILIO_AUTH_TOKEN = 'test-ivr-to-web-auth-token';
 /** Fictional caller (+1 312 555 01xx); its callback number is confirmed on the call, so it is also the contact phone. */
@@ -41,40 +30,15 @@ const CALLER = '+13125550177';
 const CALLER_AS_SHOWN = '312-555-0177';
 const CALL_SID = `CA${'5e'.repeat(16)}`;
 
-/** Labels exactly as the applicant reads them on the page. */
-const LABELS = {
-  applicantName: "Applicant's full name",
-  businessName: 'Business name (as on the booth, truck or sign)',
-  entityType: 'Type of business entity',
-  contactPhone: 'Contact phone',
-  healthDistrict: 'Health district',
-  menuItems: 'Menu items (one per line)',
-  servesTcsFoods: 'Do you serve foods that need time or temperature control (for example meat, dairy, cooked rice, cut melons)?',
-  tcsItemCount: 'How many of your menu items need time or temperature control?',
-  foodPreparation: 'Where is the food prepared?',
-  certifiedFoodHandler: 'Certified food handler or manager (name)',
-  attestation: 'I confirm the information is true and that health inspectors may enter to inspect.',
-  smsConsent: 'Send me a text message with my reference number',
-  eventName: 'Event name (full)',
-  eventAddress: 'Event address',
-  eventCoordinatorName: 'Event coordinator name',
-  eventCoordinatorPhone: 'Event coordinator phone',
-  eventStartDate: 'First day of the event',
-  eventEndDate: 'Last day of the event',
-  dailyOpenTime: 'Opening time each day',
-  dailyCloseTime: 'Closing time each day',
-} as const;
 
 const press = (keys: string): IvrCallerInput => ({ press: keys });
 const say = (text: string, confidence = 0.92): IvrCallerInput => ({ say: text, confidence });
 
 describe.skipIf(!hasChromium)('from the IVR to the web form in Chromium without JavaScript', () => {
   let service: TestService | undefined;
-  let browser: Browser | undefined;
-  let context: BrowserContext;
+  let ui: FormBrowser | undefined;
   let page: Page;
-  /** Requests the page tried to send anywhere but the service: there must be none. */
-  const offSiteRequests: string[] = [];
+  const offSiteRequests = (): readonly string[] => ui?.offSiteRequests ?? [];
 
   beforeAll(async () => {
     // The stand-in posts status callbacks to PUBLIC_BASE_URL and the text's link is built on it, so it is this service's real address.
@@ -87,44 +51,21 @@ describe.skipIf(!hasChromium)('from the IVR to the web form in Chromium without 
       SMS_RATE_PER_SECOND: '0',
       SMS_POLL_INTERVAL_MS: '50',
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: LAUNCH_TIMEOUT_MS });
-    context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1000, height: 800 } });
-    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
-    context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
-    const origin = new URL(service.url).origin;
-    await context.route('**/*', async (route) => {
-      const url = route.request().url();
-      if (new URL(url).origin === origin) {
-        await route.continue();
-      } else {
-        offSiteRequests.push(url);
-        await route.abort('blockedbyclient');
-      }
-    });
-    page = await context.newPage();
+    ui = await openFormBrowser(service.url);
+    page = ui.page;
   }, LAUNCH_TIMEOUT_MS + ACTION_TIMEOUT_MS);
 
   afterAll(async () => {
     // Browser first: it holds keep-alive connections the server would otherwise wait for.
-    await browser?.close();
+    await ui?.close();
     await service?.close();
   });
 
-  async function submitWith(buttonName: string): Promise<Response> {
-    const [response] = await Promise.all([
-      page.waitForResponse((r) => r.request().isNavigationRequest() && r.request().frame() === page.mainFrame()),
-      page.getByRole('button', { name: buttonName }).click(),
-    ]);
-    await page.waitForLoadState('load');
-    return response;
-  }
+  const submitWith = (buttonName: string) => ui!.submitWith(buttonName);
 
-  /** The Yes or No radio inside a yes/no question, found the way a screen reader announces it. */
-  function answer(question: string, choice: 'Yes' | 'No') {
-    return page.getByRole('group', { name: question, exact: true }).getByLabel(choice, { exact: true });
-  }
+  const answer = (question: string, choice: 'Yes' | 'No') => ui!.answer(question, choice);
 
-  const field = (label: string) => page.getByLabel(label, { exact: true });
+  const field = (label: string) => ui!.field(label);
 
   /** A day `days` from the department's today: its ISO date and its keys (MMDD). */
   function dayAhead(days: number): { iso: string; keys: string } {
@@ -171,30 +112,30 @@ describe.skipIf(!hasChromium)('from the IVR to the web form in Chromium without 
       const opened = await page.goto(link);
       expect(opened?.status()).toBe(200);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Temporary food event permit application');
-      expect(await field(LABELS.businessName).inputValue()).toBe('Juniper Arepa Stand');
-      expect(await field(LABELS.eventAddress).inputValue()).toBe('27 Willow Court, Springfield');
-      expect(await field(LABELS.eventStartDate).inputValue()).toBe(formatDateForPeople(start.iso));
-      expect(await field(LABELS.eventEndDate).inputValue()).toBe(formatDateForPeople(end.iso));
-      expect(await field(LABELS.contactPhone).inputValue()).toBe(CALLER_AS_SHOWN);
-      expect(await field(LABELS.applicantName).inputValue()).toBe('');
-      expect(await field(LABELS.attestation).isChecked()).toBe(false);
+      expect(await field(FORM_LABELS.businessName).inputValue()).toBe('Juniper Arepa Stand');
+      expect(await field(FORM_LABELS.eventAddress).inputValue()).toBe('27 Willow Court, Springfield');
+      expect(await field(FORM_LABELS.eventStartDate).inputValue()).toBe(formatDateForPeople(start.iso));
+      expect(await field(FORM_LABELS.eventEndDate).inputValue()).toBe(formatDateForPeople(end.iso));
+      expect(await field(FORM_LABELS.contactPhone).inputValue()).toBe(CALLER_AS_SHOWN);
+      expect(await field(FORM_LABELS.applicantName).inputValue()).toBe('');
+      expect(await field(FORM_LABELS.attestation).isChecked()).toBe(false);
 
       // 4. The rest, by hand.
-      await field(LABELS.applicantName).fill('Benedita Rourke');
-      await field(LABELS.entityType).selectOption({ label: 'LLC' });
-      await field(LABELS.healthDistrict).selectOption({ label: 'North County' });
-      await field(LABELS.menuItems).fill('Arepas de queso\nChicha morada');
-      await answer(LABELS.servesTcsFoods, 'Yes').check();
-      await field(LABELS.tcsItemCount).fill('1');
-      await field(LABELS.foodPreparation).selectOption({ label: 'All on site' });
-      await field(LABELS.certifiedFoodHandler).fill('Benedita Rourke');
-      await field(LABELS.eventName).fill('Willow Court Summer Fair');
-      await field(LABELS.eventCoordinatorName).fill('Osric Pellham');
-      await field(LABELS.eventCoordinatorPhone).fill('(312) 555-0188');
-      await field(LABELS.dailyOpenTime).fill('11am');
-      await field(LABELS.dailyCloseTime).fill('7 pm');
-      await answer(LABELS.smsConsent, 'Yes').check();
-      await field(LABELS.attestation).check();
+      await field(FORM_LABELS.applicantName).fill('Benedita Rourke');
+      await field(FORM_LABELS.entityType).selectOption({ label: 'LLC' });
+      await field(FORM_LABELS.healthDistrict).selectOption({ label: 'North County' });
+      await field(FORM_LABELS.menuItems).fill('Arepas de queso\nChicha morada');
+      await answer(FORM_LABELS.servesTcsFoods, 'Yes').check();
+      await field(FORM_LABELS.tcsItemCount).fill('1');
+      await field(FORM_LABELS.foodPreparation).selectOption({ label: 'All on site' });
+      await field(FORM_LABELS.certifiedFoodHandler).fill('Benedita Rourke');
+      await field(FORM_LABELS.eventName).fill('Willow Court Summer Fair');
+      await field(FORM_LABELS.eventCoordinatorName).fill('Osric Pellham');
+      await field(FORM_LABELS.eventCoordinatorPhone).fill('(312) 555-0188');
+      await field(FORM_LABELS.dailyOpenTime).fill('11am');
+      await field(FORM_LABELS.dailyCloseTime).fill('7 pm');
+      await answer(FORM_LABELS.smsConsent, 'Yes').check();
+      await field(FORM_LABELS.attestation).check();
 
       const accepted = await submitWith('Submit application');
 
@@ -241,7 +182,7 @@ describe.skipIf(!hasChromium)('from the IVR to the web form in Chromium without 
 
       // Nothing the caller said or keyed reaches the log.
       for (const personal of ['Juniper', 'Willow Court', 'Benedita', '5550177', '555-0177']) expect(running.log.text).not.toContain(personal);
-      expect(offSiteRequests).toEqual([]);
+      expect(offSiteRequests()).toEqual([]);
     },
     SCENARIO_TIMEOUT_MS,
   );
