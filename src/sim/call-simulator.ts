@@ -6,6 +6,7 @@ import type { LoadedScenario } from './scenario.ts';
 import { runMediaStream, type MediaStreamOutcome, type StreamEvent } from './simulated-media-stream.ts';
 import { newSid } from './twilio-stream-frames.ts';
 import { readTwiml, TwimlError, type TwimlAnswer, type TwimlStream } from './twiml-reader.ts';
+import { postSignedWebhook, WEBHOOK_TIMEOUT_MS, type WebhookAnswer } from './twilio-webhook-post.ts';
 
 /**
  * Plays Twilio against a running PermitLine service, for local development,
@@ -16,7 +17,6 @@ import { readTwiml, TwimlError, type TwimlAnswer, type TwimlStream } from './twi
  */
 
 /** Twilio waits 15 s for a webhook before giving up (error 11200). */
-const WEBHOOK_TIMEOUT_MS = 15_000;
 /** A whole call, in wall-clock time, unless the caller sets `timeoutMs`. */
 const DEFAULT_CALL_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_TO = '+12125550100';
@@ -125,7 +125,7 @@ function describe(error: unknown): string {
 }
 
 /** The webhook's TwiML, as Twilio would judge it. */
-function readAnswer(webhook: Answer): { answer: TwimlAnswer | undefined; problems: { kind: 'error' | 'violation'; message: string }[] } {
+function readAnswer(webhook: WebhookAnswer): { answer: TwimlAnswer | undefined; problems: { kind: 'error' | 'violation'; message: string }[] } {
   if (webhook.status !== 200) return { answer: undefined, problems: [{ kind: 'error', message: `the voice webhook answered HTTP ${webhook.status}` }] };
   const problems: { kind: 'error' | 'violation'; message: string }[] = [];
   if (!/^(?:text|application)\/xml\b/i.test(webhook.contentType)) {
@@ -140,11 +140,6 @@ function readAnswer(webhook: Answer): { answer: TwimlAnswer | undefined; problem
   }
 }
 
-interface Answer {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: string;
-}
 
 export async function simulateCall(options: SimulateCallOptions): Promise<CallResult> {
   return new SimulatedCall(options).run();
@@ -211,7 +206,7 @@ class SimulatedCall {
 
   /** The voice webhook: the TwiML answer, or undefined (recorded as an error) if the service did not answer with TwiML. */
   async #answerCall(webhookUrl: string): Promise<TwimlAnswer | undefined> {
-    let webhook: Answer;
+    let webhook: WebhookAnswer;
     try {
       webhook = await this.#post(webhookUrl, { ...this.#callParams(), CallStatus: 'ringing', Direction: 'inbound', ApiVersion: API_VERSION });
     } catch (error) {
@@ -346,20 +341,8 @@ class SimulatedCall {
   }
 
   /** POSTs a signed form to a URL given in its public form (that is what Twilio signs), delivered to the service. */
-  async #post(publicUrl: string, params: Record<string, string>): Promise<Answer> {
-    const timeout = AbortSignal.timeout(WEBHOOK_TIMEOUT_MS);
-    const response = await fetch(this.#toService(new URL(publicUrl), 'http'), {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/x-www-form-urlencoded',
-        'User-Agent': 'TwilioProxy/1.1',
-        'X-Twilio-Signature': twilio.getExpectedTwilioSignature(this.#o.authToken, publicUrl, params),
-      },
-      body: new URLSearchParams(params),
-      redirect: 'manual',
-      signal: this.#o.signal === undefined ? timeout : AbortSignal.any([timeout, this.#o.signal]),
-    });
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text() };
+  #post(publicUrl: string, params: Record<string, string>): Promise<WebhookAnswer> {
+    return postSignedWebhook({ deliverTo: this.#toService(new URL(publicUrl), 'http'), publicUrl, params, authToken: this.#o.authToken, signal: this.#o.signal });
   }
 
   /**

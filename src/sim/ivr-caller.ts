@@ -1,6 +1,6 @@
-import twilio from 'twilio';
 import { newSid } from './twilio-stream-frames.ts';
 import { childElements, parseXml, textOf, TwimlError, type XmlElement } from './twiml-reader.ts';
+import { postSignedWebhook, type WebhookAnswer } from './twilio-webhook-post.ts';
 
 /**
  * Plays Twilio and a scripted caller through the keypad IVR: posts the IVR's
@@ -69,7 +69,6 @@ export interface IvrCallResult {
 }
 
 /** Twilio waits 15 s for a webhook before giving up (error 11200). */
-const WEBHOOK_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_REQUESTS = 100;
 const DEFAULT_TO = '+13125550100';
 const SIMULATED_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
@@ -266,20 +265,8 @@ class IvrCaller {
   }
 
   /** POSTs a signed form to a URL given in its public form (what Twilio signs), delivered to the service. */
-  async #post(publicUrl: string, params: Record<string, string>): Promise<{ status: number; contentType: string; body: string }> {
-    const timeout = AbortSignal.timeout(WEBHOOK_TIMEOUT_MS);
-    const response = await fetch(this.#toService(new URL(publicUrl)), {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/x-www-form-urlencoded',
-        'User-Agent': 'TwilioProxy/1.1',
-        'X-Twilio-Signature': twilio.getExpectedTwilioSignature(this.#o.authToken, publicUrl, params),
-      },
-      body: new URLSearchParams(params),
-      redirect: 'manual',
-      signal: this.#o.signal === undefined ? timeout : AbortSignal.any([timeout, this.#o.signal]),
-    });
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text() };
+  #post(publicUrl: string, params: Record<string, string>): Promise<WebhookAnswer> {
+    return postSignedWebhook({ deliverTo: this.#toService(new URL(publicUrl)), publicUrl, params, authToken: this.#o.authToken, signal: this.#o.signal });
   }
 
   /** URLs on the public origin go to serviceUrl (PUBLIC_BASE_URL may be a name that does not resolve here); others as given. */
