@@ -1,7 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { ConversationItemTruncateEvent } from 'openai/resources/realtime/realtime';
 import { pino, type Logger } from 'pino';
@@ -10,6 +8,7 @@ import { parseClientEvent, type ParsedClientEvent } from './realtime-simulator-p
 import { SimulatedRealtimeSession } from './realtime-simulator-session.ts';
 import type { LoadedScenario } from './scenario.ts';
 import { createLocalCertificate, type LocalCertificate } from './tls-certificate.ts';
+import { listen, sameSecret } from './local-server.ts';
 
 /**
  * A local stand-in for the OpenAI Realtime API (GA), for development, demos
@@ -227,18 +226,3 @@ function refuse(socket: Duplex, status: number, body: string): void {
   );
 }
 
-/** Compares digests, so the check takes as long whichever byte differs. */
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
