@@ -1,6 +1,7 @@
 import type { Client, Row } from '@libsql/client';
 import type { FieldCipher } from './field-cipher.ts';
 import { optionalTextColumn, textColumn } from './row-values.ts';
+import { parsePhoneInput } from '../permits/field-inputs.ts';
 
 /** Calls and their transcripts: the only place that knows their SQL. */
 
@@ -68,6 +69,8 @@ export class CallRepository {
 
   /** The unfinished application of this caller's latest call since `since`: how a dropped call resumes. */
   async recentDraftOfCaller(fromPhone: string, since: Date): Promise<string | undefined> {
+    // Only a real number identifies a caller: every withheld caller ID ("anonymous") is the same text.
+    if (parsePhoneInput(fromPhone) === undefined) return undefined;
     const hashes = this.#cipher.lookupHashes(fromPhone);
     const result = await this.#db.execute({
       sql: `SELECT a.id FROM calls c JOIN applications a ON a.id = c.application_id

@@ -356,8 +356,8 @@ export class IvrFlow {
     let applicationId = known?.applicationId;
     if (applicationId === undefined) {
       const since = new Date(this.#now().getTime() - IVR_POLICY.resumeWindowDays * DAY_MS);
-      // Only a real number identifies a caller: every withheld caller ID ("anonymous") is the same text, and must not open another's draft.
-      const resumed = callerPhone === undefined ? undefined : await calls.recentDraftOfCaller(from, since);
+      // recentDraftOfCaller never matches a withheld caller ID ("anonymous"), so no caller opens another's draft.
+      const resumed = await calls.recentDraftOfCaller(from, since);
       applicationId = resumed ?? (await applications.startDraft('ivr'));
       await calls.attachApplication(callSid, applicationId, lines.version, IVR_MODEL_NAME);
     }

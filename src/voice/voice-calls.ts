@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import type { TokenPrices } from '../config/config.ts';
 import type { ApplicationService } from '../intake/application-service.ts';
 import { permitToolDefinitions, PermitToolbox, type ToolDefinition } from '../intake/permit-tools.ts';
-import { parsePhoneInput, todayIn } from '../permits/field-inputs.ts';
+import { todayIn } from '../permits/field-inputs.ts';
 import type { DraftFields, PermitRules } from '../permits/permit-rules.ts';
 import { PERMIT_TYPE_LABELS, PERMIT_TYPES, isPermitType } from '../permits/permit-types.ts';
 import { readBack, spokenPhone } from '../permits/read-back.ts';
@@ -231,9 +231,8 @@ export class VoiceCalls {
     const { applications, applicationRepository, calls, settings } = this.#deps;
     const since = new Date(Date.now() - RESUME_WINDOW_DAYS * DAY_MS);
     const existing = (await calls.find(callSid))?.applicationId;
-    // Only a real number identifies a caller: every withheld caller ID ("anonymous") is the same text.
-    const identified = parsePhoneInput(from) !== undefined;
-    const resumed = existing ?? (identified ? ((await applicationRepository.findDraftByContactPhone(from, since))?.id ?? (await calls.recentDraftOfCaller(from, since))) : undefined);
+    // A withheld caller ID matches no contact phone (those are validated numbers), and recentDraftOfCaller ignores it.
+    const resumed = existing ?? (await applicationRepository.findDraftByContactPhone(from, since))?.id ?? (await calls.recentDraftOfCaller(from, since));
     const applicationId = resumed ?? (await applications.startDraft('voice'));
     const draft = resumed === undefined ? undefined : await applications.find(applicationId);
     const instructions = this.#instructionsFor(from, draft?.fields ?? {}, undefined);
