@@ -6,6 +6,11 @@ import { isToolCall, type AgentTurn, type CallerTurn, type LoadedScenario } from
  * time: it listens to what the phone played, decides when the agent has
  * finished (or when to barge in), and produces the caller's next frame of
  * audio. Pure: no clock, no socket; the call simulator drives it.
+ *
+ * Like a person, it answers the question it hears rather than the next line
+ * on its sheet: when the phone plays the start of one of the scenario's agent
+ * lines, the script moves to that agent turn. A model that lost its place
+ * (a reconnect) and asks again is answered again.
  */
 
 /** The agent counts as finished once nothing has played for this long: a turn's natural pause is shorter, a tool call's round trip usually too. */
@@ -30,6 +35,9 @@ export interface CallerScriptOptions {
   readonly hangUpAfterTurn?: number | undefined;
 }
 
+/** Agent lines are recognised by their opening audio; never shorter than this. */
+const MIN_LINE_OPENING_BYTES = 800;
+
 type Speaking = { readonly turn: CallerTurn; readonly turnIndex: number; readonly callerTurn: number; readonly audio: Buffer; offset: number };
 
 const agentSpeaks = (turn: AgentTurn): boolean => turn.outputs.some((output) => !isToolCall(output));
@@ -50,6 +58,11 @@ export class CallerScript {
   /** Agent audio heard since the current agent turn began. */
   #turnHeardMs = 0;
   #agentFinishedThisTurn = false;
+  /** The opening bytes of each agent line, and the turn it belongs to. */
+  readonly #lineOpenings: { readonly opening: Buffer; readonly turnIndex: number }[] = [];
+  /** The latest agent audio heard, long enough to hold any line's opening. */
+  #recentAgentAudio = Buffer.alloc(0);
+  #openingBytes = MIN_LINE_OPENING_BYTES;
 
   /** Loads every caller turn's audio up front, so a missing file fails before the call, not in the middle of it. */
   constructor(scenario: LoadedScenario, options: CallerScriptOptions = {}) {
@@ -63,6 +76,24 @@ export class CallerScript {
       throw new RangeError(`hangUpAfterTurn must be a caller turn index from 0 to ${callerTurns - 1}, not ${hangUp}`);
     }
     this.#hangUpAfterTurn = hangUp;
+    this.#learnAgentLines(scenario);
+  }
+
+  /** Openings long enough that no two different lines share one. */
+  #learnAgentLines(scenario: LoadedScenario): void {
+    const lines = scenario.turns.flatMap((turn, turnIndex) =>
+      turn.speaker === 'agent' ? turn.outputs.flatMap((output) => (isToolCall(output) ? [] : [{ audio: agentAudioOf(scenario, output.audio), turnIndex }])) : []);
+    let shared = 0;
+    for (const [i, a] of lines.entries()) {
+      for (const b of lines.slice(i + 1)) {
+        if (a.audio.length === 0 || a.audio.equals(b.audio)) continue;
+        shared = Math.max(shared, commonPrefixLength(a.audio, b.audio));
+      }
+    }
+    this.#openingBytes = Math.max(MIN_LINE_OPENING_BYTES, shared + FRAME_BYTES);
+    for (const line of lines) {
+      if (line.audio.length >= this.#openingBytes) this.#lineOpenings.push({ opening: line.audio.subarray(0, this.#openingBytes), turnIndex: line.turnIndex });
+    }
   }
 
   get callerTurnsSpoken(): number {
@@ -74,10 +105,11 @@ export class CallerScript {
     return this.#turnIndex >= this.#turns.length;
   }
 
-  /** One 20 ms tick: `agentAudioBytes` is how much of the agent's audio the phone just played. */
-  step(agentAudioBytes: number): ScriptStep {
+  /** One 20 ms tick: `agentAudio` is the agent's audio the phone just played (empty when it played none). */
+  step(agentAudio: Buffer): ScriptStep {
     const events: ScriptEvent[] = [];
-    this.#listen(agentAudioBytes, events);
+    this.#listen(agentAudio.length, events);
+    this.#recognise(agentAudio);
     this.#advance(events);
     return this.#speak(events);
   }
@@ -108,6 +140,26 @@ export class CallerScript {
       if (this.#turnHeardMs > 0) this.#agentFinishedThisTurn = true;
       events.push({ type: 'agent-audio-finished', playedMs: this.#segmentMs });
     }
+  }
+
+  /** When the phone plays the opening of a known agent line, that is the turn the caller is in now. */
+  #recognise(agentAudio: Buffer): void {
+    if (agentAudio.length === 0) return;
+    const recent = Buffer.concat([this.#recentAgentAudio, agentAudio]);
+    this.#recentAgentAudio = recent.subarray(Math.max(0, recent.length - this.#openingBytes - FRAME_BYTES));
+    // Someone talking does not stop mid-sentence because the agent started a line; they answer what comes after.
+    if (this.#speaking !== undefined) return;
+    // An opening is recognised in the frame that completes it, so search only where one could have ended.
+    const window = this.#recentAgentAudio.subarray(Math.max(0, this.#recentAgentAudio.length - this.#openingBytes - agentAudio.length));
+    const heard = this.#lineOpenings.filter((line) => window.includes(line.opening)).map((line) => line.turnIndex);
+    if (heard.length === 0) return;
+    // The same audio in two turns: the nearest one ahead is the one the agent is most likely at.
+    const ahead = heard.filter((turnIndex) => turnIndex >= this.#turnIndex);
+    const turnIndex = ahead.length > 0 ? Math.min(...ahead) : Math.max(...heard);
+    if (turnIndex === this.#turnIndex) return;
+    this.#turnIndex = turnIndex;
+    this.#turnHeardMs = this.#openingBytes / MULAW_BYTES_PER_MS;
+    this.#agentFinishedThisTurn = false;
   }
 
   /** Moves through the turns that are over; stops at one that is still to be heard or is being spoken. */
@@ -158,4 +210,20 @@ export class CallerScript {
     events.push({ type: 'caller-done', callerTurn: speaking.callerTurn, turnIndex: speaking.turnIndex, spokenMs: speaking.audio.length / MULAW_BYTES_PER_MS });
     return { frame, events, hangUp: speaking.callerTurn === this.#hangUpAfterTurn };
   }
+}
+
+/** The agent's audio is the model's to play: a scenario may leave it out, and then its lines are simply not recognised. */
+function agentAudioOf(scenario: LoadedScenario, file: string): Buffer {
+  try {
+    return scenario.audioOf(file);
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
+function commonPrefixLength(a: Buffer, b: Buffer): number {
+  const length = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < length && a[i] === b[i]) i += 1;
+  return i;
 }

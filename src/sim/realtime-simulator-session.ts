@@ -25,7 +25,7 @@ import { SpeechDetector } from './speech-detector.ts';
 
 /**
  * One simulated model session (one WebSocket): runs the scenario from its
- * first turn. Caller turns are consumed as the detector hears utterances in
+ * first turn, or from where an earlier session left it (`position`). Caller turns are consumed as the detector hears utterances in
  * the appended audio; agent turns are played as responses. A tool call ends a
  * response; the turn's remaining outputs wait for the next response.create.
  */
@@ -42,6 +42,17 @@ export interface SimulatorSessionOptions {
   readonly sessionLifetimeSeconds?: number;
   readonly logger: Logger;
   readonly send: (event: RealtimeServerEvent) => void;
+  /**
+   * Where the scenario stands, shared with the sessions before and after this one. A session that
+   * starts past turn 0 is a model told the conversation so far: its first response repeats the agent
+   * turn that was cut off (or, when the caller was due to answer, the question they were answering).
+   */
+  readonly position?: ScriptPosition;
+}
+
+export interface ScriptPosition {
+  /** Index of the next scenario turn. */
+  nextTurn: number;
 }
 
 export class SimulatedRealtimeSession {
@@ -54,7 +65,9 @@ export class SimulatedRealtimeSession {
   readonly #audioItemMs = new Map<string, number>();
   #session: SimulatedSession;
   #detection: TurnDetection;
-  #nextTurn = 0;
+  readonly #position: ScriptPosition;
+  /** Set while this session continues another and has not yet spoken or heard a turn. */
+  #resuming: boolean;
   #pendingOutputs: AgentOutput[] = [];
   #active: SimulatedResponse | undefined;
   #responseQueued = false;
@@ -72,6 +85,8 @@ export class SimulatedRealtimeSession {
     if (!(options.transcriptionDelayMs >= 0)) throw new RangeError('transcriptionDelayMs must not be negative');
     this.#options = options;
     this.#log = options.logger;
+    this.#position = options.position ?? { nextTurn: 0 };
+    this.#resuming = this.#position.nextTurn > 0;
     this.#session = defaultSession(options.model, Date.now(), options.sessionLifetimeSeconds);
     this.#detection = turnDetectionOf(this.#session);
     this.#applyDetection();
@@ -195,12 +210,21 @@ export class SimulatedRealtimeSession {
     this.#later(this.#options.transcriptionDelayMs, deliver);
   }
 
+  get #nextTurn(): number {
+    return this.#position.nextTurn;
+  }
+
+  set #nextTurn(turn: number) {
+    this.#position.nextTurn = turn;
+  }
+
   #takeCallerTurn(): CallerTurn | undefined {
     const turn = this.#options.scenario.turns[this.#nextTurn];
     if (turn?.speaker !== 'caller') {
       this.#log.warn({ turn: this.#nextTurn }, 'heard speech the scenario does not expect here; transcribed as empty, no response');
       return undefined;
     }
+    this.#resuming = false;
     this.#nextTurn += 1;
     if (this.#pendingOutputs.length > 0) {
       this.#log.info({ dropped: this.#pendingOutputs.length }, 'caller spoke before the agent finished its turn; its remaining outputs are dropped');
@@ -210,6 +234,7 @@ export class SimulatedRealtimeSession {
   }
 
   #nextOutputs(): AgentOutput[] {
+    if (this.#resuming) return this.#resumedOutputs();
     if (this.#pendingOutputs.length > 0) {
       const outputs = this.#pendingOutputs;
       this.#pendingOutputs = [];
@@ -218,6 +243,19 @@ export class SimulatedRealtimeSession {
     const turn = this.#options.scenario.turns[this.#nextTurn];
     if (turn?.speaker !== 'agent') return [];
     this.#nextTurn += 1;
+    return turn.outputs;
+  }
+
+  /** The agent turn in progress when the last session ended, or the one before the caller's pending answer, replayed whole: its tool calls are idempotent saves. */
+  #resumedOutputs(): AgentOutput[] {
+    this.#resuming = false;
+    const turns = this.#options.scenario.turns;
+    let replay = Math.min(this.#nextTurn, turns.length - 1);
+    while (replay >= 0 && turns[replay]?.speaker !== 'agent') replay -= 1;
+    const turn = turns[replay];
+    if (turn?.speaker !== 'agent') return [];
+    this.#log.info({ turn: replay }, 'continuing an earlier session: replaying the agent turn it was in');
+    this.#nextTurn = replay + 1;
     return turn.outputs;
   }
 

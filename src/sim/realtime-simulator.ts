@@ -5,7 +5,7 @@ import type { ConversationItemTruncateEvent } from 'openai/resources/realtime/re
 import { pino, type Logger } from 'pino';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { parseClientEvent, type ParsedClientEvent } from './realtime-simulator-protocol.ts';
-import { SimulatedRealtimeSession } from './realtime-simulator-session.ts';
+import { SimulatedRealtimeSession, type ScriptPosition } from './realtime-simulator-session.ts';
 import type { LoadedScenario } from './scenario.ts';
 import { createLocalCertificate, type LocalCertificate } from './tls-certificate.ts';
 import { listen, sameSecret } from './local-server.ts';
@@ -34,6 +34,12 @@ export interface RealtimeSimulatorOptions {
   readonly audioChunkIntervalMs?: number;
   /** Announce sessions this short (expires_at), to test renewal before the limit. */
   readonly sessionLifetimeSeconds?: number;
+  /**
+   * Each new session continues the scenario where the last one left it, as a model told the
+   * conversation so far would (a reconnect mid-call), instead of starting at turn 0. The simulator
+   * cannot tell calls apart, so this suits one call at a time; `rewindScript()` starts the next call.
+   */
+  readonly carryScriptAcrossSessions?: boolean;
   /** Serve this certificate instead of a fresh one (e.g. one already in NODE_EXTRA_CA_CERTS). */
   readonly certificate?: LocalCertificate;
   readonly logger?: Logger;
@@ -73,6 +79,8 @@ export interface RealtimeSimulator {
   setApiKey(apiKey: string | undefined): void;
   /** Cuts connection `connection` (1-based) without a closing handshake, as a network failure or a crashed server would. */
   dropConnection(connection: number): void;
+  /** With carryScriptAcrossSessions: the next session starts the scenario from turn 0 (a new call). */
+  rewindScript(): void;
   /** Connections still open: a call that ended must leave none behind. */
   readonly openConnections: number;
   truncations(connection?: number): ConversationItemTruncateEvent[];
@@ -95,6 +103,7 @@ export async function startRealtimeSimulator(options: RealtimeSimulatorOptions):
   let connections = 0;
   let refusedConnections = 0;
   let apiKey = options.apiKey;
+  const carriedPosition: ScriptPosition = { nextTurn: 0 };
 
   const server = createServer({ key: certificate.key, cert: certificate.cert }, (request, response) => {
     // Plain HTTP requests get what the API gives them: JSON errors.
@@ -134,6 +143,7 @@ export async function startRealtimeSimulator(options: RealtimeSimulatorOptions):
       audioChunkMs: options.audioChunkMs ?? DEFAULT_AUDIO_CHUNK_MS,
       audioChunkIntervalMs: options.audioChunkIntervalMs ?? DEFAULT_AUDIO_CHUNK_INTERVAL_MS,
       ...(options.sessionLifetimeSeconds === undefined ? {} : { sessionLifetimeSeconds: options.sessionLifetimeSeconds }),
+      ...(options.carryScriptAcrossSessions === true ? { position: carriedPosition } : {}),
       logger: log,
       send: (event) => {
         if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(event));
@@ -171,6 +181,9 @@ export async function startRealtimeSimulator(options: RealtimeSimulatorOptions):
     },
     setApiKey(key) {
       apiKey = key;
+    },
+    rewindScript() {
+      carriedPosition.nextTurn = 0;
     },
     dropConnection(connection) {
       byNumber.get(connection)?.terminate();

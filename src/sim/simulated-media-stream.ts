@@ -171,7 +171,7 @@ class MediaStream {
   #tick(): void {
     const played = this.#playback.playFrame();
     for (const name of played.marks) this.#echoMark(name);
-    const step = this.#o.script.step(played.audioBytes);
+    const step = this.#o.script.step(played.frame.subarray(0, played.audioBytes));
     this.#framesSent += 1;
     this.#send(mediaFrame(this.#o.identity.streamSid, this.#nextSequence(), this.#framesSent, step.frame));
     for (const event of step.events) this.#o.emit(event);

@@ -385,6 +385,41 @@ describe('realtime simulator', () => {
     expect(second.of('input_audio_buffer.speech_started')).toHaveLength(0);
   });
 
+  it('when carryScriptAcrossSessions is set and a session is cut during a tool call, then the next session replays that agent turn, tool call and all', async () => {
+    const sim = await simulator({ carryScriptAcrossSessions: true });
+    const first = await connect(sim);
+    await throughFirstToolCall(first);
+    sim.dropConnection(1);
+    const second = await connect(sim);
+    second.rt.send({ type: 'response.create' });
+    const call = await second.waitFor('response.function_call_arguments.done');
+    expect([call.name, JSON.parse(call.arguments)]).toEqual(['update_application', { permitType: 'temporary_food_event' }]);
+    second.rt.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: call.call_id, output: '{"saved":["Permit type"]}' } });
+    second.rt.send({ type: 'response.create' });
+    expect((await second.waitFor('response.output_audio_transcript.done')).transcript).toBe(AGENT_2.say);
+  });
+
+  it('when carryScriptAcrossSessions is set and a session ends while the caller is due to answer, then the next session asks that question again and goes on from the answer', async () => {
+    const sim = await simulator({ carryScriptAcrossSessions: true });
+    const first = await connect(sim);
+    first.rt.send({ type: 'response.create' });
+    await first.waitFor('response.done');
+    first.close();
+    const second = await connect(sim);
+    second.rt.send({ type: 'response.create' });
+    expect((await second.waitFor('response.output_audio_transcript.done')).transcript).toBe(GREETING.say);
+    await second.waitFor('response.done');
+    second.speak(CALLER_1.audio);
+    expect((await second.waitFor('response.function_call_arguments.done')).name).toBe('update_application');
+
+    sim.rewindScript();
+    const nextCall = await connect(sim);
+    nextCall.rt.send({ type: 'response.create' });
+    expect((await nextCall.waitFor('response.output_audio_transcript.done')).transcript).toBe(GREETING.say);
+    await nextCall.waitFor('response.done');
+    expect(nextCall.of('response.function_call_arguments.done')).toHaveLength(0);
+  });
+
   it('when apiKey is set, then an upgrade with the wrong key is refused with 401 and the right key is let in', async () => {
     const sim = await simulator({ apiKey: 'right-key' });
     const wrong = new Client(sim, 'wrong-key');

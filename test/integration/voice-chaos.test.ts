@@ -11,24 +11,24 @@ import { pause, waitUntil } from '../support/wait.ts';
  * Chaos: the model's socket is cut at a random point of the happy-path call
  * (after a random number of caller audio frames reached it), 50 seeded runs.
  * In every run every answer saved before the cut is still there at the end,
- * the call ends (by the caller or by the service, never by a timeout), no
- * model socket is left open, and nothing throws: vitest fails the run on any
- * unhandled rejection.
+ * the service ends the call (never a timeout), no model socket is left open,
+ * and nothing throws: vitest fails the run on any unhandled rejection.
  *
- * In half the runs the model comes back (the reconnect succeeds), in the
- * other half it stays down (the reconnect is refused) and the call must go on
- * in the keypad IVR. The realtime simulator replays its scenario from the
- * start on a new session, so a reconnected call does not reach "submitted"
- * here (the caller hangs up after their last line); voice-reconnect.test.ts
- * checks that the new session is told the saved answers.
+ * In half the runs the model comes back: the reconnect succeeds, the new
+ * session takes up the script where the lost one was (as a model told the
+ * conversation so far would, repeating the question in progress), the caller
+ * answers what they hear, and the call must end submitted. In the other half
+ * the model stays down (the reconnect is refused) and the call must go on in
+ * the keypad IVR, unless it was already submitted.
  */
 
 const RUNS = 50;
 const SEED = 20_261_125;
 // Fast enough for 50 calls in about a minute; the happy path still submits at this speed.
 const SPEED = 80;
-const LAST_CALLER_TURN = 7;
 const CIRCUIT_RESET_MS = 50;
+// Caller lines in the happy path; after a reconnect the caller repeats at most the answer the lost session missed.
+const CALLER_LINES = 8;
 // A happy-path call at this speed sends about 2,700 frames to the model.
 const MAX_FRAMES_BEFORE_CUT = 3_000;
 
@@ -42,7 +42,7 @@ let toIvr = 0;
 
 beforeAll(async () => {
   // A refused reconnect opens the model circuit; a short reset lets the next run's call try the model again.
-  rig = await startVoiceRig('happy-path', { audioChunkIntervalMs: 1 }, OPENAI_TEST_KEY, { MODEL_CIRCUIT_RESET_MS: String(CIRCUIT_RESET_MS) });
+  rig = await startVoiceRig('happy-path', { audioChunkIntervalMs: 1, carryScriptAcrossSessions: true }, OPENAI_TEST_KEY, { MODEL_CIRCUIT_RESET_MS: String(CIRCUIT_RESET_MS) });
 });
 afterAll(async () => {
   await rig.close();
@@ -74,7 +74,8 @@ describe('chaos: the model socket cut at random points of a call', () => {
         const firstConnection = rig.model.connections + 1;
         // An object, not a let: the flag is set in a callback, which narrowing cannot see.
         const progress = { ended: false };
-        const call = rig.call({ scenario, callSid, realTimeFactor: SPEED, hangUpAfterTurn: LAST_CALLER_TURN, timeoutMs: 30_000 }).finally(() => { progress.ended = true; });
+        rig.model.rewindScript();
+        const call = rig.call({ scenario, callSid, realTimeFactor: SPEED, timeoutMs: 30_000 }).finally(() => { progress.ended = true; });
 
         let before: Record<string, unknown> = {};
         let cut = false;
@@ -92,16 +93,19 @@ describe('chaos: the model socket cut at random points of a call', () => {
         rig.model.setApiKey(OPENAI_TEST_KEY);
         await waitUntil(() => rig.service.voiceCalls.modelAvailable, 'the model circuit lets the next call try', CIRCUIT_RESET_MS * 20);
 
-        expect(result.endedBy === 'caller' || result.endedBy === 'service', `ended by ${result.endedBy}: ${result.errors.join('; ')}`).toBe(true);
+        expect(result.endedBy, `ended by ${result.endedBy}: ${result.errors.join('; ')}`).toBe('service');
         expect(await answersOf(callSid)).toMatchObject(before);
-        if (cut && result.endedBy === 'service') {
-          // Not submitted, and the model gone for good: the keypad IVR carries on with the draft.
-          if ((await statusOf(callSid)) !== 'submitted') {
-            expect(result.connectActionTwiml).toContain(`<Redirect method="POST">${PUBLIC_BASE_URL}/twilio/ivr</Redirect>`);
-            toIvr += 1;
-          }
+        const status = await statusOf(callSid);
+        if (!cut || modelComesBack) {
+          expect(status, `cut after ${framesBeforeCut} frames, model came back`).toBe('submitted');
+          // The agent carried on from where it was: the caller did not have to start over.
+          expect(result.callerTurnsSpoken, 'caller lines spoken').toBeLessThanOrEqual(CALLER_LINES + 1);
+          if (cut && rig.model.connections > firstConnection) reconnected += 1;
+        } else if (status !== 'submitted') {
+          // The model gone for good before the submit: the keypad IVR carries on with the draft.
+          expect(result.connectActionTwiml).toContain(`<Redirect method="POST">${PUBLIC_BASE_URL}/twilio/ivr</Redirect>`);
+          toIvr += 1;
         }
-        if (cut && modelComesBack && rig.model.connections > firstConnection) reconnected += 1;
         await waitUntil(() => rig.model.openConnections === 0, 'no model socket is left open');
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },

@@ -43,6 +43,10 @@ describe('conversations off the happy path', () => {
     expect(cancels.length).toBeLessThanOrEqual(1);
     expect((await voiceApplication(rig))?.fields.businessName).toBe('Sunny Side Lemonade');
     expect(result.endedBy).toBe('service');
+    // The agent said goodbye before a submit (the caller chose to stop): Twilio is told to say the answers are kept and hang up, not to start the IVR.
+    expect((await voiceApplication(rig))?.status).toBe('draft');
+    expect(result.connectActionTwiml).toMatch(/<Say>Your answers so far are saved\. You can call back within seven days to finish, or apply online at [^<]+\. Goodbye\.<\/Say><Hangup\/><\/Response>$/);
+    expect(result.connectActionTwiml).not.toContain('<Redirect');
   }, 60_000);
 
   it('when the caller corrects a field mid-call, then the corrected value is the one stored', async () => {

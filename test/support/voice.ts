@@ -19,7 +19,7 @@ export interface VoiceRig {
 /** The real service, the realtime simulator over TLS behind it, and a way to phone in as Twilio. */
 export async function startVoiceRig(
   scenarioName: string,
-  modelOptions: { transcriptionDelayMs?: number; audioChunkIntervalMs?: number; sessionLifetimeSeconds?: number } = {},
+  modelOptions: { transcriptionDelayMs?: number; audioChunkIntervalMs?: number; sessionLifetimeSeconds?: number; carryScriptAcrossSessions?: boolean } = {},
   serviceApiKey = OPENAI_TEST_KEY,
   serviceEnv: Record<string, string> = {},
 ): Promise<VoiceRig> {
