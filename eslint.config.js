@@ -25,6 +25,11 @@ export default defineConfig(
     },
   },
   {
+    // The one script we serve: the staff replay page's, run by the browser.
+    files: ['src/web/static/**/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'script' },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -24,6 +24,8 @@ import { FieldCipher } from './store/field-cipher.ts';
 import { isSchemaCurrent, migrate } from './store/migrations.ts';
 import { ModelCircuit } from './realtime/model-circuit.ts';
 import { openRealtimeSession } from './realtime/openai-realtime-session.ts';
+import { CallRecordings } from './recording/call-recordings.ts';
+import { LocalDirectoryRecordingStore } from './recording/recording-store.ts';
 import { startRealtimeSimulator } from './sim/realtime-simulator.ts';
 import { loadScenario } from './sim/scenario.ts';
 import { CallRepository } from './store/call-repository.ts';
@@ -39,6 +41,12 @@ import { TwilioSmsSender, type SenderIdentity } from './sms/twilio-sms-sender.ts
 import { buildWebLinkText } from './sms/web-link-text.ts';
 import { SmsConsentRepository } from './store/sms-consent-repository.ts';
 import { SmsOutboxRepository } from './store/sms-outbox-repository.ts';
+import { LoginThrottle } from './staff/login-throttle.ts';
+import { ApplicantErasure } from './store/applicant-erasure.ts';
+import { AuditLog } from './store/audit-log.ts';
+import { StaffCallDirectory } from './store/staff-call-directory.ts';
+import { StaffRepository } from './store/staff-repository.ts';
+import { StaffSessionRepository } from './store/staff-session-repository.ts';
 import { createApp } from './web/app.ts';
 import { csrfSecretsFrom } from './web/csrf.ts';
 import { DEFAULT_RESUME_TTL_SECONDS, ResumeLinks } from './web/resume-link.ts';
@@ -55,6 +63,8 @@ export interface RunningService {
   readonly db: Client;
   readonly health: HealthState;
   readonly voiceCalls: VoiceCalls;
+  /** Encrypted call recordings: always there, so earlier recordings can be played even when RECORD_CALLS is off. */
+  readonly recordings: CallRecordings;
   /** The SMS outbox worker (running only when config.sms.workerInService). */
   readonly smsWorker: OutboxWorker;
   /** The local Twilio stand-in, when no Twilio account is configured (development). */
@@ -97,6 +107,7 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
   const sms = await startSmsDelivery(config, db, cipher, { review: reviewLinks, resume: resumeLinks }, logger, options.twilioApiBaseUrl ?? config.sms.apiBaseUrl);
   const applications = new ApplicationService({ repository: applicationRepository, rules, timeZone: config.departmentTimeZone, onTextQueued: () => { sms.worker.wake(); } });
   const calls = new CallRepository(db, cipher);
+  const recordings = new CallRecordings(new LocalDirectoryRecordingStore(config.recordings.dir), dataKeys);
   const model = await realtimeEndpoint(config, logger, options);
   const modelCircuit = new ModelCircuit({ ...MODEL_CIRCUIT_SETTINGS, resetMs: config.realtime.circuitResetMs }, logger);
   const voiceCalls = new VoiceCalls({
@@ -107,6 +118,7 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     logger,
     openSession: () => modelCircuit.open(() => openRealtimeSession({ client: model.client, model: config.realtime.model, ca: model.ca, connectTimeoutMs: config.realtime.connectTimeoutMs, logger })),
     modelAvailable: () => modelCircuit.available,
+    recordings: config.recordings.enabled ? recordings : undefined,
     settings: {
       model: config.realtime.model,
       voice: config.realtime.voice,
@@ -135,6 +147,19 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     sms: { authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, outbox: sms.outbox, consent: sms.consent, applications: applicationRepository },
     review: { links: reviewLinks, applications: applicationRepository, timeZone: config.departmentTimeZone },
     resume: { links: resumeLinks },
+    staff: {
+      users: new StaffRepository(db),
+      sessions: new StaffSessionRepository(db),
+      throttle: new LoginThrottle(db),
+      audit: new AuditLog(db),
+      calls,
+      directory: new StaffCallDirectory(db, cipher),
+      applications: applicationRepository,
+      erasure: new ApplicantErasure(db, cipher),
+      recordings,
+      sessionLimits: config.staffSessions,
+      timeZone: config.departmentTimeZone,
+    },
   });
 
   const server = createServer(app);
@@ -164,6 +189,8 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     await sms.close();
     await model.close();
     modelCircuit.shutdown();
+    // Ended calls still write their usage, transcript and recording.
+    await voiceCalls.finished();
     db.close();
   };
   const drain = async (timeoutMs: number): Promise<void> => {
@@ -182,6 +209,7 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     db,
     health,
     voiceCalls,
+    recordings,
     smsWorker: sms.worker,
     twilioStandIn: sms.standIn,
     drain,

@@ -61,6 +61,9 @@ const environmentSchema = z.object({
   REALTIME_PRICES_USD_PER_MTOK: z.string().default(DEFAULT_PRICES),
   STREAM_TOKEN_TTL_SECONDS: z.coerce.number({ error: 'must be seconds' }).int().min(5).max(600).default(60),
   SIMULATOR_SCENARIO: z.string().trim().min(1).default('happy-path'),
+  // Off unless asked for: a recorded call must be announced, and the recordings are personal data to look after.
+  RECORD_CALLS: booleanSetting.default(false),
+  RECORDINGS_DIR: z.string().trim().min(1).default('data/recordings'),
   TWILIO_FROM_NUMBER: optionalText.pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 number such as +13125550100' }).optional()),
   TWILIO_MESSAGING_SERVICE_SID: optionalText.pipe(z.string().regex(/^MG[0-9a-f]{32}$/, { error: 'must be a Messaging Service SID (MG followed by 32 hex digits)' }).optional()),
   // A Twilio stand-in already running elsewhere (a test's, or one shared by several local processes); development and tests only.
@@ -76,6 +79,9 @@ const environmentSchema = z.object({
   SMS_CIRCUIT_RESET_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(10).default(30_000),
   // Live calls may finish for this long after SIGTERM; the platform's grace period must be longer.
   DRAIN_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).max(3_600_000).default(300_000),
+  // Staff sign-in: signed out after this long without a request, and after the absolute limit whatever happens.
+  STAFF_IDLE_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(1_000).max(86_400_000).default(1_800_000),
+  STAFF_SESSION_MAX_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(1_000).max(7 * 86_400_000).default(28_800_000),
   REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
 });
 
@@ -111,6 +117,8 @@ export interface Config {
   };
   readonly streamTokenTtlSeconds: number;
   readonly simulatorScenario: string;
+  /** enabled: new calls are recorded (and told so); dir: where recordings are kept, which staff can play even when off. */
+  readonly recordings: { readonly enabled: boolean; readonly dir: string };
   readonly sms: {
     /** Undefined outside production when no Twilio account is set: texts then go to the local Twilio stand-in. */
     readonly sender: { readonly from: string } | { readonly messagingServiceSid: string } | undefined;
@@ -130,6 +138,7 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** After SIGTERM: how long live calls may go on before they are ended. */
   readonly drainTimeoutMs: number;
+  readonly staffSessions: { readonly idleMs: number; readonly maxAgeMs: number };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: ConfigError };
@@ -229,6 +238,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     streamTokenTtlSeconds: e.STREAM_TOKEN_TTL_SECONDS,
     simulatorScenario: e.SIMULATOR_SCENARIO,
+    recordings: { enabled: e.RECORD_CALLS, dir: e.RECORDINGS_DIR },
     sms: {
       sender: smsSender(e),
       apiBaseUrl: e.TWILIO_API_BASE_URL,
@@ -243,6 +253,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     redisUrl: e.REDIS_URL,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
+    staffSessions: { idleMs: e.STAFF_IDLE_TIMEOUT_MS, maxAgeMs: e.STAFF_SESSION_MAX_MS },
   };
   return { ok: true, config: Object.freeze(config) };
 }

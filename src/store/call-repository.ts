@@ -16,6 +16,8 @@ export interface CallRecord {
   readonly outputTokens: number;
   readonly costUsd: number;
   readonly startedAt: string;
+  /** Length of the call's stereo recording; undefined when none is kept. */
+  readonly recordingMs: number | undefined;
 }
 
 export type TurnRole = 'caller' | 'agent' | 'tool';
@@ -81,6 +83,11 @@ export class CallRepository {
     return optionalTextColumn(result.rows[0] ?? {}, 'id');
   }
 
+  /** The call reached the keypad IVR (model down or lost): the console counts it as a fallback. The first time is kept. */
+  async markIvr(callSid: string): Promise<void> {
+    await this.#db.execute({ sql: 'UPDATE calls SET ivr_at = COALESCE(ivr_at, ?) WHERE call_sid = ?', args: [this.#now().toISOString(), callSid] });
+  }
+
   async attachApplication(callSid: string, applicationId: string, promptVersion: string, model: string): Promise<void> {
     await this.#db.execute({
       sql: 'UPDATE calls SET application_id = ?, prompt_version = ?, model = ? WHERE call_sid = ?',
@@ -104,6 +111,14 @@ export class CallRepository {
     await this.#db.execute({
       sql: 'UPDATE calls SET input_tokens = ?, output_tokens = ?, usage_detail = ?, cost_usd = ? WHERE call_sid = ?',
       args: [usage.inputTokens, usage.outputTokens, JSON.stringify(usage.detail), usage.costUsd, callSid],
+    });
+  }
+
+  /** A recording of the call was stored (its length in ms), or, with undefined, is no longer kept. */
+  async recordRecording(callSid: string, recordingMs: number | undefined): Promise<void> {
+    await this.#db.execute({
+      sql: 'UPDATE calls SET recording_ms = ? WHERE call_sid = ?',
+      args: [recordingMs === undefined ? null : Math.round(recordingMs), callSid],
     });
   }
 
@@ -144,6 +159,7 @@ export class CallRepository {
       outputTokens: Number(row.output_tokens),
       costUsd: Number(row.cost_usd),
       startedAt: textColumn(row, 'started_at'),
+      recordingMs: row.recording_ms === null || row.recording_ms === undefined ? undefined : Number(row.recording_ms),
     };
   }
 }

@@ -34,11 +34,24 @@ export interface CallBridgeHooks {
   reconnect?(why: 'lost' | 'renewal'): Promise<{ readonly session: RealtimeSession; readonly ready: Promise<void> }>;
 }
 
+/**
+ * Hears the call as the caller did, for a recording: every caller payload, every agent delta with the call
+ * time it was sent at, and each Twilio `clear` (agent audio queued after that moment was never played).
+ * Payloads are Twilio's base64 mu-law; times are the call clock (caller audio received, in ms).
+ */
+export interface CallRecorder {
+  caller(payload: string): void;
+  agent(delta: string, atMs: number): void;
+  cleared(atMs: number): void;
+}
+
 export interface CallBridgeOptions {
   readonly telephony: TelephonyStream;
   readonly session: RealtimeSession;
   readonly hooks: CallBridgeHooks;
   readonly logger: Logger;
+  /** Present only when calls are recorded (and announced as such). */
+  readonly recorder?: CallRecorder;
   readonly now?: () => number;
   /** How long to wait for the goodbye to be heard after end_call before hanging up regardless. */
   readonly goodbyeTimeoutMs?: number;
@@ -56,6 +69,7 @@ export class CallBridge {
   #session: RealtimeSession;
   readonly #hooks: CallBridgeHooks;
   readonly #log: Logger;
+  readonly #recorder: CallRecorder | undefined;
   readonly #now: () => number;
   readonly #goodbyeTimeoutMs: number;
   readonly #playback = new PlaybackTracker();
@@ -80,6 +94,7 @@ export class CallBridge {
     this.#session = options.session;
     this.#hooks = options.hooks;
     this.#log = options.logger;
+    this.#recorder = options.recorder;
     this.#now = options.now ?? Date.now;
     this.#goodbyeTimeoutMs = options.goodbyeTimeoutMs ?? DEFAULT_GOODBYE_TIMEOUT_MS;
     this.#renewBeforeExpiryMs = options.renewBeforeExpiryMs ?? DEFAULT_RENEW_BEFORE_EXPIRY_MS;
@@ -195,6 +210,7 @@ export class CallBridge {
 
   readonly #onCallerAudio = (payload: string): void => {
     this.#callAudioMs += payloadDurationMs(payload);
+    this.#recorder?.caller(payload);
     // While the model is being reconnected nobody listens; the new session asks again for what is missing.
     if (!this.#reconnecting) this.#session.appendAudio(payload);
   };
@@ -205,6 +221,7 @@ export class CallBridge {
       this.#hooks.itemAdded(itemId, undefined, 'agent', this.#elapsed());
     }
     const mark = this.#playback.sent(itemId, delta, this.#now());
+    this.#recorder?.agent(delta, this.#callAudioMs);
     this.#telephony.sendAudio(delta);
     this.#telephony.sendMark(mark);
   };
@@ -225,6 +242,7 @@ export class CallBridge {
     const heardMs = this.#playback.heardMs(playing, this.#now());
     this.#telephony.clear();
     this.#playback.cleared(this.#now());
+    this.#recorder?.cleared(this.#callAudioMs);
     if (this.#responseActive) this.#session.cancelResponse();
     this.#session.truncate(playing, heardMs);
     this.#log.info({ itemId: playing, heardMs }, 'barge-in: agent audio cleared and truncated');
@@ -312,6 +330,7 @@ export class CallBridge {
     if (this.#playback.hasUnplayedAudio) {
       this.#telephony.clear();
       this.#playback.cleared(this.#now());
+      this.#recorder?.cleared(this.#callAudioMs);
     }
     this.#responseActive = false;
     this.#toolsThisResponse.length = 0;

@@ -352,6 +352,7 @@ export class IvrFlow {
     const { calls, applications, lines } = this.#d;
     const known = await calls.find(callSid);
     if (known === undefined) await calls.recordIncoming(callSid, from, status);
+    await calls.markIvr(callSid);
     const callerPhone = parsePhoneInput(known?.fromPhone ?? from);
     let applicationId = known?.applicationId;
     if (applicationId === undefined) {

@@ -8,6 +8,8 @@ import type { DraftFields, PermitRules } from '../permits/permit-rules.ts';
 import { PERMIT_TYPE_LABELS, PERMIT_TYPES, isPermitType } from '../permits/permit-types.ts';
 import { readBack, spokenPhone } from '../permits/read-back.ts';
 import { renderAgentInstructions, type RenderedInstructions } from '../realtime/agent-instructions.ts';
+import type { CallRecordings } from '../recording/call-recordings.ts';
+import { StereoRecording } from '../recording/stereo-recording.ts';
 import type { RealtimeSession, RealtimeSessionConfig } from '../realtime/realtime-session.ts';
 import { UsageMeter } from '../realtime/usage-meter.ts';
 import type { ApplicationRepository } from '../store/application-repository.ts';
@@ -47,6 +49,8 @@ export interface VoiceCallsDeps {
   readonly modelAvailable: () => boolean;
   readonly settings: VoiceSettings;
   readonly logger: Logger;
+  /** Where new calls' recordings go; undefined when calls are not recorded (RECORD_CALLS off). */
+  readonly recordings?: Pick<CallRecordings, 'save'>;
 }
 
 interface PreparedCall {
@@ -84,6 +88,8 @@ export class VoiceCalls {
   // Why recent calls left the model, for the <Connect action> that Twilio requests right after (usually here).
   readonly #endings = new Map<string, CallEnding>();
   readonly #answering = new Map<string, Promise<void>>();
+  // What ended calls still have to write (usage, transcript, recording); stop waits for it before the database closes.
+  readonly #finishing = new Set<Promise<void>>();
 
   constructor(deps: VoiceCallsDeps) {
     this.#deps = deps;
@@ -97,6 +103,11 @@ export class VoiceCalls {
   /** Whether a new call should be connected to the model at all. */
   get modelAvailable(): boolean {
     return this.#deps.modelAvailable();
+  }
+
+  /** Whether calls are recorded: the voice webhook then tells the caller so before connecting them. */
+  get recordsCalls(): boolean {
+    return this.#deps.recordings !== undefined;
   }
 
   /** Calls answered whose media stream has not arrived yet: they will be live in a moment. */
@@ -136,10 +147,12 @@ export class VoiceCalls {
       const meter = new UsageMeter(this.#deps.settings.prices);
       const transcript = new TranscriptRecorder(this.#deps.calls, callSid, log);
       const toolbox = new PermitToolbox(this.#deps.applications, this.#deps.rules, applicationId);
+      const recording = this.#deps.recordings === undefined ? undefined : new StereoRecording();
       const bridge = new CallBridge({
         telephony,
         session: ready.session,
         logger: log,
+        recorder: recording,
         renewBeforeExpiryMs: this.#deps.settings.renewBeforeExpiryMs,
         hooks: {
           runTool: (call) => toolbox.run(call.name, call.arguments),
@@ -154,7 +167,8 @@ export class VoiceCalls {
             this.#live.delete(callSid);
             this.#remember(callSid, endingOf(reason));
             log.info({ reason, costUsd: meter.costUsd }, 'call ended');
-            void this.#account(callSid, meter, transcript, log);
+            this.#finish(this.#account(callSid, meter, transcript, log));
+            if (recording !== undefined) this.#finish(this.#saveRecording(callSid, recording, log));
           },
         },
       });
@@ -265,6 +279,29 @@ export class VoiceCalls {
     this.#prepared.delete(callSid);
     clearTimeout(prepared.expiry);
     void prepared.session.then((s) => { s.session.close(); }, () => undefined);
+  }
+
+  /** Resolves when every ended call has written what it had to (the database may then close). */
+  async finished(): Promise<void> {
+    while (this.#finishing.size > 0) await Promise.all([...this.#finishing]);
+  }
+
+  #finish(work: Promise<void>): void {
+    const tracked = work.finally(() => this.#finishing.delete(tracked));
+    this.#finishing.add(tracked);
+  }
+
+  /** Kept only once the whole call is in: a call cut off by a crash has no recording (its answers are saved as it goes). */
+  async #saveRecording(callSid: string, recording: StereoRecording, log: Logger): Promise<void> {
+    const recordings = this.#deps.recordings;
+    if (recording.durationMs === 0 || recordings === undefined) return;
+    try {
+      await recordings.save(callSid, recording.toWav());
+      await this.#deps.calls.recordRecording(callSid, recording.durationMs);
+      log.info({ recordingMs: Math.round(recording.durationMs) }, 'call recording saved');
+    } catch (error) {
+      log.error({ err: error }, 'could not save the call recording');
+    }
   }
 
   async #account(callSid: string, meter: UsageMeter, transcript: TranscriptRecorder, log: Logger): Promise<void> {

@@ -30,6 +30,8 @@ const afterStream = z.object({ CallSid: z.string().min(1) });
 
 const NOTICE =
   'Thank you for calling the food permit line. An automated assistant will take your application, and this call is transcribed.';
+// Said, before the caller is connected, only when the call really is recorded (RECORD_CALLS).
+export const RECORDING_NOTICE = 'This call is recorded for quality and to check your application.';
 
 function ivrUrl(publicBaseUrl: URL): string {
   return new URL('/twilio/ivr', publicBaseUrl).href;
@@ -72,6 +74,7 @@ export function voiceRoutes(deps: VoiceRoutesDeps): Router {
       return;
     }
     response.say(NOTICE);
+    if (deps.voiceCalls.recordsCalls) response.say(RECORDING_NOTICE);
     const connect = response.connect({ action: new URL('/twilio/voice/after-stream', deps.publicBaseUrl).href });
     const stream = connect.stream({ url: mediaStreamUrl(deps.publicBaseUrl), statusCallback: new URL('/twilio/voice/stream-status', deps.publicBaseUrl).href });
     stream.parameter({ name: 'token', value: deps.tokens.issue(callSid) });

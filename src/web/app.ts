@@ -18,6 +18,8 @@ import { createCsrfGuard } from './csrf.ts';
 import { withoutResumeToken } from './resume-link.ts';
 import { resumeRoutes, type ResumeRoutesDeps } from './resume-routes.ts';
 import { reviewRoutes, type ReviewRoutesDeps } from './review-routes.ts';
+import type { StaffConsoleDeps } from './staff/staff-deps.ts';
+import { staffRoutes } from './staff/staff-routes.ts';
 
 export interface AppDeps {
   readonly logger: Logger;
@@ -38,6 +40,8 @@ export interface AppDeps {
   readonly review?: ReviewRoutesDeps | undefined;
   /** "Resume anywhere": the signed link that opens a draft from any channel in the web form. */
   readonly resume?: ResumeRoutesDeps | undefined;
+  /** The staff console (/staff): sign-in, calls and transcripts, applications, audit log, erasure. */
+  readonly staff?: StaffConsoleDeps | undefined;
 }
 
 // A complete application is a few kilobytes; anything far larger is not a form post.
@@ -96,6 +100,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(applyRoutes({ applications: deps.applications, rules: deps.rules, csrf }));
   if (deps.resume !== undefined) app.use(resumeRoutes({ links: deps.resume.links, applications: deps.applications, rules: deps.rules, csrf }));
+  if (deps.staff !== undefined) app.use(staffRoutes({ ...deps.staff, csrf, secureCookies: deps.publicBaseUrl.protocol === 'https:' }));
 
   app.use((_req, res) => {
     res.status(404).type('html').send(errorPage(404, 'There is no page at this address.'));

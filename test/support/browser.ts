@@ -57,13 +57,18 @@ export interface FormBrowser {
   /** The Yes or No radio inside a yes/no question, found the way a screen reader announces it. */
   answer(question: string, choice: 'Yes' | 'No'): ReturnType<Page['getByLabel']>;
   field(label: string): ReturnType<Page['getByLabel']>;
+  /** Errors the page logged (a script error, a CSP violation): there must be none. */
+  readonly consoleErrors: readonly string[];
   /** Close before the service: the browser holds keep-alive connections the server would wait for. */
   close(): Promise<void>;
 }
 
-export async function openFormBrowser(serviceUrl: string): Promise<FormBrowser> {
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: LAUNCH_TIMEOUT_MS });
-  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1000, height: 800 } });
+/** JavaScript is off unless asked for: the applicant's pages must work without it; the staff replay page uses it (and plays audio unprompted). */
+export async function openFormBrowser(serviceUrl: string, options: { readonly javaScript?: boolean } = {}): Promise<FormBrowser> {
+  const javaScript = options.javaScript ?? false;
+  const args = javaScript ? [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'] : CHROMIUM_ARGS;
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args, timeout: LAUNCH_TIMEOUT_MS });
+  const context = await browser.newContext({ javaScriptEnabled: javaScript, viewport: { width: 1000, height: 800 } });
   context.setDefaultTimeout(ACTION_TIMEOUT_MS);
   context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
   const origin = new URL(serviceUrl).origin;
@@ -78,9 +83,15 @@ export async function openFormBrowser(serviceUrl: string): Promise<FormBrowser> 
     }
   });
   const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => { consoleErrors.push(error.message); });
   return {
     page,
     offSiteRequests,
+    consoleErrors,
     async submitWith(buttonName) {
       const [response] = await Promise.all([
         page.waitForResponse((r) => r.request().isNavigationRequest() && r.request().frame() === page.mainFrame()),

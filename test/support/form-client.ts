@@ -25,7 +25,7 @@ export class FormClient {
     return { csrf: hiddenValue(page.html, '_csrf'), formId: hiddenValue(page.html, 'formId'), html: page.html };
   }
 
-  async post(path: string, fields: Record<string, string | readonly string[]>): Promise<{ status: number; html: string }> {
+  async post(path: string, fields: Record<string, string | readonly string[]>): Promise<{ status: number; html: string; location: string | null; setCookie: readonly string[] }> {
     const body = new URLSearchParams();
     for (const [name, value] of Object.entries(fields)) {
       for (const v of typeof value === 'string' ? [value] : value) body.append(name, v);
@@ -37,7 +37,12 @@ export class FormClient {
       redirect: 'manual',
     });
     this.#remember(res);
-    return { status: res.status, html: await res.text() };
+    return { status: res.status, html: await res.text(), location: res.headers.get('location'), setCookie: res.headers.getSetCookie() };
+  }
+
+  /** The Cookie header this client would send, for a request made without it (a media fetch with a Range header). */
+  cookies(): Record<string, string> {
+    return this.#cookieHeader();
   }
 
   forgetCookies(): void {

@@ -1,0 +1,57 @@
+import type { Request, Response } from 'express';
+import type { LoginThrottle } from '../../staff/login-throttle.ts';
+import type { ApplicantErasure } from '../../store/applicant-erasure.ts';
+import type { ApplicationRepository } from '../../store/application-repository.ts';
+import type { AuditEntry, AuditLog } from '../../store/audit-log.ts';
+import type { CallRepository } from '../../store/call-repository.ts';
+import type { StaffCallDirectory } from '../../store/staff-call-directory.ts';
+import type { StaffRepository, StaffUser } from '../../store/staff-repository.ts';
+import type { SessionLimits, StaffSessionRepository } from '../../store/staff-session-repository.ts';
+import type { CsrfGuard } from '../csrf.ts';
+import type { StaffPageContext } from './staff-views.ts';
+
+/** What the staff console is given by the composition root. */
+export interface StaffConsoleDeps {
+  readonly users: StaffRepository;
+  readonly sessions: StaffSessionRepository;
+  readonly throttle: LoginThrottle;
+  readonly audit: AuditLog;
+  readonly calls: CallRepository;
+  readonly directory: StaffCallDirectory;
+  readonly applications: ApplicationRepository;
+  readonly erasure: ApplicantErasure;
+  /** Decrypted recordings; erase deletes one. */
+  readonly recordings: { load(callSid: string): Promise<Buffer | undefined>; erase(callSid: string): Promise<boolean> };
+  readonly sessionLimits: SessionLimits;
+  readonly timeZone: string;
+}
+
+export interface StaffRouteDeps extends StaffConsoleDeps {
+  readonly csrf: CsrfGuard;
+  readonly secureCookies: boolean;
+}
+
+/** Set by the session check on every staff page. */
+export interface SignedIn {
+  readonly user: StaffUser;
+  readonly sessionId: string;
+}
+
+export function signedIn(res: Response): SignedIn {
+  const staff = (res.locals as { staff?: SignedIn }).staff;
+  if (staff === undefined) throw new Error('staff route reached without the session check');
+  return staff;
+}
+
+export function pageContext(deps: StaffRouteDeps, req: Request, res: Response): StaffPageContext {
+  return { user: signedIn(res).user, csrfToken: deps.csrf.tokenFor(req, res), timeZone: deps.timeZone };
+}
+
+/** Every view of personal data and every admin action, written before the page is sent: no record, no page. */
+export function audit(deps: StaffRouteDeps, req: Request, res: Response, entry: Omit<AuditEntry, 'actor' | 'sourceAddress'>): Promise<unknown> {
+  return deps.audit.append({ ...entry, actor: signedIn(res).user.username, sourceAddress: sourceAddress(req) });
+}
+
+export function sourceAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
