@@ -9,7 +9,8 @@ import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { hasChromium, openFormBrowser, type FormBrowser } from '../support/browser.ts';
 import { TEST_KEY_A, testDataKeys } from '../support/keys.ts';
 import { startTestService, tempDatabaseFile, type TestService } from '../support/service.ts';
-import { startVoiceRig, type VoiceRig } from '../support/voice.ts';
+import { simulateCall } from '../../src/sim/call-simulator.ts';
+import { PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN, startVoiceRig, type VoiceRig } from '../support/voice.ts';
 
 /**
  * The staff console in real Chromium: the first admin is made with the CLI,
@@ -46,6 +47,7 @@ describe.skipIf(!hasChromium)('the staff console in Chromium', () => {
   let idleUi: FormBrowser;
   let page: Page;
   let callSid: string;
+  let unrecordedCallSid: string;
 
   beforeAll(async () => {
     await staffCli(database.url, ['add', ADMIN.username, '--role', 'admin'], ADMIN.password);
@@ -54,10 +56,14 @@ describe.skipIf(!hasChromium)('the staff console in Chromium', () => {
     const call = await rig.call({ realTimeFactor: 4 });
     expect(call.endedBy).toBe('service');
     callSid = call.callSid;
-    // The same database behind a second instance whose sessions go idle after a second and a half.
-    quickToForget = await startTestService({ DATABASE_URL: database.url, STAFF_IDLE_TIMEOUT_MS: '1500', PUBLIC_BASE_URL: 'https://permits.example.test' });
+    // The same database behind a second instance that does not record calls (it plays the scripted model itself)
+    // and whose sessions go idle after a second and a half.
+    quickToForget = await startTestService({ DATABASE_URL: database.url, STAFF_IDLE_TIMEOUT_MS: '1500', PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN, SIMULATOR_SCENARIO: 'barge-in' });
+    const unrecorded = await simulateCall({ serviceUrl: quickToForget.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN, scenario: rig.scenario, realTimeFactor: 4 });
+    expect(unrecorded.endedBy).toBe('service');
+    unrecordedCallSid = unrecorded.callSid;
     ui = await openFormBrowser(rig.service.url, { javaScript: true });
-    idleUi = await openFormBrowser(quickToForget.url);
+    idleUi = await openFormBrowser(quickToForget.url, { javaScript: true });
     page = ui.page;
   }, SUITE_TIMEOUT_MS);
 
@@ -142,9 +148,27 @@ describe.skipIf(!hasChromium)('the staff console in Chromium', () => {
     expect(await page.content()).not.toContain('Sunny Side Lemonade');
   }, SUITE_TIMEOUT_MS);
 
+  it('when a call was not recorded, then its replay steps through the turns at their real timing, without a player', async () => {
+    const other = idleUi.page;
+    await signIn(quickToForget.url, CLERK, other);
+    await other.goto(`${quickToForget.url}/staff/calls/${unrecordedCallSid}`);
+    expect(await other.locator('audio').count()).toBe(0);
+    const turns = other.locator('[data-transcript] > li');
+    const offsets = await turns.evaluateAll((items: readonly ListItem[]) => items.map((item) => Number(item.getAttribute('data-offset-ms'))));
+    const current = (): Promise<number> => turns.evaluateAll((items: readonly ListItem[]) => items.findIndex((item) => item.classList.contains('current')));
+    expect(await current()).toBe(-1);
+    const started = Date.now();
+    await other.getByRole('button', { name: 'Replay the call' }).click();
+    await expect.poll(current, { timeout: 15_000 }).toBe(1);
+    // The highlight reached the second turn no sooner than that turn's time in the call.
+    expect(Date.now() - started).toBeGreaterThanOrEqual((offsets[1] ?? 0) - 150);
+    expect(idleUi.consoleErrors).toEqual([]);
+  }, SUITE_TIMEOUT_MS);
+
   it('when a session is left idle past its limit, then the next page is the sign-in page with the reason', async () => {
     // A second instance on the same database, whose sessions go idle after 1.5 s (and a second browser for its origin).
     const idle = idleUi.page;
+    await idle.context().clearCookies();
     await signIn(quickToForget.url, CLERK, idle);
     await idle.goto(`${quickToForget.url}/staff/calls`);
     expect(new URL(idle.url()).pathname).toBe('/staff/calls');

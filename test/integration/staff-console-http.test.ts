@@ -211,6 +211,30 @@ describe('staff console over HTTP', () => {
     expect((await c.get(expired.headers.get('location') ?? '')).html).toContain('You were signed out after a period without activity');
   });
 
+  it('when an admin adds a user, then they can sign in; when the admin disables them, their open session ends at once', async () => {
+    const admin = await signedIn(ADMIN);
+    const short = await admin.postFrom('/staff/users', '/staff/users', { username: 'new.clerk', role: 'staff', password: 'short' });
+    expect(short.status).toBe(400);
+    expect(short.html).toContain('The password is too short');
+    const added = await admin.postFrom('/staff/users', '/staff/users', { username: 'New.Clerk', role: 'staff', password: 'a brand new password 7' });
+    expect(added.status).toBe(201);
+    expect(added.html).toContain('Added new.clerk (staff).');
+    const again = await admin.postFrom('/staff/users', '/staff/users', { username: 'new.clerk', role: 'admin', password: 'another new password 8' });
+    expect(again.status).toBe(409);
+
+    const clerk = await signedIn({ username: 'new.clerk', password: 'a brand new password 7' });
+    expect((await clerk.get('/staff/calls')).status).toBe(200);
+    const disabled = await admin.postFrom('/staff/users', '/staff/users/new.clerk/disable', {});
+    expect(disabled.html).toContain('new.clerk is disabled.');
+    expect((await clerk.get('/staff/calls')).status).toBe(303);
+    expect((await client().signIn('new.clerk', 'a brand new password 7')).status).toBe(401);
+    const own = await admin.postFrom('/staff/users', `/staff/users/${ADMIN.username}/disable`, {});
+    expect(own.status).toBe(400);
+
+    const actions = (await new AuditLog(rig.service.db).page({ limit: 100 })).filter((r) => r.actor === ADMIN.username).map((r) => `${r.action} ${String(r.detail?.username)}`);
+    expect(actions).toEqual(expect.arrayContaining(['staff.add new.clerk', 'staff.disable new.clerk']));
+  });
+
   it('when an admin erases an applicant by reference, then no personal field or transcript text is readable and the list still shows the call, masked and marked erased', async () => {
     const admin = await signedIn(ADMIN);
     const erased = await admin.postFrom('/staff/erase', '/staff/erase', { target: reference, confirm: 'yes' });

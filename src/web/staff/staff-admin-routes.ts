@@ -41,7 +41,7 @@ export function staffAdminRoutes(deps: StaffRouteDeps): Router {
       await showUsers(req, res, 409, { kind: 'error', text: `There is already a staff user named ${username}; reset their password instead.` });
       return;
     }
-    await audit(deps, req, res, { action: 'staff.user-added', subject: `user:${added.username}`, detail: { role } });
+    await audit(deps, req, res, { action: 'staff.add', subject: `user:${added.id}`, detail: { username: added.username, role } });
     await showUsers(req, res, 201, { kind: 'notice', text: `Added ${added.username} (${role}).` });
   });
 
@@ -58,8 +58,9 @@ export function staffAdminRoutes(deps: StaffRouteDeps): Router {
         await showUsers(req, res, 404, { kind: 'error', text: `There is no staff user named ${username}.` });
         return;
       }
-      if (change === 'disable') await deps.sessions.revokeAllOf(user.id);
-      await audit(deps, req, res, { action: `staff.user-${change}d`, subject: `user:${user.username}` });
+      const sessionsEnded = change === 'disable' ? await deps.sessions.revokeAllOf(user.id) : 0;
+      // The same actions and details as npm run staff, so the log reads the same whichever was used.
+      await audit(deps, req, res, { action: `staff.${change}`, subject: `user:${user.id}`, detail: { username: user.username, ...(change === 'disable' ? { sessionsEnded } : {}) } });
       await showUsers(req, res, 200, { kind: 'notice', text: `${user.username} is ${change}d.` });
       return;
     }
@@ -75,8 +76,8 @@ export function staffAdminRoutes(deps: StaffRouteDeps): Router {
         await showUsers(req, res, 404, { kind: 'error', text: `There is no staff user named ${username}.` });
         return;
       }
-      await deps.sessions.revokeAllOf(user.id);
-      await audit(deps, req, res, { action: 'staff.password-reset', subject: `user:${user.username}` });
+      const sessionsEnded = await deps.sessions.revokeAllOf(user.id);
+      await audit(deps, req, res, { action: 'staff.reset-password', subject: `user:${user.id}`, detail: { username: user.username, sessionsEnded } });
       await showUsers(req, res, 200, { kind: 'notice', text: `${user.username}'s password is reset; they are signed out everywhere.` });
       return;
     }

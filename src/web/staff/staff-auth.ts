@@ -104,7 +104,7 @@ export function staffAuthRoutes(deps: StaffRouteDeps): Router {
     const session = await deps.sessions.create(user.id);
     // Sessions nobody came back to are swept here, where sign-ins are rare enough for it to cost nothing.
     await deps.sessions.deleteExpired(deps.sessionLimits);
-    await deps.audit.append({ actor: user.username, action: 'staff.sign-in', subject: `user:${user.id}`, sourceAddress: address });
+    await deps.audit.append({ actor: user.username, action: 'staff.sign-in', subject: `user:${user.id}`, sourceAddress: address, detail: { username: user.username } });
     res.cookie(cookie, session.token, { httpOnly: true, sameSite: 'strict', secure: deps.secureCookies, path: '/' });
     res.redirect(303, next);
   });

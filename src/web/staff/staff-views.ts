@@ -203,12 +203,13 @@ ${texts.length === 0 ? html`<p>No text messages.</p>` : html`<table class="texts
 }
 
 export function auditPage(records: readonly AuditRecord[], verification: AuditVerification, nextBefore: number | undefined, context: StaffPageContext): string {
-  const rows = records.map((r) => html`<tr><td>${r.seq}</td><td>${formatDateTime(r.at, context.timeZone)}</td><td>${r.actor}</td><td>${r.action}</td><td>${r.subject}</td><td>${r.sourceAddress}</td></tr>`);
+  const details = (r: AuditRecord): string => Object.entries(r.detail ?? {}).map(([key, value]) => `${key}: ${String(value)}`).join(', ');
+  const rows = records.map((r) => html`<tr><td>${r.seq}</td><td>${formatDateTime(r.at, context.timeZone)}</td><td>${r.actor}</td><td>${r.action}</td><td>${r.subject}</td><td>${details(r)}</td><td>${r.sourceAddress}</td></tr>`);
   const status = verification.ok
     ? html`<p class="notice" role="status">The log is intact: ${verification.entries} entries, each chained to the one before.</p>`
     : html`<div class="error-summary" role="alert"><p>The log has been tampered with:</p><ul>${verification.problems.map((p) => html`<li>Row ${p.seq}: ${p.problem}</li>`)}</ul></div>`;
   return staffPage('Audit log', html`<h1>Audit log</h1>${status}
-<table class="audit"><thead><tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Subject</th><th scope="col">From</th></tr></thead><tbody>${rows}</tbody></table>
+<table class="audit"><thead><tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Subject</th><th scope="col">Detail</th><th scope="col">From</th></tr></thead><tbody>${rows}</tbody></table>
 ${nextBefore === undefined ? '' : html`<p><a href="/staff/audit?before=${nextBefore}">Older entries</a></p>`}`, context);
 }
 
