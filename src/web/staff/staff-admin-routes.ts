@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { hashPassword, passwordProblem } from '../../staff/password.ts';
 import { parseCallSearch } from '../../store/staff-call-directory.ts';
-import { usernameProblem, type StaffRole } from '../../store/staff-repository.ts';
+import { normaliseUsername, usernameProblem, type StaffRole } from '../../store/staff-repository.ts';
 import { audit, pageContext, signedIn, type StaffRouteDeps } from './staff-deps.ts';
 import { requireAdmin } from './staff-auth.ts';
 import { auditPage, erasePage, usersPage } from './staff-views.ts';
@@ -28,7 +28,7 @@ export function staffAdminRoutes(deps: StaffRouteDeps): Router {
 
   router.post('/staff/users', admin, deps.csrf.protect, async (req, res) => {
     const body = req.body as Record<string, unknown>;
-    const username = typeof body.username === 'string' ? body.username.trim().toLowerCase() : '';
+    const username = typeof body.username === 'string' ? normaliseUsername(body.username) : '';
     const role: StaffRole = body.role === 'admin' ? 'admin' : 'staff';
     const password = typeof body.password === 'string' ? body.password : '';
     const problem = usernameProblem(username) ?? passwordProblem(password);

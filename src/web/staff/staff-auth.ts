@@ -1,5 +1,6 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { hashPassword, verifyPassword } from '../../staff/password.ts';
+import { normaliseUsername } from '../../store/staff-repository.ts';
 import { audit, pageContext, sourceAddress, type StaffRouteDeps } from './staff-deps.ts';
 import { loginPage, messagePage } from './staff-views.ts';
 
@@ -52,7 +53,7 @@ export function requireAdmin(deps: StaffRouteDeps): RequestHandler {
       next();
       return;
     }
-    res.status(403).type('html').send(messagePage(403, 'Not allowed', 'This page is for administrators.', pageContext(deps, req, res)));
+    res.status(403).type('html').send(messagePage('Not allowed', 'This page is for administrators.', pageContext(deps, req, res)));
   };
 }
 
@@ -76,7 +77,8 @@ export function staffAuthRoutes(deps: StaffRouteDeps): Router {
 
   router.post(LOGIN_PATH, deps.csrf.protect, async (req, res) => {
     const body = req.body as Record<string, unknown>;
-    const username = typeof body.username === 'string' ? body.username.trim().toLowerCase().slice(0, 64) : '';
+    // Cut to the longest username there can be: the rest of a pasted essay is not an account name.
+    const username = typeof body.username === 'string' ? normaliseUsername(body.username).slice(0, 64) : '';
     const password = typeof body.password === 'string' ? body.password : '';
     const next = safeNext(body.next);
     const address = sourceAddress(req);

@@ -25,7 +25,7 @@ export function staffConsoleRoutes(deps: StaffRouteDeps): Router {
 
   // A malformed id and an unknown one get the same answer: guessing reveals nothing.
   const notFound = (req: Request, res: Response): void => {
-    res.status(404).type('html').send(messagePage(404, 'Not found', 'There is nothing at this address.', pageContext(deps, req, res)));
+    res.status(404).type('html').send(messagePage('Not found', 'There is nothing at this address.', pageContext(deps, req, res)));
   };
 
   router.get('/staff', (_req, res) => { res.redirect(303, '/staff/calls'); });

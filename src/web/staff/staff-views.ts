@@ -61,7 +61,7 @@ ${options.next === undefined ? '' : html`<input type="hidden" name="next" value=
 </form>`, undefined);
 }
 
-export function messagePage(status: number, title: string, message: string, context: StaffPageContext | undefined): string {
+export function messagePage(title: string, message: string, context: StaffPageContext | undefined): string {
   return staffPage(title, html`<h1>${title}</h1><p>${message}</p>${context === undefined ? '' : html`<p><a href="/staff/calls">Back to calls</a></p>`}`, context);
 }
 
