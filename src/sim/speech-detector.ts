@@ -7,37 +7,16 @@
 
 // The audio format is Twilio's: the same constants as the media-stream protocol module.
 import { FRAME_BYTES, FRAME_MS } from '../voice/media-stream-messages.ts';
+import { MU_LAW_TO_LINEAR } from '../voice/mu-law.ts';
 export { FRAME_BYTES, FRAME_MS, MULAW_SILENCE } from '../voice/media-stream-messages.ts';
 export { MULAW_BYTES_PER_MS as BYTES_PER_MS, MULAW_SAMPLE_RATE as SAMPLE_RATE_HZ } from '../voice/media-stream-messages.ts';
-
-// G.711 mu-law expansion: bytes are stored inverted; 1 sign bit, 3 exponent
-// bits, 4 mantissa bits; the bias of 0x84 (132) is added before encoding.
-const MULAW_SIGN_BIT = 0x80;
-const MULAW_EXPONENT_SHIFT = 4;
-const MULAW_EXPONENT_MASK = 0x07;
-const MULAW_MANTISSA_MASK = 0x0f;
-const MULAW_MANTISSA_SHIFT = 3;
-const MULAW_BIAS = 0x84;
-const BYTE_MASK = 0xff;
-
-/** One mu-law byte to a linear 16-bit sample (−32124 … 32124). */
-export function muLawToLinear(byte: number): number {
-  const inverted = ~byte & BYTE_MASK;
-  const exponent = (inverted >> MULAW_EXPONENT_SHIFT) & MULAW_EXPONENT_MASK;
-  const mantissa = inverted & MULAW_MANTISSA_MASK;
-  const magnitude = (((mantissa << MULAW_MANTISSA_SHIFT) + MULAW_BIAS) << exponent) - MULAW_BIAS;
-  // 0 - m rather than -m: mu-law's negative zero (0x7F) is plain 0, never -0.
-  return (inverted & MULAW_SIGN_BIT) === 0 ? magnitude : 0 - magnitude;
-}
-
-const LINEAR_TABLE: readonly number[] = Array.from({ length: 256 }, (_, byte) => muLawToLinear(byte));
 
 /** Root-mean-square level of mu-law samples, on the linear 16-bit scale (0 for mu-law silence). */
 export function frameEnergy(frame: Uint8Array): number {
   if (frame.length === 0) return 0;
   let sumOfSquares = 0;
   for (const byte of frame) {
-    const sample = LINEAR_TABLE[byte] ?? 0;
+    const sample = MU_LAW_TO_LINEAR[byte] ?? 0;
     sumOfSquares += sample * sample;
   }
   return Math.sqrt(sumOfSquares / frame.length);

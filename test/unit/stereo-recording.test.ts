@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { muLawToLinear, MU_LAW_TO_LINEAR } from '../../src/recording/mu-law.ts';
+import { muLawToLinear } from '../../src/voice/mu-law.ts';
 import { StereoRecording } from '../../src/recording/stereo-recording.ts';
 import { readWav } from '../support/wav.ts';
 
@@ -33,21 +33,6 @@ function agentRuns(right: Int16Array): [number, number][] {
   });
   return runs;
 }
-
-describe('mu-law decoding', () => {
-  it('when G.711 mu-law bytes are decoded, then they give the standard linear values', () => {
-    // Reference values from CPython's audioop.ulaw2lin.
-    const known: [number, number][] = [
-      [0x00, -32124], [0x01, -31100], [0x0f, -16764], [0x10, -15996], [0x7e, -8], [0x7f, 0],
-      [0x80, 32124], [0x8f, 16764], [0xa5, 6652], [0xcd, 1052], [0xfe, 8], [0xff, 0],
-    ];
-    for (const [byte, linear] of known) {
-      expect(muLawToLinear(byte)).toBe(linear);
-      expect(MU_LAW_TO_LINEAR[byte]).toBe(linear);
-    }
-    expect(Object.is(muLawToLinear(0x7f), -0)).toBe(false);
-  });
-});
 
 describe('StereoRecording', () => {
   it('when an agent delta is sent at 1000 ms, then it starts at sample 8000 of the right channel', () => {

@@ -1,8 +1,7 @@
 /**
- * G.711 mu-law expansion, for turning Twilio's 8 kHz telephone audio into
- * linear PCM. Written here rather than imported: it is a few lines, and the
- * only other decoder in the repo belongs to the simulators, which production
- * code does not depend on.
+ * G.711 mu-law expansion: Twilio's 8 kHz telephone audio as linear PCM, for
+ * call recordings and for the simulators' speech detection. Written here
+ * rather than imported: it is a few lines.
  */
 
 // Bytes are stored inverted; 1 sign bit, 3 exponent bits, 4 mantissa bits;
