@@ -1,7 +1,6 @@
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_TIMEOUT_MS, FORM_LABELS, hasChromium, LAUNCH_TIMEOUT_MS, openFormBrowser, REFERENCE_PATTERN, type FormBrowser } from '../support/browser.ts';
-import { startTestService, type TestService } from '../support/service.ts';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, FORM_LABELS, hasChromium, REFERENCE_PATTERN } from '../support/browser.ts';
+import { startTestService } from '../support/service.ts';
 
 /**
  * The web form in real Chromium, against the real service and a real libSQL
@@ -23,39 +22,19 @@ const LAST_DAY = `03/05/${EVENT_YEAR}`;
 const MENU = 'Pupusas revueltas\nCurtido\nHorchata';
 
 describe.skipIf(!hasChromium)('the web form in Chromium without JavaScript', () => {
-  let service: TestService | undefined;
-  let ui: FormBrowser | undefined;
-  let page: Page;
-  const offSiteRequests = (): readonly string[] => ui?.offSiteRequests ?? [];
-
-  beforeAll(async () => {
-    service = await startTestService();
-    ui = await openFormBrowser(service.url);
-    page = ui.page;
-  }, LAUNCH_TIMEOUT_MS + ACTION_TIMEOUT_MS);
-
-  afterAll(async () => {
-    // Browser first: it holds keep-alive connections the server would otherwise wait for.
-    await ui?.close();
-    await service?.close();
-  });
-
-  const submitWith = (buttonName: string) => ui!.submitWith(buttonName);
-
-  const answer = (question: string, choice: 'Yes' | 'No') => ui!.answer(question, choice);
-
-  const field = (label: string) => ui!.field(label);
+  const suite = browserSuite(() => startTestService());
+  const { submitWith, answer, field } = suite;
 
   it(
     'when the applicant gives a last day before the first, then the form says so beside the field, keeps the answers, and accepts the corrected date with a reference',
     async () => {
-      const running = service!;
+      const running = suite.service;
 
-      await page.goto(`${running.url}/apply`);
-      await page.getByLabel('Temporary food event', { exact: true }).check();
+      await suite.page.goto(`${running.url}/apply`);
+      await suite.page.getByLabel('Temporary food event', { exact: true }).check();
       const formPage = await submitWith('Continue');
       expect(formPage.status()).toBe(200);
-      expect(new URL(page.url()).searchParams.get('type')).toBe('temporary_food_event');
+      expect(new URL(suite.page.url()).searchParams.get('type')).toBe('temporary_food_event');
 
       await field(FORM_LABELS.applicantName).fill('Marisol Quintero');
       await field(FORM_LABELS.businessName).fill('Pupuseria La Ceiba');
@@ -82,10 +61,10 @@ describe.skipIf(!hasChromium)('the web form in Chromium without JavaScript', () 
       const rejected = await submitWith('Submit application');
 
       expect(rejected.status()).toBe(400);
-      const summary = page.getByRole('alert');
+      const summary = suite.page.getByRole('alert');
       expect(await summary.isVisible()).toBe(true);
       expect(await summary.getByRole('heading').textContent()).toBe('There is one problem with the application');
-      const inlineError = page.locator('#field-eventEndDate-error');
+      const inlineError = suite.page.locator('#field-eventEndDate-error');
       expect(await inlineError.isVisible()).toBe(true);
       expect(await inlineError.textContent()).toBe(
         `The last day of the event, March 3, ${EVENT_YEAR}, is before the first day, March 4, ${EVENT_YEAR}; please give the day the event ends.`,
@@ -93,7 +72,7 @@ describe.skipIf(!hasChromium)('the web form in Chromium without JavaScript', () 
       const lastDay = field(FORM_LABELS.eventEndDate);
       expect(await lastDay.getAttribute('aria-invalid')).toBe('true');
       expect((await lastDay.getAttribute('aria-describedby'))?.split(' ')).toContain('field-eventEndDate-error');
-      await page.screenshot({ path: ERROR_SCREENSHOT, fullPage: true });
+      await suite.page.screenshot({ path: ERROR_SCREENSHOT, fullPage: true });
 
       expect(await field(FORM_LABELS.businessName).inputValue()).toBe('Pupuseria La Ceiba');
       expect(await field(FORM_LABELS.eventStartDate).inputValue()).toBe(FIRST_DAY);
@@ -110,13 +89,13 @@ describe.skipIf(!hasChromium)('the web form in Chromium without JavaScript', () 
       const accepted = await submitWith('Submit application');
 
       expect(accepted.status()).toBe(200);
-      const reference = (await page.locator('#reference').textContent())?.trim() ?? '';
+      const reference = (await suite.page.locator('#reference').textContent())?.trim() ?? '';
       expect(reference).toMatch(REFERENCE_PATTERN);
       const applications = await running.db.execute('SELECT id, reference, status, channel FROM applications');
       expect(applications.rows).toEqual([expect.objectContaining({ reference, status: 'submitted', channel: 'web' })]);
       const outbox = await running.db.execute('SELECT application_id, status FROM sms_outbox');
       expect(outbox.rows).toEqual([expect.objectContaining({ application_id: applications.rows[0]?.id, status: 'pending' })]);
-      expect(offSiteRequests()).toEqual([]);
+      expect(suite.offSiteRequests).toEqual([]);
     },
     SCENARIO_TIMEOUT_MS,
   );

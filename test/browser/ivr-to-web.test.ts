@@ -1,6 +1,5 @@
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_TIMEOUT_MS, FORM_LABELS, hasChromium, LAUNCH_TIMEOUT_MS, openFormBrowser, REFERENCE_PATTERN, type FormBrowser } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, FORM_LABELS, hasChromium, REFERENCE_PATTERN } from '../support/browser.ts';
 import { formatDateForPeople, todayIn } from '../../src/permits/field-inputs.ts';
 import { freePort } from '../../src/sim/free-port.ts';
 import { runIvrCall, type IvrCallerInput } from '../../src/sim/ivr-caller.ts';
@@ -8,7 +7,7 @@ import { ApplicationRepository } from '../../src/store/application-repository.ts
 import { CallRepository } from '../../src/store/call-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { testDataKeys } from '../support/keys.ts';
-import { startTestService, testConfig, type TestService } from '../support/service.ts';
+import { startTestService, testConfig } from '../support/service.ts';
 import { eventually } from '../support/wait.ts';
 
 /**
@@ -35,15 +34,10 @@ const press = (keys: string): IvrCallerInput => ({ press: keys });
 const say = (text: string, confidence = 0.92): IvrCallerInput => ({ say: text, confidence });
 
 describe.skipIf(!hasChromium)('from the IVR to the web form in Chromium without JavaScript', () => {
-  let service: TestService | undefined;
-  let ui: FormBrowser | undefined;
-  let page: Page;
-  const offSiteRequests = (): readonly string[] => ui?.offSiteRequests ?? [];
-
-  beforeAll(async () => {
-    // The stand-in posts status callbacks to PUBLIC_BASE_URL and the text's link is built on it, so it is this service's real address.
+  // The stand-in posts status callbacks to PUBLIC_BASE_URL and the text's link is built on it, so it is this service's real address.
+  const suite = browserSuite(async () => {
     const port = await freePort();
-    service = await startTestService({
+    return startTestService({
       PORT: String(port),
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       TWILIO_AUTH_TOKEN,
@@ -51,21 +45,8 @@ describe.skipIf(!hasChromium)('from the IVR to the web form in Chromium without 
       SMS_RATE_PER_SECOND: '0',
       SMS_POLL_INTERVAL_MS: '50',
     });
-    ui = await openFormBrowser(service.url);
-    page = ui.page;
-  }, LAUNCH_TIMEOUT_MS + ACTION_TIMEOUT_MS);
-
-  afterAll(async () => {
-    // Browser first: it holds keep-alive connections the server would otherwise wait for.
-    await ui?.close();
-    await service?.close();
   });
-
-  const submitWith = (buttonName: string) => ui!.submitWith(buttonName);
-
-  const answer = (question: string, choice: 'Yes' | 'No') => ui!.answer(question, choice);
-
-  const field = (label: string) => ui!.field(label);
+  const { submitWith, answer, field } = suite;
 
   /** A day `days` from the department's today: its ISO date and its keys (MMDD). */
   function dayAhead(days: number): { iso: string; keys: string } {
@@ -77,7 +58,7 @@ describe.skipIf(!hasChromium)('from the IVR to the web form in Chromium without 
   it(
     'when a caller asks for the web link at the end of an IVR call, then the texted link opens the form prefilled with the phone answers, and finishing it submits that same application with a summary text',
     async () => {
-      const running = service!;
+      const running = suite.service;
       const standIn = running.twilioStandIn;
       if (standIn === undefined) throw new Error('the service did not start the local Twilio stand-in');
       const cipher = new FieldCipher(testDataKeys());
@@ -109,9 +90,9 @@ describe.skipIf(!hasChromium)('from the IVR to the web form in Chromium without 
       expect(new URL(link).origin).toBe(new URL(running.url).origin);
 
       // 3. The link in Chromium: what was said and pressed is there.
-      const opened = await page.goto(link);
+      const opened = await suite.page.goto(link);
       expect(opened?.status()).toBe(200);
-      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Temporary food event permit application');
+      expect(await suite.page.getByRole('heading', { level: 1 }).textContent()).toBe('Temporary food event permit application');
       expect(await field(FORM_LABELS.businessName).inputValue()).toBe('Juniper Arepa Stand');
       expect(await field(FORM_LABELS.eventAddress).inputValue()).toBe('27 Willow Court, Springfield');
       expect(await field(FORM_LABELS.eventStartDate).inputValue()).toBe(formatDateForPeople(start.iso));
@@ -140,8 +121,8 @@ describe.skipIf(!hasChromium)('from the IVR to the web form in Chromium without 
       const accepted = await submitWith('Submit application');
 
       expect(accepted.status()).toBe(200);
-      expect(new URL(page.url()).pathname).toBe('/apply/resume');
-      const reference = (await page.locator('#reference').textContent())?.trim() ?? '';
+      expect(new URL(suite.page.url()).pathname).toBe('/apply/resume');
+      const reference = (await suite.page.locator('#reference').textContent())?.trim() ?? '';
       expect(reference).toMatch(REFERENCE_PATTERN);
 
       // 5. The database: the call's own draft is the one submitted, still an IVR application, with the phone answers kept.
@@ -182,7 +163,7 @@ describe.skipIf(!hasChromium)('from the IVR to the web form in Chromium without 
 
       // Nothing the caller said or keyed reaches the log.
       for (const personal of ['Juniper', 'Willow Court', 'Benedita', '5550177', '555-0177']) expect(running.log.text).not.toContain(personal);
-      expect(offSiteRequests()).toEqual([]);
+      expect(suite.offSiteRequests).toEqual([]);
     },
     SCENARIO_TIMEOUT_MS,
   );

@@ -1,7 +1,6 @@
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_TIMEOUT_MS, FORM_LABELS, hasChromium, LAUNCH_TIMEOUT_MS, openFormBrowser, REFERENCE_PATTERN, type FormBrowser } from '../support/browser.ts';
-import { draftTools, startWebService, type WebService } from '../support/web-service.ts';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, FORM_LABELS, hasChromium, REFERENCE_PATTERN } from '../support/browser.ts';
+import { draftTools, startWebService } from '../support/web-service.ts';
 
 /**
  * "Resume anywhere" in real Chromium with JavaScript off: a caller whose call
@@ -34,42 +33,22 @@ const SAID_ON_THE_PHONE = {
 } as const;
 
 describe.skipIf(!hasChromium)('the resume link in Chromium without JavaScript', () => {
-  let service: WebService | undefined;
-  let ui: FormBrowser | undefined;
-  let page: Page;
-  const offSiteRequests = (): readonly string[] => ui?.offSiteRequests ?? [];
-
-  beforeAll(async () => {
-    service = await startWebService();
-    ui = await openFormBrowser(service.url);
-    page = ui.page;
-  }, LAUNCH_TIMEOUT_MS + ACTION_TIMEOUT_MS);
-
-  afterAll(async () => {
-    // Browser first: it holds keep-alive connections the server would otherwise wait for.
-    await ui?.close();
-    await service?.close();
-  });
-
-  const submitWith = (buttonName: string) => ui!.submitWith(buttonName);
-
-  const answer = (question: string, choice: 'Yes' | 'No') => ui!.answer(question, choice);
-
-  const field = (label: string) => ui!.field(label);
+  const suite = browserSuite(() => startWebService());
+  const { submitWith, answer, field } = suite;
 
   it(
     'when a caller opens the link from a dropped call, then the form shows what they said, and finishing it submits that same application',
     async () => {
-      const running = service!;
+      const running = suite.service;
       const tools = draftTools(running);
       const draftId = await tools.applications.startDraft('voice');
       expect((await tools.applications.updateDraft(draftId, SAID_ON_THE_PHONE)).problems).toEqual([]);
       const link = new URL(tools.links.linkFor(draftId));
 
-      const opened = await page.goto(`${running.url}${link.pathname}`);
+      const opened = await suite.page.goto(`${running.url}${link.pathname}`);
 
       expect(opened?.status()).toBe(200);
-      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Temporary food event permit application');
+      expect(await suite.page.getByRole('heading', { level: 1 }).textContent()).toBe('Temporary food event permit application');
       expect(await field(FORM_LABELS.applicantName).inputValue()).toBe('Marisol Quintero');
       expect(await field(FORM_LABELS.businessName).inputValue()).toBe('Pupuseria "La Ceiba"');
       expect(await field(FORM_LABELS.entityType).inputValue()).toBe('partnership');
@@ -98,8 +77,8 @@ describe.skipIf(!hasChromium)('the resume link in Chromium without JavaScript', 
       const accepted = await submitWith('Submit application');
 
       expect(accepted.status()).toBe(200);
-      expect(new URL(page.url()).pathname).toBe('/apply/resume');
-      const reference = (await page.locator('#reference').textContent())?.trim() ?? '';
+      expect(new URL(suite.page.url()).pathname).toBe('/apply/resume');
+      const reference = (await suite.page.locator('#reference').textContent())?.trim() ?? '';
       expect(reference).toMatch(REFERENCE_PATTERN);
       const applications = await running.db.execute('SELECT id, reference, status, channel FROM applications');
       expect(applications.rows).toEqual([expect.objectContaining({ id: draftId, reference, status: 'submitted', channel: 'voice' })]);
@@ -109,11 +88,11 @@ describe.skipIf(!hasChromium)('the resume link in Chromium without JavaScript', 
       expect(stored?.fields).toMatchObject({ businessName: 'Pupuseria "La Ceiba"', menuItems: MENU, eventEndDate: `${EVENT_YEAR}-03-05`, dailyCloseTime: '21:30', email: 'marisol@example.org' });
 
       // The same link now says the application is in, with its reference only.
-      await page.goto(`${running.url}${link.pathname}`);
-      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('This application has already been sent');
-      expect((await page.locator('#reference').textContent())?.trim()).toBe(reference);
-      expect(await page.locator('form').count()).toBe(0);
-      expect(offSiteRequests()).toEqual([]);
+      await suite.page.goto(`${running.url}${link.pathname}`);
+      expect(await suite.page.getByRole('heading', { level: 1 }).textContent()).toBe('This application has already been sent');
+      expect((await suite.page.locator('#reference').textContent())?.trim()).toBe(reference);
+      expect(await suite.page.locator('form').count()).toBe(0);
+      expect(suite.offSiteRequests).toEqual([]);
     },
     SCENARIO_TIMEOUT_MS,
   );

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page, type Response } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * Real Chromium for the browser tests: Debian's build (CI installs it with
@@ -103,5 +104,50 @@ export async function openFormBrowser(serviceUrl: string, options: { readonly ja
     answer: (question, choice) => page.getByRole('group', { name: question, exact: true }).getByLabel(choice, { exact: true }),
     field: (label) => page.getByLabel(label, { exact: true }),
     close: () => browser.close(),
+  };
+}
+
+export interface BrowserSuite<S> {
+  /** The running service; read inside tests (it starts in beforeAll). */
+  readonly service: S;
+  readonly page: Page;
+  readonly offSiteRequests: readonly string[];
+  submitWith: FormBrowser['submitWith'];
+  answer: FormBrowser['answer'];
+  field: FormBrowser['field'];
+}
+
+/**
+ * For a describe block: starts the service and a Chromium (JavaScript off) on it before the tests, and closes
+ * both after, the browser first: it holds keep-alive connections the server would otherwise wait for.
+ */
+export function browserSuite<S extends { readonly url: string; close(): Promise<void> }>(start: () => Promise<S>): BrowserSuite<S> {
+  let service: S | undefined;
+  let ui: FormBrowser | undefined;
+  beforeAll(async () => {
+    service = await start();
+    ui = await openFormBrowser(service.url);
+  }, LAUNCH_TIMEOUT_MS + ACTION_TIMEOUT_MS);
+  afterAll(async () => {
+    await ui?.close();
+    await service?.close();
+  });
+  const started = (): { service: S; ui: FormBrowser } => {
+    if (service === undefined || ui === undefined) throw new Error('the browser suite is used before its beforeAll ran');
+    return { service, ui };
+  };
+  return {
+    get service() {
+      return started().service;
+    },
+    get page() {
+      return started().ui.page;
+    },
+    get offSiteRequests() {
+      return ui?.offSiteRequests ?? [];
+    },
+    submitWith: (buttonName) => started().ui.submitWith(buttonName),
+    answer: (question, choice) => started().ui.answer(question, choice),
+    field: (label) => started().ui.field(label),
   };
 }
