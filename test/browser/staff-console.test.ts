@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallRepository } from '../../src/store/call-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
+import { runNode, STAFF_CLI } from '../support/cli.ts';
 import { hasChromium, openFormBrowser, type FormBrowser } from '../support/browser.ts';
 import { TEST_KEY_A, testDataKeys } from '../support/keys.ts';
 import { startTestService, tempDatabaseFile, type TestService } from '../support/service.ts';
@@ -28,14 +28,9 @@ interface MediaElement { readonly readyState: number; readonly duration: number;
 interface ListItem { getAttribute(name: string): string | null; readonly classList: { contains(name: string): boolean } }
 
 /** `npm run staff -- …` as an operator runs it, the password on standard input. */
-function staffCli(databaseUrl: string, args: readonly string[], password: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, ['src/cli/staff.ts', ...args], { env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl, DATA_KEYS: TEST_KEY_A } }, (error, stdout, stderr) => {
-      if (error !== null) reject(new Error(`staff ${args.join(' ')} failed: ${stderr}`));
-      else resolve(stdout);
-    });
-    child.stdin?.end(`${password}\n`);
-  });
+async function staffCli(databaseUrl: string, args: readonly string[], password: string): Promise<void> {
+  const finished = await runNode([STAFF_CLI, ...args], { NODE_ENV: 'test', DATABASE_URL: databaseUrl, DATA_KEYS: TEST_KEY_A }, `${password}\n`);
+  if (finished.code !== 0) throw new Error(`staff ${args.join(' ')} failed: ${finished.stderr}`);
 }
 
 describe.skipIf(!hasChromium)('the staff console in Chromium', () => {

@@ -3,13 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApplicantErasure } from '../../src/store/applicant-erasure.ts';
 import { ApplicationRepository } from '../../src/store/application-repository.ts';
 import { CallRepository } from '../../src/store/call-repository.ts';
-import { openDatabase } from '../../src/store/database.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
-import { migrate } from '../../src/store/migrations.ts';
 import { SmsOutboxRepository } from '../../src/store/sms-outbox-repository.ts';
 import { StaffCallDirectory } from '../../src/store/staff-call-directory.ts';
 import { testDataKeys } from '../support/keys.ts';
-import { tempDatabaseFile } from '../support/service.ts';
+import { openTestDatabase, type TestDatabase } from '../support/database.ts';
 
 /**
  * Erasure by phone number on a real database: the applicant's drafts, calls,
@@ -20,18 +18,15 @@ import { tempDatabaseFile } from '../support/service.ts';
 const ROSA = '+13125550142';
 const OMAR = '+13125550177';
 let db: Client;
-let cleanup: () => void;
+let database: TestDatabase;
 const cipher = new FieldCipher(testDataKeys());
 
 beforeEach(async () => {
-  const file = tempDatabaseFile();
-  cleanup = file.cleanup;
-  db = await openDatabase({ url: file.url });
-  await migrate(db);
+  database = await openTestDatabase();
+  db = database.db;
 });
 afterEach(() => {
-  db.close();
-  cleanup();
+  database.close();
 });
 
 /** An applicant who called, said a few things, and has a text waiting. */

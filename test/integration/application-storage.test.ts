@@ -13,11 +13,11 @@ import { isSchemaCurrent, loadMigrations, migrate } from '../../src/store/migrat
 import { rekeyDatabase } from '../../src/store/rekey.ts';
 import { SmsConsentRepository } from '../../src/store/sms-consent-repository.ts';
 import { completeApplication, TODAY } from '../support/applications.ts';
-import { tempDatabaseFile } from '../support/service.ts';
+import { openTestDatabase, type TestDatabase } from '../support/database.ts';
 import { TEST_KEY_A, TEST_KEY_B, testDataKeys } from '../support/keys.ts';
 
 let db: Client;
-let cleanup: () => void;
+let database: TestDatabase;
 const rules = new PermitRules({ healthDistricts: ['Central', 'North County'], today: () => TODAY });
 const now = () => new Date(`${TODAY}T18:00:00Z`);
 const CALL_SID = `CA${'5'.repeat(32)}`;
@@ -28,14 +28,11 @@ function serviceWith(keys: string) {
 }
 
 beforeEach(async () => {
-  const file = tempDatabaseFile();
-  cleanup = file.cleanup;
-  db = await openDatabase({ url: file.url });
-  await migrate(db);
+  database = await openTestDatabase();
+  db = database.db;
 });
 afterEach(() => {
-  db.close();
-  cleanup();
+  database.close();
 });
 
 describe('migrations', () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,10 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog, GENESIS_HASH, type AuditEntry } from '../../src/store/audit-log.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { migrate } from '../../src/store/migrations.ts';
+import { AUDIT_VERIFY_CLI, runNode, type Finished } from '../support/cli.ts';
 import { TEST_KEY_A } from '../support/keys.ts';
 import { tempDatabaseFile } from '../support/service.ts';
 
-const AUDIT_VERIFY = join(import.meta.dirname, '../../src/cli/audit-verify.ts');
 const AUDIT_LOG_MODULE = pathToFileURL(join(import.meta.dirname, '../../src/store/audit-log.ts')).href;
 const DATABASE_MODULE = pathToFileURL(join(import.meta.dirname, '../../src/store/database.ts')).href;
 
@@ -30,26 +29,9 @@ async function appendEntries(log: AuditLog, count: number): Promise<void> {
   }
 }
 
-interface Finished {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(args: readonly string[], env: Record<string, string>): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => { resolve({ code, stdout, stderr }); });
-  });
-}
 
 function auditVerify(): Promise<Finished> {
-  return run([AUDIT_VERIFY], { DATABASE_URL: file.url, NODE_ENV: 'test', DATA_KEYS: TEST_KEY_A });
+  return runNode([AUDIT_VERIFY_CLI], { DATABASE_URL: file.url, NODE_ENV: 'test', DATA_KEYS: TEST_KEY_A });
 }
 
 /** Someone with write access to the file, using their own connection: the triggers are in their way only until dropped. */
@@ -184,7 +166,7 @@ describe('audit log', () => {
     `;
 
     const startAt = String(Date.now() + 1_500);
-    const finished = await Promise.all(['process-a', 'process-b'].map((actor) => run(['--input-type=module', '-e', script], { DATABASE_URL: file.url, ACTOR: actor, START_AT: startAt })));
+    const finished = await Promise.all(['process-a', 'process-b'].map((actor) => runNode(['--input-type=module', '-e', script], { DATABASE_URL: file.url, ACTOR: actor, START_AT: startAt })));
 
     expect(finished.map((f) => [f.code, f.stderr])).toEqual([[0, ''], [0, '']]);
     expect(await new AuditLog(db).verify()).toEqual({ ok: true, entries: 2 * perProcess });

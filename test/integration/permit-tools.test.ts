@@ -4,29 +4,24 @@ import { ApplicationService } from '../../src/intake/application-service.ts';
 import { permitToolDefinitions, PermitToolbox } from '../../src/intake/permit-tools.ts';
 import { PermitRules } from '../../src/permits/permit-rules.ts';
 import { ApplicationRepository } from '../../src/store/application-repository.ts';
-import { openDatabase } from '../../src/store/database.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
-import { migrate } from '../../src/store/migrations.ts';
 import { completeApplication, TODAY } from '../support/applications.ts';
 import { testDataKeys } from '../support/keys.ts';
-import { tempDatabaseFile } from '../support/service.ts';
+import { openTestDatabase, type TestDatabase } from '../support/database.ts';
 
 /** The voice agent's tools against a real libSQL file. */
 const rules = new PermitRules({ healthDistricts: ['Central', 'North County'], today: () => TODAY });
 let db: Client;
-let cleanup: () => void;
+let database: TestDatabase;
 let applications: ApplicationService;
 
 beforeEach(async () => {
-  const file = tempDatabaseFile();
-  cleanup = file.cleanup;
-  db = await openDatabase({ url: file.url });
-  await migrate(db);
+  database = await openTestDatabase();
+  db = database.db;
   applications = new ApplicationService({ repository: new ApplicationRepository(db, new FieldCipher(testDataKeys())), rules, timeZone: 'America/Los_Angeles' });
 });
 afterEach(() => {
-  db.close();
-  cleanup();
+  database.close();
 });
 
 async function toolbox() {

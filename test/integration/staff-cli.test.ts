@@ -1,17 +1,15 @@
-import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../src/staff/password.ts';
 import { AuditLog } from '../../src/store/audit-log.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { StaffRepository } from '../../src/store/staff-repository.ts';
 import { StaffSessionRepository } from '../../src/store/staff-session-repository.ts';
+import { runNode, STAFF_CLI, type Finished } from '../support/cli.ts';
 import { TEST_KEY_A } from '../support/keys.ts';
 import { tempDatabaseFile } from '../support/service.ts';
 
 /** `npm run staff -- …` as an operator runs it, with the password piped in. */
-const STAFF_CLI = join(import.meta.dirname, '../../src/cli/staff.ts');
 const PASSWORD = 'lemon squeezy autumn harbour';
 const SESSION_LIMITS = { idleMs: 60_000, maxAgeMs: 3_600_000 };
 
@@ -24,26 +22,8 @@ afterEach(() => {
   file.cleanup();
 });
 
-interface Finished {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 function staff(args: readonly string[], stdin = ''): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [STAFF_CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: file.url, NODE_ENV: 'test', DATA_KEYS: TEST_KEY_A },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => { resolve({ code, stdout, stderr }); });
-    child.stdin.end(stdin);
-  });
+  return runNode([STAFF_CLI, ...args], { DATABASE_URL: file.url, NODE_ENV: 'test', DATA_KEYS: TEST_KEY_A }, stdin);
 }
 
 /** The database as the service would see it after the command. */

@@ -1,0 +1,27 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/** Our command-line tools, run to their end as an operator runs them from a shell. */
+
+export const STAFF_CLI = join(import.meta.dirname, '../../src/cli/staff.ts');
+export const AUDIT_VERIFY_CLI = join(import.meta.dirname, '../../src/cli/audit-verify.ts');
+
+export interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Node (the project's, this one) with `args`; only PATH and `env` in its environment, `stdin` on its standard input. */
+export function runNode(args: readonly string[], env: Readonly<Record<string, string>>, stdin = ''): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => { resolve({ code, stdout, stderr }); });
+    child.stdin.end(stdin);
+  });
+}
