@@ -159,6 +159,7 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
       recordings,
       sessionLimits: config.staffSessions,
       timeZone: config.departmentTimeZone,
+      permits: rules.context,
     },
   });
 

@@ -166,6 +166,11 @@ describe('staff console over HTTP', () => {
     expect(page.status).toBe(200);
     expect(page.html).toContain('Taco Loco');
     expect(page.html).toContain('<dt>Channel</dt><dd>voice</dd>');
+    // Answers read as words, not stored codes: the permit's label, the entity's, dates spelled out.
+    expect(page.html).toContain('<td>Temporary food event</td>');
+    expect(page.html).toContain('<td>LLC</td>');
+    expect(page.html).toMatch(/<td>March 3, \d{4}<\/td>/);
+    expect(page.html).not.toContain('temporary_food_event');
     expect(page.html).toContain(`href="/staff/calls/${callSid}"`);
     expect(page.html).toContain('Summary and reference');
   });

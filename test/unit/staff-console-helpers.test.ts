@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { maskedPhone, parseCallSearch } from '../../src/store/staff-call-directory.ts';
 import { parseRange } from '../../src/web/staff/staff-console-routes.ts';
 import { formatOffset, nextDay, startOfDayIn } from '../../src/web/staff/staff-time.ts';
+import { PermitRules } from '../../src/permits/permit-rules.ts';
 import { describeToolTurn } from '../../src/web/staff/staff-views.ts';
+
+const PERMITS = new PermitRules({ healthDistricts: ['Central'], today: () => '2026-11-25' }).context;
 
 describe('staff console helpers', () => {
   it("when a day is given in the department's zone, then it starts at that zone's midnight, across daylight-saving changes", () => {
@@ -29,9 +32,16 @@ describe('staff console helpers', () => {
   });
 
   it('when a tool turn is shown, then field names read as the form labels them', () => {
-    expect(describeToolTurn('update_application: businessName ← Taco Loco; eventStartDate rejected: The date is in the past.'))
+    expect(describeToolTurn('update_application: businessName ← Taco Loco; eventStartDate rejected: The date is in the past.', PERMITS))
       .toBe('Business name ← Taco Loco; First day of the event rejected: The date is in the past.');
-    expect(describeToolTurn('submit_application: submitted FP-2026-7KQ3XM')).toBe('submit application: submitted FP-2026-7KQ3XM');
+    expect(describeToolTurn('submit_application: submitted FP-2026-7KQ3XM', PERMITS)).toBe('submit application: submitted FP-2026-7KQ3XM');
+  });
+
+  it('when a tool turn records codes, dates, times, lists and numbers, then staff read them as words, and a phone as written', () => {
+    expect(describeToolTurn('update_application: permitType ← temporary_food_event; entityType ← llc; eventStartDate ← 2027-03-03', PERMITS))
+      .toBe('Permit type ← Temporary food event; Type of business entity ← LLC; First day of the event ← March 3, 2027');
+    expect(describeToolTurn('update_application: menuItems ← ["Carnitas tacos","Horchata"]; servesTcsFoods ← true; contactPhone ← +12125550142', PERMITS))
+      .toBe('Menu items ← Carnitas tacos, Horchata; Do you serve foods that need time or temperature control ← yes; Contact phone ← +12125550142');
   });
 
   it('when staff search, then a reference in any case or a phone in any usual form is recognised, and anything else is not', () => {

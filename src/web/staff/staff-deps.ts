@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { PermitRulesContext } from '../../permits/permit-fields.ts';
 import type { LoginThrottle } from '../../staff/login-throttle.ts';
 import type { ApplicantErasure } from '../../store/applicant-erasure.ts';
 import type { ApplicationRepository } from '../../store/application-repository.ts';
@@ -24,6 +25,7 @@ export interface StaffConsoleDeps {
   readonly recordings: { load(callSid: string): Promise<Buffer | undefined>; erase(callSid: string): Promise<boolean> };
   readonly sessionLimits: SessionLimits;
   readonly timeZone: string;
+  readonly permits: PermitRulesContext;
 }
 
 export interface StaffRouteDeps extends StaffConsoleDeps {
@@ -44,7 +46,7 @@ export function signedIn(res: Response): SignedIn {
 }
 
 export function pageContext(deps: StaffRouteDeps, req: Request, res: Response): StaffPageContext {
-  return { user: signedIn(res).user, csrfToken: deps.csrf.tokenFor(req, res), timeZone: deps.timeZone };
+  return { user: signedIn(res).user, csrfToken: deps.csrf.tokenFor(req, res), timeZone: deps.timeZone, permits: deps.permits };
 }
 
 /** Every view of personal data and every admin action, written before the page is sent: no record, no page. */

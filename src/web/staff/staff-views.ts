@@ -1,4 +1,5 @@
-import { FIELD_SPECS, isFieldName } from '../../permits/permit-fields.ts';
+import { FIELD_NAMES, FIELD_SPECS, isFieldName, type FieldName, type PermitRulesContext } from '../../permits/permit-fields.ts';
+import { spokenValue } from '../../permits/read-back.ts';
 import type { AuditRecord, AuditVerification } from '../../store/audit-log.ts';
 import type { TranscriptTurn } from '../../store/call-repository.ts';
 import type { StoredApplication } from '../../store/application-repository.ts';
@@ -18,6 +19,8 @@ export interface StaffPageContext {
   readonly user: StaffUser;
   readonly csrfToken: string;
   readonly timeZone: string;
+  /** For showing answers as words: choice labels, the department's districts. */
+  readonly permits: PermitRulesContext;
 }
 
 export function staffPage(title: string, body: Html, context: StaffPageContext | undefined, options: { readonly script?: string } = {}): string {
@@ -119,14 +122,35 @@ ${view.hasMore ? html`<a href="${link(view.page + 1)}" rel="next">Older calls</a
 </nav>`, context);
 }
 
-/** A tool turn as staff read it: what the agent captured or was told, with the form's field names. */
-export function describeToolTurn(text: string): string {
+/** A stored answer as staff read it: the words the agent reads back, except a phone number, which is shown as written. */
+function shownValue(name: FieldName, value: unknown, permits: PermitRulesContext): string {
+  return FIELD_SPECS[name].kind === 'phone' && typeof value === 'string' ? value : spokenValue(name, value, permits);
+}
+
+/** A tool's record of a value (the string itself, or JSON for anything else) back as the value. */
+function recordedValue(text: string): unknown {
+  if (!/^[[{\d-]|^(true|false)$/.test(text)) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** A tool turn as staff read it: what the agent captured or was told, in the form's words ("Type of business entity ← LLC"). */
+export function describeToolTurn(text: string, permits: PermitRulesContext): string {
   const [tool, rest = ''] = splitOnce(text, ': ');
-  const shortLabel = (field: string): string => (isFieldName(field) ? FIELD_SPECS[field].label.replace(/\s*\(.*\)$/, '').replace(/\?$/, '') : field);
   if (tool !== 'update_application') return `${tool.replace(/_/g, ' ')}: ${rest}`;
+  const shortLabel = (field: FieldName): string => FIELD_SPECS[field].label.replace(/\?$/, '').replace(/\s*\(.*\)$/, '');
   return rest
     .split('; ')
-    .map((part) => part.replace(/^(\w+)(?= ← | rejected: )/, (field) => shortLabel(field)))
+    .map((part) => {
+      const captured = /^(\w+) ← (.*)$/.exec(part);
+      if (captured?.[1] !== undefined && isFieldName(captured[1])) return `${shortLabel(captured[1])} ← ${shownValue(captured[1], recordedValue(captured[2] ?? ''), permits)}`;
+      const rejected = /^(\w+) rejected: (.*)$/.exec(part);
+      if (rejected?.[1] !== undefined && isFieldName(rejected[1])) return `${shortLabel(rejected[1])} rejected: ${rejected[2] ?? ''}`;
+      return part;
+    })
     .join('; ');
 }
 
@@ -147,7 +171,7 @@ export function callDetailPage(view: CallDetailView, context: StaffPageContext):
   const turns = view.transcript.map((turn, index) => html`<li class="turn turn-${turn.role}" data-offset-ms="${turn.offsetMs}" id="turn-${index + 1}">
 <span class="turn-time">${formatOffset(turn.offsetMs)}</span>
 <span class="turn-role">${ROLE_LABELS[turn.role]}</span>
-<span class="turn-text">${turn.role === 'tool' ? describeToolTurn(turn.text) : turn.text}</span>
+<span class="turn-text">${turn.role === 'tool' ? describeToolTurn(turn.text, context.permits) : turn.text}</span>
 ${call.recordingMs === undefined ? '' : html`<button type="button" class="seek" hidden data-seek="${turn.offsetMs}" aria-label="Play from ${formatOffset(turn.offsetMs)}">Play from here</button>`}
 </li>`);
   return staffPage(`Call ${formatDateTime(call.startedAt, context.timeZone)}`, html`<h1>Call of ${formatDateTime(call.startedAt, context.timeZone)}</h1>
@@ -171,18 +195,14 @@ export interface ApplicationView {
   readonly texts: readonly OutboxEntry[];
 }
 
-function fieldValue(value: unknown): string {
-  if (Array.isArray(value)) return value.map(String).join(', ');
-  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
-  return String(value);
-}
-
 export function applicationPage(view: ApplicationView, context: StaffPageContext): string {
   const { application } = view;
-  const fields = Object.entries(application.fields).flatMap(([name, value]) => {
-    if (!isFieldName(name)) return [];
+  // In the form's order, whatever order they were given in.
+  const fields = FIELD_NAMES.flatMap((name) => {
+    const value = application.fields[name];
+    if (value === undefined) return [];
     const captured = application.capturedAt[name];
-    return [html`<tr><th scope="row">${FIELD_SPECS[name].label}</th><td>${fieldValue(value)}</td><td>${captured === undefined ? '' : formatDateTime(captured, context.timeZone)}</td></tr>`];
+    return [html`<tr><th scope="row">${FIELD_SPECS[name].label}</th><td>${shownValue(name, value, context.permits)}</td><td>${captured === undefined ? '' : formatDateTime(captured, context.timeZone)}</td></tr>`];
   });
   const calls = view.calls.map((call) => html`<li><a href="/staff/calls/${call.callSid}">${formatDateTime(call.startedAt, context.timeZone)}</a> · ${OUTCOME_LABELS[call.outcome]}</li>`);
   const texts = view.texts.map((text) => html`<tr><td>${text.kind === 'summary' ? 'Summary and reference' : 'Link to finish on the web'}</td><td>${text.status}${text.deliveryStatus === undefined ? '' : ` (${text.deliveryStatus})`}</td><td>${text.attempts}</td><td>${text.failureReason ?? ''}${text.errorCode === undefined ? '' : ` (Twilio error ${text.errorCode})`}</td></tr>`);
