@@ -3,7 +3,15 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import twilio from 'twilio';
 import WebSocket from 'ws';
-import { connectedFrame, markEchoFrame, mediaFrame, newSid, startFrame, stopFrame, type StreamIdentity } from '../src/sim/twilio-stream-frames.ts';
+import {
+  connectedFrame,
+  markEchoFrame,
+  mediaFrame,
+  newSid,
+  startFrame,
+  stopFrame,
+  type StreamIdentity,
+} from '../src/sim/twilio-stream-frames.ts';
 import { readTwiml } from '../src/sim/twiml-reader.ts';
 import { FRAME_BYTES, FRAME_MS } from '../src/voice/media-stream-messages.ts';
 import { readStamp, StampedPayload } from './frame-stamp.ts';
@@ -69,7 +77,16 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
   const problems: string[] = [];
   const callSid = newSid('CA');
   const identity: StreamIdentity = { callSid, streamSid: newSid('MZ'), accountSid: SIMULATED_ACCOUNT_SID };
-  const result = { callIndex: o.callIndex, connected: false, problems, webhookMs: Number.NaN, framesSent: 0, marksEchoed: 0, clears: 0, maxSendLagMs: 0 };
+  const result = {
+    callIndex: o.callIndex,
+    connected: false,
+    problems,
+    webhookMs: Number.NaN,
+    framesSent: 0,
+    marksEchoed: 0,
+    clears: 0,
+    maxSendLagMs: 0,
+  };
 
   const webhookStart = performance.now();
   const stream = await answerWebhook(o, callSid).catch((error: unknown) => {
@@ -80,7 +97,11 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
   if (stream === undefined || o.signal.aborted) return result;
 
   const signedUrl = stream.url.replace(/^ws:/i, 'http:').replace(/^wss:/i, 'https:');
-  const ws = new WebSocket(stream.url, { headers: { 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(o.authToken, signedUrl, {}) }, perMessageDeflate: false, skipUTF8Validation: true });
+  const ws = new WebSocket(stream.url, {
+    headers: { 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(o.authToken, signedUrl, {}) },
+    perMessageDeflate: false,
+    skipUTF8Validation: true,
+  });
   let hangingUp = false;
   let sequenceNumber = 0;
   const sendJson = (frame: object): void => {
@@ -89,17 +110,27 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
 
   ws.on('message', (data: Buffer, isBinary) => {
     const receivedNs = process.hrtime.bigint();
-    if (isBinary) { problems.push('binary frame from the service'); return; }
+    if (isBinary) {
+      problems.push('binary frame from the service');
+      return;
+    }
     // Fast path for forwarded audio: the service writes { event, streamSid, media: { payload } } in that order.
     if (data.toString('latin1', 0, MEDIA_PREFIX.length) === MEDIA_PREFIX) {
       const at = data.indexOf(PAYLOAD_KEY, MEDIA_PREFIX.length);
-      const stamp = at < 0 ? undefined : readStamp(data.toString('latin1', at + PAYLOAD_KEY.length, at + PAYLOAD_KEY.length + STAMP_HEADER_CHARS));
+      const stamp =
+        at < 0
+          ? undefined
+          : readStamp(data.toString('latin1', at + PAYLOAD_KEY.length, at + PAYLOAD_KEY.length + STAMP_HEADER_CHARS));
       if (stamp !== undefined) {
         o.outbound.received(o.callIndex, stamp, receivedNs);
         return;
       }
     }
-    const message = JSON.parse(data.toString()) as { event?: unknown; media?: { payload?: unknown }; mark?: { name?: unknown } };
+    const message = JSON.parse(data.toString()) as {
+      event?: unknown;
+      media?: { payload?: unknown };
+      mark?: { name?: unknown };
+    };
     switch (message.event) {
       case 'media': {
         const payload = message.media?.payload;
@@ -121,7 +152,9 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
         problems.push(`unexpected message ${JSON.stringify(message.event)}`);
     }
   });
-  ws.on('error', (error) => { problems.push(`media socket: ${error.message}`); });
+  ws.on('error', (error) => {
+    problems.push(`media socket: ${error.message}`);
+  });
   const closed = once(ws, 'close').then(([code]) => {
     if (!hangingUp) problems.push(`the service closed the media stream early (${String(code)})`);
   });
@@ -153,14 +186,22 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
       // Drift-free: frame k is due when its 20 ms of audio is complete, at startedAt + (k+1)·20 ms (so the first
       // comes 20 ms after start, as from Twilio); a late timer sends what is overdue at once, as a network would.
       while (result.framesSent < totalFrames && dueAt(result.framesSent) <= now) {
-        if (!isOpen(ws)) { finish(); return; }
+        if (!isOpen(ws)) {
+          finish();
+          return;
+        }
         result.maxSendLagMs = Math.max(result.maxSendLagMs, now - dueAt(result.framesSent));
         const chunk = result.framesSent + 1;
-        ws.send(JSON.stringify(mediaFrame(identity.streamSid, ++sequenceNumber, chunk, payload.stamp(result.framesSent))));
+        ws.send(
+          JSON.stringify(mediaFrame(identity.streamSid, ++sequenceNumber, chunk, payload.stamp(result.framesSent))),
+        );
         o.inbound.sent(o.callIndex);
         result.framesSent += 1;
       }
-      if (result.framesSent >= totalFrames) { finish(); return; }
+      if (result.framesSent >= totalFrames) {
+        finish();
+        return;
+      }
       timer = setTimeout(tick, Math.max(0, dueAt(result.framesSent) - performance.now()));
     };
     o.signal.addEventListener('abort', finish);
@@ -184,7 +225,10 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
 const isOpen = (ws: WebSocket): boolean => ws.readyState === ws.OPEN;
 
 /** Posts the signed voice webhook and returns the media stream the TwiML asks for. */
-async function answerWebhook(o: BenchCallOptions, callSid: string): Promise<{ url: string; parameters: Readonly<Record<string, string>> }> {
+async function answerWebhook(
+  o: BenchCallOptions,
+  callSid: string,
+): Promise<{ url: string; parameters: Readonly<Record<string, string>> }> {
   const url = new URL('/twilio/voice', o.serviceUrl).href;
   const line = FICTIONAL_LINE_BASE + (o.callIndex % FICTIONAL_LINES);
   const exchange = 555 - Math.floor(o.callIndex / FICTIONAL_LINES);
@@ -198,7 +242,10 @@ async function answerWebhook(o: BenchCallOptions, callSid: string): Promise<{ ur
   };
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(o.authToken, url, params) },
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'X-Twilio-Signature': twilio.getExpectedTwilioSignature(o.authToken, url, params),
+    },
     body: new URLSearchParams(params),
     signal: AbortSignal.any([o.signal, AbortSignal.timeout(WEBHOOK_TIMEOUT_MS)]),
   });

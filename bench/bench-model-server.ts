@@ -83,7 +83,14 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
     while (c.startedAt + c.sequence * options.deltaMs <= now) {
       if (c.ws.readyState !== c.ws.OPEN) return;
       const sequence = c.sequence++;
-      send(c, { type: 'response.output_audio.delta', response_id: c.responseId, item_id: c.itemId, output_index: 0, content_index: 0, delta: c.payload.stamp(sequence).toString('base64') });
+      send(c, {
+        type: 'response.output_audio.delta',
+        response_id: c.responseId,
+        item_id: c.itemId,
+        output_index: 0,
+        content_index: 0,
+        delta: c.payload.stamp(sequence).toString('base64'),
+      });
       options.outbound.sent(c.id);
     }
     c.timer = setTimeout(speak, Math.max(0, c.startedAt + c.sequence * options.deltaMs - performance.now()), c);
@@ -93,12 +100,22 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
     if (c.responseId !== undefined) return;
     c.responseId = `resp_bench_${c.id}`;
     c.itemId = `item_bench_${c.id}`;
-    send(c, { type: 'response.created', response: { id: c.responseId, object: 'realtime.response', status: 'in_progress', output: [] } });
+    send(c, {
+      type: 'response.created',
+      response: { id: c.responseId, object: 'realtime.response', status: 'in_progress', output: [] },
+    });
     send(c, {
       type: 'response.output_item.added',
       response_id: c.responseId,
       output_index: 0,
-      item: { id: c.itemId, object: 'realtime.item', type: 'message', role: 'assistant', status: 'in_progress', content: [] },
+      item: {
+        id: c.itemId,
+        object: 'realtime.item',
+        type: 'message',
+        role: 'assistant',
+        status: 'in_progress',
+        content: [],
+      },
     });
     // The first delta comes within one delta interval, at a phase of its own: sessions that all started on the same
     // beat would send every delta at the same instant (see framePhaseMs in bridge-bench.ts).
@@ -110,8 +127,17 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
     clearTimeout(c.timer);
     c.timer = undefined;
     if (c.responseId === undefined) return;
-    send(c, { type: 'response.output_audio.done', response_id: c.responseId, item_id: c.itemId, output_index: 0, content_index: 0 });
-    send(c, { type: 'response.done', response: { id: c.responseId, object: 'realtime.response', status: 'completed', output: [] } });
+    send(c, {
+      type: 'response.output_audio.done',
+      response_id: c.responseId,
+      item_id: c.itemId,
+      output_index: 0,
+      content_index: 0,
+    });
+    send(c, {
+      type: 'response.done',
+      response: { id: c.responseId, object: 'realtime.response', status: 'completed', output: [] },
+    });
   };
 
   const onAppend = (c: Connection, audio: unknown): void => {
@@ -152,16 +178,39 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
 
   wss.on('connection', (ws) => {
     connections += 1;
-    const c: Connection = { id: connections, ws, payload: new StampedPayload(connections, deltaBytes), callIndex: undefined, responseId: undefined, itemId: undefined, timer: undefined, sequence: 0, startedAt: 0 };
+    const c: Connection = {
+      id: connections,
+      ws,
+      payload: new StampedPayload(connections, deltaBytes),
+      callIndex: undefined,
+      responseId: undefined,
+      itemId: undefined,
+      timer: undefined,
+      sequence: 0,
+      startedAt: 0,
+    };
     open.add(c);
-    ws.on('message', (data: Buffer) => { onMessage(c, data); });
-    ws.on('error', () => { /* the close that follows is what matters; the service side reports its own errors */ });
+    ws.on('message', (data: Buffer) => {
+      onMessage(c, data);
+    });
+    ws.on('error', () => {
+      /* the close that follows is what matters; the service side reports its own errors */
+    });
     ws.on('close', () => {
       clearTimeout(c.timer);
       open.delete(c);
       if (c.callIndex !== undefined && byCall.get(c.callIndex) === c) byCall.delete(c.callIndex);
     });
-    send(c, { type: 'session.created', session: { type: 'realtime', id: `sess_bench_${c.id}`, object: 'realtime.session', model: 'gpt-realtime', expires_at: Math.floor(Date.now() / 1000) + 3600 } });
+    send(c, {
+      type: 'session.created',
+      session: {
+        type: 'realtime',
+        id: `sess_bench_${c.id}`,
+        object: 'realtime.session',
+        model: 'gpt-realtime',
+        expires_at: Math.floor(Date.now() / 1000) + 3600,
+      },
+    });
   });
 
   server.listen(0, HOST);
@@ -170,8 +219,12 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
 
   return {
     baseURL: `https://${HOST}:${port}/v1`,
-    get connections() { return connections; },
-    get openConnections() { return open.size; },
+    get connections() {
+      return connections;
+    },
+    get openConnections() {
+      return open.size;
+    },
     unexpectedEvents,
     stopSpeakingTo(callIndex) {
       const c = byCall.get(callIndex);
@@ -186,7 +239,11 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
       }
       wss.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     },
   };
 }

@@ -44,7 +44,15 @@ second, whether each row was sent exactly once, and CPU per row.
   --help             this text
 `;
 
-const DEFAULTS = { calls: 200, seconds: 30, rampSeconds: 5, deltaMs: 100, drainMs: 1000, outboxRows: 2000, outboxWorkers: 1 };
+const DEFAULTS = {
+  calls: 200,
+  seconds: 30,
+  rampSeconds: 5,
+  deltaMs: 100,
+  drainMs: 1000,
+  outboxRows: 2000,
+  outboxWorkers: 1,
+};
 export const BENCH_NAMES = ['bridge', 'outbox'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 /** Steady state starts this long after the last call was started, and must last at least as long again. */
@@ -81,11 +89,26 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
     return { ok: false, problem: error instanceof Error ? error.message : String(error) };
   }
   const problems: string[] = [];
-  const number = (name: string, text: string | undefined, fallback: number, min: number, max: number, integer: boolean): number => {
+  const number = (
+    name: string,
+    text: string | undefined,
+    fallback: number,
+    min: number,
+    max: number,
+    integer: boolean,
+  ): number => {
     if (text === undefined) return fallback;
     const value = Number(text);
-    if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-      problems.push(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, not "${text}"`);
+    if (
+      text.trim() === '' ||
+      !Number.isFinite(value) ||
+      value < min ||
+      value > max ||
+      (integer && !Number.isInteger(value))
+    ) {
+      problems.push(
+        `--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, not "${text}"`,
+      );
     }
     return value;
   };
@@ -95,16 +118,38 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
   const deltaMs = number('delta-ms', values['delta-ms'], DEFAULTS.deltaMs, FRAME_MS, 1000, true);
   const drainMs = number('drain-ms', values['drain-ms'], DEFAULTS.drainMs, 0, 10_000, true);
   const outboxRows = number('outbox-rows', values['outbox-rows'], DEFAULTS.outboxRows, 1, MAX_OUTBOX_ROWS, true);
-  const outboxWorkers = number('outbox-workers', values['outbox-workers'], DEFAULTS.outboxWorkers, 1, MAX_OUTBOX_WORKERS, true);
+  const outboxWorkers = number(
+    'outbox-workers',
+    values['outbox-workers'],
+    DEFAULTS.outboxWorkers,
+    1,
+    MAX_OUTBOX_WORKERS,
+    true,
+  );
   const only = BENCH_NAMES.find((name) => name === values.only);
-  if (values.only !== undefined && only === undefined) problems.push(`--only must be ${BENCH_NAMES.join(' or ')}, not "${values.only}"`);
+  if (values.only !== undefined && only === undefined)
+    problems.push(`--only must be ${BENCH_NAMES.join(' or ')}, not "${values.only}"`);
   if (problems.length === 0 && deltaMs % FRAME_MS !== 0) problems.push(`--delta-ms must be a multiple of ${FRAME_MS}`);
   if (problems.length === 0 && seconds < rampSeconds + 2 * STEADY_SETTLE_SECONDS) {
-    problems.push(`--seconds must be at least --ramp-seconds + ${2 * STEADY_SETTLE_SECONDS}, so that every call is streaming at once for a while`);
+    problems.push(
+      `--seconds must be at least --ramp-seconds + ${2 * STEADY_SETTLE_SECONDS}, so that every call is streaming at once for a while`,
+    );
   }
   if (problems.length > 0) return { ok: false, problem: problems.join('\n') };
   return {
     ok: true,
-    options: { calls, seconds, rampSeconds, deltaMs, drainMs, cpuProf: values['cpu-prof'], timeline: values.timeline, only, outboxRows, outboxWorkers, help: values.help },
+    options: {
+      calls,
+      seconds,
+      rampSeconds,
+      deltaMs,
+      drainMs,
+      cpuProf: values['cpu-prof'],
+      timeline: values.timeline,
+      only,
+      outboxRows,
+      outboxWorkers,
+      help: values.help,
+    },
   };
 }

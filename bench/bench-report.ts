@@ -46,7 +46,10 @@ export interface Verdict {
 export function judge(f: BenchFigures, window: 'whole run' | 'steady'): Verdict {
   const reasons: string[] = [];
   if (f.connected < f.calls) reasons.push(`${f.calls - f.connected} of ${f.calls} calls never connected`);
-  for (const [name, d] of [['caller→model', f.inbound], ['model→caller', f.outbound]] as const) {
+  for (const [name, d] of [
+    ['caller→model', f.inbound],
+    ['model→caller', f.outbound],
+  ] as const) {
     if (d.lost > 0) reasons.push(`${name}: ${d.lost} frames lost`);
     if (d.reordered > 0) reasons.push(`${name}: ${d.reordered} frames reordered`);
     if (d.misrouted > 0) reasons.push(`${name}: ${d.misrouted} frames reached the wrong call`);
@@ -68,7 +71,14 @@ const count = (value: number): string => value.toLocaleString('en-US');
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function formatReport(f: BenchFigures): string {
@@ -80,11 +90,15 @@ export function formatReport(f: BenchFigures): string {
     [`${name} (${unit})`, '', ''],
     ['  sent / received', count(d.sent), count(d.received)],
     ['  lost / reordered', count(d.lost), count(d.reordered)],
-    ...(d.lost > 0 ? [['  of the lost, in a stream\'s first second', count(d.lostEarly), '']] : []),
+    ...(d.lost > 0 ? [["  of the lost, in a stream's first second", count(d.lostEarly), '']] : []),
     ['  duplicated / misrouted', count(d.duplicated), count(d.misrouted)],
     ['  added latency, whole run: p50 / p99 ms', ms(d.latencyAll.p50), ms(d.latencyAll.p99)],
     ['  added latency, whole run: max ms', ms(d.latencyAll.max), ''],
-    [`  added latency, steady ${f.steadySeconds.toFixed(1)} s: p50 / p99 ms`, ms(d.latencySteady.p50), ms(d.latencySteady.p99)],
+    [
+      `  added latency, steady ${f.steadySeconds.toFixed(1)} s: p50 / p99 ms`,
+      ms(d.latencySteady.p50),
+      ms(d.latencySteady.p99),
+    ],
     ['  added latency, steady: max ms', ms(d.latencySteady.max), ''],
   ];
   const rows: string[][] = [
@@ -98,7 +112,11 @@ export function formatReport(f: BenchFigures): string {
     ['service RSS MiB: per call / under load', (rssDelta / f.calls / MIB).toFixed(3), mib(f.service.rssLoadBytes)],
     ['service RSS MiB: idle', mib(f.service.rssIdleBytes), ''],
     ['service warn/error log lines', count(f.service.warnings), ''],
-    ['bench process / rest of machine CPU (steady), % of a core', f.harness.cpuPercentOfCore.toFixed(1), f.harness.otherCpuPercentOfCore.toFixed(1)],
+    [
+      'bench process / rest of machine CPU (steady), % of a core',
+      f.harness.cpuPercentOfCore.toFixed(1),
+      f.harness.otherCpuPercentOfCore.toFixed(1),
+    ],
     ['rest of machine CPU, whole run, % of a core', f.harness.otherCpuWholeRunPercentOfCore.toFixed(1), ''],
     ['bench event-loop delay p99 / max send lag ms', ms(f.harness.loopDelayP99Ms), ms(f.harness.maxSendLagMs)],
     ['machine', `${f.machine.cpus} cpus`, f.machine.node],
@@ -115,24 +133,55 @@ export function formatReport(f: BenchFigures): string {
   ];
   const other = Math.max(f.harness.otherCpuPercentOfCore, f.harness.otherCpuWholeRunPercentOfCore);
   if (other > BUSY_MACHINE_PERCENT) {
-    lines.push(`WARNING: other work on the machine used up to ${other.toFixed(0)}% of a core during the run; these figures are not representative.`);
+    lines.push(
+      `WARNING: other work on the machine used up to ${other.toFixed(0)}% of a core during the run; these figures are not representative.`,
+    );
   }
-  for (const [name, d] of [['caller→model', f.inbound], ['model→caller', f.outbound]] as const) {
-    if (d.lost > 0) lines.push(`Lost ${name} frames (stream#sequence, first ${d.lostExamples.length}): ${d.lostExamples.join(' ')}`);
+  for (const [name, d] of [
+    ['caller→model', f.inbound],
+    ['model→caller', f.outbound],
+  ] as const) {
+    if (d.lost > 0)
+      lines.push(`Lost ${name} frames (stream#sequence, first ${d.lostExamples.length}): ${d.lostExamples.join(' ')}`);
   }
-  if (f.callProblems.length > 0) lines.push(`Call problems (${f.callProblems.length}, first 10):`, ...f.callProblems.slice(0, 10).map((p) => `  - ${p}`));
+  if (f.callProblems.length > 0)
+    lines.push(
+      `Call problems (${f.callProblems.length}, first 10):`,
+      ...f.callProblems.slice(0, 10).map((p) => `  - ${p}`),
+    );
   lines.push(
     '',
     'Added latency = time from the bench writing a frame to one socket to reading it from the other, on one clock:',
-    'two loopback hops plus the service\'s parsing, validation, re-encoding and TLS, plus any scheduling delay in either',
+    "two loopback hops plus the service's parsing, validation, re-encoding and TLS, plus any scheduling delay in either",
     'process (both share the machine). CPU per call = service CPU seconds / wall seconds / calls over the steady window.',
   );
   return `${lines.join('\n')}\n`;
 }
 
 /** One line per second of the run: when the tail latency happens, and how busy each process was then. */
-export function formatTimeline(inbound: readonly LatencySummary[], outbound: readonly LatencySummary[], load: readonly SecondOfLoad[], runStartMs: number): string {
-  const rows: string[][] = [['s', 'in n', 'in p50', 'in p99', 'in max', 'out n', 'out p50', 'out p99', 'out max', 'svc cpu%', 'bench cpu%', 'other cpu%', 'bench lag']];
+export function formatTimeline(
+  inbound: readonly LatencySummary[],
+  outbound: readonly LatencySummary[],
+  load: readonly SecondOfLoad[],
+  runStartMs: number,
+): string {
+  const rows: string[][] = [
+    [
+      's',
+      'in n',
+      'in p50',
+      'in p99',
+      'in max',
+      'out n',
+      'out p50',
+      'out p99',
+      'out max',
+      'svc cpu%',
+      'bench cpu%',
+      'other cpu%',
+      'bench lag',
+    ],
+  ];
   const firstSecond = Math.floor(runStartMs / SECOND_MS);
   const pct = (value: number | undefined): string => (value === undefined ? '-' : value.toFixed(0));
   for (let second = firstSecond; second < Math.max(inbound.length, outbound.length); second += 1) {
@@ -141,9 +190,18 @@ export function formatTimeline(inbound: readonly LatencySummary[], outbound: rea
     const l = load[second - firstSecond];
     rows.push([
       String(second - firstSecond),
-      count(i?.count ?? 0), ms(i?.p50 ?? Number.NaN), ms(i?.p99 ?? Number.NaN), ms(i?.max ?? Number.NaN),
-      count(o?.count ?? 0), ms(o?.p50 ?? Number.NaN), ms(o?.p99 ?? Number.NaN), ms(o?.max ?? Number.NaN),
-      pct(l?.serviceCpu), pct(l?.benchCpu), pct(l?.otherCpu), ms(l?.benchLagMaxMs ?? Number.NaN),
+      count(i?.count ?? 0),
+      ms(i?.p50 ?? Number.NaN),
+      ms(i?.p99 ?? Number.NaN),
+      ms(i?.max ?? Number.NaN),
+      count(o?.count ?? 0),
+      ms(o?.p50 ?? Number.NaN),
+      ms(o?.p99 ?? Number.NaN),
+      ms(o?.max ?? Number.NaN),
+      pct(l?.serviceCpu),
+      pct(l?.benchCpu),
+      pct(l?.otherCpu),
+      ms(l?.benchLagMaxMs ?? Number.NaN),
     ]);
   }
   return `By second of the run (latency in ms by send time; in = caller→model, out = model→caller; bench lag = worst event-loop lateness):\n${table(rows)}\n`;
@@ -175,7 +233,13 @@ export interface OutboxFigures {
 
 /** Every row reached the stand-in once, each as its own message, and the outbox says so. */
 export function sentExactlyOnce(f: OutboxFigures): boolean {
-  return f.createRequests === f.rows && f.messagesAtStandIn === f.rows && f.distinctMessages === f.rows && f.outbox.sent === f.rows && f.handled === f.rows;
+  return (
+    f.createRequests === f.rows &&
+    f.messagesAtStandIn === f.rows &&
+    f.distinctMessages === f.rows &&
+    f.outbox.sent === f.rows &&
+    f.handled === f.rows
+  );
 }
 
 export function formatOutboxReport(f: OutboxFigures): string {
@@ -188,14 +252,21 @@ export function formatOutboxReport(f: OutboxFigures): string {
     ['stand-in create requests', count(f.createRequests)],
     ['sent exactly once', exactlyOnce ? 'yes' : 'NO'],
     ['CPU ms per row (bench process)', ((f.cpuSeconds * SECOND_MS) / f.rows).toFixed(3)],
-    ['bench process / rest of machine CPU, % of a core', ((f.cpuSeconds / f.drainSeconds) * PERCENT_OF_CORE).toFixed(0), ((f.otherCpuSeconds / f.drainSeconds) * PERCENT_OF_CORE).toFixed(0)],
+    [
+      'bench process / rest of machine CPU, % of a core',
+      ((f.cpuSeconds / f.drainSeconds) * PERCENT_OF_CORE).toFixed(0),
+      ((f.otherCpuSeconds / f.drainSeconds) * PERCENT_OF_CORE).toFixed(0),
+    ],
     ['rows handled by each worker', f.handledPerWorker.map(count).join(' / ')],
     ['seeding seconds (not timed)', f.seedSeconds.toFixed(2)],
     ['machine', `${f.machine.cpus} cpus`, f.machine.node],
   ];
   const lines = ['SMS outbox', table(rows)];
   const other = (f.otherCpuSeconds / f.drainSeconds) * PERCENT_OF_CORE;
-  if (other > BUSY_MACHINE_PERCENT) lines.push(`WARNING: other work on the machine used ${other.toFixed(0)}% of a core during the drain; these figures are not representative.`);
+  if (other > BUSY_MACHINE_PERCENT)
+    lines.push(
+      `WARNING: other work on the machine used ${other.toFixed(0)}% of a core during the drain; these figures are not representative.`,
+    );
   if (!exactlyOnce) {
     lines.push(
       `  outbox: ${count(f.outbox.sent)} sent, ${count(f.outbox.pending)} pending, ${count(f.outbox.sending)} sending, ${count(f.outbox.failed)} failed;` +
@@ -204,7 +275,7 @@ export function formatOutboxReport(f: OutboxFigures): string {
   }
   lines.push(
     '',
-    'Rows per second = rows / wall time of every worker\'s drain() at once, rate limit lifted (SMS_RATE_PER_SECOND=0), against',
+    "Rows per second = rows / wall time of every worker's drain() at once, rate limit lifted (SMS_RATE_PER_SECOND=0), against",
     'the local Twilio stand-in in the same process. CPU covers the bench process: worker, libSQL driver and stand-in together.',
   );
   return `${lines.join('\n')}\n`;

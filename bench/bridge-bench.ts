@@ -45,7 +45,9 @@ const PERCENT = 100;
 const GOLDEN_RATIO_FRACTION = 0.618_033_988_75;
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-const out = (text: string): void => { process.stdout.write(text); };
+const out = (text: string): void => {
+  process.stdout.write(text);
+};
 const sinceMs = (originNs: bigint): number => Number(process.hrtime.bigint() - originNs) / NS_PER_MS;
 
 async function run(options: BenchOptions): Promise<number> {
@@ -53,14 +55,18 @@ async function run(options: BenchOptions): Promise<number> {
   const profileDir = options.cpuProf ? await mkdtemp(join(tmpdir(), 'permitline-bench-profile-')) : undefined;
   const abort = new AbortController();
   const totalMs = (options.rampSeconds + options.seconds) * MS_PER_S + options.drainMs;
-  const deadline = setTimeout(() => { abort.abort(new Error(`the run did not finish within ${((totalMs + DEADLINE_SLACK_MS) / MS_PER_S).toFixed(0)} s`)); }, totalMs + DEADLINE_SLACK_MS);
+  const deadline = setTimeout(() => {
+    abort.abort(new Error(`the run did not finish within ${((totalMs + DEADLINE_SLACK_MS) / MS_PER_S).toFixed(0)} s`));
+  }, totalMs + DEADLINE_SLACK_MS);
   let service: ServiceProcess | undefined;
   let model: BenchModelServer | undefined;
   let steady: SteadyWindow | undefined;
   let progress: NodeJS.Timeout | undefined;
   let loadTimeline: ProcessTimeline | undefined;
   const loopDelayTimers: NodeJS.Timeout[] = [];
-  const onInterrupt = (): void => { abort.abort(new Error('interrupted (SIGINT)')); };
+  const onInterrupt = (): void => {
+    abort.abort(new Error('interrupted (SIGINT)'));
+  };
   process.once('SIGINT', onInterrupt);
   try {
     const certificate = await createLocalCertificate();
@@ -98,8 +104,12 @@ async function run(options: BenchOptions): Promise<number> {
       },
     });
     const idle = await service.sample();
-    out(`service pid ${service.pid} ready at ${service.url}; idle RSS ${(idle.rssBytes / 1024 / 1024).toFixed(1)} MiB\n`);
-    out(`${options.calls} calls × ${options.seconds} s, starts spread over ${options.rampSeconds} s, model deltas of ${options.deltaMs} ms\n`);
+    out(
+      `service pid ${service.pid} ready at ${service.url}; idle RSS ${(idle.rssBytes / 1024 / 1024).toFixed(1)} MiB\n`,
+    );
+    out(
+      `${options.calls} calls × ${options.seconds} s, starts spread over ${options.rampSeconds} s, model deltas of ${options.deltaMs} ms\n`,
+    );
 
     loadTimeline = new ProcessTimeline(service.pid);
     await loadTimeline.start();
@@ -117,18 +127,31 @@ async function run(options: BenchOptions): Promise<number> {
     steady = new SteadyWindow(svc);
     steady.schedule(steadyFromMs - sinceMs(originNs), steadyToMs - sinceMs(originNs));
     loopDelayTimers.push(
-      setTimeout(() => { loopDelay.enable(); }, Math.max(0, steadyFromMs - sinceMs(originNs))),
-      setTimeout(() => { loopDelay.disable(); }, Math.max(0, steadyToMs - sinceMs(originNs))),
+      setTimeout(
+        () => {
+          loopDelay.enable();
+        },
+        Math.max(0, steadyFromMs - sinceMs(originNs)),
+      ),
+      setTimeout(
+        () => {
+          loopDelay.disable();
+        },
+        Math.max(0, steadyToMs - sinceMs(originNs)),
+      ),
     );
     progress = setInterval(() => {
-      void svc.sample().then((s) => {
-        peakRss = Math.max(peakRss, s.rssBytes);
-        out(
-          `  t=${((sinceMs(originNs) - runStartMs) / MS_PER_S).toFixed(0).padStart(3)} s  connected ${connected}/${options.calls}` +
-            `  caller→model ${inbound.receivedSoFar}/${inbound.sentSoFar}  model→caller ${outbound.receivedSoFar}/${outbound.sentSoFar}` +
-            `  service RSS ${(s.rssBytes / 1024 / 1024).toFixed(0)} MiB\n`,
-        );
-      }, () => undefined);
+      void svc.sample().then(
+        (s) => {
+          peakRss = Math.max(peakRss, s.rssBytes);
+          out(
+            `  t=${((sinceMs(originNs) - runStartMs) / MS_PER_S).toFixed(0).padStart(3)} s  connected ${connected}/${options.calls}` +
+              `  caller→model ${inbound.receivedSoFar}/${inbound.sentSoFar}  model→caller ${outbound.receivedSoFar}/${outbound.sentSoFar}` +
+              `  service RSS ${(s.rssBytes / 1024 / 1024).toFixed(0)} MiB\n`,
+          );
+        },
+        () => undefined,
+      );
     }, PROGRESS_INTERVAL_MS);
 
     const calls: Promise<BenchCallResult>[] = [];
@@ -136,28 +159,43 @@ async function run(options: BenchOptions): Promise<number> {
       const startAt = runStartMs + (options.calls > 1 ? (rampMs * i) / options.calls : 0) + framePhaseMs(i);
       calls.push(
         sleep(Math.max(0, startAt - sinceMs(originNs)), undefined, { signal: abort.signal })
-          .then(() => runBenchCall({
-            serviceUrl: svc.url,
-            authToken: AUTH_TOKEN,
-            callIndex: i,
-            durationMs: options.seconds * MS_PER_S,
-            drainMs: options.drainMs,
-            inbound,
-            outbound,
-            stopModel: (callIndex) => model?.stopSpeakingTo(callIndex) ?? false,
-            signal: abort.signal,
-            onConnected: () => { connected += 1; },
-          }))
+          .then(() =>
+            runBenchCall({
+              serviceUrl: svc.url,
+              authToken: AUTH_TOKEN,
+              callIndex: i,
+              durationMs: options.seconds * MS_PER_S,
+              drainMs: options.drainMs,
+              inbound,
+              outbound,
+              stopModel: (callIndex) => model?.stopSpeakingTo(callIndex) ?? false,
+              signal: abort.signal,
+              onConnected: () => {
+                connected += 1;
+              },
+            }),
+          )
           .catch((error: unknown): BenchCallResult => ({
-            callIndex: i, connected: false, problems: [`not run: ${error instanceof Error ? error.message : String(error)}`], webhookMs: Number.NaN, framesSent: 0, marksEchoed: 0, clears: 0, maxSendLagMs: 0,
+            callIndex: i,
+            connected: false,
+            problems: [`not run: ${error instanceof Error ? error.message : String(error)}`],
+            webhookMs: Number.NaN,
+            framesSent: 0,
+            marksEchoed: 0,
+            clears: 0,
+            maxSendLagMs: 0,
           })),
       );
     }
     const results = await Promise.all(calls);
     clearInterval(progress);
     loadTimeline.stop();
-    if (abort.signal.aborted) throw abort.signal.reason instanceof Error ? abort.signal.reason : new Error('the run was aborted');
-    if (service.exitCode() !== null) throw new Error(`the service exited during the run (${String(service.exitCode())}); see its log:\n${await tail(logFile)}`);
+    if (abort.signal.aborted)
+      throw abort.signal.reason instanceof Error ? abort.signal.reason : new Error('the run was aborted');
+    if (service.exitCode() !== null)
+      throw new Error(
+        `the service exited during the run (${String(service.exitCode())}); see its log:\n${await tail(logFile)}`,
+      );
     const usage = await steady.usage();
     peakRss = Math.max(peakRss, usage.serviceRssBytes);
     const logText = await readFile(logFile, 'utf8');
@@ -188,9 +226,12 @@ async function run(options: BenchOptions): Promise<number> {
       machine: { cpus: availableParallelism(), node: process.version },
     };
     const unexpected = [...model.unexpectedEvents].map(([type, n]) => `${type} ×${n}`);
-    if (options.timeline) out(formatTimeline(inbound.timeline(MS_PER_S), outbound.timeline(MS_PER_S), loadTimeline.seconds, runStartMs));
+    if (options.timeline)
+      out(formatTimeline(inbound.timeline(MS_PER_S), outbound.timeline(MS_PER_S), loadTimeline.seconds, runStartMs));
     out(formatReport(figures));
-    out(`service RSS peak ${(peakRss / 1024 / 1024).toFixed(1)} MiB; model stand-in connections ${model.connections}${unexpected.length > 0 ? `; unexpected client events: ${unexpected.join(', ')}` : ''}\n`);
+    out(
+      `service RSS peak ${(peakRss / 1024 / 1024).toFixed(1)} MiB; model stand-in connections ${model.connections}${unexpected.length > 0 ? `; unexpected client events: ${unexpected.join(', ')}` : ''}\n`,
+    );
     if (figures.service.warnings > 0) out(`service log (last lines):\n${await tail(logFile)}\n`);
     return 0;
   } finally {
@@ -220,12 +261,23 @@ function framePhaseMs(callIndex: number): number {
 async function runOutbox(options: BenchOptions): Promise<number> {
   const abort = new AbortController();
   const limitMs = DEADLINE_SLACK_MS + options.outboxRows * OUTBOX_DEADLINE_MS_PER_ROW;
-  const deadline = setTimeout(() => { abort.abort(new Error(`the outbox run did not finish within ${(limitMs / MS_PER_S).toFixed(0)} s`)); }, limitMs);
-  const onInterrupt = (): void => { abort.abort(new Error('interrupted (SIGINT)')); };
+  const deadline = setTimeout(() => {
+    abort.abort(new Error(`the outbox run did not finish within ${(limitMs / MS_PER_S).toFixed(0)} s`));
+  }, limitMs);
+  const onInterrupt = (): void => {
+    abort.abort(new Error('interrupted (SIGINT)'));
+  };
   process.once('SIGINT', onInterrupt);
   try {
-    out(`SMS outbox: ${options.outboxRows} rows, ${options.outboxWorkers} worker${options.outboxWorkers === 1 ? '' : 's'}, local Twilio stand-in\n`);
-    const figures = await runOutboxBench({ rows: options.outboxRows, workers: options.outboxWorkers, signal: abort.signal, out });
+    out(
+      `SMS outbox: ${options.outboxRows} rows, ${options.outboxWorkers} worker${options.outboxWorkers === 1 ? '' : 's'}, local Twilio stand-in\n`,
+    );
+    const figures = await runOutboxBench({
+      rows: options.outboxRows,
+      workers: options.outboxWorkers,
+      signal: abort.signal,
+      out,
+    });
     out(formatOutboxReport(figures));
     return 0;
   } finally {
@@ -259,12 +311,16 @@ if (!parsed.ok) {
   out(USAGE);
 } else {
   runSelected(parsed.options).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (error: unknown) => {
       process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exitCode = 1;
       // Whatever still holds the loop (a stuck socket) must not keep a failed bench alive.
-      setTimeout(() => { process.exit(1); }, CLEANUP_LIMIT_MS).unref();
+      setTimeout(() => {
+        process.exit(1);
+      }, CLEANUP_LIMIT_MS).unref();
     },
   );
 }

@@ -54,7 +54,11 @@ export function readStamp(base64: string): Stamp | undefined {
   if (base64.length < STAMP_BASE64_CHARS) return undefined;
   const header = Buffer.from(base64.slice(0, STAMP_BASE64_CHARS), 'base64');
   if (header.length < STAMP_BYTES) return undefined;
-  return { streamId: header.readUInt32LE(0), sequence: header.readUInt32LE(SEQUENCE_OFFSET), sentNs: header.readBigUInt64LE(TIME_OFFSET) };
+  return {
+    streamId: header.readUInt32LE(0),
+    sequence: header.readUInt32LE(SEQUENCE_OFFSET),
+    sentNs: header.readBigUInt64LE(TIME_OFFSET),
+  };
 }
 
 /** Milliseconds from `fromNs` to `toNs` (both process.hrtime.bigint()). */

@@ -57,21 +57,28 @@ export const MAX_OUTBOX_ROWS = REFERENCE_ALPHABET.length ** REFERENCE_RANDOM_LEN
 
 export async function runOutboxBench(options: OutboxBenchOptions): Promise<OutboxFigures> {
   const { out, signal } = options;
-  if (!Number.isInteger(options.rows) || options.rows < 1 || options.rows > MAX_OUTBOX_ROWS) throw new RangeError(`rows must be a whole number from 1 to ${MAX_OUTBOX_ROWS}`);
-  if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError('workers must be a whole number from 1');
+  if (!Number.isInteger(options.rows) || options.rows < 1 || options.rows > MAX_OUTBOX_ROWS)
+    throw new RangeError(`rows must be a whole number from 1 to ${MAX_OUTBOX_ROWS}`);
+  if (!Number.isInteger(options.workers) || options.workers < 1)
+    throw new RangeError('workers must be a whole number from 1');
   const scratch = await mkdtemp(join(tmpdir(), 'permitline-outbox-bench-'));
   const connections: Client[] = [];
   const deliveries: SmsDelivery[] = [];
   let standIn: TwilioStandIn | undefined;
   let progress: NodeJS.Timeout | undefined;
-  const stopWorkers = (): void => { for (const delivery of deliveries) void delivery.worker.stop(); };
+  const stopWorkers = (): void => {
+    for (const delivery of deliveries) void delivery.worker.stop();
+  };
   signal.addEventListener('abort', stopWorkers, { once: true });
   try {
     const config = benchConfig(`file:${join(scratch, 'outbox.db')}`);
     const dataKeys = config.dataKeys;
     if (dataKeys === undefined) throw new Error('the bench config has no DATA_KEYS');
     const cipher = new FieldCipher(dataKeys);
-    const links = { review: new ReviewLinks(config.publicBaseUrl, dataKeys), resume: new ResumeLinks(config.publicBaseUrl, dataKeys) };
+    const links = {
+      review: new ReviewLinks(config.publicBaseUrl, dataKeys),
+      resume: new ResumeLinks(config.publicBaseUrl, dataKeys),
+    };
     const logger = createLogger(config.logLevel);
 
     const seedDb = await openDatabase(config.database);
@@ -80,7 +87,11 @@ export async function runOutboxBench(options: OutboxBenchOptions): Promise<Outbo
     const seedSeconds = await seed(seedDb, cipher, options.rows, out);
     signal.throwIfAborted();
 
-    standIn = await startTwilioStandIn({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: config.twilio.authToken, deliver: false });
+    standIn = await startTwilioStandIn({
+      accountSid: LOCAL_TWILIO_ACCOUNT_SID,
+      authToken: config.twilio.authToken,
+      deliver: false,
+    });
     for (let i = 0; i < options.workers; i += 1) {
       const db = await openDatabase(config.database);
       connections.push(db);
@@ -93,7 +104,9 @@ export async function runOutboxBench(options: OutboxBenchOptions): Promise<Outbo
     const startNs = process.hrtime.bigint();
     const cpuBefore = process.cpuUsage();
     progress = setInterval(() => {
-      out(`  t=${(Number(process.hrtime.bigint() - startNs) / NS_PER_S).toFixed(0).padStart(3)} s  sent ${sentSoFar.createRequests}/${options.rows}\n`);
+      out(
+        `  t=${(Number(process.hrtime.bigint() - startNs) / NS_PER_S).toFixed(0).padStart(3)} s  sent ${sentSoFar.createRequests}/${options.rows}\n`,
+      );
     }, PROGRESS_INTERVAL_MS);
     const handled = await Promise.all(deliveries.map((delivery) => delivery.worker.drain()));
     const cpu = process.cpuUsage(cpuBefore);
@@ -160,7 +173,11 @@ async function seed(db: Client, cipher: FieldCipher, rows: number, out: (text: s
   for (let i = 0; i < rows; i += 1) {
     const id = await repository.createDraft('web');
     const reference = referenceFor(year, i);
-    const body = buildSmsSummary({ reference, permitTypeLabel: PERMIT_TYPE_LABELS[BENCH_PERMIT_TYPE], businessName: `Bench Street Kitchen ${i}` });
+    const body = buildSmsSummary({
+      reference,
+      permitTypeLabel: PERMIT_TYPE_LABELS[BENCH_PERMIT_TYPE],
+      businessName: `Bench Street Kitchen ${i}`,
+    });
     await repository.markSubmitted(id, reference, { toPhone: fictionalPhone(i), body });
     const nowNs = process.hrtime.bigint();
     if (Number(nowNs - lastReportNs) >= PROGRESS_INTERVAL_MS * NS_PER_MS) {

@@ -55,7 +55,9 @@ export class ProcessTimeline {
     this.#last = await this.#read();
     this.#first = this.#last;
     this.#loop.enable();
-    this.#timer = setInterval(() => { void this.#tick(); }, SECOND_MS);
+    this.#timer = setInterval(() => {
+      void this.#tick();
+    }, SECOND_MS);
   }
 
   stop(): void {
@@ -85,5 +87,9 @@ function load(from: Reading, to: Reading): Omit<SecondOfLoad, 'benchLagMaxMs'> {
   const serviceS = to.service.cpuSeconds - from.service.cpuSeconds;
   const benchS = (to.bench.user - from.bench.user + to.bench.system - from.bench.system) / US_PER_S;
   const otherS = Math.max(0, to.machineSeconds - from.machineSeconds - serviceS - benchS);
-  return { serviceCpu: (serviceS / wallS) * PERCENT, benchCpu: (benchS / wallS) * PERCENT, otherCpu: (otherS / wallS) * PERCENT };
+  return {
+    serviceCpu: (serviceS / wallS) * PERCENT,
+    benchCpu: (benchS / wallS) * PERCENT,
+    otherCpu: (otherS / wallS) * PERCENT,
+  };
 }

@@ -52,7 +52,11 @@ export interface ServiceProcessOptions {
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const log = createWriteStream(options.logFile);
   // process.execPath: the project's pinned Node (npm puts node_modules/.bin first on PATH for `npm run bench`).
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), 'src/main.ts'], { cwd: options.cwd, env: { ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), 'src/main.ts'], {
+    cwd: options.cwd,
+    env: { ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = once(child, 'exit');
@@ -63,8 +67,12 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const exitCode = (): number | string | null => child.exitCode ?? child.signalCode;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (exitCode() !== null) throw new Error(`the service exited during start-up (${String(exitCode())}); see ${options.logFile}`);
-    const ready = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+    if (exitCode() !== null)
+      throw new Error(`the service exited during start-up (${String(exitCode())}); see ${options.logFile}`);
+    const ready = await fetch(`${url}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -92,7 +100,10 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
 
 export async function sampleProcess(pid: number): Promise<ServiceSample> {
   const atNs = process.hrtime.bigint();
-  const [stat, status] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile(`/proc/${pid}/status`, 'utf8')]);
+  const [stat, status] = await Promise.all([
+    readFile(`/proc/${pid}/stat`, 'utf8'),
+    readFile(`/proc/${pid}/status`, 'utf8'),
+  ]);
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[UTIME_AFTER_COMM]) + Number(fields[STIME_AFTER_COMM]);
   const rssKib = Number(/^VmRSS:\s+(\d+)\s+kB$/m.exec(status)?.[1]);

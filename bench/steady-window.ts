@@ -38,8 +38,18 @@ export class SteadyWindow {
   /** Takes the first reading in `startInMs` and the last in `endInMs` (from now). */
   schedule(startInMs: number, endInMs: number): void {
     this.#timers.push(
-      setTimeout(() => { this.#from = this.#mark(); }, Math.max(0, startInMs)),
-      setTimeout(() => { this.#to = this.#mark(); }, Math.max(0, endInMs)),
+      setTimeout(
+        () => {
+          this.#from = this.#mark();
+        },
+        Math.max(0, startInMs),
+      ),
+      setTimeout(
+        () => {
+          this.#to = this.#mark();
+        },
+        Math.max(0, endInMs),
+      ),
     );
   }
 
@@ -48,7 +58,8 @@ export class SteadyWindow {
   }
 
   async usage(): Promise<SteadyUsage> {
-    if (this.#from === undefined || this.#to === undefined) throw new Error('the steady window was not sampled (the run ended early)');
+    if (this.#from === undefined || this.#to === undefined)
+      throw new Error('the steady window was not sampled (the run ended early)');
     const [from, to] = await Promise.all([this.#from, this.#to]);
     const wallSeconds = Number(to.service.atNs - from.service.atNs) / NS_PER_S;
     const serviceCpuSeconds = to.service.cpuSeconds - from.service.cpuSeconds;

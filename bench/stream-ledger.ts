@@ -192,7 +192,14 @@ export class DirectionLedger {
   #state(streamId: number): StreamState {
     let state = this.#streams.get(streamId);
     if (state === undefined) {
-      state = { sent: 0, received: 0, maxSequence: -1, reordered: 0, duplicated: 0, seen: new Uint8Array(this.#framesPerStream) };
+      state = {
+        sent: 0,
+        received: 0,
+        maxSequence: -1,
+        reordered: 0,
+        duplicated: 0,
+        seen: new Uint8Array(this.#framesPerStream),
+      };
       this.#streams.set(streamId, state);
     }
     return state;

@@ -93,19 +93,41 @@ const CONNECT_ACTION_GRACE_MS = 2_000;
 // The early model session waits this much longer than the stream token lives.
 const PREWARM_GRACE_MS = 5_000;
 
-export async function startPermitLine(config: Config, logger: Logger, dataKeys: readonly DataKey[], options: StartOptions = {}): Promise<RunningService> {
+export async function startPermitLine(
+  config: Config,
+  logger: Logger,
+  dataKeys: readonly DataKey[],
+  options: StartOptions = {},
+): Promise<RunningService> {
   const health: HealthState = { started: false, draining: false };
   const db = await openDatabase(config.database);
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
 
   const cipher = new FieldCipher(dataKeys);
-  const rules = new PermitRules({ healthDistricts: config.healthDistricts, today: () => todayIn(config.departmentTimeZone, new Date()) });
+  const rules = new PermitRules({
+    healthDistricts: config.healthDistricts,
+    today: () => todayIn(config.departmentTimeZone, new Date()),
+  });
   const applicationRepository = new ApplicationRepository(db, cipher);
   const reviewLinks = new ReviewLinks(config.publicBaseUrl, dataKeys);
   const resumeLinks = new ResumeLinks(config.publicBaseUrl, dataKeys);
-  const sms = await startSmsDelivery(config, db, cipher, { review: reviewLinks, resume: resumeLinks }, logger, options.twilioApiBaseUrl ?? config.sms.apiBaseUrl);
-  const applications = new ApplicationService({ repository: applicationRepository, rules, timeZone: config.departmentTimeZone, onTextQueued: () => { sms.worker.wake(); } });
+  const sms = await startSmsDelivery(
+    config,
+    db,
+    cipher,
+    { review: reviewLinks, resume: resumeLinks },
+    logger,
+    options.twilioApiBaseUrl ?? config.sms.apiBaseUrl,
+  );
+  const applications = new ApplicationService({
+    repository: applicationRepository,
+    rules,
+    timeZone: config.departmentTimeZone,
+    onTextQueued: () => {
+      sms.worker.wake();
+    },
+  });
   const calls = new CallRepository(db, cipher);
   const recordings = new CallRecordings(new LocalDirectoryRecordingStore(config.recordings.dir), dataKeys);
   const model = await realtimeEndpoint(config, logger, options);
@@ -116,7 +138,16 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     calls,
     rules,
     logger,
-    openSession: () => modelCircuit.open(() => openRealtimeSession({ client: model.client, model: config.realtime.model, ca: model.ca, connectTimeoutMs: config.realtime.connectTimeoutMs, logger })),
+    openSession: () =>
+      modelCircuit.open(() =>
+        openRealtimeSession({
+          client: model.client,
+          model: config.realtime.model,
+          ca: model.ca,
+          connectTimeoutMs: config.realtime.connectTimeoutMs,
+          logger,
+        }),
+      ),
     modelAvailable: () => modelCircuit.available,
     recordings: config.recordings.enabled ? recordings : undefined,
     settings: {
@@ -141,10 +172,31 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     publicBaseUrl: config.publicBaseUrl,
     health,
     trustProxy: config.trustProxy,
-    databaseReady: async () => ((await isSchemaCurrent(db)) ? { ok: true } : { ok: false, reason: 'schema not current' }),
-    voice: { authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, tokens, voiceCalls, calls, applications },
-    ivr: { authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, calls, applications, rules, sendWebLink: (applicationId, phone) => sms.queueWebLink(applicationId, phone) },
-    sms: { authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, outbox: sms.outbox, consent: sms.consent, applications: applicationRepository },
+    databaseReady: async () =>
+      (await isSchemaCurrent(db)) ? { ok: true } : { ok: false, reason: 'schema not current' },
+    voice: {
+      authToken: config.twilio.authToken,
+      publicBaseUrl: config.publicBaseUrl,
+      tokens,
+      voiceCalls,
+      calls,
+      applications,
+    },
+    ivr: {
+      authToken: config.twilio.authToken,
+      publicBaseUrl: config.publicBaseUrl,
+      calls,
+      applications,
+      rules,
+      sendWebLink: (applicationId, phone) => sms.queueWebLink(applicationId, phone),
+    },
+    sms: {
+      authToken: config.twilio.authToken,
+      publicBaseUrl: config.publicBaseUrl,
+      outbox: sms.outbox,
+      consent: sms.consent,
+      applications: applicationRepository,
+    },
     review: { links: reviewLinks, applications: applicationRepository, timeZone: config.departmentTimeZone },
     resume: { links: resumeLinks },
     staff: {
@@ -169,7 +221,9 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     authToken: config.twilio.authToken,
     tokens,
     logger,
-    onStreamStarted: (socket, start) => { void voiceCalls.streamStarted(socket, start); },
+    onStreamStarted: (socket, start) => {
+      void voiceCalls.streamStarted(socket, start);
+    },
   });
   server.listen(config.port, config.host);
   await once(server, 'listening');
@@ -186,7 +240,11 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     // Twilio asks the <Connect action> of each call we just ended, which tells the caller their answers are saved.
     if (ending > 0) await sleep(CONNECT_ACTION_GRACE_MS);
     server.closeIdleConnections();
-    await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
     await sms.close();
     await model.close();
     modelCircuit.shutdown();
@@ -200,7 +258,11 @@ export async function startPermitLine(config: Config, logger: Logger, dataKeys: 
     const inProgress = () => voiceCalls.liveCalls + voiceCalls.arrivingCalls;
     logger.info({ liveCalls: inProgress(), timeoutMs }, 'draining: readiness is off; live calls may finish');
     while (inProgress() > 0 && Date.now() < deadline) await sleep(DRAIN_POLL_MS);
-    if (inProgress() > 0) logger.warn({ liveCalls: inProgress() }, 'drain timeout: ending the calls still in progress (their answers are kept)');
+    if (inProgress() > 0)
+      logger.warn(
+        { liveCalls: inProgress() },
+        'drain timeout: ending the calls still in progress (their answers are kept)',
+      );
     await stop();
   };
 
@@ -227,11 +289,25 @@ interface RealtimeEndpoint {
 /** The OpenAI Realtime API when a key is configured; otherwise (development only) the local realtime simulator. */
 async function realtimeEndpoint(config: Config, logger: Logger, options: StartOptions): Promise<RealtimeEndpoint> {
   if (config.realtime.apiKey !== undefined) {
-    return { client: new OpenAI({ apiKey: config.realtime.apiKey, baseURL: config.realtime.baseUrl }), ca: options.realtimeCa, close: () => Promise.resolve() };
+    return {
+      client: new OpenAI({ apiKey: config.realtime.apiKey, baseURL: config.realtime.baseUrl }),
+      ca: options.realtimeCa,
+      close: () => Promise.resolve(),
+    };
   }
-  const simulator = await startRealtimeSimulator({ scenario: loadScenario(config.simulatorScenario), logger: logger.child({ component: 'realtime-simulator' }) });
-  logger.warn({ scenario: config.simulatorScenario }, 'OPENAI_API_KEY is not set: calls talk to the local realtime simulator, which plays a scripted conversation');
-  return { client: new OpenAI({ apiKey: 'local-simulator', baseURL: simulator.baseURL }), ca: simulator.ca, close: () => simulator.close() };
+  const simulator = await startRealtimeSimulator({
+    scenario: loadScenario(config.simulatorScenario),
+    logger: logger.child({ component: 'realtime-simulator' }),
+  });
+  logger.warn(
+    { scenario: config.simulatorScenario },
+    'OPENAI_API_KEY is not set: calls talk to the local realtime simulator, which plays a scripted conversation',
+  );
+  return {
+    client: new OpenAI({ apiKey: 'local-simulator', baseURL: simulator.baseURL }),
+    ca: simulator.ca,
+    close: () => simulator.close(),
+  };
 }
 
 export interface SmsDelivery {
@@ -271,24 +347,41 @@ export interface SmsLinks {
   readonly resume: ResumeLinks;
 }
 
-export async function startSmsDelivery(config: Config, db: Client, cipher: FieldCipher, links: SmsLinks, logger: Logger, twilioApiBaseUrl?: string): Promise<SmsDelivery> {
+export async function startSmsDelivery(
+  config: Config,
+  db: Client,
+  cipher: FieldCipher,
+  links: SmsLinks,
+  logger: Logger,
+  twilioApiBaseUrl?: string,
+): Promise<SmsDelivery> {
   const outbox = new SmsOutboxRepository(db, cipher);
   const consent = new SmsConsentRepository(db, cipher);
   let standIn: TwilioStandIn | undefined;
   let client: Twilio;
   let sender: SenderIdentity;
   if (config.sms.sender !== undefined && config.twilio.accountSid !== undefined) {
-    const httpClient = new RetryAfterPreservingClient(new twilio.RequestClient({ timeout: config.sms.requestTimeoutMs }));
+    const httpClient = new RetryAfterPreservingClient(
+      new twilio.RequestClient({ timeout: config.sms.requestTimeoutMs }),
+    );
     client = twilio(config.twilio.accountSid, config.twilio.authToken, { httpClient: asTwilioHttpClient(httpClient) });
     sender = config.sms.sender;
   } else {
     let baseUrl = twilioApiBaseUrl;
     if (baseUrl === undefined) {
-      standIn = await startTwilioStandIn({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: config.twilio.authToken, logger: logger.child({ component: 'twilio-stand-in' }) });
+      standIn = await startTwilioStandIn({
+        accountSid: LOCAL_TWILIO_ACCOUNT_SID,
+        authToken: config.twilio.authToken,
+        logger: logger.child({ component: 'twilio-stand-in' }),
+      });
       baseUrl = standIn.baseUrl;
-      logger.warn('TWILIO_ACCOUNT_SID is not set: SMS summaries go to the local Twilio stand-in, which logs them instead of texting');
+      logger.warn(
+        'TWILIO_ACCOUNT_SID is not set: SMS summaries go to the local Twilio stand-in, which logs them instead of texting',
+      );
     }
-    const httpClient = new RetryAfterPreservingClient(new StandInHttpClient({ baseUrl, timeoutMs: config.sms.requestTimeoutMs }));
+    const httpClient = new RetryAfterPreservingClient(
+      new StandInHttpClient({ baseUrl, timeoutMs: config.sms.requestTimeoutMs }),
+    );
     client = twilio(LOCAL_TWILIO_ACCOUNT_SID, config.twilio.authToken, { httpClient: asTwilioHttpClient(httpClient) });
     sender = { from: LOCAL_FROM_NUMBER };
   }
@@ -309,7 +402,11 @@ export async function startSmsDelivery(config: Config, db: Client, cipher: Field
       maxAttempts: config.sms.maxAttempts,
       retryMinMs: config.sms.retryMinMs,
       retryMaxMs: config.sms.retryMaxMs,
-      breaker: { ...BREAKER_SETTINGS, resetMs: config.sms.circuitResetMs, callTimeoutMs: config.sms.requestTimeoutMs + BREAKER_TIMEOUT_SLACK_MS },
+      breaker: {
+        ...BREAKER_SETTINGS,
+        resetMs: config.sms.circuitResetMs,
+        callTimeoutMs: config.sms.requestTimeoutMs + BREAKER_TIMEOUT_SLACK_MS,
+      },
     },
   });
   return {
@@ -318,7 +415,12 @@ export async function startSmsDelivery(config: Config, db: Client, cipher: Field
     consent,
     standIn,
     async queueWebLink(applicationId, toPhone) {
-      const queued = await outbox.queue('web-link', applicationId, toPhone, buildWebLinkText(links.resume.linkFor(applicationId), RESUME_LINK_DAYS));
+      const queued = await outbox.queue(
+        'web-link',
+        applicationId,
+        toPhone,
+        buildWebLinkText(links.resume.linkFor(applicationId), RESUME_LINK_DAYS),
+      );
       if (queued) worker.wake();
     },
     async close() {
@@ -338,7 +440,9 @@ export async function smsRateLimiter(config: Config, logger: Logger): Promise<Bo
   if (config.redisUrl === undefined) return new Bottleneck({ minTime });
   const redis = new Redis(config.redisUrl);
   // ioredis reconnects by itself; without a listener each failed attempt would be an unhandled 'error' event.
-  redis.on('error', (error: unknown) => { logger.warn({ err: error }, 'Redis for the SMS rate limit is unreachable; retrying'); });
+  redis.on('error', (error: unknown) => {
+    logger.warn({ err: error }, 'Redis for the SMS rate limit is unreachable; retrying');
+  });
   const limiter = new Bottleneck({
     id: 'permitline-sms',
     minTime,
@@ -346,7 +450,9 @@ export async function smsRateLimiter(config: Config, logger: Logger): Promise<Bo
     clearDatastore: false,
     connection: new Bottleneck.IORedisConnection({ client: redis }),
   });
-  limiter.on('error', (error: unknown) => { logger.error({ err: error }, 'SMS rate limiter (Redis) error'); });
+  limiter.on('error', (error: unknown) => {
+    logger.error({ err: error }, 'SMS rate limiter (Redis) error');
+  });
   await limiter.ready();
   return limiter;
 }
@@ -354,13 +460,22 @@ export async function smsRateLimiter(config: Config, logger: Logger): Promise<Bo
 async function main(): Promise<void> {
   const loaded = loadConfig(process.env);
   if (!loaded.ok) {
-    process.stderr.write(`${loaded.error.message}\nSee .env.example and the Configuration table in README.md for every setting.\n`);
+    process.stderr.write(
+      `${loaded.error.message}\nSee .env.example and the Configuration table in README.md for every setting.\n`,
+    );
     process.exit(1);
   }
   const { config } = loaded;
   const logger = createLogger(config.logLevel);
   const service = await startPermitLine(config, logger, resolveDataKeys(config, logger));
-  logger.info({ url: service.url, apply: `${service.url}/apply`, database: config.database.url.startsWith('file:') ? config.database.url : 'remote' }, 'PermitLine is listening');
+  logger.info(
+    {
+      url: service.url,
+      apply: `${service.url}/apply`,
+      database: config.database.url.startsWith('file:') ? config.database.url : 'remote',
+    },
+    'PermitLine is listening',
+  );
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -370,8 +485,14 @@ async function main(): Promise<void> {
     }
     stopping = true;
     service.drain(config.drainTimeoutMs).then(
-      () => { logger.info('stopped'); process.exit(0); },
-      (error: unknown) => { logger.error({ err: error }, 'stop failed'); process.exit(1); },
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
     );
   };
   process.on('SIGTERM', shutdown);

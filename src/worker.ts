@@ -64,8 +64,16 @@ async function main(): Promise<void> {
   if (!loaded.ok) fail(`${loaded.error.message}\n${SETTINGS_HELP}`);
   const { config } = loaded;
   const logger = createLogger(config.logLevel);
-  const dataKeys = await step('reading the data keys', 'Set DATA_KEYS (see .env.example), or in development fix or remove DEV_DATA_KEYS_FILE.', () => Promise.resolve(resolveDataKeys(config, logger)));
-  const db = await step('opening the database', 'Check DATABASE_URL (and DATABASE_AUTH_TOKEN for a libsql:// database).', () => openDatabase(config.database));
+  const dataKeys = await step(
+    'reading the data keys',
+    'Set DATA_KEYS (see .env.example), or in development fix or remove DEV_DATA_KEYS_FILE.',
+    () => Promise.resolve(resolveDataKeys(config, logger)),
+  );
+  const db = await step(
+    'opening the database',
+    'Check DATABASE_URL (and DATABASE_AUTH_TOKEN for a libsql:// database).',
+    () => openDatabase(config.database),
+  );
   if (!(await isSchemaCurrent(db))) {
     db.close();
     fail(schemaProblem(config));
@@ -73,7 +81,18 @@ async function main(): Promise<void> {
   const sms = await step(
     'starting SMS delivery',
     'Check PUBLIC_BASE_URL, REDIS_URL and the Twilio settings it names.',
-    () => startSmsDelivery(config, db, new FieldCipher(dataKeys), { review: new ReviewLinks(config.publicBaseUrl, dataKeys), resume: new ResumeLinks(config.publicBaseUrl, dataKeys) }, logger, config.sms.apiBaseUrl),
+    () =>
+      startSmsDelivery(
+        config,
+        db,
+        new FieldCipher(dataKeys),
+        {
+          review: new ReviewLinks(config.publicBaseUrl, dataKeys),
+          resume: new ResumeLinks(config.publicBaseUrl, dataKeys),
+        },
+        logger,
+        config.sms.apiBaseUrl,
+      ),
   );
   const stopRequested = onFirstSignal(logger);
   const about = { owner: sms.worker.owner, ...describeDelivery(config, sms) };
@@ -82,7 +101,11 @@ async function main(): Promise<void> {
     // A signal ends the pass after the rows in hand; the count still prints.
     void stopRequested.then(() => sms.worker.stop());
     logger.info({ ...about, mode: 'once' }, 'SMS worker is sending every due text, then exiting');
-    const handled = await step('sending due texts', 'Rows it had claimed are tried again once their lease expires: run it again when the cause is fixed.', () => sms.worker.drain());
+    const handled = await step(
+      'sending due texts',
+      'Rows it had claimed are tried again once their lease expires: run it again when the cause is fixed.',
+      () => sms.worker.drain(),
+    );
     const circuit = sms.worker.circuit;
     await sms.close();
     db.close();
@@ -108,7 +131,10 @@ function onFirstSignal(logger: Logger): Promise<NodeJS.Signals> {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
-        logger.warn({ signal }, 'second signal: exiting at once; rows in hand are tried again when their lease expires');
+        logger.warn(
+          { signal },
+          'second signal: exiting at once; rows in hand are tried again when their lease expires',
+        );
         process.exit(1);
       }
       stopping = true;
@@ -124,7 +150,9 @@ async function step<T>(what: string, next: string, task: () => Promise<T>): Prom
   try {
     return await task();
   } catch (error) {
-    throw new Error(`${what} failed: ${error instanceof Error ? error.message : String(error)}\n${next}`, { cause: error });
+    throw new Error(`${what} failed: ${error instanceof Error ? error.message : String(error)}\n${next}`, {
+      cause: error,
+    });
   }
 }
 
@@ -147,7 +175,8 @@ function describeDatabase(config: Config): string {
 
 function describeDelivery(config: Config, sms: SmsDelivery): Record<string, string | number> {
   let twilio = 'Twilio';
-  if (sms.standIn !== undefined) twilio = `a local Twilio stand-in started here (${sms.standIn.baseUrl}): texts are logged, not sent`;
+  if (sms.standIn !== undefined)
+    twilio = `a local Twilio stand-in started here (${sms.standIn.baseUrl}): texts are logged, not sent`;
   else if (config.sms.sender === undefined) twilio = `the Twilio stand-in at ${config.sms.apiBaseUrl ?? '?'}`;
   return {
     twilio,
@@ -162,10 +191,15 @@ function total(tally: Readonly<Record<Outcome, number>>): number {
   return Object.values(tally).reduce((sum, n) => sum + n, 0);
 }
 
-function onceSummary(handled: number, tally: Readonly<Record<Outcome, number>>, circuit: SmsDelivery['worker']['circuit']): string {
+function onceSummary(
+  handled: number,
+  tally: Readonly<Record<Outcome, number>>,
+  circuit: SmsDelivery['worker']['circuit'],
+): string {
   const rows = `${handled} row${handled === 1 ? '' : 's'}`;
   const outcomes = `${tally.sent} sent, ${tally.adopted} already at Twilio, ${tally.failed} failed, ${tally.released} given back for a later retry, ${tally['lost-lease']} left to another worker`;
-  const twilioDown = circuit === 'closed' ? '' : ' Twilio kept failing (circuit open): the rest wait in the outbox for the next run.';
+  const twilioDown =
+    circuit === 'closed' ? '' : ' Twilio kept failing (circuit open): the rest wait in the outbox for the next run.';
   return `SMS worker --once: handled ${rows} (${outcomes}).${twilioDown}`;
 }
 

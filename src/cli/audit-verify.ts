@@ -21,13 +21,16 @@ try {
     if (result.ok) {
       process.stdout.write(`Audit log intact: ${result.entries} entries.\n`);
     } else {
-      for (const { seq, problem } of result.problems) process.stdout.write(`${seq === 0 ? 'Audit head' : `Row ${seq}`}: ${problem}\n`);
+      for (const { seq, problem } of result.problems)
+        process.stdout.write(`${seq === 0 ? 'Audit head' : `Row ${seq}`}: ${problem}\n`);
       process.exitCode = 1;
     }
   } finally {
     db.close();
   }
 } catch (error) {
-  process.stderr.write(`audit:verify could not read the audit log: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `audit:verify could not read the audit log: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exitCode = 1;
 }

@@ -62,12 +62,23 @@ function parseCommandLine() {
   if (!URL.canParse(values.url)) fail(`--url ${values.url} is not a URL, e.g. ${DEFAULT_URL}`);
   const serviceUrl = new URL(values.url);
   const defaultPort = serviceUrl.protocol === 'https:' ? '443' : '80';
-  const publicBaseUrl = values['public-base-url'] ?? process.env.PUBLIC_BASE_URL ?? `${serviceUrl.protocol}//localhost:${serviceUrl.port || defaultPort}`;
+  const publicBaseUrl =
+    values['public-base-url'] ??
+    process.env.PUBLIC_BASE_URL ??
+    `${serviceUrl.protocol}//localhost:${serviceUrl.port || defaultPort}`;
   if (!URL.canParse(publicBaseUrl)) fail(`The public base URL ${publicBaseUrl} is not a URL`);
   const hangUpText = values['hang-up-after'];
   const hangUpAfterTurn = hangUpText === undefined ? undefined : Number(hangUpText);
-  if (hangUpAfterTurn !== undefined && !(Number.isInteger(hangUpAfterTurn) && hangUpAfterTurn >= 0)) fail(`--hang-up-after takes a caller turn number (0, 1, …), not ${hangUpText ?? ''}`);
-  return { scenario, serviceUrl: serviceUrl.origin, publicBaseUrl, fast: values.fast, verbose: values.verbose, hangUpAfterTurn };
+  if (hangUpAfterTurn !== undefined && !(Number.isInteger(hangUpAfterTurn) && hangUpAfterTurn >= 0))
+    fail(`--hang-up-after takes a caller turn number (0, 1, …), not ${hangUpText ?? ''}`);
+  return {
+    scenario,
+    serviceUrl: serviceUrl.origin,
+    publicBaseUrl,
+    fast: values.fast,
+    verbose: values.verbose,
+    hangUpAfterTurn,
+  };
 }
 
 function readScenario(nameOrPath: string): LoadedScenario {
@@ -76,7 +87,9 @@ function readScenario(nameOrPath: string): LoadedScenario {
   } catch (error) {
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
       // eslint-disable-next-line security/detect-non-literal-fs-filename -- the bundled scenarios folder, a constant
-      const names = readdirSync(SCENARIOS_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+      const names = readdirSync(SCENARIOS_DIR, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name);
       fail(`No scenario "${nameOrPath}". Give a name (${names.join(', ')}) or a path to a scenario .json file.`);
     }
     fail(error instanceof Error ? error.message : String(error));
@@ -87,9 +100,13 @@ function readScenario(nameOrPath: string): LoadedScenario {
 const args = parseCommandLine();
 const scenario = readScenario(args.scenario);
 const interrupt = new AbortController();
-process.once('SIGINT', () => { interrupt.abort(new Error('interrupted')); });
+process.once('SIGINT', () => {
+  interrupt.abort(new Error('interrupted'));
+});
 
-process.stdout.write(`Calling ${args.serviceUrl} as ${scenario.callerNumber} (scenario ${scenario.name}${args.fast ? `, ${FAST_FACTOR}× speed` : ''})\n`);
+process.stdout.write(
+  `Calling ${args.serviceUrl} as ${scenario.callerNumber} (scenario ${scenario.name}${args.fast ? `, ${FAST_FACTOR}× speed` : ''})\n`,
+);
 try {
   const result = await simulateCall({
     serviceUrl: args.serviceUrl,

@@ -32,7 +32,9 @@ const FAST_FACTOR = 4;
 // The worker sends within a poll; the stand-in reports delivery 0.4 s later.
 const SMS_WAIT_MS = 5_000;
 
-const { values } = parseArgs({ options: { scenario: { type: 'string', default: 'happy-path' }, fast: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { scenario: { type: 'string', default: 'happy-path' }, fast: { type: 'boolean', default: false } },
+});
 const scenario = loadScenario(values.scenario);
 const dir = mkdtempSync(join(tmpdir(), 'permitline-demo-'));
 const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -56,8 +58,12 @@ if (!loaded.ok) throw loaded.error;
 const service = await startPermitLine(loaded.config, createLogger('warn'), keys.keys, { realtimeCa: model.ca });
 
 try {
-  out(`PermitLine demo: the service is on ${service.url}; the model is the local realtime simulator (scenario "${scenario.name}").`);
-  out(`Calling as ${scenario.callerNumber}${values.fast ? `, ${FAST_FACTOR}× real time` : ' in real time (add -- --fast for 4×)'}…\n`);
+  out(
+    `PermitLine demo: the service is on ${service.url}; the model is the local realtime simulator (scenario "${scenario.name}").`,
+  );
+  out(
+    `Calling as ${scenario.callerNumber}${values.fast ? `, ${FAST_FACTOR}× real time` : ' in real time (add -- --fast for 4×)'}…\n`,
+  );
   const result = await simulateCall({
     serviceUrl: service.url,
     publicBaseUrl,
@@ -84,18 +90,25 @@ try {
   else {
     const rules = new PermitRules({ healthDistricts: loaded.config.healthDistricts, today: () => '1970-01-01' });
     const type = application.fields.permitType;
-    out(`  status ${application.status}${application.reference === undefined ? '' : `, reference ${application.reference}`}, channel ${application.channel}`);
-    for (const line of readBack(application.fields, isPermitType(type) ? rules.fieldsOf(type) : [], rules.context)) out(`  ${line}`);
+    out(
+      `  status ${application.status}${application.reference === undefined ? '' : `, reference ${application.reference}`}, channel ${application.channel}`,
+    );
+    for (const line of readBack(application.fields, isPermitType(type) ? rules.fieldsOf(type) : [], rules.context))
+      out(`  ${line}`);
     out('\n── SMS to the applicant (through the local Twilio stand-in) ──');
     const sms = await smsOutcome(applications, application.id);
     if (sms === undefined) out('  none (the applicant declined texts)');
     else {
       const sent = service.twilioStandIn?.messages.find((m) => m.sid === sms.messageSid);
-      out(`  to ${sms.toPhone}: ${sms.status}${sms.deliveryStatus === undefined ? '' : `, ${sms.deliveryStatus}`}${sms.failureReason === undefined ? '' : ` (${sms.failureReason})`}`);
+      out(
+        `  to ${sms.toPhone}: ${sms.status}${sms.deliveryStatus === undefined ? '' : `, ${sms.deliveryStatus}`}${sms.failureReason === undefined ? '' : ` (${sms.failureReason})`}`,
+      );
       out(`  ${sent?.body ?? sms.body}`);
     }
   }
-  out(`\nCall cost at configured prices: $${(call?.costUsd ?? 0).toFixed(4)} (${call?.inputTokens ?? 0} tokens in, ${call?.outputTokens ?? 0} out).`);
+  out(
+    `\nCall cost at configured prices: $${(call?.costUsd ?? 0).toFixed(4)} (${call?.inputTokens ?? 0} tokens in, ${call?.outputTokens ?? 0} out).`,
+  );
   process.exitCode = result.errors.length > 0 || result.protocolViolations.length > 0 ? 1 : 0;
 } finally {
   await service.stop();
@@ -104,11 +117,20 @@ try {
 }
 
 /** The application's SMS once the worker has dealt with it (or as it stands after SMS_WAIT_MS). */
-async function smsOutcome(applications: ApplicationRepository, applicationId: string): Promise<OutboxEntry | undefined> {
+async function smsOutcome(
+  applications: ApplicationRepository,
+  applicationId: string,
+): Promise<OutboxEntry | undefined> {
   const deadline = Date.now() + SMS_WAIT_MS;
   for (;;) {
     const [entry] = await applications.outboxFor(applicationId);
-    const settled = entry === undefined || entry.status === 'failed' || (entry.status === 'sent' && entry.deliveryStatus !== undefined && entry.deliveryStatus !== 'queued' && entry.deliveryStatus !== 'sent');
+    const settled =
+      entry === undefined ||
+      entry.status === 'failed' ||
+      (entry.status === 'sent' &&
+        entry.deliveryStatus !== undefined &&
+        entry.deliveryStatus !== 'queued' &&
+        entry.deliveryStatus !== 'sent');
     if (settled || Date.now() > deadline) return entry;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -24,13 +24,17 @@ try {
   await migrate(db);
   process.stderr.write(`Re-encrypting under data key "${cipher.currentKeyId}"…\n`);
   const done = await rekeyDatabase(db, cipher, (p) => {
-    process.stderr.write(`  fields ${p.fields}, phone hashes ${p.phoneHashes}, SMS messages ${p.outboxMessages}, calls ${p.calls}, transcript turns ${p.transcriptTurns}, texting consents ${p.smsConsents}\n`);
+    process.stderr.write(
+      `  fields ${p.fields}, phone hashes ${p.phoneHashes}, SMS messages ${p.outboxMessages}, calls ${p.calls}, transcript turns ${p.transcriptTurns}, texting consents ${p.smsConsents}\n`,
+    );
   });
   db.close();
   process.stderr.write(
     `Done: ${done.fields} fields, ${done.phoneHashes} phone hashes, ${done.outboxMessages} SMS messages, ${done.calls} calls, ${done.transcriptTurns} transcript turns and ${done.smsConsents} texting consents now use key "${cipher.currentKeyId}". Older keys can be removed from DATA_KEYS.\n`,
   );
 } catch (error) {
-  process.stderr.write(`rekey failed: ${error instanceof Error ? error.message : String(error)}\nNothing half-done is left: each batch is one transaction. Fix the cause and run npm run rekey again.\n`);
+  process.stderr.write(
+    `rekey failed: ${error instanceof Error ? error.message : String(error)}\nNothing half-done is left: each batch is one transaction. Fix the cause and run npm run rekey again.\n`,
+  );
   process.exit(1);
 }

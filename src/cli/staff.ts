@@ -9,7 +9,13 @@ import { hashPassword, passwordProblem } from '../staff/password.ts';
 import { AuditLog } from '../store/audit-log.ts';
 import { openDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrations.ts';
-import { isStaffRole, StaffRepository, usernameProblem, type StaffRole, type StaffUser } from '../store/staff-repository.ts';
+import {
+  isStaffRole,
+  StaffRepository,
+  usernameProblem,
+  type StaffRole,
+  type StaffUser,
+} from '../store/staff-repository.ts';
 import { StaffSessionRepository } from '../store/staff-session-repository.ts';
 
 /**
@@ -75,7 +81,10 @@ async function main(argv: readonly string[]): Promise<number> {
     await run(command, context);
     return EXIT.ok;
   } catch (error) {
-    const message = error instanceof Refusal ? error.message : `staff ${command.name} failed: ${error instanceof Error ? error.message : String(error)}`;
+    const message =
+      error instanceof Refusal
+        ? error.message
+        : `staff ${command.name} failed: ${error instanceof Error ? error.message : String(error)}`;
     process.stderr.write(`${message}\n`);
     return EXIT.refused;
   } finally {
@@ -86,7 +95,12 @@ async function main(argv: readonly string[]): Promise<number> {
 function parseCommand(argv: readonly string[]): Command {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { role: { type: 'string' } } });
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: { role: { type: 'string' } },
+    });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
@@ -97,7 +111,8 @@ function parseCommand(argv: readonly string[]): Command {
     if (username !== undefined || role !== undefined) throw new UsageError('list takes no username or options.');
     return { name };
   }
-  if (name !== 'add' && name !== 'disable' && name !== 'enable' && name !== 'reset-password') throw new UsageError(`There is no command "${name}".`);
+  if (name !== 'add' && name !== 'disable' && name !== 'enable' && name !== 'reset-password')
+    throw new UsageError(`There is no command "${name}".`);
   if (username === undefined) throw new UsageError(`${name} needs a username.`);
   if (extra.length > 0) throw new UsageError(`${name} takes one username; also given: ${extra.join(' ')}.`);
   if (name !== 'add') {
@@ -164,7 +179,8 @@ async function resetPassword(username: string, context: Context): Promise<void> 
   await context.throttle.recordSuccess(user.username);
   await audited(context, user, 'staff.reset-password', { sessionsEnded });
   say(`Set a new password for ${user.username} and ended ${plural(sessionsEnded, 'session')}.`);
-  if (user.disabled) say(`${user.username} is still disabled: npm run staff -- enable ${user.username} lets them sign in.`);
+  if (user.disabled)
+    say(`${user.username} is still disabled: npm run staff -- enable ${user.username} lets them sign in.`);
 }
 
 async function list(context: Context): Promise<void> {
@@ -173,9 +189,18 @@ async function list(context: Context): Promise<void> {
     say('There are no staff users yet. Create the first admin with: npm run staff -- add <username> --role admin');
     return;
   }
-  const rows = [['USERNAME', 'ROLE', 'STATUS', 'CREATED'], ...users.map((u) => [u.username, u.role, u.disabled ? 'disabled' : 'enabled', u.createdAt.slice(0, 10)])];
+  const rows = [
+    ['USERNAME', 'ROLE', 'STATUS', 'CREATED'],
+    ...users.map((u) => [u.username, u.role, u.disabled ? 'disabled' : 'enabled', u.createdAt.slice(0, 10)]),
+  ];
   const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
-  for (const row of rows) say(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+  for (const row of rows)
+    say(
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 async function existingUser(username: string, context: Context): Promise<StaffUser> {
@@ -184,11 +209,24 @@ async function existingUser(username: string, context: Context): Promise<StaffUs
   return user;
 }
 
-async function audited(context: Context, user: StaffUser, action: string, detail: Readonly<Record<string, string | number>>): Promise<void> {
+async function audited(
+  context: Context,
+  user: StaffUser,
+  action: string,
+  detail: Readonly<Record<string, string | number>>,
+): Promise<void> {
   try {
-    await context.audit.append({ actor: context.actor, action, subject: `user:${user.id}`, sourceAddress: SOURCE_ADDRESS, detail: { username: user.username, ...detail } });
+    await context.audit.append({
+      actor: context.actor,
+      action,
+      subject: `user:${user.id}`,
+      sourceAddress: SOURCE_ADDRESS,
+      detail: { username: user.username, ...detail },
+    });
   } catch (error) {
-    throw new Refusal(`The change to ${user.username} was made, but its audit entry could not be written (${error instanceof Error ? error.message : String(error)}). Run npm run audit:verify and record this change by hand.`);
+    throw new Refusal(
+      `The change to ${user.username} was made, but its audit entry could not be written (${error instanceof Error ? error.message : String(error)}). Run npm run audit:verify and record this change by hand.`,
+    );
   }
 }
 
@@ -201,7 +239,9 @@ async function readNewPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
     const line = await firstLineOfInput();
     if (line === undefined || line === '') {
-      throw new Refusal(`No password on standard input; nothing was changed. Run the command at a terminal to be asked for one, or pipe it in: printf '%s\\n' "$PASSWORD" | npm run staff -- …`);
+      throw new Refusal(
+        `No password on standard input; nothing was changed. Run the command at a terminal to be asked for one, or pipe it in: printf '%s\\n' "$PASSWORD" | npm run staff -- …`,
+      );
     }
     refuseWeak(line);
     return line;
@@ -236,10 +276,16 @@ async function firstLineOfInput(): Promise<string | undefined> {
 async function askWithoutEcho(prompt: string): Promise<string> {
   process.stderr.write(prompt);
   // readline echoes what is typed to its output; giving it one that discards everything hides the password.
-  const discard = new Writable({ write: (_chunk, _encoding, done) => { done(); } });
+  const discard = new Writable({
+    write: (_chunk, _encoding, done) => {
+      done();
+    },
+  });
   const input = createInterface({ input: process.stdin, output: discard, terminal: true });
   const cancelled = new AbortController();
-  input.once('SIGINT', () => { cancelled.abort(); });
+  input.once('SIGINT', () => {
+    cancelled.abort();
+  });
   try {
     return await input.question('', { signal: cancelled.signal });
   } catch (error) {

@@ -11,8 +11,18 @@ const DEFAULT_PORT = 3000;
 const DEFAULT_DISTRICTS = 'Central,North County,South County,East Valley,West Valley';
 // gpt-realtime, late 2025, US dollars per million tokens (PROTOCOLS.md): keep prices in configuration, they change.
 // Transcription is billed separately and its price is not in PROTOCOLS.md: 0 until configured (its tokens are recorded regardless).
-const DEFAULT_PRICES = 'text_in=4,text_cached=0.4,text_out=16,audio_in=32,audio_cached=0.4,audio_out=64,transcription_in=0,transcription_out=0';
-const PRICE_NAMES = ['text_in', 'text_cached', 'text_out', 'audio_in', 'audio_cached', 'audio_out', 'transcription_in', 'transcription_out'] as const;
+const DEFAULT_PRICES =
+  'text_in=4,text_cached=0.4,text_out=16,audio_in=32,audio_cached=0.4,audio_out=64,transcription_in=0,transcription_out=0';
+const PRICE_NAMES = [
+  'text_in',
+  'text_cached',
+  'text_out',
+  'audio_in',
+  'audio_cached',
+  'audio_out',
+  'transcription_in',
+  'transcription_out',
+] as const;
 export type TokenPrices = Readonly<Record<(typeof PRICE_NAMES)[number], number>>;
 /** Used only to sign local simulated calls; production refuses it. */
 export const DEV_TWILIO_AUTH_TOKEN = 'dev-twilio-auth-token-not-secret';
@@ -28,21 +38,34 @@ const optionalText = z
   .optional();
 
 const environmentSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production'], { error: 'must be development, test or production' }).default('development'),
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'], { error: 'must be development, test or production' })
+    .default('development'),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(DEFAULT_PORT),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
-  PUBLIC_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://permits.example.org' }).optional()),
+  PUBLIC_BASE_URL: optionalText.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://permits.example.org' }).optional(),
+  ),
   DATABASE_URL: z.string().trim().min(1).default('file:data/permitline.db'),
   DATABASE_AUTH_TOKEN: optionalText,
   DATABASE_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(100).max(120_000).default(5_000),
   ALLOW_FILE_DATABASE: booleanSetting.default(false),
   DATA_KEYS: optionalText,
   DEV_DATA_KEYS_FILE: z.string().trim().min(1).default('data/dev-data-keys'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
   HEALTH_DISTRICTS: z.string().default(DEFAULT_DISTRICTS),
   DEPARTMENT_TIME_ZONE: z.string().trim().default('America/Los_Angeles'),
   TRUST_PROXY: optionalText,
-  TWILIO_ACCOUNT_SID: optionalText.pipe(z.string().regex(/^AC[0-9a-f]{32}$/, { error: 'must be an Account SID (AC followed by 32 hex digits)' }).optional()),
+  TWILIO_ACCOUNT_SID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^AC[0-9a-f]{32}$/, { error: 'must be an Account SID (AC followed by 32 hex digits)' })
+      .optional(),
+  ),
   TWILIO_AUTH_TOKEN: optionalText,
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
@@ -54,7 +77,12 @@ const environmentSchema = z.object({
   REALTIME_VAD_PREFIX_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).max(2000).default(300),
   TRANSCRIPTION_MODEL: z.string().trim().min(1).default('gpt-4o-transcribe'),
   // Connecting to the model is on the caller's time: give up quickly and let the call end politely.
-  MODEL_CONNECT_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(100).max(60_000).default(3_000),
+  MODEL_CONNECT_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be milliseconds' })
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(3_000),
   MODEL_CIRCUIT_RESET_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(10).default(30_000),
   // Sessions end at a fixed age (60 minutes today); a long call moves to a new one this long before.
   MODEL_SESSION_RENEW_BEFORE_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).default(180_000),
@@ -64,25 +92,63 @@ const environmentSchema = z.object({
   // Off unless asked for: a recorded call must be announced, and the recordings are personal data to look after.
   RECORD_CALLS: booleanSetting.default(false),
   RECORDINGS_DIR: z.string().trim().min(1).default('data/recordings'),
-  TWILIO_FROM_NUMBER: optionalText.pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 number such as +13125550100' }).optional()),
-  TWILIO_MESSAGING_SERVICE_SID: optionalText.pipe(z.string().regex(/^MG[0-9a-f]{32}$/, { error: 'must be a Messaging Service SID (MG followed by 32 hex digits)' }).optional()),
+  TWILIO_FROM_NUMBER: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 number such as +13125550100' })
+      .optional(),
+  ),
+  TWILIO_MESSAGING_SERVICE_SID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^MG[0-9a-f]{32}$/, { error: 'must be a Messaging Service SID (MG followed by 32 hex digits)' })
+      .optional(),
+  ),
   // A Twilio stand-in already running elsewhere (a test's, or one shared by several local processes); development and tests only.
-  TWILIO_API_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4010 (a running Twilio stand-in)' }).optional()),
+  TWILIO_API_BASE_URL: optionalText.pipe(
+    z
+      .url({
+        protocol: /^https?$/,
+        error: 'must be an http(s) URL such as http://127.0.0.1:4010 (a running Twilio stand-in)',
+      })
+      .optional(),
+  ),
   SMS_WORKER: booleanSetting.default(true),
   // A US long code sends about one message a second; toll-free and short codes more. 0 lifts the limit.
-  SMS_RATE_PER_SECOND: z.coerce.number({ error: 'must be messages per second (0 for no limit)' }).min(0).max(1000).default(1),
+  SMS_RATE_PER_SECOND: z.coerce
+    .number({ error: 'must be messages per second (0 for no limit)' })
+    .min(0)
+    .max(1000)
+    .default(1),
   SMS_MAX_ATTEMPTS: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(20).default(6),
   SMS_RETRY_MIN_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).default(1_000),
   SMS_RETRY_MAX_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).default(60_000),
-  SMS_REQUEST_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(100).max(120_000).default(10_000),
+  SMS_REQUEST_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be milliseconds' })
+    .int()
+    .min(100)
+    .max(120_000)
+    .default(10_000),
   SMS_POLL_INTERVAL_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(10).default(5_000),
   SMS_CIRCUIT_RESET_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(10).default(30_000),
   // Live calls may finish for this long after SIGTERM; the platform's grace period must be longer.
   DRAIN_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).max(3_600_000).default(300_000),
   // Staff sign-in: signed out after this long without a request, and after the absolute limit whatever happens.
-  STAFF_IDLE_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(1_000).max(86_400_000).default(1_800_000),
-  STAFF_SESSION_MAX_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(1_000).max(7 * 86_400_000).default(28_800_000),
-  REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
+  STAFF_IDLE_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be milliseconds' })
+    .int()
+    .min(1_000)
+    .max(86_400_000)
+    .default(1_800_000),
+  STAFF_SESSION_MAX_MS: z.coerce
+    .number({ error: 'must be milliseconds' })
+    .int()
+    .min(1_000)
+    .max(7 * 86_400_000)
+    .default(28_800_000),
+  REDIS_URL: optionalText.pipe(
+    z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  ),
 });
 
 export interface Config {
@@ -160,11 +226,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     if (keys.ok) dataKeys = keys.keys;
     else problems.push(keys.problem);
   } else if (production) {
-    problems.push('DATA_KEYS is required in production: set it to id:base64key entries (see .env.example); development keys are never generated there.');
+    problems.push(
+      'DATA_KEYS is required in production: set it to id:base64key entries (see .env.example); development keys are never generated there.',
+    );
   }
 
   if (production && e.PUBLIC_BASE_URL === undefined) {
-    problems.push('PUBLIC_BASE_URL is required in production: set it to the https origin Twilio and applicants reach, e.g. https://permits.example.org.');
+    problems.push(
+      'PUBLIC_BASE_URL is required in production: set it to the https origin Twilio and applicants reach, e.g. https://permits.example.org.',
+    );
   }
   if (production && e.PUBLIC_BASE_URL?.startsWith('http:') === true) {
     problems.push('PUBLIC_BASE_URL must use https in production.');
@@ -173,37 +243,64 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     problems.push('DATABASE_URL must be file:PATH, :memory: or libsql://HOST (Turso).');
   }
   if (production && (e.DATABASE_URL.startsWith('file:') || e.DATABASE_URL === ':memory:') && !e.ALLOW_FILE_DATABASE) {
-    problems.push('DATABASE_URL points at a local file in production: use libsql://… (Turso) or set ALLOW_FILE_DATABASE=true if a single-instance file database is really intended.');
+    problems.push(
+      'DATABASE_URL points at a local file in production: use libsql://… (Turso) or set ALLOW_FILE_DATABASE=true if a single-instance file database is really intended.',
+    );
   }
   if (production && e.DATABASE_URL.startsWith('libsql:') && e.DATABASE_AUTH_TOKEN === undefined) {
-    problems.push('DATABASE_AUTH_TOKEN is required for a libsql:// database in production: create one with `turso db tokens create`.');
+    problems.push(
+      'DATABASE_AUTH_TOKEN is required for a libsql:// database in production: create one with `turso db tokens create`.',
+    );
   }
 
-  const healthDistricts = e.HEALTH_DISTRICTS.split(',').map((d) => d.trim()).filter((d) => d !== '');
-  if (healthDistricts.length === 0) problems.push('HEALTH_DISTRICTS must list at least one district, separated by commas.');
+  const healthDistricts = e.HEALTH_DISTRICTS.split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '');
+  if (healthDistricts.length === 0)
+    problems.push('HEALTH_DISTRICTS must list at least one district, separated by commas.');
   if (new Set(healthDistricts.map((d) => d.toLowerCase())).size !== healthDistricts.length) {
     problems.push('HEALTH_DISTRICTS lists a district twice.');
   }
   if (!isTimeZone(e.DEPARTMENT_TIME_ZONE)) {
-    problems.push(`DEPARTMENT_TIME_ZONE "${e.DEPARTMENT_TIME_ZONE}" is not an IANA time zone such as America/Los_Angeles.`);
+    problems.push(
+      `DEPARTMENT_TIME_ZONE "${e.DEPARTMENT_TIME_ZONE}" is not an IANA time zone such as America/Los_Angeles.`,
+    );
   }
 
   if (production && (e.TWILIO_AUTH_TOKEN === undefined || e.TWILIO_AUTH_TOKEN === DEV_TWILIO_AUTH_TOKEN)) {
-    problems.push('TWILIO_AUTH_TOKEN is required in production: copy it from the Twilio console; it signs every webhook.');
+    problems.push(
+      'TWILIO_AUTH_TOKEN is required in production: copy it from the Twilio console; it signs every webhook.',
+    );
   }
   if (production && e.OPENAI_API_KEY === undefined) {
     problems.push('OPENAI_API_KEY is required in production; the local realtime simulator only runs in development.');
   }
-  if (production && (e.TWILIO_ACCOUNT_SID === undefined || (e.TWILIO_FROM_NUMBER === undefined && e.TWILIO_MESSAGING_SERVICE_SID === undefined))) {
-    problems.push('TWILIO_ACCOUNT_SID and either TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID are required in production to send the SMS summary; the local Twilio stand-in only runs in development.');
+  if (
+    production &&
+    (e.TWILIO_ACCOUNT_SID === undefined ||
+      (e.TWILIO_FROM_NUMBER === undefined && e.TWILIO_MESSAGING_SERVICE_SID === undefined))
+  ) {
+    problems.push(
+      'TWILIO_ACCOUNT_SID and either TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID are required in production to send the SMS summary; the local Twilio stand-in only runs in development.',
+    );
   }
-  if (e.TWILIO_ACCOUNT_SID !== undefined && e.TWILIO_FROM_NUMBER === undefined && e.TWILIO_MESSAGING_SERVICE_SID === undefined) {
-    problems.push('TWILIO_ACCOUNT_SID is set but no sender: set TWILIO_FROM_NUMBER (an SMS-capable number on the account) or TWILIO_MESSAGING_SERVICE_SID.');
+  if (
+    e.TWILIO_ACCOUNT_SID !== undefined &&
+    e.TWILIO_FROM_NUMBER === undefined &&
+    e.TWILIO_MESSAGING_SERVICE_SID === undefined
+  ) {
+    problems.push(
+      'TWILIO_ACCOUNT_SID is set but no sender: set TWILIO_FROM_NUMBER (an SMS-capable number on the account) or TWILIO_MESSAGING_SERVICE_SID.',
+    );
   }
   if (production && e.TWILIO_API_BASE_URL !== undefined) {
-    problems.push('TWILIO_API_BASE_URL is for development and tests only (it points SMS delivery at a Twilio stand-in): unset it in production.');
+    problems.push(
+      'TWILIO_API_BASE_URL is for development and tests only (it points SMS delivery at a Twilio stand-in): unset it in production.',
+    );
   } else if (e.TWILIO_API_BASE_URL !== undefined && e.TWILIO_ACCOUNT_SID !== undefined) {
-    problems.push('TWILIO_API_BASE_URL and TWILIO_ACCOUNT_SID are both set: texts would go to Twilio and the stand-in URL would be ignored; unset one of them.');
+    problems.push(
+      'TWILIO_API_BASE_URL and TWILIO_ACCOUNT_SID are both set: texts would go to Twilio and the stand-in URL would be ignored; unset one of them.',
+    );
   }
   if (e.SMS_RETRY_MAX_MS < e.SMS_RETRY_MIN_MS) problems.push('SMS_RETRY_MAX_MS must be at least SMS_RETRY_MIN_MS.');
   const prices = parsePrices(e.REALTIME_PRICES_USD_PER_MTOK);
@@ -229,7 +326,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       baseUrl: e.OPENAI_BASE_URL,
       model: e.REALTIME_MODEL,
       voice: e.REALTIME_VOICE,
-      vad: { threshold: e.REALTIME_VAD_THRESHOLD, silenceMs: e.REALTIME_VAD_SILENCE_MS, prefixMs: e.REALTIME_VAD_PREFIX_MS },
+      vad: {
+        threshold: e.REALTIME_VAD_THRESHOLD,
+        silenceMs: e.REALTIME_VAD_SILENCE_MS,
+        prefixMs: e.REALTIME_VAD_PREFIX_MS,
+      },
       transcriptionModel: e.TRANSCRIPTION_MODEL,
       prices,
       connectTimeoutMs: e.MODEL_CONNECT_TIMEOUT_MS,
@@ -271,7 +372,14 @@ function parsePrices(text: string): TokenPrices | string {
   const prices: Partial<Record<(typeof PRICE_NAMES)[number], number>> = {};
   for (const [name, value] of entries) {
     const amount = Number(value);
-    if (!(PRICE_NAMES as readonly (string | undefined)[]).includes(name) || value === undefined || value === '' || !Number.isFinite(amount) || amount < 0) return problem;
+    if (
+      !(PRICE_NAMES as readonly (string | undefined)[]).includes(name) ||
+      value === undefined ||
+      value === '' ||
+      !Number.isFinite(amount) ||
+      amount < 0
+    )
+      return problem;
     prices[name as (typeof PRICE_NAMES)[number]] = amount;
   }
   return PRICE_NAMES.every((name) => prices[name] !== undefined) ? (prices as TokenPrices) : problem;

@@ -1,11 +1,23 @@
 import { AppError, UserInputError } from '../errors.ts';
 import type { FieldName } from '../permits/permit-fields.ts';
 import { todayIn } from '../permits/field-inputs.ts';
-import type { DraftFields, DraftUpdate, FieldProblem, PermitApplication, PermitRules } from '../permits/permit-rules.ts';
+import type {
+  DraftFields,
+  DraftUpdate,
+  FieldProblem,
+  PermitApplication,
+  PermitRules,
+} from '../permits/permit-rules.ts';
 import { PERMIT_TYPE_LABELS } from '../permits/permit-types.ts';
 import { newReferenceNumber } from '../permits/reference-number.ts';
 import { buildSmsSummary } from '../sms/summary-text.ts';
-import { ReferenceCollisionError, type ApplicationRepository, type Channel, type OutboxMessage, type StoredApplication } from '../store/application-repository.ts';
+import {
+  ReferenceCollisionError,
+  type ApplicationRepository,
+  type Channel,
+  type OutboxMessage,
+  type StoredApplication,
+} from '../store/application-repository.ts';
 
 /**
  * The use cases every channel shares: start a draft, answer fields, submit.
@@ -73,7 +85,18 @@ export class ApplicationService {
     const stored = await this.#repository.find(id);
     if (stored === undefined) throw new UnknownApplicationError(id);
     if (stored.status === 'submitted') {
-      return { fields: stored.fields, accepted: [], cleared: [], problems: [{ field: 'application', message: 'This application has already been submitted and can no longer be changed.' }], missing: [] };
+      return {
+        fields: stored.fields,
+        accepted: [],
+        cleared: [],
+        problems: [
+          {
+            field: 'application',
+            message: 'This application has already been submitted and can no longer be changed.',
+          },
+        ],
+        missing: [],
+      };
     }
     const update = this.#rules.updateDraft(stored.fields, patch);
     const acceptedValues: DraftFields = {};
@@ -89,7 +112,12 @@ export class ApplicationService {
     const stored = await this.#repository.find(id);
     if (stored === undefined) throw new UnknownApplicationError(id);
     if (stored.status === 'submitted' && stored.reference !== undefined) {
-      return { ok: true, reference: stored.reference, alreadySubmitted: true, textMessageQueued: stored.fields.smsConsent === true };
+      return {
+        ok: true,
+        reference: stored.reference,
+        alreadySubmitted: true,
+        textMessageQueued: stored.fields.smsConsent === true,
+      };
     }
     const check = this.#rules.checkApplication(stored.fields);
     if (!check.ok) return check;
@@ -104,12 +132,18 @@ export class ApplicationService {
   async submitComplete(channel: Channel, id: string, values: DraftFields): Promise<SubmitResult> {
     const existing = await this.#repository.find(id);
     if (existing?.status === 'submitted' && existing.reference !== undefined && existing.channel === channel) {
-      return { ok: true, reference: existing.reference, alreadySubmitted: true, textMessageQueued: existing.fields.smsConsent === true };
+      return {
+        ok: true,
+        reference: existing.reference,
+        alreadySubmitted: true,
+        textMessageQueued: existing.fields.smsConsent === true,
+      };
     }
     const check = this.#rules.checkApplication(values);
     if (!check.ok) return check;
     // Form ids are random UUIDs, so this only happens to a forged post; it must not touch another channel's draft.
-    if (existing !== undefined && existing.channel !== channel) throw new UserInputError('This form can no longer be used; please open the form again and resubmit.');
+    if (existing !== undefined && existing.channel !== channel)
+      throw new UserInputError('This form can no longer be used; please open the form again and resubmit.');
     await this.#repository.createDraft(channel, id);
     await this.#repository.saveFields(id, check.application);
     return this.#markSubmitted(id, check.application);
@@ -126,16 +160,24 @@ export class ApplicationService {
     const stored = await this.#repository.find(id);
     if (stored === undefined) throw new UnknownApplicationError(id);
     if (stored.status === 'submitted' && stored.reference !== undefined) {
-      return { ok: true, reference: stored.reference, alreadySubmitted: true, textMessageQueued: stored.fields.smsConsent === true };
+      return {
+        ok: true,
+        reference: stored.reference,
+        alreadySubmitted: true,
+        textMessageQueued: stored.fields.smsConsent === true,
+      };
     }
     const check = this.#rules.checkApplication(values);
     if (!check.ok) return check;
     const application: DraftFields = check.application;
     const changed: DraftFields = {};
     for (const [name, value] of Object.entries(application) as [FieldName, unknown][]) {
-      if (name === 'attestation' || JSON.stringify(stored.fields[name]) !== JSON.stringify(value)) changed[name] = value;
+      if (name === 'attestation' || JSON.stringify(stored.fields[name]) !== JSON.stringify(value))
+        changed[name] = value;
     }
-    const cleared = (Object.keys(stored.fields) as FieldName[]).filter((name) => stored.fields[name] !== undefined && application[name] === undefined);
+    const cleared = (Object.keys(stored.fields) as FieldName[]).filter(
+      (name) => stored.fields[name] !== undefined && application[name] === undefined,
+    );
     await this.#repository.saveFields(id, changed, cleared);
     return this.#markSubmitted(id, check.application);
   }
@@ -162,7 +204,9 @@ function smsSummaryFor(application: PermitApplication, reference: string): Outbo
     reference,
     permitTypeLabel: PERMIT_TYPE_LABELS[application.permitType],
     businessName: application.businessName,
-    ...(application.permitType === 'temporary_food_event' ? { eventDates: { start: application.eventStartDate, end: application.eventEndDate } } : {}),
+    ...(application.permitType === 'temporary_food_event'
+      ? { eventDates: { start: application.eventStartDate, end: application.eventEndDate } }
+      : {}),
   });
   return { toPhone: application.contactPhone, body };
 }

@@ -40,7 +40,8 @@ export function permitToolDefinitions(rules: PermitRules): ToolDefinition[] {
     {
       type: 'function',
       name: 'update_application',
-      description: 'Save the answers the caller just gave: pass only those fields. Returns what was saved, each problem in plain words (ask the caller again), and what is still missing.',
+      description:
+        'Save the answers the caller just gave: pass only those fields. Returns what was saved, each problem in plain words (ask the caller again), and what is still missing.',
       parameters: updateParameters,
     },
     {
@@ -52,10 +53,13 @@ export function permitToolDefinitions(rules: PermitRules): ToolDefinition[] {
     {
       type: 'function',
       name: 'submit_application',
-      description: 'Submit the application. Only after reading it back with get_application and the caller saying it is correct. Returns the reference number to read out.',
+      description:
+        'Submit the application. Only after reading it back with get_application and the caller saying it is correct. Returns the reference number to read out.',
       parameters: {
         type: 'object',
-        properties: { caller_confirmed: { type: 'boolean', description: 'true only if the caller confirmed the read-back' } },
+        properties: {
+          caller_confirmed: { type: 'boolean', description: 'true only if the caller confirmed the read-back' },
+        },
         required: ['caller_confirmed'],
         additionalProperties: false,
       },
@@ -85,7 +89,8 @@ export class PermitToolbox {
 
   async run(name: string, argumentsJson: string): Promise<ToolOutcome> {
     const args = parseArguments(argumentsJson);
-    if (args === undefined) return refuse(name, 'The arguments were not a JSON object; call the tool again with an object.');
+    if (args === undefined)
+      return refuse(name, 'The arguments were not a JSON object; call the tool again with an object.');
     switch (name) {
       case 'update_application':
         return this.#update(args);
@@ -96,7 +101,10 @@ export class PermitToolbox {
       case 'end_call':
         return { output: JSON.stringify({ ok: true }), summary: 'end call', endCall: true };
       default:
-        return refuse(name, `There is no tool named ${name.slice(0, 40)}; use update_application, get_application, submit_application or end_call.`);
+        return refuse(
+          name,
+          `There is no tool named ${name.slice(0, 40)}; use update_application, get_application, submit_application or end_call.`,
+        );
     }
   }
 
@@ -128,21 +136,35 @@ export class PermitToolbox {
       complete: missing.length === 0,
       still_missing: missing.map((field) => FIELD_SPECS[field].ask),
     };
-    return { output: JSON.stringify(output), summary: `read back (${missing.length === 0 ? 'complete' : `${missing.length} missing`})`, endCall: false };
+    return {
+      output: JSON.stringify(output),
+      summary: `read back (${missing.length === 0 ? 'complete' : `${missing.length} missing`})`,
+      endCall: false,
+    };
   }
 
   async #submit(args: Record<string, unknown>): Promise<ToolOutcome> {
     const parsed = submitArguments.safeParse(args);
     if (!parsed.success || !parsed.data.caller_confirmed) {
-      return refuse('submit_application', 'Submit only after the caller confirmed the read-back; ask them whether it is correct.');
+      return refuse(
+        'submit_application',
+        'Submit only after the caller confirmed the read-back; ask them whether it is correct.',
+      );
     }
     if (!this.#readBackIsCurrent) {
-      return refuse('submit_application', 'Read the application back with get_application first and ask the caller to confirm it.');
+      return refuse(
+        'submit_application',
+        'Read the application back with get_application first and ask the caller to confirm it.',
+      );
     }
     const result = await this.#applications.submit(this.#applicationId);
     if (!result.ok) {
       const output = { ok: false, problems: result.problems.map((p) => p.message) };
-      return { output: JSON.stringify(output), summary: `submit refused: ${output.problems.join(' ')}`, endCall: false };
+      return {
+        output: JSON.stringify(output),
+        summary: `submit refused: ${output.problems.join(' ')}`,
+        endCall: false,
+      };
     }
     const output = {
       ok: true,
@@ -162,14 +184,20 @@ export class PermitToolbox {
 function parseArguments(json: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(json === '' ? '{}' : json);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
 function refuse(name: string, message: string): ToolOutcome {
-  return { output: JSON.stringify({ ok: false, error: message }), summary: `${name} refused: ${message}`, endCall: false };
+  return {
+    output: JSON.stringify({ ok: false, error: message }),
+    summary: `${name} refused: ${message}`,
+    endCall: false,
+  };
 }
 
 function describe(value: unknown): string {

@@ -26,7 +26,9 @@ export function healthRoutes(state: HealthState, databaseReady: ReadinessCheck):
       return;
     }
     const database = await databaseReady().catch((error: unknown) => ({ ok: false, reason: String(error) }));
-    res.status(database.ok ? 200 : 503).json({ status: database.ok ? 'ok' : 'unavailable', database: database.ok ? 'ok' : database.reason });
+    res
+      .status(database.ok ? 200 : 503)
+      .json({ status: database.ok ? 'ok' : 'unavailable', database: database.ok ? 'ok' : database.reason });
   });
   return router;
 }

@@ -8,9 +8,26 @@ import { PERSONAL_FIELDS } from '../permits/permit-fields.ts';
  */
 const PERSONAL_KEYS = [
   ...PERSONAL_FIELDS,
-  'phone', 'to', 'from', 'From', 'To', 'Caller', 'Called', 'CallerName',
-  'email', 'name', 'address', 'body', 'Body', 'text', 'transcript', 'SpeechResult',
-  'cookie', 'authorization', 'set-cookie', 'x-twilio-signature',
+  'phone',
+  'to',
+  'from',
+  'From',
+  'To',
+  'Caller',
+  'Called',
+  'CallerName',
+  'email',
+  'name',
+  'address',
+  'body',
+  'Body',
+  'text',
+  'transcript',
+  'SpeechResult',
+  'cookie',
+  'authorization',
+  'set-cookie',
+  'x-twilio-signature',
 ];
 
 // pino's redaction wants explicit paths; three levels cover our log shapes

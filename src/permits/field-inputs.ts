@@ -31,7 +31,9 @@ const HOURS_PER_HALF_DAY = 12;
 
 export function parsePhoneInput(text: string): string | undefined {
   const phone = parsePhoneNumberFromString(text.trim(), DEFAULT_PHONE_REGION);
-  return phone?.isValid() === true && phone.countryCallingCode === NORTH_AMERICAN_CALLING_CODE ? phone.number : undefined;
+  return phone?.isValid() === true && phone.countryCallingCode === NORTH_AMERICAN_CALLING_CODE
+    ? phone.number
+    : undefined;
 }
 
 export function parseDateInput(text: string, today: IsoDate): IsoDate | undefined {
@@ -112,7 +114,20 @@ export function parseTimeInput(text: string): string | undefined {
   return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
 }
 
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** "March 3, 2027": how dates appear in messages to callers and form users. */
 export function formatDateForPeople(date: IsoDate): string {

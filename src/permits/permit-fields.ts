@@ -8,7 +8,8 @@ import { PERMIT_TYPE_LABELS, type PermitType } from './permit-types.ts';
  * personal data (encrypted at rest, redacted in logs), and its zod schema.
  */
 
-export type FieldKind = 'text' | 'address' | 'phone' | 'email' | 'date' | 'time' | 'choice' | 'yes-no' | 'list' | 'count' | 'consent';
+export type FieldKind =
+  'text' | 'address' | 'phone' | 'email' | 'date' | 'time' | 'choice' | 'yes-no' | 'list' | 'count' | 'consent';
 
 /** Applicant and business, then the type's own fields (the operation), then food, then the declarations. */
 export const FIELD_GROUPS = ['applicant', 'operation', 'food', 'declarations'] as const;
@@ -38,11 +39,20 @@ export interface FieldSpec {
 }
 
 /** Choices, value → label; the values are what is stored and what the model's tools send. */
-const ENTITY_TYPES = { individual: 'Individual or sole proprietor', partnership: 'Partnership', llc: 'LLC', corporation: 'Corporation', nonprofit: 'Nonprofit' } as const;
+const ENTITY_TYPES = {
+  individual: 'Individual or sole proprietor',
+  partnership: 'Partnership',
+  llc: 'LLC',
+  corporation: 'Corporation',
+  nonprofit: 'Nonprofit',
+} as const;
 const FOOD_PREPARATION = { on_site: 'All on site', commercial_kitchen: 'At a permitted commercial kitchen' } as const;
 const UNIT_TYPES = { truck: 'Truck', trailer: 'Trailer', cart: 'Cart' } as const;
 const OPERATION_MODES = { route: 'On a route', single_location: 'At one location', events: 'At events' } as const;
-const SALES_CHANNELS = { direct_only: 'Directly to customers only', direct_and_stores: 'Directly and through stores' } as const;
+const SALES_CHANNELS = {
+  direct_only: 'Directly to customers only',
+  direct_and_stores: 'Directly and through stores',
+} as const;
 const WATER_SOURCES = { public: 'Public water supply', private_well: 'Private well' } as const;
 
 function choiceOptions(labels: Readonly<Record<string, string>>): ChoiceOption[] {
@@ -57,36 +67,83 @@ export const FIELD_SPECS = {
     ask: 'Please choose the type of permit: temporary food event, mobile food unit, cottage food operation or food establishment.',
     kind: 'choice',
     personal: false,
-    appliesTo: 'all', group: 'applicant',
+    appliesTo: 'all',
+    group: 'applicant',
     options: choiceOptions(PERMIT_TYPE_LABELS),
   }),
-  applicantName: spec({ label: "Applicant's full name", ask: 'Please give the full name of the person applying.', kind: 'text', personal: true, appliesTo: 'all', group: 'applicant' }),
-  businessName: spec({ label: 'Business name (as on the booth, truck or sign)', ask: 'Please give the business name as it appears on the booth, truck or sign.', kind: 'text', personal: true, appliesTo: 'all', group: 'applicant' }),
+  applicantName: spec({
+    label: "Applicant's full name",
+    ask: 'Please give the full name of the person applying.',
+    kind: 'text',
+    personal: true,
+    appliesTo: 'all',
+    group: 'applicant',
+  }),
+  businessName: spec({
+    label: 'Business name (as on the booth, truck or sign)',
+    ask: 'Please give the business name as it appears on the booth, truck or sign.',
+    kind: 'text',
+    personal: true,
+    appliesTo: 'all',
+    group: 'applicant',
+  }),
   entityType: spec({
     label: 'Type of business entity',
     ask: 'Please say whether the business is an individual or sole proprietor, a partnership, an LLC, a corporation or a nonprofit.',
     kind: 'choice',
     personal: false,
-    appliesTo: 'all', group: 'applicant',
+    appliesTo: 'all',
+    group: 'applicant',
     options: choiceOptions(ENTITY_TYPES),
   }),
-  contactPhone: spec({ label: 'Contact phone', ask: 'Please give a phone number where the health department can reach you.', kind: 'phone', personal: true, appliesTo: 'all', group: 'applicant' }),
-  email: spec({ label: 'Email', ask: 'Please give an email address, or leave it out.', kind: 'email', personal: true, appliesTo: 'all', group: 'applicant' }),
-  healthDistrict: spec({ label: 'Health district', ask: 'Please choose the health district where you will operate.', kind: 'choice', personal: false, appliesTo: 'all', group: 'applicant' }),
-  menuItems: spec({ label: 'Menu items (one per line)', ask: 'Please list the food and drinks you will serve.', kind: 'list', personal: true, appliesTo: 'all', group: 'food' }),
+  contactPhone: spec({
+    label: 'Contact phone',
+    ask: 'Please give a phone number where the health department can reach you.',
+    kind: 'phone',
+    personal: true,
+    appliesTo: 'all',
+    group: 'applicant',
+  }),
+  email: spec({
+    label: 'Email',
+    ask: 'Please give an email address, or leave it out.',
+    kind: 'email',
+    personal: true,
+    appliesTo: 'all',
+    group: 'applicant',
+  }),
+  healthDistrict: spec({
+    label: 'Health district',
+    ask: 'Please choose the health district where you will operate.',
+    kind: 'choice',
+    personal: false,
+    appliesTo: 'all',
+    group: 'applicant',
+  }),
+  menuItems: spec({
+    label: 'Menu items (one per line)',
+    ask: 'Please list the food and drinks you will serve.',
+    kind: 'list',
+    personal: true,
+    appliesTo: 'all',
+    group: 'food',
+  }),
   servesTcsFoods: spec({
-    label: 'Do you serve foods that need time or temperature control (for example meat, dairy, cooked rice, cut melons)?',
+    label:
+      'Do you serve foods that need time or temperature control (for example meat, dairy, cooked rice, cut melons)?',
     ask: 'Please say whether you serve foods that must be kept hot or cold for safety, such as meat, dairy or cooked rice.',
     kind: 'yes-no',
     personal: false,
-    appliesTo: 'all', group: 'food',
+    appliesTo: 'all',
+    group: 'food',
   }),
   tcsItemCount: spec({
     label: 'How many of your menu items need time or temperature control?',
     ask: 'Please say how many of your menu items must be kept hot or cold for safety.',
     kind: 'count',
     personal: false,
-    appliesTo: 'all', group: 'food',
+    appliesTo: 'all',
+    group: 'food',
     requiredWhen: 'Only if you serve such foods.',
   }),
   foodPreparation: spec({
@@ -94,7 +151,8 @@ export const FIELD_SPECS = {
     ask: 'Please say whether all food is prepared on site or at a permitted commercial kitchen.',
     kind: 'choice',
     personal: false,
-    appliesTo: 'all', group: 'food',
+    appliesTo: 'all',
+    group: 'food',
     options: choiceOptions(FOOD_PREPARATION),
   }),
   commercialKitchenName: spec({
@@ -102,7 +160,8 @@ export const FIELD_SPECS = {
     ask: 'Please give the name of the commercial kitchen where the food is prepared.',
     kind: 'text',
     personal: true,
-    appliesTo: 'all', group: 'food',
+    appliesTo: 'all',
+    group: 'food',
     requiredWhen: 'Only if food is prepared at a commercial kitchen.',
   }),
   commercialKitchenAddress: spec({
@@ -110,35 +169,116 @@ export const FIELD_SPECS = {
     ask: 'Please give the street address of the commercial kitchen.',
     kind: 'address',
     personal: true,
-    appliesTo: 'all', group: 'food',
+    appliesTo: 'all',
+    group: 'food',
     requiredWhen: 'Only if food is prepared at a commercial kitchen.',
   }),
-  certifiedFoodHandler: spec({ label: 'Certified food handler or manager (name)', ask: 'Please give the name of the certified food handler or food manager.', kind: 'text', personal: true, appliesTo: 'all', group: 'food' }),
+  certifiedFoodHandler: spec({
+    label: 'Certified food handler or manager (name)',
+    ask: 'Please give the name of the certified food handler or food manager.',
+    kind: 'text',
+    personal: true,
+    appliesTo: 'all',
+    group: 'food',
+  }),
   attestation: spec({
     label: 'I confirm the information is true and that health inspectors may enter to inspect.',
     ask: 'Please confirm that the information is true and that health inspectors may enter to inspect.',
     kind: 'consent',
     personal: false,
-    appliesTo: 'all', group: 'declarations',
+    appliesTo: 'all',
+    group: 'declarations',
   }),
-  smsConsent: spec({ label: 'Send me a text message with my reference number', ask: 'Please say whether we may send you a text message with your reference number.', kind: 'yes-no', personal: false, appliesTo: 'all', group: 'declarations' }),
+  smsConsent: spec({
+    label: 'Send me a text message with my reference number',
+    ask: 'Please say whether we may send you a text message with your reference number.',
+    kind: 'yes-no',
+    personal: false,
+    appliesTo: 'all',
+    group: 'declarations',
+  }),
 
-  eventName: spec({ label: 'Event name (full)', ask: 'Please give the full name of the event.', kind: 'text', personal: true, appliesTo: 'temporary_food_event', group: 'operation' }),
-  eventAddress: spec({ label: 'Event address', ask: 'Please give the street address of the event.', kind: 'address', personal: true, appliesTo: 'temporary_food_event', group: 'operation' }),
-  eventCoordinatorName: spec({ label: 'Event coordinator name', ask: "Please give the event coordinator's name.", kind: 'text', personal: true, appliesTo: 'temporary_food_event', group: 'operation' }),
-  eventCoordinatorPhone: spec({ label: 'Event coordinator phone', ask: "Please give the event coordinator's phone number.", kind: 'phone', personal: true, appliesTo: 'temporary_food_event', group: 'operation' }),
-  eventStartDate: spec({ label: 'First day of the event', ask: 'Please give the first day of the event.', kind: 'date', personal: false, appliesTo: 'temporary_food_event', group: 'operation' }),
-  eventEndDate: spec({ label: 'Last day of the event', ask: 'Please give the last day of the event.', kind: 'date', personal: false, appliesTo: 'temporary_food_event', group: 'operation' }),
-  dailyOpenTime: spec({ label: 'Opening time each day', ask: 'Please give the time you open each day, for example 9 AM.', kind: 'time', personal: false, appliesTo: 'temporary_food_event', group: 'operation' }),
-  dailyCloseTime: spec({ label: 'Closing time each day', ask: 'Please give the time you close each day, for example 6 PM.', kind: 'time', personal: false, appliesTo: 'temporary_food_event', group: 'operation' }),
-  booths: spec({ label: 'Number of booths', ask: 'Please say how many booths you will run.', kind: 'count', personal: false, appliesTo: 'temporary_food_event', group: 'operation', hint: 'Leave empty for one booth.' }),
+  eventName: spec({
+    label: 'Event name (full)',
+    ask: 'Please give the full name of the event.',
+    kind: 'text',
+    personal: true,
+    appliesTo: 'temporary_food_event',
+    group: 'operation',
+  }),
+  eventAddress: spec({
+    label: 'Event address',
+    ask: 'Please give the street address of the event.',
+    kind: 'address',
+    personal: true,
+    appliesTo: 'temporary_food_event',
+    group: 'operation',
+  }),
+  eventCoordinatorName: spec({
+    label: 'Event coordinator name',
+    ask: "Please give the event coordinator's name.",
+    kind: 'text',
+    personal: true,
+    appliesTo: 'temporary_food_event',
+    group: 'operation',
+  }),
+  eventCoordinatorPhone: spec({
+    label: 'Event coordinator phone',
+    ask: "Please give the event coordinator's phone number.",
+    kind: 'phone',
+    personal: true,
+    appliesTo: 'temporary_food_event',
+    group: 'operation',
+  }),
+  eventStartDate: spec({
+    label: 'First day of the event',
+    ask: 'Please give the first day of the event.',
+    kind: 'date',
+    personal: false,
+    appliesTo: 'temporary_food_event',
+    group: 'operation',
+  }),
+  eventEndDate: spec({
+    label: 'Last day of the event',
+    ask: 'Please give the last day of the event.',
+    kind: 'date',
+    personal: false,
+    appliesTo: 'temporary_food_event',
+    group: 'operation',
+  }),
+  dailyOpenTime: spec({
+    label: 'Opening time each day',
+    ask: 'Please give the time you open each day, for example 9 AM.',
+    kind: 'time',
+    personal: false,
+    appliesTo: 'temporary_food_event',
+    group: 'operation',
+  }),
+  dailyCloseTime: spec({
+    label: 'Closing time each day',
+    ask: 'Please give the time you close each day, for example 6 PM.',
+    kind: 'time',
+    personal: false,
+    appliesTo: 'temporary_food_event',
+    group: 'operation',
+  }),
+  booths: spec({
+    label: 'Number of booths',
+    ask: 'Please say how many booths you will run.',
+    kind: 'count',
+    personal: false,
+    appliesTo: 'temporary_food_event',
+    group: 'operation',
+    hint: 'Leave empty for one booth.',
+  }),
 
   unitType: spec({
     label: 'Type of unit',
     ask: 'Please say whether the unit is a truck, a trailer or a cart.',
     kind: 'choice',
     personal: false,
-    appliesTo: 'mobile_food_unit', group: 'operation',
+    appliesTo: 'mobile_food_unit',
+    group: 'operation',
     options: choiceOptions(UNIT_TYPES),
   }),
   operationMode: spec({
@@ -146,20 +286,50 @@ export const FIELD_SPECS = {
     ask: 'Please say whether the unit runs a route, stays at one location, or serves at events.',
     kind: 'choice',
     personal: false,
-    appliesTo: 'mobile_food_unit', group: 'operation',
+    appliesTo: 'mobile_food_unit',
+    group: 'operation',
     options: choiceOptions(OPERATION_MODES),
   }),
-  commissaryName: spec({ label: 'Commissary name', ask: 'Please give the name of the commissary the unit works from.', kind: 'text', personal: true, appliesTo: 'mobile_food_unit', group: 'operation' }),
-  commissaryAddress: spec({ label: 'Commissary address', ask: 'Please give the street address of the commissary.', kind: 'address', personal: true, appliesTo: 'mobile_food_unit', group: 'operation' }),
-  licensePlate: spec({ label: 'License plate', ask: "Please give the unit's license plate, or leave it out.", kind: 'text', personal: true, appliesTo: 'mobile_food_unit', group: 'operation' }),
+  commissaryName: spec({
+    label: 'Commissary name',
+    ask: 'Please give the name of the commissary the unit works from.',
+    kind: 'text',
+    personal: true,
+    appliesTo: 'mobile_food_unit',
+    group: 'operation',
+  }),
+  commissaryAddress: spec({
+    label: 'Commissary address',
+    ask: 'Please give the street address of the commissary.',
+    kind: 'address',
+    personal: true,
+    appliesTo: 'mobile_food_unit',
+    group: 'operation',
+  }),
+  licensePlate: spec({
+    label: 'License plate',
+    ask: "Please give the unit's license plate, or leave it out.",
+    kind: 'text',
+    personal: true,
+    appliesTo: 'mobile_food_unit',
+    group: 'operation',
+  }),
 
-  homeAddress: spec({ label: 'Home address', ask: 'Please give the address of the home where the food is made.', kind: 'address', personal: true, appliesTo: 'cottage_food_operation', group: 'operation' }),
+  homeAddress: spec({
+    label: 'Home address',
+    ask: 'Please give the address of the home where the food is made.',
+    kind: 'address',
+    personal: true,
+    appliesTo: 'cottage_food_operation',
+    group: 'operation',
+  }),
   salesChannel: spec({
     label: 'Where you sell',
     ask: 'Please say whether you sell only directly to customers, or also through stores.',
     kind: 'choice',
     personal: false,
-    appliesTo: 'cottage_food_operation', group: 'operation',
+    appliesTo: 'cottage_food_operation',
+    group: 'operation',
     options: choiceOptions(SALES_CHANNELS),
   }),
   waterSource: spec({
@@ -167,12 +337,27 @@ export const FIELD_SPECS = {
     ask: 'Please say whether your water comes from a public supply or a private well.',
     kind: 'choice',
     personal: false,
-    appliesTo: 'cottage_food_operation', group: 'operation',
+    appliesTo: 'cottage_food_operation',
+    group: 'operation',
     options: choiceOptions(WATER_SOURCES),
   }),
 
-  establishmentAddress: spec({ label: 'Establishment address', ask: 'Please give the street address of the establishment.', kind: 'address', personal: true, appliesTo: 'food_establishment', group: 'operation' }),
-  openingDate: spec({ label: 'Anticipated opening date', ask: 'Please give the date you expect to open.', kind: 'date', personal: false, appliesTo: 'food_establishment', group: 'operation' }),
+  establishmentAddress: spec({
+    label: 'Establishment address',
+    ask: 'Please give the street address of the establishment.',
+    kind: 'address',
+    personal: true,
+    appliesTo: 'food_establishment',
+    group: 'operation',
+  }),
+  openingDate: spec({
+    label: 'Anticipated opening date',
+    ask: 'Please give the date you expect to open.',
+    kind: 'date',
+    personal: false,
+    appliesTo: 'food_establishment',
+    group: 'operation',
+  }),
 } as const satisfies Record<string, FieldSpec>;
 
 export type FieldName = keyof typeof FIELD_SPECS;
@@ -201,7 +386,9 @@ const MAX_TCS_ITEMS = 200;
 /** The missing-value message is the field's question; anything else present but wrong gets `invalid`. */
 function messages(name: FieldName, invalid: string) {
   const missing = FIELD_SPECS[name].ask;
-  return { error: (issue: { input?: unknown }) => (issue.input === undefined || issue.input === null ? missing : invalid) };
+  return {
+    error: (issue: { input?: unknown }) => (issue.input === undefined || issue.input === null ? missing : invalid),
+  };
 }
 
 function described(schema: z.ZodType, name: FieldName) {
@@ -225,7 +412,10 @@ function phone(name: FieldName) {
     .transform((value, ctx) => {
       const normalized = parsePhoneInput(value);
       if (normalized === undefined) {
-        ctx.addIssue({ code: 'custom', message: `${label} is not a valid US phone number; please give all ten digits, area code first.` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${label} is not a valid US phone number; please give all ten digits, area code first.`,
+        });
         return z.NEVER;
       }
       return normalized;
@@ -241,11 +431,17 @@ function date(name: FieldName, ctx: PermitRulesContext) {
       const today = ctx.today();
       const parsed = parseDateInput(value, today);
       if (parsed === undefined) {
-        check.addIssue({ code: 'custom', message: `We could not read "${value.slice(0, 40)}" as a date; please give a date such as March 3, 2027 or 03/03/2027.` });
+        check.addIssue({
+          code: 'custom',
+          message: `We could not read "${value.slice(0, 40)}" as a date; please give a date such as March 3, 2027 or 03/03/2027.`,
+        });
         return z.NEVER;
       }
       if (parsed < today) {
-        check.addIssue({ code: 'custom', message: `The ${label.toLowerCase()}, ${formatDateForPeople(parsed)}, is in the past; please give a date from today on.` });
+        check.addIssue({
+          code: 'custom',
+          message: `The ${label.toLowerCase()}, ${formatDateForPeople(parsed)}, is in the past; please give a date from today on.`,
+        });
         return z.NEVER;
       }
       return parsed;
@@ -260,7 +456,10 @@ function time(name: FieldName) {
     .transform((value, check) => {
       const parsed = parseTimeInput(value);
       if (parsed === undefined) {
-        check.addIssue({ code: 'custom', message: `We could not read "${value.slice(0, 20)}" as a time; please give it with AM or PM, for example 9 AM or 9:30 PM.` });
+        check.addIssue({
+          code: 'custom',
+          message: `We could not read "${value.slice(0, 20)}" as a time; please give it with AM or PM, for example 9 AM or 9:30 PM.`,
+        });
         return z.NEVER;
       }
       return parsed;
@@ -270,11 +469,15 @@ function time(name: FieldName) {
 
 function choice<const Labels extends Readonly<Record<string, string>>>(name: FieldName, labels: Labels) {
   const values = Object.keys(labels) as [Extract<keyof Labels, string>, ...Extract<keyof Labels, string>[]];
-  return described(z.enum(values, messages(name, FIELD_SPECS[name].ask)), name) as z.ZodEnum<{ [V in Extract<keyof Labels, string>]: V }>;
+  return described(z.enum(values, messages(name, FIELD_SPECS[name].ask)), name) as z.ZodEnum<{
+    [V in Extract<keyof Labels, string>]: V;
+  }>;
 }
 
 function yesNo(name: FieldName) {
-  return z.boolean(messages(name, FIELD_SPECS[name].ask)).meta({ title: FIELD_SPECS[name].label, description: `${FIELD_SPECS[name].ask} true for yes, false for no.` });
+  return z
+    .boolean(messages(name, FIELD_SPECS[name].ask))
+    .meta({ title: FIELD_SPECS[name].label, description: `${FIELD_SPECS[name].ask} true for yes, false for no.` });
 }
 
 function count(name: FieldName, max: number) {
@@ -300,14 +503,19 @@ export function fieldSchemas(ctx: PermitRulesContext) {
     email: z
       .email(messages('email', 'That email address does not look right; please check it, or leave it out.'))
       .meta({ title: FIELD_SPECS.email.label, description: FIELD_SPECS.email.ask }),
-    healthDistrict: described(z.enum(districts, messages('healthDistrict', FIELD_SPECS.healthDistrict.ask)), 'healthDistrict'),
+    healthDistrict: described(
+      z.enum(districts, messages('healthDistrict', FIELD_SPECS.healthDistrict.ask)),
+      'healthDistrict',
+    ),
     menuItems: z
       .array(
         z
           .string({ error: 'Each menu item must be given as words, such as "beef tacos".' })
           .trim()
           .min(1, { error: 'One of the menu items is empty; please name the dish or drink.' })
-          .max(MAX_MENU_ITEM_LENGTH, { error: `Each menu item must be ${MAX_MENU_ITEM_LENGTH} characters or fewer; please shorten it.` }),
+          .max(MAX_MENU_ITEM_LENGTH, {
+            error: `Each menu item must be ${MAX_MENU_ITEM_LENGTH} characters or fewer; please shorten it.`,
+          }),
         messages('menuItems', FIELD_SPECS.menuItems.ask),
       )
       .min(1, { error: FIELD_SPECS.menuItems.ask })
@@ -319,7 +527,10 @@ export function fieldSchemas(ctx: PermitRulesContext) {
     commercialKitchenName: text('commercialKitchenName'),
     commercialKitchenAddress: text('commercialKitchenAddress', MAX_ADDRESS_LENGTH),
     certifiedFoodHandler: text('certifiedFoodHandler'),
-    attestation: z.literal(true, { error: FIELD_SPECS.attestation.ask }).meta({ title: FIELD_SPECS.attestation.label, description: `${FIELD_SPECS.attestation.ask} Only true, and only after the applicant said yes.` }),
+    attestation: z.literal(true, { error: FIELD_SPECS.attestation.ask }).meta({
+      title: FIELD_SPECS.attestation.label,
+      description: `${FIELD_SPECS.attestation.ask} Only true, and only after the applicant said yes.`,
+    }),
     smsConsent: yesNo('smsConsent'),
 
     eventName: text('eventName'),

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { formatDateForPeople, formatTimeForPeople } from './field-inputs.ts';
-import { FIELD_GROUPS, FIELD_NAMES, FIELD_SPECS, fieldSchemas, isFieldName, type FieldName, type FieldSchemas, type PermitRulesContext } from './permit-fields.ts';
+import {
+  FIELD_GROUPS,
+  FIELD_NAMES,
+  FIELD_SPECS,
+  fieldSchemas,
+  isFieldName,
+  type FieldName,
+  type FieldSchemas,
+  type PermitRulesContext,
+} from './permit-fields.ts';
 import { PERMIT_TYPE_LABELS, PERMIT_TYPES, isPermitType, type PermitType } from './permit-types.ts';
 
 /**
@@ -94,7 +103,12 @@ function buildApplicationSchema(f: FieldSchemas) {
     cottage_food_operation: cottageFoodOperation,
     food_establishment: foodEstablishment,
   } as const;
-  const application = z.discriminatedUnion('permitType', [temporaryFoodEvent, mobileFoodUnit, cottageFoodOperation, foodEstablishment]);
+  const application = z.discriminatedUnion('permitType', [
+    temporaryFoodEvent,
+    mobileFoodUnit,
+    cottageFoodOperation,
+    foodEstablishment,
+  ]);
   return { application, byType };
 }
 
@@ -112,15 +126,27 @@ function conflicts(v: DraftFields, answering?: FieldName): FieldProblem[] {
     const [first, last] = [formatDateForPeople(start), formatDateForPeople(end)];
     problems.push(
       answering === 'eventStartDate'
-        ? { field: 'eventStartDate', message: `The first day of the event, ${first}, is after the last day, ${last}; please give the day the event starts.` }
-        : { field: 'eventEndDate', message: `The last day of the event, ${last}, is before the first day, ${first}; please give the day the event ends.` },
+        ? {
+            field: 'eventStartDate',
+            message: `The first day of the event, ${first}, is after the last day, ${last}; please give the day the event starts.`,
+          }
+        : {
+            field: 'eventEndDate',
+            message: `The last day of the event, ${last}, is before the first day, ${first}; please give the day the event ends.`,
+          },
     );
   }
   if (typeof open === 'string' && open === close) {
     problems.push(
       answering === 'dailyOpenTime'
-        ? { field: 'dailyOpenTime', message: `The opening time is the same as the closing time, ${formatTimeForPeople(open)}; please give the time you open.` }
-        : { field: 'dailyCloseTime', message: `The closing time is the same as the opening time, ${formatTimeForPeople(open)}; please give the time you close.` },
+        ? {
+            field: 'dailyOpenTime',
+            message: `The opening time is the same as the closing time, ${formatTimeForPeople(open)}; please give the time you open.`,
+          }
+        : {
+            field: 'dailyCloseTime',
+            message: `The closing time is the same as the opening time, ${formatTimeForPeople(open)}; please give the time you close.`,
+          },
     );
   }
   return problems;
@@ -131,7 +157,9 @@ function conditionallyMissing(v: DraftFields): FieldProblem[] {
   const needed: FieldName[] = [];
   if (v.servesTcsFoods === true) needed.push('tcsItemCount');
   if (v.foodPreparation === 'commercial_kitchen') needed.push('commercialKitchenName', 'commercialKitchenAddress');
-  return needed.filter((name) => v[name] === undefined).map((name) => ({ field: name, message: FIELD_SPECS[name].ask }));
+  return needed
+    .filter((name) => v[name] === undefined)
+    .map((name) => ({ field: name, message: FIELD_SPECS[name].ask }));
 }
 
 /** Answers that make another field irrelevant; those fields are left out of the application. */
@@ -223,7 +251,10 @@ export class PermitRules {
       const type = fields.permitType;
       const appliesTo = FIELD_SPECS[key].appliesTo;
       if (isPermitType(type) && appliesTo !== 'all' && appliesTo !== type) {
-        problems.push({ field: key, message: `${FIELD_SPECS[key].label} does not apply to a ${PERMIT_TYPE_LABELS[type].toLowerCase()} permit.` });
+        problems.push({
+          field: key,
+          message: `${FIELD_SPECS[key].label} does not apply to a ${PERMIT_TYPE_LABELS[type].toLowerCase()} permit.`,
+        });
         continue;
       }
       if (value === null) {
@@ -264,7 +295,11 @@ export class PermitRules {
   checkApplication(fields: DraftFields): ApplicationCheck {
     const type = fields.permitType;
     if (!isPermitType(type)) {
-      return { ok: false, missing: ['permitType'], problems: [{ field: 'permitType', message: FIELD_SPECS.permitType.ask }] };
+      return {
+        ok: false,
+        missing: ['permitType'],
+        problems: [{ field: 'permitType', message: FIELD_SPECS.permitType.ask }],
+      };
     }
     const missing: FieldName[] = [];
     const problems: FieldProblem[] = [];
@@ -295,7 +330,14 @@ export class PermitRules {
     const application = this.#application.safeParse(relevant);
     if (!application.success) {
       // Unreachable while the field-by-field checks above mirror the union; kept so a drift shows as a message, not a crash.
-      return { ok: false, missing, problems: application.error.issues.map((i) => ({ field: String(i.path[0] ?? 'permitType'), message: i.message })) };
+      return {
+        ok: false,
+        missing,
+        problems: application.error.issues.map((i) => ({
+          field: String(i.path[0] ?? 'permitType'),
+          message: i.message,
+        })),
+      };
     }
     return { ok: true, application: application.data };
   }

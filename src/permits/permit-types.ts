@@ -1,5 +1,10 @@
 /** The four kinds of food permit the department issues; the discriminant of every application. */
-export const PERMIT_TYPES = ['temporary_food_event', 'mobile_food_unit', 'cottage_food_operation', 'food_establishment'] as const;
+export const PERMIT_TYPES = [
+  'temporary_food_event',
+  'mobile_food_unit',
+  'cottage_food_operation',
+  'food_establishment',
+] as const;
 
 export type PermitType = (typeof PERMIT_TYPES)[number];
 

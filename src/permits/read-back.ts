@@ -37,5 +37,7 @@ export function spokenPhone(e164: string): string {
 
 /** Each answered field as "label: value", in the given order. */
 export function readBack(fields: DraftFields, order: readonly FieldName[], context: PermitRulesContext): string[] {
-  return order.filter((name) => fields[name] !== undefined).map((name) => `${FIELD_SPECS[name].label}: ${spokenValue(name, fields[name], context)}`);
+  return order
+    .filter((name) => fields[name] !== undefined)
+    .map((name) => `${FIELD_SPECS[name].label}: ${spokenValue(name, fields[name], context)}`);
 }

@@ -33,13 +33,14 @@ const template = readFileSync(join(PROMPTS_DIR, `${AGENT_INSTRUCTIONS_VERSION}.t
 
 export function renderAgentInstructions(context: InstructionsContext): RenderedInstructions {
   const given = context.resumedDraft === undefined ? 'nothing yet' : context.resumedDraft;
-  const resumed = context.continuing === 'reconnected'
-    ? `The connection to you dropped for a moment during this call; the caller is still on the line. Say sorry for the interruption in one short sentence, do not greet them again or start over, and continue from what is still missing. What they gave so far: ${given}`
-    : context.continuing === 'renewed'
-      ? `This conversation continues a call already in progress with you; the caller may be answering your last question. Do not greet them or start over, say nothing until they speak, then continue from what is still missing. What they gave so far: ${given}`
-      : context.resumedDraft === undefined
-      ? ''
-      : `This caller started an application earlier and did not finish. Greet them, say you have their earlier answers, and continue from what is missing. What they gave so far: ${context.resumedDraft}`;
+  const resumed =
+    context.continuing === 'reconnected'
+      ? `The connection to you dropped for a moment during this call; the caller is still on the line. Say sorry for the interruption in one short sentence, do not greet them again or start over, and continue from what is still missing. What they gave so far: ${given}`
+      : context.continuing === 'renewed'
+        ? `This conversation continues a call already in progress with you; the caller may be answering your last question. Do not greet them or start over, say nothing until they speak, then continue from what is still missing. What they gave so far: ${given}`
+        : context.resumedDraft === undefined
+          ? ''
+          : `This caller started an application earlier and did not finish. Greet them, say you have their earlier answers, and continue from what is missing. What they gave so far: ${context.resumedDraft}`;
   const values: Readonly<Record<string, string>> = {
     today: context.today,
     permit_types: context.permitTypes.join('; '),

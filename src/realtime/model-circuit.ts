@@ -36,9 +36,15 @@ export class ModelCircuit {
       rollingCountTimeout: settings.windowMs,
       resetTimeout: settings.resetMs,
     });
-    this.#breaker.on('open', () => { this.#log.error('the realtime model keeps failing: circuit open, calls are answered without it'); });
-    this.#breaker.on('halfOpen', () => { this.#log.info('circuit half-open: the next call tries the model again'); });
-    this.#breaker.on('close', () => { this.#log.info('circuit closed: the realtime model is answering again'); });
+    this.#breaker.on('open', () => {
+      this.#log.error('the realtime model keeps failing: circuit open, calls are answered without it');
+    });
+    this.#breaker.on('halfOpen', () => {
+      this.#log.info('circuit half-open: the next call tries the model again');
+    });
+    this.#breaker.on('close', () => {
+      this.#log.info('circuit closed: the realtime model is answering again');
+    });
   }
 
   /** False while the circuit is open: a call should not try the model. Half-open lets one call through. */
@@ -51,7 +57,10 @@ export class ModelCircuit {
       return (await this.#breaker.fire(openSession)) as T;
     } catch (error) {
       if (isUnfixable(error) && !this.#breaker.opened) {
-        this.#log.error({ status: (error as RealtimeRefusedError).status }, 'the realtime model refused our credentials: circuit open at once; check OPENAI_API_KEY');
+        this.#log.error(
+          { status: (error as RealtimeRefusedError).status },
+          'the realtime model refused our credentials: circuit open at once; check OPENAI_API_KEY',
+        );
         this.#breaker.open();
       }
       throw error;
@@ -64,5 +73,7 @@ export class ModelCircuit {
 }
 
 function isUnfixable(error: unknown): boolean {
-  return error instanceof RealtimeRefusedError && (error.status === HTTP_UNAUTHORIZED || error.status === HTTP_FORBIDDEN);
+  return (
+    error instanceof RealtimeRefusedError && (error.status === HTTP_UNAUTHORIZED || error.status === HTTP_FORBIDDEN)
+  );
 }

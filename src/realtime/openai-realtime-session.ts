@@ -38,7 +38,10 @@ const MS_PER_SECOND = 1000;
 const CLOSE_NORMAL = 1000;
 
 export async function openRealtimeSession(options: OpenRealtimeSessionOptions): Promise<RealtimeSession> {
-  const rt = new OpenAIRealtimeWS({ model: options.model, options: options.ca === undefined ? undefined : { ca: options.ca } }, options.client);
+  const rt = new OpenAIRealtimeWS(
+    { model: options.model, options: options.ca === undefined ? undefined : { ca: options.ca } },
+    options.client,
+  );
   const session = new OpenAIRealtimeSession(rt, options.logger);
   await session.opened(options.connectTimeoutMs);
   return session;
@@ -58,12 +61,18 @@ class OpenAIRealtimeSession extends EventEmitter<RealtimeSessionEvents> implemen
     // Without an 'error' listener the SDK turns API errors into unhandled rejections.
     rt.on('error', (error) => {
       const code = error.error?.code ?? undefined;
-      const reported = { code, message: error.error?.message ?? error.message, fatal: code !== undefined && FATAL_ERROR_CODES.has(code) };
+      const reported = {
+        code,
+        message: error.error?.message ?? error.message,
+        fatal: code !== undefined && FATAL_ERROR_CODES.has(code),
+      };
       // An EventEmitter 'error' with no listener throws; after the call has detached, a late error is only logged.
       if (this.listenerCount('error') > 0) this.emit('error', reported);
       else this.#log.debug({ code }, 'realtime error after the call ended');
     });
-    rt.on('event', (event) => { this.#dispatch(event); });
+    rt.on('event', (event) => {
+      this.#dispatch(event);
+    });
     rt.socket.on('close', (code, reason) => {
       this.#open = false;
       this.emit('closed', code, reason.toString());
@@ -111,7 +120,11 @@ class OpenAIRealtimeSession extends EventEmitter<RealtimeSessionEvents> implemen
           input: {
             format: { type: 'audio/pcmu' },
             noise_reduction: { type: 'near_field' },
-            transcription: { model: config.transcription.model, language: config.transcription.language, prompt: config.transcription.prompt },
+            transcription: {
+              model: config.transcription.model,
+              language: config.transcription.language,
+              prompt: config.transcription.prompt,
+            },
             turn_detection: {
               type: 'server_vad',
               threshold: config.vad.threshold,
@@ -142,7 +155,12 @@ class OpenAIRealtimeSession extends EventEmitter<RealtimeSessionEvents> implemen
   }
 
   truncate(itemId: string, audioEndMs: number): void {
-    this.#send({ type: 'conversation.item.truncate', item_id: itemId, content_index: 0, audio_end_ms: Math.max(0, Math.round(audioEndMs)) });
+    this.#send({
+      type: 'conversation.item.truncate',
+      item_id: itemId,
+      content_index: 0,
+      audio_end_ms: Math.max(0, Math.round(audioEndMs)),
+    });
   }
 
   sendToolResult(callId: string, output: string): void {
@@ -206,7 +224,12 @@ class OpenAIRealtimeSession extends EventEmitter<RealtimeSessionEvents> implemen
         this.emit('agentTranscript', event.item_id, event.transcript);
         return;
       case 'response.function_call_arguments.done':
-        this.emit('functionCall', { callId: event.call_id, itemId: event.item_id, name: event.name, arguments: event.arguments });
+        this.emit('functionCall', {
+          callId: event.call_id,
+          itemId: event.item_id,
+          name: event.name,
+          arguments: event.arguments,
+        });
         return;
       case 'response.done':
         this.emit('responseDone', event.response.status ?? 'completed', event.response.usage ?? undefined);

@@ -11,7 +11,9 @@ const usageDetails = z.looseObject({
   text_tokens: z.number().optional(),
   audio_tokens: z.number().optional(),
   cached_tokens: z.number().optional(),
-  cached_tokens_details: z.looseObject({ text_tokens: z.number().optional(), audio_tokens: z.number().optional() }).optional(),
+  cached_tokens_details: z
+    .looseObject({ text_tokens: z.number().optional(), audio_tokens: z.number().optional() })
+    .optional(),
 });
 
 export const responseUsageSchema = z.looseObject({
@@ -38,10 +40,26 @@ const conversationItem = z.looseObject({ id: z.string(), type: z.string(), role:
 export const realtimeServerEventSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('session.created'), session: z.looseObject({ expires_at: z.number().optional() }) }),
   z.looseObject({ type: z.literal('session.updated') }),
-  z.looseObject({ type: z.literal('input_audio_buffer.speech_started'), item_id: z.string(), audio_start_ms: z.number() }),
-  z.looseObject({ type: z.literal('input_audio_buffer.speech_stopped'), item_id: z.string(), audio_end_ms: z.number() }),
-  z.looseObject({ type: z.literal('input_audio_buffer.committed'), item_id: z.string(), previous_item_id: z.string().nullish() }),
-  z.looseObject({ type: z.literal('conversation.item.added'), item: conversationItem, previous_item_id: z.string().nullish() }),
+  z.looseObject({
+    type: z.literal('input_audio_buffer.speech_started'),
+    item_id: z.string(),
+    audio_start_ms: z.number(),
+  }),
+  z.looseObject({
+    type: z.literal('input_audio_buffer.speech_stopped'),
+    item_id: z.string(),
+    audio_end_ms: z.number(),
+  }),
+  z.looseObject({
+    type: z.literal('input_audio_buffer.committed'),
+    item_id: z.string(),
+    previous_item_id: z.string().nullish(),
+  }),
+  z.looseObject({
+    type: z.literal('conversation.item.added'),
+    item: conversationItem,
+    previous_item_id: z.string().nullish(),
+  }),
   z.looseObject({
     type: z.literal('conversation.item.input_audio_transcription.completed'),
     item_id: z.string(),
@@ -50,8 +68,17 @@ export const realtimeServerEventSchema = z.discriminatedUnion('type', [
   }),
   z.looseObject({ type: z.literal('response.created'), response: z.looseObject({ id: z.string() }) }),
   z.looseObject({ type: z.literal('response.output_item.added'), response_id: z.string(), item: conversationItem }),
-  z.looseObject({ type: z.literal('response.output_audio.delta'), response_id: z.string(), item_id: z.string(), delta: z.string() }),
-  z.looseObject({ type: z.literal('response.output_audio_transcript.done'), item_id: z.string(), transcript: z.string() }),
+  z.looseObject({
+    type: z.literal('response.output_audio.delta'),
+    response_id: z.string(),
+    item_id: z.string(),
+    delta: z.string(),
+  }),
+  z.looseObject({
+    type: z.literal('response.output_audio_transcript.done'),
+    item_id: z.string(),
+    transcript: z.string(),
+  }),
   z.looseObject({
     type: z.literal('response.function_call_arguments.done'),
     call_id: z.string(),
@@ -61,17 +88,28 @@ export const realtimeServerEventSchema = z.discriminatedUnion('type', [
   }),
   z.looseObject({
     type: z.literal('response.done'),
-    response: z.looseObject({ id: z.string().optional(), status: z.string().optional(), usage: responseUsageSchema.nullish() }),
+    response: z.looseObject({
+      id: z.string().optional(),
+      status: z.string().optional(),
+      usage: responseUsageSchema.nullish(),
+    }),
   }),
   z.looseObject({
     type: z.literal('error'),
-    error: z.looseObject({ type: z.string().optional(), code: z.string().nullish(), message: z.string(), event_id: z.string().nullish() }),
+    error: z.looseObject({
+      type: z.string().optional(),
+      code: z.string().nullish(),
+      message: z.string(),
+      event_id: z.string().nullish(),
+    }),
   }),
 ]);
 
 export type RealtimeServerEvent = z.infer<typeof realtimeServerEventSchema>;
 
-const HANDLED: ReadonlySet<string> = new Set(realtimeServerEventSchema.options.map((option) => option.shape.type.value));
+const HANDLED: ReadonlySet<string> = new Set(
+  realtimeServerEventSchema.options.map((option) => option.shape.type.value),
+);
 
 export type ParsedServerEvent =
   | { readonly kind: 'event'; readonly event: RealtimeServerEvent }
@@ -79,11 +117,18 @@ export type ParsedServerEvent =
   | { readonly kind: 'malformed'; readonly type: string; readonly reason: string };
 
 export function parseRealtimeServerEvent(value: unknown): ParsedServerEvent {
-  const type = typeof value === 'object' && value !== null && 'type' in value ? (value).type : undefined;
+  const type = typeof value === 'object' && value !== null && 'type' in value ? value.type : undefined;
   if (typeof type !== 'string' || !HANDLED.has(type)) return { kind: 'ignored' };
   const parsed = realtimeServerEventSchema.safeParse(value);
-  return parsed.success ? { kind: 'event', event: parsed.data } : { kind: 'malformed', type, reason: parsed.error.issues[0]?.message ?? 'invalid' };
+  return parsed.success
+    ? { kind: 'event', event: parsed.data }
+    : { kind: 'malformed', type, reason: parsed.error.issues[0]?.message ?? 'invalid' };
 }
 
 /** API errors that retrying cannot fix: the session is over. */
-export const FATAL_ERROR_CODES: ReadonlySet<string> = new Set(['invalid_api_key', 'insufficient_quota', 'session_expired', 'model_not_found']);
+export const FATAL_ERROR_CODES: ReadonlySet<string> = new Set([
+  'invalid_api_key',
+  'insufficient_quota',
+  'session_expired',
+  'model_not_found',
+]);

@@ -23,7 +23,15 @@ export interface UsageTotals {
 export class UsageMeter {
   readonly #prices: TokenPrices;
   readonly #totals: UsageTotals = {
-    text_in: 0, text_cached: 0, text_out: 0, audio_in: 0, audio_cached: 0, audio_out: 0, transcription_in: 0, transcription_out: 0, transcription_seconds: 0,
+    text_in: 0,
+    text_cached: 0,
+    text_out: 0,
+    audio_in: 0,
+    audio_cached: 0,
+    audio_out: 0,
+    transcription_in: 0,
+    transcription_out: 0,
+    transcription_seconds: 0,
   };
 
   constructor(prices: TokenPrices) {
@@ -67,8 +75,14 @@ export class UsageMeter {
     const t = this.#totals;
     const p = this.#prices;
     const dollars =
-      t.text_in * p.text_in + t.text_cached * p.text_cached + t.text_out * p.text_out + t.audio_in * p.audio_in + t.audio_cached * p.audio_cached + t.audio_out * p.audio_out +
-      t.transcription_in * p.transcription_in + t.transcription_out * p.transcription_out;
+      t.text_in * p.text_in +
+      t.text_cached * p.text_cached +
+      t.text_out * p.text_out +
+      t.audio_in * p.audio_in +
+      t.audio_cached * p.audio_cached +
+      t.audio_out * p.audio_out +
+      t.transcription_in * p.transcription_in +
+      t.transcription_out * p.transcription_out;
     return dollars / TOKENS_PER_MILLION;
   }
 }

@@ -47,8 +47,10 @@ export class CallRecordings {
     const [current] = dataKeys;
     if (current === undefined) throw new Error('CallRecordings needs at least one data key; DATA_KEYS lists none.');
     for (const { id, key } of dataKeys) {
-      if (!KEY_ID_PATTERN.test(id)) throw new Error('A data key has an invalid id; use 1 to 32 letters, digits, \'_\' or \'-\'.');
-      if (key.length !== KEY_BYTES) throw new Error(`Data key "${id}" is ${key.length} bytes; it must be ${KEY_BYTES}.`);
+      if (!KEY_ID_PATTERN.test(id))
+        throw new Error("A data key has an invalid id; use 1 to 32 letters, digits, '_' or '-'.");
+      if (key.length !== KEY_BYTES)
+        throw new Error(`Data key "${id}" is ${key.length} bytes; it must be ${KEY_BYTES}.`);
     }
     this.#store = store;
     this.#keys = new Map(dataKeys.map(({ id, key }) => [id, createSecretKey(deriveSubkey(key, KEY_PURPOSE))]));
@@ -75,9 +77,14 @@ export class CallRecordings {
     const { header, keyId, ciphertext, tag } = parse(stored, what);
     const key = this.#keys.get(keyId);
     if (key === undefined) {
-      throw new DecryptionError('unknown-key', `Cannot decrypt ${what}: it was encrypted with data key "${keyId}", which DATA_KEYS no longer lists; keep that key listed while recordings made under it are kept.`);
+      throw new DecryptionError(
+        'unknown-key',
+        `Cannot decrypt ${what}: it was encrypted with data key "${keyId}", which DATA_KEYS no longer lists; keep that key listed while recordings made under it are kept.`,
+      );
     }
-    const decipher = createDecipheriv(CIPHER, key, header.subarray(header.length - IV_BYTES), { authTagLength: TAG_BYTES });
+    const decipher = createDecipheriv(CIPHER, key, header.subarray(header.length - IV_BYTES), {
+      authTagLength: TAG_BYTES,
+    });
     decipher.setAAD(additionalData(header, callSid));
     decipher.setAuthTag(tag);
     try {
@@ -107,9 +114,11 @@ function additionalData(header: Buffer, callSid: string): Buffer {
 }
 
 function parse(stored: Buffer, what: string): { header: Buffer; keyId: string; ciphertext: Buffer; tag: Buffer } {
-  const malformed = (detail: string): DecryptionError => new DecryptionError('malformed', `Cannot decrypt ${what}: it is not an encrypted recording (${detail}).`);
+  const malformed = (detail: string): DecryptionError =>
+    new DecryptionError('malformed', `Cannot decrypt ${what}: it is not an encrypted recording (${detail}).`);
   if (stored.length < KEY_ID_AT || !stored.subarray(0, MAGIC.length).equals(MAGIC)) throw malformed('no PLRC header');
-  if (stored[VERSION_AT] !== FORMAT_VERSION) throw malformed(`format version ${stored[VERSION_AT] ?? '?'}, expected ${FORMAT_VERSION}`);
+  if (stored[VERSION_AT] !== FORMAT_VERSION)
+    throw malformed(`format version ${stored[VERSION_AT] ?? '?'}, expected ${FORMAT_VERSION}`);
   const keyIdLength = stored[KEY_ID_LENGTH_AT] ?? 0;
   const headerLength = KEY_ID_AT + keyIdLength + IV_BYTES;
   if (stored.length < headerLength + TAG_BYTES) throw malformed('too short');

@@ -29,7 +29,9 @@ export class InvalidRecordingKeyError extends Error {
 /** Checks a key before it becomes part of a path or an object name. */
 export function requireRecordingKey(key: string): string {
   if (!KEY_PATTERN.test(key)) {
-    throw new InvalidRecordingKeyError(`"${key.slice(0, 40)}" is not a recording key: use 1 to 128 letters, digits, '_', '-' or '.', not starting with '.'`);
+    throw new InvalidRecordingKeyError(
+      `"${key.slice(0, 40)}" is not a recording key: use 1 to 128 letters, digits, '_', '-' or '.', not starting with '.'`,
+    );
   }
   return key;
 }

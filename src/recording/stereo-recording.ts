@@ -66,7 +66,8 @@ export class StereoRecording {
 }
 
 function samplesAt(atMs: number, what: string): number {
-  if (!Number.isFinite(atMs) || atMs < 0) throw new RangeError(`${what}: the call time must be a non-negative number of ms, not ${atMs}`);
+  if (!Number.isFinite(atMs) || atMs < 0)
+    throw new RangeError(`${what}: the call time must be a non-negative number of ms, not ${atMs}`);
   return Math.round(atMs * MULAW_BYTES_PER_MS);
 }
 
@@ -76,8 +77,13 @@ const LITTLE_ENDIAN = endianness() === 'LE';
 
 function writeChannel(wav: Buffer, mulaw: Uint8Array, channel: number): void {
   if (LITTLE_ENDIAN && (wav.byteOffset + WAV_HEADER_BYTES) % PCM_BYTES_PER_SAMPLE === 0) {
-    const pcm = new Int16Array(wav.buffer, wav.byteOffset + WAV_HEADER_BYTES, (wav.length - WAV_HEADER_BYTES) / PCM_BYTES_PER_SAMPLE);
-    for (let i = 0, at = channel; i < mulaw.length; i += 1, at += CHANNELS) pcm[at] = MU_LAW_TO_LINEAR[mulaw[i] ?? MULAW_SILENCE] ?? 0;
+    const pcm = new Int16Array(
+      wav.buffer,
+      wav.byteOffset + WAV_HEADER_BYTES,
+      (wav.length - WAV_HEADER_BYTES) / PCM_BYTES_PER_SAMPLE,
+    );
+    for (let i = 0, at = channel; i < mulaw.length; i += 1, at += CHANNELS)
+      pcm[at] = MU_LAW_TO_LINEAR[mulaw[i] ?? MULAW_SILENCE] ?? 0;
     return;
   }
   const stride = CHANNELS * PCM_BYTES_PER_SAMPLE;

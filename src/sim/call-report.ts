@@ -16,7 +16,8 @@ export function describeCallEvent(event: CallEvent, verbose: boolean): string | 
   switch (event.type) {
     case 'webhook-answered': {
       const say = event.say === undefined ? '' : ` Say: "${event.say}"`;
-      const stream = event.streamUrl === undefined ? ' (no media stream: the call ends here)' : ` → stream ${event.streamUrl}`;
+      const stream =
+        event.streamUrl === undefined ? ' (no media stream: the call ends here)' : ` → stream ${event.streamUrl}`;
       return `☎ webhook answered ${event.status} [${event.verbs.join(', ')}]${say}${stream}`;
     }
     case 'stream-opened':
@@ -50,22 +51,36 @@ export function describeCallEvent(event: CallEvent, verbose: boolean): string | 
 
 export function callSummary(result: CallResult): string {
   const clearsDropped = result.clears.reduce((sum, clear) => sum + clear.droppedMs, 0);
-  const close = result.closeCode === undefined ? '' : ` (close ${result.closeCode}${result.closeReason ? ` "${result.closeReason}"` : ''})`;
-  const list = (items: readonly string[]): string => (items.length === 0 ? 'none' : items.map((item) => `\n    - ${item}`).join(''));
+  const close =
+    result.closeCode === undefined
+      ? ''
+      : ` (close ${result.closeCode}${result.closeReason ? ` "${result.closeReason}"` : ''})`;
+  const list = (items: readonly string[]): string =>
+    items.length === 0 ? 'none' : items.map((item) => `\n    - ${item}`).join('');
   const rows: [string, string][] = [
     ['call', `${result.callSid}${result.streamSid === undefined ? '' : ` / ${result.streamSid}`}`],
     ['ended by', `${result.endedBy}${close}`],
     ['duration', seconds(result.durationMs)],
     ['caller turns', `${result.callerTurnsSpoken} spoken`],
-    ['agent audio', `${seconds(result.agentAudioMsPlayed)} played${result.agentAudioMsUnplayed > 0 ? `, ${seconds(result.agentAudioMsUnplayed)} never played (stream ended first)` : ''}`],
+    [
+      'agent audio',
+      `${seconds(result.agentAudioMsPlayed)} played${result.agentAudioMsUnplayed > 0 ? `, ${seconds(result.agentAudioMsUnplayed)} never played (stream ended first)` : ''}`,
+    ],
     ['frames sent', String(result.framesSent)],
     ['marks echoed', String(result.marksEchoed.length)],
     ['clears', result.clears.length === 0 ? '0' : `${result.clears.length} (dropped ${seconds(clearsDropped)})`],
-    ['connect action', result.connectActionStatus === undefined ? 'not requested' : `${result.connectActionStatus} ${oneLine(result.connectActionTwiml ?? '')}`],
-    ['status callback', result.statusCallbackStatus === undefined ? 'not delivered' : String(result.statusCallbackStatus)],
+    [
+      'connect action',
+      result.connectActionStatus === undefined
+        ? 'not requested'
+        : `${result.connectActionStatus} ${oneLine(result.connectActionTwiml ?? '')}`,
+    ],
+    [
+      'status callback',
+      result.statusCallbackStatus === undefined ? 'not delivered' : String(result.statusCallbackStatus),
+    ],
     ['violations', list(result.protocolViolations)],
     ['errors', list(result.errors)],
   ];
   return `\n── summary ──\n${rows.map(([name, value]) => `  ${name.padEnd(16)}${value}`).join('\n')}\n`;
 }
-

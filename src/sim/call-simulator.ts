@@ -51,7 +51,13 @@ type Timed<T> = T extends unknown ? T & { readonly atMs: number } : never;
 
 type UntimedCallEvent =
   | StreamEvent
-  | { readonly type: 'webhook-answered'; readonly status: number; readonly say: string | undefined; readonly verbs: readonly string[]; readonly streamUrl: string | undefined }
+  | {
+      readonly type: 'webhook-answered';
+      readonly status: number;
+      readonly say: string | undefined;
+      readonly verbs: readonly string[];
+      readonly streamUrl: string | undefined;
+    }
   | { readonly type: 'connect-action'; readonly status: number; readonly twiml: string }
   | { readonly type: 'stream-status-callback'; readonly streamEvent: StreamStatusEvent; readonly status: number }
   | { readonly type: 'status-callback'; readonly status: number };
@@ -101,14 +107,20 @@ export class ServiceUnreachableError extends AppError {
 
   constructor(url: string, cause: unknown) {
     const code = networkErrorCode(cause);
-    super(`Cannot reach the service at ${url}${code === undefined ? '' : ` (${code})`}`, { cause, retryable: true, status: 502 });
+    super(`Cannot reach the service at ${url}${code === undefined ? '' : ` (${code})`}`, {
+      cause,
+      retryable: true,
+      status: 502,
+    });
     this.url = url;
   }
 }
 
 function networkErrorCode(error: unknown): string | undefined {
   const cause = error instanceof Error ? error.cause : undefined;
-  return typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
+  return typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string'
+    ? cause.code
+    : undefined;
 }
 
 const isSuccess = (status: number): boolean => status >= 200 && status <= 299;
@@ -116,7 +128,8 @@ const isSuccess = (status: number): boolean => status >= 200 && status <= 299;
 const trimSlash = (url: string): string => url.replace(/\/+$/, '');
 
 /** Twilio resolves a relative action against the webhook URL; an absolute one is signed exactly as written. */
-const absolute = (url: string, base: string): string => (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : new URL(url, base).href);
+const absolute = (url: string, base: string): string =>
+  /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : new URL(url, base).href;
 
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
@@ -125,21 +138,33 @@ function describe(error: unknown): string {
 }
 
 /** The webhook's TwiML, as Twilio would judge it. */
-function readAnswer(webhook: WebhookAnswer): { answer: TwimlAnswer | undefined; problems: { kind: 'error' | 'violation'; message: string }[] } {
-  if (webhook.status !== 200) return { answer: undefined, problems: [{ kind: 'error', message: `the voice webhook answered HTTP ${webhook.status}` }] };
+function readAnswer(webhook: WebhookAnswer): {
+  answer: TwimlAnswer | undefined;
+  problems: { kind: 'error' | 'violation'; message: string }[];
+} {
+  if (webhook.status !== 200)
+    return {
+      answer: undefined,
+      problems: [{ kind: 'error', message: `the voice webhook answered HTTP ${webhook.status}` }],
+    };
   const problems: { kind: 'error' | 'violation'; message: string }[] = [];
   if (!/^(?:text|application)\/xml\b/i.test(webhook.contentType)) {
-    problems.push({ kind: 'violation', message: `the voice webhook answered Content-Type "${webhook.contentType}"; Twilio expects text/xml or application/xml (Twilio error 12300)` });
+    problems.push({
+      kind: 'violation',
+      message: `the voice webhook answered Content-Type "${webhook.contentType}"; Twilio expects text/xml or application/xml (Twilio error 12300)`,
+    });
   }
   try {
     return { answer: readTwiml(webhook.body), problems };
   } catch (error) {
     if (!(error instanceof TwimlError)) throw error;
-    problems.push({ kind: 'error', message: `the voice webhook's TwiML is invalid: ${error.message} (Twilio error 12100)` });
+    problems.push({
+      kind: 'error',
+      message: `the voice webhook's TwiML is invalid: ${error.message} (Twilio error 12100)`,
+    });
     return { answer: undefined, problems };
   }
 }
-
 
 export async function simulateCall(options: SimulateCallOptions): Promise<CallResult> {
   return new SimulatedCall(options).run();
@@ -171,10 +196,13 @@ class SimulatedCall {
 
   constructor(options: SimulateCallOptions) {
     this.#serviceUrl = new URL(options.serviceUrl);
-    if (this.#serviceUrl.protocol !== 'http:' && this.#serviceUrl.protocol !== 'https:') throw new RangeError(`serviceUrl must be http(s), not ${options.serviceUrl}`);
+    if (this.#serviceUrl.protocol !== 'http:' && this.#serviceUrl.protocol !== 'https:')
+      throw new RangeError(`serviceUrl must be http(s), not ${options.serviceUrl}`);
     this.#factor = options.realTimeFactor ?? 1;
-    if (!Number.isFinite(this.#factor) || this.#factor <= 0) throw new RangeError(`realTimeFactor must be a positive number, not ${this.#factor}`);
-    if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, not ${options.timeoutMs}`);
+    if (!Number.isFinite(this.#factor) || this.#factor <= 0)
+      throw new RangeError(`realTimeFactor must be a positive number, not ${this.#factor}`);
+    if (options.timeoutMs !== undefined && !(options.timeoutMs > 0))
+      throw new RangeError(`timeoutMs must be positive, not ${options.timeoutMs}`);
     this.#o = options;
     this.#publicBase = trimSlash(options.publicBaseUrl ?? options.serviceUrl);
     this.#script = new CallerScript(options.scenario, { hangUpAfterTurn: options.hangUpAfterTurn });
@@ -194,13 +222,23 @@ class SimulatedCall {
     const timeoutMs = this.#o.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     const timeout = AbortSignal.timeout(timeoutMs);
     const { stream, action } = answer.connect;
-    const outcome = await this.#runStream(webhookUrl, stream, this.#o.signal === undefined ? timeout : AbortSignal.any([timeout, this.#o.signal]));
+    const outcome = await this.#runStream(
+      webhookUrl,
+      stream,
+      this.#o.signal === undefined ? timeout : AbortSignal.any([timeout, this.#o.signal]),
+    );
     this.#o.signal?.throwIfAborted();
 
-    const endedBy = outcome.endedBy === 'failed' ? 'stream-failed' : outcome.endedBy === 'hang-up-signal' ? 'timeout' : outcome.endedBy;
+    const endedBy =
+      outcome.endedBy === 'failed'
+        ? 'stream-failed'
+        : outcome.endedBy === 'hang-up-signal'
+          ? 'timeout'
+          : outcome.endedBy;
     if (endedBy === 'timeout') this.#error(`the call did not end within ${timeoutMs} ms; the caller hung up`);
     // Twilio requests the action when <Connect> ends on the service's side (or the stream fails), not when the caller hangs up.
-    if ((endedBy === 'service' || endedBy === 'stream-failed') && action !== undefined) await this.#requestConnectAction(absolute(action, webhookUrl));
+    if ((endedBy === 'service' || endedBy === 'stream-failed') && action !== undefined)
+      await this.#requestConnectAction(absolute(action, webhookUrl));
     return this.#completed(endedBy);
   }
 
@@ -208,10 +246,16 @@ class SimulatedCall {
   async #answerCall(webhookUrl: string): Promise<TwimlAnswer | undefined> {
     let webhook: WebhookAnswer;
     try {
-      webhook = await this.#post(webhookUrl, { ...this.#callParams(), CallStatus: 'ringing', Direction: 'inbound', ApiVersion: API_VERSION });
+      webhook = await this.#post(webhookUrl, {
+        ...this.#callParams(),
+        CallStatus: 'ringing',
+        Direction: 'inbound',
+        ApiVersion: API_VERSION,
+      });
     } catch (error) {
       this.#o.signal?.throwIfAborted();
-      if (!(error instanceof DOMException && error.name === 'TimeoutError')) throw new ServiceUnreachableError(this.#serviceUrl.origin, error);
+      if (!(error instanceof DOMException && error.name === 'TimeoutError'))
+        throw new ServiceUnreachableError(this.#serviceUrl.origin, error);
       this.#error(`the voice webhook did not answer within ${WEBHOOK_TIMEOUT_MS} ms (Twilio error 11200)`);
       return undefined;
     }
@@ -219,7 +263,13 @@ class SimulatedCall {
     const read = readAnswer(webhook);
     this.#say = read.answer?.say;
     const { answer } = read;
-    this.#emit({ type: 'webhook-answered', status: webhook.status, say: answer?.say, verbs: answer?.verbs ?? [], streamUrl: answer?.connect?.stream.url });
+    this.#emit({
+      type: 'webhook-answered',
+      status: webhook.status,
+      say: answer?.say,
+      verbs: answer?.verbs ?? [],
+      streamUrl: answer?.connect?.stream.url,
+    });
     for (const problem of read.problems) {
       if (problem.kind === 'error') this.#error(problem.message);
       else this.#violation(problem.message);
@@ -233,12 +283,15 @@ class SimulatedCall {
     if (publicUrl.protocol !== 'wss:' && this.#publicBase.startsWith('https:')) {
       this.#violation(`the Stream url is ${publicUrl.protocol}//…; Twilio connects only to wss:// URLs`);
     }
-    if (publicUrl.search !== '') this.#violation('the Stream url has a query string; Twilio does not allow one (pass values with <Parameter>)');
+    if (publicUrl.search !== '')
+      this.#violation('the Stream url has a query string; Twilio does not allow one (pass values with <Parameter>)');
     // Which form Twilio signs for the handshake is not documented; we sign the https:// (or http://) form, and the service accepts either.
     const signedUrl = stream.url.replace(/^wss:/i, 'https:').replace(/^ws:/i, 'http:');
     const streamSid = newSid('MZ');
     const streamStatus = (streamEvent: StreamStatusEvent, extra: Record<string, string> = {}): Promise<void> =>
-      stream.statusCallback === undefined ? Promise.resolve() : this.#postStreamStatus(absolute(stream.statusCallback, webhookUrl), streamSid, streamEvent, extra);
+      stream.statusCallback === undefined
+        ? Promise.resolve()
+        : this.#postStreamStatus(absolute(stream.statusCallback, webhookUrl), streamSid, streamEvent, extra);
     let started: Promise<void> | undefined;
 
     const outcome = await runMediaStream({
@@ -249,18 +302,29 @@ class SimulatedCall {
       script: this.#script,
       realTimeFactor: this.#factor,
       phoneNow: () => this.#phoneNow(),
-      emit: (event) => { this.#emit(event); },
+      emit: (event) => {
+        this.#emit(event);
+      },
       hangUpSignal,
       // Twilio sends the stream status callback alongside the audio, without holding the stream up.
-      onOpen: () => { started = streamStatus('stream-started'); },
+      onOpen: () => {
+        started = streamStatus('stream-started');
+      },
     });
     this.#stream = { streamSid, outcome };
     await started;
-    await (outcome.endedBy === 'failed' ? streamStatus('stream-error', { StreamError: outcome.errors.join('; ') || 'the WebSocket did not open' }) : streamStatus('stream-stopped'));
+    await (outcome.endedBy === 'failed'
+      ? streamStatus('stream-error', { StreamError: outcome.errors.join('; ') || 'the WebSocket did not open' })
+      : streamStatus('stream-stopped'));
     return outcome;
   }
 
-  async #postStreamStatus(url: string, streamSid: string, streamEvent: StreamStatusEvent, extra: Record<string, string>): Promise<void> {
+  async #postStreamStatus(
+    url: string,
+    streamSid: string,
+    streamEvent: StreamStatusEvent,
+    extra: Record<string, string>,
+  ): Promise<void> {
     try {
       const answer = await this.#post(url, {
         AccountSid: this.#accountSid,
@@ -273,7 +337,8 @@ class SimulatedCall {
       });
       this.#streamStatusCallbacks.push({ streamEvent, status: answer.status });
       this.#emit({ type: 'stream-status-callback', streamEvent, status: answer.status });
-      if (!isSuccess(answer.status)) this.#error(`the stream status callback (${streamEvent}) answered HTTP ${answer.status}`);
+      if (!isSuccess(answer.status))
+        this.#error(`the stream status callback (${streamEvent}) answered HTTP ${answer.status}`);
     } catch (error) {
       this.#error(`the stream status callback (${streamEvent}) failed: ${describe(error)}`);
     }
@@ -320,7 +385,9 @@ class SimulatedCall {
       webhookStatus: this.#webhookStatus,
       endedBy,
       say: this.#say,
-      ...(this.#connectAction === undefined ? {} : { connectActionStatus: this.#connectAction.status, connectActionTwiml: this.#connectAction.twiml }),
+      ...(this.#connectAction === undefined
+        ? {}
+        : { connectActionStatus: this.#connectAction.status, connectActionTwiml: this.#connectAction.twiml }),
       ...(this.#statusCallbackStatus === undefined ? {} : { statusCallbackStatus: this.#statusCallbackStatus }),
       streamStatusCallbacks: [...this.#streamStatusCallbacks],
       framesSent: outcome?.framesSent ?? 0,
@@ -342,7 +409,13 @@ class SimulatedCall {
 
   /** POSTs a signed form to a URL given in its public form (that is what Twilio signs), delivered to the service. */
   #post(publicUrl: string, params: Record<string, string>): Promise<WebhookAnswer> {
-    return postSignedWebhook({ deliverTo: this.#toService(new URL(publicUrl), 'http'), publicUrl, params, authToken: this.#o.authToken, signal: this.#o.signal });
+    return postSignedWebhook({
+      deliverTo: this.#toService(new URL(publicUrl), 'http'),
+      publicUrl,
+      params,
+      authToken: this.#o.authToken,
+      signal: this.#o.signal,
+    });
   }
 
   /**
@@ -352,7 +425,10 @@ class SimulatedCall {
    */
   #toService(publicUrl: URL, kind: 'http' | 'ws'): string {
     const onPublicOrigin = publicUrl.host === new URL(this.#publicBase).host;
-    const target = new URL(onPublicOrigin ? `${publicUrl.pathname}${publicUrl.search}` : publicUrl.href, this.#serviceUrl);
+    const target = new URL(
+      onPublicOrigin ? `${publicUrl.pathname}${publicUrl.search}` : publicUrl.href,
+      this.#serviceUrl,
+    );
     if (kind === 'ws') target.protocol = target.protocol === 'https:' || target.protocol === 'wss:' ? 'wss:' : 'ws:';
     return target.href;
   }

@@ -38,7 +38,13 @@ export interface CallerScriptOptions {
 /** Agent lines are recognised by their opening audio; never shorter than this. */
 const MIN_LINE_OPENING_BYTES = 800;
 
-type Speaking = { readonly turn: CallerTurn; readonly turnIndex: number; readonly callerTurn: number; readonly audio: Buffer; offset: number };
+type Speaking = {
+  readonly turn: CallerTurn;
+  readonly turnIndex: number;
+  readonly callerTurn: number;
+  readonly audio: Buffer;
+  offset: number;
+};
 
 const agentSpeaks = (turn: AgentTurn): boolean => turn.outputs.some((output) => !isToolCall(output));
 
@@ -82,7 +88,12 @@ export class CallerScript {
   /** Openings long enough that no two different lines share one. */
   #learnAgentLines(scenario: LoadedScenario): void {
     const lines = scenario.turns.flatMap((turn, turnIndex) =>
-      turn.speaker === 'agent' ? turn.outputs.flatMap((output) => (isToolCall(output) ? [] : [{ audio: agentAudioOf(scenario, output.audio), turnIndex }])) : []);
+      turn.speaker === 'agent'
+        ? turn.outputs.flatMap((output) =>
+            isToolCall(output) ? [] : [{ audio: agentAudioOf(scenario, output.audio), turnIndex }],
+          )
+        : [],
+    );
     let shared = 0;
     for (const [i, a] of lines.entries()) {
       for (const b of lines.slice(i + 1)) {
@@ -92,7 +103,8 @@ export class CallerScript {
     }
     this.#openingBytes = Math.max(MIN_LINE_OPENING_BYTES, shared + FRAME_BYTES);
     for (const line of lines) {
-      if (line.audio.length >= this.#openingBytes) this.#lineOpenings.push({ opening: line.audio.subarray(0, this.#openingBytes), turnIndex: line.turnIndex });
+      if (line.audio.length >= this.#openingBytes)
+        this.#lineOpenings.push({ opening: line.audio.subarray(0, this.#openingBytes), turnIndex: line.turnIndex });
     }
   }
 
@@ -150,7 +162,9 @@ export class CallerScript {
     // Someone talking does not stop mid-sentence because the agent started a line; they answer what comes after.
     if (this.#speaking !== undefined) return;
     // An opening is recognised in the frame that completes it, so search only where one could have ended.
-    const window = this.#recentAgentAudio.subarray(Math.max(0, this.#recentAgentAudio.length - this.#openingBytes - agentAudio.length));
+    const window = this.#recentAgentAudio.subarray(
+      Math.max(0, this.#recentAgentAudio.length - this.#openingBytes - agentAudio.length),
+    );
     const heard = this.#lineOpenings.filter((line) => window.includes(line.opening)).map((line) => line.turnIndex);
     if (heard.length === 0) return;
     // The same audio in two turns: the nearest one ahead is the one the agent is most likely at.
@@ -180,7 +194,9 @@ export class CallerScript {
     if (this.#agentFinishedThisTurn) return true;
     // Barge-in: the caller's next turn starts after hearing that much of this one.
     const next = this.#turns[this.#turnIndex + 1];
-    return next?.speaker === 'caller' && next.interruptAfterMs !== undefined && this.#turnHeardMs >= next.interruptAfterMs;
+    return (
+      next?.speaker === 'caller' && next.interruptAfterMs !== undefined && this.#turnHeardMs >= next.interruptAfterMs
+    );
   }
 
   #nextTurn(): void {
@@ -192,7 +208,12 @@ export class CallerScript {
   #startSpeaking(turn: CallerTurn, events: ScriptEvent[]): void {
     const audio = this.#audio.get(this.#turnIndex) ?? Buffer.alloc(0);
     this.#speaking = { turn, turnIndex: this.#turnIndex, callerTurn: this.#callerTurnsSpoken, audio, offset: 0 };
-    events.push({ type: 'caller-speaking', callerTurn: this.#callerTurnsSpoken, turnIndex: this.#turnIndex, text: turn.say });
+    events.push({
+      type: 'caller-speaking',
+      callerTurn: this.#callerTurnsSpoken,
+      turnIndex: this.#turnIndex,
+      text: turn.say,
+    });
   }
 
   #speak(events: ScriptEvent[]): ScriptStep {
@@ -207,7 +228,12 @@ export class CallerScript {
     this.#speaking = undefined;
     this.#callerTurnsSpoken += 1;
     this.#nextTurn();
-    events.push({ type: 'caller-done', callerTurn: speaking.callerTurn, turnIndex: speaking.turnIndex, spokenMs: speaking.audio.length / MULAW_BYTES_PER_MS });
+    events.push({
+      type: 'caller-done',
+      callerTurn: speaking.callerTurn,
+      turnIndex: speaking.turnIndex,
+      spokenMs: speaking.audio.length / MULAW_BYTES_PER_MS,
+    });
     return { frame, events, hangUp: speaking.callerTurn === this.#hangUpAfterTurn };
   }
 }

@@ -14,9 +14,7 @@ import { postSignedWebhook, type WebhookAnswer } from './twilio-webhook-post.ts'
  */
 
 export type IvrCallerInput =
-  | { readonly press: string }
-  | { readonly say: string; readonly confidence?: number }
-  | { readonly silence: true };
+  { readonly press: string } | { readonly say: string; readonly confidence?: number } | { readonly silence: true };
 
 export type IvrTranscriptEntry =
   | { readonly from: 'service'; readonly say: string }
@@ -78,7 +76,9 @@ const DEFAULT_FINISH_ON_KEY = '#';
 
 const trimSlash = (url: string): string => url.replace(/\/+$/, '');
 
-type Outcome = { readonly next: { url: string; method: string; params: Record<string, string> } } | { readonly ended: IvrCallResult['endedBy'] };
+type Outcome =
+  | { readonly next: { url: string; method: string; params: Record<string, string> } }
+  | { readonly ended: IvrCallResult['endedBy'] };
 
 export async function runIvrCall(options: IvrCallOptions): Promise<IvrCallResult> {
   return new IvrCaller(options).run();
@@ -97,7 +97,8 @@ class IvrCaller {
 
   constructor(options: IvrCallOptions) {
     this.#serviceUrl = new URL(options.serviceUrl);
-    if (this.#serviceUrl.protocol !== 'http:' && this.#serviceUrl.protocol !== 'https:') throw new RangeError(`serviceUrl must be http(s), not ${options.serviceUrl}`);
+    if (this.#serviceUrl.protocol !== 'http:' && this.#serviceUrl.protocol !== 'https:')
+      throw new RangeError(`serviceUrl must be http(s), not ${options.serviceUrl}`);
     this.#o = options;
     this.#publicBase = trimSlash(options.publicBaseUrl ?? options.serviceUrl);
     this.#callSid = options.callSid ?? newSid('CA');
@@ -160,7 +161,13 @@ class IvrCaller {
         case 'Redirect': {
           const target = textOf(verb).trim();
           if (target === '') return this.#fail('<Redirect> has no URL');
-          return { next: { url: absolute(target, documentUrl), method: verb.attributes.get('method') ?? 'POST', params: { ...this.#callParams() } } };
+          return {
+            next: {
+              url: absolute(target, documentUrl),
+              method: verb.attributes.get('method') ?? 'POST',
+              params: { ...this.#callParams() },
+            },
+          };
         }
         case 'Hangup':
         case 'Reject':
@@ -190,12 +197,24 @@ class IvrCaller {
       const end = finishOnKey === '' ? -1 : input.press.indexOf(finishOnKey);
       const digits = (end >= 0 ? input.press.slice(0, end) : input.press).slice(0, numDigits);
       this.#transcript.push({ from: 'caller', pressed: input.press });
-      return { next: { url: action, method, params: { ...this.#callParams(), Digits: digits, ...(end >= 0 ? { FinishedOnKey: finishOnKey } : {}) } } };
+      return {
+        next: {
+          url: action,
+          method,
+          params: { ...this.#callParams(), Digits: digits, ...(end >= 0 ? { FinishedOnKey: finishOnKey } : {}) },
+        },
+      };
     }
     if ('say' in input && accepts.includes('speech')) {
       const confidence = input.confidence ?? 0.9;
       this.#transcript.push({ from: 'caller', said: input.say, confidence });
-      return { next: { url: action, method, params: { ...this.#callParams(), SpeechResult: input.say, Confidence: String(confidence) } } };
+      return {
+        next: {
+          url: action,
+          method,
+          params: { ...this.#callParams(), SpeechResult: input.say, Confidence: String(confidence) },
+        },
+      };
     }
     // Silence, or an input this Gather does not listen for: Twilio carries on with the next verb.
     this.#transcript.push({ from: 'caller', silent: true });
@@ -230,7 +249,8 @@ class IvrCaller {
       this.#errors.push(`${url} answered HTTP ${answer.status}`);
       return undefined;
     }
-    if (!/^(?:text|application)\/xml\b/i.test(answer.contentType)) this.#errors.push(`${url} answered Content-Type "${answer.contentType}"; Twilio expects text/xml (error 12300)`);
+    if (!/^(?:text|application)\/xml\b/i.test(answer.contentType))
+      this.#errors.push(`${url} answered Content-Type "${answer.contentType}"; Twilio expects text/xml (error 12300)`);
     try {
       const root = parseXml(answer.body);
       if (root.name !== 'Response') throw new TwimlError(`the root element is <${root.name}>, not <Response>`);
@@ -261,12 +281,24 @@ class IvrCaller {
   }
 
   #callParams(): Record<string, string> {
-    return { CallSid: this.#callSid, AccountSid: this.#o.accountSid ?? SIMULATED_ACCOUNT_SID, From: this.#o.from, To: this.#o.to ?? DEFAULT_TO, CallStatus: 'in-progress' };
+    return {
+      CallSid: this.#callSid,
+      AccountSid: this.#o.accountSid ?? SIMULATED_ACCOUNT_SID,
+      From: this.#o.from,
+      To: this.#o.to ?? DEFAULT_TO,
+      CallStatus: 'in-progress',
+    };
   }
 
   /** POSTs a signed form to a URL given in its public form (what Twilio signs), delivered to the service. */
   #post(publicUrl: string, params: Record<string, string>): Promise<WebhookAnswer> {
-    return postSignedWebhook({ deliverTo: this.#toService(new URL(publicUrl)), publicUrl, params, authToken: this.#o.authToken, signal: this.#o.signal });
+    return postSignedWebhook({
+      deliverTo: this.#toService(new URL(publicUrl)),
+      publicUrl,
+      params,
+      authToken: this.#o.authToken,
+      signal: this.#o.signal,
+    });
   }
 
   /** URLs on the public origin go to serviceUrl (PUBLIC_BASE_URL may be a name that does not resolve here); others as given. */

@@ -32,7 +32,9 @@ export function speechLines(scenario: LoadedScenario): Line[] {
   return scenario.turns.flatMap((turn): Line[] =>
     turn.speaker === 'caller'
       ? [{ speaker: 'caller', say: turn.say, audio: turn.audio }]
-      : turn.outputs.flatMap((output): Line[] => (isToolCall(output) ? [] : [{ speaker: 'agent', say: output.say, audio: output.audio }])),
+      : turn.outputs.flatMap((output): Line[] =>
+          isToolCall(output) ? [] : [{ speaker: 'agent', say: output.say, audio: output.audio }],
+        ),
   );
 }
 
@@ -54,14 +56,29 @@ async function render(line: Line, outputPath: string, workDir: string): Promise<
   // espeak-ng's default rate (175 words a minute) is normal speaking speed; its own padding is short.
   await run('espeak-ng', ['-v', VOICES[line.speaker], '-w', wav, '--', line.say]);
   // --no-dither: sox's default dither is random, so every run would rewrite every committed file.
-  await run('sox', ['--no-dither', wav, '-r', String(SAMPLE_RATE_HZ), '-c', '1', '-e', 'mu-law', '-t', 'raw', outputPath]);
+  await run('sox', [
+    '--no-dither',
+    wav,
+    '-r',
+    String(SAMPLE_RATE_HZ),
+    '-c',
+    '1',
+    '-e',
+    'mu-law',
+    '-t',
+    'raw',
+    outputPath,
+  ]);
 }
 
 async function scenarioNames(requested: readonly string[]): Promise<string[]> {
   if (requested.length > 0) return [...requested];
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- the bundled scenarios folder, a constant
   const entries = await readdir(SCENARIOS_DIR, { withFileTypes: true });
-  return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  return entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
 }
 
 export async function makeSpeech(requested: readonly string[], write: (line: string) => void): Promise<number> {

@@ -8,7 +8,8 @@ import { FRAME_BYTES, MULAW_BYTES_PER_MS, MULAW_SILENCE } from '../voice/media-s
  * simulator calls `playFrame()` on its clock.
  */
 
-type QueueEntry = { readonly kind: 'audio'; readonly bytes: Buffer; offset: number } | { readonly kind: 'mark'; readonly name: string };
+type QueueEntry =
+  { readonly kind: 'audio'; readonly bytes: Buffer; offset: number } | { readonly kind: 'mark'; readonly name: string };
 
 export interface PlayedFrame {
   /** Exactly one frame: the audio played, padded with silence when the buffer ran short. */

@@ -39,13 +39,22 @@ const SERVER_VAD_DEFAULTS = {
   interrupt_response: true,
 } as const;
 
-const SEMANTIC_VAD_DEFAULTS = { type: 'semantic_vad', eagerness: 'auto', create_response: true, interrupt_response: true } as const;
+const SEMANTIC_VAD_DEFAULTS = {
+  type: 'semantic_vad',
+  eagerness: 'auto',
+  create_response: true,
+  interrupt_response: true,
+} as const;
 
 export function newId(prefix: 'event' | 'item' | 'resp' | 'call' | 'sess' | 'conv'): string {
   return `${prefix}_${randomBytes(12).toString('base64url')}`;
 }
 
-export function defaultSession(model: string, nowMs: number, lifetimeSeconds = SESSION_LIFETIME_SECONDS): SimulatedSession {
+export function defaultSession(
+  model: string,
+  nowMs: number,
+  lifetimeSeconds = SESSION_LIFETIME_SECONDS,
+): SimulatedSession {
   return {
     type: 'realtime',
     object: 'realtime.session',
@@ -61,7 +70,11 @@ export function defaultSession(model: string, nowMs: number, lifetimeSeconds = S
     truncation: 'auto',
     prompt: null,
     audio: {
-      input: { format: { type: 'audio/pcm', rate: 24000 }, noise_reduction: { type: 'near_field' }, turn_detection: { ...SERVER_VAD_DEFAULTS } },
+      input: {
+        format: { type: 'audio/pcm', rate: 24000 },
+        noise_reduction: { type: 'near_field' },
+        turn_detection: { ...SERVER_VAD_DEFAULTS },
+      },
       output: { format: { type: 'audio/pcm', rate: 24000 }, voice: 'marin', speed: 1 },
     },
   };
@@ -98,7 +111,13 @@ export function mergeSession(current: SimulatedSession, update: Json): Simulated
     merged.audio.input.turn_detection = { ...defaults, ...turnDetection };
   }
   // The client's fields are taken as sent, as the API echoes them; only the server's own fields are enforced.
-  return { ...(merged as unknown as SimulatedSession), type: 'realtime', object: 'realtime.session', id: current.id, expires_at: current.expires_at };
+  return {
+    ...(merged as unknown as SimulatedSession),
+    type: 'realtime',
+    object: 'realtime.session',
+    id: current.id,
+    expires_at: current.expires_at,
+  };
 }
 
 /** What the simulator's voice activity detection takes from the session. */
@@ -118,7 +137,13 @@ export interface TurnDetection {
 export function turnDetectionOf(session: SimulatedSession): TurnDetection {
   const detection = session.audio?.input?.turn_detection;
   if (detection === null || detection === undefined) {
-    return { enabled: false, silenceDurationMs: SERVER_VAD_DEFAULTS.silence_duration_ms, prefixPaddingMs: 0, createResponse: false, interruptResponse: false };
+    return {
+      enabled: false,
+      silenceDurationMs: SERVER_VAD_DEFAULTS.silence_duration_ms,
+      prefixPaddingMs: 0,
+      createResponse: false,
+      interruptResponse: false,
+    };
   }
   const serverVad = detection.type === 'server_vad' ? detection : undefined;
   return {
@@ -135,13 +160,26 @@ const clientEventSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('session.update'), event_id: z.string().optional(), session: z.looseObject({}) }),
   z.looseObject({ type: z.literal('input_audio_buffer.append'), event_id: z.string().optional(), audio: z.base64() }),
   z.looseObject({ type: z.literal('input_audio_buffer.clear'), event_id: z.string().optional() }),
-  z.looseObject({ type: z.literal('response.create'), event_id: z.string().optional(), response: z.looseObject({}).optional() }),
-  z.looseObject({ type: z.literal('response.cancel'), event_id: z.string().optional(), response_id: z.string().optional() }),
+  z.looseObject({
+    type: z.literal('response.create'),
+    event_id: z.string().optional(),
+    response: z.looseObject({}).optional(),
+  }),
+  z.looseObject({
+    type: z.literal('response.cancel'),
+    event_id: z.string().optional(),
+    response_id: z.string().optional(),
+  }),
   z.looseObject({
     type: z.literal('conversation.item.create'),
     event_id: z.string().optional(),
     previous_item_id: z.string().optional(),
-    item: z.looseObject({ type: z.string(), id: z.string().optional(), call_id: z.string().optional(), output: z.string().optional() }),
+    item: z.looseObject({
+      type: z.string(),
+      id: z.string().optional(),
+      call_id: z.string().optional(),
+      output: z.string().optional(),
+    }),
   }),
   z.looseObject({
     type: z.literal('conversation.item.truncate'),
@@ -166,22 +204,45 @@ export function parseClientEvent(text: string): ParsedClientEvent {
   try {
     json = JSON.parse(text);
   } catch {
-    return { kind: 'rejected', type: '', json: undefined, error: invalidRequest('invalid_json', 'The message is not valid JSON.', null, null) };
+    return {
+      kind: 'rejected',
+      type: '',
+      json: undefined,
+      error: invalidRequest('invalid_json', 'The message is not valid JSON.', null, null),
+    };
   }
   const type = isPlainObject(json) && typeof json.type === 'string' ? json.type : '';
   const eventId = isPlainObject(json) && typeof json.event_id === 'string' ? json.event_id : null;
   if (!HANDLED_TYPES.has(type)) {
-    const message = type === '' ? "Missing required parameter: 'type'." : `Invalid value: '${type.slice(0, 64)}'. The realtime simulator does not handle this event type.`;
+    const message =
+      type === ''
+        ? "Missing required parameter: 'type'."
+        : `Invalid value: '${type.slice(0, 64)}'. The realtime simulator does not handle this event type.`;
     return { kind: 'rejected', type, json, error: invalidRequest('unknown_event', message, 'type', eventId) };
   }
   const parsed = clientEventSchema.safeParse(json);
   if (parsed.success) return { kind: 'event', type, json, event: parsed.data };
   const issue = parsed.error.issues[0];
   const param = issue === undefined ? null : issue.path.map(String).join('.');
-  return { kind: 'rejected', type, json, error: invalidRequest('invalid_value', `Invalid '${param ?? type}': ${issue?.message ?? 'invalid'}.`, param, eventId) };
+  return {
+    kind: 'rejected',
+    type,
+    json,
+    error: invalidRequest(
+      'invalid_value',
+      `Invalid '${param ?? type}': ${issue?.message ?? 'invalid'}.`,
+      param,
+      eventId,
+    ),
+  };
 }
 
-export function invalidRequest(code: string, message: string, param: string | null, eventId: string | null): RealtimeError {
+export function invalidRequest(
+  code: string,
+  message: string,
+  param: string | null,
+  eventId: string | null,
+): RealtimeError {
   return { type: 'invalid_request_error', code, message, param, event_id: eventId };
 }
 
@@ -212,8 +273,15 @@ export interface TokenCounts {
  * Every response re-sends the conversation; the part the previous response
  * already sent counts as cached, as prompt caching would serve it.
  */
-export function responseUsage(input: TokenCounts, previousInput: TokenCounts, output: TokenCounts): RealtimeResponseUsage {
-  const cached = { text_tokens: Math.min(input.text, previousInput.text), audio_tokens: Math.min(input.audio, previousInput.audio) };
+export function responseUsage(
+  input: TokenCounts,
+  previousInput: TokenCounts,
+  output: TokenCounts,
+): RealtimeResponseUsage {
+  const cached = {
+    text_tokens: Math.min(input.text, previousInput.text),
+    audio_tokens: Math.min(input.audio, previousInput.audio),
+  };
   const inputTokens = input.text + input.audio;
   const outputTokens = output.text + output.audio;
   return {
@@ -241,14 +309,27 @@ export function transcriptionCompleted(itemId: string, transcript: string, speec
     content_index: 0,
     transcript,
     logprobs: null,
-    usage: { type: 'tokens', input_tokens: audioTokens, output_tokens: outputTokens, total_tokens: audioTokens + outputTokens, input_token_details: { audio_tokens: audioTokens, text_tokens: 0 } },
+    usage: {
+      type: 'tokens',
+      input_tokens: audioTokens,
+      output_tokens: outputTokens,
+      total_tokens: audioTokens + outputTokens,
+      input_token_details: { audio_tokens: audioTokens, text_tokens: 0 },
+    },
   };
 }
 
 export type CancelReason = 'turn_detected' | 'client_cancelled';
 
-export function statusDetails(status: 'completed' | 'cancelled' | 'failed', reason?: CancelReason): NonNullable<RealtimeResponse['status_details']> {
-  if (status === 'failed') return { type: 'failed', error: { type: 'server_error', code: 'server_error', message: 'The simulator could not play this output.' } };
+export function statusDetails(
+  status: 'completed' | 'cancelled' | 'failed',
+  reason?: CancelReason,
+): NonNullable<RealtimeResponse['status_details']> {
+  if (status === 'failed')
+    return {
+      type: 'failed',
+      error: { type: 'server_error', code: 'server_error', message: 'The simulator could not play this output.' },
+    };
   return reason === undefined ? { type: status } : { type: status, reason };
 }
 
@@ -259,6 +340,8 @@ export function statusDetails(status: 'completed' | 'cancelled' | 'failed', reas
 export function transcriptDeltas(text: string, chunks: number): string[] {
   const words = text.split(/(?<=\s)/);
   return Array.from({ length: chunks }, (_, chunk) =>
-    words.slice(Math.round((words.length * chunk) / chunks), Math.round((words.length * (chunk + 1)) / chunks)).join(''),
+    words
+      .slice(Math.round((words.length * chunk) / chunks), Math.round((words.length * (chunk + 1)) / chunks))
+      .join(''),
   );
 }

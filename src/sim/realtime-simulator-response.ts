@@ -82,12 +82,23 @@ export class SimulatedResponse {
     const args = JSON.stringify(output.arguments);
     const callId = newId('call');
     const item: RealtimeConversationItemFunctionCall & { id: string } = {
-      id: newId('item'), object: 'realtime.item', type: 'function_call', status: 'in_progress', call_id: callId, name: output.call, arguments: '',
+      id: newId('item'),
+      object: 'realtime.item',
+      type: 'function_call',
+      status: 'in_progress',
+      call_id: callId,
+      name: output.call,
+      arguments: '',
     };
     const outputIndex = this.#addOutputItem(item);
     const common = { response_id: this.id, item_id: item.id, output_index: outputIndex, call_id: callId };
     this.#context.send({ type: 'response.function_call_arguments.delta', ...common, delta: args });
-    this.#context.send({ type: 'response.function_call_arguments.done', ...common, name: output.call, arguments: args });
+    this.#context.send({
+      type: 'response.function_call_arguments.done',
+      ...common,
+      name: output.call,
+      arguments: args,
+    });
     this.outputChars += output.call.length + args.length;
     this.#completeOutputItem(outputIndex, { ...item, status: 'completed', arguments: args });
   }
@@ -96,7 +107,14 @@ export class SimulatedResponse {
   async speak(output: SpeechOutput): Promise<void> {
     const { send, audioChunkMs, audioChunkIntervalMs } = this.#context;
     const audio = this.#context.audioOf(output.audio);
-    const item: SpeakingItem['item'] = { id: newId('item'), object: 'realtime.item', type: 'message', role: 'assistant', status: 'in_progress', content: [] };
+    const item: SpeakingItem['item'] = {
+      id: newId('item'),
+      object: 'realtime.item',
+      type: 'message',
+      role: 'assistant',
+      status: 'in_progress',
+      content: [],
+    };
     const outputIndex = this.#addOutputItem(item);
     const speaking: SpeakingItem = { item, outputIndex, transcript: '', audioBytes: 0 };
     this.#speaking = speaking;
@@ -142,6 +160,10 @@ export class SimulatedResponse {
     this.#context.audioItemDone(speaking.item.id, audioMs);
     this.outputAudioMs += audioMs;
     this.outputChars += speaking.transcript.length;
-    this.#completeOutputItem(speaking.outputIndex, { ...speaking.item, status, content: [{ type: 'output_audio', transcript: speaking.transcript }] });
+    this.#completeOutputItem(speaking.outputIndex, {
+      ...speaking.item,
+      status,
+      content: [{ type: 'output_audio', transcript: speaking.transcript }],
+    });
   }
 }

@@ -159,7 +159,10 @@ export class SimulatedRealtimeSession {
   }
 
   #applyDetection(): void {
-    this.#detector.configure({ silenceDurationMs: this.#detection.silenceDurationMs, prefixPaddingMs: this.#detection.prefixPaddingMs });
+    this.#detector.configure({
+      silenceDurationMs: this.#detection.silenceDurationMs,
+      prefixPaddingMs: this.#detection.prefixPaddingMs,
+    });
   }
 
   #appendAudio(mulaw: Buffer): void {
@@ -187,7 +190,14 @@ export class SimulatedRealtimeSession {
     const previousItemId = this.#lastItemId;
     this.#lastItemId = itemId;
     this.#send({ type: 'input_audio_buffer.committed', item_id: itemId, previous_item_id: previousItemId });
-    const item: ConversationItem = { id: itemId, object: 'realtime.item', type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_audio' }] };
+    const item: ConversationItem = {
+      id: itemId,
+      object: 'realtime.item',
+      type: 'message',
+      role: 'user',
+      status: 'completed',
+      content: [{ type: 'input_audio' }],
+    };
     this.#send({ type: 'conversation.item.added', item, previous_item_id: previousItemId });
     this.#send({ type: 'conversation.item.done', item, previous_item_id: previousItemId });
 
@@ -221,13 +231,19 @@ export class SimulatedRealtimeSession {
   #takeCallerTurn(): CallerTurn | undefined {
     const turn = this.#options.scenario.turns[this.#nextTurn];
     if (turn?.speaker !== 'caller') {
-      this.#log.warn({ turn: this.#nextTurn }, 'heard speech the scenario does not expect here; transcribed as empty, no response');
+      this.#log.warn(
+        { turn: this.#nextTurn },
+        'heard speech the scenario does not expect here; transcribed as empty, no response',
+      );
       return undefined;
     }
     this.#resuming = false;
     this.#nextTurn += 1;
     if (this.#pendingOutputs.length > 0) {
-      this.#log.info({ dropped: this.#pendingOutputs.length }, 'caller spoke before the agent finished its turn; its remaining outputs are dropped');
+      this.#log.info(
+        { dropped: this.#pendingOutputs.length },
+        'caller spoke before the agent finished its turn; its remaining outputs are dropped',
+      );
       this.#pendingOutputs = [];
     }
     return turn;
@@ -266,14 +282,27 @@ export class SimulatedRealtimeSession {
         this.#responseQueued = true;
         return;
       }
-      this.reject(invalidRequest('conversation_already_has_active_response', `Conversation already has an active response in progress: ${active.id}. Wait until the response is finished before creating a new one.`, null, null));
+      this.reject(
+        invalidRequest(
+          'conversation_already_has_active_response',
+          `Conversation already has an active response in progress: ${active.id}. Wait until the response is finished before creating a new one.`,
+          null,
+          null,
+        ),
+      );
       return;
     }
     const outputs = this.#nextOutputs();
-    if (outputs.length === 0) this.#log.info({ turn: this.#nextTurn }, 'response requested where the scenario has nothing for the agent to say');
+    if (outputs.length === 0)
+      this.#log.info(
+        { turn: this.#nextTurn },
+        'response requested where the scenario has nothing for the agent to say',
+      );
     const voice = this.#session.audio?.output?.voice;
     const response = new SimulatedResponse({
-      send: (event) => { this.#send(event); },
+      send: (event) => {
+        this.#send(event);
+      },
       appendItem: (itemId) => {
         const previous = this.#lastItemId;
         this.#lastItemId = itemId;
@@ -312,7 +341,9 @@ export class SimulatedRealtimeSession {
   #cancelOnRequest(responseId: string | undefined): void {
     const active = this.#active;
     if (active === undefined || (responseId !== undefined && responseId !== active.id)) {
-      this.reject(invalidRequest('response_cancel_not_active', 'Cancellation failed: no active response found.', null, null));
+      this.reject(
+        invalidRequest('response_cancel_not_active', 'Cancellation failed: no active response found.', null, null),
+      );
       return;
     }
     this.#cancel('client_cancelled');
@@ -330,12 +361,22 @@ export class SimulatedRealtimeSession {
   #finish(response: SimulatedResponse, status: 'completed' | 'cancelled' | 'failed', reason?: CancelReason): void {
     if (this.#active !== response) return;
     this.#active = undefined;
-    const instructionsChars = (this.#session.instructions ?? '').length + JSON.stringify(this.#session.tools ?? []).length;
-    const input: TokenCounts = { text: textTokens(instructionsChars + this.#conversationChars), audio: inputAudioTokens(this.#callerSpeechMs) };
-    const usage = responseUsage(input, this.#previousInput, { text: textTokens(response.outputChars), audio: outputAudioTokens(response.outputAudioMs) });
+    const instructionsChars =
+      (this.#session.instructions ?? '').length + JSON.stringify(this.#session.tools ?? []).length;
+    const input: TokenCounts = {
+      text: textTokens(instructionsChars + this.#conversationChars),
+      audio: inputAudioTokens(this.#callerSpeechMs),
+    };
+    const usage = responseUsage(input, this.#previousInput, {
+      text: textTokens(response.outputChars),
+      audio: outputAudioTokens(response.outputAudioMs),
+    });
     this.#previousInput = input;
     this.#conversationChars += response.outputChars;
-    this.#send({ type: 'response.done', response: { ...response.describe(status), status_details: statusDetails(status, reason), usage } });
+    this.#send({
+      type: 'response.done',
+      response: { ...response.describe(status), status_details: statusDetails(status, reason), usage },
+    });
     if (this.#responseQueued) {
       this.#responseQueued = false;
       this.#requestResponse('turn_detected');
@@ -343,7 +384,12 @@ export class SimulatedRealtimeSession {
   }
 
   #createItem(item: { type: string; id?: string | undefined } & Record<string, unknown>): void {
-    const added = { ...item, id: item.id ?? newId('item'), object: 'realtime.item', status: 'completed' } as ConversationItem & { id: string };
+    const added = {
+      ...item,
+      id: item.id ?? newId('item'),
+      object: 'realtime.item',
+      status: 'completed',
+    } as ConversationItem & { id: string };
     const previousItemId = this.#lastItemId;
     this.#lastItemId = added.id;
     if (typeof item.output === 'string') this.#conversationChars += item.output.length;
@@ -354,14 +400,33 @@ export class SimulatedRealtimeSession {
   #truncate(itemId: string, contentIndex: number, audioEndMs: number, eventId: string | undefined): void {
     const audioMs = this.#audioItemMs.get(itemId);
     if (audioMs === undefined || contentIndex !== 0) {
-      this.reject(invalidRequest('invalid_value', `Invalid item_id or content_index: no assistant audio at ${itemId}[${contentIndex}].`, 'item_id', eventId ?? null));
+      this.reject(
+        invalidRequest(
+          'invalid_value',
+          `Invalid item_id or content_index: no assistant audio at ${itemId}[${contentIndex}].`,
+          'item_id',
+          eventId ?? null,
+        ),
+      );
       return;
     }
     if (audioEndMs > audioMs) {
-      this.reject(invalidRequest('invalid_value', `audio_end_ms ${audioEndMs} is past the end of the item's audio (${Math.floor(audioMs)} ms).`, 'audio_end_ms', eventId ?? null));
+      this.reject(
+        invalidRequest(
+          'invalid_value',
+          `audio_end_ms ${audioEndMs} is past the end of the item's audio (${Math.floor(audioMs)} ms).`,
+          'audio_end_ms',
+          eventId ?? null,
+        ),
+      );
       return;
     }
     this.#audioItemMs.set(itemId, audioEndMs);
-    this.#send({ type: 'conversation.item.truncated', item_id: itemId, content_index: contentIndex, audio_end_ms: audioEndMs });
+    this.#send({
+      type: 'conversation.item.truncated',
+      item_id: itemId,
+      content_index: contentIndex,
+      audio_end_ms: audioEndMs,
+    });
   }
 }

@@ -108,13 +108,23 @@ export async function startRealtimeSimulator(options: RealtimeSimulatorOptions):
   const server = createServer({ key: certificate.key, cert: certificate.cert }, (request, response) => {
     // Plain HTTP requests get what the API gives them: JSON errors.
     const status = new URL(request.url ?? '/', 'https://localhost').pathname === REALTIME_PATH ? 426 : 404;
-    response.writeHead(status, { 'content-type': 'application/json' }).end(errorBody(status === 426 ? 'Upgrade to a WebSocket to use this endpoint.' : 'Not found.', 'invalid_request_error', null));
+    response
+      .writeHead(status, { 'content-type': 'application/json' })
+      .end(
+        errorBody(
+          status === 426 ? 'Upgrade to a WebSocket to use this endpoint.' : 'Not found.',
+          'invalid_request_error',
+          null,
+        ),
+      );
   });
   // noServer: we answer refused upgrades ourselves, with the API's JSON error bodies and status codes.
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', (error) => { logger.debug({ err: error }, 'upgrade socket error'); });
+    socket.on('error', (error) => {
+      logger.debug({ err: error }, 'upgrade socket error');
+    });
     const url = new URL(request.url ?? '/', 'https://localhost');
     if (url.pathname !== REALTIME_PATH) {
       refuse(socket, 404, errorBody(`Invalid URL (GET ${url.pathname})`, 'invalid_request_error', null));
@@ -142,14 +152,18 @@ export async function startRealtimeSimulator(options: RealtimeSimulatorOptions):
       transcriptionDelayMs: options.transcriptionDelayMs ?? 0,
       audioChunkMs: options.audioChunkMs ?? DEFAULT_AUDIO_CHUNK_MS,
       audioChunkIntervalMs: options.audioChunkIntervalMs ?? DEFAULT_AUDIO_CHUNK_INTERVAL_MS,
-      ...(options.sessionLifetimeSeconds === undefined ? {} : { sessionLifetimeSeconds: options.sessionLifetimeSeconds }),
+      ...(options.sessionLifetimeSeconds === undefined
+        ? {}
+        : { sessionLifetimeSeconds: options.sessionLifetimeSeconds }),
       ...(options.carryScriptAcrossSessions === true ? { position: carriedPosition } : {}),
       logger: log,
       send: (event) => {
         if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(event));
       },
     });
-    ws.on('error', (error) => { log.warn({ err: error }, 'simulator socket error'); });
+    ws.on('error', (error) => {
+      log.warn({ err: error }, 'simulator socket error');
+    });
     ws.on('close', (code) => {
       sockets.delete(ws);
       session.dispose();
@@ -193,21 +207,42 @@ export async function startRealtimeSimulator(options: RealtimeSimulatorOptions):
     },
     truncations: (connection) =>
       received
-        .filter((entry) => entry.accepted && entry.type === 'conversation.item.truncate' && (connection === undefined || entry.connection === connection))
+        .filter(
+          (entry) =>
+            entry.accepted &&
+            entry.type === 'conversation.item.truncate' &&
+            (connection === undefined || entry.connection === connection),
+        )
         .map((entry) => entry.event as ConversationItemTruncateEvent),
     toolOutputs: (connection) =>
       received.flatMap((entry) => {
-        if (!entry.accepted || entry.type !== 'conversation.item.create' || (connection !== undefined && entry.connection !== connection)) return [];
+        if (
+          !entry.accepted ||
+          entry.type !== 'conversation.item.create' ||
+          (connection !== undefined && entry.connection !== connection)
+        )
+          return [];
         const { item } = entry.event as { item: { type: string; call_id?: string; output?: string } };
-        return item.type === 'function_call_output' ? [{ connection: entry.connection, callId: item.call_id ?? '', output: item.output ?? '' }] : [];
+        return item.type === 'function_call_output'
+          ? [{ connection: entry.connection, callId: item.call_id ?? '', output: item.output ?? '' }]
+          : [];
       }),
     close: () => {
       closing ??= (async () => {
         for (const ws of sockets) ws.terminate();
         sockets.clear();
-        await new Promise<void>((resolve) => { wss.close(() => { resolve(); }); });
+        await new Promise<void>((resolve) => {
+          wss.close(() => {
+            resolve();
+          });
+        });
         server.closeAllConnections();
-        await new Promise<void>((resolve, reject) => { server.close((error) => { if (error === undefined) resolve(); else reject(error); }); });
+        await new Promise<void>((resolve, reject) => {
+          server.close((error) => {
+            if (error === undefined) resolve();
+            else reject(error);
+          });
+        });
       })();
       return closing;
     },
@@ -238,4 +273,3 @@ function refuse(socket: Duplex, status: number, body: string): void {
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
-

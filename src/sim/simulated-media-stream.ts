@@ -34,7 +34,12 @@ export type StreamEvent =
   | { readonly type: 'stream-opened'; readonly url: string; readonly streamSid: string }
   | { readonly type: 'mark-echoed'; readonly name: string }
   | { readonly type: 'cleared'; readonly droppedMs: number; readonly marksEchoed: number }
-  | { readonly type: 'stream-closed'; readonly by: 'service' | 'caller'; readonly code: number; readonly reason: string }
+  | {
+      readonly type: 'stream-closed';
+      readonly by: 'service' | 'caller';
+      readonly code: number;
+      readonly reason: string;
+    }
   | { readonly type: 'protocol-violation'; readonly message: string }
   | { readonly type: 'error'; readonly message: string };
 
@@ -92,7 +97,10 @@ class MediaStream {
 
   constructor(options: MediaStreamOptions) {
     this.#o = options;
-    this.#ws = new WebSocket(options.url, { headers: { 'X-Twilio-Signature': options.signature }, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
+    this.#ws = new WebSocket(options.url, {
+      headers: { 'X-Twilio-Signature': options.signature },
+      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+    });
     this.#ws.on('error', (error) => {
       this.#error(`media socket: ${error.message}`);
     });
@@ -105,7 +113,11 @@ class MediaStream {
 
   async run(): Promise<MediaStreamOutcome> {
     const opened = await Promise.race([
-      new Promise<true>((resolve) => this.#ws.once('open', () => { resolve(true); })),
+      new Promise<true>((resolve) =>
+        this.#ws.once('open', () => {
+          resolve(true);
+        }),
+      ),
       this.#closed.then(() => false as const),
     ]);
     if (!opened) {
@@ -184,7 +196,11 @@ class MediaStream {
       this.#violation('binary WebSocket frame: Twilio reads only JSON text frames (Twilio error 31924)');
       return;
     }
-    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+    const text = Buffer.isBuffer(data)
+      ? data.toString('utf8')
+      : Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.from(data).toString('utf8');
     const read = readServiceMessage(text, this.#o.identity.streamSid);
     if (!read.ok) {
       this.#violation(read.violation);

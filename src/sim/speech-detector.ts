@@ -9,7 +9,10 @@
 import { FRAME_BYTES, FRAME_MS } from '../voice/media-stream-messages.ts';
 import { MU_LAW_TO_LINEAR } from '../voice/mu-law.ts';
 export { FRAME_BYTES, FRAME_MS, MULAW_SILENCE } from '../voice/media-stream-messages.ts';
-export { MULAW_BYTES_PER_MS as BYTES_PER_MS, MULAW_SAMPLE_RATE as SAMPLE_RATE_HZ } from '../voice/media-stream-messages.ts';
+export {
+  MULAW_BYTES_PER_MS as BYTES_PER_MS,
+  MULAW_SAMPLE_RATE as SAMPLE_RATE_HZ,
+} from '../voice/media-stream-messages.ts';
 
 /** Root-mean-square level of mu-law samples, on the linear 16-bit scale (0 for mu-law silence). */
 export function frameEnergy(frame: Uint8Array): number {
@@ -71,9 +74,11 @@ export class SpeechDetector {
     const prefixPaddingMs = options.prefixPaddingMs ?? this.#prefixPaddingMs;
     const minSpeechFrames = options.minSpeechFrames ?? this.#minSpeechFrames;
     if (!(threshold > 0)) throw new RangeError(`threshold must be positive, got ${threshold}`);
-    if (!(silenceDurationMs >= FRAME_MS)) throw new RangeError(`silenceDurationMs must be at least ${FRAME_MS}, got ${silenceDurationMs}`);
+    if (!(silenceDurationMs >= FRAME_MS))
+      throw new RangeError(`silenceDurationMs must be at least ${FRAME_MS}, got ${silenceDurationMs}`);
     if (!(prefixPaddingMs >= 0)) throw new RangeError(`prefixPaddingMs must not be negative, got ${prefixPaddingMs}`);
-    if (!Number.isInteger(minSpeechFrames) || minSpeechFrames < 1) throw new RangeError(`minSpeechFrames must be a positive integer, got ${minSpeechFrames}`);
+    if (!Number.isInteger(minSpeechFrames) || minSpeechFrames < 1)
+      throw new RangeError(`minSpeechFrames must be a positive integer, got ${minSpeechFrames}`);
     this.#threshold = threshold;
     this.#silenceDurationMs = silenceDurationMs;
     this.#prefixPaddingMs = prefixPaddingMs;

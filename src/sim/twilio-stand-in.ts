@@ -148,7 +148,10 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
     if (accountSid === undefined) {
       send(response, notFound(url.pathname));
     } else if (!authorized(request.headers.authorization, accountSid)) {
-      send(response, { ...twilioError(401, 20003, 'Authenticate'), headers: { 'WWW-Authenticate': 'Basic realm="Twilio API"' } });
+      send(response, {
+        ...twilioError(401, 20003, 'Authenticate'),
+        headers: { 'WWW-Authenticate': 'Basic realm="Twilio API"' },
+      });
     } else if (messageSid !== undefined) {
       send(response, request.method === 'GET' ? fetchOne(url.pathname, messageSid) : methodNotAllowed());
     } else if (request.method === 'GET') {
@@ -182,7 +185,9 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
     if (outcome?.kind === 'accept-then-drop') request.socket.destroy();
     else send(response, { status: 201, body: message.resource });
     const final: FinalStatus =
-      outcome?.kind === 'undelivered' ? { status: 'undelivered', errorCode: outcome.errorCode ?? DEFAULT_UNDELIVERED_ERROR } : { status: 'delivered' };
+      outcome?.kind === 'undelivered'
+        ? { status: 'undelivered', errorCode: outcome.errorCode ?? DEFAULT_UNDELIVERED_ERROR }
+        : { status: 'delivered' };
     if (options.deliver !== false) deliver(message, parsed.statusCallback, final);
   }
 
@@ -222,7 +227,10 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
     };
     stored.push(message);
     // The body is not logged: it carries the business name and a link to the application (personal data). npm run demo prints it.
-    logger.info({ sid, recipient: maskPhoneNumber(request.to), segments, characters: request.body.length }, 'SMS (local Twilio stand-in)');
+    logger.info(
+      { sid, recipient: maskPhoneNumber(request.to), segments, characters: request.body.length },
+      'SMS (local Twilio stand-in)',
+    );
     return message;
   }
 
@@ -238,14 +246,20 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
     const timer = setTimeout(() => {
       timers.delete(timer);
       const running = task()
-        .catch((error: unknown) => { logger.error({ err: error }, 'Twilio stand-in delivery step failed'); })
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'Twilio stand-in delivery step failed');
+        })
         .finally(() => callbacksInFlight.delete(running));
       callbacksInFlight.add(running);
     }, callbackDelayMs);
     timers.add(timer);
   }
 
-  async function advance(message: StoredMessage, next: FinalStatus | { readonly status: 'sent' }, statusCallback: string | undefined): Promise<void> {
+  async function advance(
+    message: StoredMessage,
+    next: FinalStatus | { readonly status: 'sent' },
+    statusCallback: string | undefined,
+  ): Promise<void> {
     const { resource } = message;
     resource.status = next.status;
     resource.date_updated = rfc2822(new Date());
@@ -280,9 +294,14 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
         signal: AbortSignal.any([AbortSignal.timeout(CALLBACK_TIMEOUT_MS), closing.signal]),
       });
       await response.body?.cancel();
-      if (!response.ok) logger.warn({ sid: resource.sid, status: resource.status, httpStatus: response.status }, 'status callback refused');
+      if (!response.ok)
+        logger.warn(
+          { sid: resource.sid, status: resource.status, httpStatus: response.status },
+          'status callback refused',
+        );
     } catch (error) {
-      if (!closing.signal.aborted) logger.warn({ sid: resource.sid, status: resource.status, err: error }, 'status callback failed');
+      if (!closing.signal.aborted)
+        logger.warn({ sid: resource.sid, status: resource.status, err: error }, 'status callback failed');
     }
   }
 
@@ -344,7 +363,12 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
         server.closeAllConnections();
-        await new Promise<void>((resolve, reject) => { server.close((error) => { if (error === undefined) resolve(); else reject(error); }); });
+        await new Promise<void>((resolve, reject) => {
+          server.close((error) => {
+            if (error === undefined) resolve();
+            else reject(error);
+          });
+        });
         await Promise.all(callbacksInFlight);
       })();
       return closed;
@@ -360,10 +384,13 @@ function parseCreate(form: URLSearchParams, optedOut: ReadonlySet<string>): Crea
   const statusCallback = form.get('StatusCallback') ?? undefined;
   if (to === '') return twilioError(400, 21604, "A 'To' phone number is required.");
   if (!E164.test(to)) return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
-  if (from === undefined && messagingServiceSid === undefined) return twilioError(400, 21603, "A 'From' phone number is required.");
+  if (from === undefined && messagingServiceSid === undefined)
+    return twilioError(400, 21603, "A 'From' phone number is required.");
   if (body === '') return twilioError(400, 21602, 'Message body is required.');
-  if (body.length > MAX_BODY_CHARS) return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
-  if (statusCallback !== undefined && !isHttpUrl(statusCallback)) return twilioError(400, 21609, 'The StatusCallback URL is not a valid URL.');
+  if (body.length > MAX_BODY_CHARS)
+    return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
+  if (statusCallback !== undefined && !isHttpUrl(statusCallback))
+    return twilioError(400, 21609, 'The StatusCallback URL is not a valid URL.');
   if (optedOut.has(to)) return twilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
   return { to, from, messagingServiceSid, body, statusCallback };
 }
@@ -386,10 +413,12 @@ function parseListQuery(params: URLSearchParams): ListQuery | Reply {
   const on = dateRange(params.get('DateSent')?.slice(0, 'YYYY-MM-DD'.length) ?? null);
   const onOrAfter = dateRange(params.get('DateSent>'));
   const onOrBefore = dateRange(params.get('DateSent<'));
-  if (on === 'invalid' || onOrAfter === 'invalid' || onOrBefore === 'invalid') return twilioError(400, 20001, 'Invalid date value.');
+  if (on === 'invalid' || onOrAfter === 'invalid' || onOrBefore === 'invalid')
+    return twilioError(400, 20001, 'Invalid date value.');
   const pageSize = wholeNumber(params.get('PageSize') ?? String(DEFAULT_PAGE_SIZE));
   const page = wholeNumber(params.get('Page') ?? '0');
-  if (pageSize === undefined || pageSize < 1 || pageSize > MAX_PAGE_SIZE) return twilioError(400, 20001, 'Invalid PageSize.');
+  if (pageSize === undefined || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+    return twilioError(400, 20001, 'Invalid PageSize.');
   if (page === undefined) return twilioError(400, 20001, 'Invalid Page.');
   return {
     page,
@@ -450,7 +479,11 @@ function methodNotAllowed(): Reply {
 function send(response: ServerResponse, reply: Reply): void {
   const text = JSON.stringify(reply.body);
   response
-    .writeHead(reply.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...reply.headers })
+    .writeHead(reply.status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(text),
+      ...reply.headers,
+    })
     .end(text);
 }
 
@@ -486,4 +519,3 @@ function isHttpUrl(value: string): boolean {
   const url = URL.parse(value);
   return url !== null && (url.protocol === 'http:' || url.protocol === 'https:');
 }
-

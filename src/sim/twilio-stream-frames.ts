@@ -20,7 +20,11 @@ export interface StreamIdentity {
 
 export const connectedFrame = () => ({ event: 'connected', protocol: 'Call', version: '1.0.0' }) as const;
 
-export function startFrame(id: StreamIdentity, sequenceNumber: number, customParameters: Readonly<Record<string, string>>) {
+export function startFrame(
+  id: StreamIdentity,
+  sequenceNumber: number,
+  customParameters: Readonly<Record<string, string>>,
+) {
   return {
     event: 'start',
     sequenceNumber: String(sequenceNumber),
@@ -41,7 +45,12 @@ export function mediaFrame(streamSid: string, sequenceNumber: number, chunk: num
   return {
     event: 'media',
     sequenceNumber: String(sequenceNumber),
-    media: { track: 'inbound', chunk: String(chunk), timestamp: String((chunk - 1) * FRAME_MS), payload: audio.toString('base64') },
+    media: {
+      track: 'inbound',
+      chunk: String(chunk),
+      timestamp: String((chunk - 1) * FRAME_MS),
+      payload: audio.toString('base64'),
+    },
     streamSid,
   } as const;
 }
@@ -50,15 +59,28 @@ export const markEchoFrame = (streamSid: string, sequenceNumber: number, name: s
   ({ event: 'mark', sequenceNumber: String(sequenceNumber), streamSid, mark: { name } }) as const;
 
 export const stopFrame = (id: StreamIdentity, sequenceNumber: number) =>
-  ({ event: 'stop', sequenceNumber: String(sequenceNumber), streamSid: id.streamSid, stop: { accountSid: id.accountSid, callSid: id.callSid } }) as const;
+  ({
+    event: 'stop',
+    sequenceNumber: String(sequenceNumber),
+    streamSid: id.streamSid,
+    stop: { accountSid: id.accountSid, callSid: id.callSid },
+  }) as const;
 
 const base64 = z
   .string()
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'payload is not base64')
   .refine((text) => text.length % 4 === 0, 'payload is not base64 (length is not a multiple of 4)');
 const serviceMessageSchema = z.discriminatedUnion('event', [
-  z.object({ event: z.literal('media'), streamSid: z.string(), media: z.object({ payload: base64.min(1, 'payload is empty') }) }),
-  z.object({ event: z.literal('mark'), streamSid: z.string(), mark: z.object({ name: z.string().min(1, 'mark has no name') }) }),
+  z.object({
+    event: z.literal('media'),
+    streamSid: z.string(),
+    media: z.object({ payload: base64.min(1, 'payload is empty') }),
+  }),
+  z.object({
+    event: z.literal('mark'),
+    streamSid: z.string(),
+    mark: z.object({ name: z.string().min(1, 'mark has no name') }),
+  }),
   z.object({ event: z.literal('clear'), streamSid: z.string() }),
 ]);
 
@@ -67,7 +89,8 @@ export type ServiceMessage =
   | { readonly event: 'mark'; readonly name: string }
   | { readonly event: 'clear' };
 
-export type ReadServiceMessage = { readonly ok: true; readonly message: ServiceMessage } | { readonly ok: false; readonly violation: string };
+export type ReadServiceMessage =
+  { readonly ok: true; readonly message: ServiceMessage } | { readonly ok: false; readonly violation: string };
 
 /** Reads one text frame the service sent on the media socket, as Twilio would judge it. */
 export function readServiceMessage(text: string, streamSid: string): ReadServiceMessage {
@@ -80,15 +103,24 @@ export function readServiceMessage(text: string, streamSid: string): ReadService
   const event = typeof json === 'object' && json !== null && 'event' in json ? json.event : undefined;
   if (event !== 'media' && event !== 'mark' && event !== 'clear') {
     const shown = typeof event === 'string' ? JSON.stringify(event.slice(0, 40)) : 'no event field';
-    return { ok: false, violation: `message with event ${shown}: Twilio accepts only media, mark and clear (Twilio error 31924)` };
+    return {
+      ok: false,
+      violation: `message with event ${shown}: Twilio accepts only media, mark and clear (Twilio error 31924)`,
+    };
   }
   const parsed = serviceMessageSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, violation: `malformed ${event} message: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim() + ' (Twilio error 31924)' };
+    return {
+      ok: false,
+      violation:
+        `malformed ${event} message: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim() +
+        ' (Twilio error 31924)',
+    };
   }
   const message = parsed.data;
-  if (message.streamSid !== streamSid) return { ok: false, violation: `${event} message for stream ${message.streamSid.slice(0, 40)}, not ${streamSid}` };
+  if (message.streamSid !== streamSid)
+    return { ok: false, violation: `${event} message for stream ${message.streamSid.slice(0, 40)}, not ${streamSid}` };
   switch (message.event) {
     case 'media':
       return { ok: true, message: { event: 'media', audio: Buffer.from(message.media.payload, 'base64') } };

@@ -36,5 +36,9 @@ export async function postSignedWebhook(options: {
     redirect: 'manual',
     signal: options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]),
   });
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text() };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    body: await response.text(),
+  };
 }

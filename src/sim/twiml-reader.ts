@@ -115,7 +115,9 @@ export function parseXml(xml: string): XmlElement {
 }
 
 export function childElements(element: XmlElement, name?: string): XmlElement[] {
-  return element.children.filter((child): child is XmlElement => typeof child !== 'string' && (name === undefined || child.name === name));
+  return element.children.filter(
+    (child): child is XmlElement => typeof child !== 'string' && (name === undefined || child.name === name),
+  );
 }
 
 export function textOf(element: XmlElement): string {
@@ -165,9 +167,17 @@ export function readTwiml(xml: string): TwimlAnswer {
       const name = parameter.attributes.get('name');
       if (name === undefined) throw new TwimlError('<Parameter> has no name');
       // defineProperty, not assignment: a parameter named "__proto__" must stay a plain value.
-      Object.defineProperty(parameters, name, { value: parameter.attributes.get('value') ?? '', enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(parameters, name, {
+        value: parameter.attributes.get('value') ?? '',
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
-    connect = { action: verb.attributes.get('action'), stream: { url, statusCallback: stream.attributes.get('statusCallback'), parameters } };
+    connect = {
+      action: verb.attributes.get('action'),
+      stream: { url, statusCallback: stream.attributes.get('statusCallback'), parameters },
+    };
     break;
   }
 

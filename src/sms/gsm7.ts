@@ -37,11 +37,35 @@ const EXTENSION_CHARS: ReadonlySet<string> = new Set(GSM7_EXTENSION_ALPHABET);
  * Accented letters are not listed: NFD plus dropping the marks handles them.
  */
 const TRANSLITERATIONS: Readonly<Record<string, string>> = {
-  '\u2018': "'", '\u2019': "'", '\u201A': "'", '\u201B': "'", '\u2032': "'", '`': "'", '\u00B4': "'",
-  '\u201C': '"', '\u201D': '"', '\u201E': '"', '\u201F': '"', '\u2033': '"', '\u00AB': '"', '\u00BB': '"',
-  '\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2013': '-', '\u2014': '-', '\u2015': '-', '\u2212': '-',
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201A': "'",
+  '\u201B': "'",
+  '\u2032': "'",
+  '`': "'",
+  '\u00B4': "'",
+  '\u201C': '"',
+  '\u201D': '"',
+  '\u201E': '"',
+  '\u201F': '"',
+  '\u2033': '"',
+  '\u00AB': '"',
+  '\u00BB': '"',
+  '\u2010': '-',
+  '\u2011': '-',
+  '\u2012': '-',
+  '\u2013': '-',
+  '\u2014': '-',
+  '\u2015': '-',
+  '\u2212': '-',
   '\u2026': '...',
-  'Ł': 'L', 'ł': 'l', 'Đ': 'D', 'đ': 'd', 'Œ': 'OE', 'œ': 'oe', 'ı': 'i',
+  Ł: 'L',
+  ł: 'l',
+  Đ: 'D',
+  đ: 'd',
+  Œ: 'OE',
+  œ: 'oe',
+  ı: 'i',
 };
 
 // Zero-width and other format characters (ZWJ in emoji, BOM, bidi marks) carry
@@ -85,7 +109,9 @@ export function gsm7Septets(text: string): number {
 function charSeptets(char: string): number {
   if (BASIC_CHARS.has(char)) return SEPTETS_PER_BASIC_CHAR;
   if (EXTENSION_CHARS.has(char)) return SEPTETS_PER_EXTENSION_CHAR;
-  throw new RangeError(`not a GSM-7 character: U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`);
+  throw new RangeError(
+    `not a GSM-7 character: U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
 }
 
 /**

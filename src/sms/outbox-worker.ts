@@ -96,9 +96,17 @@ export class OutboxWorker {
         return kind === 'permanent' || kind === 'rate-limited';
       },
     });
-    this.#breaker.on('open', () => { this.#log.error('Twilio keeps failing: circuit open, texts wait in the outbox'); });
-    this.#breaker.on('halfOpen', () => { this.#log.info('circuit half-open: trying Twilio again'); this.wake(); });
-    this.#breaker.on('close', () => { this.#log.info('circuit closed: Twilio is answering again'); this.wake(); });
+    this.#breaker.on('open', () => {
+      this.#log.error('Twilio keeps failing: circuit open, texts wait in the outbox');
+    });
+    this.#breaker.on('halfOpen', () => {
+      this.#log.info('circuit half-open: trying Twilio again');
+      this.wake();
+    });
+    this.#breaker.on('close', () => {
+      this.#log.info('circuit closed: Twilio is answering again');
+      this.wake();
+    });
   }
 
   /** The name this worker claims rows under. */
@@ -178,7 +186,11 @@ export class OutboxWorker {
   async #runBatch(): Promise<number> {
     // While the circuit is open every claim would only be given back.
     if (this.#breaker.opened || this.#stop.signal.aborted) return 0;
-    const rows = await this.#deps.outbox.claim(this.#deps.owner, this.#deps.settings.leaseMs, this.#deps.settings.batchSize);
+    const rows = await this.#deps.outbox.claim(
+      this.#deps.owner,
+      this.#deps.settings.leaseMs,
+      this.#deps.settings.batchSize,
+    );
     const outcomes = await Promise.all(rows.map((row) => this.#deliver(row)));
     for (const outcome of outcomes) this.#tally[outcome] += 1;
     return rows.length;
@@ -194,9 +206,13 @@ export class OutboxWorker {
         return 'failed';
       }
       // A summary gets its review link now (the link is signed for this deployment); a web-link text is complete.
-      const body = row.kind === 'summary' ? fillReviewLink(row.body, this.#deps.reviewLink(summaryReference(row))) : row.body;
+      const body =
+        row.kind === 'summary' ? fillReviewLink(row.body, this.#deps.reviewLink(summaryReference(row))) : row.body;
       const { messageSid, adopted } = await this.#sendOnce(row, body, log);
-      log.info({ messageSid, adopted }, adopted ? 'text was already at Twilio: its SID adopted, not sent again' : 'text sent');
+      log.info(
+        { messageSid, adopted },
+        adopted ? 'text was already at Twilio: its SID adopted, not sent again' : 'text sent',
+      );
       return adopted ? 'adopted' : 'sent';
     } catch (error) {
       return this.#settle(row, error, log);
@@ -207,7 +223,10 @@ export class OutboxWorker {
   async #sendOnce(row: ClaimedEntry, body: string, log: Logger): Promise<{ messageSid: string; adopted: boolean }> {
     const { outbox, sender, limiter, owner, settings } = this.#deps;
     let lookFirst = row.attemptStartedAt !== undefined;
-    let since = row.attemptStartedAt === undefined ? undefined : new Date(Date.parse(row.attemptStartedAt) - LOOKUP_CLOCK_SKEW_MS);
+    let since =
+      row.attemptStartedAt === undefined
+        ? undefined
+        : new Date(Date.parse(row.attemptStartedAt) - LOOKUP_CLOCK_SKEW_MS);
     return pRetry(
       async () => {
         if (this.#breaker.opened) throw new AbortError(new CircuitOpenError());
@@ -222,7 +241,11 @@ export class OutboxWorker {
         if (!(await outbox.beginAttempt(row.id, owner, settings.leaseMs))) throw new AbortError(new LeaseLostError());
         since ??= new Date(Date.now() - LOOKUP_CLOCK_SKEW_MS);
         try {
-          const sent = await this.#throughBreaker(() => limiter.schedule(() => sender.send({ to: row.toPhone, body, statusCallback: this.#deps.statusCallbackUrl })));
+          const sent = await this.#throughBreaker(() =>
+            limiter.schedule(() =>
+              sender.send({ to: row.toPhone, body, statusCallback: this.#deps.statusCallbackUrl }),
+            ),
+          );
           // Stored here, inside the attempt: p-retry drops a result that arrives after stop() aborted it, and the
           // SID must not be lost with it.
           await outbox.markSent(row.id, sent.messageSid);
@@ -243,9 +266,13 @@ export class OutboxWorker {
         shouldRetry: ({ error }) => failureOf(error).kind !== 'permanent' && !isCircuitOpen(error),
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
           const failure = failureOf(error);
-          log.warn({ attempt: attemptNumber, retriesLeft, failure: failure.kind, reason: failure.reason }, 'text not sent on this attempt');
+          log.warn(
+            { attempt: attemptNumber, retriesLeft, failure: failure.kind, reason: failure.reason },
+            'text not sent on this attempt',
+          );
           // The backoff delay follows on top of this: Twilio's wait is a minimum.
-          if (failure.kind === 'rate-limited' && failure.retryAfterMs !== undefined && retriesLeft > 0) await sleep(failure.retryAfterMs, undefined, { signal: this.#stop.signal });
+          if (failure.kind === 'rate-limited' && failure.retryAfterMs !== undefined && retriesLeft > 0)
+            await sleep(failure.retryAfterMs, undefined, { signal: this.#stop.signal });
         },
       },
     );
@@ -261,7 +288,12 @@ export class OutboxWorker {
     if (this.#stop.signal.aborted && (await outbox.find(row.id))?.status === 'sent') return 'sent';
     if (isCircuitOpen(error) || this.#stop.signal.aborted) {
       const retryAt = new Date(Date.now() + (this.#stop.signal.aborted ? 0 : settings.breaker.resetMs));
-      await outbox.release(row.id, owner, retryAt, this.#stop.signal.aborted ? undefined : 'waiting: Twilio is unavailable');
+      await outbox.release(
+        row.id,
+        owner,
+        retryAt,
+        this.#stop.signal.aborted ? undefined : 'waiting: Twilio is unavailable',
+      );
       return 'released';
     }
     const failure = failureOf(error);
@@ -274,10 +306,20 @@ export class OutboxWorker {
     if (!isTwilioFailure(error)) {
       // Not Twilio's answer: our own bug or the database. Give the row back rather than fail it.
       log.error({ err: error }, 'text not sent: unexpected error; the row will be tried again');
-      await outbox.release(row.id, owner, new Date(Date.now() + settings.retryMaxMs), `waiting after an error: ${String(error)}`);
+      await outbox.release(
+        row.id,
+        owner,
+        new Date(Date.now() + settings.retryMaxMs),
+        `waiting after an error: ${String(error)}`,
+      );
       return 'released';
     }
-    await outbox.markFailed(row.id, owner, `gave up after ${settings.maxAttempts} attempts: ${failure.reason}`, undefined);
+    await outbox.markFailed(
+      row.id,
+      owner,
+      `gave up after ${settings.maxAttempts} attempts: ${failure.reason}`,
+      undefined,
+    );
     log.error({ reason: failure.reason }, 'text not sent: gave up after every attempt');
     return 'failed';
   }
@@ -312,6 +354,11 @@ function summaryReference(row: ClaimedEntry): string {
 
 export function failureOf(error: unknown): SendFailure {
   if (error instanceof SendError) return error.failure;
-  if (isBreakerTimeout(error)) return { kind: 'transient', mayHaveBeenAccepted: true, reason: 'Twilio did not answer in time' };
-  return { kind: 'transient', mayHaveBeenAccepted: true, reason: error instanceof Error ? error.message : String(error) };
+  if (isBreakerTimeout(error))
+    return { kind: 'transient', mayHaveBeenAccepted: true, reason: 'Twilio did not answer in time' };
+  return {
+    kind: 'transient',
+    mayHaveBeenAccepted: true,
+    reason: error instanceof Error ? error.message : String(error),
+  };
 }

@@ -2,7 +2,8 @@ import type { RequestClient } from 'twilio';
 import type BaseRequestClient from 'twilio/lib/base/RequestClient.js';
 
 type RequestOptions<TData> = BaseRequestClient.RequestOptions<TData>;
-type TwilioResponse<TData> = Awaited<ReturnType<BaseRequestClient['request']>> extends infer R ? R & { body: TData } : never;
+type TwilioResponse<TData> =
+  Awaited<ReturnType<BaseRequestClient['request']>> extends infer R ? R & { body: TData } : never;
 
 /**
  * The twilio library turns a 429 into a RestException that keeps the body
@@ -28,7 +29,10 @@ export class RetryAfterPreservingClient implements HttpClient {
     const seconds = retryAfterSeconds(headerValue(response.headers, 'retry-after'));
     if (seconds === undefined) return response;
     const body = parseBody(response.body);
-    body.details = { ...(typeof body.details === 'object' && body.details !== null ? body.details : {}), retryAfterSeconds: seconds };
+    body.details = {
+      ...(typeof body.details === 'object' && body.details !== null ? body.details : {}),
+      retryAfterSeconds: seconds,
+    };
     // The response is this request's own object: rewriting its body in place affects nobody else.
     // RestException parses a string body as JSON, which is what TData is on an error response.
     response.body = JSON.stringify(body) as TData;

@@ -26,7 +26,9 @@ export class ReviewLinks {
     this.#keys = dataKeys.map((k) => deriveSubkey(k.key, LINK_INFO));
     const longest = this.linkFor(SAMPLE_REFERENCE).length;
     if (longest > MAX_REVIEW_LINK_LENGTH) {
-      throw new Error(`PUBLIC_BASE_URL is too long for the link in the SMS summary (${longest} characters, at most ${MAX_REVIEW_LINK_LENGTH}): use a shorter origin such as https://permits.example.org`);
+      throw new Error(
+        `PUBLIC_BASE_URL is too long for the link in the SMS summary (${longest} characters, at most ${MAX_REVIEW_LINK_LENGTH}): use a shorter origin such as https://permits.example.org`,
+      );
     }
   }
 

@@ -15,6 +15,10 @@ const KEYWORDS: ReadonlyMap<string, SmsKeyword> = new Map([
 ]);
 
 export function smsKeyword(body: string): SmsKeyword {
-  const word = body.trim().replace(/[.!]+$/, '').trim().toUpperCase();
+  const word = body
+    .trim()
+    .replace(/[.!]+$/, '')
+    .trim()
+    .toUpperCase();
   return KEYWORDS.get(word) ?? 'other';
 }

@@ -58,7 +58,8 @@ export function smsRoutes(deps: SmsRoutesDeps): Router {
       return;
     }
     const outcome = await deps.outbox.recordDeliveryStatus(messageSid, status, errorCode);
-    if (outcome === 'unknown-message') req.log.warn({ messageSid, status }, 'SMS status callback for a message we did not send: ignored');
+    if (outcome === 'unknown-message')
+      req.log.warn({ messageSid, status }, 'SMS status callback for a message we did not send: ignored');
     else req.log.info({ messageSid, status, errorCode, outcome }, 'SMS delivery status');
     res.status(200).end();
   });

@@ -42,7 +42,8 @@ export class StandInHttpClient implements HttpClient {
       throw new TypeError(`StandInHttpClient needs an http(s) baseUrl, got ${JSON.stringify(options.baseUrl)}`);
     }
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      throw new RangeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
     this.#baseUrl = baseUrl;
     this.#timeoutMs = timeoutMs;
   }
@@ -59,14 +60,21 @@ export class StandInHttpClient implements HttpClient {
       const response = await fetch(this.#target(opts.uri, opts.params), {
         method: opts.method.toUpperCase(),
         headers,
-        body: opts.data === undefined || opts.method === 'get' ? undefined : encodeBody(opts.data, headers.get('Content-Type')),
+        body:
+          opts.data === undefined || opts.method === 'get'
+            ? undefined
+            : encodeBody(opts.data, headers.get('Content-Type')),
         redirect: opts.allowRedirects === true ? 'follow' : 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
       const text = await response.text();
       // Like the library's client: a JSON body parsed, anything else left as text for it to deal with.
       // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- the d.ts says a Response instance, but the library's own client (RequestClient.js) returns this plain object too, and only its fields are read.
-      return { statusCode: response.status, body: parseBody(text) as TData, headers: Object.fromEntries(response.headers) };
+      return {
+        statusCode: response.status,
+        body: parseBody(text) as TData,
+        headers: Object.fromEntries(response.headers),
+      };
     } catch (error) {
       throw toNetworkError(error, timeoutMs);
     }
@@ -107,7 +115,10 @@ function toNetworkError(error: unknown, timeoutMs: number): StandInNetworkError 
     return new StandInNetworkError(`timeout of ${timeoutMs}ms exceeded`, 'ECONNABORTED', { cause: error });
   }
   const cause: unknown = error instanceof Error ? error.cause : undefined;
-  const code = typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
+  const code =
+    typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string'
+      ? cause.code
+      : undefined;
   // undici's name for a connection closed before the answer; Node's http and axios call it ECONNRESET.
   if (code === 'UND_ERR_SOCKET') return new StandInNetworkError('socket hang up', 'ECONNRESET', { cause: error });
   const message = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
@@ -116,7 +127,8 @@ function toNetworkError(error: unknown, timeoutMs: number): StandInNetworkError 
 
 async function authorizationOf(opts: RequestOptions<unknown>): Promise<string | undefined> {
   // Truthiness, as the library's client checks: an empty password means none.
-  if (opts.username && opts.password) return `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
+  if (opts.username && opts.password)
+    return `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
   return opts.authStrategy?.getAuthString();
 }
 
@@ -129,14 +141,17 @@ function encodeBody(data: unknown, contentType: string | null): string {
 function formEntries(values: unknown): [string, string][] {
   if (typeof values !== 'object' || values === null) throw new TypeError('request data and params must be objects');
   return Object.entries(values).flatMap(([name, value]: [string, unknown]) =>
-    (Array.isArray(value) ? (value as unknown[]) : [value]).flatMap((item) => (item === undefined ? [] : [[name, formValue(name, item)] as [string, string]])),
+    (Array.isArray(value) ? (value as unknown[]) : [value]).flatMap((item) =>
+      item === undefined ? [] : [[name, formValue(name, item)] as [string, string]],
+    ),
   );
 }
 
 function formValue(name: string, value: unknown): string {
   if (value === null) return '';
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   throw new TypeError(`cannot form-encode ${name}: ${typeof value}`);
 }
 

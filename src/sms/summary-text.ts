@@ -36,7 +36,20 @@ const FALLBACK_PERMIT_LABEL = 'Food permit';
 // with extension characters can lose one septet at the segment boundary.
 const ESCAPE_SPLIT_RESERVE = 1;
 const WORST_CASE_LINK = 'x'.repeat(MAX_REVIEW_LINK_LENGTH);
-const MONTH_ABBREVIATIONS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+const MONTH_ABBREVIATIONS = [
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sep',
+  'Oct',
+  'Nov',
+  'Dec',
+] as const;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SPACE_RUNS = / +/g;
 
@@ -102,7 +115,8 @@ export function formatEventDates(dates: { start: string; end: string }): string 
 }
 
 function renderSummary(fields: SummaryFields): string {
-  const subject = fields.businessName === '' ? fields.permitTypeLabel : `${fields.permitTypeLabel} for ${fields.businessName}`;
+  const subject =
+    fields.businessName === '' ? fields.permitTypeLabel : `${fields.permitTypeLabel} for ${fields.businessName}`;
   const application = fields.eventDates === undefined ? subject : `${subject}, ${fields.eventDates}`;
   return [
     'PermitLine: we received your food permit application.',
@@ -127,10 +141,15 @@ function fitFields(fields: SummaryFields): SummaryFields {
   const fieldRoom = septetBudget(worstCase) - fixedSeptets;
   if (labelSeptets + businessSeptets <= fieldRoom) return fields;
 
-  const businessName = shortenToSeptets(fields.businessName, Math.max(fieldRoom - labelSeptets, MIN_BUSINESS_NAME_SEPTETS));
+  const businessName = shortenToSeptets(
+    fields.businessName,
+    Math.max(fieldRoom - labelSeptets, MIN_BUSINESS_NAME_SEPTETS),
+  );
   const labelRoom = fieldRoom - gsm7Septets(businessName);
   if (labelSeptets > labelRoom && labelRoom < MIN_PERMIT_LABEL_SEPTETS) {
-    throw new Error(`SMS summary cannot fit ${MAX_SUMMARY_SEPTETS} septets: reference of ${fields.reference.length} characters is too long`);
+    throw new Error(
+      `SMS summary cannot fit ${MAX_SUMMARY_SEPTETS} septets: reference of ${fields.reference.length} characters is too long`,
+    );
   }
   return { ...fields, businessName, permitTypeLabel: shortenToSeptets(fields.permitTypeLabel, labelRoom) };
 }

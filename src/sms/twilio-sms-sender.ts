@@ -38,7 +38,12 @@ export class TwilioSmsSender implements SmsSender {
 
   async send(sms: OutgoingSms): Promise<{ readonly messageSid: string }> {
     try {
-      const message = await this.#client.messages.create({ to: sms.to, body: sms.body, statusCallback: sms.statusCallback, ...this.#sender });
+      const message = await this.#client.messages.create({
+        to: sms.to,
+        body: sms.body,
+        statusCallback: sms.statusCallback,
+        ...this.#sender,
+      });
       return { messageSid: message.sid };
     } catch (error) {
       throw new SendError(classifyTwilioError(error), { cause: error });
@@ -50,7 +55,9 @@ export class TwilioSmsSender implements SmsSender {
       // Not dateSentAfter: Twilio fills date_sent only once a message has left its queue, so a message accepted a
       // moment ago would not match it. The newest messages to the number, filtered here by creation time, do.
       const messages = await this.#client.messages.list({ to, pageSize: LOOKUP_PAGE_SIZE, limit: LOOKUP_PAGE_SIZE });
-      return messages.find((m) => m.body === body && m.direction.startsWith('outbound') && m.dateCreated.getTime() >= since.getTime())?.sid;
+      return messages.find(
+        (m) => m.body === body && m.direction.startsWith('outbound') && m.dateCreated.getTime() >= since.getTime(),
+      )?.sid;
     } catch (error) {
       throw new SendError(classifyTwilioError(error), { cause: error });
     }
@@ -63,16 +70,42 @@ export function classifyTwilioError(error: unknown): SendFailure {
   const code = numberProperty(error, 'code');
   const message = error instanceof Error ? error.message : String(error);
   if (status !== undefined) {
-    if (status === HTTP_TOO_MANY_REQUESTS) return { kind: 'rate-limited', retryAfterMs: retryAfterMs(error), reason: `Twilio is limiting requests (429): ${withoutPhoneNumbers(message)}` };
+    if (status === HTTP_TOO_MANY_REQUESTS)
+      return {
+        kind: 'rate-limited',
+        retryAfterMs: retryAfterMs(error),
+        reason: `Twilio is limiting requests (429): ${withoutPhoneNumbers(message)}`,
+      };
     // A bad or revoked credential is ours to fix, and every row would fail the same way: let them wait instead.
-    if (status === HTTP_UNAUTHORIZED || status === HTTP_FORBIDDEN) return { kind: 'transient', mayHaveBeenAccepted: false, reason: `Twilio refused our credentials (${status}): check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN` };
-    if (status >= HTTP_SERVER_ERROR) return { kind: 'transient', mayHaveBeenAccepted: status !== HTTP_UNAVAILABLE, reason: `Twilio answered ${status}: ${withoutPhoneNumbers(message)}` };
+    if (status === HTTP_UNAUTHORIZED || status === HTTP_FORBIDDEN)
+      return {
+        kind: 'transient',
+        mayHaveBeenAccepted: false,
+        reason: `Twilio refused our credentials (${status}): check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN`,
+      };
+    if (status >= HTTP_SERVER_ERROR)
+      return {
+        kind: 'transient',
+        mayHaveBeenAccepted: status !== HTTP_UNAVAILABLE,
+        reason: `Twilio answered ${status}: ${withoutPhoneNumbers(message)}`,
+      };
     const known = code === undefined ? undefined : PERMANENT_ERRORS.get(code);
-    return { kind: 'permanent', code, reason: known ?? `Twilio refused the message (${status}${code === undefined ? '' : `, error ${code}`}): ${withoutPhoneNumbers(message)}` };
+    return {
+      kind: 'permanent',
+      code,
+      reason:
+        known ??
+        `Twilio refused the message (${status}${code === undefined ? '' : `, error ${code}`}): ${withoutPhoneNumbers(message)}`,
+    };
   }
   const errorCode = stringProperty(error, 'code');
-  if (errorCode !== undefined && NOT_SENT_CODES.has(errorCode)) return { kind: 'transient', mayHaveBeenAccepted: false, reason: `could not reach Twilio (${errorCode})` };
-  return { kind: 'transient', mayHaveBeenAccepted: true, reason: `no answer from Twilio: ${errorCode ?? withoutPhoneNumbers(message)}` };
+  if (errorCode !== undefined && NOT_SENT_CODES.has(errorCode))
+    return { kind: 'transient', mayHaveBeenAccepted: false, reason: `could not reach Twilio (${errorCode})` };
+  return {
+    kind: 'transient',
+    mayHaveBeenAccepted: true,
+    reason: `no answer from Twilio: ${errorCode ?? withoutPhoneNumbers(message)}`,
+  };
 }
 
 /** Twilio's messages quote the number ("The 'To' number +1… is not valid"); reasons are stored and logged, so it goes. */
@@ -83,7 +116,10 @@ export function withoutPhoneNumbers(text: string): string {
 /** Retry-After as the httpClient wrapper (retry-after-client.ts) hands it on in the error's details. */
 function retryAfterMs(error: unknown): number | undefined {
   const details = (error as { details?: unknown }).details;
-  const seconds = typeof details === 'object' && details !== null ? Number((details as { retryAfterSeconds?: unknown }).retryAfterSeconds) : Number.NaN;
+  const seconds =
+    typeof details === 'object' && details !== null
+      ? Number((details as { retryAfterSeconds?: unknown }).retryAfterSeconds)
+      : Number.NaN;
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * MS_PER_SECOND : undefined;
 }
 

@@ -19,7 +19,11 @@ export interface ThrottleLimits {
 export type ThrottleVerdict = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
 
 const MINUTE_MS = 60_000;
-export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = Object.freeze({ maxFailures: 5, windowMs: 15 * MINUTE_MS, lockoutMs: 15 * MINUTE_MS });
+export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = Object.freeze({
+  maxFailures: 5,
+  windowMs: 15 * MINUTE_MS,
+  lockoutMs: 15 * MINUTE_MS,
+});
 // One address may be an office behind one NAT: its staff together get this many times an account's failures.
 const ADDRESS_ALLOWANCE = 4;
 
@@ -31,8 +35,10 @@ export class LoginThrottle {
   readonly #now: () => Date;
 
   constructor(db: Client, limits: ThrottleLimits = DEFAULT_THROTTLE_LIMITS, now: () => Date = () => new Date()) {
-    if (!Number.isInteger(limits.maxFailures) || limits.maxFailures < 1) throw new Error('ThrottleLimits.maxFailures must be a whole number of at least 1');
-    if (limits.windowMs <= 0 || limits.lockoutMs <= 0) throw new Error('ThrottleLimits.windowMs and lockoutMs must be positive');
+    if (!Number.isInteger(limits.maxFailures) || limits.maxFailures < 1)
+      throw new Error('ThrottleLimits.maxFailures must be a whole number of at least 1');
+    if (limits.windowMs <= 0 || limits.lockoutMs <= 0)
+      throw new Error('ThrottleLimits.windowMs and lockoutMs must be positive');
     this.#db = db;
     this.#limits = limits;
     this.#now = now;
@@ -68,15 +74,18 @@ export class LoginThrottle {
               locked_until = CASE WHEN (CASE WHEN window_started_at <= ?6 THEN 1 ELSE failures + 1 END) >= ?4 THEN ?5 ELSE locked_until END`,
       args: [scope, subject, at, maxFailures, lockedUntil, windowOpenedAfter],
     });
-    await this.#db.batch([
-      count('account', subjectOf('account', username), this.#limits.maxFailures),
-      count('address', subjectOf('address', sourceAddress), this.#limits.maxFailures * ADDRESS_ALLOWANCE),
-      // Guessed usernames would otherwise pile up: drop counters whose window and lockout are both over.
-      {
-        sql: 'DELETE FROM staff_login_failures WHERE window_started_at <= ? AND (locked_until IS NULL OR locked_until <= ?)',
-        args: [windowOpenedAfter, at],
-      },
-    ], 'write');
+    await this.#db.batch(
+      [
+        count('account', subjectOf('account', username), this.#limits.maxFailures),
+        count('address', subjectOf('address', sourceAddress), this.#limits.maxFailures * ADDRESS_ALLOWANCE),
+        // Guessed usernames would otherwise pile up: drop counters whose window and lockout are both over.
+        {
+          sql: 'DELETE FROM staff_login_failures WHERE window_started_at <= ? AND (locked_until IS NULL OR locked_until <= ?)',
+          args: [windowOpenedAfter, at],
+        },
+      ],
+      'write',
+    );
   }
 
   /**

@@ -83,7 +83,8 @@ function parseStored(stored: string): { cost: Cost; salt: Buffer; key: Buffer } 
   if (parts.length !== 6 || parts[0] !== SCHEME) return undefined;
   const [N, r, p] = parts.slice(1, 4).map((part) => (/^\d{1,10}$/.test(part) ? Number(part) : Number.NaN));
   const [saltText, keyText] = parts.slice(4);
-  if (N === undefined || r === undefined || p === undefined || saltText === undefined || keyText === undefined) return undefined;
+  if (N === undefined || r === undefined || p === undefined || saltText === undefined || keyText === undefined)
+    return undefined;
   const powerOfTwo = N > 1 && (N & (N - 1)) === 0;
   if (!powerOfTwo || !(r >= 1 && r <= 32) || !(p >= 1 && p <= 16)) return undefined;
   const cost = { N, r, p };

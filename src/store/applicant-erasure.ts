@@ -36,14 +36,28 @@ export class ApplicantErasure {
     if (applicationIds.length === 0 && callSids.length === 0) return { applicationIds, callSids };
     const now = this.#now().toISOString();
     const apps = applicationIds.map(() => '?').join(', ');
-    const outbox = applicationIds.length === 0 ? [] : (await this.#db.execute({ sql: `SELECT id FROM sms_outbox WHERE application_id IN (${apps})`, args: [...applicationIds] })).rows.map((row) => textColumn(row, 'id'));
+    const outbox =
+      applicationIds.length === 0
+        ? []
+        : (
+            await this.#db.execute({
+              sql: `SELECT id FROM sms_outbox WHERE application_id IN (${apps})`,
+              args: [...applicationIds],
+            })
+          ).rows.map((row) => textColumn(row, 'id'));
     await this.#db.batch(
       [
         ...(applicationIds.length === 0
           ? []
           : [
-              { sql: `DELETE FROM application_fields WHERE application_id IN (${apps}) AND encrypted = 1`, args: [...applicationIds] },
-              { sql: `UPDATE applications SET contact_phone_hash = NULL, erased_at = COALESCE(erased_at, ?) WHERE id IN (${apps})`, args: [now, ...applicationIds] },
+              {
+                sql: `DELETE FROM application_fields WHERE application_id IN (${apps}) AND encrypted = 1`,
+                args: [...applicationIds],
+              },
+              {
+                sql: `UPDATE applications SET contact_phone_hash = NULL, erased_at = COALESCE(erased_at, ?) WHERE id IN (${apps})`,
+                args: [now, ...applicationIds],
+              },
             ]),
         ...outbox.map((id) => ({
           sql: `UPDATE sms_outbox SET to_phone = ?, body = ?, to_phone_hash = 'erased',
@@ -51,7 +65,12 @@ export class ApplicantErasure {
                   failure_reason = CASE WHEN status IN ('pending', 'sending') THEN 'erased before it was sent' ELSE failure_reason END,
                   lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
                 WHERE id = ?`,
-          args: [this.#cipher.encrypt('', outboxContext(id, 'to_phone')), this.#cipher.encrypt('', outboxContext(id, 'body')), now, id],
+          args: [
+            this.#cipher.encrypt('', outboxContext(id, 'to_phone')),
+            this.#cipher.encrypt('', outboxContext(id, 'body')),
+            now,
+            id,
+          ],
         })),
         ...callSids.flatMap((callSid) => [
           { sql: 'DELETE FROM call_turns WHERE call_sid = ?', args: [callSid] },
@@ -70,7 +89,10 @@ export class ApplicantErasure {
     let applicationIds: string[];
     let phoneHashes: string[] = [];
     if ('reference' in target) {
-      const found = await this.#db.execute({ sql: 'SELECT id FROM applications WHERE reference = ?', args: [target.reference] });
+      const found = await this.#db.execute({
+        sql: 'SELECT id FROM applications WHERE reference = ?',
+        args: [target.reference],
+      });
       applicationIds = found.rows.map((row) => textColumn(row, 'id'));
     } else {
       phoneHashes = this.#cipher.lookupHashes(target.phone);
@@ -88,7 +110,10 @@ export class ApplicantErasure {
       ...(phoneHashes.length > 0 ? [`from_phone_hash IN (${phoneHashes.map(() => '?').join(', ')})`] : []),
     ];
     if (conditions.length === 0) return { applicationIds, callSids: [] };
-    const calls = await this.#db.execute({ sql: `SELECT call_sid FROM calls WHERE ${conditions.join(' OR ')}`, args: [...applicationIds, ...phoneHashes] });
+    const calls = await this.#db.execute({
+      sql: `SELECT call_sid FROM calls WHERE ${conditions.join(' OR ')}`,
+      args: [...applicationIds, ...phoneHashes],
+    });
     return { applicationIds, callSids: calls.rows.map((row) => textColumn(row, 'call_sid')) };
   }
 }

@@ -62,7 +62,10 @@ export class ApplicationRepository {
     const [applications, fields] = await this.#db.batch(
       [
         { sql: 'SELECT * FROM applications WHERE id = ?', args: [id] },
-        { sql: 'SELECT field, value, encrypted, captured_at FROM application_fields WHERE application_id = ?', args: [id] },
+        {
+          sql: 'SELECT field, value, encrypted, captured_at FROM application_fields WHERE application_id = ?',
+          args: [id],
+        },
       ],
       'read',
     );
@@ -96,14 +99,23 @@ export class ApplicationRepository {
       });
     }
     const phone = values.contactPhone;
-    const phoneHash = typeof phone === 'string' ? this.#cipher.lookupHash(phone) : cleared.includes('contactPhone') ? null : undefined;
-    const permitType = typeof values.permitType === 'string' ? values.permitType : cleared.includes('permitType') ? null : undefined;
+    const phoneHash =
+      typeof phone === 'string' ? this.#cipher.lookupHash(phone) : cleared.includes('contactPhone') ? null : undefined;
+    const permitType =
+      typeof values.permitType === 'string' ? values.permitType : cleared.includes('permitType') ? null : undefined;
     statements.push({
       sql: `UPDATE applications SET updated_at = ?,
               contact_phone_hash = CASE WHEN ? THEN ? ELSE contact_phone_hash END,
               permit_type = CASE WHEN ? THEN ? ELSE permit_type END
             WHERE id = ? AND status = 'draft'`,
-      args: [now, phoneHash !== undefined ? 1 : 0, phoneHash ?? null, permitType !== undefined ? 1 : 0, permitType ?? null, id],
+      args: [
+        now,
+        phoneHash !== undefined ? 1 : 0,
+        phoneHash ?? null,
+        permitType !== undefined ? 1 : 0,
+        permitType ?? null,
+        id,
+      ],
     });
     await this.#db.batch(statements, 'write');
   }
@@ -114,7 +126,11 @@ export class ApplicationRepository {
    * existing reference comes back: a retried submit yields the same answer
    * and no second SMS.
    */
-  async markSubmitted(id: string, reference: string, sms: OutboxMessage | undefined): Promise<{ reference: string; alreadySubmitted: boolean }> {
+  async markSubmitted(
+    id: string,
+    reference: string,
+    sms: OutboxMessage | undefined,
+  ): Promise<{ reference: string; alreadySubmitted: boolean }> {
     const now = this.#now().toISOString();
     const statements: InStatement[] = [
       {
@@ -168,7 +184,10 @@ export class ApplicationRepository {
   }
 
   async findByReference(reference: string): Promise<StoredApplication | undefined> {
-    const result = await this.#db.execute({ sql: 'SELECT id FROM applications WHERE reference = ?', args: [reference] });
+    const result = await this.#db.execute({
+      sql: 'SELECT id FROM applications WHERE reference = ?',
+      args: [reference],
+    });
     const id = result.rows[0]?.id;
     return typeof id === 'string' ? this.find(id) : undefined;
   }
@@ -186,7 +205,10 @@ export class ApplicationRepository {
 
   /** The application's SMS summary and how its delivery went (at most one: the outbox is unique per application). */
   async outboxFor(applicationId: string): Promise<OutboxEntry[]> {
-    const result = await this.#db.execute({ sql: 'SELECT * FROM sms_outbox WHERE application_id = ?', args: [applicationId] });
+    const result = await this.#db.execute({
+      sql: 'SELECT * FROM sms_outbox WHERE application_id = ?',
+      args: [applicationId],
+    });
     return result.rows.map((row) => outboxEntryFromRow(row, this.#cipher));
   }
 
@@ -226,6 +248,3 @@ export class ApplicationRepository {
 export function fieldContext(applicationId: string, field: string): string {
   return `application_fields/${applicationId}/${field}`;
 }
-
-
-

@@ -33,7 +33,11 @@ export interface AuditRecord extends AuditEntry {
 
 export type AuditVerification =
   | { readonly ok: true; readonly entries: number }
-  | { readonly ok: false; readonly entries: number; readonly problems: readonly { readonly seq: number; readonly problem: string }[] };
+  | {
+      readonly ok: false;
+      readonly entries: number;
+      readonly problems: readonly { readonly seq: number; readonly problem: string }[];
+    };
 
 /** The prev_hash of row 1, and the head's hash while the log is empty. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -65,34 +69,60 @@ export class AuditLog {
       const head = await this.#head();
       const seq = head.seq + 1;
       const at = this.#now().toISOString();
-      const hash = rowHash({ seq, at, actor: entry.actor, action: entry.action, subject: entry.subject, sourceAddress: entry.sourceAddress, detail, prevHash: head.hash });
+      const hash = rowHash({
+        seq,
+        at,
+        actor: entry.actor,
+        action: entry.action,
+        subject: entry.subject,
+        sourceAddress: entry.sourceAddress,
+        detail,
+        prevHash: head.hash,
+      });
       // Why not an interactive transaction (read the head, insert, commit): the local driver is synchronous,
       // so a second transaction in this process waiting for the write lock blocks the event loop, and with it
       // the first transaction's commit, until the busy timeout fails it. This batch holds the lock only while
       // it runs: the head moves only if it is still the one the hash was built on, and the row is inserted
       // only if the head is now ours. A seq is never used twice (primary key) and the head and row never disagree.
-      const [moved] = await this.#db.batch([
-        {
-          sql: 'UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE id = 1 AND last_seq = ? AND last_hash = ?',
-          args: [seq, hash, head.seq, head.hash],
-        },
-        {
-          sql: `INSERT INTO audit_log (seq, at, actor, action, subject, source_address, detail, prev_hash, hash)
+      const [moved] = await this.#db.batch(
+        [
+          {
+            sql: 'UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE id = 1 AND last_seq = ? AND last_hash = ?',
+            args: [seq, hash, head.seq, head.hash],
+          },
+          {
+            sql: `INSERT INTO audit_log (seq, at, actor, action, subject, source_address, detail, prev_hash, hash)
                 SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1`,
-          args: [seq, at, entry.actor, entry.action, entry.subject, entry.sourceAddress, detail, head.hash, hash],
-        },
-      ], 'write');
+            args: [seq, at, entry.actor, entry.action, entry.subject, entry.sourceAddress, detail, head.hash, hash],
+          },
+        ],
+        'write',
+      );
       if (moved?.rowsAffected === 1) {
-        return { seq, at, actor: entry.actor, action: entry.action, subject: entry.subject, sourceAddress: entry.sourceAddress, detail: parseDetail(detail), prevHash: head.hash, hash };
+        return {
+          seq,
+          at,
+          actor: entry.actor,
+          action: entry.action,
+          subject: entry.subject,
+          sourceAddress: entry.sourceAddress,
+          detail: parseDetail(detail),
+          prevHash: head.hash,
+          hash,
+        };
       }
       if (attempt < APPEND_RETRY.attempts) await sleep(Math.random() * APPEND_RETRY.maxPauseMs);
     }
-    throw new Error(`Could not append to the audit log: ${APPEND_RETRY.attempts} attempts in a row lost the race for the next entry`);
+    throw new Error(
+      `Could not append to the audit log: ${APPEND_RETRY.attempts} attempts in a row lost the race for the next entry`,
+    );
   }
 
   /** Newest first: up to `limit` entries (at most MAX_PAGE) with seq below `before`, or the newest when it is not given. */
   async page(options: { readonly before?: number; readonly limit: number }): Promise<AuditRecord[]> {
-    const limit = Number.isFinite(options.limit) ? Math.min(Math.max(1, Math.trunc(options.limit)), MAX_PAGE) : MAX_PAGE;
+    const limit = Number.isFinite(options.limit)
+      ? Math.min(Math.max(1, Math.trunc(options.limit)), MAX_PAGE)
+      : MAX_PAGE;
     const result = await this.#db.execute({
       sql: 'SELECT * FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?',
       args: [options.before ?? Number.MAX_SAFE_INTEGER, limit],
@@ -103,7 +133,10 @@ export class AuditLog {
   /** Walks the whole chain; problems name the row by seq (0: the head itself), in plain words. */
   async verify(): Promise<AuditVerification> {
     // One read transaction, so an append landing mid-walk cannot look like tampering.
-    const [headResult, rowsResult] = await this.#db.batch(['SELECT last_seq, last_hash FROM audit_head WHERE id = 1', 'SELECT * FROM audit_log ORDER BY seq'], 'read');
+    const [headResult, rowsResult] = await this.#db.batch(
+      ['SELECT last_seq, last_hash FROM audit_head WHERE id = 1', 'SELECT * FROM audit_log ORDER BY seq'],
+      'read',
+    );
     const rows = rowsResult?.rows ?? [];
     const problems: { seq: number; problem: string }[] = [];
     let expectedSeq = 1;
@@ -113,7 +146,10 @@ export class AuditLog {
       if (record.seq > expectedSeq) {
         problems.push({ seq: expectedSeq, problem: missing(expectedSeq, record.seq) });
       } else if (record.prevHash !== previousHash) {
-        problems.push({ seq: record.seq, problem: `does not follow row ${record.seq - 1} (its link to that row's hash is broken: row ${record.seq - 1} was changed or replaced)` });
+        problems.push({
+          seq: record.seq,
+          problem: `does not follow row ${record.seq - 1} (its link to that row's hash is broken: row ${record.seq - 1} was changed or replaced)`,
+        });
       }
       if (rowHash(record) !== record.hash) {
         problems.push({ seq: record.seq, problem: 'edited (its hash does not match its contents)' });
@@ -124,13 +160,22 @@ export class AuditLog {
     const lastSeq = expectedSeq - 1;
     const headRow = headResult?.rows[0];
     if (headRow === undefined) {
-      problems.push({ seq: 0, problem: 'the audit head is missing, so deleting the newest rows could not be detected: it was deleted' });
+      problems.push({
+        seq: 0,
+        problem: 'the audit head is missing, so deleting the newest rows could not be detected: it was deleted',
+      });
     } else {
       const head = { seq: Number(headRow.last_seq), hash: textColumn(headRow, 'last_hash') };
       if (head.seq > lastSeq) {
-        problems.push({ seq: lastSeq + 1, problem: `the log ends at ${lastSeq} but the head says ${head.seq}: rows after ${lastSeq} were deleted` });
+        problems.push({
+          seq: lastSeq + 1,
+          problem: `the log ends at ${lastSeq} but the head says ${head.seq}: rows after ${lastSeq} were deleted`,
+        });
       } else if (head.seq < lastSeq) {
-        problems.push({ seq: head.seq + 1, problem: `the head says the log ends at ${head.seq} but it goes on to ${lastSeq}: rows after ${head.seq} were added outside the audit log` });
+        problems.push({
+          seq: head.seq + 1,
+          problem: `the head says the log ends at ${head.seq} but it goes on to ${lastSeq}: rows after ${head.seq} were added outside the audit log`,
+        });
       } else if (head.hash !== previousHash) {
         problems.push({ seq: lastSeq, problem: 'replaced (the head recorded a different hash for the last row)' });
       }
@@ -141,7 +186,10 @@ export class AuditLog {
   async #head(): Promise<{ seq: number; hash: string }> {
     const result = await this.#db.execute('SELECT last_seq, last_hash FROM audit_head WHERE id = 1');
     const row = result.rows[0];
-    if (row === undefined) throw new Error('The audit head row is missing: the audit log cannot be appended to until `npm run audit:verify` has been looked into.');
+    if (row === undefined)
+      throw new Error(
+        'The audit head row is missing: the audit log cannot be appended to until `npm run audit:verify` has been looked into.',
+      );
     return { seq: Number(row.last_seq), hash: textColumn(row, 'last_hash') };
   }
 }
@@ -161,7 +209,17 @@ interface StoredRow {
 
 /** JSON of an array of strings and numbers has exactly one encoding, and its escaping keeps fields apart. */
 function rowHash(row: StoredRow): string {
-  const fields = [HASH_FORMAT, row.seq, row.at, row.actor, row.action, row.subject, row.sourceAddress, row.detail, row.prevHash];
+  const fields = [
+    HASH_FORMAT,
+    row.seq,
+    row.at,
+    row.actor,
+    row.action,
+    row.subject,
+    row.sourceAddress,
+    row.detail,
+    row.prevHash,
+  ];
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
@@ -169,7 +227,8 @@ function canonicalDetail(detail: Readonly<Record<string, string | number | boole
   const entries = Object.entries(detail).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [key, value] of entries) {
     // JSON would store these as null: the entry read back would not be the entry written.
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`Audit detail "${key}" must be a finite number`);
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new Error(`Audit detail "${key}" must be a finite number`);
   }
   return JSON.stringify(Object.fromEntries(entries));
 }

@@ -39,7 +39,15 @@ export interface CallUsage {
 
 // Twilio's order of a call's life; a late callback never moves a call backwards.
 const STATUS_RANK: Readonly<Record<string, number>> = {
-  queued: 0, initiated: 1, ringing: 2, 'in-progress': 3, completed: 4, busy: 4, failed: 4, 'no-answer': 4, canceled: 4,
+  queued: 0,
+  initiated: 1,
+  ringing: 2,
+  'in-progress': 3,
+  completed: 4,
+  busy: 4,
+  failed: 4,
+  'no-answer': 4,
+  canceled: 4,
 };
 
 export class CallRepository {
@@ -58,7 +66,13 @@ export class CallRepository {
     const result = await this.#db.execute({
       sql: `INSERT INTO calls (call_sid, from_phone, from_phone_hash, status, started_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (call_sid) DO NOTHING`,
-      args: [callSid, this.#cipher.encrypt(fromPhone, callContext(callSid, 'from_phone')), this.#cipher.lookupHash(fromPhone), status, this.#now().toISOString()],
+      args: [
+        callSid,
+        this.#cipher.encrypt(fromPhone, callContext(callSid, 'from_phone')),
+        this.#cipher.lookupHash(fromPhone),
+        status,
+        this.#now().toISOString(),
+      ],
     });
     return { created: result.rowsAffected === 1 };
   }
@@ -85,7 +99,10 @@ export class CallRepository {
 
   /** The call reached the keypad IVR (model down or lost): the console counts it as a fallback. The first time is kept. */
   async markIvr(callSid: string): Promise<void> {
-    await this.#db.execute({ sql: 'UPDATE calls SET ivr_at = COALESCE(ivr_at, ?) WHERE call_sid = ?', args: [this.#now().toISOString(), callSid] });
+    await this.#db.execute({
+      sql: 'UPDATE calls SET ivr_at = COALESCE(ivr_at, ?) WHERE call_sid = ?',
+      args: [this.#now().toISOString(), callSid],
+    });
   }
 
   async attachApplication(callSid: string, applicationId: string, promptVersion: string, model: string): Promise<void> {
@@ -101,7 +118,9 @@ export class CallRepository {
     const terminal = rank === 4;
     const result = await this.#db.execute({
       sql: `UPDATE calls SET status = ?, duration_seconds = COALESCE(?, duration_seconds), ended_at = CASE WHEN ? THEN COALESCE(ended_at, ?) ELSE ended_at END
-            WHERE call_sid = ? AND (CASE status ${Object.entries(STATUS_RANK).map(([s, r]) => `WHEN '${s}' THEN ${r}`).join(' ')} ELSE 0 END) <= ?`,
+            WHERE call_sid = ? AND (CASE status ${Object.entries(STATUS_RANK)
+              .map(([s, r]) => `WHEN '${s}' THEN ${r}`)
+              .join(' ')} ELSE 0 END) <= ?`,
       args: [status, durationSeconds ?? null, terminal ? 1 : 0, this.#now().toISOString(), callSid, rank],
     });
     return result.rowsAffected === 1;
@@ -133,7 +152,10 @@ export class CallRepository {
   }
 
   async transcript(callSid: string): Promise<TranscriptTurn[]> {
-    const result = await this.#db.execute({ sql: 'SELECT * FROM call_turns WHERE call_sid = ? ORDER BY position', args: [callSid] });
+    const result = await this.#db.execute({
+      sql: 'SELECT * FROM call_turns WHERE call_sid = ? ORDER BY position',
+      args: [callSid],
+    });
     return result.rows.map((row) => {
       const itemId = textColumn(row, 'item_id');
       return {
@@ -167,4 +189,3 @@ export class CallRepository {
 export function callContext(callSid: string, column: string): string {
   return `calls/${callSid}/${column}`;
 }
-

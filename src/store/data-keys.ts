@@ -43,8 +43,7 @@ const ID_SEPARATOR = ':';
 const DEV_KEY_FILE_MODE = 0o600;
 const DEV_KEY_DIR_MODE = 0o700;
 
-const GENERATE_KEY_COMMAND =
-  `node -e "console.log(require('node:crypto').randomBytes(${KEY_BYTES}).toString('base64'))"`;
+const GENERATE_KEY_COMMAND = `node -e "console.log(require('node:crypto').randomBytes(${KEY_BYTES}).toString('base64'))"`;
 
 export type ParseDataKeysResult = { ok: true; keys: DataKey[] } | { ok: false; problem: string };
 

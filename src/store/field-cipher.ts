@@ -192,7 +192,10 @@ function requireWellFormed(text: string, what: string): void {
 
 function parseToken(token: string, context: string): ParsedToken {
   const malformed = (detail: string): DecryptionError =>
-    new DecryptionError('malformed', `Cannot decrypt ${context}: the stored value is not a field-cipher token (${detail}).`);
+    new DecryptionError(
+      'malformed',
+      `Cannot decrypt ${context}: the stored value is not a field-cipher token (${detail}).`,
+    );
 
   const parts = token.split(TOKEN_SEPARATOR);
   if (parts.length !== TOKEN_PART_COUNT) {

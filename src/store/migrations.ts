@@ -58,7 +58,10 @@ export async function migrate(db: Client, migrations = loadMigrations(), now = (
       await db.batch(
         [
           ...migration.statements,
-          { sql: 'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', args: [migration.version, migration.name, now().toISOString()] },
+          {
+            sql: 'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+            args: [migration.version, migration.name, now().toISOString()],
+          },
         ],
         'write',
       );

@@ -43,14 +43,25 @@ export class SmsConsentRepository {
   async #set(phone: string, optedOut: boolean, source: string): Promise<void> {
     const hash = this.#cipher.lookupHash(phone);
     const stale = this.#cipher.lookupHashes(phone).filter((h) => h !== hash);
-    await this.#db.batch([
-      // A record under an older key would otherwise keep answering for this number.
-      ...(stale.length > 0 ? [{ sql: `DELETE FROM sms_consent WHERE phone_hash IN (${stale.map(() => '?').join(', ')})`, args: stale }] : []),
-      {
-        sql: `INSERT INTO sms_consent (phone_hash, phone, opted_out, source, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+    await this.#db.batch(
+      [
+        // A record under an older key would otherwise keep answering for this number.
+        ...(stale.length > 0
+          ? [{ sql: `DELETE FROM sms_consent WHERE phone_hash IN (${stale.map(() => '?').join(', ')})`, args: stale }]
+          : []),
+        {
+          sql: `INSERT INTO sms_consent (phone_hash, phone, opted_out, source, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
               ON CONFLICT (phone_hash) DO UPDATE SET opted_out = ?3, source = ?4, updated_at = ?5`,
-        args: [hash, this.#cipher.encrypt(phone, consentContext(hash)), optedOut ? 1 : 0, source, this.#now().toISOString()],
-      },
-    ], 'write');
+          args: [
+            hash,
+            this.#cipher.encrypt(phone, consentContext(hash)),
+            optedOut ? 1 : 0,
+            source,
+            this.#now().toISOString(),
+          ],
+        },
+      ],
+      'write',
+    );
   }
 }

@@ -19,9 +19,24 @@ export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
 export type OutboxKind = 'summary' | 'web-link';
 
 /** Twilio's message statuses after acceptance, in the order they can happen; a later one never gives way to an earlier one. */
-export const DELIVERY_STATUS_ORDER = ['accepted', 'scheduled', 'queued', 'sending', 'sent', 'receiving', 'received', 'delivered', 'undelivered', 'failed', 'read', 'canceled'] as const;
+export const DELIVERY_STATUS_ORDER = [
+  'accepted',
+  'scheduled',
+  'queued',
+  'sending',
+  'sent',
+  'receiving',
+  'received',
+  'delivered',
+  'undelivered',
+  'failed',
+  'read',
+  'canceled',
+] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUS_ORDER)[number];
-const DELIVERY_RANK: ReadonlyMap<string, number> = new Map(DELIVERY_STATUS_ORDER.map((status, i) => [status, finalRank(status, i)]));
+const DELIVERY_RANK: ReadonlyMap<string, number> = new Map(
+  DELIVERY_STATUS_ORDER.map((status, i) => [status, finalRank(status, i)]),
+);
 
 /** delivered, undelivered and failed are all final: none of them replaces another, only `read` can follow `delivered`. */
 function finalRank(status: DeliveryStatus, index: number): number {
@@ -101,7 +116,16 @@ export class SmsOutboxRepository {
     const result = await this.#db.execute({
       sql: `INSERT INTO sms_outbox (id, application_id, kind, to_phone, to_phone_hash, body, status, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (application_id, kind) DO NOTHING`,
-      args: [id, applicationId, kind, this.#cipher.encrypt(toPhone, outboxContext(id, 'to_phone')), this.#cipher.lookupHash(toPhone), this.#cipher.encrypt(body, outboxContext(id, 'body')), now, now],
+      args: [
+        id,
+        applicationId,
+        kind,
+        this.#cipher.encrypt(toPhone, outboxContext(id, 'to_phone')),
+        this.#cipher.lookupHash(toPhone),
+        this.#cipher.encrypt(body, outboxContext(id, 'body')),
+        now,
+        now,
+      ],
     });
     return result.rowsAffected === 1;
   }
@@ -122,7 +146,10 @@ export class SmsOutboxRepository {
             RETURNING *, (SELECT reference FROM applications a WHERE a.id = sms_outbox.application_id) AS reference`,
       args: [owner, new Date(now.getTime() + leaseMs).toISOString(), now.toISOString(), limit],
     });
-    return result.rows.map((row) => ({ ...outboxEntryFromRow(row, this.#cipher), reference: optionalTextColumn(row, 'reference') }));
+    return result.rows.map((row) => ({
+      ...outboxEntryFromRow(row, this.#cipher),
+      reference: optionalTextColumn(row, 'reference'),
+    }));
   }
 
   /**
@@ -174,8 +201,15 @@ export class SmsOutboxRepository {
   }
 
   /** Records what a status callback said, unless the row already has a later status (callbacks can arrive out of order). */
-  async recordDeliveryStatus(messageSid: string, status: DeliveryStatus, errorCode: number | undefined): Promise<DeliveryUpdate> {
-    const found = await this.#db.execute({ sql: 'SELECT id, delivery_status FROM sms_outbox WHERE message_sid = ?', args: [messageSid] });
+  async recordDeliveryStatus(
+    messageSid: string,
+    status: DeliveryStatus,
+    errorCode: number | undefined,
+  ): Promise<DeliveryUpdate> {
+    const found = await this.#db.execute({
+      sql: 'SELECT id, delivery_status FROM sms_outbox WHERE message_sid = ?',
+      args: [messageSid],
+    });
     const row = found.rows[0];
     if (row === undefined) return 'unknown-message';
     const current = optionalTextColumn(row, 'delivery_status');
@@ -184,7 +218,11 @@ export class SmsOutboxRepository {
     const result = await this.#db.execute({
       // The condition is repeated in SQL: two callbacks for one message may race.
       sql: `UPDATE sms_outbox SET delivery_status = ?1, error_code = COALESCE(?2, error_code), updated_at = ?3
-            WHERE message_sid = ?4 AND (delivery_status IS NULL OR delivery_status IN (${lowerStatuses(rank).map(() => '?').join(', ') || 'NULL'}))`,
+            WHERE message_sid = ?4 AND (delivery_status IS NULL OR delivery_status IN (${
+              lowerStatuses(rank)
+                .map(() => '?')
+                .join(', ') || 'NULL'
+            }))`,
       args: [status, errorCode ?? null, this.#now().toISOString(), messageSid, ...lowerStatuses(rank)],
     });
     return result.rowsAffected === 1 ? 'recorded' : 'ignored-older';

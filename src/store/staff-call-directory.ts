@@ -96,7 +96,10 @@ export class StaffCallDirectory {
       }
     }
     const offset = (query.page - 1) * query.pageSize;
-    const rows = await this.#select(`${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.started_at DESC, c.call_sid LIMIT ? OFFSET ?`, [...args, query.pageSize + 1, offset]);
+    const rows = await this.#select(
+      `${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.started_at DESC, c.call_sid LIMIT ? OFFSET ?`,
+      [...args, query.pageSize + 1, offset],
+    );
     return { entries: rows.slice(0, query.pageSize), hasMore: rows.length > query.pageSize };
   }
 
@@ -110,7 +113,10 @@ export class StaffCallDirectory {
 
   /** When the applicant's personal data was erased, if it was. */
   async applicationErasedAt(applicationId: string): Promise<string | undefined> {
-    const result = await this.#db.execute({ sql: 'SELECT erased_at FROM applications WHERE id = ?', args: [applicationId] });
+    const result = await this.#db.execute({
+      sql: 'SELECT erased_at FROM applications WHERE id = ?',
+      args: [applicationId],
+    });
     return optionalTextColumn(result.rows[0] ?? {}, 'erased_at');
   }
 
@@ -130,7 +136,9 @@ export class StaffCallDirectory {
       callSid,
       startedAt: textColumn(row, 'started_at'),
       durationSeconds: row.duration_seconds === null ? undefined : Number(row.duration_seconds),
-      callerPhone: erased ? '' : this.#cipher.decrypt(textColumn(row, 'from_phone'), callContext(callSid, 'from_phone')),
+      callerPhone: erased
+        ? ''
+        : this.#cipher.decrypt(textColumn(row, 'from_phone'), callContext(callSid, 'from_phone')),
       erased,
       outcome: textColumn(row, 'outcome') as CallOutcome,
       applicationId: optionalTextColumn(row, 'application_id'),

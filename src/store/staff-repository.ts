@@ -66,7 +66,10 @@ export class StaffRepository {
 
   /** With the password hash, for signing in; nothing else should need it. */
   async findByUsername(username: string): Promise<(StaffUser & { readonly passwordHash: string }) | undefined> {
-    const result = await this.#db.execute({ sql: 'SELECT * FROM staff_users WHERE username = ?', args: [normaliseUsername(username)] });
+    const result = await this.#db.execute({
+      sql: 'SELECT * FROM staff_users WHERE username = ?',
+      args: [normaliseUsername(username)],
+    });
     const row = result.rows[0];
     return row === undefined ? undefined : { ...staffUserFromRow(row), passwordHash: textColumn(row, 'password_hash') };
   }
@@ -95,7 +98,11 @@ export class StaffRepository {
     return this.#update(username, 'role', role);
   }
 
-  async #update(username: string, column: 'disabled' | 'password_hash' | 'role', value: string | number): Promise<StaffUser | undefined> {
+  async #update(
+    username: string,
+    column: 'disabled' | 'password_hash' | 'role',
+    value: string | number,
+  ): Promise<StaffUser | undefined> {
     const result = await this.#db.execute({
       // `column` is one of three literals above, never input.
       sql: `UPDATE staff_users SET ${column} = ?, updated_at = ? WHERE username = ? RETURNING *`,

@@ -73,7 +73,10 @@ export class StaffSessionRepository {
       await this.#delete(sessionId);
       return { kind: 'expired', reason: 'idle' };
     }
-    await this.#db.execute({ sql: 'UPDATE staff_sessions SET last_seen_at = ? WHERE id = ?', args: [now.toISOString(), sessionId] });
+    await this.#db.execute({
+      sql: 'UPDATE staff_sessions SET last_seen_at = ? WHERE id = ?',
+      args: [now.toISOString(), sessionId],
+    });
     return { kind: 'active', user, sessionId };
   }
 

@@ -100,7 +100,11 @@ export class CallBridge {
     this.#renewBeforeExpiryMs = options.renewBeforeExpiryMs ?? DEFAULT_RENEW_BEFORE_EXPIRY_MS;
 
     const t = this.#telephony;
-    this.#detachTelephony = subscribe(t, { audio: this.#onCallerAudio, mark: this.#onMark, ended: this.#onTelephonyEnded });
+    this.#detachTelephony = subscribe(t, {
+      audio: this.#onCallerAudio,
+      mark: this.#onMark,
+      ended: this.#onTelephonyEnded,
+    });
     this.#attachSession();
     for (const payload of t.takeEarlyAudio()) this.#onCallerAudio(payload);
     if (t.isEnded) this.end('media stream ended before the call was connected');
@@ -134,7 +138,12 @@ export class CallBridge {
 
   /** Speaking, thinking, running a tool or saying goodbye: not a moment to change sessions. */
   #agentBusy(): boolean {
-    return this.#responseActive || this.#playback.hasUnplayedAudio || this.#toolsThisResponse.length > 0 || this.#hangUpWhenHeard;
+    return (
+      this.#responseActive ||
+      this.#playback.hasUnplayedAudio ||
+      this.#toolsThisResponse.length > 0 ||
+      this.#hangUpWhenHeard
+    );
   }
 
   /** Models end sessions at a fixed age; a long call moves to a fresh session before that, between turns. */
@@ -142,14 +151,21 @@ export class CallBridge {
     clearTimeout(this.#renewTimer);
     const expiresAt = this.#session.expiresAt;
     if (expiresAt === undefined || this.#hooks.reconnect === undefined) return;
-    this.#renewTimer = setTimeout(() => { this.#renew(); }, Math.max(0, expiresAt - this.#renewBeforeExpiryMs - this.#now()));
+    this.#renewTimer = setTimeout(
+      () => {
+        this.#renew();
+      },
+      Math.max(0, expiresAt - this.#renewBeforeExpiryMs - this.#now()),
+    );
   }
 
   #renew(): void {
     const hooks = this.#hooks;
     if (this.#ended || this.#reconnecting || hooks.reconnect === undefined) return;
     if (this.#agentBusy()) {
-      this.#renewTimer = setTimeout(() => { this.#renew(); }, RENEW_RETRY_MS);
+      this.#renewTimer = setTimeout(() => {
+        this.#renew();
+      }, RENEW_RETRY_MS);
       return;
     }
     const old = this.#session;
@@ -365,7 +381,9 @@ export class CallBridge {
       this.end('agent ended the call');
       return;
     }
-    this.#goodbyeTimer = setTimeout(() => { this.end('agent ended the call (goodbye not confirmed by marks)'); }, this.#goodbyeTimeoutMs);
+    this.#goodbyeTimer = setTimeout(() => {
+      this.end('agent ended the call (goodbye not confirmed by marks)');
+    }, this.#goodbyeTimeoutMs);
   }
 }
 

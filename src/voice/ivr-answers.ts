@@ -34,7 +34,8 @@ export function classifyGather(result: GatherResult, minConfidence: number): Hea
   if (digits !== '') return KEYS.test(digits) ? { kind: 'keys', digits } : { kind: 'unclear' };
   const text = (result.SpeechResult ?? '').replace(/\s+/g, ' ').trim().slice(0, MAX_SPEECH_CHARS);
   if (text === '') return { kind: 'nothing' };
-  const confidence = result.Confidence === undefined || result.Confidence.trim() === '' ? undefined : Number(result.Confidence);
+  const confidence =
+    result.Confidence === undefined || result.Confidence.trim() === '' ? undefined : Number(result.Confidence);
   if (confidence !== undefined && !(confidence >= minConfidence)) return { kind: 'unclear' };
   return { kind: 'speech', text };
 }
@@ -49,7 +50,11 @@ export interface MenuOption<T> {
 
 /** Lower case, punctuation gone: "Yes, that's right." → "yes that's right". */
 function normalize(text: string): string {
-  return text.toLowerCase().replace(/[^\p{L}\p{N}' ]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}' ]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function containsPhrase(spoken: string, phrase: string): boolean {
@@ -61,7 +66,11 @@ function containsPhrase(spoken: string, phrase: string): boolean {
  * ("one", "1") or say one of the option's words; when it fits more than one
  * option ("no, that's right") it chooses none, and the caller is asked again.
  */
-export function chooseOption<T>(heard: Heard, options: readonly MenuOption<T>[], understood: UnderstoodWords): T | undefined {
+export function chooseOption<T>(
+  heard: Heard,
+  options: readonly MenuOption<T>[],
+  understood: UnderstoodWords,
+): T | undefined {
   if (heard.kind === 'keys') return options.find((o) => o.key === heard.digits)?.value;
   if (heard.kind !== 'speech') return undefined;
   const spoken = normalize(heard.text);

@@ -82,7 +82,9 @@ export class IvrFlow {
     // The one address field of each type's own (the event's, the establishment's, the home's, the commissary's).
     const addressFields = new Map<PermitType, FieldName>();
     for (const type of PERMIT_TYPES) {
-      const field = deps.rules.fieldsOf(type).find((name) => FIELD_SPECS[name].kind === 'address' && FIELD_SPECS[name].appliesTo === type);
+      const field = deps.rules
+        .fieldsOf(type)
+        .find((name) => FIELD_SPECS[name].kind === 'address' && FIELD_SPECS[name].appliesTo === type);
       if (field === undefined) throw new Error(`the IVR finds no address field of its own for a ${type} permit`);
       addressFields.set(type, field);
     }
@@ -104,7 +106,11 @@ export class IvrFlow {
   async answer(callSid: string, v: StepVisit, heard: Heard, log: Logger): Promise<IvrReply | undefined> {
     const known = await this.#d.calls.find(callSid);
     if (known?.applicationId === undefined) return undefined;
-    const call: IvrCall = { callSid, applicationId: known.applicationId, callerPhone: parsePhoneInput(known.fromPhone) };
+    const call: IvrCall = {
+      callSid,
+      applicationId: known.applicationId,
+      callerPhone: parsePhoneInput(known.fromPhone),
+    };
     const draft = await this.#draft(call);
     if (draft.status === 'submitted') return this.#submitted(draft.reference);
     const turn: Turn = { call, draft, visit: v, heard, log };
@@ -141,7 +147,9 @@ export class IvrFlow {
     const saved = await this.#save(t.draft, { permitType: type });
     const problem = problemOf(saved.problems, 'permitType');
     if (problem !== undefined) return this.#again(t, [problem]);
-    return this.#advance(t.call, saved.fields, 'permit-type', [this.#d.lines.line('permitTypeChosen', { label: PERMIT_TYPE_LABELS[type] })]);
+    return this.#advance(t.call, saved.fields, 'permit-type', [
+      this.#d.lines.line('permitTypeChosen', { label: PERMIT_TYPE_LABELS[type] }),
+    ]);
   }
 
   async #callback(t: Turn): Promise<IvrReply> {
@@ -152,7 +160,9 @@ export class IvrFlow {
     if (!yes) return this.#advance(t.call, t.draft.fields, 'callback', [this.#d.lines.line('callbackSkipped')]);
     const saved = await this.#save(t.draft, { contactPhone: phone });
     const refused = problemOf(saved.problems, 'contactPhone') !== undefined;
-    return this.#advance(t.call, saved.fields, 'callback', [this.#d.lines.line(refused ? 'callbackSkipped' : 'callbackSaved')]);
+    return this.#advance(t.call, saved.fields, 'callback', [
+      this.#d.lines.line(refused ? 'callbackSkipped' : 'callbackSaved'),
+    ]);
   }
 
   /** A spoken answer is saved as heard (a dropped call keeps it), then read back for a keypad confirmation. */
@@ -164,13 +174,19 @@ export class IvrFlow {
     const saved = await this.#save(t.draft, { [field]: t.heard.text.replace(/[.!?]+$/, '') });
     const problem = problemOf(saved.problems, field);
     if (problem !== undefined) return this.#again(t, [problem]);
-    return this.#ask(t.call, saved.fields, visit(question === 'business-name' ? 'business-name-check' : 'address-check', { round: t.visit.round }), []);
+    return this.#ask(
+      t.call,
+      saved.fields,
+      visit(question === 'business-name' ? 'business-name-check' : 'address-check', { round: t.visit.round }),
+      [],
+    );
   }
 
   /** 1: right, go on. 2: say it again, once; wrong a second time, it is cleared and left to the web form. */
   async #check(t: Turn, question: SpokenQuestion): Promise<IvrReply> {
     const field = this.#fieldOf(question, t.draft.fields);
-    if (field === undefined || t.draft.fields[field] === undefined) return this.#advance(t.call, t.draft.fields, question, []);
+    if (field === undefined || t.draft.fields[field] === undefined)
+      return this.#advance(t.call, t.draft.fields, question, []);
     const yes = chooseOption(t.heard, yesNoOptions(this.#d.lines.understood), this.#d.lines.understood);
     if (yes === undefined) return this.#again(t);
     if (yes) return this.#advance(t.call, t.draft.fields, question, [this.#d.lines.line('confirmed')]);
@@ -185,11 +201,14 @@ export class IvrFlow {
     if (t.draft.fields.permitType !== TEMPORARY_FOOD_EVENT) return this.#advance(t.call, t.draft.fields, question, []);
     // Digits read out one by one ("zero three zero five") come back as speech "0305": they are keys all the same.
     const spokenDigits = t.heard.kind === 'speech' ? t.heard.text.replace(/[.!?]+$/, '') : '';
-    const heard: Heard = /^[\d\s]+$/.test(spokenDigits) ? { kind: 'keys', digits: spokenDigits.replace(/\s/g, '') } : t.heard;
+    const heard: Heard = /^[\d\s]+$/.test(spokenDigits)
+      ? { kind: 'keys', digits: spokenDigits.replace(/\s/g, '') }
+      : t.heard;
     let given: string;
     if (heard.kind === 'keys') {
       const text = dateFromKeys(heard.digits);
-      if (text === undefined || parseDateInput(text, this.#d.rules.context.today()) === undefined) return this.#again(t, [this.#d.lines.line('notADate')]);
+      if (text === undefined || parseDateInput(text, this.#d.rules.context.today()) === undefined)
+        return this.#again(t, [this.#d.lines.line('notADate')]);
       given = text;
     } else if (heard.kind === 'speech') {
       given = heard.text;
@@ -199,8 +218,12 @@ export class IvrFlow {
     const saved = await this.#save(t.draft, { [field]: given });
     const problem = problemOf(saved.problems, field);
     const stored = saved.fields[field];
-    if (problem !== undefined || typeof stored !== 'string') return this.#again(t, problem === undefined ? [] : [problem]);
-    const noted = this.#d.lines.line('dateNoted', { which: FIELD_SPECS[field].label.toLowerCase(), date: formatDateForPeople(stored) });
+    if (problem !== undefined || typeof stored !== 'string')
+      return this.#again(t, problem === undefined ? [] : [problem]);
+    const noted = this.#d.lines.line('dateNoted', {
+      which: FIELD_SPECS[field].label.toLowerCase(),
+      date: formatDateForPeople(stored),
+    });
     return this.#advance(t.call, saved.fields, question, [noted]);
   }
 
@@ -210,7 +233,10 @@ export class IvrFlow {
     if (!yes) return this.#offerWebLink(t.call, t.draft.fields, []);
     const result = await this.#d.applications.submit(t.draft.id);
     if (result.ok) {
-      t.log.info({ applicationId: t.draft.id, alreadySubmitted: result.alreadySubmitted }, 'IVR submitted the application');
+      t.log.info(
+        { applicationId: t.draft.id, alreadySubmitted: result.alreadySubmitted },
+        'IVR submitted the application',
+      );
       return this.#submitted(result.reference);
     }
     // Something became invalid since the read-back (a date passed at midnight): the web form shows what.
@@ -221,7 +247,8 @@ export class IvrFlow {
   async #webLink(t: Turn): Promise<IvrReply> {
     const { lines } = this.#d;
     const phone = t.call.callerPhone;
-    if (phone === undefined) return { kind: 'hang-up', say: [lines.line('applyOnline', { applyAddress: this.#d.applyAddress })] };
+    if (phone === undefined)
+      return { kind: 'hang-up', say: [lines.line('applyOnline', { applyAddress: this.#d.applyAddress })] };
     const yes = chooseOption(t.heard, yesNoOptions(lines.understood), lines.understood);
     if (yes === undefined) return this.#again(t);
     if (!yes) return { kind: 'hang-up', say: [lines.line('callBack', { applyAddress: this.#d.applyAddress })] };
@@ -230,7 +257,10 @@ export class IvrFlow {
       t.log.info({ applicationId: t.draft.id }, 'IVR queued a text with the web link');
       return { kind: 'hang-up', say: [lines.line('webLinkSent')] };
     } catch (error) {
-      t.log.warn({ err: error, applicationId: t.draft.id }, 'IVR could not queue the web link text; the caller was told to call back or apply online');
+      t.log.warn(
+        { err: error, applicationId: t.draft.id },
+        'IVR could not queue the web link text; the caller was told to call back or apply online',
+      );
       return { kind: 'hang-up', say: [lines.line('webLinkFailed', { applyAddress: this.#d.applyAddress })] };
     }
   }
@@ -238,8 +268,13 @@ export class IvrFlow {
   /** Asked again once, with the reason; after that the web link is offered (or, at the offer itself, goodbye). */
   #again(t: Turn, told: readonly string[] = []): IvrReply {
     const reason = told.length > 0 ? told : [this.#sorry(t.heard)];
-    if (t.visit.attempt < IVR_POLICY.maxAttempts) return this.#ask(t.call, t.draft.fields, { ...t.visit, attempt: 2 }, reason);
-    if (t.visit.step === 'web-link') return { kind: 'hang-up', say: [...reason, this.#d.lines.line('callBack', { applyAddress: this.#d.applyAddress })] };
+    if (t.visit.attempt < IVR_POLICY.maxAttempts)
+      return this.#ask(t.call, t.draft.fields, { ...t.visit, attempt: 2 }, reason);
+    if (t.visit.step === 'web-link')
+      return {
+        kind: 'hang-up',
+        say: [...reason, this.#d.lines.line('callBack', { applyAddress: this.#d.applyAddress })],
+      };
     return this.#offerWebLink(t.call, t.draft.fields, reason);
   }
 
@@ -259,7 +294,11 @@ export class IvrFlow {
   }
 
   #offerWebLink(call: IvrCall, fields: DraftFields, before: readonly string[]): IvrReply {
-    if (call.callerPhone === undefined) return { kind: 'hang-up', say: [...before, this.#d.lines.line('applyOnline', { applyAddress: this.#d.applyAddress })] };
+    if (call.callerPhone === undefined)
+      return {
+        kind: 'hang-up',
+        say: [...before, this.#d.lines.line('applyOnline', { applyAddress: this.#d.applyAddress })],
+      };
     return this.#ask(call, fields, visit('web-link'), before);
   }
 
@@ -284,11 +323,25 @@ export class IvrFlow {
   /** The step's question, after `before` (what was just noted, or why it is asked again). */
   #ask(call: IvrCall, fields: DraftFields, v: StepVisit, before: readonly string[]): IvrReply {
     const { lines } = this.#d;
-    const ask = (answer: 'menu' | 'keys' | 'speech', say: readonly string[], hints?: readonly string[]): IvrReply =>
-      ({ kind: 'ask', visit: v, answer, say: [...before, ...say], ...(hints === undefined ? {} : { hints }) });
+    const ask = (answer: 'menu' | 'keys' | 'speech', say: readonly string[], hints?: readonly string[]): IvrReply => ({
+      kind: 'ask',
+      visit: v,
+      answer,
+      say: [...before, ...say],
+      ...(hints === undefined ? {} : { hints }),
+    });
     switch (v.step) {
       case 'permit-type':
-        return ask('menu', [lines.line('permitTypeQuestion'), ...this.#permitTypeOptions().map((o) => lines.line('permitTypeOption', { label: PERMIT_TYPE_LABELS[o.value].toLowerCase(), digit: o.key }))], PERMIT_TYPES.map((type) => PERMIT_TYPE_LABELS[type].toLowerCase()));
+        return ask(
+          'menu',
+          [
+            lines.line('permitTypeQuestion'),
+            ...this.#permitTypeOptions().map((o) =>
+              lines.line('permitTypeOption', { label: PERMIT_TYPE_LABELS[o.value].toLowerCase(), digit: o.key }),
+            ),
+          ],
+          PERMIT_TYPES.map((type) => PERMIT_TYPE_LABELS[type].toLowerCase()),
+        );
       case 'callback':
         if (call.callerPhone === undefined) return this.#advance(call, fields, 'callback', before);
         return ask('menu', [lines.line('callbackQuestion', { number: spokenPhone(call.callerPhone) })]);
@@ -298,7 +351,9 @@ export class IvrFlow {
         const field = this.#fieldOf('address', fields);
         if (field === undefined) return this.#advance(call, fields, 'address', before);
         const name = FIELD_SPECS[field].label.toLowerCase();
-        return ask('speech', [v.round === 1 ? lines.line('addressQuestion', { field: name }) : lines.line('addressAgain', { field: name })]);
+        return ask('speech', [
+          v.round === 1 ? lines.line('addressQuestion', { field: name }) : lines.line('addressAgain', { field: name }),
+        ]);
       }
       case 'business-name-check':
       case 'address-check': {
@@ -306,7 +361,10 @@ export class IvrFlow {
         const field = this.#fieldOf(question, fields);
         const value = field === undefined ? undefined : fields[field];
         if (typeof value !== 'string') return this.#advance(call, fields, question, before);
-        return ask('menu', [lines.line('heardBack', { value }), lines.line(v.round === 1 ? 'confirmOrRepeat' : 'confirmOrLeave')]);
+        return ask('menu', [
+          lines.line('heardBack', { value }),
+          lines.line(v.round === 1 ? 'confirmOrRepeat' : 'confirmOrLeave'),
+        ]);
       }
       case 'start-date':
         return ask('keys', [lines.line('startDateQuestion')]);
@@ -315,7 +373,11 @@ export class IvrFlow {
       case 'review': {
         const type = fields.permitType;
         const items = isPermitType(type) ? readBack(fields, this.#d.rules.fieldsOf(type), this.#d.rules.context) : [];
-        return ask('menu', [lines.line('reviewIntro'), ...items.map((item) => `${item}.`), lines.line('reviewQuestion')]);
+        return ask('menu', [
+          lines.line('reviewIntro'),
+          ...items.map((item) => `${item}.`),
+          lines.line('reviewQuestion'),
+        ]);
       }
       case 'web-link':
         return ask('menu', [lines.line('webLinkOffer')]);
@@ -328,7 +390,11 @@ export class IvrFlow {
   }
 
   #permitTypeOptions(): MenuOption<PermitType>[] {
-    return PERMIT_TYPES.map((type, index) => ({ value: type, key: String(index + 1), words: this.#d.lines.understood.permitTypes[type] }));
+    return PERMIT_TYPES.map((type, index) => ({
+      value: type,
+      key: String(index + 1),
+      words: this.#d.lines.understood.permitTypes[type],
+    }));
   }
 
   #fieldOf(question: SpokenQuestion, fields: DraftFields): FieldName | undefined {
@@ -341,9 +407,14 @@ export class IvrFlow {
    * this answer (a retried webhook): then nothing is written, and the answer's
    * capture time stays the first one.
    */
-  async #save(draft: StoredApplication, patch: Readonly<Record<string, unknown>>): Promise<{ fields: DraftFields; problems: readonly FieldProblem[] }> {
+  async #save(
+    draft: StoredApplication,
+    patch: Readonly<Record<string, unknown>>,
+  ): Promise<{ fields: DraftFields; problems: readonly FieldProblem[] }> {
     const preview = this.#d.rules.updateDraft(draft.fields, patch);
-    const changes = preview.cleared.length > 0 || preview.accepted.some((name) => JSON.stringify(draft.fields[name]) !== JSON.stringify(preview.fields[name]));
+    const changes =
+      preview.cleared.length > 0 ||
+      preview.accepted.some((name) => JSON.stringify(draft.fields[name]) !== JSON.stringify(preview.fields[name]));
     if (!changes) return preview;
     return this.#d.applications.updateDraft(draft.id, patch);
   }

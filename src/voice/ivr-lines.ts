@@ -55,7 +55,9 @@ const LINE_PARAMETERS = {
 
 export type IvrLineName = keyof typeof LINE_PARAMETERS;
 type ParametersOf<N extends IvrLineName> = (typeof LINE_PARAMETERS)[N][number];
-type LineValues<N extends IvrLineName> = [ParametersOf<N>] extends [never] ? [] : [Readonly<Record<ParametersOf<N>, string>>];
+type LineValues<N extends IvrLineName> = [ParametersOf<N>] extends [never]
+  ? []
+  : [Readonly<Record<ParametersOf<N>, string>>];
 
 const PLACEHOLDER = /\{\{(\w+)\}\}/g;
 const LINE_NAMES = Object.keys(LINE_PARAMETERS) as IvrLineName[];
@@ -64,12 +66,21 @@ const wordList = z.array(z.string().trim().toLowerCase().min(1)).min(1);
 
 const linesFile = z.object({
   version: z.string(),
-  lines: z.object(Object.fromEntries(LINE_NAMES.map((name) => [name, z.string().trim().min(1)])) as Record<IvrLineName, z.ZodString>).strict(),
+  lines: z
+    .object(
+      Object.fromEntries(LINE_NAMES.map((name) => [name, z.string().trim().min(1)])) as Record<
+        IvrLineName,
+        z.ZodString
+      >,
+    )
+    .strict(),
   understood: z.object({
     yes: wordList,
     no: wordList,
     digits: z.record(z.string().regex(/^\d$/), wordList),
-    permitTypes: z.object(Object.fromEntries(PERMIT_TYPES.map((type) => [type, wordList])) as Record<PermitType, typeof wordList>).strict(),
+    permitTypes: z
+      .object(Object.fromEntries(PERMIT_TYPES.map((type) => [type, wordList])) as Record<PermitType, typeof wordList>)
+      .strict(),
   }),
 });
 
@@ -89,13 +100,18 @@ export class IvrLines {
   /** Reads and checks the lines; throws with every problem listed. */
   constructor(json: string, expectedVersion: string = IVR_LINES_VERSION) {
     const parsed = linesFile.safeParse(JSON.parse(json) as unknown);
-    if (!parsed.success) throw new Error(`IVR lines (${expectedVersion}) are invalid: ${z.prettifyError(parsed.error)}`);
+    if (!parsed.success)
+      throw new Error(`IVR lines (${expectedVersion}) are invalid: ${z.prettifyError(parsed.error)}`);
     const problems: string[] = [];
-    if (parsed.data.version !== expectedVersion) problems.push(`the file says version "${parsed.data.version}", expected "${expectedVersion}"`);
+    if (parsed.data.version !== expectedVersion)
+      problems.push(`the file says version "${parsed.data.version}", expected "${expectedVersion}"`);
     for (const name of LINE_NAMES) {
       const allowed: readonly string[] = LINE_PARAMETERS[name];
       for (const [, placeholder = ''] of parsed.data.lines[name].matchAll(PLACEHOLDER)) {
-        if (!allowed.includes(placeholder)) problems.push(`line "${name}" uses {{${placeholder}}}, which the IVR does not fill in (it may use: ${allowed.join(', ') || 'none'})`);
+        if (!allowed.includes(placeholder))
+          problems.push(
+            `line "${name}" uses {{${placeholder}}}, which the IVR does not fill in (it may use: ${allowed.join(', ') || 'none'})`,
+          );
       }
     }
     if (problems.length > 0) throw new Error(`IVR lines (${expectedVersion}) are invalid: ${problems.join('; ')}`);
@@ -107,7 +123,10 @@ export class IvrLines {
   /** The line with its placeholders filled in. */
   line<N extends IvrLineName>(name: N, ...values: LineValues<N>): string {
     const given: Readonly<Record<string, string>> = values[0] ?? {};
-    return this.#lines[name].replace(PLACEHOLDER, (_placeholder, key: string) => given[key] ?? '').replace(/\s+/g, ' ').trim();
+    return this.#lines[name]
+      .replace(PLACEHOLDER, (_placeholder, key: string) => given[key] ?? '')
+      .replace(/\s+/g, ' ')
+      .trim();
   }
 }
 

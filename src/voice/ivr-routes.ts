@@ -75,16 +75,20 @@ export function ivrRoutes(deps: IvrRoutesDeps): Router {
   const answerOnce = (key: string, req: Request, res: Response, produce: () => Promise<IvrReply>): Promise<void> => {
     let twiml = inFlight.get(key);
     if (twiml === undefined) {
-      twiml = produce().then(
-        (reply) => renderIvrReply(reply, deps.publicBaseUrl),
-        (error: unknown) => {
-          req.log.error({ err: error, path: req.path }, 'IVR step failed; the caller hears an apology');
-          return renderIvrReply(flow.trouble(), deps.publicBaseUrl);
-        },
-      ).finally(() => inFlight.delete(key));
+      twiml = produce()
+        .then(
+          (reply) => renderIvrReply(reply, deps.publicBaseUrl),
+          (error: unknown) => {
+            req.log.error({ err: error, path: req.path }, 'IVR step failed; the caller hears an apology');
+            return renderIvrReply(flow.trouble(), deps.publicBaseUrl);
+          },
+        )
+        .finally(() => inFlight.delete(key));
       inFlight.set(key, twiml);
     }
-    return twiml.then((body) => { res.type(TWIML).send(body); });
+    return twiml.then((body) => {
+      res.type(TWIML).send(body);
+    });
   };
 
   router.post(IVR_ENTRY_PATH, form, signed, async (req, res) => {

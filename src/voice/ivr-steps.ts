@@ -26,7 +26,14 @@ export const IVR_STEPS = [
 export type IvrStep = (typeof IVR_STEPS)[number];
 
 /** The steps that ask for a field, in the order the IVR goes through them. */
-export const IVR_QUESTIONS = ['permit-type', 'callback', 'business-name', 'address', 'start-date', 'end-date'] as const satisfies readonly IvrStep[];
+export const IVR_QUESTIONS = [
+  'permit-type',
+  'callback',
+  'business-name',
+  'address',
+  'start-date',
+  'end-date',
+] as const satisfies readonly IvrStep[];
 export type IvrQuestion = (typeof IVR_QUESTIONS)[number];
 
 /**
@@ -56,7 +63,10 @@ export function stepUrl(v: StepVisit, publicBaseUrl: URL): string {
   return url.href;
 }
 
-const oneOrTwo = z.enum(['1', '2']).default('1').transform((value) => (value === '2' ? 2 : 1));
+const oneOrTwo = z
+  .enum(['1', '2'])
+  .default('1')
+  .transform((value) => (value === '2' ? 2 : 1));
 const stepQuery = z.object({ round: oneOrTwo, attempt: oneOrTwo });
 
 /** The visit a step URL names, or undefined for a step or query this IVR never builds. */

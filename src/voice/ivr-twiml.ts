@@ -13,7 +13,13 @@ import { stepUrl, type StepVisit } from './ivr-steps.ts';
 export type AnswerKind = 'menu' | 'keys' | 'speech';
 
 export type IvrReply =
-  | { readonly kind: 'ask'; readonly say: readonly string[]; readonly visit: StepVisit; readonly answer: AnswerKind; readonly hints?: readonly string[] }
+  | {
+      readonly kind: 'ask';
+      readonly say: readonly string[];
+      readonly visit: StepVisit;
+      readonly answer: AnswerKind;
+      readonly hints?: readonly string[];
+    }
   | { readonly kind: 'hang-up'; readonly say: readonly string[] };
 
 /** Gather timing and recognition settings: Twilio's own defaults, except where a phone caller needs longer. */
@@ -43,7 +49,9 @@ export function renderIvrReply(reply: IvrReply, publicBaseUrl: URL): string {
     language: GATHER_SETTINGS.language,
     speechTimeout: GATHER_SETTINGS.speechTimeout,
     ...(reply.answer === 'menu' ? { numDigits: 1, timeout: GATHER_SETTINGS.timeoutSeconds } : {}),
-    ...(reply.answer === 'keys' ? { finishOnKey: GATHER_SETTINGS.finishOnKey, timeout: GATHER_SETTINGS.keysTimeoutSeconds } : {}),
+    ...(reply.answer === 'keys'
+      ? { finishOnKey: GATHER_SETTINGS.finishOnKey, timeout: GATHER_SETTINGS.keysTimeoutSeconds }
+      : {}),
     ...(reply.answer === 'speech' ? { timeout: GATHER_SETTINGS.timeoutSeconds } : {}),
     ...(reply.hints === undefined || reply.hints.length === 0 ? {} : { hints: reply.hints.join(', ') }),
   });

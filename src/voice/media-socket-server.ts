@@ -48,16 +48,23 @@ export function attachMediaSocketServer(server: Server, options: MediaSocketServ
       return;
     }
     const signature = req.headers['x-twilio-signature'];
-    if (typeof signature === 'string' && !streamUrls.some((url) => twilio.validateRequest(options.authToken, signature, url, {}))) {
+    if (
+      typeof signature === 'string' &&
+      !streamUrls.some((url) => twilio.validateRequest(options.authToken, signature, url, {}))
+    ) {
       log.warn({ security: true, reason: 'bad handshake signature' }, 'media socket refused');
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => { awaitStart(ws); });
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      awaitStart(ws);
+    });
   };
 
   const awaitStart = (ws: WebSocket) => {
-    ws.on('error', (error) => { log.warn({ err: error }, 'media socket error before start'); });
+    ws.on('error', (error) => {
+      log.warn({ err: error }, 'media socket error before start');
+    });
     const refuse = (code: number, reason: string, security: boolean) => {
       clearTimeout(timer);
       ws.off('message', onMessage);
@@ -65,21 +72,34 @@ export function attachMediaSocketServer(server: Server, options: MediaSocketServ
       else log.warn({ reason }, 'media socket closed');
       ws.close(code, reason);
     };
-    const timer = setTimeout(() => { refuse(CLOSE_POLICY_VIOLATION, 'no valid start in time', true); }, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      refuse(CLOSE_POLICY_VIOLATION, 'no valid start in time', true);
+    }, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
     const onMessage = (data: Buffer, isBinary: boolean) => {
       const frame = parseTwilioFrame(isBinary ? '' : data.toString());
-      if (frame.kind === 'malformed') { refuse(CLOSE_INVALID_PAYLOAD, 'malformed frame', false); return; }
+      if (frame.kind === 'malformed') {
+        refuse(CLOSE_INVALID_PAYLOAD, 'malformed frame', false);
+        return;
+      }
       if (frame.kind === 'unknown' || frame.message.event === 'connected') return;
-      if (frame.message.event !== 'start') { refuse(CLOSE_POLICY_VIOLATION, `${frame.message.event} before start`, true); return; }
+      if (frame.message.event !== 'start') {
+        refuse(CLOSE_POLICY_VIOLATION, `${frame.message.event} before start`, true);
+        return;
+      }
       const start = frame.message;
       const check = options.tokens.check(start.start.customParameters.token, start.start.callSid);
-      if (!check.ok) { refuse(CLOSE_POLICY_VIOLATION, `stream token ${check.reason}`, true); return; }
+      if (!check.ok) {
+        refuse(CLOSE_POLICY_VIOLATION, `stream token ${check.reason}`, true);
+        return;
+      }
       clearTimeout(timer);
       ws.off('message', onMessage);
       options.onStreamStarted(ws, start);
     };
     ws.on('message', onMessage);
-    ws.on('close', () => { clearTimeout(timer); });
+    ws.on('close', () => {
+      clearTimeout(timer);
+    });
   };
 
   server.on('upgrade', onUpgrade);

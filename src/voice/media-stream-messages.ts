@@ -45,7 +45,12 @@ const media = z.object({
   }),
 });
 
-const mark = z.object({ event: z.literal('mark'), sequenceNumber: numericString.optional(), streamSid: z.string().min(1), mark: z.object({ name: z.string() }) });
+const mark = z.object({
+  event: z.literal('mark'),
+  sequenceNumber: numericString.optional(),
+  streamSid: z.string().min(1),
+  mark: z.object({ name: z.string() }),
+});
 
 const dtmf = z.object({
   event: z.literal('dtmf'),
@@ -83,11 +88,12 @@ export function parseTwilioFrame(text: string): ParsedTwilioFrame {
   } catch {
     return { kind: 'malformed', reason: 'not JSON' };
   }
-  const event = typeof json === 'object' && json !== null && 'event' in json ? (json).event : undefined;
+  const event = typeof json === 'object' && json !== null && 'event' in json ? json.event : undefined;
   if (typeof event !== 'string') return { kind: 'malformed', reason: 'no event field' };
   if (!KNOWN_EVENTS.has(event)) return { kind: 'unknown', event: event.slice(0, 40) };
   const parsed = twilioMessageSchema.safeParse(json);
-  if (!parsed.success) return { kind: 'malformed', reason: `${event}: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
+  if (!parsed.success)
+    return { kind: 'malformed', reason: `${event}: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
   return { kind: 'message', message: parsed.data };
 }
 
@@ -97,8 +103,16 @@ export type OutboundTwilioMessage =
   | { event: 'mark'; streamSid: string; mark: { name: string } }
   | { event: 'clear'; streamSid: string };
 
-export const outboundMedia = (streamSid: string, payload: string): OutboundTwilioMessage => ({ event: 'media', streamSid, media: { payload } });
-export const outboundMark = (streamSid: string, name: string): OutboundTwilioMessage => ({ event: 'mark', streamSid, mark: { name } });
+export const outboundMedia = (streamSid: string, payload: string): OutboundTwilioMessage => ({
+  event: 'media',
+  streamSid,
+  media: { payload },
+});
+export const outboundMark = (streamSid: string, name: string): OutboundTwilioMessage => ({
+  event: 'mark',
+  streamSid,
+  mark: { name },
+});
 export const outboundClear = (streamSid: string): OutboundTwilioMessage => ({ event: 'clear', streamSid });
 
 /** Milliseconds of audio in a base64 mu-law payload, without decoding it. */

@@ -54,7 +54,9 @@ export class TranscriptRecorder {
     if (item === undefined) return;
     const saving = this.#calls
       .saveTurn(this.#callSid, { itemId, position: item.position, role, text, offsetMs: Math.round(item.offsetMs) })
-      .catch((error: unknown) => { this.#log.error({ err: error, itemId }, 'could not save a transcript turn'); })
+      .catch((error: unknown) => {
+        this.#log.error({ err: error, itemId }, 'could not save a transcript turn');
+      })
       .finally(() => this.#pending.delete(saving));
     this.#pending.add(saving);
   }

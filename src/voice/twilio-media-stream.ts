@@ -1,7 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import { outboundClear, outboundMark, outboundMedia, parseTwilioFrame, type OutboundTwilioMessage } from './media-stream-messages.ts';
+import {
+  outboundClear,
+  outboundMark,
+  outboundMedia,
+  parseTwilioFrame,
+  type OutboundTwilioMessage,
+} from './media-stream-messages.ts';
 import type { TelephonyStream, TelephonyStreamEvents } from './telephony-stream.ts';
 
 /**
@@ -30,8 +36,12 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
     this.callSid = ids.callSid;
     this.streamSid = ids.streamSid;
     this.#log = logger;
-    socket.on('message', (data: Buffer, isBinary) => { this.#onFrame(isBinary ? '' : data.toString()); });
-    socket.on('close', (code) => { this.#finish(`media stream closed (${code})`); });
+    socket.on('message', (data: Buffer, isBinary) => {
+      this.#onFrame(isBinary ? '' : data.toString());
+    });
+    socket.on('close', (code) => {
+      this.#finish(`media stream closed (${code})`);
+    });
     socket.on('error', (error) => {
       this.#log.warn({ err: error }, 'media stream socket error');
       this.#finish('media stream error');
@@ -61,7 +71,8 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
   }
 
   close(reason: string): void {
-    if (this.#socket.readyState === this.#socket.OPEN || this.#socket.readyState === this.#socket.CONNECTING) this.#socket.close(CLOSE_NORMAL, reason.slice(0, 120));
+    if (this.#socket.readyState === this.#socket.OPEN || this.#socket.readyState === this.#socket.CONNECTING)
+      this.#socket.close(CLOSE_NORMAL, reason.slice(0, 120));
     this.#finish(reason);
   }
 

@@ -132,8 +132,12 @@ export class VoiceCalls {
     const { applicationId, instructions } = await this.#prepare(callSid, from);
     const session = this.#openConfigured(instructions);
     // Never an unhandled rejection: a failed early open is retried when the stream starts.
-    session.catch((error: unknown) => { this.#deps.logger.warn({ err: error, callSid }, 'early model session failed; will retry at stream start'); });
-    const expiry = setTimeout(() => { this.#discardPrepared(callSid); }, this.#deps.settings.prewarmTtlMs);
+    session.catch((error: unknown) => {
+      this.#deps.logger.warn({ err: error, callSid }, 'early model session failed; will retry at stream start');
+    });
+    const expiry = setTimeout(() => {
+      this.#discardPrepared(callSid);
+    }, this.#deps.settings.prewarmTtlMs);
     this.#prepared.set(callSid, { applicationId, instructions, session, expiry });
   }
 
@@ -156,12 +160,24 @@ export class VoiceCalls {
         renewBeforeExpiryMs: this.#deps.settings.renewBeforeExpiryMs,
         hooks: {
           runTool: (call) => toolbox.run(call.name, call.arguments),
-          itemAdded: (itemId, previous, role, offsetMs) => { transcript.itemAdded(itemId, previous, role, offsetMs); },
-          callerStarted: (itemId, offsetMs) => { transcript.startedAt(itemId, offsetMs); },
-          said: (itemId, role, text, offsetMs) => { transcript.text(itemId, role, text, offsetMs); },
-          toolRan: (itemId, summary, offsetMs) => { transcript.text(itemId, 'tool', summary, offsetMs); },
-          usage: (usage) => { meter.add(usage); },
-          transcriptionUsage: (usage) => { meter.addTranscription(usage); },
+          itemAdded: (itemId, previous, role, offsetMs) => {
+            transcript.itemAdded(itemId, previous, role, offsetMs);
+          },
+          callerStarted: (itemId, offsetMs) => {
+            transcript.startedAt(itemId, offsetMs);
+          },
+          said: (itemId, role, text, offsetMs) => {
+            transcript.text(itemId, role, text, offsetMs);
+          },
+          toolRan: (itemId, summary, offsetMs) => {
+            transcript.text(itemId, 'tool', summary, offsetMs);
+          },
+          usage: (usage) => {
+            meter.add(usage);
+          },
+          transcriptionUsage: (usage) => {
+            meter.addTranscription(usage);
+          },
           reconnect: (why) => this.#reopen(callSid, applicationId, why),
           ended: (reason) => {
             this.#live.delete(callSid);
@@ -223,11 +239,19 @@ export class VoiceCalls {
   async #reopen(callSid: string, applicationId: string, why: 'lost' | 'renewal'): Promise<ReadySession> {
     const call = await this.#deps.calls.find(callSid);
     const draft = await this.#deps.applications.find(applicationId);
-    const instructions = this.#instructionsFor(call?.fromPhone ?? '', draft?.fields ?? {}, why === 'lost' ? 'reconnected' : 'renewed');
+    const instructions = this.#instructionsFor(
+      call?.fromPhone ?? '',
+      draft?.fields ?? {},
+      why === 'lost' ? 'reconnected' : 'renewed',
+    );
     return this.#openConfigured(instructions);
   }
 
-  #instructionsFor(from: string, fields: DraftFields, continuing: 'reconnected' | 'renewed' | undefined): RenderedInstructions {
+  #instructionsFor(
+    from: string,
+    fields: DraftFields,
+    continuing: 'reconnected' | 'renewed' | undefined,
+  ): RenderedInstructions {
     const { rules, settings } = this.#deps;
     const type = fields.permitType;
     const answered = readBack(fields, isPermitType(type) ? rules.fieldsOf(type) : [], rules.context);
@@ -241,12 +265,18 @@ export class VoiceCalls {
     });
   }
 
-  async #prepare(callSid: string, from: string): Promise<{ applicationId: string; instructions: RenderedInstructions }> {
+  async #prepare(
+    callSid: string,
+    from: string,
+  ): Promise<{ applicationId: string; instructions: RenderedInstructions }> {
     const { applications, applicationRepository, calls, settings } = this.#deps;
     const since = new Date(Date.now() - RESUME_WINDOW_DAYS * DAY_MS);
     const existing = (await calls.find(callSid))?.applicationId;
     // A withheld caller ID matches no contact phone (those are validated numbers), and recentDraftOfCaller ignores it.
-    const resumed = existing ?? (await applicationRepository.findDraftByContactPhone(from, since))?.id ?? (await calls.recentDraftOfCaller(from, since));
+    const resumed =
+      existing ??
+      (await applicationRepository.findDraftByContactPhone(from, since))?.id ??
+      (await calls.recentDraftOfCaller(from, since));
     const applicationId = resumed ?? (await applications.startDraft('voice'));
     const draft = resumed === undefined ? undefined : await applications.find(applicationId);
     const instructions = this.#instructionsFor(from, draft?.fields ?? {}, undefined);
@@ -256,7 +286,11 @@ export class VoiceCalls {
 
   async #openConfigured(instructions: RenderedInstructions): Promise<ReadySession> {
     const session = await this.#deps.openSession();
-    const ready = new Promise<void>((resolve) => { session.once('ready', () => { resolve(); }); });
+    const ready = new Promise<void>((resolve) => {
+      session.once('ready', () => {
+        resolve();
+      });
+    });
     const { settings, rules } = this.#deps;
     session.configure({
       instructions: instructions.text,
@@ -278,7 +312,12 @@ export class VoiceCalls {
     if (prepared === undefined) return;
     this.#prepared.delete(callSid);
     clearTimeout(prepared.expiry);
-    void prepared.session.then((s) => { s.session.close(); }, () => undefined);
+    void prepared.session.then(
+      (s) => {
+        s.session.close();
+      },
+      () => undefined,
+    );
   }
 
   /** Resolves when every ended call has written what it had to (the database may then close). */
@@ -307,7 +346,12 @@ export class VoiceCalls {
   async #account(callSid: string, meter: UsageMeter, transcript: TranscriptRecorder, log: Logger): Promise<void> {
     try {
       await transcript.flush();
-      await this.#deps.calls.recordUsage(callSid, { inputTokens: meter.inputTokens, outputTokens: meter.outputTokens, detail: { ...meter.totals }, costUsd: meter.costUsd });
+      await this.#deps.calls.recordUsage(callSid, {
+        inputTokens: meter.inputTokens,
+        outputTokens: meter.outputTokens,
+        detail: { ...meter.totals },
+        costUsd: meter.costUsd,
+      });
     } catch (error) {
       log.error({ err: error }, 'could not record the end of the call');
     }

@@ -76,7 +76,10 @@ export function voiceRoutes(deps: VoiceRoutesDeps): Router {
     response.say(NOTICE);
     if (deps.voiceCalls.recordsCalls) response.say(RECORDING_NOTICE);
     const connect = response.connect({ action: new URL('/twilio/voice/after-stream', deps.publicBaseUrl).href });
-    const stream = connect.stream({ url: mediaStreamUrl(deps.publicBaseUrl), statusCallback: new URL('/twilio/voice/stream-status', deps.publicBaseUrl).href });
+    const stream = connect.stream({
+      url: mediaStreamUrl(deps.publicBaseUrl),
+      statusCallback: new URL('/twilio/voice/stream-status', deps.publicBaseUrl).href,
+    });
     stream.parameter({ name: 'token', value: deps.tokens.issue(callSid) });
     res.type('text/xml').send(response.toString());
   });
@@ -87,15 +90,26 @@ export function voiceRoutes(deps: VoiceRoutesDeps): Router {
       res.status(400).type('text/plain').send('Missing CallSid or CallStatus.');
       return;
     }
-    const updated = await deps.calls.recordStatus(parsed.data.CallSid, parsed.data.CallStatus, parsed.data.CallDuration);
+    const updated = await deps.calls.recordStatus(
+      parsed.data.CallSid,
+      parsed.data.CallStatus,
+      parsed.data.CallDuration,
+    );
     // Unknown calls and out-of-order callbacks are answered 204 too: a retry could not change anything.
-    if (!updated) req.log.info({ callSid: parsed.data.CallSid, status: parsed.data.CallStatus }, 'call status not applied (unknown call or older status)');
+    if (!updated)
+      req.log.info(
+        { callSid: parsed.data.CallSid, status: parsed.data.CallStatus },
+        'call status not applied (unknown call or older status)',
+      );
     res.status(204).end();
   });
 
   router.post('/twilio/voice/stream-status', form, signed, (req, res) => {
     const body = req.body as Record<string, unknown>;
-    req.log.info({ callSid: body.CallSid, streamEvent: body.StreamEvent, streamError: body.StreamError }, 'media stream status');
+    req.log.info(
+      { callSid: body.CallSid, streamEvent: body.StreamEvent, streamError: body.StreamError },
+      'media stream status',
+    );
     res.status(204).end();
   });
 
@@ -104,13 +118,16 @@ export function voiceRoutes(deps: VoiceRoutesDeps): Router {
     const parsed = afterStream.safeParse(req.body);
     const response = new twilio.twiml.VoiceResponse();
     const call = parsed.success ? await deps.calls.find(parsed.data.CallSid) : undefined;
-    const application = call?.applicationId === undefined ? undefined : await deps.applications.find(call.applicationId);
+    const application =
+      call?.applicationId === undefined ? undefined : await deps.applications.find(call.applicationId);
     const ending = parsed.success ? deps.voiceCalls.endingOf(parsed.data.CallSid) : undefined;
     if (application?.status === 'submitted') {
       response.hangup();
     } else if (ending === 'agent') {
       // The caller chose to stop before submitting: do not ask them everything again.
-      response.say(`Your answers so far are saved. You can call back within seven days to finish, or apply online at ${applyAddress(deps.publicBaseUrl)}. Goodbye.`);
+      response.say(
+        `Your answers so far are saved. You can call back within seven days to finish, or apply online at ${applyAddress(deps.publicBaseUrl)}. Goodbye.`,
+      );
       response.hangup();
     } else {
       // The model failed or was lost, or this instance is stopping (the redirect reaches another one):

@@ -99,8 +99,10 @@ export function createApp(deps: AppDeps): Express {
     res.redirect(302, '/apply');
   });
   app.use(applyRoutes({ applications: deps.applications, rules: deps.rules, csrf }));
-  if (deps.resume !== undefined) app.use(resumeRoutes({ links: deps.resume.links, applications: deps.applications, rules: deps.rules, csrf }));
-  if (deps.staff !== undefined) app.use(staffRoutes({ ...deps.staff, csrf, secureCookies: deps.publicBaseUrl.protocol === 'https:' }));
+  if (deps.resume !== undefined)
+    app.use(resumeRoutes({ links: deps.resume.links, applications: deps.applications, rules: deps.rules, csrf }));
+  if (deps.staff !== undefined)
+    app.use(staffRoutes({ ...deps.staff, csrf, secureCookies: deps.publicBaseUrl.protocol === 'https:' }));
 
   app.use((_req, res) => {
     res.status(404).type('html').send(errorPage(404, 'There is no page at this address.'));
@@ -112,7 +114,8 @@ export function createApp(deps: AppDeps): Express {
 /** A resume link's token opens the applicant's answers; it stays out of the request log (the URL and the route parameters). */
 function redactedRequest(req: { url?: unknown; params?: unknown }): unknown {
   if (typeof req.url === 'string') req.url = withoutResumeToken(req.url);
-  if (typeof req.params === 'object' && req.params !== null && 'token' in req.params) req.params = { ...req.params, token: '[token]' };
+  if (typeof req.params === 'object' && req.params !== null && 'token' in req.params)
+    req.params = { ...req.params, token: '[token]' };
   return req;
 }
 
@@ -136,10 +139,20 @@ const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
     return;
   }
   const e = (typeof error === 'object' && error !== null ? error : {}) as HttpishError;
-  const status = error instanceof AppError ? error.status : typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
+  const status =
+    error instanceof AppError
+      ? error.status
+      : typeof e.status === 'number'
+        ? e.status
+        : typeof e.statusCode === 'number'
+          ? e.statusCode
+          : 500;
   if (status >= 500) req.log.error({ err: error }, 'request failed');
   else req.log.warn({ status, code: e.code ?? e.type }, 'request rejected');
   const ownMessage = error instanceof AppError && error.operational && status < 500 ? error.message : undefined;
-  const message = ownMessage ?? PUBLIC_MESSAGES[status] ?? 'Something went wrong on our side. If you saw a reference number your application is safe; otherwise please try again in a few minutes.';
+  const message =
+    ownMessage ??
+    PUBLIC_MESSAGES[status] ??
+    'Something went wrong on our side. If you saw a reference number your application is safe; otherwise please try again in a few minutes.';
   res.status(status).type('html').send(errorPage(status, message));
 };

@@ -20,7 +20,15 @@ export function applyRoutes(deps: { applications: ApplicationService; rules: Per
       res.type('html').send(choosePermitTypePage());
       return;
     }
-    res.type('html').send(applicationFormPage(rules, { type, binding: { kind: 'new', formId: randomUUID() }, csrfToken: csrf.tokenFor(req, res), entered: {}, problems: [] }));
+    res.type('html').send(
+      applicationFormPage(rules, {
+        type,
+        binding: { kind: 'new', formId: randomUUID() },
+        csrfToken: csrf.tokenFor(req, res),
+        entered: {},
+        problems: [],
+      }),
+    );
   });
 
   router.post('/apply', csrf.protect, async (req, res) => {
@@ -32,10 +40,24 @@ export function applyRoutes(deps: { applications: ApplicationService; rules: Per
     }
     // A missing or forged form id just starts a new application; it is only an idempotency key.
     const formId = typeof body.formId === 'string' && FORM_ID.test(body.formId) ? body.formId : randomUUID();
-    const { values, entered } = readPostedFields(body, rules.fieldsOf(type).filter((name) => name !== 'permitType'));
+    const { values, entered } = readPostedFields(
+      body,
+      rules.fieldsOf(type).filter((name) => name !== 'permitType'),
+    );
     const result = await applications.submitComplete('web', formId, { ...values, permitType: type });
     if (!result.ok) {
-      res.status(400).type('html').send(applicationFormPage(rules, { type, binding: { kind: 'new', formId }, csrfToken: csrf.tokenFor(req, res), entered, problems: result.problems }));
+      res
+        .status(400)
+        .type('html')
+        .send(
+          applicationFormPage(rules, {
+            type,
+            binding: { kind: 'new', formId },
+            csrfToken: csrf.tokenFor(req, res),
+            entered,
+            problems: result.problems,
+          }),
+        );
       return;
     }
     req.log.info({ applicationId: formId, alreadySubmitted: result.alreadySubmitted }, 'web application submitted');

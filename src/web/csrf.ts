@@ -43,7 +43,11 @@ export function createCsrfGuard(options: { secrets: readonly string[]; secureCoo
       const body = req.body as Record<string, unknown> | undefined;
       return typeof body?._csrf === 'string' ? body._csrf : undefined;
     },
-    errorConfig: { statusCode: 403, message: 'This form has expired or was not sent from our site. Please reload the form and try again.', code: 'EBADCSRFTOKEN' },
+    errorConfig: {
+      statusCode: 403,
+      message: 'This form has expired or was not sent from our site. Please reload the form and try again.',
+      code: 'EBADCSRFTOKEN',
+    },
   });
 
   return {

@@ -15,7 +15,10 @@ export type EnteredValues = Partial<Record<FieldName, string>>;
 
 const WHOLE_NUMBER = /^\d+$/;
 
-export function readPostedFields(body: FormBody, fields: readonly FieldName[]): { values: DraftFields; entered: EnteredValues } {
+export function readPostedFields(
+  body: FormBody,
+  fields: readonly FieldName[],
+): { values: DraftFields; entered: EnteredValues } {
   const values: DraftFields = {};
   const entered: EnteredValues = {};
   for (const name of fields) {

@@ -55,7 +55,8 @@ export class ResumeLinks {
   /** `dataKeys`: the first signs; all of them verify, so links sent before a key rotation keep working while the old key is listed. */
   constructor(publicBaseUrl: URL, dataKeys: readonly DataKey[], options: ResumeLinksOptions = {}) {
     const ttlSeconds = options.ttlSeconds ?? DEFAULT_RESUME_TTL_SECONDS;
-    if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0) throw new Error(`ResumeLinks: ttlSeconds must be a whole number of seconds above 0, not ${ttlSeconds}`);
+    if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0)
+      throw new Error(`ResumeLinks: ttlSeconds must be a whole number of seconds above 0, not ${ttlSeconds}`);
     if (dataKeys.length === 0) throw new Error('ResumeLinks: no data key to sign resume links with');
     this.#base = publicBaseUrl.href.replace(/\/$/, '');
     this.#keys = dataKeys.map((k) => deriveSubkey(k.key, LINK_INFO));
@@ -87,13 +88,18 @@ export class ResumeLinks {
     if (token.length !== RESUME_TOKEN_LENGTH || !BASE64URL.test(token)) return { ok: false, reason: 'malformed' };
     const bytes = Buffer.from(token, 'base64url');
     // Base64 has more than one spelling of some byte strings (the spare low bits of the last character); only ours is accepted.
-    if (bytes.length !== TOKEN_BYTES || bytes.toString('base64url') !== token) return { ok: false, reason: 'malformed' };
+    if (bytes.length !== TOKEN_BYTES || bytes.toString('base64url') !== token)
+      return { ok: false, reason: 'malformed' };
     const payload = bytes.subarray(0, ID_BYTES + EXPIRY_BYTES);
     const given = bytes.subarray(ID_BYTES + EXPIRY_BYTES);
     if (!this.#keys.some((key) => timingSafeEqual(given, mac(key, payload)))) return { ok: false, reason: 'forged' };
     const expires = payload.readUInt32BE(ID_BYTES);
     if (expires * MS_PER_SECOND <= this.#now()) return { ok: false, reason: 'expired' };
-    return { ok: true, applicationId: uuidFrom(payload.subarray(0, ID_BYTES)), expiresAt: new Date(expires * MS_PER_SECOND) };
+    return {
+      ok: true,
+      applicationId: uuidFrom(payload.subarray(0, ID_BYTES)),
+      expiresAt: new Date(expires * MS_PER_SECOND),
+    };
   }
 
   #signingKey(): Buffer {

@@ -3,7 +3,15 @@ import type { ApplicationService } from '../intake/application-service.ts';
 import type { FieldProblem, PermitRules } from '../permits/permit-rules.ts';
 import { isPermitType, type PermitType } from '../permits/permit-types.ts';
 import type { StoredApplication } from '../store/application-repository.ts';
-import { applicationFormPage, CHOOSE_AGAIN, choosePermitTypePage, confirmationPage, errorPage, RESUME_POST_PATH, RESUME_TOKEN_FIELD } from './apply-views.ts';
+import {
+  applicationFormPage,
+  CHOOSE_AGAIN,
+  choosePermitTypePage,
+  confirmationPage,
+  errorPage,
+  RESUME_POST_PATH,
+  RESUME_TOKEN_FIELD,
+} from './apply-views.ts';
 import type { CsrfGuard } from './csrf.ts';
 import { enteredFromStored, readPostedFields, type EnteredValues, type FormBody } from './form-values.ts';
 import { RESUME_PATH_PREFIX, type ResumeLinks } from './resume-link.ts';
@@ -25,7 +33,9 @@ export interface ResumeRoutesDeps {
   readonly links: ResumeLinks;
 }
 
-export function resumeRoutes(deps: ResumeRoutesDeps & { applications: ApplicationService; rules: PermitRules; csrf: CsrfGuard }): Router {
+export function resumeRoutes(
+  deps: ResumeRoutesDeps & { applications: ApplicationService; rules: PermitRules; csrf: CsrfGuard },
+): Router {
   const { links, applications, rules, csrf } = deps;
   const router = Router();
   const formFields = (type: PermitType) => rules.fieldsOf(type).filter((name) => name !== 'permitType');
@@ -52,8 +62,24 @@ export function resumeRoutes(deps: ResumeRoutesDeps & { applications: Applicatio
     return application;
   }
 
-  function sendForm(req: Request, res: Response, status: number, form: { type: PermitType; token: string; entered: EnteredValues; problems: readonly FieldProblem[] }): void {
-    res.status(status).type('html').send(applicationFormPage(rules, { type: form.type, binding: { kind: 'resume', token: form.token }, csrfToken: csrf.tokenFor(req, res), entered: form.entered, problems: form.problems }));
+  function sendForm(
+    req: Request,
+    res: Response,
+    status: number,
+    form: { type: PermitType; token: string; entered: EnteredValues; problems: readonly FieldProblem[] },
+  ): void {
+    res
+      .status(status)
+      .type('html')
+      .send(
+        applicationFormPage(rules, {
+          type: form.type,
+          binding: { kind: 'resume', token: form.token },
+          csrfToken: csrf.tokenFor(req, res),
+          entered: form.entered,
+          problems: form.problems,
+        }),
+      );
   }
 
   router.get(`${RESUME_PATH_PREFIX}:token`, csrf.ensureBrowserId, async (req, res) => {
@@ -64,7 +90,11 @@ export function resumeRoutes(deps: ResumeRoutesDeps & { applications: Applicatio
     if (draft === undefined || typeof token !== 'string') return;
     const chosen = req.query.type;
     const storedType = draft.fields.permitType;
-    const type = isPermitType(chosen) ? chosen : req.query[CHOOSE_AGAIN] === undefined && isPermitType(storedType) ? storedType : undefined;
+    const type = isPermitType(chosen)
+      ? chosen
+      : req.query[CHOOSE_AGAIN] === undefined && isPermitType(storedType)
+        ? storedType
+        : undefined;
     if (type === undefined) {
       res.type('html').send(choosePermitTypePage(token));
       return;
@@ -90,7 +120,15 @@ export function resumeRoutes(deps: ResumeRoutesDeps & { applications: Applicatio
       return;
     }
     // There is no column for the channel an application was finished on; the channel it began on stays in applications.channel.
-    req.log.info({ applicationId: draft.id, startedOn: draft.channel, finishedOn: 'web', alreadySubmitted: result.alreadySubmitted }, 'resumed application submitted');
+    req.log.info(
+      {
+        applicationId: draft.id,
+        startedOn: draft.channel,
+        finishedOn: 'web',
+        alreadySubmitted: result.alreadySubmitted,
+      },
+      'resumed application submitted',
+    );
     res.type('html').send(confirmationPage(result.reference, result.textMessageQueued));
   });
 

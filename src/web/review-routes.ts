@@ -23,15 +23,23 @@ export function reviewRoutes(deps: ReviewRoutesDeps): Router {
     const reference = deps.links.referenceOf(req.params.token);
     const application = reference === undefined ? undefined : await deps.applications.findByReference(reference);
     if (reference === undefined || application?.submittedAt === undefined) {
-      res.status(404).type('html').send(errorPage(404, 'This link is not valid. Check that the whole link from the text message was opened.'));
+      res
+        .status(404)
+        .type('html')
+        .send(errorPage(404, 'This link is not valid. Check that the whole link from the text message was opened.'));
       return;
     }
     const permitType = application.fields.permitType;
-    res.type('html').send(reviewPage({
-      reference,
-      permitType: isPermitType(permitType) ? PERMIT_TYPE_LABELS[permitType] : 'Food permit',
-      received: new Date(application.submittedAt).toLocaleDateString('en-US', { timeZone: deps.timeZone, dateStyle: 'long' }),
-    }));
+    res.type('html').send(
+      reviewPage({
+        reference,
+        permitType: isPermitType(permitType) ? PERMIT_TYPE_LABELS[permitType] : 'Food permit',
+        received: new Date(application.submittedAt).toLocaleDateString('en-US', {
+          timeZone: deps.timeZone,
+          dateStyle: 'long',
+        }),
+      }),
+    );
   });
   return router;
 }

@@ -12,7 +12,10 @@ export function requireTwilioSignature(authToken: string, publicBaseUrl: URL): R
     const url = new URL(req.originalUrl, publicBaseUrl).href;
     const params = (req.body ?? {}) as Record<string, unknown>;
     if (signature === undefined || !twilio.validateRequest(authToken, signature, url, params)) {
-      req.log.warn({ security: true, path: req.path, signed: signature !== undefined }, 'webhook refused: bad or missing Twilio signature');
+      req.log.warn(
+        { security: true, path: req.path, signed: signature !== undefined },
+        'webhook refused: bad or missing Twilio signature',
+      );
       res.status(403).type('text/plain').send('Forbidden: the request is not signed by Twilio.');
       return;
     }

@@ -12,8 +12,6 @@ const ERROR_SCREENSHOT = '/tmp/permitline-form-error.png';
 
 const SCENARIO_TIMEOUT_MS = 30_000;
 
-
-
 /** Fictional applicant: 555-01xx numbers, invented names and places; the event is next March so it is never in the past. */
 const EVENT_YEAR = new Date().getFullYear() + 1;
 const FIRST_DAY = `03/04/${EVENT_YEAR}`;
@@ -94,7 +92,9 @@ describe.skipIf(!hasChromium)('the web form in Chromium without JavaScript', () 
       const applications = await running.db.execute('SELECT id, reference, status, channel FROM applications');
       expect(applications.rows).toEqual([expect.objectContaining({ reference, status: 'submitted', channel: 'web' })]);
       const outbox = await running.db.execute('SELECT application_id, status FROM sms_outbox');
-      expect(outbox.rows).toEqual([expect.objectContaining({ application_id: applications.rows[0]?.id, status: 'pending' })]);
+      expect(outbox.rows).toEqual([
+        expect.objectContaining({ application_id: applications.rows[0]?.id, status: 'pending' }),
+      ]);
       expect(suite.offSiteRequests).toEqual([]);
     },
     SCENARIO_TIMEOUT_MS,

@@ -19,16 +19,13 @@ import { eventually } from '../support/wait.ts';
  * same application the call began, with the summary text sent afterwards.
  */
 
-
 const SCENARIO_TIMEOUT_MS = 45_000;
-
 
 const TWILIO_AUTH_TOKEN = 'test-ivr-to-web-auth-token';
 /** Fictional caller (+1 312 555 01xx); its callback number is confirmed on the call, so it is also the contact phone. */
 const CALLER = '+13125550177';
 const CALLER_AS_SHOWN = '312-555-0177';
 const CALL_SID = `CA${'5e'.repeat(16)}`;
-
 
 const press = (keys: string): IvrCallerInput => ({ press: keys });
 const say = (text: string, confidence = 0.92): IvrCallerInput => ({ say: text, confidence });
@@ -71,7 +68,17 @@ describe.skipIf(!hasChromium)('from the IVR to the web form in Chromium without 
         authToken: TWILIO_AUTH_TOKEN,
         callSid: CALL_SID,
         from: CALLER,
-        inputs: [press('1'), press('1'), say('Juniper Arepa Stand.'), press('1'), say('27 Willow Court, Springfield.'), press('1'), press(start.keys), press(end.keys), press('1')],
+        inputs: [
+          press('1'),
+          press('1'),
+          say('Juniper Arepa Stand.'),
+          press('1'),
+          say('27 Willow Court, Springfield.'),
+          press('1'),
+          press(start.keys),
+          press(end.keys),
+          press('1'),
+        ],
       });
       expect(call.errors).toEqual([]);
       expect(call.endedBy).toBe('hangup');
@@ -79,7 +86,10 @@ describe.skipIf(!hasChromium)('from the IVR to the web form in Chromium without 
       expect(call.requests.every((r) => r.status === 200)).toBe(true);
       expect(call.requests.some((r) => r.params.SpeechResult !== undefined)).toBe(true);
 
-      const calls = await running.db.execute({ sql: 'SELECT application_id FROM calls WHERE call_sid = ?', args: [CALL_SID] });
+      const calls = await running.db.execute({
+        sql: 'SELECT application_id FROM calls WHERE call_sid = ?',
+        args: [CALL_SID],
+      });
       const applicationId = calls.rows[0]?.application_id;
       if (typeof applicationId !== 'string') throw new Error('the call has no application');
 
@@ -92,7 +102,9 @@ describe.skipIf(!hasChromium)('from the IVR to the web form in Chromium without 
       // 3. The link in Chromium: what was said and pressed is there.
       const opened = await suite.page.goto(link);
       expect(opened?.status()).toBe(200);
-      expect(await suite.page.getByRole('heading', { level: 1 }).textContent()).toBe('Temporary food event permit application');
+      expect(await suite.page.getByRole('heading', { level: 1 }).textContent()).toBe(
+        'Temporary food event permit application',
+      );
       expect(await field(FORM_LABELS.businessName).inputValue()).toBe('Juniper Arepa Stand');
       expect(await field(FORM_LABELS.eventAddress).inputValue()).toBe('27 Willow Court, Springfield');
       expect(await field(FORM_LABELS.eventStartDate).inputValue()).toBe(formatDateForPeople(start.iso));
@@ -152,7 +164,11 @@ describe.skipIf(!hasChromium)('from the IVR to the web form in Chromium without 
         return outbox.find((entry) => entry.kind === 'summary')?.status === 'sent';
       }, 'the summary text is sent');
       const outbox = await new ApplicationRepository(running.db, cipher).outboxFor(applicationId);
-      expect(outbox.map((entry) => ({ kind: entry.kind, toPhone: entry.toPhone, status: entry.status })).sort((a, b) => a.kind.localeCompare(b.kind))).toEqual([
+      expect(
+        outbox
+          .map((entry) => ({ kind: entry.kind, toPhone: entry.toPhone, status: entry.status }))
+          .sort((a, b) => a.kind.localeCompare(b.kind)),
+      ).toEqual([
         { kind: 'summary', toPhone: CALLER, status: 'sent' },
         { kind: 'web-link', toPhone: CALLER, status: 'sent' },
       ]);
@@ -162,7 +178,8 @@ describe.skipIf(!hasChromium)('from the IVR to the web form in Chromium without 
       expect(toCaller[1]?.body).not.toContain('/apply/resume/');
 
       // Nothing the caller said or keyed reaches the log.
-      for (const personal of ['Juniper', 'Willow Court', 'Benedita', '5550177', '555-0177']) expect(running.log.text).not.toContain(personal);
+      for (const personal of ['Juniper', 'Willow Court', 'Benedita', '5550177', '555-0177'])
+        expect(running.log.text).not.toContain(personal);
       expect(suite.offSiteRequests).toEqual([]);
     },
     SCENARIO_TIMEOUT_MS,

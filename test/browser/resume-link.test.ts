@@ -8,10 +8,7 @@ import { draftTools, startWebService } from '../support/web-service.ts';
  * said, fills in the rest and gets a reference for the same application.
  */
 
-
 const SCENARIO_TIMEOUT_MS = 30_000;
-
-
 
 /** Fictional caller: 555-01xx numbers, invented names and places; the event is next March so it is never in the past. */
 const EVENT_YEAR = new Date().getFullYear() + 1;
@@ -48,7 +45,9 @@ describe.skipIf(!hasChromium)('the resume link in Chromium without JavaScript', 
       const opened = await suite.page.goto(`${running.url}${link.pathname}`);
 
       expect(opened?.status()).toBe(200);
-      expect(await suite.page.getByRole('heading', { level: 1 }).textContent()).toBe('Temporary food event permit application');
+      expect(await suite.page.getByRole('heading', { level: 1 }).textContent()).toBe(
+        'Temporary food event permit application',
+      );
       expect(await field(FORM_LABELS.applicantName).inputValue()).toBe('Marisol Quintero');
       expect(await field(FORM_LABELS.businessName).inputValue()).toBe('Pupuseria "La Ceiba"');
       expect(await field(FORM_LABELS.entityType).inputValue()).toBe('partnership');
@@ -81,15 +80,25 @@ describe.skipIf(!hasChromium)('the resume link in Chromium without JavaScript', 
       const reference = (await suite.page.locator('#reference').textContent())?.trim() ?? '';
       expect(reference).toMatch(REFERENCE_PATTERN);
       const applications = await running.db.execute('SELECT id, reference, status, channel FROM applications');
-      expect(applications.rows).toEqual([expect.objectContaining({ id: draftId, reference, status: 'submitted', channel: 'voice' })]);
+      expect(applications.rows).toEqual([
+        expect.objectContaining({ id: draftId, reference, status: 'submitted', channel: 'voice' }),
+      ]);
       const outbox = await running.db.execute('SELECT application_id, status FROM sms_outbox');
       expect(outbox.rows).toEqual([expect.objectContaining({ application_id: draftId, status: 'pending' })]);
       const stored = await tools.repository.find(draftId);
-      expect(stored?.fields).toMatchObject({ businessName: 'Pupuseria "La Ceiba"', menuItems: MENU, eventEndDate: `${EVENT_YEAR}-03-05`, dailyCloseTime: '21:30', email: 'marisol@example.org' });
+      expect(stored?.fields).toMatchObject({
+        businessName: 'Pupuseria "La Ceiba"',
+        menuItems: MENU,
+        eventEndDate: `${EVENT_YEAR}-03-05`,
+        dailyCloseTime: '21:30',
+        email: 'marisol@example.org',
+      });
 
       // The same link now says the application is in, with its reference only.
       await suite.page.goto(`${running.url}${link.pathname}`);
-      expect(await suite.page.getByRole('heading', { level: 1 }).textContent()).toBe('This application has already been sent');
+      expect(await suite.page.getByRole('heading', { level: 1 }).textContent()).toBe(
+        'This application has already been sent',
+      );
       expect((await suite.page.locator('#reference').textContent())?.trim()).toBe(reference);
       expect(await suite.page.locator('form').count()).toBe(0);
       expect(suite.offSiteRequests).toEqual([]);

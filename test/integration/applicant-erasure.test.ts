@@ -34,10 +34,22 @@ async function applicant(phone: string, callSid: string, business: string): Prom
   const applications = new ApplicationRepository(db, cipher);
   const calls = new CallRepository(db, cipher);
   const id = await applications.createDraft('voice');
-  await applications.saveFields(id, { permitType: 'temporary_food_event', applicantName: `Owner of ${business}`, businessName: business, contactPhone: phone, healthDistrict: 'Central' });
+  await applications.saveFields(id, {
+    permitType: 'temporary_food_event',
+    applicantName: `Owner of ${business}`,
+    businessName: business,
+    contactPhone: phone,
+    healthDistrict: 'Central',
+  });
   await calls.recordIncoming(callSid, phone, 'completed');
   await calls.attachApplication(callSid, id, 'agent-instructions.v1', 'gpt-realtime');
-  await calls.saveTurn(callSid, { itemId: 'item_1', position: 1, role: 'caller', text: `The business is ${business}.`, offsetMs: 1200 });
+  await calls.saveTurn(callSid, {
+    itemId: 'item_1',
+    position: 1,
+    role: 'caller',
+    text: `The business is ${business}.`,
+    offsetMs: 1200,
+  });
   await new SmsOutboxRepository(db, cipher).queue('web-link', id, phone, `Finish ${business} online`);
   return id;
 }
@@ -51,7 +63,10 @@ describe('erasing an applicant by phone number', () => {
 
     expect(result).toEqual({ applicationIds: [rosa], callSids: [`CA${'1'.repeat(32)}`] });
     const applications = new ApplicationRepository(db, cipher);
-    expect((await applications.find(rosa))?.fields).toEqual({ permitType: 'temporary_food_event', healthDistrict: 'Central' });
+    expect((await applications.find(rosa))?.fields).toEqual({
+      permitType: 'temporary_food_event',
+      healthDistrict: 'Central',
+    });
     const calls = new CallRepository(db, cipher);
     expect(await calls.transcript(`CA${'1'.repeat(32)}`)).toEqual([]);
     expect((await calls.find(`CA${'1'.repeat(32)}`))?.fromPhone).toBe('');

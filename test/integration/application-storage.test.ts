@@ -24,7 +24,10 @@ const CALL_SID = `CA${'5'.repeat(32)}`;
 
 function serviceWith(keys: string) {
   const repository = new ApplicationRepository(db, new FieldCipher(testDataKeys(keys)), now);
-  return { repository, applications: new ApplicationService({ repository, rules, timeZone: 'America/Los_Angeles', now }) };
+  return {
+    repository,
+    applications: new ApplicationService({ repository, rules, timeZone: 'America/Los_Angeles', now }),
+  };
 }
 
 beforeEach(async () => {
@@ -45,18 +48,37 @@ describe('migrations', () => {
 
   it('when texts were queued before the outbox had kinds, then migrating keeps each of them, with its state, as a summary', async () => {
     const older = await openDatabase({ url: ':memory:' });
-    await migrate(older, loadMigrations().filter((m) => m.version <= 3));
+    await migrate(
+      older,
+      loadMigrations().filter((m) => m.version <= 3),
+    );
     const now = new Date().toISOString();
-    await older.batch([
-      { sql: "INSERT INTO applications (id, channel, created_at, updated_at) VALUES ('app-1', 'web', ?, ?)", args: [now, now] },
-      { sql: "INSERT INTO sms_outbox (id, application_id, to_phone, to_phone_hash, body, status, attempts, created_at, updated_at, message_sid) VALUES ('sms-1', 'app-1', 'enc', 'hash', 'enc', 'sent', 1, ?, ?, 'SM1')", args: [now, now] },
-    ], 'write');
+    await older.batch(
+      [
+        {
+          sql: "INSERT INTO applications (id, channel, created_at, updated_at) VALUES ('app-1', 'web', ?, ?)",
+          args: [now, now],
+        },
+        {
+          sql: "INSERT INTO sms_outbox (id, application_id, to_phone, to_phone_hash, body, status, attempts, created_at, updated_at, message_sid) VALUES ('sms-1', 'app-1', 'enc', 'hash', 'enc', 'sent', 1, ?, ?, 'SM1')",
+          args: [now, now],
+        },
+      ],
+      'write',
+    );
 
     await migrate(older);
 
     const rows = await older.execute('SELECT id, kind, status, attempts, message_sid FROM sms_outbox');
-    expect(rows.rows.map((r) => ({ ...r }))).toEqual([{ id: 'sms-1', kind: 'summary', status: 'sent', attempts: 1, message_sid: 'SM1' }]);
-    await expect(older.execute({ sql: "INSERT INTO sms_outbox (id, application_id, kind, to_phone, to_phone_hash, body, created_at, updated_at) VALUES ('sms-2', 'app-1', 'summary', 'e', 'h', 'e', ?, ?)", args: [now, now] })).rejects.toThrow(/UNIQUE/);
+    expect(rows.rows.map((r) => ({ ...r }))).toEqual([
+      { id: 'sms-1', kind: 'summary', status: 'sent', attempts: 1, message_sid: 'SM1' },
+    ]);
+    await expect(
+      older.execute({
+        sql: "INSERT INTO sms_outbox (id, application_id, kind, to_phone, to_phone_hash, body, created_at, updated_at) VALUES ('sms-2', 'app-1', 'summary', 'e', 'h', 'e', ?, ?)",
+        args: [now, now],
+      }),
+    ).rejects.toThrow(/UNIQUE/);
     older.close();
   });
 
@@ -81,7 +103,11 @@ describe('drafts', () => {
     const { applications } = serviceWith(TEST_KEY_A);
     const id = await applications.startDraft('voice');
 
-    const first = await applications.updateDraft(id, { permitType: 'cottage_food_operation', applicantName: 'Rosa Delgado', contactPhone: 'not a phone' });
+    const first = await applications.updateDraft(id, {
+      permitType: 'cottage_food_operation',
+      applicantName: 'Rosa Delgado',
+      contactPhone: 'not a phone',
+    });
     expect(first.accepted).toEqual(['permitType', 'applicantName']);
     expect(first.problems.map((p) => p.field)).toEqual(['contactPhone']);
     expect(first.missing).toContain('homeAddress');
@@ -90,17 +116,30 @@ describe('drafts', () => {
     // A second repository over the same file: what a restarted process would see.
     const { repository } = serviceWith(TEST_KEY_A);
     const stored = await repository.find(id);
-    expect(stored?.fields).toEqual({ permitType: 'cottage_food_operation', applicantName: 'Rosa Delgado', contactPhone: '+12125550142' });
+    expect(stored?.fields).toEqual({
+      permitType: 'cottage_food_operation',
+      applicantName: 'Rosa Delgado',
+      contactPhone: '+12125550142',
+    });
     expect(stored?.capturedAt.applicantName).toBe(now().toISOString());
   });
 
   it('when personal fields are stored, then their column holds a token, not the value, and other fields stay plain JSON', async () => {
     const { applications } = serviceWith(TEST_KEY_A);
     const id = await applications.startDraft('voice');
-    await applications.updateDraft(id, { permitType: 'food_establishment', applicantName: 'Rosa Delgado', entityType: 'llc' });
+    await applications.updateDraft(id, {
+      permitType: 'food_establishment',
+      applicantName: 'Rosa Delgado',
+      entityType: 'llc',
+    });
 
-    const rows = await db.execute({ sql: 'SELECT field, value, encrypted FROM application_fields WHERE application_id = ? ORDER BY field', args: [id] });
-    const byField = Object.fromEntries(rows.rows.map((r) => [r.field as string, { value: r.value as string, encrypted: r.encrypted }]));
+    const rows = await db.execute({
+      sql: 'SELECT field, value, encrypted FROM application_fields WHERE application_id = ? ORDER BY field',
+      args: [id],
+    });
+    const byField = Object.fromEntries(
+      rows.rows.map((r) => [r.field as string, { value: r.value as string, encrypted: r.encrypted }]),
+    );
     expect(byField.applicantName?.encrypted).toBe(1);
     expect(byField.applicantName?.value).toMatch(/^v1\.ka\./);
     expect(byField.applicantName?.value).not.toContain('Rosa');
@@ -110,7 +149,11 @@ describe('drafts', () => {
   it('when a field is cleared or the permit type changes, then the stored rows follow', async () => {
     const { applications, repository } = serviceWith(TEST_KEY_A);
     const id = await applications.startDraft('voice');
-    await applications.updateDraft(id, { permitType: 'cottage_food_operation', homeAddress: '12 Elm Court', email: 'rosa@example.org' });
+    await applications.updateDraft(id, {
+      permitType: 'cottage_food_operation',
+      homeAddress: '12 Elm Court',
+      email: 'rosa@example.org',
+    });
     const update = await applications.updateDraft(id, { permitType: 'food_establishment', email: null });
 
     expect(update.cleared).toEqual(expect.arrayContaining(['homeAddress', 'email']));
@@ -167,7 +210,10 @@ describe('submission', () => {
 
     const result = await applications.submit(id);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.missing).toEqual(expect.arrayContaining(['applicantName', 'establishmentAddress', 'openingDate', 'attestation']));
+    if (!result.ok)
+      expect(result.missing).toEqual(
+        expect.arrayContaining(['applicantName', 'establishmentAddress', 'openingDate', 'attestation']),
+      );
     expect((await db.execute('SELECT count(*) AS n FROM sms_outbox')).rows[0]?.n).toBe(0);
   });
 
@@ -199,7 +245,9 @@ describe('submission', () => {
     const submitted = await applications.submit(first);
     const second = await applications.startDraft('voice');
 
-    await expect(repository.markSubmitted(second, submitted.ok ? submitted.reference : '', undefined)).rejects.toBeInstanceOf(ReferenceCollisionError);
+    await expect(
+      repository.markSubmitted(second, submitted.ok ? submitted.reference : '', undefined),
+    ).rejects.toBeInstanceOf(ReferenceCollisionError);
     expect((await repository.find(second))?.status).toBe('draft');
   });
 });
@@ -218,7 +266,13 @@ describe('key rotation', () => {
     await applications.updateDraft(draft, { contactPhone: '212-555-0199', applicantName: 'Lee Park' });
     const calls = new CallRepository(db, new FieldCipher(testDataKeys(TEST_KEY_A)), now);
     await calls.recordIncoming(CALL_SID, '+12125550199', 'ringing');
-    await calls.saveTurn(CALL_SID, { itemId: 'item_1', position: 1, role: 'caller', text: 'My name is Lee Park.', offsetMs: 1200 });
+    await calls.saveTurn(CALL_SID, {
+      itemId: 'item_1',
+      position: 1,
+      role: 'caller',
+      text: 'My name is Lee Park.',
+      offsetMs: 1200,
+    });
     await new SmsConsentRepository(db, new FieldCipher(testDataKeys(TEST_KEY_A)), now).optOut('+12125550199', 'STOP');
     return { ids, draft };
   }
@@ -235,9 +289,13 @@ describe('key rotation', () => {
     const { ids, draft } = await seed();
     const before = await serviceWith(TEST_KEY_A).repository.find(ids[0]!);
     const progress: number[] = [];
-    const encrypted = Number((await db.execute('SELECT count(*) AS n FROM application_fields WHERE encrypted = 1')).rows[0]?.n);
+    const encrypted = Number(
+      (await db.execute('SELECT count(*) AS n FROM application_fields WHERE encrypted = 1')).rows[0]?.n,
+    );
 
-    const done = await rekeyDatabase(db, new FieldCipher(testDataKeys(`${TEST_KEY_B},${TEST_KEY_A}`)), (p) => progress.push(p.fields));
+    const done = await rekeyDatabase(db, new FieldCipher(testDataKeys(`${TEST_KEY_B},${TEST_KEY_A}`)), (p) =>
+      progress.push(p.fields),
+    );
     expect(encrypted).toBeGreaterThan(20);
     expect(done.fields).toBe(encrypted);
     expect(done.phoneHashes).toBe(4);
@@ -255,11 +313,22 @@ describe('key rotation', () => {
     expect((await calls.find(CALL_SID))?.fromPhone).toBe('+12125550199');
     expect((await calls.transcript(CALL_SID)).map((t) => t.text)).toEqual(['My name is Lee Park.']);
     expect(await calls.recentDraftOfCaller('+12125550199', new Date(0))).toBeUndefined();
-    expect(await new SmsConsentRepository(db, new FieldCipher(testDataKeys(TEST_KEY_B))).isOptedOut('+12125550199')).toBe(true);
-    const old = await db.execute("SELECT count(*) AS n FROM application_fields WHERE encrypted = 1 AND value LIKE 'v1.ka.%'");
+    expect(
+      await new SmsConsentRepository(db, new FieldCipher(testDataKeys(TEST_KEY_B))).isOptedOut('+12125550199'),
+    ).toBe(true);
+    const old = await db.execute(
+      "SELECT count(*) AS n FROM application_fields WHERE encrypted = 1 AND value LIKE 'v1.ka.%'",
+    );
     expect(old.rows[0]?.n).toBe(0);
 
-    expect(await rekeyDatabase(db, new FieldCipher(testDataKeys(`${TEST_KEY_B},${TEST_KEY_A}`)))).toEqual({ fields: 0, phoneHashes: 0, outboxMessages: 0, calls: 0, transcriptTurns: 0, smsConsents: 0 });
+    expect(await rekeyDatabase(db, new FieldCipher(testDataKeys(`${TEST_KEY_B},${TEST_KEY_A}`)))).toEqual({
+      fields: 0,
+      phoneHashes: 0,
+      outboxMessages: 0,
+      calls: 0,
+      transcriptTurns: 0,
+      smsConsents: 0,
+    });
   });
 
   it('when the old key is dropped before rekey, then reading fails with a message that says to keep it', async () => {

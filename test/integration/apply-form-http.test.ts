@@ -15,7 +15,10 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   client = new FormClient(service.url);
-  await service.db.batch(['DELETE FROM sms_outbox', 'DELETE FROM application_fields', 'DELETE FROM applications'], 'write');
+  await service.db.batch(
+    ['DELETE FROM sms_outbox', 'DELETE FROM application_fields', 'DELETE FROM applications'],
+    'write',
+  );
 });
 
 async function count(table: string): Promise<number> {
@@ -41,21 +44,41 @@ describe('the web form', () => {
     const reference = /id="reference">(FP-\d{4}-[2-9A-HJKMNP-Z]{6})</.exec(res.html)?.[1];
     expect(reference).toBeDefined();
     const applications = await service.db.execute('SELECT status, channel, reference, permit_type FROM applications');
-    expect(applications.rows).toEqual([expect.objectContaining({ status: 'submitted', channel: 'web', reference, permit_type: 'temporary_food_event' })]);
+    expect(applications.rows).toEqual([
+      expect.objectContaining({ status: 'submitted', channel: 'web', reference, permit_type: 'temporary_food_event' }),
+    ]);
     const outbox = await service.db.execute('SELECT status FROM sms_outbox');
     expect(outbox.rows).toEqual([expect.objectContaining({ status: 'pending' })]);
 
-    const lines = service.log.text.trim().split('\n').map((line) => JSON.parse(line) as { msg?: string; requestId?: string; req?: { id?: string } });
+    const lines = service.log.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg?: string; requestId?: string; req?: { id?: string } });
     const submitted = lines.find((l) => l.msg === 'web application submitted');
     expect(submitted?.requestId).toMatch(/^[\w-]{8,}$/);
-    expect(lines.filter((l) => l.msg === 'request completed').every((l) => l.requestId === l.req?.id && l.requestId !== undefined)).toBe(true);
+    expect(
+      lines
+        .filter((l) => l.msg === 'request completed')
+        .every((l) => l.requestId === l.req?.id && l.requestId !== undefined),
+    ).toBe(true);
 
     await service.db.execute('PRAGMA wal_checkpoint(FULL)');
     const bytes = databaseBytes();
     // The control: what is not personal is stored in clear, so this read really sees the rows.
     expect(bytes).toContain(reference);
     expect(bytes).toContain('2027-03-03'.replace('2027', String(new Date().getFullYear() + 1)));
-    for (const secret of ['Rosa Delgado', 'Taco Loco', '2125550142', '+12125550142', '555-0142', '100 Main Street', 'Harvest Moon', 'rosa@example.org', 'Sam Okafor', 'Carnitas']) {
+    for (const secret of [
+      'Rosa Delgado',
+      'Taco Loco',
+      '2125550142',
+      '+12125550142',
+      '555-0142',
+      '100 Main Street',
+      'Harvest Moon',
+      'rosa@example.org',
+      'Sam Okafor',
+      'Carnitas',
+    ]) {
       expect(bytes, `database contains "${secret}" in clear`).not.toContain(secret);
       expect(service.log.text, `log contains "${secret}"`).not.toContain(secret);
     }
@@ -76,10 +99,17 @@ describe('the web form', () => {
 
   it('when a field is invalid, then the page is a 400 with the message beside the field, the entered values kept, and nothing stored', async () => {
     const form = await client.openForm('temporary_food_event');
-    const res = await client.post('/apply', { ...eventFormFields(), contactPhone: '555-0142', _csrf: form.csrf, formId: form.formId });
+    const res = await client.post('/apply', {
+      ...eventFormFields(),
+      contactPhone: '555-0142',
+      _csrf: form.csrf,
+      formId: form.formId,
+    });
 
     expect(res.status).toBe(400);
-    expect(res.html).toContain('id="field-contactPhone-error">Contact phone is not a valid US phone number; please give all ten digits, area code first.<');
+    expect(res.html).toContain(
+      'id="field-contactPhone-error">Contact phone is not a valid US phone number; please give all ten digits, area code first.<',
+    );
     expect(res.html).toContain('value="Taco Loco"');
     expect(res.html).toContain('<option value="llc" selected>');
     expect(res.html).toContain('Carnitas tacos\r\nHorchata</textarea>');
@@ -99,19 +129,39 @@ describe('the web form', () => {
   it('when names contain HTML and SQL, then they are shown escaped and stored exactly as given', async () => {
     const form = await client.openForm('temporary_food_event');
     const hostile = `<script>alert("x")</script>'); DROP TABLE applications;--`;
-    const rejected = await client.post('/apply', { ...eventFormFields(), businessName: hostile, eventEndDate: '', _csrf: form.csrf, formId: form.formId });
+    const rejected = await client.post('/apply', {
+      ...eventFormFields(),
+      businessName: hostile,
+      eventEndDate: '',
+      _csrf: form.csrf,
+      formId: form.formId,
+    });
     expect(rejected.status).toBe(400);
     expect(rejected.html).not.toContain('<script>alert');
-    expect(rejected.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;); DROP TABLE applications;--');
+    expect(rejected.html).toContain(
+      '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;); DROP TABLE applications;--',
+    );
 
-    const accepted = await client.post('/apply', { ...eventFormFields(), businessName: hostile, _csrf: form.csrf, formId: form.formId });
+    const accepted = await client.post('/apply', {
+      ...eventFormFields(),
+      businessName: hostile,
+      _csrf: form.csrf,
+      formId: form.formId,
+    });
     expect(accepted.status).toBe(200);
     expect(await count('applications')).toBe(1);
   });
 
   it('when the post carries fields the permit type does not have, then they are ignored and never stored', async () => {
     const form = await client.openForm('temporary_food_event');
-    const res = await client.post('/apply', { ...eventFormFields(), homeAddress: '12 Elm Court', isAdmin: 'true', status: 'approved', _csrf: form.csrf, formId: form.formId });
+    const res = await client.post('/apply', {
+      ...eventFormFields(),
+      homeAddress: '12 Elm Court',
+      isAdmin: 'true',
+      status: 'approved',
+      _csrf: form.csrf,
+      formId: form.formId,
+    });
 
     expect(res.status).toBe(200);
     const fields = await service.db.execute('SELECT field FROM application_fields');
@@ -125,7 +175,11 @@ describe('the web form', () => {
   it('when the CSRF token is missing or forged, then the post is refused with 403 and nothing is stored', async () => {
     const form = await client.openForm('temporary_food_event');
     const missing = await client.post('/apply', { ...eventFormFields(), formId: form.formId });
-    const forged = await client.post('/apply', { ...eventFormFields(), _csrf: `${form.csrf.slice(0, -4)}beef`, formId: form.formId });
+    const forged = await client.post('/apply', {
+      ...eventFormFields(),
+      _csrf: `${form.csrf.slice(0, -4)}beef`,
+      formId: form.formId,
+    });
     const otherBrowser = new FormClient(service.url);
     const stolen = await otherBrowser.post('/apply', { ...eventFormFields(), _csrf: form.csrf, formId: form.formId });
 
@@ -136,19 +190,29 @@ describe('the web form', () => {
 
   it("when a forged form id names another channel's draft, then the post is refused and that draft is untouched", async () => {
     const voiceDraft = '0b6f3c1e-5a7d-4c2e-9f10-2d3e4f5a6b7c';
-    await service.db.execute({ sql: "INSERT INTO applications (id, channel, created_at, updated_at) VALUES (?, 'voice', 'now', 'now')", args: [voiceDraft] });
+    await service.db.execute({
+      sql: "INSERT INTO applications (id, channel, created_at, updated_at) VALUES (?, 'voice', 'now', 'now')",
+      args: [voiceDraft],
+    });
     const form = await client.openForm('temporary_food_event');
     const res = await client.post('/apply', { ...eventFormFields(), _csrf: form.csrf, formId: voiceDraft });
 
     expect(res.status).toBe(400);
     expect(res.html).toContain('This form can no longer be used');
-    expect((await service.db.execute("SELECT status, channel FROM applications")).rows).toEqual([expect.objectContaining({ status: 'draft', channel: 'voice' })]);
+    expect((await service.db.execute('SELECT status, channel FROM applications')).rows).toEqual([
+      expect.objectContaining({ status: 'draft', channel: 'voice' }),
+    ]);
     expect(await count('application_fields')).toBe(0);
   });
 
   it('when the body is larger than a form can be, then it is refused with 413', async () => {
     const form = await client.openForm('temporary_food_event');
-    const res = await client.post('/apply', { ...eventFormFields(), menuItems: 'x'.repeat(64 * 1024), _csrf: form.csrf, formId: form.formId });
+    const res = await client.post('/apply', {
+      ...eventFormFields(),
+      menuItems: 'x'.repeat(64 * 1024),
+      _csrf: form.csrf,
+      formId: form.formId,
+    });
 
     expect(res.status).toBe(413);
     expect(res.html).toContain('too large');

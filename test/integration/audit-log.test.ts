@@ -19,7 +19,13 @@ let clock: Date;
 const now = () => clock;
 
 function entry(n: number): AuditEntry {
-  return { actor: 'dana.ortiz', action: 'application.view', subject: `application:app-${n}`, sourceAddress: '192.0.2.10', detail: { reference: `FP-2031-${1000 + n}` } };
+  return {
+    actor: 'dana.ortiz',
+    action: 'application.view',
+    subject: `application:app-${n}`,
+    sourceAddress: '192.0.2.10',
+    detail: { reference: `FP-2031-${1000 + n}` },
+  };
 }
 
 async function appendEntries(log: AuditLog, count: number): Promise<void> {
@@ -28,7 +34,6 @@ async function appendEntries(log: AuditLog, count: number): Promise<void> {
     clock = new Date(clock.getTime() + 1_000);
   }
 }
-
 
 function auditVerify(): Promise<Finished> {
   return runNode([AUDIT_VERIFY_CLI], { DATABASE_URL: file.url, NODE_ENV: 'test', DATA_KEYS: TEST_KEY_A });
@@ -39,7 +44,10 @@ async function tamper(...statements: string[]): Promise<void> {
   db.close();
   const intruder = createClient({ url: file.url });
   try {
-    await intruder.batch(['DROP TRIGGER audit_log_no_update', 'DROP TRIGGER audit_log_no_delete', ...statements], 'write');
+    await intruder.batch(
+      ['DROP TRIGGER audit_log_no_update', 'DROP TRIGGER audit_log_no_delete', ...statements],
+      'write',
+    );
   } finally {
     intruder.close();
   }
@@ -61,9 +69,20 @@ describe('audit log', () => {
     const log = new AuditLog(db, now);
 
     const first = await log.append(entry(1));
-    const second = await log.append({ actor: 'cli:ops', action: 'staff.add', subject: 'user:u-1', sourceAddress: 'local' });
+    const second = await log.append({
+      actor: 'cli:ops',
+      action: 'staff.add',
+      subject: 'user:u-1',
+      sourceAddress: 'local',
+    });
 
-    expect(first).toEqual({ ...entry(1), seq: 1, at: '2031-03-04T09:00:00.000Z', prevHash: GENESIS_HASH, hash: expect.stringMatching(/^[0-9a-f]{64}$/) as string });
+    expect(first).toEqual({
+      ...entry(1),
+      seq: 1,
+      at: '2031-03-04T09:00:00.000Z',
+      prevHash: GENESIS_HASH,
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
+    });
     expect(second.seq).toBe(2);
     expect(second.prevHash).toBe(first.hash);
     expect(second.detail).toEqual({});
@@ -81,7 +100,13 @@ describe('audit log', () => {
     expect(newest.map((r) => r.seq)).toEqual([7, 6, 5]);
     expect(older.map((r) => r.seq)).toEqual([4, 3, 2]);
     expect(oldest.map((r) => r.seq)).toEqual([1]);
-    expect(oldest[0]).toEqual({ ...entry(1), seq: 1, at: '2031-03-04T09:00:00.000Z', prevHash: GENESIS_HASH, hash: expect.any(String) as string });
+    expect(oldest[0]).toEqual({
+      ...entry(1),
+      seq: 1,
+      at: '2031-03-04T09:00:00.000Z',
+      prevHash: GENESIS_HASH,
+      hash: expect.any(String) as string,
+    });
   });
 
   it('when the detail has keys in any order, then it is stored in one canonical form and read back equal', async () => {
@@ -95,7 +120,9 @@ describe('audit log', () => {
   });
 
   it('when a detail value is not a finite number, then append refuses it rather than store null', async () => {
-    await expect(new AuditLog(db, now).append({ ...entry(1), detail: { count: Number.NaN } })).rejects.toThrow(/finite number/);
+    await expect(new AuditLog(db, now).append({ ...entry(1), detail: { count: Number.NaN } })).rejects.toThrow(
+      /finite number/,
+    );
   });
 
   it('when nothing was touched, then verify says ok with the number of entries, including for an empty log', async () => {
@@ -110,7 +137,9 @@ describe('audit log', () => {
   it('when the service itself tries to change or delete a row, then the database refuses', async () => {
     await appendEntries(new AuditLog(db, now), 2);
 
-    await expect(db.execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 1")).rejects.toThrow(/append-only/);
+    await expect(db.execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 1")).rejects.toThrow(
+      /append-only/,
+    );
     await expect(db.execute('DELETE FROM audit_log WHERE seq = 2')).rejects.toThrow(/append-only/);
   });
 
@@ -120,15 +149,33 @@ describe('audit log', () => {
     const intruder = createClient({ url: file.url });
     const row = (await intruder.execute('SELECT * FROM audit_log WHERE seq = 2')).rows[0]!;
     // Recompute as the log does: the intruder has read the source.
-    const fields = ['permitline-audit-v1', 2, row.at, row.actor, row.action, row.subject, row.source_address, row.detail, row.prev_hash];
-    await intruder.execute({ sql: 'UPDATE audit_log SET hash = ? WHERE seq = 2', args: [createHash('sha256').update(JSON.stringify(fields)).digest('hex')] });
+    const fields = [
+      'permitline-audit-v1',
+      2,
+      row.at,
+      row.actor,
+      row.action,
+      row.subject,
+      row.source_address,
+      row.detail,
+      row.prev_hash,
+    ];
+    await intruder.execute({
+      sql: 'UPDATE audit_log SET hash = ? WHERE seq = 2',
+      args: [createHash('sha256').update(JSON.stringify(fields)).digest('hex')],
+    });
     intruder.close();
     db = await openDatabase({ url: file.url });
 
     expect(await new AuditLog(db).verify()).toEqual({
       ok: false,
       entries: 4,
-      problems: [{ seq: 3, problem: "does not follow row 2 (its link to that row's hash is broken: row 2 was changed or replaced)" }],
+      problems: [
+        {
+          seq: 3,
+          problem: "does not follow row 2 (its link to that row's hash is broken: row 2 was changed or replaced)",
+        },
+      ],
     });
   });
 
@@ -138,13 +185,19 @@ describe('audit log', () => {
       const logs = [new AuditLog(db), new AuditLog(other)];
       const perClient = 40;
 
-      const appended = await Promise.all(logs.map(async (log, client) => {
-        const records = [];
-        for (let n = 0; n < perClient; n += 1) records.push(await log.append({ ...entry(n), actor: `client-${client}` }));
-        return records;
-      }));
+      const appended = await Promise.all(
+        logs.map(async (log, client) => {
+          const records = [];
+          for (let n = 0; n < perClient; n += 1)
+            records.push(await log.append({ ...entry(n), actor: `client-${client}` }));
+          return records;
+        }),
+      );
 
-      const seqs = appended.flat().map((r) => r.seq).sort((a, b) => a - b);
+      const seqs = appended
+        .flat()
+        .map((r) => r.seq)
+        .sort((a, b) => a - b);
       expect(seqs).toEqual(Array.from({ length: 2 * perClient }, (_, i) => i + 1));
       expect(await new AuditLog(other).verify()).toEqual({ ok: true, entries: 2 * perClient });
     } finally {
@@ -166,9 +219,16 @@ describe('audit log', () => {
     `;
 
     const startAt = String(Date.now() + 1_500);
-    const finished = await Promise.all(['process-a', 'process-b'].map((actor) => runNode(['--input-type=module', '-e', script], { DATABASE_URL: file.url, ACTOR: actor, START_AT: startAt })));
+    const finished = await Promise.all(
+      ['process-a', 'process-b'].map((actor) =>
+        runNode(['--input-type=module', '-e', script], { DATABASE_URL: file.url, ACTOR: actor, START_AT: startAt }),
+      ),
+    );
 
-    expect(finished.map((f) => [f.code, f.stderr])).toEqual([[0, ''], [0, '']]);
+    expect(finished.map((f) => [f.code, f.stderr])).toEqual([
+      [0, ''],
+      [0, ''],
+    ]);
     expect(await new AuditLog(db).verify()).toEqual({ ok: true, entries: 2 * perProcess });
   });
 });
@@ -232,7 +292,9 @@ describe('npm run audit:verify', () => {
     const result = await auditVerify();
 
     expect(result.stdout).toContain('Row 3: edited (its hash does not match its contents)\n');
-    expect(result.stdout).toContain('Row 3: the head says the log ends at 2 but it goes on to 3: rows after 2 were added outside the audit log\n');
+    expect(result.stdout).toContain(
+      'Row 3: the head says the log ends at 2 but it goes on to 3: rows after 2 were added outside the audit log\n',
+    );
     expect(result.code).toBe(1);
   });
 });

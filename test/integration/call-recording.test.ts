@@ -34,12 +34,19 @@ afterEach(async () => {
 
 async function startRig(env: Record<string, string>): Promise<VoiceRig> {
   dir = mkdtempSync(join(tmpdir(), 'permitline-call-recordings-'));
-  rig = await startVoiceRig('barge-in', {}, undefined, { RECORDINGS_DIR: dir, REALTIME_VAD_PREFIX_MS: String(VAD_PREFIX_MS), ...env });
+  rig = await startVoiceRig('barge-in', {}, undefined, {
+    RECORDINGS_DIR: dir,
+    REALTIME_VAD_PREFIX_MS: String(VAD_PREFIX_MS),
+    ...env,
+  });
   return rig;
 }
 
 /** Places a call and waits until the service has written everything about it. */
-async function callAndSettle(r: VoiceRig, options: { realTimeFactor: number; hangUpAfterTurn?: number }): Promise<{ result: CallResult; verbs: readonly string[] }> {
+async function callAndSettle(
+  r: VoiceRig,
+  options: { realTimeFactor: number; hangUpAfterTurn?: number },
+): Promise<{ result: CallResult; verbs: readonly string[] }> {
   let verbs: readonly string[] = [];
   const onEvent = (event: CallEvent): void => {
     if (event.type === 'webhook-answered') verbs = event.verbs;
@@ -100,7 +107,9 @@ describe('call recording', () => {
     expect(cutOff).toBeDefined();
     expect(next).toBeDefined();
     const cutMs = cutOff!.offsetMs + truncation!.audio_end_ms;
-    expect(r.scenario.audioOf('agent-02.ulaw').length / MULAW_BYTES_PER_MS).toBeGreaterThan(next!.offsetMs - cutOff!.offsetMs);
+    expect(r.scenario.audioOf('agent-02.ulaw').length / MULAW_BYTES_PER_MS).toBeGreaterThan(
+      next!.offsetMs - cutOff!.offsetMs,
+    );
     expect(rms(agent, samplesAt(cutMs - 600), samplesAt(cutMs - 100))).toBeGreaterThan(SPEECH_RMS);
     expect(rms(agent, samplesAt(cutMs + 100), samplesAt(next!.offsetMs - 100))).toBe(0);
   }, 60_000);
@@ -131,11 +140,17 @@ interface SpeechWindow {
  * Where each turn's speech sits on the call clock, trimmed at both ends. The audio each turn played is the
  * scenario's file for it (matched in order); a truncated agent turn played only up to audio_end_ms.
  */
-function speechWindows(r: VoiceRig, transcript: readonly TranscriptTurn[], truncation: { item_id: string; audio_end_ms: number } | undefined): SpeechWindow[] {
+function speechWindows(
+  r: VoiceRig,
+  transcript: readonly TranscriptTurn[],
+  truncation: { item_id: string; audio_end_ms: number } | undefined,
+): SpeechWindow[] {
   const audioMs = (file: string): number => r.scenario.audioOf(file).length / MULAW_BYTES_PER_MS;
   const files = {
     caller: r.scenario.turns.flatMap((turn) => (turn.speaker === 'caller' ? [turn.audio] : [])),
-    agent: r.scenario.turns.flatMap((turn) => (turn.speaker === 'agent' ? turn.outputs.flatMap((o) => (isToolCall(o) ? [] : [o.audio])) : [])),
+    agent: r.scenario.turns.flatMap((turn) =>
+      turn.speaker === 'agent' ? turn.outputs.flatMap((o) => (isToolCall(o) ? [] : [o.audio])) : [],
+    ),
   };
   const seen = { caller: 0, agent: 0 };
   return transcript.flatMap((turn): SpeechWindow[] => {

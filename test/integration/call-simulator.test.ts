@@ -5,7 +5,13 @@ import express from 'express';
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ServiceUnreachableError, simulateCall, type CallEvent, type CallResult, type SimulateCallOptions } from '../../src/sim/call-simulator.ts';
+import {
+  ServiceUnreachableError,
+  simulateCall,
+  type CallEvent,
+  type CallResult,
+  type SimulateCallOptions,
+} from '../../src/sim/call-simulator.ts';
 import { scenarioSchema, type LoadedScenario } from '../../src/sim/scenario.ts';
 import {
   FRAME_BYTES,
@@ -31,13 +37,19 @@ const CALLER_NUMBER = '+12125550142';
 const AGENT_BYTE = 0x55;
 const WAIT_MS = 5_000;
 
-const tone = (ms: number): Buffer => Buffer.from(Array.from({ length: ms * MULAW_BYTES_PER_MS }, (_, i) => (i % 2 === 0 ? 0x20 : 0xa0)));
+const tone = (ms: number): Buffer =>
+  Buffer.from(Array.from({ length: ms * MULAW_BYTES_PER_MS }, (_, i) => (i % 2 === 0 ? 0x20 : 0xa0)));
 const agentAudio = (ms: number): Buffer => Buffer.alloc(ms * MULAW_BYTES_PER_MS, AGENT_BYTE);
 const payloadOf = (frame: TwilioMediaMessage): Buffer => Buffer.from(frame.media.payload, 'base64');
 const isSpeech = (frame: TwilioMediaMessage): boolean => payloadOf(frame).some((byte) => byte !== MULAW_SILENCE);
 
 function testScenario(turns: unknown[], audio: Record<string, Buffer>): LoadedScenario {
-  const scenario = scenarioSchema.parse({ name: 'test-call', description: 'built by the test', callerNumber: CALLER_NUMBER, turns });
+  const scenario = scenarioSchema.parse({
+    name: 'test-call',
+    description: 'built by the test',
+    callerNumber: CALLER_NUMBER,
+    turns,
+  });
   return {
     ...scenario,
     dir: '/nonexistent',
@@ -49,7 +61,12 @@ function testScenario(turns: unknown[], audio: Record<string, Buffer>): LoadedSc
   };
 }
 const agentSays = (text: string, file: string) => ({ speaker: 'agent', outputs: [{ say: text, audio: file }] });
-const callerSays = (text: string, file: string, interruptAfterMs?: number) => ({ speaker: 'caller', say: text, audio: file, ...(interruptAfterMs === undefined ? {} : { interruptAfterMs }) });
+const callerSays = (text: string, file: string, interruptAfterMs?: number) => ({
+  speaker: 'caller',
+  say: text,
+  audio: file,
+  ...(interruptAfterMs === undefined ? {} : { interruptAfterMs }),
+});
 
 interface RecordedRequest {
   readonly path: string;
@@ -166,7 +183,12 @@ class FakeService {
     app.use(express.urlencoded({ extended: false }));
     app.use((req, res, next) => {
       const params = req.body as Record<string, string>;
-      const signatureValid = twilio.validateRequest(AUTH_TOKEN, req.header('x-twilio-signature') ?? '', `${PUBLIC_BASE}${req.originalUrl}`, params);
+      const signatureValid = twilio.validateRequest(
+        AUTH_TOKEN,
+        req.header('x-twilio-signature') ?? '',
+        `${PUBLIC_BASE}${req.originalUrl}`,
+        params,
+      );
       this.requests.push({ path: req.path, params, signatureValid, at: performance.now() });
       if (!signatureValid) {
         res.status(403).type('text/plain').send('Forbidden');
@@ -182,14 +204,20 @@ class FakeService {
       response.hangup();
       res.type('text/xml').send(response.toString());
     });
-    app.post('/twilio/voice/status', (_req, res) => { res.status(204).end(); });
-    app.post('/twilio/voice/stream-status', (_req, res) => { res.status(204).end(); });
+    app.post('/twilio/voice/status', (_req, res) => {
+      res.status(204).end();
+    });
+    app.post('/twilio/voice/stream-status', (_req, res) => {
+      res.status(204).end();
+    });
 
     this.#server = createServer(app);
     this.#wss = new WebSocketServer({ server: this.#server });
     this.#wss.on('connection', (ws, req) => {
       const signature = req.headers['x-twilio-signature'];
-      const valid = typeof signature === 'string' && twilio.validateRequest(AUTH_TOKEN, signature, `${PUBLIC_BASE}/twilio/media`, {});
+      const valid =
+        typeof signature === 'string' &&
+        twilio.validateRequest(AUTH_TOKEN, signature, `${PUBLIC_BASE}/twilio/media`, {});
       const session = new FakeMediaSession(ws, valid, req.url ?? '', this.requests);
       this.sessions.push(session);
       const agent = options.agent ?? (() => Promise.resolve());
@@ -213,7 +241,10 @@ class FakeService {
     const response = new twilio.twiml.VoiceResponse();
     response.say('This call is transcribed.');
     const connect = response.connect({ action: `${PUBLIC_BASE}/twilio/voice/after` });
-    const stream = connect.stream({ url: 'wss://permits.example.test/twilio/media', statusCallback: `${PUBLIC_BASE}/twilio/voice/stream-status` });
+    const stream = connect.stream({
+      url: 'wss://permits.example.test/twilio/media',
+      statusCallback: `${PUBLIC_BASE}/twilio/voice/stream-status`,
+    });
     stream.parameter({ name: 'token', value: STREAM_TOKEN });
     return response.toString();
   }
@@ -246,7 +277,11 @@ class FakeService {
     for (const client of this.#wss.clients) client.terminate();
     this.#wss.close();
     this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      this.#server.close(() => {
+        resolve();
+      }),
+    );
   }
 }
 
@@ -256,7 +291,11 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function call(service: FakeService, scenario: LoadedScenario, options: Partial<SimulateCallOptions> = {}): Promise<{ result: CallResult; events: CallEvent[] }> {
+async function call(
+  service: FakeService,
+  scenario: LoadedScenario,
+  options: Partial<SimulateCallOptions> = {},
+): Promise<{ result: CallResult; events: CallEvent[] }> {
   const events: CallEvent[] = [];
   const result = await simulateCall({
     serviceUrl: service.url,
@@ -265,16 +304,23 @@ async function call(service: FakeService, scenario: LoadedScenario, options: Par
     scenario,
     realTimeFactor: 4,
     timeoutMs: 8_000,
-    onEvent: (event) => { events.push(event); },
+    onEvent: (event) => {
+      events.push(event);
+    },
     ...options,
   });
   return { result, events };
 }
 
 /** Index of the first message at or after `from` that satisfies `match`. */
-const indexOf = (messages: TwilioMessage[], match: (m: TwilioMessage) => boolean, from = 0): number => messages.findIndex((m, i) => i >= from && match(m));
-const isMark = (name: string) => (m: TwilioMessage): boolean => m.event === 'mark' && m.mark.name === name;
-const mediaBefore = (messages: TwilioMessage[], index: number): number => messages.slice(0, index).filter((m) => m.event === 'media').length;
+const indexOf = (messages: TwilioMessage[], match: (m: TwilioMessage) => boolean, from = 0): number =>
+  messages.findIndex((m, i) => i >= from && match(m));
+const isMark =
+  (name: string) =>
+  (m: TwilioMessage): boolean =>
+    m.event === 'mark' && m.mark.name === name;
+const mediaBefore = (messages: TwilioMessage[], index: number): number =>
+  messages.slice(0, index).filter((m) => m.event === 'media').length;
 
 describe('the call simulator', () => {
   it('when the service greets, answers, clears mid-answer and closes, then the simulator plays it like a phone and Twilio’s requests follow in order', async () => {
@@ -294,7 +340,11 @@ describe('the call simulator', () => {
       },
     });
     const scenario = testScenario(
-      [agentSays('Hello, which permit?', 'a1.ulaw'), callerSays('A taco stand.', 'c1.ulaw'), agentSays('Thank you, goodbye.', 'a2.ulaw')],
+      [
+        agentSays('Hello, which permit?', 'a1.ulaw'),
+        callerSays('A taco stand.', 'c1.ulaw'),
+        agentSays('Thank you, goodbye.', 'a2.ulaw'),
+      ],
       { 'c1.ulaw': tone(410) },
     );
 
@@ -307,7 +357,13 @@ describe('the call simulator', () => {
     const [webhook] = fake.requestsTo('/twilio/voice');
     expect(webhook?.signatureValid).toBe(true);
     const { AccountSid: accountSid, To: to, ...webhookParams } = webhook?.params ?? {};
-    expect(webhookParams).toEqual({ CallSid: result.callSid, From: CALLER_NUMBER, CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01' });
+    expect(webhookParams).toEqual({
+      CallSid: result.callSid,
+      From: CALLER_NUMBER,
+      CallStatus: 'ringing',
+      Direction: 'inbound',
+      ApiVersion: '2010-04-01',
+    });
     expect(accountSid).toMatch(/^AC[0-9a-f]{32}$/);
     expect(to).toMatch(/^\+1\d{10}$/);
     expect(result.callSid).toMatch(/^CA[0-9a-f]{32}$/);
@@ -319,19 +375,31 @@ describe('the call simulator', () => {
     expect(session.path).toBe('/twilio/media');
     expect(messages[0]).toEqual({ event: 'connected', protocol: 'Call', version: '1.0.0' });
     expect(messages[1]).toEqual({
-      event: 'start', sequenceNumber: '1', streamSid: result.streamSid,
+      event: 'start',
+      sequenceNumber: '1',
+      streamSid: result.streamSid,
       start: {
-        accountSid, streamSid: result.streamSid, callSid: result.callSid, tracks: ['inbound'],
-        customParameters: { token: STREAM_TOKEN }, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+        accountSid,
+        streamSid: result.streamSid,
+        callSid: result.callSid,
+        tracks: ['inbound'],
+        customParameters: { token: STREAM_TOKEN },
+        mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
       },
     });
     expect(result.streamSid).toMatch(/^MZ[0-9a-f]{32}$/);
 
     // Frames: every message numbered in order, media chunks counted from 1, 20 ms apart, 160 bytes each.
-    expect(messages.slice(1).map((m) => ('sequenceNumber' in m ? m.sequenceNumber : undefined))).toEqual(messages.slice(1).map((_, i) => String(i + 1)));
+    expect(messages.slice(1).map((m) => ('sequenceNumber' in m ? m.sequenceNumber : undefined))).toEqual(
+      messages.slice(1).map((_, i) => String(i + 1)),
+    );
     expect(media.map((m) => m.media.chunk)).toEqual(media.map((_, i) => String(i + 1)));
     expect(media.map((m) => m.media.timestamp)).toEqual(media.map((_, i) => String(i * FRAME_MS)));
-    expect(media.every((m) => m.media.track === 'inbound' && payloadOf(m).length === FRAME_BYTES && m.streamSid === result.streamSid)).toBe(true);
+    expect(
+      media.every(
+        (m) => m.media.track === 'inbound' && payloadOf(m).length === FRAME_BYTES && m.streamSid === result.streamSid,
+      ),
+    ).toBe(true);
     expect(result.framesSent).toBe(media.length);
 
     // Marks come back in order, each only once the 200 ms of audio before it has played (10 frames).
@@ -348,11 +416,17 @@ describe('the call simulator', () => {
     expect(speech).toHaveLength(21);
     expect(media.slice(firstSpeech, firstSpeech + 21).every(isSpeech)).toBe(true);
     expect(payloadOf(speech[20]!).subarray(0, 80)).toEqual(tone(410).subarray(20 * FRAME_BYTES));
-    expect(payloadOf(speech[20]!).subarray(80).every((b) => b === MULAW_SILENCE)).toBe(true);
+    expect(
+      payloadOf(speech[20]!)
+        .subarray(80)
+        .every((b) => b === MULAW_SILENCE),
+    ).toBe(true);
 
     // The clear: the pending marks come back at once, nothing played in between; the rest of the answer is dropped.
     const afterClear = indexOf(messages, isMark('reply-2'));
-    expect(messages.slice(afterClear, afterClear + 3).map((m) => (m.event === 'mark' ? m.mark.name : m.event))).toEqual(['reply-2', 'reply-3', 'reply-4']);
+    expect(messages.slice(afterClear, afterClear + 3).map((m) => (m.event === 'mark' ? m.mark.name : m.event))).toEqual(
+      ['reply-2', 'reply-3', 'reply-4'],
+    );
     expect(result.clears).toHaveLength(1);
     // Up to 1.5 s: a busy machine may play a few more frames before the clear lands.
     expect(result.clears[0]!.droppedMs).toBeGreaterThan(500);
@@ -369,13 +443,27 @@ describe('the call simulator', () => {
     const [status] = fake.requestsTo('/twilio/voice/status');
     expect(action?.signatureValid).toBe(true);
     expect(action?.at).toBeGreaterThan(session.closeSentAt!);
-    expect(action?.params).toEqual({ CallSid: result.callSid, AccountSid: accountSid, From: CALLER_NUMBER, To: to, CallStatus: 'in-progress' });
+    expect(action?.params).toEqual({
+      CallSid: result.callSid,
+      AccountSid: accountSid,
+      From: CALLER_NUMBER,
+      To: to,
+      CallStatus: 'in-progress',
+    });
     expect(result.connectActionTwiml).toContain('<Hangup/>');
     expect(status?.signatureValid).toBe(true);
     expect(status?.at).toBeGreaterThan(action!.at);
-    expect(status?.params).toMatchObject({ CallSid: result.callSid, CallStatus: 'completed', CallDuration: String(Math.round(result.durationMs / 1000)) });
+    expect(status?.params).toMatchObject({
+      CallSid: result.callSid,
+      CallStatus: 'completed',
+      CallDuration: String(Math.round(result.durationMs / 1000)),
+    });
     expect(result.statusCallbackStatus).toBe(204);
-    expect(fake.requestsTo('/twilio/voice/stream-status').map((r) => [r.params.StreamEvent, r.params.StreamSid, r.signatureValid])).toEqual([
+    expect(
+      fake
+        .requestsTo('/twilio/voice/stream-status')
+        .map((r) => [r.params.StreamEvent, r.params.StreamSid, r.signatureValid]),
+    ).toEqual([
       ['stream-started', result.streamSid, true],
       ['stream-stopped', result.streamSid, true],
     ]);
@@ -384,10 +472,18 @@ describe('the call simulator', () => {
     expect(result.errors).toEqual([]);
     expect(result.callerTurnsSpoken).toBe(1);
     expect(events.map((e) => e.type).filter((t) => t !== 'mark-echoed' && t !== 'stream-status-callback')).toEqual([
-      'webhook-answered', 'stream-opened',
-      'agent-audio-started', 'agent-audio-finished', 'caller-speaking', 'caller-done',
-      'agent-audio-started', 'cleared', 'agent-audio-finished', 'stream-closed',
-      'connect-action', 'status-callback',
+      'webhook-answered',
+      'stream-opened',
+      'agent-audio-started',
+      'agent-audio-finished',
+      'caller-speaking',
+      'caller-done',
+      'agent-audio-started',
+      'cleared',
+      'agent-audio-finished',
+      'stream-closed',
+      'connect-action',
+      'status-callback',
     ]);
     expect(events.find((e) => e.type === 'cleared')).toMatchObject({ marksEchoed: 3 });
   });
@@ -404,7 +500,11 @@ describe('the call simulator', () => {
       },
     });
     const scenario = testScenario(
-      [agentSays('A long explanation of every step.', 'a1.ulaw'), callerSays('It is Sunny Side.', 'c1.ulaw', 300), agentSays('Saved.', 'a2.ulaw')],
+      [
+        agentSays('A long explanation of every step.', 'a1.ulaw'),
+        callerSays('It is Sunny Side.', 'c1.ulaw', 300),
+        agentSays('Saved.', 'a2.ulaw'),
+      ],
       { 'c1.ulaw': tone(200) },
     );
 
@@ -432,7 +532,12 @@ describe('the call simulator', () => {
       },
     });
     const scenario = testScenario(
-      [agentSays('Hello.', 'a1.ulaw'), callerSays('Hi.', 'c1.ulaw'), agentSays('Go on.', 'a2.ulaw'), callerSays('Never said.', 'c2.ulaw')],
+      [
+        agentSays('Hello.', 'a1.ulaw'),
+        callerSays('Hi.', 'c1.ulaw'),
+        agentSays('Go on.', 'a2.ulaw'),
+        callerSays('Never said.', 'c2.ulaw'),
+      ],
       { 'c1.ulaw': tone(200), 'c2.ulaw': tone(200) },
     );
 
@@ -442,7 +547,9 @@ describe('the call simulator', () => {
     const last = session.messages.at(-1);
     const start = session.messages[1];
     expect(last).toEqual({
-      event: 'stop', sequenceNumber: String(session.messages.length - 1), streamSid: result.streamSid,
+      event: 'stop',
+      sequenceNumber: String(session.messages.length - 1),
+      streamSid: result.streamSid,
       stop: { accountSid: start?.event === 'start' ? start.start.accountSid : 'no start', callSid: result.callSid },
     });
     expect(session.media().filter(isSpeech)).toHaveLength(10);
@@ -490,7 +597,10 @@ describe('the call simulator', () => {
         s.close(1000, 'bye');
       },
     });
-    const scenario = testScenario([{ speaker: 'agent', outputs: [{ call: 'get_application' }] }, callerSays('Hello?', 'c1.ulaw')], { 'c1.ulaw': tone(100) });
+    const scenario = testScenario(
+      [{ speaker: 'agent', outputs: [{ call: 'get_application' }] }, callerSays('Hello?', 'c1.ulaw')],
+      { 'c1.ulaw': tone(100) },
+    );
 
     const { result } = await call(fake, scenario);
     const session = await fake.session();
@@ -535,7 +645,9 @@ describe('the call simulator', () => {
 
   it('when the webhook signature does not match the service’s token, then the call ends with the 403 and no stream is opened', async () => {
     fake = await FakeService.start();
-    const { result, events } = await call(fake, testScenario([agentSays('Hello.', 'a1.ulaw')], {}), { authToken: 'some-other-token' });
+    const { result, events } = await call(fake, testScenario([agentSays('Hello.', 'a1.ulaw')], {}), {
+      authToken: 'some-other-token',
+    });
 
     expect(fake.requestsTo('/twilio/voice')[0]?.signatureValid).toBe(false);
     expect(result.webhookStatus).toBe(403);
@@ -547,12 +659,19 @@ describe('the call simulator', () => {
   });
 
   it('when the TwiML only says something and hangs up, then the Say is reported, no stream is opened and the status callback is sent', async () => {
-    fake = await FakeService.start({ voiceTwiml: '<?xml version="1.0" encoding="UTF-8"?><Response><Say>We are closed.</Say><Hangup/></Response>' });
+    fake = await FakeService.start({
+      voiceTwiml: '<?xml version="1.0" encoding="UTF-8"?><Response><Say>We are closed.</Say><Hangup/></Response>',
+    });
     const { result, events } = await call(fake, testScenario([agentSays('Hello.', 'a1.ulaw')], {}));
 
     expect(result.endedBy).toBe('no-stream');
     expect(result.say).toBe('We are closed.');
-    expect(events[0]).toMatchObject({ type: 'webhook-answered', status: 200, verbs: ['Say', 'Hangup'], streamUrl: undefined });
+    expect(events[0]).toMatchObject({
+      type: 'webhook-answered',
+      status: 200,
+      verbs: ['Say', 'Hangup'],
+      streamUrl: undefined,
+    });
     expect(fake.sessions).toEqual([]);
     expect(result.statusCallbackStatus).toBe(204);
     expect(result.errors).toEqual([]);
@@ -562,6 +681,12 @@ describe('the call simulator', () => {
     const closed = await FakeService.start();
     const url = closed.url;
     await closed.close();
-    await expect(simulateCall({ serviceUrl: url, authToken: AUTH_TOKEN, scenario: testScenario([agentSays('Hello.', 'a1.ulaw')], {}) })).rejects.toSatisfy((error) => error instanceof ServiceUnreachableError && /ECONNREFUSED/.test(error.message));
+    await expect(
+      simulateCall({
+        serviceUrl: url,
+        authToken: AUTH_TOKEN,
+        scenario: testScenario([agentSays('Hello.', 'a1.ulaw')], {}),
+      }),
+    ).rejects.toSatisfy((error) => error instanceof ServiceUnreachableError && /ECONNREFUSED/.test(error.message));
   });
 });

@@ -18,11 +18,18 @@ afterEach(async () => {
   server?.closeAllConnections();
   const closing = server;
   server = undefined;
-  if (closing !== undefined) await new Promise<void>((resolve) => { closing.close(() => { resolve(); }); });
+  if (closing !== undefined)
+    await new Promise<void>((resolve) => {
+      closing.close(() => {
+        resolve();
+      });
+    });
 });
 
 async function silentDatabaseServer(): Promise<string> {
-  server = createServer((_req, res) => { held.push(res); });
+  server = createServer((_req, res) => {
+    held.push(res);
+  });
   server.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server?.once('listening', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -47,7 +54,14 @@ describe('a remote database that stops answering', () => {
     const url = await silentDatabaseServer();
     const db = await openDatabase({ url });
     let settled = false;
-    const statement = db.execute('SELECT 1').then(() => { settled = true; }, () => { settled = true; });
+    const statement = db.execute('SELECT 1').then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
 
     await new Promise((resolve) => setTimeout(resolve, 1_000));
 

@@ -49,7 +49,11 @@ async function startService(env: Record<string, string> = {}) {
   child = proc;
   proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<{ code: number | null; atMs: number }>((resolve) => proc.on('exit', (code) => { resolve({ code, atMs: Date.now() }); }));
+  const exited = new Promise<{ code: number | null; atMs: number }>((resolve) =>
+    proc.on('exit', (code) => {
+      resolve({ code, atMs: Date.now() });
+    }),
+  );
   await waitUntil(() => output.includes('PermitLine is listening'), 'the service prints its listening line', 15_000);
   const url = /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1] ?? '';
   return { proc, url, exited, output: () => output };
@@ -78,7 +82,11 @@ describe('graceful drain', () => {
   it('when SIGTERM comes during a call, then readiness is 503 at once, the call finishes and is submitted, and then the process exits 0', async () => {
     const service = await startService();
     const call = callAndTerminate(service);
-    await waitUntil(() => service.output().includes('draining: readiness is off'), 'the service starts draining', 20_000);
+    await waitUntil(
+      () => service.output().includes('draining: readiness is off'),
+      'the service starts draining',
+      20_000,
+    );
 
     const ready = await fetch(`${service.url}/health/ready`);
     expect(ready.status).toBe(503);
@@ -95,7 +103,9 @@ describe('graceful drain', () => {
     expect(service.output()).not.toContain('drain timeout');
     const db = await openDatabase({ url: `file:${join(dir, 'permitline.db')}`, authToken: undefined });
     try {
-      expect((await db.execute('SELECT status FROM applications')).rows).toEqual([expect.objectContaining({ status: 'submitted' })]);
+      expect((await db.execute('SELECT status FROM applications')).rows).toEqual([
+        expect.objectContaining({ status: 'submitted' }),
+      ]);
     } finally {
       db.close();
     }
@@ -117,7 +127,11 @@ describe('graceful drain', () => {
   it('when a second SIGTERM comes while draining, then the process exits 1 at once', async () => {
     const service = await startService();
     const call = callAndTerminate(service);
-    await waitUntil(() => service.output().includes('draining: readiness is off'), 'the service starts draining', 20_000);
+    await waitUntil(
+      () => service.output().includes('draining: readiness is off'),
+      'the service starts draining',
+      20_000,
+    );
     const secondAt = Date.now();
     service.proc.kill('SIGTERM');
 

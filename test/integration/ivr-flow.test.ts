@@ -47,11 +47,23 @@ const caller = (n: number) => `+1312555${String(100 + n).padStart(4, '0')}`;
 const APPLY_ADDRESS = 'permits.example.test/apply';
 
 function call(n: number, inputs: readonly IvrCallerInput[], from = caller(n)): Promise<IvrCallResult> {
-  return runIvrCall({ serviceUrl: service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN, callSid: callSid(n), from, inputs });
+  return runIvrCall({
+    serviceUrl: service.url,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    authToken: TWILIO_AUTH_TOKEN,
+    callSid: callSid(n),
+    from,
+    inputs,
+  });
 }
 
 const post = (path: string, params: Record<string, string>, signature: 'valid' | 'forged' | 'none' = 'valid') =>
-  postTwilioWebhook({ serviceUrl: service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN }, path, params, signature);
+  postTwilioWebhook(
+    { serviceUrl: service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN },
+    path,
+    params,
+    signature,
+  );
 
 const cipher = () => new FieldCipher(testDataKeys());
 
@@ -61,7 +73,10 @@ async function rows(sql: string, args: (string | number)[] = []) {
 
 async function draftOf(sid: string): Promise<StoredApplication> {
   const record = await new CallRepository(service.db, cipher()).find(sid);
-  const application = record?.applicationId === undefined ? undefined : await new ApplicationRepository(service.db, cipher()).find(record.applicationId);
+  const application =
+    record?.applicationId === undefined
+      ? undefined
+      : await new ApplicationRepository(service.db, cipher()).find(record.applicationId);
   if (application === undefined) throw new Error(`no application attached to ${sid}`);
   return application;
 }
@@ -77,7 +92,12 @@ const press = (keys: string): IvrCallerInput => ({ press: keys });
 const say = (text: string, confidence = 0.92): IvrCallerInput => ({ say: text, confidence });
 const silence: IvrCallerInput = { silence: true };
 
-const permitMenu = [lines.line('permitTypeQuestion'), ...PERMIT_TYPES.map((type, i) => lines.line('permitTypeOption', { label: PERMIT_TYPE_LABELS[type].toLowerCase(), digit: String(i + 1) }))];
+const permitMenu = [
+  lines.line('permitTypeQuestion'),
+  ...PERMIT_TYPES.map((type, i) =>
+    lines.line('permitTypeOption', { label: PERMIT_TYPE_LABELS[type].toLowerCase(), digit: String(i + 1) }),
+  ),
+];
 
 function expectCleanCall(result: IvrCallResult, endedBy: IvrCallResult['endedBy'] = 'hangup'): void {
   expect(result.errors).toEqual([]);
@@ -89,7 +109,17 @@ function expectCleanCall(result: IvrCallResult, endedBy: IvrCallResult['endedBy'
 describe('the keypad and speech IVR', () => {
   it('when a caller gives a temporary food event by keypad and speech, then every answer is in the draft, the web link is asked for and the call ends politely', async () => {
     const [start, end] = [dayAhead(10), dayAhead(12)];
-    const result = await call(1, [press('1'), press('1'), say("Rosa's Tacos."), press('1'), say('100 Main Street, Springfield.'), press('1'), press(start.keys), press(end.keys), press('1')]);
+    const result = await call(1, [
+      press('1'),
+      press('1'),
+      say("Rosa's Tacos."),
+      press('1'),
+      say('100 Main Street, Springfield.'),
+      press('1'),
+      press(start.keys),
+      press(end.keys),
+      press('1'),
+    ]);
 
     expectCleanCall(result);
     expect(result.inputsUsed).toBe(9);
@@ -112,11 +142,15 @@ describe('the keypad and speech IVR', () => {
       eventStartDate: start.iso,
       eventEndDate: end.iso,
     });
-    expect(await rows('SELECT prompt_version, model, status FROM calls WHERE call_sid = ?', [result.callSid])).toEqual([{ prompt_version: 'ivr-lines.v1', model: 'ivr', status: 'completed' }]);
+    expect(await rows('SELECT prompt_version, model, status FROM calls WHERE call_sid = ?', [result.callSid])).toEqual([
+      { prompt_version: 'ivr-lines.v1', model: 'ivr', status: 'completed' },
+    ]);
 
     // The link is queued once, to the number the caller called from; Twilio retrying the "press 1" changes nothing.
     const outbox = () => new ApplicationRepository(service.db, cipher()).outboxFor(draft.id);
-    expect(await outbox()).toEqual([expect.objectContaining({ kind: 'web-link', toPhone: caller(1), status: 'pending' })]);
+    expect(await outbox()).toEqual([
+      expect.objectContaining({ kind: 'web-link', toPhone: caller(1), status: 'pending' }),
+    ]);
     const pressedOne = result.requests.at(-1);
     if (pressedOne === undefined) throw new Error('no request recorded');
     const retried = await post(new URL(pressedOne.url).pathname, { ...pressedOne.params });
@@ -124,18 +158,28 @@ describe('the keypad and speech IVR', () => {
     expect(await outbox()).toHaveLength(1);
 
     // Personal data stays out of the log: the caller's number, the name and the address were all spoken or pressed.
-    for (const personal of ['Rosa', 'Main Street', '5550101', '555-0101']) expect(service.log.text).not.toContain(personal);
+    for (const personal of ['Rosa', 'Main Street', '5550101', '555-0101'])
+      expect(service.log.text).not.toContain(personal);
   });
 
   it('when Twilio delivers a step twice, or twice at once, then both get the same TwiML and the draft is written once', async () => {
     const sid = callSid(2);
-    const base = { CallSid: sid, AccountSid: `AC${'0'.repeat(32)}`, From: caller(2), To: '+13125550100', CallStatus: 'in-progress' };
+    const base = {
+      CallSid: sid,
+      AccountSid: `AC${'0'.repeat(32)}`,
+      From: caller(2),
+      To: '+13125550100',
+      CallStatus: 'in-progress',
+    };
     const entry = [await post('/twilio/ivr', base), await post('/twilio/ivr', base)];
     expect(entry.map((e) => e.status)).toEqual([200, 200]);
     expect(entry[1]?.body).toBe(entry[0]?.body);
     expect(await rows('SELECT count(*) AS n FROM calls WHERE call_sid = ?', [sid])).toEqual([{ n: 1 }]);
     const applicationId = (await draftOf(sid)).id;
-    const fieldRows = () => rows('SELECT field, value, captured_at FROM application_fields WHERE application_id = ? ORDER BY field', [applicationId]);
+    const fieldRows = () =>
+      rows('SELECT field, value, captured_at FROM application_fields WHERE application_id = ? ORDER BY field', [
+        applicationId,
+      ]);
     const applicationCount = async () => (await rows('SELECT count(*) AS n FROM applications'))[0]?.n;
     const applicationsBefore = await applicationCount();
 
@@ -158,20 +202,43 @@ describe('the keypad and speech IVR', () => {
       expect(await fieldRows(), path).toEqual(afterFirst);
     }
     expect(await applicationCount()).toBe(applicationsBefore);
-    expect((await draftOf(sid)).fields).toEqual({ permitType: 'temporary_food_event', contactPhone: caller(2), businessName: 'Harbour Grill' });
+    expect((await draftOf(sid)).fields).toEqual({
+      permitType: 'temporary_food_event',
+      contactPhone: caller(2),
+      businessName: 'Harbour Grill',
+    });
   });
 
   it('when the caller gives no answer twice, then the web link is offered; no answer to that either, and the call ends with how to finish later', async () => {
     const declined = await call(3, [silence, silence, press('2')]);
     expectCleanCall(declined);
     const notHeard = lines.line('notHeard');
-    expect(declined.heard).toEqual([lines.line('welcome'), ...permitMenu, notHeard, ...permitMenu, notHeard, lines.line('webLinkOffer'), lines.line('callBack', { applyAddress: APPLY_ADDRESS })]);
+    expect(declined.heard).toEqual([
+      lines.line('welcome'),
+      ...permitMenu,
+      notHeard,
+      ...permitMenu,
+      notHeard,
+      lines.line('webLinkOffer'),
+      lines.line('callBack', { applyAddress: APPLY_ADDRESS }),
+    ]);
     expect((await draftOf(declined.callSid)).fields).toEqual({});
 
     const silent = await call(4, [silence, silence, silence, silence]);
     expectCleanCall(silent);
     const offer = lines.line('webLinkOffer');
-    expect(silent.heard).toEqual([lines.line('welcome'), ...permitMenu, notHeard, ...permitMenu, notHeard, offer, notHeard, offer, notHeard, lines.line('callBack', { applyAddress: APPLY_ADDRESS })]);
+    expect(silent.heard).toEqual([
+      lines.line('welcome'),
+      ...permitMenu,
+      notHeard,
+      ...permitMenu,
+      notHeard,
+      offer,
+      notHeard,
+      offer,
+      notHeard,
+      lines.line('callBack', { applyAddress: APPLY_ADDRESS }),
+    ]);
   });
 
   it('when the business name is heard with low confidence, then it is not saved and the caller is asked again', async () => {
@@ -179,7 +246,12 @@ describe('the keypad and speech IVR', () => {
     expectCleanCall(result, 'caller');
     const question = lines.line('businessNameQuestion');
     const asked = result.heard.indexOf(question);
-    expect(result.heard.slice(asked, asked + 4)).toEqual([question, lines.line('notClear'), question, "I heard: Rosa's Tacos."]);
+    expect(result.heard.slice(asked, asked + 4)).toEqual([
+      question,
+      lines.line('notClear'),
+      question,
+      "I heard: Rosa's Tacos.",
+    ]);
     expect(result.heard).not.toContain('I heard: Rosa taco.');
     expect((await draftOf(result.callSid)).fields.businessName).toBe("Rosa's Tacos");
   });
@@ -187,9 +259,16 @@ describe('the keypad and speech IVR', () => {
   it('when a date is in the past, not a date, or ends before the start, then the rule is told back in plain words and the date asked again', async () => {
     const [start, tooEarlyEnd, end] = [dayAhead(20), dayAhead(15), dayAhead(21)];
     const result = await call(6, [
-      press('1'), press('2'), say('Harbor Grill'), press('1'), say('9 Pier Road, Springfield'), press('1'),
-      press('01012020'), press(start.keys),
-      press('1340'), press(tooEarlyEnd.keys),
+      press('1'),
+      press('2'),
+      say('Harbor Grill'),
+      press('1'),
+      say('9 Pier Road, Springfield'),
+      press('1'),
+      press('01012020'),
+      press(start.keys),
+      press('1340'),
+      press(tooEarlyEnd.keys),
     ]);
     expectCleanCall(result, 'caller');
     const startQuestion = lines.line('startDateQuestion');
@@ -211,21 +290,46 @@ describe('the keypad and speech IVR', () => {
     expect(draft.fields.contactPhone).toBeUndefined();
 
     // Asked again, a valid end date is taken, here read out digit by digit.
-    const retry = await call(7, [press('1'), press('1'), say('Harbor Grill'), press('1'), say('9 Pier Road, Springfield'), press('1'), press(start.keys), press(tooEarlyEnd.keys), say(`${end.keys.split('').join(' ')}.`), press('2')]);
+    const retry = await call(7, [
+      press('1'),
+      press('1'),
+      say('Harbor Grill'),
+      press('1'),
+      say('9 Pier Road, Springfield'),
+      press('1'),
+      press(start.keys),
+      press(tooEarlyEnd.keys),
+      say(`${end.keys.split('').join(' ')}.`),
+      press('2'),
+    ]);
     expectCleanCall(retry);
     expect(retry.heard).toContain(`The last day of the event is ${formatDateForPeople(end.iso)}.`);
     expect((await draftOf(retry.callSid)).fields).toMatchObject({ eventStartDate: start.iso, eventEndDate: end.iso });
   });
 
   it('when the caller says the name was heard wrong twice, then it is cleared for the web form and the call goes on to the address the permit type needs', async () => {
-    const result = await call(8, [press('2'), press('1'), say('Taco Truck'), press('2'), say('Taco Truck Two'), press('2'), say('7 Depot Road, Springfield'), press('1'), press('2')]);
+    const result = await call(8, [
+      press('2'),
+      press('1'),
+      say('Taco Truck'),
+      press('2'),
+      say('Taco Truck Two'),
+      press('2'),
+      say('7 Depot Road, Springfield'),
+      press('1'),
+      press('2'),
+    ]);
     expectCleanCall(result);
     expect(result.heard).toContain(lines.line('confirmOrRepeat'));
     expect(result.heard).toContain(lines.line('businessNameAgain'));
     expect(result.heard).toContain(lines.line('confirmOrLeave'));
     expect(result.heard).toContain(lines.line('leftForWeb'));
     expect(result.heard).toContain(lines.line('addressQuestion', { field: 'commissary address' }));
-    expect((await draftOf(result.callSid)).fields).toEqual({ permitType: 'mobile_food_unit', contactPhone: caller(8), commissaryAddress: '7 Depot Road, Springfield' });
+    expect((await draftOf(result.callSid)).fields).toEqual({
+      permitType: 'mobile_food_unit',
+      contactPhone: caller(8),
+      commissaryAddress: '7 Depot Road, Springfield',
+    });
   });
 
   it('when an IVR webhook is forged or unsigned, then it is refused with 403 and nothing is recorded', async () => {
@@ -249,11 +353,19 @@ describe('the keypad and speech IVR', () => {
     expectCleanCall(dropped, 'caller');
     const first = await draftOf(dropped.callSid);
     // The name was saved as heard, before the caller could confirm it.
-    expect(first.fields).toEqual({ permitType: 'cottage_food_operation', contactPhone: from, businessName: 'Hilltop Jams' });
+    expect(first.fields).toEqual({
+      permitType: 'cottage_food_operation',
+      contactPhone: from,
+      businessName: 'Hilltop Jams',
+    });
 
     const back = await call(11, [say('12 Orchard Lane, Springfield'), press('1'), press('2')], from);
     expectCleanCall(back);
-    expect(back.heard.slice(0, 3)).toEqual([lines.line('welcome'), lines.line('resumed'), lines.line('addressQuestion', { field: 'home address' })]);
+    expect(back.heard.slice(0, 3)).toEqual([
+      lines.line('welcome'),
+      lines.line('resumed'),
+      lines.line('addressQuestion', { field: 'home address' }),
+    ]);
     const resumed = await draftOf(back.callSid);
     expect(resumed.id).toBe(first.id);
     expect(resumed.fields).toEqual({ ...first.fields, homeAddress: '12 Orchard Lane, Springfield' });
@@ -263,13 +375,23 @@ describe('the keypad and speech IVR', () => {
     // The voice path recorded the call and its draft; the model then went away and the call was sent to the IVR.
     const sid = callSid(12);
     const from = caller(12);
-    const rules = new PermitRules({ healthDistricts: config.healthDistricts, today: () => todayIn(config.departmentTimeZone, new Date()) });
-    const applications = new ApplicationService({ repository: new ApplicationRepository(service.db, cipher()), rules, timeZone: config.departmentTimeZone });
+    const rules = new PermitRules({
+      healthDistricts: config.healthDistricts,
+      today: () => todayIn(config.departmentTimeZone, new Date()),
+    });
+    const applications = new ApplicationService({
+      repository: new ApplicationRepository(service.db, cipher()),
+      rules,
+      timeZone: config.departmentTimeZone,
+    });
     const calls = new CallRepository(service.db, cipher());
     await calls.recordIncoming(sid, from, 'in-progress');
     const applicationId = await applications.startDraft('voice');
     await calls.attachApplication(sid, applicationId, 'agent-instructions.v1', 'gpt-realtime');
-    const saved = await applications.updateDraft(applicationId, { ...completeApplication('cottage_food_operation'), contactPhone: from });
+    const saved = await applications.updateDraft(applicationId, {
+      ...completeApplication('cottage_food_operation'),
+      contactPhone: from,
+    });
     expect(saved.missing).toEqual([]);
 
     const result = await call(12, [press('1')], from);
@@ -277,24 +399,46 @@ describe('the keypad and speech IVR', () => {
     expect(result.heard).toContain(lines.line('reviewIntro'));
     expect(result.heard).toContain('Business name (as on the booth, truck or sign): Taco Loco.');
     expect(result.heard).toContain(lines.line('reviewQuestion'));
-    const [application] = await rows('SELECT status, reference, channel FROM applications WHERE id = ?', [applicationId]);
+    const [application] = await rows('SELECT status, reference, channel FROM applications WHERE id = ?', [
+      applicationId,
+    ]);
     expect(application).toMatchObject({ status: 'submitted', channel: 'voice' });
     const reference = application?.reference;
     if (typeof reference !== 'string') throw new Error('no reference stored');
     const spoken = `${reference.slice(0, 1)} ${reference.slice(1, 2)}, ${reference.slice(3, 7).split('').join(' ')}, ${reference.slice(8, 11).split('').join(' ')}, ${reference.slice(11).split('').join(' ')}`;
     expect(result.heard.at(-1)).toBe(lines.line('submitted', { reference: spoken }));
-    expect(await rows('SELECT kind, status FROM sms_outbox WHERE application_id = ?', [applicationId])).toEqual([{ kind: 'summary', status: 'pending' }]);
+    expect(await rows('SELECT kind, status FROM sms_outbox WHERE application_id = ?', [applicationId])).toEqual([
+      { kind: 'summary', status: 'pending' },
+    ]);
 
     const submitStep = result.requests.at(-1);
     if (submitStep === undefined) throw new Error('no request recorded');
-    const again = await postTwilioWebhook({ serviceUrl: service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN }, new URL(submitStep.url).pathname, { ...submitStep.params });
+    const again = await postTwilioWebhook(
+      { serviceUrl: service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN },
+      new URL(submitStep.url).pathname,
+      { ...submitStep.params },
+    );
     expect(again.body).toBe(submitStep.body);
-    expect(await rows('SELECT count(*) AS n FROM sms_outbox WHERE application_id = ?', [applicationId])).toEqual([{ n: 1 }]);
+    expect(await rows('SELECT count(*) AS n FROM sms_outbox WHERE application_id = ?', [applicationId])).toEqual([
+      { n: 1 },
+    ]);
   });
 
   it('when any of these calls is logged, then no number, name or address the callers gave is in the log', () => {
     expect(service.log.text).toContain('IVR step answered');
-    for (const personal of ['Rosa', 'Taco', 'Harbo', 'Hilltop', 'Orchard', 'Depot', 'Pier Road', 'Main Street', '555010', '555011', '555-01']) {
+    for (const personal of [
+      'Rosa',
+      'Taco',
+      'Harbo',
+      'Hilltop',
+      'Orchard',
+      'Depot',
+      'Pier Road',
+      'Main Street',
+      '555010',
+      '555011',
+      '555-01',
+    ]) {
       expect(service.log.text, personal).not.toContain(personal);
     }
   });

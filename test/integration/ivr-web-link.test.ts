@@ -49,7 +49,11 @@ async function startRig(db: Client, callsDb: Client = db): Promise<Rig> {
   const keys = testDataKeys();
   const cipher = new FieldCipher(keys);
   const rules = new PermitRules({ healthDistricts: ['Central'], today: () => todayIn(TIME_ZONE, new Date()) });
-  const applications = new ApplicationService({ repository: new ApplicationRepository(db, cipher), rules, timeZone: TIME_ZONE });
+  const applications = new ApplicationService({
+    repository: new ApplicationRepository(db, cipher),
+    rules,
+    timeZone: TIME_ZONE,
+  });
   const log = new CapturedLog();
   const publicBaseUrl = new URL(PUBLIC_BASE_URL);
   const rig: Rig = {
@@ -84,7 +88,13 @@ async function startRig(db: Client, callsDb: Client = db): Promise<Rig> {
   const { port } = server.address() as AddressInfo;
   return Object.assign(rig, {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
   });
 }
 
@@ -109,10 +119,25 @@ afterAll(async () => {
 const callSid = (n: number) => `CA${(0x2e000 + n).toString(16).padStart(32, '0')}`;
 const caller = (n: number) => `+1312555${String(130 + n).padStart(4, '0')}`;
 /** Up to the web link offer of a cottage food operation: type, callback yes, name (confirmed), home address (confirmed). */
-const toTheOffer: IvrCallerInput[] = [{ press: '3' }, { press: '1' }, { say: 'Hilltop Jams', confidence: 0.9 }, { press: '1' }, { say: '12 Orchard Lane, Springfield', confidence: 0.9 }, { press: '1' }];
+const toTheOffer: IvrCallerInput[] = [
+  { press: '3' },
+  { press: '1' },
+  { say: 'Hilltop Jams', confidence: 0.9 },
+  { press: '1' },
+  { say: '12 Orchard Lane, Springfield', confidence: 0.9 },
+  { press: '1' },
+];
 
 const call = (target: Rig, n: number, inputs: readonly IvrCallerInput[], from = caller(n)) =>
-  runIvrCall({ serviceUrl: target.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: AUTH_TOKEN, callSid: callSid(n), from, inputs, statusCallbackPath: null });
+  runIvrCall({
+    serviceUrl: target.url,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    authToken: AUTH_TOKEN,
+    callSid: callSid(n),
+    from,
+    inputs,
+    statusCallbackPath: null,
+  });
 
 async function applicationOf(sid: string): Promise<string> {
   const record = await new CallRepository(db, new FieldCipher(testDataKeys())).find(sid);
@@ -128,7 +153,10 @@ describe('the IVR web link, when the SMS side or the database fails', () => {
     expect(result.errors).toEqual([]);
     expect(result.endedBy).toBe('hangup');
     expect(result.requests.map((r) => r.status).every((status) => status === 200)).toBe(true);
-    expect(result.heard.slice(-2)).toEqual([lines.line('webLinkOffer'), lines.line('webLinkFailed', { applyAddress: APPLY_ADDRESS })]);
+    expect(result.heard.slice(-2)).toEqual([
+      lines.line('webLinkOffer'),
+      lines.line('webLinkFailed', { applyAddress: APPLY_ADDRESS }),
+    ]);
     expect(rig.sent).toEqual([{ applicationId: await applicationOf(result.callSid), toPhone: caller(1) }]);
     expect(rig.log.text).toContain('IVR could not queue the web link text');
     expect(rig.log.text).toContain('the outbox is unavailable');
@@ -140,8 +168,18 @@ describe('the IVR web link, when the SMS side or the database fails', () => {
     const result = await call(rig, 2, toTheOffer);
     expect(result.heard.at(-1)).toBe(lines.line('webLinkOffer'));
     const queueing: (() => void)[] = [];
-    rig.sendWebLink = () => new Promise<void>((resolve) => { queueing.push(resolve); });
-    const params = { CallSid: result.callSid, AccountSid: `AC${'0'.repeat(32)}`, From: caller(2), To: '+13125550100', CallStatus: 'in-progress', Digits: '1' };
+    rig.sendWebLink = () =>
+      new Promise<void>((resolve) => {
+        queueing.push(resolve);
+      });
+    const params = {
+      CallSid: result.callSid,
+      AccountSid: `AC${'0'.repeat(32)}`,
+      From: caller(2),
+      To: '+13125550100',
+      CallStatus: 'in-progress',
+      Digits: '1',
+    };
     const target = { serviceUrl: rig.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: AUTH_TOKEN };
     const first = postTwilioWebhook(target, '/twilio/ivr/step/web-link', params);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -160,7 +198,18 @@ describe('the IVR web link, when the SMS side or the database fails', () => {
   it('when the caller ID is withheld, then the callback number is not asked, no text is offered, and the web address is read out instead', async () => {
     rig.sent.length = 0;
     rig.sendWebLink = () => Promise.resolve();
-    const result = await call(rig, 3, [{ press: '4' }, { say: 'Harbor Grill', confidence: 0.9 }, { press: '1' }, { say: '400 Market Street, Springfield', confidence: 0.9 }, { press: '1' }], 'anonymous');
+    const result = await call(
+      rig,
+      3,
+      [
+        { press: '4' },
+        { say: 'Harbor Grill', confidence: 0.9 },
+        { press: '1' },
+        { say: '400 Market Street, Springfield', confidence: 0.9 },
+        { press: '1' },
+      ],
+      'anonymous',
+    );
 
     expect(result.errors).toEqual([]);
     expect(result.endedBy).toBe('hangup');
@@ -176,7 +225,11 @@ describe('the IVR web link, when the SMS side or the database fails', () => {
   });
 
   it('when the IVR cannot read its database, or a step comes for a call it never started, then Twilio still gets 200 and the caller an apology', async () => {
-    const unknown = await postTwilioWebhook({ serviceUrl: rig.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: AUTH_TOKEN }, '/twilio/ivr/step/callback', { CallSid: callSid(4), From: caller(4), Digits: '1' });
+    const unknown = await postTwilioWebhook(
+      { serviceUrl: rig.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: AUTH_TOKEN },
+      '/twilio/ivr/step/callback',
+      { CallSid: callSid(4), From: caller(4), Digits: '1' },
+    );
     expect(unknown.status).toBe(200);
     expect(unknown.body).toContain(lines.line('trouble', { applyAddress: APPLY_ADDRESS }));
     expect(unknown.body).toContain('<Hangup/>');

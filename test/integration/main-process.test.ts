@@ -21,15 +21,24 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function run(script: string, env: Record<string, string>): { process: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function run(
+  script: string,
+  env: Record<string, string>,
+): { process: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
-  const proc = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [script], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => { resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    proc.on('exit', (code) => {
+      resolve(code);
+    }),
+  );
   return { process: proc, output: () => output, exited };
 }
-
 
 describe('the service process', () => {
   it('when the configuration is invalid, then it exits 1 listing every problem and where to read about settings', async () => {
@@ -47,10 +56,19 @@ describe('the service process', () => {
     dir = mkdtempSync(join(tmpdir(), 'permitline-main-'));
     const keyFile = join(dir, 'keys', 'dev-data-keys');
     const dbFile = join(dir, 'db', 'permitline.db');
-    const started = run(MAIN, { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `file:${dbFile}`, DEV_DATA_KEYS_FILE: keyFile });
+    const started = run(MAIN, {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: `file:${dbFile}`,
+      DEV_DATA_KEYS_FILE: keyFile,
+    });
     child = started.process;
 
-    await waitUntil(() => started.output().includes('PermitLine is listening'), 'the service prints its listening line', 15_000);
+    await waitUntil(
+      () => started.output().includes('PermitLine is listening'),
+      'the service prints its listening line',
+      15_000,
+    );
     const url = /"url":"(http:\/\/[^"]+)"/.exec(started.output())?.[1];
     expect(url).toBeDefined();
     expect((await fetch(`${url}/apply`)).status).toBe(200);
@@ -82,10 +100,21 @@ describe('the service process', () => {
         NODE_EXTRA_CA_CERTS: caFile,
       });
       child = started.process;
-      await waitUntil(() => started.output().includes('PermitLine is listening'), 'the service prints its listening line', 15_000);
+      await waitUntil(
+        () => started.output().includes('PermitLine is listening'),
+        'the service prints its listening line',
+        15_000,
+      );
       const url = /"url":"(http:\/\/[^"]+)"/.exec(started.output())?.[1] ?? '';
 
-      const result = await simulateCall({ serviceUrl: url, publicBaseUrl: 'https://permits.example.test', authToken: 'process-test-token', scenario, realTimeFactor: 4, hangUpAfterTurn: 0 });
+      const result = await simulateCall({
+        serviceUrl: url,
+        publicBaseUrl: 'https://permits.example.test',
+        authToken: 'process-test-token',
+        scenario,
+        realTimeFactor: 4,
+        hangUpAfterTurn: 0,
+      });
       expect(result.endedBy).toBe('caller');
       expect(result.agentAudioMsPlayed).toBeGreaterThan(1000);
       expect(model.connections).toBeGreaterThanOrEqual(1);

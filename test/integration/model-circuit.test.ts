@@ -21,8 +21,17 @@ afterEach(async () => {
 
 async function phoneIn(r: VoiceRig): Promise<string> {
   callNumber += 1;
-  const params = { CallSid: `CA${String(callNumber).padStart(32, '0')}`, From: `+1312555${String(100 + (callNumber % 100)).padStart(4, '0')}`, To: '+13125550100', CallStatus: 'ringing' };
-  const res = await postTwilioWebhook({ serviceUrl: r.service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN }, '/twilio/voice', params);
+  const params = {
+    CallSid: `CA${String(callNumber).padStart(32, '0')}`,
+    From: `+1312555${String(100 + (callNumber % 100)).padStart(4, '0')}`,
+    To: '+13125550100',
+    CallStatus: 'ringing',
+  };
+  const res = await postTwilioWebhook(
+    { serviceUrl: r.service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN },
+    '/twilio/voice',
+    params,
+  );
   expect(res.status).toBe(200);
   return res.body;
 }
@@ -51,12 +60,15 @@ describe('the model circuit breaker', () => {
     const after = await phoneIn(r);
     expect(after).toContain('<Connect');
     await waitUntil(() => r.model.connections === 1, 'the trial call reaches the model');
-    expect((await phoneIn(r))).toContain('<Connect');
+    expect(await phoneIn(r)).toContain('<Connect');
     await waitUntil(() => r.model.connections === 2, 'the next call reaches the model too');
   });
 
   it('when the model cannot be reached at all, then after three failed calls the rest go to the keypad IVR', async () => {
-    rig = await startVoiceRig('happy-path', {}, OPENAI_TEST_KEY, { MODEL_CIRCUIT_RESET_MS: '60000', MODEL_CONNECT_TIMEOUT_MS: '500' });
+    rig = await startVoiceRig('happy-path', {}, OPENAI_TEST_KEY, {
+      MODEL_CIRCUIT_RESET_MS: '60000',
+      MODEL_CONNECT_TIMEOUT_MS: '500',
+    });
     const r = rig;
     await r.model.close();
 

@@ -18,7 +18,11 @@ let applications: ApplicationService;
 beforeEach(async () => {
   database = await openTestDatabase();
   db = database.db;
-  applications = new ApplicationService({ repository: new ApplicationRepository(db, new FieldCipher(testDataKeys())), rules, timeZone: 'America/Los_Angeles' });
+  applications = new ApplicationService({
+    repository: new ApplicationRepository(db, new FieldCipher(testDataKeys())),
+    rules,
+    timeZone: 'America/Los_Angeles',
+  });
 });
 afterEach(() => {
   database.close();
@@ -44,11 +48,16 @@ describe('the permit tools', () => {
 
   it('when answers are given, then valid ones are saved at once and each problem comes back in plain words with the next question', async () => {
     const { id, tools } = await toolbox();
-    const result = await tools.run('update_application', JSON.stringify({ permitType: 'food_establishment', openingDate: 'February 30th', businessName: 'Taco Loco' }));
+    const result = await tools.run(
+      'update_application',
+      JSON.stringify({ permitType: 'food_establishment', openingDate: 'February 30th', businessName: 'Taco Loco' }),
+    );
 
     const body = output(result.output);
     expect(body.saved).toEqual(['Permit type', 'Business name (as on the booth, truck or sign)']);
-    expect(body.problems).toEqual(['We could not read "February 30th" as a date; please give a date such as March 3, 2027 or 03/03/2027.']);
+    expect(body.problems).toEqual([
+      'We could not read "February 30th" as a date; please give a date such as March 3, 2027 or 03/03/2027.',
+    ]);
     expect(body.next_question).toBe('Please give the full name of the person applying.');
     expect((await applications.find(id))?.fields.businessName).toBe('Taco Loco');
     expect(result.summary).toContain('openingDate rejected');
@@ -58,11 +67,17 @@ describe('the permit tools', () => {
     const { id, tools } = await toolbox();
     await tools.run('update_application', JSON.stringify(completeApplication('cottage_food_operation')));
 
-    expect(output((await tools.run('submit_application', JSON.stringify({ caller_confirmed: true }))).output).error).toContain('Read the application back');
+    expect(
+      output((await tools.run('submit_application', JSON.stringify({ caller_confirmed: true }))).output).error,
+    ).toContain('Read the application back');
     await tools.run('get_application', '{}');
-    expect(output((await tools.run('submit_application', JSON.stringify({ caller_confirmed: false }))).output).ok).toBe(false);
+    expect(output((await tools.run('submit_application', JSON.stringify({ caller_confirmed: false }))).output).ok).toBe(
+      false,
+    );
     await tools.run('update_application', JSON.stringify({ businessName: 'Taco Loco Express' }));
-    expect(output((await tools.run('submit_application', JSON.stringify({ caller_confirmed: true }))).output).error).toContain('Read the application back');
+    expect(
+      output((await tools.run('submit_application', JSON.stringify({ caller_confirmed: true }))).output).error,
+    ).toContain('Read the application back');
     expect((await applications.find(id))?.status).toBe('draft');
   });
 

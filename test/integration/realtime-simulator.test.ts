@@ -7,7 +7,11 @@ import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { WebSocket } from 'ws';
-import { startRealtimeSimulator, type RealtimeSimulator, type RealtimeSimulatorOptions } from '../../src/sim/realtime-simulator.ts';
+import {
+  startRealtimeSimulator,
+  type RealtimeSimulator,
+  type RealtimeSimulatorOptions,
+} from '../../src/sim/realtime-simulator.ts';
 import { loadScenario, type LoadedScenario } from '../../src/sim/scenario.ts';
 import { BYTES_PER_MS, FRAME_BYTES, MULAW_SILENCE } from '../../src/sim/speech-detector.ts';
 
@@ -60,7 +64,11 @@ class Client {
   }
 
   /** The first event of `type` (after `after` events of that type) matching `where`. */
-  waitFor<T extends RealtimeServerEvent['type']>(type: T, where: (event: EventOf<T>) => boolean = () => true, timeoutMs = 5000): Promise<EventOf<T>> {
+  waitFor<T extends RealtimeServerEvent['type']>(
+    type: T,
+    where: (event: EventOf<T>) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<EventOf<T>> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const found = this.of(type).find(where);
@@ -75,7 +83,9 @@ class Client {
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
-        reject(new Error(`no ${type} within ${timeoutMs} ms; got ${this.events.map((event) => event.type).join(', ')}`));
+        reject(
+          new Error(`no ${type} within ${timeoutMs} ms; got ${this.events.map((event) => event.type).join(', ')}`),
+        );
       }, timeoutMs);
       if (!check()) this.#waiters.add(waiter);
     });
@@ -89,7 +99,10 @@ class Client {
   speak(audio: Buffer, trailingSilenceMs = 800): void {
     const all = Buffer.concat([audio, Buffer.alloc(trailingSilenceMs * BYTES_PER_MS, MULAW_SILENCE)]);
     for (let offset = 0; offset < all.length; offset += FRAME_BYTES) {
-      this.rt.send({ type: 'input_audio_buffer.append', audio: all.subarray(offset, offset + FRAME_BYTES).toString('base64') });
+      this.rt.send({
+        type: 'input_audio_buffer.append',
+        audio: all.subarray(offset, offset + FRAME_BYTES).toString('base64'),
+      });
     }
   }
 
@@ -105,7 +118,9 @@ class Client {
 const sims: RealtimeSimulator[] = [];
 const clients: Client[] = [];
 
-async function simulator(options: Partial<RealtimeSimulatorOptions> & { scenario?: LoadedScenario } = {}): Promise<RealtimeSimulator> {
+async function simulator(
+  options: Partial<RealtimeSimulatorOptions> & { scenario?: LoadedScenario } = {},
+): Promise<RealtimeSimulator> {
   const sim = await startRealtimeSimulator({ scenario, ...options });
   sims.push(sim);
   return sim;
@@ -144,7 +159,9 @@ async function playWholeCall(client: Client, played: LoadedScenario): Promise<vo
   for (const turn of played.turns) {
     if (turn.speaker === 'caller') {
       client.speak(played.audioOf(turn.audio));
-      expect((await client.nth('conversation.item.input_audio_transcription.completed', callerLines)).transcript).toBe(turn.say);
+      expect((await client.nth('conversation.item.input_audio_transcription.completed', callerLines)).transcript).toBe(
+        turn.say,
+      );
       callerLines += 1;
       continue;
     }
@@ -156,14 +173,19 @@ async function playWholeCall(client: Client, played: LoadedScenario): Promise<vo
         await client.nth('response.done', responses);
         responses += 1;
         if (index === turn.outputs.length - 1) continue;
-        client.rt.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: call.call_id, output: '{"ok":true}' } });
+        client.rt.send({
+          type: 'conversation.item.create',
+          item: { type: 'function_call_output', call_id: call.call_id, output: '{"ok":true}' },
+        });
         client.rt.send({ type: 'response.create' });
         continue;
       }
       const transcript = await client.nth('response.output_audio_transcript.done', speeches);
       speeches += 1;
       expect(transcript.transcript).toBe(output.say);
-      const audio = audioOf(client.of('response.output_audio.delta').filter((delta) => delta.item_id === transcript.item_id));
+      const audio = audioOf(
+        client.of('response.output_audio.delta').filter((delta) => delta.item_id === transcript.item_id),
+      );
       expect(audio.equals(played.audioOf(output.audio))).toBe(true);
       if (index === turn.outputs.length - 1) {
         await client.nth('response.done', responses);
@@ -172,7 +194,9 @@ async function playWholeCall(client: Client, played: LoadedScenario): Promise<vo
     }
   }
   expect(client.of('input_audio_buffer.speech_started')).toHaveLength(callerLines);
-  expect(client.of('response.done').map((done) => done.response.status)).toEqual(Array<string>(responses).fill('completed'));
+  expect(client.of('response.done').map((done) => done.response.status)).toEqual(
+    Array<string>(responses).fill('completed'),
+  );
   expect(client.errors).toEqual([]);
 }
 
@@ -200,8 +224,21 @@ describe('realtime simulator', () => {
       session: {
         type: 'realtime',
         instructions: 'You take food permit applications.',
-        tools: [{ type: 'function', name: 'end_call', description: 'Hang up.', parameters: { type: 'object', properties: {} } }],
-        audio: { input: { format: { type: 'audio/pcmu' }, turn_detection: { type: 'server_vad', silence_duration_ms: 700, create_response: true } }, output: { voice: 'cedar' } },
+        tools: [
+          {
+            type: 'function',
+            name: 'end_call',
+            description: 'Hang up.',
+            parameters: { type: 'object', properties: {} },
+          },
+        ],
+        audio: {
+          input: {
+            format: { type: 'audio/pcmu' },
+            turn_detection: { type: 'server_vad', silence_duration_ms: 700, create_response: true },
+          },
+          output: { voice: 'cedar' },
+        },
       },
     });
     const updated = await client.waitFor('session.updated');
@@ -210,7 +247,15 @@ describe('realtime simulator', () => {
       instructions: 'You take food permit applications.',
       tools: [{ type: 'function', name: 'end_call' }],
       audio: {
-        input: { format: { type: 'audio/pcmu' }, turn_detection: { type: 'server_vad', silence_duration_ms: 700, prefix_padding_ms: 300, interrupt_response: true } },
+        input: {
+          format: { type: 'audio/pcmu' },
+          turn_detection: {
+            type: 'server_vad',
+            silence_duration_ms: 700,
+            prefix_padding_ms: 300,
+            interrupt_response: true,
+          },
+        },
         // Merged, not replaced: the output format the client did not mention is still there.
         output: { voice: 'cedar', format: { type: 'audio/pcm' } },
       },
@@ -229,14 +274,29 @@ describe('realtime simulator', () => {
     const deltas = client.of('response.output_audio.delta');
     expect(audioOf(deltas).equals(GREETING.audio)).toBe(true);
     expect(deltas.length).toBe(Math.ceil(GREETING.audio.length / (100 * BYTES_PER_MS)));
-    expect(client.of('response.output_audio_transcript.delta').map((delta) => delta.delta).join('')).toBe(GREETING.say);
+    expect(
+      client
+        .of('response.output_audio_transcript.delta')
+        .map((delta) => delta.delta)
+        .join(''),
+    ).toBe(GREETING.say);
     expect(client.of('response.output_audio_transcript.done')[0]?.transcript).toBe(GREETING.say);
 
-    const types = client.events.map((event) => event.type).filter((type) => type !== 'response.output_audio.delta' && type !== 'response.output_audio_transcript.delta');
+    const types = client.events
+      .map((event) => event.type)
+      .filter((type) => type !== 'response.output_audio.delta' && type !== 'response.output_audio_transcript.delta');
     expect(types).toEqual([
-      'session.created', 'response.created', 'response.output_item.added', 'conversation.item.added', 'response.content_part.added',
-      'response.output_audio.done', 'response.output_audio_transcript.done', 'response.content_part.done', 'response.output_item.done',
-      'conversation.item.done', 'response.done',
+      'session.created',
+      'response.created',
+      'response.output_item.added',
+      'conversation.item.added',
+      'response.content_part.added',
+      'response.output_audio.done',
+      'response.output_audio_transcript.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'conversation.item.done',
+      'response.done',
     ]);
     const item = client.of('response.output_item.done')[0]!.item;
     expect(item).toMatchObject({ type: 'message', role: 'assistant', status: 'completed' });
@@ -264,12 +324,21 @@ describe('realtime simulator', () => {
     const greetingItem = client.of('response.output_item.done')[0]!.item.id;
     expect(committed.previous_item_id).toBe(greetingItem);
     expect(transcription.transcript).toBe(CALLER_1.say);
-    expect(client.of('conversation.item.added').some((added) => added.item.id === committed.item_id && added.item.type === 'message' && added.item.role === 'user')).toBe(true);
+    expect(
+      client
+        .of('conversation.item.added')
+        .some(
+          (added) => added.item.id === committed.item_id && added.item.type === 'message' && added.item.role === 'user',
+        ),
+    ).toBe(true);
 
     expect(call.name).toBe('update_application');
     expect(JSON.parse(call.arguments)).toEqual({ permitType: 'temporary_food_event' });
     expect(call.call_id).toMatch(/^call_/);
-    const done = await client.waitFor('response.done', (event) => event.response.output?.some((item) => item.type === 'function_call') ?? false);
+    const done = await client.waitFor(
+      'response.done',
+      (event) => event.response.output?.some((item) => item.type === 'function_call') ?? false,
+    );
     expect(done.response.status).toBe('completed');
     expect(done.response.usage?.input_token_details?.audio_tokens).toBeGreaterThan(0);
     expect(client.of('response.output_audio.delta')).toHaveLength(Math.ceil(GREETING.audio.length / 800));
@@ -279,16 +348,32 @@ describe('realtime simulator', () => {
     const sim = await simulator();
     const client = await connect(sim);
     const call = await throughFirstToolCall(client);
-    client.rt.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: call.call_id, output: '{"saved":["Permit type"]}' } });
-    const added = await client.waitFor('conversation.item.added', (event) => event.item.type === 'function_call_output');
+    client.rt.send({
+      type: 'conversation.item.create',
+      item: { type: 'function_call_output', call_id: call.call_id, output: '{"saved":["Permit type"]}' },
+    });
+    const added = await client.waitFor(
+      'conversation.item.added',
+      (event) => event.item.type === 'function_call_output',
+    );
     expect(added.item).toMatchObject({ type: 'function_call_output', call_id: call.call_id });
     expect(added.previous_item_id).toBe(call.item_id);
     client.rt.send({ type: 'response.create' });
 
-    const transcript = await client.waitFor('response.output_audio_transcript.done', (event) => event.transcript !== GREETING.say);
+    const transcript = await client.waitFor(
+      'response.output_audio_transcript.done',
+      (event) => event.transcript !== GREETING.say,
+    );
     expect(transcript.transcript).toBe(AGENT_2.say);
-    await client.waitFor('response.done', (event) => event.response.output?.some((item) => item.id === transcript.item_id) ?? false);
-    expect(audioOf(client.of('response.output_audio.delta').filter((delta) => delta.item_id === transcript.item_id)).equals(AGENT_2.audio)).toBe(true);
+    await client.waitFor(
+      'response.done',
+      (event) => event.response.output?.some((item) => item.id === transcript.item_id) ?? false,
+    );
+    expect(
+      audioOf(client.of('response.output_audio.delta').filter((delta) => delta.item_id === transcript.item_id)).equals(
+        AGENT_2.audio,
+      ),
+    ).toBe(true);
     expect(sim.toolOutputs()).toEqual([{ connection: 1, callId: call.call_id, output: '{"saved":["Permit type"]}' }]);
   });
 
@@ -300,7 +385,9 @@ describe('realtime simulator', () => {
     client.rt.send({ type: 'conversation.item.truncate', item_id: item.id!, content_index: 0, audio_end_ms: 1500 });
     const truncated = await client.waitFor('conversation.item.truncated');
     expect(truncated).toMatchObject({ item_id: item.id, content_index: 0, audio_end_ms: 1500 });
-    expect(sim.truncations()).toEqual([{ type: 'conversation.item.truncate', item_id: item.id, content_index: 0, audio_end_ms: 1500 }]);
+    expect(sim.truncations()).toEqual([
+      { type: 'conversation.item.truncate', item_id: item.id, content_index: 0, audio_end_ms: 1500 },
+    ]);
 
     client.rt.send({ type: 'conversation.item.truncate', item_id: item.id!, content_index: 0, audio_end_ms: 60_000 });
     const error = await client.waitFor('error');
@@ -356,7 +443,11 @@ describe('realtime simulator', () => {
     const client = await connect(sim);
     client.sendRaw(JSON.stringify({ type: 'conversation.teleport', event_id: 'evt_client_1' }));
     const unknown = await client.waitFor('error');
-    expect(unknown.error).toMatchObject({ type: 'invalid_request_error', code: 'unknown_event', event_id: 'evt_client_1' });
+    expect(unknown.error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'unknown_event',
+      event_id: 'evt_client_1',
+    });
     client.sendRaw('{not json');
     const invalid = await client.waitFor('error', (event) => event.error.code !== 'unknown_event');
     expect(invalid.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_json' });
@@ -393,8 +484,14 @@ describe('realtime simulator', () => {
     const second = await connect(sim);
     second.rt.send({ type: 'response.create' });
     const call = await second.waitFor('response.function_call_arguments.done');
-    expect([call.name, JSON.parse(call.arguments)]).toEqual(['update_application', { permitType: 'temporary_food_event' }]);
-    second.rt.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: call.call_id, output: '{"saved":["Permit type"]}' } });
+    expect([call.name, JSON.parse(call.arguments)]).toEqual([
+      'update_application',
+      { permitType: 'temporary_food_event' },
+    ]);
+    second.rt.send({
+      type: 'conversation.item.create',
+      item: { type: 'function_call_output', call_id: call.call_id, output: '{"saved":["Permit type"]}' },
+    });
     second.rt.send({ type: 'response.create' });
     expect((await second.waitFor('response.output_audio_transcript.done')).transcript).toBe(AGENT_2.say);
   });
@@ -437,15 +534,24 @@ describe('realtime simulator', () => {
     expect(sim.connections).toBe(1);
   });
 
-  it.each(['happy-path', 'barge-in', 'correction', 'invalid-date'])('when the bundled %s scenario is played through, then every line and tool call arrives as scripted', async (name) => {
-    const played = loadScenario(name);
-    const client = await connect(await simulator({ scenario: played, audioChunkIntervalMs: 0 }));
-    await playWholeCall(client, played);
-  });
+  it.each(['happy-path', 'barge-in', 'correction', 'invalid-date'])(
+    'when the bundled %s scenario is played through, then every line and tool call arrives as scripted',
+    async (name) => {
+      const played = loadScenario(name);
+      const client = await connect(await simulator({ scenario: played, audioChunkIntervalMs: 0 }));
+      await playWholeCall(client, played);
+    },
+  );
 
   it('when turn detection does not create responses, then the caller is transcribed but the agent waits for response.create', async () => {
     const client = await connect(await simulator({ audioChunkIntervalMs: 0 }));
-    client.rt.send({ type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: { type: 'server_vad', create_response: false } } } } });
+    client.rt.send({
+      type: 'session.update',
+      session: {
+        type: 'realtime',
+        audio: { input: { turn_detection: { type: 'server_vad', create_response: false } } },
+      },
+    });
     client.rt.send({ type: 'response.create' });
     await client.waitFor('response.done');
     client.speak(CALLER_1.audio);
@@ -460,7 +566,12 @@ describe('realtime simulator', () => {
     const dir = await mkdtemp(join(tmpdir(), 'permitline-scenario-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const path = join(dir, 'scenario.json');
-    const broken = { name: 'broken', description: 'audio missing', callerNumber: '+12125550100', turns: [{ speaker: 'agent', outputs: [{ say: 'Hello.', audio: 'missing.ulaw' }] }] };
+    const broken = {
+      name: 'broken',
+      description: 'audio missing',
+      callerNumber: '+12125550100',
+      turns: [{ speaker: 'agent', outputs: [{ say: 'Hello.', audio: 'missing.ulaw' }] }],
+    };
     await writeFile(path, JSON.stringify(broken));
     const client = await connect(await simulator({ scenario: loadScenario(path) }));
     client.rt.send({ type: 'response.create' });

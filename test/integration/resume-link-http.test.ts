@@ -14,7 +14,18 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const YEAR = new Date().getFullYear() + 1;
 const HOSTILE_BUSINESS = `Rosa's "Taco" <Loco> & Co`;
 /** Fictional caller (555-01xx); every one of these must stay out of tokens and logs. */
-const PERSONAL = ['Rosa Delgado', 'Taco', 'Loco', '2125550142', '555-0142', 'rosa@example.org', 'Carnitas', 'Harvest Moon', '100 Main Street', 'Sam Okafor'];
+const PERSONAL = [
+  'Rosa Delgado',
+  'Taco',
+  'Loco',
+  '2125550142',
+  '555-0142',
+  'rosa@example.org',
+  'Carnitas',
+  'Harvest Moon',
+  '100 Main Street',
+  'Sam Okafor',
+];
 
 /** What the caller had said before the call could not go on. */
 const VOICE_ANSWERS = {
@@ -68,10 +79,16 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   client = new FormClient(service.url);
-  await service.db.batch(['DELETE FROM sms_outbox', 'DELETE FROM application_fields', 'DELETE FROM applications'], 'write');
+  await service.db.batch(
+    ['DELETE FROM sms_outbox', 'DELETE FROM application_fields', 'DELETE FROM applications'],
+    'write',
+  );
 });
 
-async function voiceDraft(answers: Readonly<Record<string, unknown>> = VOICE_ANSWERS, channel: 'voice' | 'ivr' = 'voice'): Promise<string> {
+async function voiceDraft(
+  answers: Readonly<Record<string, unknown>> = VOICE_ANSWERS,
+  channel: 'voice' | 'ivr' = 'voice',
+): Promise<string> {
   const id = await tools.applications.startDraft(channel);
   const update = await tools.applications.updateDraft(id, answers);
   expect(update.problems).toEqual([]);
@@ -86,7 +103,7 @@ async function rows(sql: string): Promise<Record<string, unknown>[]> {
 }
 
 describe('the resume link', () => {
-  it('when a voice draft\'s link is opened, then the form for its permit type shows every answer given, escaped, bound to that draft', async () => {
+  it("when a voice draft's link is opened, then the form for its permit type shows every answer given, escaped, bound to that draft", async () => {
     const id = await voiceDraft();
     const link = links.linkFor(id);
     const page = await client.get(pathOf(link));
@@ -124,7 +141,10 @@ describe('the resume link', () => {
     const token = tokenOf(links.linkFor(id));
     const page = await client.get(`${RESUME_PATH_PREFIX}${token}`);
     // A form id naming another draft is ignored: only the token says which draft this is.
-    const res = await client.post('/apply/resume', { ...completedForm(hiddenValue(page.html, '_csrf'), token), formId: other });
+    const res = await client.post('/apply/resume', {
+      ...completedForm(hiddenValue(page.html, '_csrf'), token),
+      formId: other,
+    });
 
     expect(res.status).toBe(200);
     const reference = /id="reference">(FP-\d{4}-[2-9A-HJKMNP-Z]{6})</.exec(res.html)?.[1];
@@ -134,25 +154,44 @@ describe('the resume link', () => {
       { id: other, status: 'draft', channel: 'voice', reference: null },
       { id, status: 'submitted', channel: 'voice', reference },
     ]);
-    expect(await rows('SELECT application_id, status FROM sms_outbox')).toEqual([{ application_id: id, status: 'pending' }]);
+    expect(await rows('SELECT application_id, status FROM sms_outbox')).toEqual([
+      { application_id: id, status: 'pending' },
+    ]);
 
     const stored = await tools.repository.find(id);
-    expect(stored?.fields).toMatchObject({ businessName: HOSTILE_BUSINESS, contactPhone: '+12125550142', eventStartDate: `${YEAR}-03-03`, dailyOpenTime: '09:00', eventEndDate: `${YEAR}-03-04` });
+    expect(stored?.fields).toMatchObject({
+      businessName: HOSTILE_BUSINESS,
+      contactPhone: '+12125550142',
+      eventStartDate: `${YEAR}-03-03`,
+      dailyOpenTime: '09:00',
+      eventEndDate: `${YEAR}-03-04`,
+    });
     expect(stored?.fields.email).toBeUndefined();
     // Answers left as they were keep the time the caller gave them; new ones and the attestation are from now.
     expect(stored?.capturedAt.applicantName).toBe(yesterday.toISOString());
     expect(stored?.capturedAt.eventStartDate).toBe(yesterday.toISOString());
     expect(stored?.capturedAt.eventAddress).not.toBe(yesterday.toISOString());
     expect(stored?.capturedAt.attestation).not.toBe(yesterday.toISOString());
-    expect((await tools.repository.find(other))?.fields).toEqual({ permitType: 'mobile_food_unit', businessName: 'Lantern Cart' });
+    expect((await tools.repository.find(other))?.fields).toEqual({
+      permitType: 'mobile_food_unit',
+      businessName: 'Lantern Cart',
+    });
 
     const again = await client.post('/apply/resume', completedForm(hiddenValue(page.html, '_csrf'), token));
     expect(again.status).toBe(200);
     expect(again.html).toContain(`id="reference">${reference ?? ''}<`);
     expect(await rows('SELECT count(*) AS n FROM sms_outbox')).toEqual([{ n: 1 }]);
 
-    const logged = service.log.text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(logged.find((l) => l.msg === 'resumed application submitted')).toMatchObject({ applicationId: id, startedOn: 'voice', finishedOn: 'web', alreadySubmitted: false });
+    const logged = service.log.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged.find((l) => l.msg === 'resumed application submitted')).toMatchObject({
+      applicationId: id,
+      startedOn: 'voice',
+      finishedOn: 'web',
+      alreadySubmitted: false,
+    });
   });
 
   it('when a field is wrong, then the form comes back 400 with the message, the answers kept, still bound to the draft, and nothing is stored', async () => {
@@ -160,10 +199,16 @@ describe('the resume link', () => {
     const token = tokenOf(links.linkFor(id));
     const page = await client.get(`${RESUME_PATH_PREFIX}${token}`);
     const before = await tools.repository.find(id);
-    const res = await client.post('/apply/resume', { ...completedForm(hiddenValue(page.html, '_csrf'), token), eventEndDate: `March 2, ${YEAR}`, eventAddress: '7 Depot Road' });
+    const res = await client.post('/apply/resume', {
+      ...completedForm(hiddenValue(page.html, '_csrf'), token),
+      eventEndDate: `March 2, ${YEAR}`,
+      eventAddress: '7 Depot Road',
+    });
 
     expect(res.status).toBe(400);
-    expect(res.html).toContain(`The last day of the event, March 2, ${YEAR}, is before the first day, March 3, ${YEAR}`);
+    expect(res.html).toContain(
+      `The last day of the event, March 2, ${YEAR}, is before the first day, March 3, ${YEAR}`,
+    );
     expect(res.html).toContain('value="7 Depot Road"');
     expect(hiddenValue(res.html, 'resume')).toBe(token);
     expect(await tools.repository.find(id)).toEqual(before);
@@ -211,12 +256,21 @@ describe('the resume link', () => {
     const bytes = Buffer.from(token, 'base64url');
     Buffer.from(victim.replaceAll('-', ''), 'hex').copy(bytes);
 
-    const res = await client.post('/apply/resume', completedForm(hiddenValue(page.html, '_csrf'), bytes.toString('base64url')));
-    const bare = await client.post('/apply/resume', { ...completedForm(hiddenValue(page.html, '_csrf'), token), resume: '' });
+    const res = await client.post(
+      '/apply/resume',
+      completedForm(hiddenValue(page.html, '_csrf'), bytes.toString('base64url')),
+    );
+    const bare = await client.post('/apply/resume', {
+      ...completedForm(hiddenValue(page.html, '_csrf'), token),
+      resume: '',
+    });
 
     expect([res.status, bare.status]).toEqual([404, 404]);
     expect(await rows('SELECT status FROM applications')).toEqual([{ status: 'draft' }, { status: 'draft' }]);
-    expect((await tools.repository.find(victim))?.fields).toEqual({ permitType: 'temporary_food_event', applicantName: 'Sam Okafor' });
+    expect((await tools.repository.find(victim))?.fields).toEqual({
+      permitType: 'temporary_food_event',
+      applicantName: 'Sam Okafor',
+    });
   });
 
   it('when the post has no CSRF token, or one from another browser, then it is refused with 403 and the draft stays a draft', async () => {
@@ -224,7 +278,10 @@ describe('the resume link', () => {
     const token = tokenOf(links.linkFor(id));
     const page = await client.get(`${RESUME_PATH_PREFIX}${token}`);
     const missing = await client.post('/apply/resume', { ...completedForm('', token), _csrf: '' });
-    const stolen = await new FormClient(service.url).post('/apply/resume', completedForm(hiddenValue(page.html, '_csrf'), token));
+    const stolen = await new FormClient(service.url).post(
+      '/apply/resume',
+      completedForm(hiddenValue(page.html, '_csrf'), token),
+    );
 
     expect([missing.status, stolen.status]).toEqual([403, 403]);
     expect(await rows('SELECT status FROM applications')).toEqual([{ status: 'draft' }]);

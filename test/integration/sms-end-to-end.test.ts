@@ -15,7 +15,13 @@ let service: TestService;
 beforeAll(async () => {
   // The stand-in posts status callbacks to PUBLIC_BASE_URL, so it has to be this service's real address.
   const port = await freePort();
-  service = await startTestService({ PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, SMS_WORKER: 'true', SMS_RATE_PER_SECOND: '0', SMS_POLL_INTERVAL_MS: '50' });
+  service = await startTestService({
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    SMS_WORKER: 'true',
+    SMS_RATE_PER_SECOND: '0',
+    SMS_POLL_INTERVAL_MS: '50',
+  });
 });
 afterAll(async () => {
   await service.close();

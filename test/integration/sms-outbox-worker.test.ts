@@ -32,7 +32,17 @@ import {
 import { eventually, pause, waitUntil } from '../support/wait.ts';
 
 const TWILIO_API = 'https://api.twilio.com';
-const EMPTY_PAGE = { messages: [], end: 0, first_page_uri: MESSAGES_PATH, next_page_uri: null, page: 0, page_size: 20, previous_page_uri: null, start: 0, uri: MESSAGES_PATH };
+const EMPTY_PAGE = {
+  messages: [],
+  end: 0,
+  first_page_uri: MESSAGES_PATH,
+  next_page_uri: null,
+  page: 0,
+  page_size: 20,
+  previous_page_uri: null,
+  start: 0,
+  uri: MESSAGES_PATH,
+};
 
 interface FormBody {
   readonly To: string;
@@ -50,7 +60,9 @@ describe('the SMS outbox worker against Twilio (nock)', () => {
   let db: Client;
   let delivery: SmsDelivery | undefined;
   const unmatched: string[] = [];
-  const onNoMatch = (req: { method?: string; url?: string; href?: string; path?: string }) => { unmatched.push(`${req.method ?? ""} ${req.url ?? req.href ?? req.path ?? ""}`); };
+  const onNoMatch = (req: { method?: string; url?: string; href?: string; path?: string }) => {
+    unmatched.push(`${req.method ?? ''} ${req.url ?? req.href ?? req.path ?? ''}`);
+  };
 
   beforeEach(async () => {
     database = tempDatabaseFile();
@@ -82,9 +94,13 @@ describe('the SMS outbox worker against Twilio (nock)', () => {
     const [id = ''] = await queueSummaries(db, 1);
     const posts: FormBody[] = [];
     const scope = nock(TWILIO_API)
-      .post(MESSAGES_PATH).reply(500, { code: 20500, message: 'An internal server error has occurred', status: 500 })
-      .get(MESSAGES_PATH).query(true).reply(200, EMPTY_PAGE)
-      .post(MESSAGES_PATH).reply(201, async (req: Request) => {
+      .post(MESSAGES_PATH)
+      .reply(500, { code: 20500, message: 'An internal server error has occurred', status: 500 })
+      .get(MESSAGES_PATH)
+      .query(true)
+      .reply(200, EMPTY_PAGE)
+      .post(MESSAGES_PATH)
+      .reply(201, async (req: Request) => {
         const form = await formOf(req);
         posts.push(form);
         return twilioMessage(messageSid(1), form.To, form.Body);
@@ -97,7 +113,9 @@ describe('the SMS outbox worker against Twilio (nock)', () => {
     expect(unmatched).toEqual([]);
     const row = await rowOf(id);
     expect(row).toMatchObject({ status: 'sent', messageSid: messageSid(1), attempts: 2 });
-    expect(posts[0]?.Body).toMatch(/^Permit application FP-2026-\S+ received\. Review: https:\/\/permits\.example\.org\/s\/FP-2026-\S+$/);
+    expect(posts[0]?.Body).toMatch(
+      /^Permit application FP-2026-\S+ received\. Review: https:\/\/permits\.example\.org\/s\/FP-2026-\S+$/,
+    );
     expect(posts[0]?.StatusCallback).toBe('https://permits.example.org/twilio/sms/status');
   });
 
@@ -105,11 +123,13 @@ describe('the SMS outbox worker against Twilio (nock)', () => {
     const [id = ''] = await queueSummaries(db, 1);
     const postedAt: number[] = [];
     const scope = nock(TWILIO_API)
-      .post(MESSAGES_PATH).reply(() => {
+      .post(MESSAGES_PATH)
+      .reply(() => {
         postedAt.push(Date.now());
         return [429, { code: 20429, message: 'Too Many Requests', status: 429 }, { 'Retry-After': '1' }];
       })
-      .post(MESSAGES_PATH).reply(201, async (req: Request) => {
+      .post(MESSAGES_PATH)
+      .reply(201, async (req: Request) => {
         postedAt.push(Date.now());
         const form = await formOf(req);
         return twilioMessage(messageSid(2), form.To, form.Body);
@@ -127,12 +147,19 @@ describe('the SMS outbox worker against Twilio (nock)', () => {
   it('when Twilio says the number opted out (21610), then the row fails at once, and a later text to that number is not even tried', async () => {
     const phone = '+13125550177';
     const [first = ''] = await queueSummaries(db, 1, () => phone);
-    const scope = nock(TWILIO_API).post(MESSAGES_PATH).reply(400, { code: 21610, message: 'Attempt to send to unsubscribed recipient', status: 400 });
+    const scope = nock(TWILIO_API)
+      .post(MESSAGES_PATH)
+      .reply(400, { code: 21610, message: 'Attempt to send to unsubscribed recipient', status: 400 });
     delivery = await smsDeliveryForNock(db);
 
     await delivery.worker.drain();
     expect(scope.isDone()).toBe(true);
-    expect(await rowOf(first)).toMatchObject({ status: 'failed', attempts: 1, errorCode: 21610, failureReason: expect.stringContaining('opted out') as unknown });
+    expect(await rowOf(first)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      errorCode: 21610,
+      failureReason: expect.stringContaining('opted out') as unknown,
+    });
     expect(await delivery.consent.isOptedOut(phone)).toBe(true);
 
     const [later = ''] = await queueSummaries(db, 1, () => phone, 1);
@@ -145,9 +172,14 @@ describe('the SMS outbox worker against Twilio (nock)', () => {
   it('when a request times out, then Twilio is asked whether it has the message, and it is sent again only if not', async () => {
     const [id = ''] = await queueSummaries(db, 1);
     const scope = nock(TWILIO_API)
-      .post(MESSAGES_PATH).delay(2_000).reply(201, twilioMessage(messageSid(3), '+13125550100', 'never seen'))
-      .get(MESSAGES_PATH).query((q) => typeof q.To === 'string').reply(200, EMPTY_PAGE)
-      .post(MESSAGES_PATH).reply(201, async (req: Request) => {
+      .post(MESSAGES_PATH)
+      .delay(2_000)
+      .reply(201, twilioMessage(messageSid(3), '+13125550100', 'never seen'))
+      .get(MESSAGES_PATH)
+      .query((q) => typeof q.To === 'string')
+      .reply(200, EMPTY_PAGE)
+      .post(MESSAGES_PATH)
+      .reply(201, async (req: Request) => {
         const form = await formOf(req);
         return twilioMessage(messageSid(4), form.To, form.Body);
       });
@@ -162,11 +194,14 @@ describe('the SMS outbox worker against Twilio (nock)', () => {
   it('when the worker is stopped while Twilio is answering, then the answer is still recorded and the text is not left to be sent again', async () => {
     const [id = ''] = await queueSummaries(db, 1);
     let answered = false;
-    nock(TWILIO_API).post(MESSAGES_PATH).delay(200).reply(201, async (req: Request) => {
-      const form = await formOf(req);
-      answered = true;
-      return twilioMessage(messageSid(5), form.To, form.Body);
-    });
+    nock(TWILIO_API)
+      .post(MESSAGES_PATH)
+      .delay(200)
+      .reply(201, async (req: Request) => {
+        const form = await formOf(req);
+        answered = true;
+        return twilioMessage(messageSid(5), form.To, form.Body);
+      });
     delivery = await smsDeliveryForNock(db);
     delivery.worker.start();
     await eventually(async () => (await rowOf(id)).attempts === 1, 'the request is on its way');
@@ -184,13 +219,20 @@ describe('the SMS outbox worker against Twilio (nock)', () => {
     let sid = 100;
     const accepted: string[] = [];
     // Rows given back after an attempt are looked up at Twilio before they are sent again.
-    nock(TWILIO_API).persist().get(MESSAGES_PATH).query(true).reply(() => (failing ? [503, { code: 20503, message: 'Service Unavailable', status: 503 }] : [200, EMPTY_PAGE]));
-    nock(TWILIO_API).persist().post(MESSAGES_PATH).reply(async (req: Request) => {
-      if (failing) return [503, { code: 20503, message: 'Service Unavailable', status: 503 }];
-      const form = await formOf(req);
-      accepted.push(form.Body);
-      return [201, twilioMessage(messageSid(++sid), form.To, form.Body)];
-    });
+    nock(TWILIO_API)
+      .persist()
+      .get(MESSAGES_PATH)
+      .query(true)
+      .reply(() => (failing ? [503, { code: 20503, message: 'Service Unavailable', status: 503 }] : [200, EMPTY_PAGE]));
+    nock(TWILIO_API)
+      .persist()
+      .post(MESSAGES_PATH)
+      .reply(async (req: Request) => {
+        if (failing) return [503, { code: 20503, message: 'Service Unavailable', status: 503 }];
+        const form = await formOf(req);
+        accepted.push(form.Body);
+        return [201, twilioMessage(messageSid(++sid), form.To, form.Body)];
+      });
     delivery = await smsDeliveryForNock(db, { SMS_MAX_ATTEMPTS: '10' });
     const worker = delivery.worker;
 
@@ -202,7 +244,11 @@ describe('the SMS outbox worker against Twilio (nock)', () => {
     expect(waiting.every((r) => r.attempts < 10 && r.failureReason === 'waiting: Twilio is unavailable')).toBe(true);
 
     failing = false;
-    await eventually(async () => (await statuses()).every((s) => s === 'sent'), 'every row is sent after recovery', 8_000);
+    await eventually(
+      async () => (await statuses()).every((s) => s === 'sent'),
+      'every row is sent after recovery',
+      8_000,
+    );
 
     expect(worker.circuit).toBe('closed');
     expect(accepted).toHaveLength(3);
@@ -221,7 +267,11 @@ describe('the SMS outbox worker against the local Twilio stand-in', () => {
     database = tempDatabaseFile();
     db = await openDatabase({ url: database.url, authToken: undefined });
     await migrate(db);
-    standIn = await startTwilioStandIn({ accountSid: STAND_IN_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, deliver: false });
+    standIn = await startTwilioStandIn({
+      accountSid: STAND_IN_ACCOUNT_SID,
+      authToken: TEST_AUTH_TOKEN,
+      deliver: false,
+    });
   });
 
   afterEach(async () => {
@@ -254,9 +304,16 @@ describe('the SMS outbox worker against the local Twilio stand-in', () => {
     expect(await outbox.beginAttempt(claimed?.id ?? '', 'crashed-worker', 1)).toBe(true);
     const delivery = await smsDeliveryForStandIn(db, standIn.baseUrl);
     deliveries.push(delivery);
-    const client = twilio(STAND_IN_ACCOUNT_SID, TEST_AUTH_TOKEN, { httpClient: asTwilioHttpClient(new StandInHttpClient({ baseUrl: standIn.baseUrl })) });
+    const client = twilio(STAND_IN_ACCOUNT_SID, TEST_AUTH_TOKEN, {
+      httpClient: asTwilioHttpClient(new StandInHttpClient({ baseUrl: standIn.baseUrl })),
+    });
     // Exactly the text the crashed worker would have sent: the body with this deployment's review link.
-    const filled = fillReviewLink(claimed?.body ?? '', new ReviewLinks(new URL(FAST_SMS_SETTINGS.PUBLIC_BASE_URL), testDataKeys(TEST_KEY_A)).linkFor(claimed?.reference ?? ''));
+    const filled = fillReviewLink(
+      claimed?.body ?? '',
+      new ReviewLinks(new URL(FAST_SMS_SETTINGS.PUBLIC_BASE_URL), testDataKeys(TEST_KEY_A)).linkFor(
+        claimed?.reference ?? '',
+      ),
+    );
     await client.messages.create({ to: claimed?.toPhone ?? '', from: TEST_FROM_NUMBER, body: filled });
     await pause(5);
 
@@ -281,7 +338,9 @@ describe('the SMS outbox worker against the local Twilio stand-in', () => {
     expect(links).toHaveLength(1);
     expect(links[0]?.to).toBe('+13125550133');
     const token = /\/apply\/resume\/([\w-]+)/.exec(links[0]?.body ?? '')?.[1] ?? '';
-    expect(new ResumeLinks(new URL(FAST_SMS_SETTINGS.PUBLIC_BASE_URL), testDataKeys(TEST_KEY_A)).verify(token)).toMatchObject({ ok: true, applicationId: id });
+    expect(
+      new ResumeLinks(new URL(FAST_SMS_SETTINGS.PUBLIC_BASE_URL), testDataKeys(TEST_KEY_A)).verify(token),
+    ).toMatchObject({ ok: true, applicationId: id });
     expect(links[0]?.body).toMatch(/Reply STOP to opt out\.$/);
   });
 
@@ -315,7 +374,9 @@ describe('the SMS outbox worker against the local Twilio stand-in', () => {
     expect((handled[0] ?? 0) + (handled[1] ?? 0)).toBe(500);
     expect(standIn.createRequests).toBe(500);
     expect(new Set(standIn.messages.map((m) => m.body)).size).toBe(500);
-    const sent = await db.execute("SELECT count(*) AS n, count(DISTINCT message_sid) AS sids FROM sms_outbox WHERE status = 'sent'");
+    const sent = await db.execute(
+      "SELECT count(*) AS n, count(DISTINCT message_sid) AS sids FROM sms_outbox WHERE status = 'sent'",
+    );
     expect(sent.rows[0]).toMatchObject({ n: 500, sids: 500 });
     expect(ids).toHaveLength(500);
   });

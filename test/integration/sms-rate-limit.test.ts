@@ -17,7 +17,10 @@ import { eventually } from '../support/wait.ts';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 const hasRedis = existsSync(REDIS_SERVER);
-if (!hasRedis) process.stderr.write(`redis-server not found at ${REDIS_SERVER}: the shared SMS rate limit test is skipped. Install it with: apt-get install -y redis-server\n`);
+if (!hasRedis)
+  process.stderr.write(
+    `redis-server not found at ${REDIS_SERVER}: the shared SMS rate limit test is skipped. Install it with: apt-get install -y redis-server\n`,
+  );
 
 const RATE_PER_SECOND = 20;
 const MIN_GAP_MS = 1000 / RATE_PER_SECOND;
@@ -33,7 +36,16 @@ const JOBS_PER_INSTANCE = 8;
 async function lastStartMs(limiters: readonly Bottleneck[]): Promise<number> {
   const scheduledAt = performance.now();
   let last = scheduledAt;
-  await Promise.all(limiters.flatMap((limiter) => Array.from({ length: JOBS_PER_INSTANCE }, () => limiter.schedule(() => { last = Math.max(last, performance.now()); return Promise.resolve(); }))));
+  await Promise.all(
+    limiters.flatMap((limiter) =>
+      Array.from({ length: JOBS_PER_INSTANCE }, () =>
+        limiter.schedule(() => {
+          last = Math.max(last, performance.now());
+          return Promise.resolve();
+        }),
+      ),
+    ),
+  );
   return last - scheduledAt;
 }
 
@@ -46,10 +58,14 @@ describe.skipIf(!hasRedis)('the SMS rate limit shared through Redis', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    redis = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    redis = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     redisUrl = `redis://127.0.0.1:${port}`;
     const probe = new Redis(redisUrl, { lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: 0 });
-    probe.on('error', () => { /* refused until the server is up: that is what the loop waits for */ });
+    probe.on('error', () => {
+      /* refused until the server is up: that is what the loop waits for */
+    });
     await eventually(async () => (await probe.ping().catch(() => 'down')) === 'PONG', 'redis-server answers');
     probe.disconnect();
   });
@@ -60,7 +76,10 @@ describe.skipIf(!hasRedis)('the SMS rate limit shared through Redis', () => {
 
   it('when two instances send at once through one Redis, then together they keep to the configured rate', async () => {
     const config = testConfig({ REDIS_URL: redisUrl, SMS_RATE_PER_SECOND: String(RATE_PER_SECOND) });
-    const limiters = [await smsRateLimiter(config, pino({ level: 'silent' })), await smsRateLimiter(config, pino({ level: 'silent' }))];
+    const limiters = [
+      await smsRateLimiter(config, pino({ level: 'silent' })),
+      await smsRateLimiter(config, pino({ level: 'silent' })),
+    ];
     try {
       expect(await lastStartMs(limiters)).toBeGreaterThanOrEqual(AT_THE_SHARED_RATE_MS - TOLERANCE_MS);
     } finally {
@@ -70,7 +89,10 @@ describe.skipIf(!hasRedis)('the SMS rate limit shared through Redis', () => {
 
   it('when there is no Redis, then each instance keeps only its own rate (the control: the shared test can fail)', async () => {
     const config = testConfig({ SMS_RATE_PER_SECOND: String(RATE_PER_SECOND) });
-    const limiters = [await smsRateLimiter(config, pino({ level: 'silent' })), await smsRateLimiter(config, pino({ level: 'silent' }))];
+    const limiters = [
+      await smsRateLimiter(config, pino({ level: 'silent' })),
+      await smsRateLimiter(config, pino({ level: 'silent' })),
+    ];
     // Each limiter keeps its own slots, so the two halves run side by side in about half the time.
     expect(await lastStartMs(limiters)).toBeLessThan(AT_THE_SHARED_RATE_MS - TOLERANCE_MS);
   });

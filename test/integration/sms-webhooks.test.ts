@@ -5,7 +5,14 @@ import { SMS_REPLIES } from '../../src/sms/sms-routes.ts';
 import { SmsOutboxRepository } from '../../src/store/sms-outbox-repository.ts';
 import { eventFormFields, FormClient } from '../support/form-client.ts';
 import { startTestService, type TestService } from '../support/service.ts';
-import { cipher, messageSid, outboxIdOf, queueSummaries, STAND_IN_ACCOUNT_SID, TEST_AUTH_TOKEN } from '../support/sms.ts';
+import {
+  cipher,
+  messageSid,
+  outboxIdOf,
+  queueSummaries,
+  STAND_IN_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+} from '../support/sms.ts';
 import { postTwilioWebhook } from '../support/twilio-webhook.ts';
 
 /** Twilio's messaging webhooks over real HTTP against the real service and libSQL. */
@@ -19,18 +26,29 @@ let standIn: TwilioStandIn;
 
 beforeAll(async () => {
   standIn = await startTwilioStandIn({ accountSid: STAND_IN_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, deliver: false });
-  service = await startTestService({ PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN, SMS_RATE_PER_SECOND: '0' }, { twilioApiBaseUrl: standIn.baseUrl });
+  service = await startTestService(
+    { PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN, SMS_RATE_PER_SECOND: '0' },
+    { twilioApiBaseUrl: standIn.baseUrl },
+  );
 });
 afterAll(async () => {
   await service.close();
   await standIn.close();
 });
 beforeEach(async () => {
-  await service.db.batch(['DELETE FROM sms_consent', 'DELETE FROM sms_outbox', 'DELETE FROM application_fields', 'DELETE FROM applications'], 'write');
+  await service.db.batch(
+    ['DELETE FROM sms_consent', 'DELETE FROM sms_outbox', 'DELETE FROM application_fields', 'DELETE FROM applications'],
+    'write',
+  );
 });
 
 const post = (path: string, params: Record<string, string>, signature: 'valid' | 'forged' | 'none' = 'valid') =>
-  postTwilioWebhook({ serviceUrl: service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TEST_AUTH_TOKEN }, path, params, signature);
+  postTwilioWebhook(
+    { serviceUrl: service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TEST_AUTH_TOKEN },
+    path,
+    params,
+    signature,
+  );
 const outbox = () => new SmsOutboxRepository(service.db, cipher());
 
 /** An outbox row that the worker has sent, with this SID. */
@@ -112,7 +130,10 @@ describe('inbound SMS', () => {
     await service.smsWorker.drain();
 
     expect(standIn.createRequests).toBe(createsBefore + 1);
-    expect(standIn.messages.at(-1)).toMatchObject({ to: APPLICANT_PHONE, body: expect.stringContaining(reference) as unknown });
+    expect(standIn.messages.at(-1)).toMatchObject({
+      to: APPLICANT_PHONE,
+      body: expect.stringContaining(reference) as unknown,
+    });
     expect(service.log.text).not.toContain('2125550142');
   });
 

@@ -29,7 +29,13 @@ const stoppedLine = z.object({
   msg: z.literal('SMS worker stopped'),
   owner: z.string(),
   handled: z.number(),
-  outcomes: z.object({ sent: z.number(), adopted: z.number(), failed: z.number(), released: z.number(), 'lost-lease': z.number() }),
+  outcomes: z.object({
+    sent: z.number(),
+    adopted: z.number(),
+    failed: z.number(),
+    released: z.number(),
+    'lost-lease': z.number(),
+  }),
 });
 
 describe('the SMS worker process (npm run worker)', () => {
@@ -43,7 +49,11 @@ describe('the SMS worker process (npm run worker)', () => {
     database = tempDatabaseFile();
     db = await openDatabase({ url: database.url, authToken: undefined });
     // No delivery callbacks: they would go to PUBLIC_BASE_URL, which is not ours.
-    standIn = await startTwilioStandIn({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, deliver: false });
+    standIn = await startTwilioStandIn({
+      accountSid: LOCAL_TWILIO_ACCOUNT_SID,
+      authToken: TEST_AUTH_TOKEN,
+      deliver: false,
+    });
   });
 
   afterEach(async () => {
@@ -79,19 +89,28 @@ describe('the SMS worker process (npm run worker)', () => {
     const proc = spawn(process.execPath, [WORKER, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => { resolve(code); }));
+    const exited = new Promise<number | null>((resolve) =>
+      proc.on('exit', (code) => {
+        resolve(code);
+      }),
+    );
     const child = { process: proc, exited, stdout: () => stdout, stderr: () => stderr };
     children.push(child);
     return child;
   }
 
   async function sentRows(): Promise<{ n: number; sids: number }> {
-    const result = await db.execute("SELECT count(*) AS n, count(DISTINCT message_sid) AS sids FROM sms_outbox WHERE status = 'sent'");
+    const result = await db.execute(
+      "SELECT count(*) AS n, count(DISTINCT message_sid) AS sids FROM sms_outbox WHERE status = 'sent'",
+    );
     return { n: Number(result.rows[0]?.n), sids: Number(result.rows[0]?.sids) };
   }
 
   function stoppedReport(worker: WorkerProcess): z.infer<typeof stoppedLine> {
-    const line = worker.stdout().split('\n').find((l) => l.includes('"msg":"SMS worker stopped"'));
+    const line = worker
+      .stdout()
+      .split('\n')
+      .find((l) => l.includes('"msg":"SMS worker stopped"'));
     if (line === undefined) throw new Error(`no "SMS worker stopped" line in:\n${worker.stdout()}\n${worker.stderr()}`);
     const parsed: unknown = JSON.parse(line);
     return stoppedLine.parse(parsed);
@@ -100,9 +119,16 @@ describe('the SMS worker process (npm run worker)', () => {
   it('when two worker processes run over one database, then 500 queued texts are each sent exactly once, both take part, and both exit 0 on SIGTERM', async () => {
     await migrate(db);
     // info, to see the running and stopped lines.
-    const workers = [startWorker([], workerEnv({ LOG_LEVEL: 'info' })), startWorker([], workerEnv({ LOG_LEVEL: 'info' }))];
+    const workers = [
+      startWorker([], workerEnv({ LOG_LEVEL: 'info' })),
+      startWorker([], workerEnv({ LOG_LEVEL: 'info' })),
+    ];
     // Queued only once both poll, so that neither can finish the lot before the other has started.
-    await waitUntil(() => workers.every((w) => w.stdout().includes('SMS worker is running')), 'both workers say they are running', START_TIMEOUT_MS);
+    await waitUntil(
+      () => workers.every((w) => w.stdout().includes('SMS worker is running')),
+      'both workers say they are running',
+      START_TIMEOUT_MS,
+    );
 
     await queueSummaries(db, 500);
     await eventually(async () => (await sentRows()).n === 500, 'all 500 rows are sent', 15_000);

@@ -16,7 +16,9 @@ const LIMITS: SessionLimits = { idleMs: 30 * MINUTE, maxAgeMs: 12 * 60 * MINUTE 
 let db: Client;
 let clock: Date;
 const now = () => clock;
-const advance = (ms: number) => { clock = new Date(clock.getTime() + ms); };
+const advance = (ms: number) => {
+  clock = new Date(clock.getTime() + ms);
+};
 
 beforeEach(async () => {
   clock = new Date('2031-03-04T09:00:00.000Z');
@@ -33,7 +35,13 @@ describe('staff users', () => {
 
     const added = await users.add('Dana.Ortiz', 'admin', HASH);
 
-    expect(added).toEqual({ id: expect.any(String) as string, username: 'dana.ortiz', role: 'admin', disabled: false, createdAt: '2031-03-04T09:00:00.000Z' });
+    expect(added).toEqual({
+      id: expect.any(String) as string,
+      username: 'dana.ortiz',
+      role: 'admin',
+      disabled: false,
+      createdAt: '2031-03-04T09:00:00.000Z',
+    });
     expect(await users.findByUsername('DANA.ORTIZ')).toEqual({ ...added, passwordHash: HASH });
     expect(await users.findById(added!.id)).toEqual(added);
     expect(Object.keys((await users.list())[0]!)).not.toContain('passwordHash');
@@ -60,14 +68,20 @@ describe('staff users', () => {
     ['dana ortiz', /only letters, digits and the characters \. _ @ -/],
     ['dana/ortiz', /only letters, digits/],
     ['dana;drop', /only letters, digits/],
-  ])('when the username is %j, then it is refused in plain words and add throws a UserInputError', async (name, problem) => {
-    expect(usernameProblem(name)).toMatch(problem);
-    await expect(new StaffRepository(db, now).add(name, 'staff', HASH)).rejects.toBeInstanceOf(UserInputError);
-  });
+  ])(
+    'when the username is %j, then it is refused in plain words and add throws a UserInputError',
+    async (name, problem) => {
+      expect(usernameProblem(name)).toMatch(problem);
+      await expect(new StaffRepository(db, now).add(name, 'staff', HASH)).rejects.toBeInstanceOf(UserInputError);
+    },
+  );
 
-  it.each(['abc', 'dana.ortiz@health.example', 'ops_2-b', 'x'.repeat(64), '  Padded  '])('when the username is %j, then it is accepted', (name) => {
-    expect(usernameProblem(name)).toBeUndefined();
-  });
+  it.each(['abc', 'dana.ortiz@health.example', 'ops_2-b', 'x'.repeat(64), '  Padded  '])(
+    'when the username is %j, then it is accepted',
+    (name) => {
+      expect(usernameProblem(name)).toBeUndefined();
+    },
+  );
 
   it('when a user is disabled, re-enabled, given a new password and a new role, then each change sticks and unknown names give undefined', async () => {
     const users = new StaffRepository(db, now);

@@ -44,19 +44,25 @@ describe('npm run staff', () => {
   it('when an admin is added with the password on stdin, then they exist with a working password and one audit entry by the OS user', async () => {
     const result = await staff(['add', 'Dana.Ortiz', '--role', 'admin'], `${PASSWORD}\n`);
 
-    expect(result).toEqual({ code: 0, stdout: 'Added dana.ortiz (admin). They can sign in to the staff console now.\n', stderr: '' });
+    expect(result).toEqual({
+      code: 0,
+      stdout: 'Added dana.ortiz (admin). They can sign in to the staff console now.\n',
+      stderr: '',
+    });
     const user = await inDatabase((db) => new StaffRepository(db).findByUsername('dana.ortiz'));
     expect(user).toMatchObject({ username: 'dana.ortiz', role: 'admin', disabled: false });
     expect(await verifyPassword(PASSWORD, user!.passwordHash)).toBe(true);
     const trail = await auditTrail();
-    expect(trail).toEqual([expect.objectContaining({
-      seq: 1,
-      actor: `cli:${userInfo().username}`,
-      action: 'staff.add',
-      subject: `user:${user!.id}`,
-      sourceAddress: 'local',
-      detail: { username: 'dana.ortiz', role: 'admin' },
-    })]);
+    expect(trail).toEqual([
+      expect.objectContaining({
+        seq: 1,
+        actor: `cli:${userInfo().username}`,
+        action: 'staff.add',
+        subject: `user:${user!.id}`,
+        sourceAddress: 'local',
+        detail: { username: 'dana.ortiz', role: 'admin' },
+      }),
+    ]);
     expect(JSON.stringify(trail)).not.toContain(PASSWORD);
   });
 
@@ -69,12 +75,14 @@ describe('npm run staff', () => {
     const result = await staff(['list']);
 
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe([
-      'USERNAME    ROLE   STATUS    CREATED',
-      `dana.ortiz  admin  enabled   ${today}`,
-      `lee         staff  disabled  ${today}`,
-      '',
-    ].join('\n'));
+    expect(result.stdout).toBe(
+      [
+        'USERNAME    ROLE   STATUS    CREATED',
+        `dana.ortiz  admin  enabled   ${today}`,
+        `lee         staff  disabled  ${today}`,
+        '',
+      ].join('\n'),
+    );
     expect(result.stdout).not.toMatch(/scrypt|\$/);
   });
 
@@ -90,7 +98,9 @@ describe('npm run staff', () => {
 
     const result = await staff(['add', 'DANA.ORTIZ', '--role', 'staff'], 'another long password\n');
 
-    expect(result.stderr).toBe('There is already a staff user named DANA.ORTIZ; use reset-password to change their password.\n');
+    expect(result.stderr).toBe(
+      'There is already a staff user named DANA.ORTIZ; use reset-password to change their password.\n',
+    );
     expect(result.code).toBe(1);
     expect(await auditTrail()).toHaveLength(1);
   });
@@ -98,7 +108,9 @@ describe('npm run staff', () => {
   it('when the password is short, then it is refused in plain words, exits 1 and nobody is added', async () => {
     const result = await staff(['add', 'lee', '--role', 'staff'], 'short\n');
 
-    expect(result.stderr).toBe('The password is too short: it needs at least 12 characters and has 5. A few unrelated words make a good one. Nothing was changed.\n');
+    expect(result.stderr).toBe(
+      'The password is too short: it needs at least 12 characters and has 5. A few unrelated words make a good one. Nothing was changed.\n',
+    );
     expect(result.code).toBe(1);
     expect(await inDatabase((db) => new StaffRepository(db).list())).toEqual([]);
     expect(await auditTrail()).toEqual([]);
@@ -144,9 +156,15 @@ describe('npm run staff', () => {
     const result = await staff(['disable', 'lee']);
 
     expect(result).toMatchObject({ code: 0, stdout: 'Disabled lee and ended 1 session.\n' });
-    expect(await inDatabase((db) => new StaffSessionRepository(db).check(token, SESSION_LIMITS))).toEqual({ kind: 'none' });
+    expect(await inDatabase((db) => new StaffSessionRepository(db).check(token, SESSION_LIMITS))).toEqual({
+      kind: 'none',
+    });
     expect((await inDatabase((db) => new StaffRepository(db).findByUsername('lee')))?.disabled).toBe(true);
-    expect((await auditTrail()).at(-1)).toMatchObject({ action: 'staff.disable', detail: { username: 'lee', sessionsEnded: 1 }, sourceAddress: 'local' });
+    expect((await auditTrail()).at(-1)).toMatchObject({
+      action: 'staff.disable',
+      detail: { username: 'lee', sessionsEnded: 1 },
+      sourceAddress: 'local',
+    });
   });
 
   it('when a disabled user is enabled, then they are enabled again and it is audited; doing it twice changes and audits nothing', async () => {
@@ -176,7 +194,9 @@ describe('npm run staff', () => {
     const stored = (await inDatabase((db) => new StaffRepository(db).findByUsername('lee')))!.passwordHash;
     expect(await verifyPassword(newPassword, stored)).toBe(true);
     expect(await verifyPassword(PASSWORD, stored)).toBe(false);
-    expect(await inDatabase((db) => new StaffSessionRepository(db).check(token, SESSION_LIMITS))).toEqual({ kind: 'none' });
+    expect(await inDatabase((db) => new StaffSessionRepository(db).check(token, SESSION_LIMITS))).toEqual({
+      kind: 'none',
+    });
     const last = (await auditTrail()).at(-1);
     expect(last).toMatchObject({ action: 'staff.reset-password', detail: { username: 'lee', sessionsEnded: 1 } });
     expect(JSON.stringify(last)).not.toContain(newPassword);
@@ -189,14 +209,22 @@ describe('npm run staff', () => {
 
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/too short/);
-    expect(await verifyPassword(PASSWORD, (await inDatabase((db) => new StaffRepository(db).findByUsername('lee')))!.passwordHash)).toBe(true);
+    expect(
+      await verifyPassword(
+        PASSWORD,
+        (await inDatabase((db) => new StaffRepository(db).findByUsername('lee')))!.passwordHash,
+      ),
+    ).toBe(true);
     expect(await auditTrail()).toHaveLength(1);
   });
 
-  it.each([['disable'], ['enable'], ['reset-password']])('when %s names nobody, then it says so, points at list, and exits 1', async (command) => {
-    const result = await staff([command, 'nobody'], `${PASSWORD}\n`);
+  it.each([['disable'], ['enable'], ['reset-password']])(
+    'when %s names nobody, then it says so, points at list, and exits 1',
+    async (command) => {
+      const result = await staff([command, 'nobody'], `${PASSWORD}\n`);
 
-    expect(result.stderr).toBe('There is no staff user named nobody; npm run staff -- list shows who there is.\n');
-    expect(result.code).toBe(1);
-  });
+      expect(result.stderr).toBe('There is no staff user named nobody; npm run staff -- list shows who there is.\n');
+      expect(result.code).toBe(1);
+    },
+  );
 });

@@ -25,13 +25,19 @@ let reference: string;
 const recordingsDir = mkdtempSync(join(tmpdir(), 'permitline-recordings-'));
 
 beforeAll(async () => {
-  rig = await startVoiceRig('happy-path', {}, undefined, { STAFF_IDLE_TIMEOUT_MS: '1500', RECORD_CALLS: 'true', RECORDINGS_DIR: recordingsDir });
+  rig = await startVoiceRig('happy-path', {}, undefined, {
+    STAFF_IDLE_TIMEOUT_MS: '1500',
+    RECORD_CALLS: 'true',
+    RECORDINGS_DIR: recordingsDir,
+  });
   const result = await rig.call({ realTimeFactor: 8 });
   expect(result.endedBy).toBe('service');
   callSid = result.callSid;
   const call = await new CallRepository(rig.service.db, new FieldCipher(testDataKeys())).find(callSid);
   applicationId = call?.applicationId ?? '';
-  reference = (await new ApplicationRepository(rig.service.db, new FieldCipher(testDataKeys())).find(applicationId))?.reference ?? '';
+  reference =
+    (await new ApplicationRepository(rig.service.db, new FieldCipher(testDataKeys())).find(applicationId))?.reference ??
+    '';
   expect(reference).not.toBe('');
   await addStaffUser(rig.service.db, ADMIN.username, 'admin', ADMIN.password);
   await addStaffUser(rig.service.db, CLERK.username, 'staff', CLERK.password);
@@ -53,7 +59,13 @@ async function signedIn(user: { username: string; password: string }): Promise<S
 
 describe('staff console over HTTP', () => {
   it('when nobody is signed in, then every staff page redirects to the sign-in page', async () => {
-    for (const path of ['/staff/calls', `/staff/calls/${callSid}`, `/staff/applications/${applicationId}`, '/staff/audit', `/staff/calls/${callSid}/recording`]) {
+    for (const path of [
+      '/staff/calls',
+      `/staff/calls/${callSid}`,
+      `/staff/applications/${applicationId}`,
+      '/staff/audit',
+      `/staff/calls/${callSid}/recording`,
+    ]) {
       const page = await client().get(path);
       expect(page.status, path).toBe(303);
       expect(page.headers.get('location'), path).toBe(`/staff/login?next=${encodeURIComponent(path)}`);
@@ -72,7 +84,8 @@ describe('staff console over HTTP', () => {
 
   it('when an account fails to sign in five times, then it is locked with a clear message, even with the right password', async () => {
     await addStaffUser(rig.service.db, 'locked.out', 'staff', 'the right password 123');
-    for (let i = 0; i < 5; i += 1) expect((await client().signIn('locked.out', `wrong password ${i}xx`)).status).toBe(401);
+    for (let i = 0; i < 5; i += 1)
+      expect((await client().signIn('locked.out', `wrong password ${i}xx`)).status).toBe(401);
     const locked = await client().signIn('locked.out', 'the right password 123');
     expect(locked.status).toBe(429);
     expect(locked.html).toMatch(/Too many failed sign-ins\. Sign-in is locked for 1[45] minutes/);
@@ -115,7 +128,12 @@ describe('staff console over HTTP', () => {
 
   it('when there are more calls than a page holds, then the list pages through them, newest first', async () => {
     const calls = new CallRepository(rig.service.db, new FieldCipher(testDataKeys()));
-    for (let i = 0; i < 30; i += 1) await calls.recordIncoming(`CA${(0xfeed0000 + i).toString(16).padStart(32, '0')}`, `+1312555${String(100 + i).padStart(4, '0')}`, 'completed');
+    for (let i = 0; i < 30; i += 1)
+      await calls.recordIncoming(
+        `CA${(0xfeed0000 + i).toString(16).padStart(32, '0')}`,
+        `+1312555${String(100 + i).padStart(4, '0')}`,
+        'completed',
+      );
     const c = await signedIn(CLERK);
     const rows = (html: string): number => html.match(/<tr>\s*<td><a href="\/staff\/calls\/CA/g)?.length ?? 0;
     const first = await c.get('/staff/calls');
@@ -136,10 +154,14 @@ describe('staff console over HTTP', () => {
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(page.html).toContain('Rosa Delgado. The business is Taco Loco');
-    expect(page.html).toMatch(/<span class="turn-role">Captured<\/span>\s*<span class="turn-text">[^<]*Business name ← Taco Loco;/);
+    expect(page.html).toMatch(
+      /<span class="turn-role">Captured<\/span>\s*<span class="turn-text">[^<]*Business name ← Taco Loco;/,
+    );
     expect(page.html).toMatch(/data-offset-ms="\d+"/);
     const records = await new AuditLog(rig.service.db).page({ limit: 20 });
-    expect(records.some((r) => r.actor === CLERK.username && r.action === 'call.view' && r.subject === `call:${callSid}`)).toBe(true);
+    expect(
+      records.some((r) => r.actor === CLERK.username && r.action === 'call.view' && r.subject === `call:${callSid}`),
+    ).toBe(true);
     expect(JSON.stringify(records)).not.toContain('Taco Loco');
   });
 
@@ -150,13 +172,19 @@ describe('staff console over HTTP', () => {
     expect(whole.headers.get('accept-ranges')).toBe('bytes');
     const wav = Buffer.from(await whole.arrayBuffer());
     expect(wav.subarray(0, 4).toString('latin1')).toBe('RIFF');
-    const part = await fetch(`${rig.service.url}/staff/calls/${callSid}/recording`, { headers: { ...(c.cookies()), range: 'bytes=44-1043' } });
+    const part = await fetch(`${rig.service.url}/staff/calls/${callSid}/recording`, {
+      headers: { ...c.cookies(), range: 'bytes=44-1043' },
+    });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 44-1043/${wav.length}`);
     expect(Buffer.from(await part.arrayBuffer()).equals(wav.subarray(44, 1044))).toBe(true);
-    const past = await fetch(`${rig.service.url}/staff/calls/${callSid}/recording`, { headers: { ...(c.cookies()), range: `bytes=${wav.length}-` } });
+    const past = await fetch(`${rig.service.url}/staff/calls/${callSid}/recording`, {
+      headers: { ...c.cookies(), range: `bytes=${wav.length}-` },
+    });
     expect(past.status).toBe(416);
-    const plays = (await new AuditLog(rig.service.db).page({ limit: 50 })).filter((r) => r.action === 'recording.play' && r.actor === CLERK.username);
+    const plays = (await new AuditLog(rig.service.db).page({ limit: 50 })).filter(
+      (r) => r.action === 'recording.play' && r.actor === CLERK.username,
+    );
     expect(plays).toHaveLength(1);
   });
 
@@ -186,7 +214,8 @@ describe('staff console over HTTP', () => {
 
   it('when a staff member opens admin pages, then they get 403', async () => {
     const c = await signedIn(CLERK);
-    for (const path of ['/staff/users', '/staff/audit', '/staff/erase']) expect((await c.get(path)).status, path).toBe(403);
+    for (const path of ['/staff/users', '/staff/audit', '/staff/erase'])
+      expect((await c.get(path)).status, path).toBe(403);
     const post = await c.postFrom('/staff/calls', '/staff/erase', { target: reference, confirm: 'yes' });
     expect(post.status).toBe(403);
   });
@@ -213,18 +242,32 @@ describe('staff console over HTTP', () => {
     const expired = await c.get('/staff/calls');
     expect(expired.status).toBe(303);
     expect(expired.headers.get('location')).toMatch(/^\/staff\/login\?signedOut=idle/);
-    expect((await c.get(expired.headers.get('location') ?? '')).html).toContain('You were signed out after a period without activity');
+    expect((await c.get(expired.headers.get('location') ?? '')).html).toContain(
+      'You were signed out after a period without activity',
+    );
   });
 
   it('when an admin adds a user, then they can sign in; when the admin disables them, their open session ends at once', async () => {
     const admin = await signedIn(ADMIN);
-    const short = await admin.postFrom('/staff/users', '/staff/users', { username: 'new.clerk', role: 'staff', password: 'short' });
+    const short = await admin.postFrom('/staff/users', '/staff/users', {
+      username: 'new.clerk',
+      role: 'staff',
+      password: 'short',
+    });
     expect(short.status).toBe(400);
     expect(short.html).toContain('The password is too short');
-    const added = await admin.postFrom('/staff/users', '/staff/users', { username: 'New.Clerk', role: 'staff', password: 'a brand new password 7' });
+    const added = await admin.postFrom('/staff/users', '/staff/users', {
+      username: 'New.Clerk',
+      role: 'staff',
+      password: 'a brand new password 7',
+    });
     expect(added.status).toBe(201);
     expect(added.html).toContain('Added new.clerk (staff).');
-    const again = await admin.postFrom('/staff/users', '/staff/users', { username: 'new.clerk', role: 'admin', password: 'another new password 8' });
+    const again = await admin.postFrom('/staff/users', '/staff/users', {
+      username: 'new.clerk',
+      role: 'admin',
+      password: 'another new password 8',
+    });
     expect(again.status).toBe(409);
 
     const clerk = await signedIn({ username: 'new.clerk', password: 'a brand new password 7' });
@@ -236,7 +279,9 @@ describe('staff console over HTTP', () => {
     const own = await admin.postFrom('/staff/users', `/staff/users/${ADMIN.username}/disable`, {});
     expect(own.status).toBe(400);
 
-    const actions = (await new AuditLog(rig.service.db).page({ limit: 100 })).filter((r) => r.actor === ADMIN.username).map((r) => `${r.action} ${String(r.detail?.username)}`);
+    const actions = (await new AuditLog(rig.service.db).page({ limit: 100 }))
+      .filter((r) => r.actor === ADMIN.username)
+      .map((r) => `${r.action} ${String(r.detail?.username)}`);
     expect(actions).toEqual(expect.arrayContaining(['staff.add new.clerk', 'staff.disable new.clerk']));
   });
 
@@ -261,12 +306,17 @@ describe('staff console over HTTP', () => {
     expect(texts.every((t) => t.toPhone === '' && t.body === '')).toBe(true);
 
     const list = await admin.get(`/staff/calls?q=${reference}`);
-    expect(list.html).toMatch(new RegExp(`href="/staff/calls/${callSid}">[^<]*</a></td>\\s*<td>erased <span class="tag">erased</span>`));
+    expect(list.html).toMatch(
+      new RegExp(`href="/staff/calls/${callSid}">[^<]*</a></td>\\s*<td>erased <span class="tag">erased</span>`),
+    );
     const detail = await admin.get(`/staff/calls/${callSid}`);
     expect(detail.html).not.toContain('Taco Loco');
     expect(detail.html).toContain('personal data was erased');
     const records = await new AuditLog(rig.service.db).page({ limit: 50 });
-    expect(records.find((r) => r.action === 'applicant.erased')).toMatchObject({ actor: ADMIN.username, subject: `reference:${reference}` });
+    expect(records.find((r) => r.action === 'applicant.erased')).toMatchObject({
+      actor: ADMIN.username,
+      subject: `reference:${reference}`,
+    });
     expect((await new AuditLog(rig.service.db).verify()).ok).toBe(true);
   });
 });

@@ -25,7 +25,8 @@ const OTHER = '+13125550145';
 const BODY = 'Ref FP-2026-7KQ3XM: your food permit application was received.';
 const PINO_WARN = 40;
 const SID = /^SM[0-9a-f]{32}$/;
-const RFC_2822_UTC = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000$/;
+const RFC_2822_UTC =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000$/;
 
 const standIns: TwilioStandIn[] = [];
 const servers: Server[] = [];
@@ -45,7 +46,10 @@ async function standIn(options: Partial<TwilioStandInOptions> = {}): Promise<Twi
 }
 
 function clientFor(target: TwilioStandIn, options: { authToken?: string; timeoutMs?: number } = {}): twilio.Twilio {
-  const httpClient = new StandInHttpClient({ baseUrl: target.baseUrl, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+  const httpClient = new StandInHttpClient({
+    baseUrl: target.baseUrl,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
   return twilio(ACCOUNT_SID, options.authToken ?? AUTH_TOKEN, { httpClient: asTwilioHttpClient(httpClient) });
 }
 
@@ -102,7 +106,8 @@ async function refusingUrl(): Promise<string> {
   return `http://127.0.0.1:${port}/twilio/sms/status`;
 }
 
-const listeningServers = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'TCPServerWrap').length;
+const listeningServers = (): number =>
+  process.getActiveResourcesInfo().filter((resource) => resource === 'TCPServerWrap').length;
 
 class CapturedLog extends Writable {
   text = '';
@@ -113,7 +118,7 @@ class CapturedLog extends Writable {
 }
 
 describe('Twilio stand-in: creating messages', () => {
-  it('when a message is created, then the library gets an SM sid and the stand-in records it in Twilio\'s shape', async () => {
+  it("when a message is created, then the library gets an SM sid and the stand-in records it in Twilio's shape", async () => {
     const target = await standIn({ deliver: false });
     const message = await clientFor(target).messages.create({ to: TO, from: FROM, body: BODY });
 
@@ -126,7 +131,16 @@ describe('Twilio stand-in: creating messages', () => {
     expect(target.createRequests).toBe(1);
     expect(target.messages).toHaveLength(1);
     const [recorded] = target.messages;
-    expect(recorded).toMatchObject({ sid: message.sid, account_sid: ACCOUNT_SID, to: TO, from: FROM, body: BODY, error_code: null, price: null, api_version: '2010-04-01' });
+    expect(recorded).toMatchObject({
+      sid: message.sid,
+      account_sid: ACCOUNT_SID,
+      to: TO,
+      from: FROM,
+      body: BODY,
+      error_code: null,
+      price: null,
+      api_version: '2010-04-01',
+    });
     expect(recorded?.date_created).toMatch(RFC_2822_UTC);
     expect(recorded?.date_sent).toMatch(RFC_2822_UTC);
     expect(recorded?.uri).toBe(`/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${message.sid}.json`);
@@ -134,7 +148,11 @@ describe('Twilio stand-in: creating messages', () => {
 
   it('when sent through a messaging service, then it is accepted without a sender yet', async () => {
     const target = await standIn({ deliver: false });
-    const message = await clientFor(target).messages.create({ to: TO, messagingServiceSid: MESSAGING_SERVICE_SID, body: BODY });
+    const message = await clientFor(target).messages.create({
+      to: TO,
+      messagingServiceSid: MESSAGING_SERVICE_SID,
+      body: BODY,
+    });
     expect(message.status).toBe('accepted');
     expect(message.messagingServiceSid).toBe(MESSAGING_SERVICE_SID);
     expect(message.from).toBeNull();
@@ -155,7 +173,9 @@ describe('Twilio stand-in: creating messages', () => {
 
   it('when the auth token is wrong, then the library throws a RestException 401 (20003) and nothing is recorded', async () => {
     const target = await standIn({ deliver: false });
-    const error = await restException(clientFor(target, { authToken: 'not-the-token' }).messages.create({ to: TO, from: FROM, body: BODY }));
+    const error = await restException(
+      clientFor(target, { authToken: 'not-the-token' }).messages.create({ to: TO, from: FROM, body: BODY }),
+    );
     expect(error).toMatchObject({ status: 401, code: 20003, moreInfo: 'https://www.twilio.com/docs/errors/20003' });
     expect(target.messages).toHaveLength(0);
     expect(target.createRequests).toBe(1);
@@ -210,7 +230,9 @@ describe('Twilio stand-in: scripted faults', () => {
         return response;
       },
     });
-    const error = await restException(twilio(ACCOUNT_SID, AUTH_TOKEN, { httpClient: recording }).messages.create({ to: TO, from: FROM, body: BODY }));
+    const error = await restException(
+      twilio(ACCOUNT_SID, AUTH_TOKEN, { httpClient: recording }).messages.create({ to: TO, from: FROM, body: BODY }),
+    );
     expect(error).toMatchObject({ status: 429, code: 20429 });
     expect(seen.at(-1)?.['retry-after']).toBe('7');
   });
@@ -239,7 +261,9 @@ describe('Twilio stand-in: scripted faults', () => {
   it('when hang is scripted, then the client times out with ECONNABORTED and no message is created', async () => {
     const target = await standIn({ deliver: false });
     target.script({ kind: 'hang' });
-    const error = await rejectionOf(clientFor(target, { timeoutMs: 300 }).messages.create({ to: TO, from: FROM, body: BODY }));
+    const error = await rejectionOf(
+      clientFor(target, { timeoutMs: 300 }).messages.create({ to: TO, from: FROM, body: BODY }),
+    );
     expect(error).toMatchObject({ code: 'ECONNABORTED', message: 'timeout of 300ms exceeded' });
     expect(target.messages).toHaveLength(0);
     expect(target.createRequests).toBe(1);
@@ -256,7 +280,7 @@ describe('Twilio stand-in: scripted faults', () => {
 });
 
 describe('Twilio stand-in: reading messages', () => {
-  it('when listing by To and dateSentAfter, then only that number\'s messages come back, newest first', async () => {
+  it("when listing by To and dateSentAfter, then only that number's messages come back, newest first", async () => {
     const target = await standIn({ deliver: false });
     const client = clientFor(target);
     const since = new Date();
@@ -275,7 +299,9 @@ describe('Twilio stand-in: reading messages', () => {
     const created = await client.messages.create({ to: TO, from: FROM, body: BODY });
     expect(await client.messages.list({ to: TO, dateSentAfter: new Date(Date.now() + 60_000) })).toEqual([]);
     expect(await client.messages.list({ to: TO, dateSentBefore: new Date(Date.now() - 60_000) })).toEqual([]);
-    expect(await client.messages.list({ to: TO, dateSent: new Date(created.dateSent.getTime() - 24 * 3_600_000) })).toEqual([]);
+    expect(
+      await client.messages.list({ to: TO, dateSent: new Date(created.dateSent.getTime() - 24 * 3_600_000) }),
+    ).toEqual([]);
     expect(await client.messages.list({ to: TO, dateSent: created.dateSent })).toHaveLength(1);
   });
 
@@ -301,7 +327,12 @@ describe('Twilio stand-in: status callbacks', () => {
   it('when a StatusCallback is given, then signed sent and delivered callbacks arrive in that order', async () => {
     const receiver = await callbackReceiver();
     const target = await standIn({ callbackDelayMs: 20 });
-    const message = await clientFor(target).messages.create({ to: TO, from: FROM, body: BODY, statusCallback: receiver.url });
+    const message = await clientFor(target).messages.create({
+      to: TO,
+      from: FROM,
+      body: BODY,
+      statusCallback: receiver.url,
+    });
 
     await waitUntil(() => receiver.received.length === 2, 'two status callbacks arrived');
     expect(receiver.received.map((callback) => callback.params.MessageStatus)).toEqual(['sent', 'delivered']);
@@ -309,7 +340,14 @@ describe('Twilio stand-in: status callbacks', () => {
       expect(callback.url).toBe(receiver.url);
       expect(twilio.validateRequest(AUTH_TOKEN, callback.signature, callback.url, callback.params)).toBe(true);
       expect(twilio.validateRequest('another-token', callback.signature, callback.url, callback.params)).toBe(false);
-      expect(callback.params).toMatchObject({ MessageSid: message.sid, SmsSid: message.sid, AccountSid: ACCOUNT_SID, From: FROM, To: TO, ApiVersion: '2010-04-01' });
+      expect(callback.params).toMatchObject({
+        MessageSid: message.sid,
+        SmsSid: message.sid,
+        AccountSid: ACCOUNT_SID,
+        From: FROM,
+        To: TO,
+        ApiVersion: '2010-04-01',
+      });
       expect(callback.params.ErrorCode).toBeUndefined();
     }
     expect(target.messages[0]?.status).toBe('delivered');
@@ -322,7 +360,10 @@ describe('Twilio stand-in: status callbacks', () => {
     await clientFor(target).messages.create({ to: TO, from: FROM, body: BODY, statusCallback: receiver.url });
 
     await waitUntil(() => receiver.received.length === 2, 'two status callbacks arrived');
-    expect(receiver.received.map((callback) => [callback.params.MessageStatus, callback.params.ErrorCode])).toEqual([['sent', undefined], ['undelivered', '30005']]);
+    expect(receiver.received.map((callback) => [callback.params.MessageStatus, callback.params.ErrorCode])).toEqual([
+      ['sent', undefined],
+      ['undelivered', '30005'],
+    ]);
     expect(target.messages[0]).toMatchObject({ status: 'undelivered', error_code: 30005 });
   });
 
@@ -333,9 +374,16 @@ describe('Twilio stand-in: status callbacks', () => {
     await clientFor(target).messages.create({ to: TO, from: FROM, body: BODY, statusCallback: closedUrl });
 
     const warnings = (): { msg: string; status?: string }[] =>
-      log.text.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string; status?: string }).filter((line) => line.level === PINO_WARN);
+      log.text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { level: number; msg: string; status?: string })
+        .filter((line) => line.level === PINO_WARN);
     await waitUntil(() => warnings().length === 2, 'two callback failures were logged');
-    expect(warnings().map((line) => [line.msg, line.status])).toEqual([['status callback failed', 'sent'], ['status callback failed', 'delivered']]);
+    expect(warnings().map((line) => [line.msg, line.status])).toEqual([
+      ['status callback failed', 'sent'],
+      ['status callback failed', 'delivered'],
+    ]);
     expect(target.messages[0]?.status).toBe('delivered');
   });
 
@@ -355,7 +403,13 @@ describe('Twilio stand-in: logging and shutdown', () => {
     const target = await standIn({ deliver: false, logger: createLogger('info', log) });
     const message = await clientFor(target).messages.create({ to: TO, from: FROM, body: BODY });
     const line = JSON.parse(log.text.trim()) as Record<string, unknown>;
-    expect(line).toMatchObject({ msg: 'SMS (local Twilio stand-in)', sid: message.sid, segments: 1, recipient: '+•••••••0123', characters: BODY.length });
+    expect(line).toMatchObject({
+      msg: 'SMS (local Twilio stand-in)',
+      sid: message.sid,
+      segments: 1,
+      recipient: '+•••••••0123',
+      characters: BODY.length,
+    });
     expect(log.text).not.toContain('3125550123');
     expect(log.text).not.toContain('FP-2026-7KQ3XM');
   });
@@ -376,7 +430,7 @@ describe('Twilio stand-in: logging and shutdown', () => {
     expect(target.messages[0]?.status).toBe('queued');
   });
 
-  it('when the stand-in is gone, then the client rejects with ECONNREFUSED, as the library\'s own client would', async () => {
+  it("when the stand-in is gone, then the client rejects with ECONNREFUSED, as the library's own client would", async () => {
     const target = await standIn({ deliver: false });
     await target.close();
     const error = await rejectionOf(clientFor(target).messages.create({ to: TO, from: FROM, body: BODY }));

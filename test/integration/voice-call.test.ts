@@ -35,12 +35,21 @@ describe('a phone call through the voice path', () => {
     const callInProgress = rig.call({ callSid, realTimeFactor: 2, onEvent: (e) => events.push(`${e.atMs} ${e.type}`) });
     // While this call is live, another socket misbehaves: only that socket may be closed.
     await pause(3_000);
-    const intruders = await Promise.all([openAndSend('{"event":"media","streamSid":"MZ9","media":{"payload":"%%%"}}'), openAndStart('forged.token')]);
+    const intruders = await Promise.all([
+      openAndSend('{"event":"media","streamSid":"MZ9","media":{"payload":"%%%"}}'),
+      openAndStart('forged.token'),
+    ]);
     expect(intruders.map((c) => c.code)).toEqual([1007, 1008]);
     const result = await callInProgress;
-    if (result.endedBy !== 'service') throw new Error(`call ended by ${result.endedBy}: ${JSON.stringify(result.errors)}\n${events.join('\n')}\n${rig.service.log.text.slice(-4000)}`);
+    if (result.endedBy !== 'service')
+      throw new Error(
+        `call ended by ${result.endedBy}: ${JSON.stringify(result.errors)}\n${events.join('\n')}\n${rig.service.log.text.slice(-4000)}`,
+      );
 
-    if (!String(result.connectActionTwiml).includes('<Hangup/></Response>') || String(result.connectActionTwiml).includes('<Say')) {
+    if (
+      !String(result.connectActionTwiml).includes('<Hangup/></Response>') ||
+      String(result.connectActionTwiml).includes('<Say')
+    ) {
       process.stderr.write(`${JSON.stringify(rig.model.toolOutputs(), null, 1)}\n${events.join('\n')}\n`);
     }
     expect(result.errors).toEqual([]);
@@ -51,28 +60,48 @@ describe('a phone call through the voice path', () => {
     expect(result.agentAudioMsUnplayed).toBe(0);
     expect(result.statusCallbackStatus).toBe(204);
 
-    const [application] = await rows("SELECT id, status, channel, reference FROM applications WHERE channel = 'voice' AND status = 'submitted'");
+    const [application] = await rows(
+      "SELECT id, status, channel, reference FROM applications WHERE channel = 'voice' AND status = 'submitted'",
+    );
     const applicationId = application?.id as string;
     expect(application).toMatchObject({ status: 'submitted', channel: 'voice' });
     expect(application?.reference as string).toMatch(/^FP-\d{4}-[2-9A-HJKMNP-Z]{6}$/);
-    expect(await rows('SELECT status FROM sms_outbox WHERE application_id = ?', [applicationId])).toEqual([expect.objectContaining({ status: 'pending' })]);
+    expect(await rows('SELECT status FROM sms_outbox WHERE application_id = ?', [applicationId])).toEqual([
+      expect.objectContaining({ status: 'pending' }),
+    ]);
 
     const [callRow] = await rows('SELECT * FROM calls WHERE call_sid = ?', [callSid]);
-    expect(callRow).toMatchObject({ application_id: application?.id, status: 'completed', prompt_version: 'agent-instructions.v1', model: 'gpt-realtime' });
+    expect(callRow).toMatchObject({
+      application_id: application?.id,
+      status: 'completed',
+      prompt_version: 'agent-instructions.v1',
+      model: 'gpt-realtime',
+    });
     expect(Number(callRow?.cost_usd)).toBeGreaterThan(0);
     expect(Number(callRow?.output_tokens)).toBeGreaterThan(0);
     const detail = JSON.parse(callRow?.usage_detail as string) as Record<string, number>;
     expect(detail.audio_out).toBeGreaterThan(0);
     expect(detail.transcription_in).toBeGreaterThan(0);
 
-    const stored = await rig.service.db.execute({ sql: 'SELECT field FROM application_fields WHERE application_id = ?', args: [applicationId] });
-    expect(stored.rows.map((r) => r.field)).toEqual(expect.arrayContaining(['eventStartDate', 'contactPhone', 'attestation']));
+    const stored = await rig.service.db.execute({
+      sql: 'SELECT field FROM application_fields WHERE application_id = ?',
+      args: [applicationId],
+    });
+    expect(stored.rows.map((r) => r.field)).toEqual(
+      expect.arrayContaining(['eventStartDate', 'contactPhone', 'attestation']),
+    );
 
     const transcript = await rigTranscript(callSid);
     const spoken = transcript.filter((t) => t.role !== 'tool');
-    const expected = rig.scenario.turns.flatMap((turn) => (turn.speaker === 'caller' ? [{ role: 'caller', text: turn.say }] : turn.outputs.flatMap((o) => ('say' in o ? [{ role: 'agent', text: o.say }] : []))));
+    const expected = rig.scenario.turns.flatMap((turn) =>
+      turn.speaker === 'caller'
+        ? [{ role: 'caller', text: turn.say }]
+        : turn.outputs.flatMap((o) => ('say' in o ? [{ role: 'agent', text: o.say }] : [])),
+    );
     expect(spoken.map((t) => ({ role: t.role, text: t.text }))).toEqual(expected);
-    expect(transcript.some((t) => t.role === 'tool' && t.text.startsWith('submit_application: submitted as FP-'))).toBe(true);
+    expect(transcript.some((t) => t.role === 'tool' && t.text.startsWith('submit_application: submitted as FP-'))).toBe(
+      true,
+    );
     const offsets = transcript.map((t) => t.offsetMs);
     expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
   }, 120_000);
@@ -93,7 +122,9 @@ describe('a phone call through the voice path', () => {
     // Twilio retries a webhook it gave up on while the first request may still be in progress.
     await Promise.all([1, 2, 3].map(() => rig.service.voiceCalls.answer(params.CallSid, params.From, 'ringing')));
     const [first, second] = [await postForm('/twilio/voice', params), await postForm('/twilio/voice', params)];
-    expect(Number((await rows("SELECT count(*) AS n FROM applications WHERE channel = 'voice'"))[0]?.n)).toBe(draftsBefore + 1);
+    expect(Number((await rows("SELECT count(*) AS n FROM applications WHERE channel = 'voice'"))[0]?.n)).toBe(
+      draftsBefore + 1,
+    );
     // The model session is opened while answering (pre-warm), once, before any media stream exists.
     await pause(300);
     expect(rig.model.connections).toBe(modelSessionsBefore + 1);
@@ -101,7 +132,9 @@ describe('a phone call through the voice path', () => {
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(first.body).toContain('<Connect action="https://permits.example.test/twilio/voice/after-stream">');
     expect(first.body).toContain('<Stream url="wss://permits.example.test/twilio/media"');
-    expect(await rows('SELECT count(*) AS n FROM calls WHERE call_sid = ?', [params.CallSid])).toEqual([expect.objectContaining({ n: 1 })]);
+    expect(await rows('SELECT count(*) AS n FROM calls WHERE call_sid = ?', [params.CallSid])).toEqual([
+      expect.objectContaining({ n: 1 }),
+    ]);
     const apps = await rows('SELECT DISTINCT application_id FROM calls WHERE call_sid = ?', [params.CallSid]);
     expect(apps).toHaveLength(1);
   });
@@ -131,8 +164,10 @@ describe('a phone call through the voice path', () => {
     // start and the first frames in one burst: they are read before the bridge can attach.
     const stream = STREAM(params.CallSid);
     ws.send(JSON.stringify(startFrame(stream, 1, tokenParameters(token))));
-    for (let chunk = 1; chunk <= frames; chunk++) ws.send(JSON.stringify(mediaFrame(stream.streamSid, chunk + 1, chunk, Buffer.alloc(FRAME_BYTES, MULAW_SILENCE))));
-    const appends = () => rig.model.received.filter((e) => e.connection === connection && e.type === 'input_audio_buffer.append').length;
+    for (let chunk = 1; chunk <= frames; chunk++)
+      ws.send(JSON.stringify(mediaFrame(stream.streamSid, chunk + 1, chunk, Buffer.alloc(FRAME_BYTES, MULAW_SILENCE))));
+    const appends = () =>
+      rig.model.received.filter((e) => e.connection === connection && e.type === 'input_audio_buffer.append').length;
     await waitUntil(() => appends() >= frames, `${frames} appends reach the model`, 3_000).catch(() => undefined);
     ws.close();
     expect(appends()).toBe(frames);
@@ -150,7 +185,12 @@ function rigTranscript(callSid: string) {
 }
 
 function postForm(path: string, params: Record<string, string>, signature: 'valid' | 'forged' | 'none' = 'valid') {
-  return postTwilioWebhook({ serviceUrl: rig.service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN }, path, params, signature);
+  return postTwilioWebhook(
+    { serviceUrl: rig.service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN },
+    path,
+    params,
+    signature,
+  );
 }
 
 function mediaSocket(): WebSocket {
@@ -158,7 +198,11 @@ function mediaSocket(): WebSocket {
 }
 
 function closed(ws: WebSocket): Promise<{ code: number }> {
-  return new Promise((resolve) => ws.on('close', (code) => { resolve({ code }); }));
+  return new Promise((resolve) =>
+    ws.on('close', (code) => {
+      resolve({ code });
+    }),
+  );
 }
 
 const STREAM = (callSid: string) => ({ accountSid: `AC${'0'.repeat(32)}`, streamSid: `MZ${'0'.repeat(32)}`, callSid });

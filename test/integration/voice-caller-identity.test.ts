@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe('who a caller is', () => {
-  it('when two callers with withheld caller ID phone in, then the second does not resume the first one\'s draft', async () => {
+  it("when two callers with withheld caller ID phone in, then the second does not resume the first one's draft", async () => {
     const calls = new CallRepository(rig.service.db, new FieldCipher(testDataKeys()));
     const first = `CA${'6'.repeat(32)}`;
     const second = `CA${'7'.repeat(32)}`;

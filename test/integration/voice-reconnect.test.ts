@@ -38,7 +38,11 @@ describe('the model lost mid-call', () => {
     rig = await startVoiceRig('happy-path');
     const r = rig;
     const call = r.call({ realTimeFactor: 4, hangUpAfterTurn: 3 });
-    await eventually(async () => (await draftOf(r)).businessName === 'Taco Loco', 'the first answers are saved', 30_000);
+    await eventually(
+      async () => (await draftOf(r)).businessName === 'Taco Loco',
+      'the first answers are saved',
+      30_000,
+    );
 
     r.model.dropConnection(1);
     const result = await call;
@@ -48,10 +52,16 @@ describe('the model lost mid-call', () => {
     expect(instructions).toContain('dropped for a moment');
     expect(instructions).toContain('Taco Loco');
     expect(r.model.received.some((e) => e.connection === 2 && e.type === 'response.create')).toBe(true);
-    expect(r.model.received.filter((e) => e.connection === 2 && e.type === 'input_audio_buffer.append').length).toBeGreaterThan(10);
+    expect(
+      r.model.received.filter((e) => e.connection === 2 && e.type === 'input_audio_buffer.append').length,
+    ).toBeGreaterThan(10);
     expect(result.endedBy).toBe('caller');
     expect(result.errors).toEqual([]);
-    expect(await draftOf(r)).toMatchObject({ status: 'draft', applicantName: 'Rosa Delgado', businessName: 'Taco Loco' });
+    expect(await draftOf(r)).toMatchObject({
+      status: 'draft',
+      applicantName: 'Rosa Delgado',
+      businessName: 'Taco Loco',
+    });
     await waitUntil(() => r.model.openConnections === 0, 'no model socket is left open');
     expect(r.service.log.text).toContain('model reconnected');
   }, 60_000);
@@ -60,7 +70,11 @@ describe('the model lost mid-call', () => {
     rig = await startVoiceRig('happy-path');
     const r = rig;
     const call = r.call({ realTimeFactor: 4 });
-    await eventually(async () => (await draftOf(r)).businessName === 'Taco Loco', 'the first answers are saved', 30_000);
+    await eventually(
+      async () => (await draftOf(r)).businessName === 'Taco Loco',
+      'the first answers are saved',
+      30_000,
+    );
 
     r.model.setApiKey('a-key-the-service-does-not-have');
     r.model.dropConnection(1);
@@ -69,7 +83,11 @@ describe('the model lost mid-call', () => {
     expect(result.endedBy).toBe('service');
     expect(result.connectActionTwiml).toContain(`<Redirect method="POST">${PUBLIC_BASE_URL}/twilio/ivr</Redirect>`);
     expect(r.model.refusedConnections).toBe(1);
-    expect(await draftOf(r)).toMatchObject({ status: 'draft', applicantName: 'Rosa Delgado', businessName: 'Taco Loco' });
+    expect(await draftOf(r)).toMatchObject({
+      status: 'draft',
+      applicantName: 'Rosa Delgado',
+      businessName: 'Taco Loco',
+    });
     expect(r.service.log.text).toContain('could not be reconnected');
   }, 60_000);
 });

@@ -28,7 +28,9 @@ function instructionsOn(r: VoiceRig, connection: number): string {
 describe('renewing the model session before its time limit', () => {
   it('when a call outlives its session, then it moves to a new one between turns, told to carry on quietly, and the caller goes on talking to it', async () => {
     // Renewal is due at once, so it happens as soon as the greeting has been heard; the caller then answers the new session.
-    rig = await startVoiceRig('happy-path', { sessionLifetimeSeconds: 4 }, undefined, { MODEL_SESSION_RENEW_BEFORE_MS: '3500' });
+    rig = await startVoiceRig('happy-path', { sessionLifetimeSeconds: 4 }, undefined, {
+      MODEL_SESSION_RENEW_BEFORE_MS: '3500',
+    });
     const r = rig;
 
     const result = await r.call({ realTimeFactor: 2, hangUpAfterTurn: 0, timeoutMs: 30_000 });
@@ -38,7 +40,9 @@ describe('renewing the model session before its time limit', () => {
     expect(r.model.connections).toBeGreaterThanOrEqual(2);
     expect(instructionsOn(r, 2)).toContain('continues a call already in progress');
     // Each new session is due for renewal at once too, so the caller's line is spread over the renewed ones.
-    expect(r.model.received.filter((e) => e.connection > 1 && e.type === 'input_audio_buffer.append').length).toBeGreaterThan(10);
+    expect(
+      r.model.received.filter((e) => e.connection > 1 && e.type === 'input_audio_buffer.append').length,
+    ).toBeGreaterThan(10);
     // Renewal sends no response.create: a new session waits for the caller.
     expect(r.model.received.some((e) => e.connection > 1 && e.type === 'response.create')).toBe(false);
     expect(r.service.log.text).toContain('model session renewed');

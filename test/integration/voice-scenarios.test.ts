@@ -15,11 +15,12 @@ afterEach(async () => {
 });
 
 async function voiceApplication(r: VoiceRig) {
-  const row = (await r.service.db.execute("SELECT id FROM applications WHERE channel = 'voice' ORDER BY created_at DESC LIMIT 1")).rows[0];
+  const row = (
+    await r.service.db.execute("SELECT id FROM applications WHERE channel = 'voice' ORDER BY created_at DESC LIMIT 1")
+  ).rows[0];
   const repository = new ApplicationRepository(r.service.db, new FieldCipher(testDataKeys()));
   return repository.find(row?.id as string);
 }
-
 
 function audioMs(r: VoiceRig, file: string): number {
   return r.scenario.audioOf(file).length / MULAW_BYTES_PER_MS;
@@ -45,7 +46,9 @@ describe('conversations off the happy path', () => {
     expect(result.endedBy).toBe('service');
     // The agent said goodbye before a submit (the caller chose to stop): Twilio is told to say the answers are kept and hang up, not to start the IVR.
     expect((await voiceApplication(rig))?.status).toBe('draft');
-    expect(result.connectActionTwiml).toMatch(/<Say>Your answers so far are saved\. You can call back within seven days to finish, or apply online at [^<]+\. Goodbye\.<\/Say><Hangup\/><\/Response>$/);
+    expect(result.connectActionTwiml).toMatch(
+      /<Say>Your answers so far are saved\. You can call back within seven days to finish, or apply online at [^<]+\. Goodbye\.<\/Say><Hangup\/><\/Response>$/,
+    );
     expect(result.connectActionTwiml).not.toContain('<Redirect');
   }, 60_000);
 

@@ -40,7 +40,11 @@ const BETWEEN_DELIVERIES_MS = 30;
 const TABLES = ['applications', 'application_fields', 'calls', 'call_turns', 'sms_outbox', 'sms_consent'] as const;
 
 const post = (path: string, params: Record<string, string>) =>
-  postTwilioWebhook({ serviceUrl: rig.service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN }, path, params);
+  postTwilioWebhook(
+    { serviceUrl: rig.service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN },
+    path,
+    params,
+  );
 
 async function rows(sql: string, args: (string | number)[] = []) {
   return (await rig.service.db.execute({ sql, args })).rows.map((row) => ({ ...row }));
@@ -57,7 +61,14 @@ async function tableCounts(): Promise<Record<string, number>> {
 const callSid = (n: number) => `CA${n.toString(16).padStart(32, '0')}`;
 /** Fictional numbers only (555-01xx). */
 const caller = (n: number) => `+1312555${String(100 + n).padStart(4, '0')}`;
-const incomingCall = (n: number) => ({ CallSid: callSid(n), AccountSid: `AC${'0'.repeat(32)}`, From: caller(n), To: '+13125550100', CallStatus: 'ringing', Direction: 'inbound' });
+const incomingCall = (n: number) => ({
+  CallSid: callSid(n),
+  AccountSid: `AC${'0'.repeat(32)}`,
+  From: caller(n),
+  To: '+13125550100',
+  CallStatus: 'ringing',
+  Direction: 'inbound',
+});
 
 /** The stream token is an HMAC over the CallSid and an expiry in seconds, so a retry a second later is issued a fresh one. */
 const TOKEN = /(<Parameter name="token" value=")([^"]+)("\/>)/;
@@ -66,7 +77,8 @@ const withoutToken = (twiml: string) => twiml.replace(TOKEN, '$1…$3');
 async function answeredCall(n: number): Promise<string> {
   const answer = await post('/twilio/voice', incomingCall(n));
   if (answer.status !== 200) throw new Error(`the voice webhook answered ${answer.status}: ${answer.body}`);
-  const applicationId = (await rows('SELECT application_id FROM calls WHERE call_sid = ?', [callSid(n)]))[0]?.application_id;
+  const applicationId = (await rows('SELECT application_id FROM calls WHERE call_sid = ?', [callSid(n)]))[0]
+    ?.application_id;
   if (typeof applicationId !== 'string') throw new Error(`call ${callSid(n)} has no draft`);
   return applicationId;
 }
@@ -95,7 +107,9 @@ describe('voice webhooks delivered twice', () => {
 
     expect(countsAfterFirst).toEqual({ ...before, applications: before.applications! + 1, calls: before.calls! + 1 });
     expect(await tableCounts()).toEqual(countsAfterFirst);
-    expect(callAfterFirst).toEqual([expect.objectContaining({ status: 'ringing', application_id: expect.any(String) as unknown })]);
+    expect(callAfterFirst).toEqual([
+      expect.objectContaining({ status: 'ringing', application_id: expect.any(String) as unknown }),
+    ]);
     expect(await rows('SELECT * FROM calls WHERE call_sid = ?', [params.CallSid])).toEqual(callAfterFirst);
     // The model session is opened early while answering: once, not once per delivery.
     await pause(300);
@@ -103,7 +117,12 @@ describe('voice webhooks delivered twice', () => {
   });
 
   it('when the final status callback is delivered twice, then both get the same answer and the status, duration and end time are those of the first', async () => {
-    const params = { CallSid: callSid(2), AccountSid: `AC${'0'.repeat(32)}`, CallStatus: 'completed', CallDuration: '42' };
+    const params = {
+      CallSid: callSid(2),
+      AccountSid: `AC${'0'.repeat(32)}`,
+      CallStatus: 'completed',
+      CallDuration: '42',
+    };
     await answeredCall(2);
 
     const first = await post('/twilio/voice/status', params);
@@ -114,7 +133,9 @@ describe('voice webhooks delivered twice', () => {
 
     expect([first.status, retry.status]).toEqual([204, 204]);
     expect(retry.body).toBe(first.body);
-    expect(callAfterFirst).toEqual([expect.objectContaining({ status: 'completed', duration_seconds: 42, ended_at: expect.any(String) as unknown })]);
+    expect(callAfterFirst).toEqual([
+      expect.objectContaining({ status: 'completed', duration_seconds: 42, ended_at: expect.any(String) as unknown }),
+    ]);
     expect(await rows('SELECT * FROM calls WHERE call_sid = ?', [params.CallSid])).toEqual(callAfterFirst);
     expect(await tableCounts()).toEqual(countsAfterFirst);
   });
@@ -133,14 +154,19 @@ describe('voice webhooks delivered twice', () => {
     expect(readTwiml(first.body)).toMatchObject({ verbs: ['Redirect'] });
     expect(first.body).toContain('/twilio/ivr</Redirect>');
     expect(await tableCounts()).toEqual(countsBefore);
-    expect(await rows('SELECT status, reference FROM applications WHERE id = ?', [applicationId])).toEqual([{ status: 'draft', reference: null }]);
+    expect(await rows('SELECT status, reference FROM applications WHERE id = ?', [applicationId])).toEqual([
+      { status: 'draft', reference: null },
+    ]);
     expect(await rows('SELECT * FROM calls WHERE call_sid = ?', [callSid(3)])).toEqual(callBefore);
   });
 
   it('when the after-stream action of a submitted call is delivered twice, then both only hang up, and the application, its reference and its one SMS are unchanged', async () => {
     const applicationId = await answeredCall(4);
     const reference = referenceFor(9_001);
-    await new ApplicationRepository(rig.service.db, cipher()).markSubmitted(applicationId, reference, { toPhone: caller(4), body: `Permit application ${reference} received.` });
+    await new ApplicationRepository(rig.service.db, cipher()).markSubmitted(applicationId, reference, {
+      toPhone: caller(4),
+      body: `Permit application ${reference} received.`,
+    });
     const applicationBefore = await rows('SELECT * FROM applications WHERE id = ?', [applicationId]);
     const outboxBefore = await rows('SELECT * FROM sms_outbox WHERE application_id = ?', [applicationId]);
     const callBefore = await rows('SELECT * FROM calls WHERE call_sid = ?', [callSid(4)]);
@@ -178,13 +204,21 @@ describe('SMS webhooks delivered twice', () => {
 
     expect([first.status, retry.status]).toEqual([200, 200]);
     expect(retry.body).toBe(first.body);
-    expect(rowAfterFirst).toEqual([expect.objectContaining({ status: 'sent', delivery_status: 'delivered', message_sid: messageSid(5) })]);
+    expect(rowAfterFirst).toEqual([
+      expect.objectContaining({ status: 'sent', delivery_status: 'delivered', message_sid: messageSid(5) }),
+    ]);
     expect(await rows('SELECT * FROM sms_outbox WHERE id = ?', [outboxId])).toEqual(rowAfterFirst);
     expect(await tableCounts()).toEqual(countsAfterFirst);
   });
 
   it('when STOP is delivered twice, then both get the same reply, one opt-out is kept, and no text is queued or sent', async () => {
-    const params = { MessageSid: messageSid(6), AccountSid: `AC${'0'.repeat(32)}`, From: caller(6), To: '+13125550100', Body: 'STOP' };
+    const params = {
+      MessageSid: messageSid(6),
+      AccountSid: `AC${'0'.repeat(32)}`,
+      From: caller(6),
+      To: '+13125550100',
+      Body: 'STOP',
+    };
     const standIn = rig.service.twilioStandIn;
     if (standIn === undefined) throw new Error('the service has no local Twilio stand-in to count texts with');
     const before = await tableCounts();
@@ -199,7 +233,9 @@ describe('SMS webhooks delivered twice', () => {
     expect(first.body).toContain(`<Message>${SMS_REPLIES.stop}</Message>`);
     expect(await tableCounts()).toEqual({ ...before, sms_consent: before.sms_consent! + 1 });
     expect(await new SmsConsentRepository(rig.service.db, cipher()).isOptedOut(caller(6))).toBe(true);
-    expect(await rows('SELECT opted_out, source FROM sms_consent WHERE phone_hash = ?', [cipher().lookupHash(caller(6))])).toEqual([{ opted_out: 1, source: 'STOP' }]);
+    expect(
+      await rows('SELECT opted_out, source FROM sms_consent WHERE phone_hash = ?', [cipher().lookupHash(caller(6))]),
+    ).toEqual([{ opted_out: 1, source: 'STOP' }]);
     expect(standIn.createRequests).toBe(textsSentBefore);
   });
 });

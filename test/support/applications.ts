@@ -30,8 +30,18 @@ export const TYPE_FIELDS: Readonly<Record<PermitType, Readonly<Record<string, un
     dailyOpenTime: '9am',
     dailyCloseTime: '6:30 pm',
   },
-  mobile_food_unit: { unitType: 'truck', operationMode: 'route', commissaryName: 'Central Commissary', commissaryAddress: '7 Depot Road, Springfield', licensePlate: '8ABC123' },
-  cottage_food_operation: { homeAddress: '12 Elm Court, Springfield', salesChannel: 'direct_only', waterSource: 'public' },
+  mobile_food_unit: {
+    unitType: 'truck',
+    operationMode: 'route',
+    commissaryName: 'Central Commissary',
+    commissaryAddress: '7 Depot Road, Springfield',
+    licensePlate: '8ABC123',
+  },
+  cottage_food_operation: {
+    homeAddress: '12 Elm Court, Springfield',
+    salesChannel: 'direct_only',
+    waterSource: 'public',
+  },
   food_establishment: { establishmentAddress: '400 Market Street, Springfield', openingDate: 'March 3rd' },
 };
 

@@ -10,7 +10,15 @@ import { afterAll, beforeAll } from 'vitest';
  */
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Per action and per page load. */
 export const ACTION_TIMEOUT_MS = 10_000;
@@ -21,7 +29,9 @@ export const REFERENCE_PATTERN = /^FP-\d{4}-[2-9A-HJKMNP-Z]{6}$/;
 export const hasChromium = existsSync(CHROMIUM_PATH);
 if (!hasChromium) {
   // A skipped suite must say why, or a machine without Chromium would look green.
-  process.stderr.write(`Chromium not found at ${CHROMIUM_PATH}: browser tests skipped. Install it with: apt-get install -y chromium\n`);
+  process.stderr.write(
+    `Chromium not found at ${CHROMIUM_PATH}: browser tests skipped. Install it with: apt-get install -y chromium\n`,
+  );
 }
 
 /** The form's labels exactly as the applicant reads them on the page. */
@@ -33,7 +43,8 @@ export const FORM_LABELS = {
   email: 'Email (optional)',
   healthDistrict: 'Health district',
   menuItems: 'Menu items (one per line)',
-  servesTcsFoods: 'Do you serve foods that need time or temperature control (for example meat, dairy, cooked rice, cut melons)?',
+  servesTcsFoods:
+    'Do you serve foods that need time or temperature control (for example meat, dairy, cooked rice, cut melons)?',
   tcsItemCount: 'How many of your menu items need time or temperature control?',
   foodPreparation: 'Where is the food prepared?',
   certifiedFoodHandler: 'Certified food handler or manager (name)',
@@ -65,7 +76,10 @@ export interface FormBrowser {
 }
 
 /** JavaScript is off unless asked for: the applicant's pages must work without it; the staff replay page uses it (and plays audio unprompted). */
-export async function openFormBrowser(serviceUrl: string, options: { readonly javaScript?: boolean } = {}): Promise<FormBrowser> {
+export async function openFormBrowser(
+  serviceUrl: string,
+  options: { readonly javaScript?: boolean } = {},
+): Promise<FormBrowser> {
   const javaScript = options.javaScript ?? false;
   const args = javaScript ? [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'] : CHROMIUM_ARGS;
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args, timeout: LAUNCH_TIMEOUT_MS });
@@ -88,7 +102,9 @@ export async function openFormBrowser(serviceUrl: string, options: { readonly ja
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
-  page.on('pageerror', (error) => { consoleErrors.push(error.message); });
+  page.on('pageerror', (error) => {
+    consoleErrors.push(error.message);
+  });
   return {
     page,
     offSiteRequests,
@@ -101,7 +117,8 @@ export async function openFormBrowser(serviceUrl: string, options: { readonly ja
       await page.waitForLoadState('load');
       return response;
     },
-    answer: (question, choice) => page.getByRole('group', { name: question, exact: true }).getByLabel(choice, { exact: true }),
+    answer: (question, choice) =>
+      page.getByRole('group', { name: question, exact: true }).getByLabel(choice, { exact: true }),
     field: (label) => page.getByLabel(label, { exact: true }),
     close: () => browser.close(),
   };
@@ -121,7 +138,9 @@ export interface BrowserSuite<S> {
  * For a describe block: starts the service and a Chromium (JavaScript off) on it before the tests, and closes
  * both after, the browser first: it holds keep-alive connections the server would otherwise wait for.
  */
-export function browserSuite<S extends { readonly url: string; close(): Promise<void> }>(start: () => Promise<S>): BrowserSuite<S> {
+export function browserSuite<S extends { readonly url: string; close(): Promise<void> }>(
+  start: () => Promise<S>,
+): BrowserSuite<S> {
   let service: S | undefined;
   let ui: FormBrowser | undefined;
   beforeAll(async () => {
@@ -133,7 +152,8 @@ export function browserSuite<S extends { readonly url: string; close(): Promise<
     await service?.close();
   });
   const started = (): { service: S; ui: FormBrowser } => {
-    if (service === undefined || ui === undefined) throw new Error('the browser suite is used before its beforeAll ran');
+    if (service === undefined || ui === undefined)
+      throw new Error('the browser suite is used before its beforeAll ran');
     return { service, ui };
   };
   return {

@@ -25,7 +25,10 @@ export class FormClient {
     return { csrf: hiddenValue(page.html, '_csrf'), formId: hiddenValue(page.html, 'formId'), html: page.html };
   }
 
-  async post(path: string, fields: Record<string, string | readonly string[]>): Promise<{ status: number; html: string; location: string | null; setCookie: readonly string[] }> {
+  async post(
+    path: string,
+    fields: Record<string, string | readonly string[]>,
+  ): Promise<{ status: number; html: string; location: string | null; setCookie: readonly string[] }> {
     const body = new URLSearchParams();
     for (const [name, value] of Object.entries(fields)) {
       for (const v of typeof value === 'string' ? [value] : value) body.append(name, v);
@@ -37,7 +40,12 @@ export class FormClient {
       redirect: 'manual',
     });
     this.#remember(res);
-    return { status: res.status, html: await res.text(), location: res.headers.get('location'), setCookie: res.headers.getSetCookie() };
+    return {
+      status: res.status,
+      html: await res.text(),
+      location: res.headers.get('location'),
+      setCookie: res.headers.getSetCookie(),
+    };
   }
 
   /** The Cookie header this client would send, for a request made without it (a media fetch with a Range header). */
@@ -82,5 +90,9 @@ export function asFormPost(values: Readonly<Record<string, unknown>>): Record<st
 /** The fixture event application as a form post, with its dates moved to next year so they never fall in the past. */
 export function eventFormFields(): Record<string, string> {
   const year = new Date().getFullYear() + 1;
-  return { ...asFormPost(completeApplication('temporary_food_event')), eventStartDate: `03/03/${year}`, eventEndDate: `March 4th ${year}` };
+  return {
+    ...asFormPost(completeApplication('temporary_food_event')),
+    eventStartDate: `03/03/${year}`,
+    eventEndDate: `March 4th ${year}`,
+  };
 }

@@ -7,15 +7,28 @@ import { startPermitLine, type RunningService, type StartOptions } from '../../s
 import { createLogger } from '../../src/ops/logger.ts';
 import { TEST_KEY_A } from './keys.ts';
 
-
 export function tempDatabaseFile(): { path: string; url: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'permitline-test-'));
   const path = join(dir, 'permitline.db');
-  return { path, url: `file:${path}`, cleanup: () => { rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    path,
+    url: `file:${path}`,
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  const loaded = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_KEYS: TEST_KEY_A, SMS_WORKER: 'false', ...overrides });
+  const loaded = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    DATA_KEYS: TEST_KEY_A,
+    SMS_WORKER: 'false',
+    ...overrides,
+  });
   if (!loaded.ok) throw loaded.error;
   return loaded.config;
 }
@@ -36,11 +49,19 @@ export interface TestService extends RunningService {
 }
 
 /** The real service on a free port over a temp database file. */
-export async function startTestService(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestService> {
+export async function startTestService(
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<TestService> {
   const database = tempDatabaseFile();
   const config = testConfig({ DATABASE_URL: database.url, ...env });
   const log = new CapturedLog();
-  const service = await startPermitLine(config, createLogger(config.logLevel, log), [...(config.dataKeys ?? [])], options);
+  const service = await startPermitLine(
+    config,
+    createLogger(config.logLevel, log),
+    [...(config.dataKeys ?? [])],
+    options,
+  );
   return {
     ...service,
     log,

@@ -34,12 +34,21 @@ export const FAST_SMS_SETTINGS = {
 
 /** The delivery side of the service (worker, repositories, Twilio client) over `db`: real Twilio account settings, so requests go to api.twilio.com (nock). */
 export async function smsDeliveryForNock(db: Client, env: Record<string, string> = {}): Promise<SmsDelivery> {
-  const config = testConfig({ ...FAST_SMS_SETTINGS, TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID, TWILIO_FROM_NUMBER: TEST_FROM_NUMBER, ...env });
+  const config = testConfig({
+    ...FAST_SMS_SETTINGS,
+    TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+    TWILIO_FROM_NUMBER: TEST_FROM_NUMBER,
+    ...env,
+  });
   return startSmsDelivery(config, db, cipher(), linksFor(config.publicBaseUrl), silentLogger(), undefined);
 }
 
 /** The same over the local Twilio stand-in at `standInUrl`. */
-export async function smsDeliveryForStandIn(db: Client, standInUrl: string, env: Record<string, string> = {}): Promise<SmsDelivery> {
+export async function smsDeliveryForStandIn(
+  db: Client,
+  standInUrl: string,
+  env: Record<string, string> = {},
+): Promise<SmsDelivery> {
   const config = testConfig({ ...FAST_SMS_SETTINGS, ...env });
   return startSmsDelivery(config, db, cipher(), linksFor(config.publicBaseUrl), silentLogger(), standInUrl);
 }
@@ -65,13 +74,21 @@ export function referenceFor(i: number): string {
 }
 
 /** Submitted applications with one pending SMS each, to fictional 555-01xx numbers; returns their ids. */
-export async function queueSummaries(db: Client, count: number, phone: (i: number) => string = (i) => `+1312555${String(100 + (i % 100)).padStart(4, '0')}`, firstIndex = 0): Promise<string[]> {
+export async function queueSummaries(
+  db: Client,
+  count: number,
+  phone: (i: number) => string = (i) => `+1312555${String(100 + (i % 100)).padStart(4, '0')}`,
+  firstIndex = 0,
+): Promise<string[]> {
   const repository = new ApplicationRepository(db, cipher());
   const ids: string[] = [];
   for (let i = firstIndex; i < firstIndex + count; i++) {
     const id = await repository.createDraft('web');
     const reference = referenceFor(i);
-    await repository.markSubmitted(id, reference, { toPhone: phone(i), body: `Permit application ${reference} received. Review: ${REVIEW_LINK_PLACEHOLDER}` });
+    await repository.markSubmitted(id, reference, {
+      toPhone: phone(i),
+      body: `Permit application ${reference} received. Review: ${REVIEW_LINK_PLACEHOLDER}`,
+    });
     ids.push(id);
   }
   return ids;
@@ -79,7 +96,17 @@ export async function queueSummaries(db: Client, count: number, phone: (i: numbe
 
 /** A Message resource as Twilio answers a create. */
 export function twilioMessage(sid: string, to: string, body: string): Record<string, unknown> {
-  return { sid, account_sid: TEST_ACCOUNT_SID, to, from: TEST_FROM_NUMBER, body, status: 'queued', direction: 'outbound-api', num_segments: '1', date_created: new Date().toUTCString() };
+  return {
+    sid,
+    account_sid: TEST_ACCOUNT_SID,
+    to,
+    from: TEST_FROM_NUMBER,
+    body,
+    status: 'queued',
+    direction: 'outbound-api',
+    num_segments: '1',
+    date_created: new Date().toUTCString(),
+  };
 }
 
 export function messageSid(n: number): string {

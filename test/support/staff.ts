@@ -8,7 +8,12 @@ import { FormClient, hiddenValue } from './form-client.ts';
 export const ADMIN = { username: 'avery.admin', password: 'correct horse battery staple' } as const;
 export const CLERK = { username: 'sam.clerk', password: 'a long clerk password 42' } as const;
 
-export async function addStaffUser(db: Client, username: string, role: StaffRole, password: string): Promise<StaffUser> {
+export async function addStaffUser(
+  db: Client,
+  username: string,
+  role: StaffRole,
+  password: string,
+): Promise<StaffUser> {
   const user = await new StaffRepository(db).add(username, role, await hashPassword(password));
   if (user === undefined) throw new Error(`staff user ${username} already exists`);
   return user;
@@ -16,13 +21,20 @@ export async function addStaffUser(db: Client, username: string, role: StaffRole
 
 export class StaffClient extends FormClient {
   /** Signs in; returns the login POST's answer (303 to the calls list on success). */
-  async signIn(username: string, password: string): Promise<{ status: number; html: string; location: string | null; setCookie: readonly string[] }> {
+  async signIn(
+    username: string,
+    password: string,
+  ): Promise<{ status: number; html: string; location: string | null; setCookie: readonly string[] }> {
     const form = await this.get('/staff/login');
     return this.post('/staff/login', { _csrf: hiddenValue(form.html, '_csrf'), username, password });
   }
 
   /** Posts a form found on `pagePath`, with that page's CSRF token. */
-  async postFrom(pagePath: string, action: string, fields: Record<string, string>): Promise<{ status: number; html: string; location: string | null; setCookie: readonly string[] }> {
+  async postFrom(
+    pagePath: string,
+    action: string,
+    fields: Record<string, string>,
+  ): Promise<{ status: number; html: string; location: string | null; setCookie: readonly string[] }> {
     const page = await this.get(pagePath);
     return this.post(action, { _csrf: hiddenValue(page.html, '_csrf'), ...fields });
   }

@@ -14,7 +14,12 @@ export async function postTwilioWebhook(
 ): Promise<{ status: number; body: string }> {
   const signedUrl = `${target.publicBaseUrl}${path}`;
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-  if (signature !== 'none') headers['x-twilio-signature'] = twilio.getExpectedTwilioSignature(signature === 'valid' ? target.authToken : 'not-the-auth-token', signedUrl, params);
+  if (signature !== 'none')
+    headers['x-twilio-signature'] = twilio.getExpectedTwilioSignature(
+      signature === 'valid' ? target.authToken : 'not-the-auth-token',
+      signedUrl,
+      params,
+    );
   const res = await fetch(target.serviceUrl + path, { method: 'POST', headers, body: new URLSearchParams(params) });
   return { status: res.status, body: await res.text() };
 }

@@ -19,21 +19,40 @@ export interface VoiceRig {
 /** The real service, the realtime simulator over TLS behind it, and a way to phone in as Twilio. */
 export async function startVoiceRig(
   scenarioName: string,
-  modelOptions: { transcriptionDelayMs?: number; audioChunkIntervalMs?: number; sessionLifetimeSeconds?: number; carryScriptAcrossSessions?: boolean } = {},
+  modelOptions: {
+    transcriptionDelayMs?: number;
+    audioChunkIntervalMs?: number;
+    sessionLifetimeSeconds?: number;
+    carryScriptAcrossSessions?: boolean;
+  } = {},
   serviceApiKey = OPENAI_TEST_KEY,
   serviceEnv: Record<string, string> = {},
 ): Promise<VoiceRig> {
   const scenario = loadScenario(scenarioName);
   const model = await startRealtimeSimulator({ scenario, apiKey: OPENAI_TEST_KEY, ...modelOptions });
   const service = await startTestService(
-    { PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN, OPENAI_API_KEY: serviceApiKey, OPENAI_BASE_URL: model.baseURL, ...serviceEnv },
+    {
+      PUBLIC_BASE_URL,
+      TWILIO_AUTH_TOKEN,
+      OPENAI_API_KEY: serviceApiKey,
+      OPENAI_BASE_URL: model.baseURL,
+      ...serviceEnv,
+    },
     { realtimeCa: model.ca },
   );
   return {
     service,
     model,
     scenario,
-    call: (options = {}) => simulateCall({ serviceUrl: service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN, scenario, timeoutMs: 120_000, ...options }),
+    call: (options = {}) =>
+      simulateCall({
+        serviceUrl: service.url,
+        publicBaseUrl: PUBLIC_BASE_URL,
+        authToken: TWILIO_AUTH_TOKEN,
+        scenario,
+        timeoutMs: 120_000,
+        ...options,
+      }),
     async close() {
       await service.close();
       await model.close();

@@ -17,10 +17,11 @@ export interface WavFile {
 }
 
 export function readWav(file: Buffer): WavFile {
-  if (file.toString('ascii', 0, 4) !== 'RIFF' || file.toString('ascii', 8, 12) !== 'WAVE') throw new Error('not a RIFF/WAVE file');
+  if (file.toString('ascii', 0, 4) !== 'RIFF' || file.toString('ascii', 8, 12) !== 'WAVE')
+    throw new Error('not a RIFF/WAVE file');
   let format: Omit<WavFile, 'riffSize' | 'dataBytes' | 'samples'> | undefined;
   let data: Buffer | undefined;
-  for (let at = 12; at + 8 <= file.length; ) {
+  for (let at = 12; at + 8 <= file.length;) {
     const id = file.toString('ascii', at, at + 4);
     const size = file.readUInt32LE(at + 4);
     const body = file.subarray(at + 8, at + 8 + size);

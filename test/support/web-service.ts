@@ -24,13 +24,23 @@ export async function startWebService(env: Record<string, string> = {}): Promise
 }
 
 /** What a test needs to make drafts and links the way the phone path does, over the service's database. */
-export function draftTools(service: WebService, options: { repositoryNow?: () => Date; linksNow?: () => number } = {}): { applications: ApplicationService; repository: ApplicationRepository; links: ResumeLinks } {
+export function draftTools(
+  service: WebService,
+  options: { repositoryNow?: () => Date; linksNow?: () => number } = {},
+): { applications: ApplicationService; repository: ApplicationRepository; links: ResumeLinks } {
   const dataKeys = testDataKeys(TEST_KEY_A);
-  const rules = new PermitRules({ healthDistricts: service.config.healthDistricts, today: () => todayIn(service.config.departmentTimeZone, new Date()) });
+  const rules = new PermitRules({
+    healthDistricts: service.config.healthDistricts,
+    today: () => todayIn(service.config.departmentTimeZone, new Date()),
+  });
   const repository = new ApplicationRepository(service.db, new FieldCipher(dataKeys), options.repositoryNow);
   return {
     applications: new ApplicationService({ repository, rules, timeZone: service.config.departmentTimeZone }),
     repository,
-    links: new ResumeLinks(service.config.publicBaseUrl, dataKeys, options.linksNow === undefined ? {} : { now: options.linksNow }),
+    links: new ResumeLinks(
+      service.config.publicBaseUrl,
+      dataKeys,
+      options.linksNow === undefined ? {} : { now: options.linksNow },
+    ),
   };
 }

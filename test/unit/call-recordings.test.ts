@@ -24,7 +24,8 @@ afterEach(() => {
 /** A short real recording: a recognisable caller pattern on the left, agent audio on the right. */
 function sampleWav(): Buffer {
   const recording = new StereoRecording();
-  for (let frame = 0; frame < 50; frame += 1) recording.caller(Buffer.alloc(160, frame % 2 === 0 ? 0x80 : 0xa5).toString('base64'));
+  for (let frame = 0; frame < 50; frame += 1)
+    recording.caller(Buffer.alloc(160, frame % 2 === 0 ? 0x80 : 0xa5).toString('base64'));
   recording.agent(Buffer.alloc(800, 0x8f).toString('base64'), 200);
   return recording.toWav();
 }
@@ -64,7 +65,9 @@ describe('CallRecordings over a local directory', () => {
     const [name] = storedFiles();
     renameSync(join(dir, name!), join(dir, name!.replace(CALL_A, CALL_B)));
 
-    await expect(recordings().load(CALL_B)).rejects.toSatisfy((error) => error instanceof DecryptionError && error.reason === 'authentication');
+    await expect(recordings().load(CALL_B)).rejects.toSatisfy(
+      (error) => error instanceof DecryptionError && error.reason === 'authentication',
+    );
   });
 
   it('when a byte of the file is altered, then it fails to decrypt', async () => {
@@ -80,7 +83,9 @@ describe('CallRecordings over a local directory', () => {
   it('when the data key that encrypted it is no longer listed, then loading says which key is missing', async () => {
     await recordings(TEST_KEY_B).save(CALL_A, sampleWav());
 
-    await expect(recordings(TEST_KEY_A).load(CALL_A)).rejects.toThrow('it was encrypted with data key "kb", which DATA_KEYS no longer lists');
+    await expect(recordings(TEST_KEY_A).load(CALL_A)).rejects.toThrow(
+      'it was encrypted with data key "kb", which DATA_KEYS no longer lists',
+    );
   });
 
   it('when the keys are rotated, then recordings made under the old key still load and new ones use the new key', async () => {
@@ -109,7 +114,9 @@ describe('CallRecordings over a local directory', () => {
     await recordings().save(CALL_A, sampleWav());
     writeFileSync(join(dir, storedFiles()[0]!), sampleWav());
 
-    await expect(recordings().load(CALL_A)).rejects.toSatisfy((error) => error instanceof DecryptionError && error.reason === 'malformed');
+    await expect(recordings().load(CALL_A)).rejects.toSatisfy(
+      (error) => error instanceof DecryptionError && error.reason === 'malformed',
+    );
   });
 
   it('when a call id would reach outside the directory, then it is refused before any file is touched', async () => {

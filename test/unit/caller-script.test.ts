@@ -16,8 +16,13 @@ function agentLineOf(turnIndex: number): Buffer {
 /** Plays `audio` to the caller frame by frame, then silence until they start talking (or give up). */
 function hear(script: CallerScript, audio: Buffer): ScriptEvent[] {
   const events: ScriptEvent[] = [];
-  for (let offset = 0; offset < audio.length; offset += FRAME_BYTES) events.push(...script.step(audio.subarray(offset, offset + FRAME_BYTES)).events);
-  for (let quiet = 0; quiet <= AGENT_DONE_QUIET_MS + 10 * FRAME_MS && !events.some((e) => e.type === 'caller-speaking'); quiet += FRAME_MS) {
+  for (let offset = 0; offset < audio.length; offset += FRAME_BYTES)
+    events.push(...script.step(audio.subarray(offset, offset + FRAME_BYTES)).events);
+  for (
+    let quiet = 0;
+    quiet <= AGENT_DONE_QUIET_MS + 10 * FRAME_MS && !events.some((e) => e.type === 'caller-speaking');
+    quiet += FRAME_MS
+  ) {
     events.push(...script.step(Buffer.alloc(0)).events);
   }
   return events;
@@ -31,7 +36,8 @@ function finishSpeaking(script: CallerScript): void {
   throw new Error('the caller never finished');
 }
 
-const spoken = (events: readonly ScriptEvent[]): number | undefined => events.flatMap((e) => (e.type === 'caller-speaking' ? [e.turnIndex] : []))[0];
+const spoken = (events: readonly ScriptEvent[]): number | undefined =>
+  events.flatMap((e) => (e.type === 'caller-speaking' ? [e.turnIndex] : []))[0];
 
 describe('caller script: the caller answers what they hear', () => {
   it('when the greeting plays, then the caller gives their first line after it ends', () => {
@@ -60,7 +66,9 @@ describe('caller script: the caller answers what they hear', () => {
     const shares = lines.some((a, i) => lines.slice(i + 1).some((b) => a.subarray(0, 800).equals(b.subarray(0, 800))));
     expect(shares).toBe(true);
     for (const turnIndex of [2, 4, 6, 8, 10, 12, 14]) {
-      expect(spoken(hear(new CallerScript(scenario), agentLineOf(turnIndex))), `agent turn ${turnIndex}`).toBe(turnIndex + 1);
+      expect(spoken(hear(new CallerScript(scenario), agentLineOf(turnIndex))), `agent turn ${turnIndex}`).toBe(
+        turnIndex + 1,
+      );
     }
   });
 

@@ -33,7 +33,9 @@ describe('configuration', () => {
     expect(problems).toContain('DATABASE_URL points at a local file in production');
     expect(problems).toContain('TWILIO_AUTH_TOKEN is required in production');
     expect(problems).toContain('OPENAI_API_KEY is required in production');
-    expect(problems).toContain('TWILIO_ACCOUNT_SID and either TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID are required in production');
+    expect(problems).toContain(
+      'TWILIO_ACCOUNT_SID and either TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID are required in production',
+    );
   });
 
   it('when production is given the development Twilio token, then it refuses it', () => {
@@ -43,17 +45,31 @@ describe('configuration', () => {
 
   it('when token prices are malformed, then the setting is named with its expected form', () => {
     const result = loadConfig({ REALTIME_PRICES_USD_PER_MTOK: 'text_in=4,audio_out=lots' });
-    expect(result.ok ? '' : result.error.problems.join('\n')).toContain('REALTIME_PRICES_USD_PER_MTOK must list text_in');
+    expect(result.ok ? '' : result.error.problems.join('\n')).toContain(
+      'REALTIME_PRICES_USD_PER_MTOK must list text_in',
+    );
     const good = loadConfig({});
     expect(good.ok && good.config.realtime.prices.audio_out).toBe(64);
   });
 
   it('when production uses Turso with keys and an https origin, then it starts; a file database needs the explicit opt-in', () => {
-    const production = { NODE_ENV: 'production', DATA_KEYS: TEST_KEY_A, PUBLIC_BASE_URL: 'https://permits.example.org', DATABASE_URL: 'libsql://permits-example.turso.io', DATABASE_AUTH_TOKEN: 'token', TWILIO_AUTH_TOKEN: 'twilio-token', OPENAI_API_KEY: 'sk-test', TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_FROM_NUMBER: '+13125550100' };
+    const production = {
+      NODE_ENV: 'production',
+      DATA_KEYS: TEST_KEY_A,
+      PUBLIC_BASE_URL: 'https://permits.example.org',
+      DATABASE_URL: 'libsql://permits-example.turso.io',
+      DATABASE_AUTH_TOKEN: 'token',
+      TWILIO_AUTH_TOKEN: 'twilio-token',
+      OPENAI_API_KEY: 'sk-test',
+      TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+      TWILIO_FROM_NUMBER: '+13125550100',
+    };
     expect(loadConfig(production).ok).toBe(true);
     expect(loadConfig({ ...production, DATABASE_AUTH_TOKEN: '' }).ok).toBe(false);
     expect(loadConfig({ ...production, DATABASE_URL: 'file:/var/lib/permitline.db' }).ok).toBe(false);
-    expect(loadConfig({ ...production, DATABASE_URL: 'file:/var/lib/permitline.db', ALLOW_FILE_DATABASE: 'true' }).ok).toBe(true);
+    expect(
+      loadConfig({ ...production, DATABASE_URL: 'file:/var/lib/permitline.db', ALLOW_FILE_DATABASE: 'true' }).ok,
+    ).toBe(true);
     expect(loadConfig({ ...production, PUBLIC_BASE_URL: 'http://permits.example.org' }).ok).toBe(false);
   });
 
@@ -61,29 +77,49 @@ describe('configuration', () => {
     const account = { TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}` };
     const fromNumber = loadConfig({ ...account, TWILIO_FROM_NUMBER: '+13125550100' });
     expect(fromNumber.ok && fromNumber.config.sms.sender).toEqual({ from: '+13125550100' });
-    const both = loadConfig({ ...account, TWILIO_FROM_NUMBER: '+13125550100', TWILIO_MESSAGING_SERVICE_SID: `MG${'b'.repeat(32)}` });
+    const both = loadConfig({
+      ...account,
+      TWILIO_FROM_NUMBER: '+13125550100',
+      TWILIO_MESSAGING_SERVICE_SID: `MG${'b'.repeat(32)}`,
+    });
     expect(both.ok && both.config.sms.sender).toEqual({ messagingServiceSid: `MG${'b'.repeat(32)}` });
     const none = loadConfig(account);
     expect(none.ok ? '' : none.error.problems.join('\n')).toContain('TWILIO_ACCOUNT_SID is set but no sender');
     const local = loadConfig({});
     expect(local.ok && local.config.sms.sender).toBeUndefined();
     const badNumber = loadConfig({ TWILIO_FROM_NUMBER: '555-0100', SMS_RETRY_MIN_MS: '5000', SMS_RETRY_MAX_MS: '100' });
-    expect(badNumber.ok ? [] : badNumber.error.problems).toEqual([expect.stringContaining('TWILIO_FROM_NUMBER must be an E.164 number')]);
+    expect(badNumber.ok ? [] : badNumber.error.problems).toEqual([
+      expect.stringContaining('TWILIO_FROM_NUMBER must be an E.164 number'),
+    ]);
     const badRetry = loadConfig({ SMS_RETRY_MIN_MS: '5000', SMS_RETRY_MAX_MS: '100' });
-    expect(badRetry.ok ? '' : badRetry.error.problems.join('\n')).toContain('SMS_RETRY_MAX_MS must be at least SMS_RETRY_MIN_MS');
+    expect(badRetry.ok ? '' : badRetry.error.problems.join('\n')).toContain(
+      'SMS_RETRY_MAX_MS must be at least SMS_RETRY_MIN_MS',
+    );
   });
 
   it('when TWILIO_API_BASE_URL names a stand-in, then development uses it; production and a real account refuse it', () => {
     const local = loadConfig({ TWILIO_API_BASE_URL: 'http://127.0.0.1:4010' });
     expect(local.ok && local.config.sms.apiBaseUrl).toBe('http://127.0.0.1:4010');
-    const withAccount = loadConfig({ TWILIO_API_BASE_URL: 'http://127.0.0.1:4010', TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_FROM_NUMBER: '+13125550100' });
-    expect(withAccount.ok ? '' : withAccount.error.problems.join('\n')).toContain('TWILIO_API_BASE_URL and TWILIO_ACCOUNT_SID are both set');
+    const withAccount = loadConfig({
+      TWILIO_API_BASE_URL: 'http://127.0.0.1:4010',
+      TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+      TWILIO_FROM_NUMBER: '+13125550100',
+    });
+    expect(withAccount.ok ? '' : withAccount.error.problems.join('\n')).toContain(
+      'TWILIO_API_BASE_URL and TWILIO_ACCOUNT_SID are both set',
+    );
     const production = loadConfig({ NODE_ENV: 'production', TWILIO_API_BASE_URL: 'http://127.0.0.1:4010' });
-    expect(production.ok ? '' : production.error.problems.join('\n')).toContain('TWILIO_API_BASE_URL is for development and tests only');
+    expect(production.ok ? '' : production.error.problems.join('\n')).toContain(
+      'TWILIO_API_BASE_URL is for development and tests only',
+    );
   });
 
   it('when DATA_KEYS, districts or the time zone are malformed, then each is named', () => {
-    const result = loadConfig({ DATA_KEYS: 'k1:tooshort', HEALTH_DISTRICTS: 'Central, central', DEPARTMENT_TIME_ZONE: 'Mars/Olympus' });
+    const result = loadConfig({
+      DATA_KEYS: 'k1:tooshort',
+      HEALTH_DISTRICTS: 'Central, central',
+      DEPARTMENT_TIME_ZONE: 'Mars/Olympus',
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const problems = result.error.problems.join('\n');

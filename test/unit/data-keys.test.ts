@@ -41,12 +41,15 @@ describe('parseDataKeys', () => {
     expect(parseDataKeys(`${'a'.repeat(32)}:${base64Key()}`).ok).toBe(true);
   });
 
-  it.each(['', '   ', '\n'])('when the list is %j, then the problem says DATA_KEYS is empty and how to fill it', (text) => {
-    const problem = problemOf(text);
+  it.each(['', '   ', '\n'])(
+    'when the list is %j, then the problem says DATA_KEYS is empty and how to fill it',
+    (text) => {
+      const problem = problemOf(text);
 
-    expect(problem).toMatch(/^DATA_KEYS is empty/);
-    expect(problem).toContain(GENERATE_HINT);
-  });
+      expect(problem).toMatch(/^DATA_KEYS is empty/);
+      expect(problem).toContain(GENERATE_HINT);
+    },
+  );
 
   it.each([
     ['not base64', 'k1:this is not base64!!'],

@@ -39,7 +39,20 @@ const ALLOWED_VERBS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
 ]);
 
 /** Verbs that make Twilio request a URL or leave the call to someone else; named so a failure says which one. */
-const DEPENDENT_VERBS = ['Gather', 'Redirect', 'Connect', 'Stream', 'Play', 'Dial', 'Enqueue', 'Record', 'Pay', 'Refer', 'Sms', 'Message'];
+const DEPENDENT_VERBS = [
+  'Gather',
+  'Redirect',
+  'Connect',
+  'Stream',
+  'Play',
+  'Dial',
+  'Enqueue',
+  'Record',
+  'Pay',
+  'Refer',
+  'Sms',
+  'Message',
+];
 
 function allElements(element: XmlElement): XmlElement[] {
   return childElements(element).flatMap((child) => [child, ...allElements(child)]);
@@ -73,12 +86,15 @@ const checks = {
         problems.push(`<${child.name}> is not one of ${[...ALLOWED_VERBS.keys()].join(', ')}`);
         continue;
       }
-      for (const name of child.attributes.keys()) if (!attributes.has(name)) problems.push(`<${child.name}> has attribute ${name}`);
+      for (const name of child.attributes.keys())
+        if (!attributes.has(name)) problems.push(`<${child.name}> has attribute ${name}`);
       const nested = childElements(child);
       if (nested.length > 0) problems.push(`<${child.name}> holds <${nested.map((n) => n.name).join('>, <')}>`);
-      if (child.name !== 'Say' && child.children.some((c) => typeof c === 'string' && c.trim() !== '')) problems.push(`<${child.name}> holds text`);
+      if (child.name !== 'Say' && child.children.some((c) => typeof c === 'string' && c.trim() !== ''))
+        problems.push(`<${child.name}> holds text`);
       const length = child.attributes.get('length');
-      if (length !== undefined && !(/^\d+$/.test(length) && Number(length) >= 1 && Number(length) <= MAX_PAUSE_SECONDS)) problems.push(`<Pause length="${length}"> is not 1 to ${MAX_PAUSE_SECONDS} seconds`);
+      if (length !== undefined && !(/^\d+$/.test(length) && Number(length) >= 1 && Number(length) <= MAX_PAUSE_SECONDS))
+        problems.push(`<Pause length="${length}"> is not 1 to ${MAX_PAUSE_SECONDS} seconds`);
     }
     return problems;
   },
@@ -157,14 +173,35 @@ describe('the fallback checks themselves', () => {
     ['an unclosed root', (xml) => xml.replace('</Response>', ''), 'wellFormed'],
     ['a second root', (xml) => `${xml}<Response/>`, 'wellFormed'],
     ['a root other than Response', (xml) => xml.replaceAll('Response>', 'Answer>'), 'wellFormed'],
-    ['a Play', (xml) => xml.replace('<Hangup/>', '<Play>https://cdn.example.org/sorry.mp3</Play><Hangup/>'), 'onlyAllowedVerbs'],
+    [
+      'a Play',
+      (xml) => xml.replace('<Hangup/>', '<Play>https://cdn.example.org/sorry.mp3</Play><Hangup/>'),
+      'onlyAllowedVerbs',
+    ],
     ['a Say that loops forever', (xml) => xml.replace('<Say>', '<Say loop="0">'), 'onlyAllowedVerbs'],
     ['a long Pause', (xml) => xml.replace('length="1"', 'length="30"'), 'onlyAllowedVerbs'],
-    ['SSML inside Say', (xml) => xml.replace('Goodbye.', '<prosody rate="slow">Goodbye.</prosody>'), 'onlyAllowedVerbs'],
+    [
+      'SSML inside Say',
+      (xml) => xml.replace('Goodbye.', '<prosody rate="slow">Goodbye.</prosody>'),
+      'onlyAllowedVerbs',
+    ],
     ['text outside any verb', (xml) => xml.replace('<Hangup/>', 'Goodbye<Hangup/>'), 'onlyAllowedVerbs'],
-    ['a Gather posting to the service', (xml) => xml.replace('<Hangup/>', '<Gather input="dtmf" action="/twilio/voice/ivr"/><Hangup/>'), 'dependsOnNothing'],
-    ['a Redirect to the service', (xml) => xml.replace('<Hangup/>', '<Redirect>https://permits.example.org/twilio/voice</Redirect><Hangup/>'), 'dependsOnNothing'],
-    ['a Connect to the media stream', (xml) => xml.replace('<Hangup/>', '<Connect><Stream url="wss://permits.example.org/twilio/media"/></Connect><Hangup/>'), 'dependsOnNothing'],
+    [
+      'a Gather posting to the service',
+      (xml) => xml.replace('<Hangup/>', '<Gather input="dtmf" action="/twilio/voice/ivr"/><Hangup/>'),
+      'dependsOnNothing',
+    ],
+    [
+      'a Redirect to the service',
+      (xml) => xml.replace('<Hangup/>', '<Redirect>https://permits.example.org/twilio/voice</Redirect><Hangup/>'),
+      'dependsOnNothing',
+    ],
+    [
+      'a Connect to the media stream',
+      (xml) =>
+        xml.replace('<Hangup/>', '<Connect><Stream url="wss://permits.example.org/twilio/media"/></Connect><Hangup/>'),
+      'dependsOnNothing',
+    ],
     ['another address', (xml) => xml.replaceAll(SPOKEN_ADDRESS, 'health.example.org/forms'), 'spokenBriefly'],
     ['a long speech', (xml) => xml.replace('<Hangup/>', longer), 'spokenBriefly'],
     ['no Hangup', (xml) => xml.replace('<Hangup/>', ''), 'endsWithHangup'],

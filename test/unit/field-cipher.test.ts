@@ -61,9 +61,13 @@ describe('FieldCipher', () => {
     it('when any string and context are encrypted, then they decrypt to the same string', () => {
       const cipher = new FieldCipher([keyA]);
       fc.assert(
-        fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary', minLength: 1 }), (plaintext, context) => {
-          expect(cipher.decrypt(cipher.encrypt(plaintext, context), context)).toBe(plaintext);
-        }),
+        fc.property(
+          fc.string({ unit: 'binary' }),
+          fc.string({ unit: 'binary', minLength: 1 }),
+          (plaintext, context) => {
+            expect(cipher.decrypt(cipher.encrypt(plaintext, context), context)).toBe(plaintext);
+          },
+        ),
       );
     });
 
@@ -281,7 +285,11 @@ describe('FieldCipher', () => {
 
     it('when the cipher is logged or serialised, then only key ids appear', () => {
       const cipher = new FieldCipher([keyB, keyA]);
-      const printed = [inspect(cipher, { depth: Infinity, showHidden: true }), JSON.stringify({ cipher }), inspect({ nested: cipher })];
+      const printed = [
+        inspect(cipher, { depth: Infinity, showHidden: true }),
+        JSON.stringify({ cipher }),
+        inspect({ nested: cipher }),
+      ];
 
       expect(JSON.parse(JSON.stringify(cipher))).toEqual({ currentKeyId: 'b', keyIds: ['b', 'a'] });
       expect(printed[0]).toContain('"keyIds":["b","a"]');

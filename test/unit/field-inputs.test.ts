@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateForPeople, formatTimeForPeople, parseDateInput, parsePhoneInput, parseTimeInput, todayIn } from '../../src/permits/field-inputs.ts';
+import {
+  formatDateForPeople,
+  formatTimeForPeople,
+  parseDateInput,
+  parsePhoneInput,
+  parseTimeInput,
+  todayIn,
+} from '../../src/permits/field-inputs.ts';
 import { TODAY } from '../support/applications.ts';
 
 // TODAY is Wednesday 2026-11-25; every relative date below is read from it.
@@ -113,9 +120,12 @@ describe('canonical values', () => {
     expect(parseDateInput('2027-03-03', TODAY)).toBe('2027-03-03');
   });
 
-  it.each(['00:00', '09:05', '12:00', '18:30', '23:59'])('when the stored time %s is read again, then it is unchanged', (time) => {
-    expect(parseTimeInput(time)).toBe(time);
-  });
+  it.each(['00:00', '09:05', '12:00', '18:30', '23:59'])(
+    'when the stored time %s is read again, then it is unchanged',
+    (time) => {
+      expect(parseTimeInput(time)).toBe(time);
+    },
+  );
 
   it('when a stored E.164 phone number is read again, then it is unchanged', () => {
     expect(parsePhoneInput(FIXTURE_PHONE_E164)).toBe(FIXTURE_PHONE_E164);

@@ -84,7 +84,9 @@ describe('toGsm7', () => {
   });
 
   it('when accented letters are missing from GSM-7, then they lose the accent but GSM-7 letters keep theirs', () => {
-    expect(toGsm7('Crème brûlée à São Paulo, Zoë, Ångström, Müller')).toBe('Crème brulée à Sao Paulo, Zoe, Ångström, Müller');
+    expect(toGsm7('Crème brûlée à São Paulo, Zoë, Ångström, Müller')).toBe(
+      'Crème brulée à Sao Paulo, Zoe, Ångström, Müller',
+    );
     expect(toGsm7('Łódź, Đakovo, Œuvre')).toBe('Lodz, Dakovo, OEuvre');
   });
 
@@ -101,7 +103,10 @@ describe('toGsm7', () => {
   });
 
   it('when text is already GSM-7 without line breaks, then it is left as it is', () => {
-    const withoutLineBreaks = fc.string({ unit: gsm7Char.filter((char) => char !== '\n' && char !== '\r'), maxLength: 300 });
+    const withoutLineBreaks = fc.string({
+      unit: gsm7Char.filter((char) => char !== '\n' && char !== '\r'),
+      maxLength: 300,
+    });
     fc.assert(
       fc.property(withoutLineBreaks, (text) => {
         expect(toGsm7(text)).toBe(text);

@@ -6,14 +6,24 @@ import { loadIvrLines } from '../../src/voice/ivr-lines.ts';
 const { understood } = loadIvrLines();
 const spoken = (text: string): Heard => ({ kind: 'speech', text });
 const keys = (digits: string): Heard => ({ kind: 'keys', digits });
-const permitTypes = PERMIT_TYPES.map((type, i) => ({ value: type, key: String(i + 1), words: understood.permitTypes[type] }));
+const permitTypes = PERMIT_TYPES.map((type, i) => ({
+  value: type,
+  key: String(i + 1),
+  words: understood.permitTypes[type],
+}));
 
 describe('reading what a caller gave at a Gather', () => {
   it('when Twilio posts keys, speech, both or neither, then keys win, empty is nothing, and speech below the confidence threshold is unclear', () => {
-    expect(classifyGather({ Digits: '1', SpeechResult: 'two', Confidence: '0.9' }, 0.5)).toEqual({ kind: 'keys', digits: '1' });
+    expect(classifyGather({ Digits: '1', SpeechResult: 'two', Confidence: '0.9' }, 0.5)).toEqual({
+      kind: 'keys',
+      digits: '1',
+    });
     expect(classifyGather({}, 0.5)).toEqual({ kind: 'nothing' });
     expect(classifyGather({ Digits: '', SpeechResult: '  ' }, 0.5)).toEqual({ kind: 'nothing' });
-    expect(classifyGather({ SpeechResult: 'Harbor  Grill ', Confidence: '0.5' }, 0.5)).toEqual({ kind: 'speech', text: 'Harbor Grill' });
+    expect(classifyGather({ SpeechResult: 'Harbor  Grill ', Confidence: '0.5' }, 0.5)).toEqual({
+      kind: 'speech',
+      text: 'Harbor Grill',
+    });
     expect(classifyGather({ SpeechResult: 'Harbor Grill', Confidence: '0.49' }, 0.5)).toEqual({ kind: 'unclear' });
     expect(classifyGather({ SpeechResult: 'Harbor Grill', Confidence: 'high' }, 0.5)).toEqual({ kind: 'unclear' });
     expect(classifyGather({ SpeechResult: 'Harbor Grill' }, 0.5)).toEqual({ kind: 'speech', text: 'Harbor Grill' });

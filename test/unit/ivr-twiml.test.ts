@@ -24,13 +24,26 @@ describe('IVR step URLs', () => {
 
 describe('IVR TwiML', () => {
   it('when a question is asked, then its lines are inside a dtmf-and-speech Gather posting to the step, followed by a Redirect to the same step for no answer', () => {
-    const twiml = renderIvrReply({ kind: 'ask', say: ["I heard: Rosa's <Tacos> & Co.", 'If that is right, press 1.'], visit: visit('business-name-check', { round: 2 }), answer: 'menu' }, BASE);
+    const twiml = renderIvrReply(
+      {
+        kind: 'ask',
+        say: ["I heard: Rosa's <Tacos> & Co.", 'If that is right, press 1.'],
+        visit: visit('business-name-check', { round: 2 }),
+        answer: 'menu',
+      },
+      BASE,
+    );
     const root = parseXml(twiml);
     const [gather, redirect, ...rest] = childElements(root);
     const action = 'https://permits.example.test/twilio/ivr/step/business-name-check?round=2';
     expect(rest).toEqual([]);
     expect(gather?.name).toBe('Gather');
-    expect(Object.fromEntries(gather?.attributes ?? [])).toMatchObject({ input: 'dtmf speech', action, method: 'POST', numDigits: '1' });
+    expect(Object.fromEntries(gather?.attributes ?? [])).toMatchObject({
+      input: 'dtmf speech',
+      action,
+      method: 'POST',
+      numDigits: '1',
+    });
     expect(redirect?.name).toBe('Redirect');
     expect(redirect?.attributes.get('method')).toBe('POST');
     expect(redirect?.children).toEqual([action]);
@@ -38,9 +51,19 @@ describe('IVR TwiML', () => {
   });
 
   it('when keys or speech are asked for, then keys end with # and speech at a pause, without a digit limit', () => {
-    const keys = parseXml(renderIvrReply({ kind: 'ask', say: ['Enter the date.'], visit: visit('start-date'), answer: 'keys' }, BASE));
-    expect(Object.fromEntries(childElements(keys)[0]?.attributes ?? [])).toMatchObject({ finishOnKey: '#', timeout: '8' });
-    const speech = parseXml(renderIvrReply({ kind: 'ask', say: ['Say the name.'], visit: visit('business-name'), answer: 'speech', hints: ['a', 'b'] }, BASE));
+    const keys = parseXml(
+      renderIvrReply({ kind: 'ask', say: ['Enter the date.'], visit: visit('start-date'), answer: 'keys' }, BASE),
+    );
+    expect(Object.fromEntries(childElements(keys)[0]?.attributes ?? [])).toMatchObject({
+      finishOnKey: '#',
+      timeout: '8',
+    });
+    const speech = parseXml(
+      renderIvrReply(
+        { kind: 'ask', say: ['Say the name.'], visit: visit('business-name'), answer: 'speech', hints: ['a', 'b'] },
+        BASE,
+      ),
+    );
     const attributes = Object.fromEntries(childElements(speech)[0]?.attributes ?? []);
     expect(attributes).toMatchObject({ speechTimeout: 'auto', hints: 'a, b' });
     expect(attributes.numDigits).toBeUndefined();
@@ -48,6 +71,10 @@ describe('IVR TwiML', () => {
 
   it('when the IVR is done, then its lines are said and the call hangs up, with nothing to gather', () => {
     const twiml = renderIvrReply({ kind: 'hang-up', say: ['Your answers are saved.', 'Goodbye.'] }, BASE);
-    expect(readTwiml(twiml)).toEqual({ verbs: ['Say', 'Say', 'Hangup'], say: 'Your answers are saved. Goodbye.', connect: undefined });
+    expect(readTwiml(twiml)).toEqual({
+      verbs: ['Say', 'Say', 'Hangup'],
+      say: 'Your answers are saved. Goodbye.',
+      connect: undefined,
+    });
   });
 });

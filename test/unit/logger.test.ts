@@ -16,7 +16,8 @@ describe('log redaction', () => {
       },
       'an event',
     );
-    for (const secret of ['Rosa', '2125550142', 'Elm Court', 'permitline.bid', 'sig"', 'Taco Loco']) expect(out.text).not.toContain(secret);
+    for (const secret of ['Rosa', '2125550142', 'Elm Court', 'permitline.bid', 'sig"', 'Taco Loco'])
+      expect(out.text).not.toContain(secret);
     expect(out.text).toContain('[redacted]');
     expect(out.text).toContain('"entityType":"llc"');
   });
@@ -26,7 +27,10 @@ describe('log redaction', () => {
     const logger = createLogger('info', out).child({ requestId: 'req-1' });
     logger.info('one');
     logger.warn('two');
-    const lines = out.text.trim().split('\n').map((l) => JSON.parse(l) as { requestId?: string });
+    const lines = out.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { requestId?: string });
     expect(lines).toHaveLength(2);
     expect(lines.every((l) => l.requestId === 'req-1')).toBe(true);
   });

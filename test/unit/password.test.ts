@@ -73,9 +73,18 @@ describe('hashPassword and verifyPassword', () => {
     ['empty', ''],
     ['another scheme', 'bcrypt$2b$12$abcdefghijklmnopqrstuv'],
     ['too few parts', 'scrypt$32768$8$1$c2FsdA=='],
-    ['a cost that is not a power of two', 'scrypt$30000$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='],
-    ['a cost that would need gigabytes', 'scrypt$1048576$32$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='],
-    ['a cost that is not a number', 'scrypt$lots$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='],
+    [
+      'a cost that is not a power of two',
+      'scrypt$30000$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    ],
+    [
+      'a cost that would need gigabytes',
+      'scrypt$1048576$32$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    ],
+    [
+      'a cost that is not a number',
+      'scrypt$lots$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    ],
     ['a salt that is not base64', 'scrypt$32768$8$1$not*base64*at*all!!$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='],
     ['a hash that is too short', 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAA'],
   ])('when the stored string is malformed (%s), then it does not verify and nothing throws', async (_what, stored) => {

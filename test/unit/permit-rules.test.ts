@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { FIELD_SPECS, type FieldName } from '../../src/permits/permit-fields.ts';
-import { PermitRules, type ApplicationCheck, type DraftFields, type DraftUpdate, type FieldProblem, type PermitApplication } from '../../src/permits/permit-rules.ts';
+import {
+  PermitRules,
+  type ApplicationCheck,
+  type DraftFields,
+  type DraftUpdate,
+  type FieldProblem,
+  type PermitApplication,
+} from '../../src/permits/permit-rules.ts';
 import { PERMIT_TYPES, type PermitType } from '../../src/permits/permit-types.ts';
-import { isReferenceNumber, newReferenceNumber, REFERENCE_ALPHABET, spokenReferenceNumber } from '../../src/permits/reference-number.ts';
+import {
+  isReferenceNumber,
+  newReferenceNumber,
+  REFERENCE_ALPHABET,
+  spokenReferenceNumber,
+} from '../../src/permits/reference-number.ts';
 import { completeApplication, TODAY } from '../support/applications.ts';
 
 const rules = new PermitRules({ healthDistricts: ['Central', 'North County'], today: () => TODAY });
@@ -12,7 +24,14 @@ const EVENT: PermitType = 'temporary_food_event';
 const FIXTURE_PHONE_E164 = '+12125550142';
 const FIXTURE_COORDINATOR_E164 = '+12125550187';
 /** Fields that are never required on their own: optional, defaulted, or required only by another answer. */
-const NEVER_REQUIRED_ALONE: readonly FieldName[] = ['email', 'tcsItemCount', 'commercialKitchenName', 'commercialKitchenAddress', 'booths', 'licensePlate'];
+const NEVER_REQUIRED_ALONE: readonly FieldName[] = [
+  'email',
+  'tcsItemCount',
+  'commercialKitchenName',
+  'commercialKitchenAddress',
+  'booths',
+  'licensePlate',
+];
 
 /** One plain sentence a caller can act on. */
 function expectOneSentence(message: string): void {
@@ -42,7 +61,10 @@ function accepted(check: ApplicationCheck): PermitApplication {
   return check.application;
 }
 
-function refused(check: ApplicationCheck): { readonly missing: readonly FieldName[]; readonly problems: readonly FieldProblem[] } {
+function refused(check: ApplicationCheck): {
+  readonly missing: readonly FieldName[];
+  readonly problems: readonly FieldProblem[];
+} {
   if (check.ok) throw new Error(`expected the application to be refused, got ${JSON.stringify(check.application)}`);
   expectProblemsReadPlainly(check.problems);
   return check;
@@ -92,17 +114,32 @@ describe('complete applications', () => {
 
   it('when a complete mobile food unit application is checked, then it passes with the phone in E.164', () => {
     const result = accepted(rules.checkApplication(application('mobile_food_unit')));
-    expect(result).toMatchObject({ permitType: 'mobile_food_unit', contactPhone: FIXTURE_PHONE_E164, unitType: 'truck', operationMode: 'route', licensePlate: '8ABC123' });
+    expect(result).toMatchObject({
+      permitType: 'mobile_food_unit',
+      contactPhone: FIXTURE_PHONE_E164,
+      unitType: 'truck',
+      operationMode: 'route',
+      licensePlate: '8ABC123',
+    });
   });
 
   it('when a complete cottage food operation application is checked, then it passes with the phone in E.164', () => {
     const result = accepted(rules.checkApplication(application('cottage_food_operation')));
-    expect(result).toMatchObject({ permitType: 'cottage_food_operation', contactPhone: FIXTURE_PHONE_E164, homeAddress: '12 Elm Court, Springfield', waterSource: 'public' });
+    expect(result).toMatchObject({
+      permitType: 'cottage_food_operation',
+      contactPhone: FIXTURE_PHONE_E164,
+      homeAddress: '12 Elm Court, Springfield',
+      waterSource: 'public',
+    });
   });
 
   it('when a complete food establishment application says "March 3rd", then it passes with the opening date in ISO', () => {
     const result = accepted(rules.checkApplication(application('food_establishment')));
-    expect(result).toMatchObject({ permitType: 'food_establishment', contactPhone: FIXTURE_PHONE_E164, openingDate: '2027-03-03' });
+    expect(result).toMatchObject({
+      permitType: 'food_establishment',
+      contactPhone: FIXTURE_PHONE_E164,
+      openingDate: '2027-03-03',
+    });
   });
 
   it('when an event application gives a number of booths, then that number is kept instead of the default', () => {
@@ -115,23 +152,31 @@ describe('complete applications', () => {
 });
 
 describe('required fields', () => {
-  it.each(PERMIT_TYPES)('when the fields of %s are listed, then they are every shared field and its own, and the design table says which are optional', (type) => {
-    const own = Object.entries(FIELD_SPECS)
-      .filter(([, spec]) => spec.appliesTo === 'all' || spec.appliesTo === type)
-      .map(([name]) => name);
-    const fields = rules.fieldsOf(type);
-    expect([...fields].sort()).toEqual([...own].sort());
-    expect(fields.filter((name) => !rules.isRequired(type, name)).sort()).toEqual(NEVER_REQUIRED_ALONE.filter((name) => fields.includes(name)).sort());
-  });
+  it.each(PERMIT_TYPES)(
+    'when the fields of %s are listed, then they are every shared field and its own, and the design table says which are optional',
+    (type) => {
+      const own = Object.entries(FIELD_SPECS)
+        .filter(([, spec]) => spec.appliesTo === 'all' || spec.appliesTo === type)
+        .map(([name]) => name);
+      const fields = rules.fieldsOf(type);
+      expect([...fields].sort()).toEqual([...own].sort());
+      expect(fields.filter((name) => !rules.isRequired(type, name)).sort()).toEqual(
+        NEVER_REQUIRED_ALONE.filter((name) => fields.includes(name)).sort(),
+      );
+    },
+  );
 
-  it.each(PERMIT_TYPES)('when the fields of %s are listed, then they go applicant first, declarations last, the type\'s own in between', (type) => {
-    const fields = rules.fieldsOf(type);
-    expect(fields[0]).toBe('permitType');
-    expect(fields.slice(-2)).toEqual(['attestation', 'smsConsent']);
-    const own = fields.filter((name) => FIELD_SPECS[name].appliesTo === type);
-    expect(fields.indexOf(own[0]!)).toBeLessThan(fields.indexOf('menuItems'));
-    expect(fields.indexOf(own[0]!)).toBeGreaterThan(fields.indexOf('healthDistrict'));
-  });
+  it.each(PERMIT_TYPES)(
+    "when the fields of %s are listed, then they go applicant first, declarations last, the type's own in between",
+    (type) => {
+      const fields = rules.fieldsOf(type);
+      expect(fields[0]).toBe('permitType');
+      expect(fields.slice(-2)).toEqual(['attestation', 'smsConsent']);
+      const own = fields.filter((name) => FIELD_SPECS[name].appliesTo === type);
+      expect(fields.indexOf(own[0]!)).toBeLessThan(fields.indexOf('menuItems'));
+      expect(fields.indexOf(own[0]!)).toBeGreaterThan(fields.indexOf('healthDistrict'));
+    },
+  );
 
   const requiredCases = PERMIT_TYPES.flatMap((type) =>
     rules
@@ -140,13 +185,20 @@ describe('required fields', () => {
       .map((field) => ({ type, field })),
   );
 
-  it.each(requiredCases)('when $field is left out of a $type application, then it is refused as missing with the question for it', ({ type, field }) => {
-    const { missing, problems } = refused(rules.checkApplication(without(application(type), field)));
-    expect(missing).toEqual([field]);
-    expect(problems).toEqual([{ field, message: FIELD_SPECS[field].ask }]);
-  });
+  it.each(requiredCases)(
+    'when $field is left out of a $type application, then it is refused as missing with the question for it',
+    ({ type, field }) => {
+      const { missing, problems } = refused(rules.checkApplication(without(application(type), field)));
+      expect(missing).toEqual([field]);
+      expect(problems).toEqual([{ field, message: FIELD_SPECS[field].ask }]);
+    },
+  );
 
-  it.each(PERMIT_TYPES.flatMap((type) => NEVER_REQUIRED_ALONE.filter((field) => rules.fieldsOf(type).includes(field)).map((field) => ({ type, field }))))(
+  it.each(
+    PERMIT_TYPES.flatMap((type) =>
+      NEVER_REQUIRED_ALONE.filter((field) => rules.fieldsOf(type).includes(field)).map((field) => ({ type, field })),
+    ),
+  )(
     'when the optional $field is left out of a $type application that does not need it, then it still passes',
     ({ type, field }) => {
       // The fixture serves TCS foods; say it does not, so the count is not asked for.
@@ -158,8 +210,16 @@ describe('required fields', () => {
 
 describe('field rule messages', () => {
   it.each([
-    ['contactPhone', '555-0142', 'Contact phone is not a valid US phone number; please give all ten digits, area code first.'],
-    ['eventCoordinatorPhone', 'call me', 'Event coordinator phone is not a valid US phone number; please give all ten digits, area code first.'],
+    [
+      'contactPhone',
+      '555-0142',
+      'Contact phone is not a valid US phone number; please give all ten digits, area code first.',
+    ],
+    [
+      'eventCoordinatorPhone',
+      'call me',
+      'Event coordinator phone is not a valid US phone number; please give all ten digits, area code first.',
+    ],
   ] as const)('when %s is %j, then the message asks for all ten digits', (field, value, message) => {
     expect(onlyProblem(rules.checkApplication(application(EVENT, { [field]: value })))).toEqual({ field, message });
   });
@@ -173,13 +233,18 @@ describe('field rule messages', () => {
 
   it('when the event starts yesterday, then the message names the day and says it is in the past', () => {
     const problem = onlyProblem(rules.checkApplication(application(EVENT, { eventStartDate: '2026-11-24' })));
-    expect(problem).toEqual({ field: 'eventStartDate', message: 'The first day of the event, November 24, 2026, is in the past; please give a date from today on.' });
+    expect(problem).toEqual({
+      field: 'eventStartDate',
+      message: 'The first day of the event, November 24, 2026, is in the past; please give a date from today on.',
+    });
     expect(problem.message).toContain('November 24, 2026');
     expect(problem.message).toContain('in the past');
   });
 
   it('when the opening date is yesterday, then the message names the opening date and the day', () => {
-    expect(onlyProblem(rules.checkApplication(application('food_establishment', { openingDate: '11/24/2026' })))).toEqual({
+    expect(
+      onlyProblem(rules.checkApplication(application('food_establishment', { openingDate: '11/24/2026' }))),
+    ).toEqual({
       field: 'openingDate',
       message: 'The anticipated opening date, November 24, 2026, is in the past; please give a date from today on.',
     });
@@ -197,8 +262,16 @@ describe('field rule messages', () => {
   });
 
   it.each([
-    ['dailyOpenTime', 'nine', 'We could not read "nine" as a time; please give it with AM or PM, for example 9 AM or 9:30 PM.'],
-    ['dailyCloseTime', '9', 'We could not read "9" as a time; please give it with AM or PM, for example 9 AM or 9:30 PM.'],
+    [
+      'dailyOpenTime',
+      'nine',
+      'We could not read "nine" as a time; please give it with AM or PM, for example 9 AM or 9:30 PM.',
+    ],
+    [
+      'dailyCloseTime',
+      '9',
+      'We could not read "9" as a time; please give it with AM or PM, for example 9 AM or 9:30 PM.',
+    ],
   ] as const)('when %s is %j, then the message asks for AM or PM', (field, value, message) => {
     expect(onlyProblem(rules.checkApplication(application(EVENT, { [field]: value })))).toEqual({ field, message });
   });
@@ -215,7 +288,10 @@ describe('field rule messages', () => {
   });
 
   it('when the menu is an empty list, then the message asks for the food and drinks', () => {
-    expect(onlyProblem(rules.checkApplication(application(EVENT, { menuItems: [] })))).toEqual({ field: 'menuItems', message: FIELD_SPECS.menuItems.ask });
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { menuItems: [] })))).toEqual({
+      field: 'menuItems',
+      message: FIELD_SPECS.menuItems.ask,
+    });
   });
 
   it('when the menu lists 41 items, then the message asks for at most 40', () => {
@@ -246,7 +322,10 @@ describe('field rule messages', () => {
   });
 
   it('when a name is only spaces, then it is treated as not given', () => {
-    expect(onlyProblem(rules.checkApplication(application(EVENT, { applicantName: '   ' })))).toEqual({ field: 'applicantName', message: FIELD_SPECS.applicantName.ask });
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { applicantName: '   ' })))).toEqual({
+      field: 'applicantName',
+      message: FIELD_SPECS.applicantName.ask,
+    });
   });
 
   it('when the health district is not one of the configured ones, then the message asks to choose one', () => {
@@ -257,7 +336,10 @@ describe('field rule messages', () => {
   });
 
   it('when the entity type is not one of the choices, then the message lists the choices', () => {
-    expect(onlyProblem(rules.checkApplication(application(EVENT, { entityType: 'llp' })))).toEqual({ field: 'entityType', message: FIELD_SPECS.entityType.ask });
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { entityType: 'llp' })))).toEqual({
+      field: 'entityType',
+      message: FIELD_SPECS.entityType.ask,
+    });
   });
 
   it('when the attestation is false, then the message asks to confirm it', () => {
@@ -268,39 +350,64 @@ describe('field rule messages', () => {
   });
 
   it('when the event ends the day before it starts, then the message names both days and asks for the end', () => {
-    expect(onlyProblem(rules.checkApplication(application(EVENT, { eventStartDate: '2027-03-03', eventEndDate: 'March 2nd' })))).toEqual({
+    expect(
+      onlyProblem(
+        rules.checkApplication(application(EVENT, { eventStartDate: '2027-03-03', eventEndDate: 'March 2nd' })),
+      ),
+    ).toEqual({
       field: 'eventEndDate',
-      message: 'The last day of the event, March 2, 2027, is before the first day, March 3, 2027; please give the day the event ends.',
+      message:
+        'The last day of the event, March 2, 2027, is before the first day, March 3, 2027; please give the day the event ends.',
     });
   });
 
   it('when the closing time is the opening time written another way, then the message names the time and asks for the close', () => {
-    expect(onlyProblem(rules.checkApplication(application(EVENT, { dailyOpenTime: '9am', dailyCloseTime: '09:00' })))).toEqual({
+    expect(
+      onlyProblem(rules.checkApplication(application(EVENT, { dailyOpenTime: '9am', dailyCloseTime: '09:00' }))),
+    ).toEqual({
       field: 'dailyCloseTime',
       message: 'The closing time is the same as the opening time, 9 AM; please give the time you close.',
     });
   });
 
   it('when TCS foods are served but the count is not given, then tcsItemCount is missing', () => {
-    const { missing, problems } = refused(rules.checkApplication(without(application(EVENT, { servesTcsFoods: true }), 'tcsItemCount')));
+    const { missing, problems } = refused(
+      rules.checkApplication(without(application(EVENT, { servesTcsFoods: true }), 'tcsItemCount')),
+    );
     expect(missing).toEqual(['tcsItemCount']);
-    expect(problems).toEqual([{ field: 'tcsItemCount', message: 'Please say how many of your menu items must be kept hot or cold for safety.' }]);
+    expect(problems).toEqual([
+      { field: 'tcsItemCount', message: 'Please say how many of your menu items must be kept hot or cold for safety.' },
+    ]);
   });
 
   it('when food is prepared at a commercial kitchen without its name and address, then both are missing', () => {
-    const { missing, problems } = refused(rules.checkApplication(application(EVENT, { foodPreparation: 'commercial_kitchen' })));
+    const { missing, problems } = refused(
+      rules.checkApplication(application(EVENT, { foodPreparation: 'commercial_kitchen' })),
+    );
     expect(missing).toEqual(['commercialKitchenName', 'commercialKitchenAddress']);
     expect(problems).toEqual([
-      { field: 'commercialKitchenName', message: 'Please give the name of the commercial kitchen where the food is prepared.' },
+      {
+        field: 'commercialKitchenName',
+        message: 'Please give the name of the commercial kitchen where the food is prepared.',
+      },
       { field: 'commercialKitchenAddress', message: 'Please give the street address of the commercial kitchen.' },
     ]);
   });
 
   it('when food is prepared at a commercial kitchen with its name and address, then both are in the application', () => {
     const result = accepted(
-      rules.checkApplication(application(EVENT, { foodPreparation: 'commercial_kitchen', commercialKitchenName: 'Shared Kitchen Co-op', commercialKitchenAddress: '9 Mill Lane, Springfield' })),
+      rules.checkApplication(
+        application(EVENT, {
+          foodPreparation: 'commercial_kitchen',
+          commercialKitchenName: 'Shared Kitchen Co-op',
+          commercialKitchenAddress: '9 Mill Lane, Springfield',
+        }),
+      ),
     );
-    expect(result).toMatchObject({ commercialKitchenName: 'Shared Kitchen Co-op', commercialKitchenAddress: '9 Mill Lane, Springfield' });
+    expect(result).toMatchObject({
+      commercialKitchenName: 'Shared Kitchen Co-op',
+      commercialKitchenAddress: '9 Mill Lane, Springfield',
+    });
   });
 
   it('when no TCS foods are served but a count is present, then the count is left out of the application', () => {
@@ -311,7 +418,13 @@ describe('field rule messages', () => {
 
   it('when food is prepared on site but a kitchen name and address are present, then they are left out of the application', () => {
     const result = accepted(
-      rules.checkApplication(application(EVENT, { foodPreparation: 'on_site', commercialKitchenName: 'Shared Kitchen Co-op', commercialKitchenAddress: '9 Mill Lane, Springfield' })),
+      rules.checkApplication(
+        application(EVENT, {
+          foodPreparation: 'on_site',
+          commercialKitchenName: 'Shared Kitchen Co-op',
+          commercialKitchenAddress: '9 Mill Lane, Springfield',
+        }),
+      ),
     );
     expect(result).not.toHaveProperty('commercialKitchenName');
     expect(result).not.toHaveProperty('commercialKitchenAddress');
@@ -330,17 +443,26 @@ describe('type-specific fields', () => {
     expect(result).not.toHaveProperty('homeAddress');
   });
 
-  it.each(PERMIT_TYPES)('when a %s application carries every field of every type, then only its own fields come out', (type) => {
-    const everything = { ...PERMIT_TYPES.reduce<DraftFields>((all, other) => ({ ...all, ...completeApplication(other) }), {}), permitType: type, booths: 2 };
-    const result = accepted(rules.checkApplication(everything));
-    const own = new Set<string>(rules.fieldsOf(type));
-    expect(Object.keys(result).filter((name) => !own.has(name))).toEqual([]);
-  });
+  it.each(PERMIT_TYPES)(
+    'when a %s application carries every field of every type, then only its own fields come out',
+    (type) => {
+      const everything = {
+        ...PERMIT_TYPES.reduce<DraftFields>((all, other) => ({ ...all, ...completeApplication(other) }), {}),
+        permitType: type,
+        booths: 2,
+      };
+      const result = accepted(rules.checkApplication(everything));
+      const own = new Set<string>(rules.fieldsOf(type));
+      expect(Object.keys(result).filter((name) => !own.has(name))).toEqual([]);
+    },
+  );
 
   it('when a mobile food unit draft is given an event start date, then it is refused as not applying and not stored', () => {
     const current: DraftFields = { permitType: 'mobile_food_unit' };
     const result = update(current, { eventStartDate: '2027-03-03' });
-    expect(result.problems).toEqual([{ field: 'eventStartDate', message: 'First day of the event does not apply to a mobile food unit permit.' }]);
+    expect(result.problems).toEqual([
+      { field: 'eventStartDate', message: 'First day of the event does not apply to a mobile food unit permit.' },
+    ]);
     expect(result.problems[0]!.message).toMatch(/does not apply to a mobile food unit permit\.$/);
     expect(result.accepted).toEqual([]);
     expect(result.fields).toEqual(current);
@@ -349,21 +471,45 @@ describe('type-specific fields', () => {
 
 describe('updateDraft', () => {
   it('when a patch mixes good answers and a bad phone number, then the good ones are stored canonically and only the phone is refused', () => {
-    const result = update({ permitType: EVENT }, { applicantName: '  Rosa Delgado ', contactPhone: '555-0142', email: 'rosa@example.org', dailyOpenTime: '9am' });
+    const result = update(
+      { permitType: EVENT },
+      { applicantName: '  Rosa Delgado ', contactPhone: '555-0142', email: 'rosa@example.org', dailyOpenTime: '9am' },
+    );
     expect([...result.accepted].sort()).toEqual(['applicantName', 'dailyOpenTime', 'email']);
-    expect(result.problems).toEqual([{ field: 'contactPhone', message: 'Contact phone is not a valid US phone number; please give all ten digits, area code first.' }]);
-    expect(result.fields).toMatchObject({ permitType: EVENT, applicantName: 'Rosa Delgado', email: 'rosa@example.org', dailyOpenTime: '09:00' });
+    expect(result.problems).toEqual([
+      {
+        field: 'contactPhone',
+        message: 'Contact phone is not a valid US phone number; please give all ten digits, area code first.',
+      },
+    ]);
+    expect(result.fields).toMatchObject({
+      permitType: EVENT,
+      applicantName: 'Rosa Delgado',
+      email: 'rosa@example.org',
+      dailyOpenTime: '09:00',
+    });
     expect(result.fields.contactPhone).toBeUndefined();
   });
 
   it('when answers are given in spoken forms, then the draft holds canonical values', () => {
-    const result = update({ permitType: EVENT }, { contactPhone: '(212) 555-0142', eventStartDate: 'the third of March', dailyCloseTime: '6:30 pm' });
+    const result = update(
+      { permitType: EVENT },
+      { contactPhone: '(212) 555-0142', eventStartDate: 'the third of March', dailyCloseTime: '6:30 pm' },
+    );
     expect(result.problems).toEqual([]);
-    expect(result.fields).toEqual({ permitType: EVENT, contactPhone: FIXTURE_PHONE_E164, eventStartDate: '2027-03-03', dailyCloseTime: '18:30' });
+    expect(result.fields).toEqual({
+      permitType: EVENT,
+      contactPhone: FIXTURE_PHONE_E164,
+      eventStartDate: '2027-03-03',
+      dailyCloseTime: '18:30',
+    });
   });
 
   it('when a field is set to null, then it is cleared and listed in cleared', () => {
-    const result = update({ permitType: EVENT, applicantName: 'Rosa Delgado', email: 'rosa@example.org' }, { email: null });
+    const result = update(
+      { permitType: EVENT, applicantName: 'Rosa Delgado', email: 'rosa@example.org' },
+      { email: null },
+    );
     expect(result.cleared).toEqual(['email']);
     expect(result.accepted).toEqual([]);
     expect(result.problems).toEqual([]);
@@ -378,7 +524,9 @@ describe('updateDraft', () => {
   it('when a patch holds a key that is not a field, then the problem names the key and nothing changes', () => {
     const current: DraftFields = { permitType: EVENT, applicantName: 'Rosa Delgado' };
     const result = update(current, { favouriteColour: 'red' });
-    expect(result.problems).toEqual([{ field: 'favouriteColour', message: '"favouriteColour" is not part of a food permit application.' }]);
+    expect(result.problems).toEqual([
+      { field: 'favouriteColour', message: '"favouriteColour" is not part of a food permit application.' },
+    ]);
     expect(result.accepted).toEqual([]);
     expect(result.fields).toEqual(current);
   });
@@ -386,7 +534,11 @@ describe('updateDraft', () => {
   it('when an end date before the stored start is given, then it is refused and not stored, and the start is kept', () => {
     const result = update({ permitType: EVENT, eventStartDate: '2027-03-03' }, { eventEndDate: '3/2/2027' });
     expect(result.problems).toEqual([
-      { field: 'eventEndDate', message: 'The last day of the event, March 2, 2027, is before the first day, March 3, 2027; please give the day the event ends.' },
+      {
+        field: 'eventEndDate',
+        message:
+          'The last day of the event, March 2, 2027, is before the first day, March 3, 2027; please give the day the event ends.',
+      },
     ]);
     expect(result.accepted).toEqual([]);
     expect(result.fields.eventEndDate).toBeUndefined();
@@ -400,7 +552,12 @@ describe('updateDraft', () => {
   });
 
   it('when the permit type changes, then the fields of the old type are dropped and listed in cleared', () => {
-    const current: DraftFields = { permitType: EVENT, applicantName: 'Rosa Delgado', eventName: 'Harvest Moon Street Fair', eventStartDate: '2027-03-03' };
+    const current: DraftFields = {
+      permitType: EVENT,
+      applicantName: 'Rosa Delgado',
+      eventName: 'Harvest Moon Street Fair',
+      eventStartDate: '2027-03-03',
+    };
     const result = update(current, { permitType: 'food_establishment' });
     expect(result.accepted).toEqual(['permitType']);
     expect([...result.cleared].sort()).toEqual(['eventName', 'eventStartDate']);
@@ -412,7 +569,9 @@ describe('updateDraft', () => {
   it('when a patch sets the type and a field of another type together, then the type is applied first and the other field refused', () => {
     const result = update({}, { eventStartDate: '2027-03-03', permitType: 'food_establishment' });
     expect(result.accepted).toEqual(['permitType']);
-    expect(result.problems).toEqual([{ field: 'eventStartDate', message: 'First day of the event does not apply to a food establishment permit.' }]);
+    expect(result.problems).toEqual([
+      { field: 'eventStartDate', message: 'First day of the event does not apply to a food establishment permit.' },
+    ]);
   });
 
   it('when the permit type is not one of the four, then the message lists the four', () => {
@@ -424,7 +583,11 @@ describe('updateDraft', () => {
   it('when a draft is answered field by field, then missingFields only shrinks and ends empty', () => {
     const answers = completeApplication(EVENT);
     // The count first: answering "serves TCS foods: yes" before it would rightly add it to what is missing.
-    const order = ['permitType', 'tcsItemCount', ...Object.keys(answers).filter((key) => key !== 'permitType' && key !== 'tcsItemCount')];
+    const order = [
+      'permitType',
+      'tcsItemCount',
+      ...Object.keys(answers).filter((key) => key !== 'permitType' && key !== 'tcsItemCount'),
+    ];
     let draft: DraftFields = {};
     let missing = rules.missingFields(draft);
     expect(missing).toEqual(['permitType']);
@@ -455,12 +618,17 @@ describe('updateDraft', () => {
 
 describe('application schema for the model', () => {
   interface JsonSchemaObject {
-    readonly properties?: Readonly<Record<string, { readonly const?: unknown; readonly description?: string } | undefined>>;
+    readonly properties?: Readonly<
+      Record<string, { readonly const?: unknown; readonly description?: string } | undefined>
+    >;
     readonly required?: readonly string[];
   }
 
   it('when the schema is converted to JSON Schema, then it is a choice of four objects, one per permit type', () => {
-    const jsonSchema = z.toJSONSchema(rules.applicationSchema, { io: 'input' }) as { readonly oneOf?: readonly JsonSchemaObject[]; readonly anyOf?: readonly JsonSchemaObject[] };
+    const jsonSchema = z.toJSONSchema(rules.applicationSchema, { io: 'input' }) as {
+      readonly oneOf?: readonly JsonSchemaObject[];
+      readonly anyOf?: readonly JsonSchemaObject[];
+    };
     const entries = jsonSchema.oneOf ?? jsonSchema.anyOf ?? [];
     expect(entries).toHaveLength(4);
     expect(entries.map((entry) => entry.properties?.permitType?.const)).toEqual([...PERMIT_TYPES]);
@@ -497,7 +665,9 @@ describe('reference numbers', () => {
   it(`when ${DRAWS} reference numbers are drawn, then none holds 0, O, 1, I or L, and at most one repeats`, () => {
     const codes = Array.from({ length: DRAWS }, () => newReferenceNumber(2026));
     for (const code of codes) expect(isReferenceNumber(code), code).toBe(true);
-    expect(codes.map((code) => code.slice('FP-2026-'.length)).filter((symbols) => LOOK_ALIKES.test(symbols))).toEqual([]);
+    expect(codes.map((code) => code.slice('FP-2026-'.length)).filter((symbols) => LOOK_ALIKES.test(symbols))).toEqual(
+      [],
+    );
     // 31^6 is about 887 million codes; 10,000 draws repeat one with a chance near 5%, two with well under 1%.
     expect(DRAWS - new Set(codes).size).toBeLessThanOrEqual(1);
   });
@@ -517,33 +687,58 @@ describe('reference numbers', () => {
 
 describe('answers that need asking again', () => {
   it('when a menu item is blank or not text, then the message is a plain sentence', () => {
-    expect(onlyProblem(rules.checkApplication(application(EVENT, { menuItems: ['Tacos', '  '] }))).message).toBe('One of the menu items is empty; please name the dish or drink.');
-    expect(onlyProblem(rules.checkApplication(application(EVENT, { menuItems: [3] }))).message).toBe('Each menu item must be given as words, such as "beef tacos".');
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { menuItems: ['Tacos', '  '] }))).message).toBe(
+      'One of the menu items is empty; please name the dish or drink.',
+    );
+    expect(onlyProblem(rules.checkApplication(application(EVENT, { menuItems: [3] }))).message).toBe(
+      'Each menu item must be given as words, such as "beef tacos".',
+    );
   });
 
   it('when a conditional field is given but invalid, then it is one problem and not also missing', () => {
-    const { missing, problems } = refused(rules.checkApplication(application(EVENT, { servesTcsFoods: true, tcsItemCount: 0 })));
+    const { missing, problems } = refused(
+      rules.checkApplication(application(EVENT, { servesTcsFoods: true, tcsItemCount: 0 })),
+    );
     expect(missing).toEqual([]);
-    expect(problems).toEqual([{ field: 'tcsItemCount', message: expect.stringContaining('whole number from 1 to 200') as string }]);
+    expect(problems).toEqual([
+      { field: 'tcsItemCount', message: expect.stringContaining('whole number from 1 to 200') as string },
+    ]);
   });
 
   it('when a stored date has passed since it was given, then missingFields asks for it again', () => {
     const later = new PermitRules({ healthDistricts: ['Central', 'North County'], today: () => '2027-06-01' });
-    expect(later.missingFields(application('food_establishment', { openingDate: '2027-03-03' }))).toEqual(['openingDate']);
+    expect(later.missingFields(application('food_establishment', { openingDate: '2027-03-03' }))).toEqual([
+      'openingDate',
+    ]);
   });
 
   it('when a new first day falls after the stored last day, then the message asks for the first day', () => {
-    const result = update({ permitType: EVENT, eventStartDate: '2027-03-03', eventEndDate: '2027-03-05' }, { eventStartDate: '2027-03-06' });
+    const result = update(
+      { permitType: EVENT, eventStartDate: '2027-03-03', eventEndDate: '2027-03-05' },
+      { eventStartDate: '2027-03-06' },
+    );
     expect(result.accepted).toEqual([]);
     expect(result.problems).toEqual([
-      { field: 'eventStartDate', message: 'The first day of the event, March 6, 2027, is after the last day, March 5, 2027; please give the day the event starts.' },
+      {
+        field: 'eventStartDate',
+        message:
+          'The first day of the event, March 6, 2027, is after the last day, March 5, 2027; please give the day the event starts.',
+      },
     ]);
     expect(result.fields.eventStartDate).toBe('2027-03-03');
   });
 
   it('when a new opening time equals the stored closing time, then the message asks for the opening time', () => {
-    const result = update({ permitType: EVENT, dailyOpenTime: '09:00', dailyCloseTime: '17:00' }, { dailyOpenTime: '5pm' });
-    expect(result.problems).toEqual([{ field: 'dailyOpenTime', message: 'The opening time is the same as the closing time, 5 PM; please give the time you open.' }]);
+    const result = update(
+      { permitType: EVENT, dailyOpenTime: '09:00', dailyCloseTime: '17:00' },
+      { dailyOpenTime: '5pm' },
+    );
+    expect(result.problems).toEqual([
+      {
+        field: 'dailyOpenTime',
+        message: 'The opening time is the same as the closing time, 5 PM; please give the time you open.',
+      },
+    ]);
   });
 
   it('when a patch sends the last day before the first, whatever the key order, then the first day is kept and the last day refused', () => {

@@ -13,15 +13,24 @@ function canonical(values: Record<string, unknown>): DraftFields {
 }
 
 describe('filling the form in from a stored draft', () => {
-  it.each(PERMIT_TYPES)('when a %s draft is put in the form and posted back unchanged, then the same application comes out', (type) => {
-    const stored = canonical({ ...completeApplication(type), foodPreparation: 'commercial_kitchen', commercialKitchenName: 'Eastside Kitchen', commercialKitchenAddress: '9 Mill Road, Springfield', dailyCloseTime: '12:30 am' });
-    const fields = rules.fieldsOf(type).filter((name) => name !== 'permitType');
+  it.each(PERMIT_TYPES)(
+    'when a %s draft is put in the form and posted back unchanged, then the same application comes out',
+    (type) => {
+      const stored = canonical({
+        ...completeApplication(type),
+        foodPreparation: 'commercial_kitchen',
+        commercialKitchenName: 'Eastside Kitchen',
+        commercialKitchenAddress: '9 Mill Road, Springfield',
+        dailyCloseTime: '12:30 am',
+      });
+      const fields = rules.fieldsOf(type).filter((name) => name !== 'permitType');
 
-    const entered = enteredFromStored(stored, fields);
-    const { values } = readPostedFields({ ...entered, attestation: 'yes' }, fields);
+      const entered = enteredFromStored(stored, fields);
+      const { values } = readPostedFields({ ...entered, attestation: 'yes' }, fields);
 
-    expect(canonical({ ...values, permitType: type })).toEqual(stored);
-  });
+      expect(canonical({ ...values, permitType: type })).toEqual(stored);
+    },
+  );
 
   it('when stored values are shown, then they read as a person types them, and the attestation is left for the applicant to tick', () => {
     const stored = canonical(completeApplication('temporary_food_event'));
@@ -44,7 +53,10 @@ describe('filling the form in from a stored draft', () => {
   });
 
   it('when a draft has answered only some fields, then only those are filled in', () => {
-    const entered = enteredFromStored({ permitType: 'mobile_food_unit', businessName: 'Taco Loco', servesTcsFoods: false }, rules.fieldsOf('mobile_food_unit').filter((name) => name !== 'permitType'));
+    const entered = enteredFromStored(
+      { permitType: 'mobile_food_unit', businessName: 'Taco Loco', servesTcsFoods: false },
+      rules.fieldsOf('mobile_food_unit').filter((name) => name !== 'permitType'),
+    );
 
     expect(entered).toEqual({ businessName: 'Taco Loco', servesTcsFoods: 'no' });
   });

@@ -1,7 +1,13 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { deriveSubkey } from '../../src/store/data-keys.ts';
-import { DEFAULT_RESUME_TTL_SECONDS, RESUME_PATH_PREFIX, RESUME_TOKEN_LENGTH, ResumeLinks, withoutResumeToken } from '../../src/web/resume-link.ts';
+import {
+  DEFAULT_RESUME_TTL_SECONDS,
+  RESUME_PATH_PREFIX,
+  RESUME_TOKEN_LENGTH,
+  ResumeLinks,
+  withoutResumeToken,
+} from '../../src/web/resume-link.ts';
 import { testDataKeys, TEST_KEY_A, TEST_KEY_B } from '../support/keys.ts';
 
 /** Exactly 30 characters, the origin the SMS budget is planned for. */
@@ -12,7 +18,10 @@ const SECOND = 1000;
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 function linksAt(now: number, keys = TEST_KEY_A, ttlSeconds?: number): ResumeLinks {
-  return new ResumeLinks(BASE, testDataKeys(keys), { now: () => now, ...(ttlSeconds === undefined ? {} : { ttlSeconds }) });
+  return new ResumeLinks(BASE, testDataKeys(keys), {
+    now: () => now,
+    ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
+  });
 }
 
 function tokenOf(link: string): string {
@@ -28,7 +37,11 @@ describe('the resume link', () => {
     expect(link).toMatch(/^https:\/\/permits\.county\.example\/apply\/resume\/[\w-]{43}$/);
     expect(link).toHaveLength(30 + RESUME_PATH_PREFIX.length + RESUME_TOKEN_LENGTH);
     expect(link.length).toBeLessThanOrEqual(100);
-    expect(links.verify(tokenOf(link))).toEqual({ ok: true, applicationId: APPLICATION_ID, expiresAt: new Date(ISSUED_AT + DEFAULT_RESUME_TTL_SECONDS * SECOND) });
+    expect(links.verify(tokenOf(link))).toEqual({
+      ok: true,
+      applicationId: APPLICATION_ID,
+      expiresAt: new Date(ISSUED_AT + DEFAULT_RESUME_TTL_SECONDS * SECOND),
+    });
     for (let i = 0; i < 50; i++) {
       const id = randomUUID();
       expect(links.verify(links.tokenFor(id))).toMatchObject({ ok: true, applicationId: id });
@@ -47,7 +60,10 @@ describe('the resume link', () => {
     const links = linksAt(ISSUED_AT);
     const token = links.tokenFor(APPLICATION_ID);
     for (let at = 0; at < token.length; at++) {
-      for (const replacement of [BASE64URL[(BASE64URL.indexOf(token[at] ?? '') + 1) % 64], BASE64URL[(BASE64URL.indexOf(token[at] ?? '') + 17) % 64]]) {
+      for (const replacement of [
+        BASE64URL[(BASE64URL.indexOf(token[at] ?? '') + 1) % 64],
+        BASE64URL[(BASE64URL.indexOf(token[at] ?? '') + 17) % 64],
+      ]) {
         const altered = `${token.slice(0, at)}${replacement ?? ''}${token.slice(at + 1)}`;
         const check = links.verify(altered);
         expect(check.ok, `character ${at} changed to ${replacement ?? ''}`).toBe(false);
@@ -57,7 +73,7 @@ describe('the resume link', () => {
     }
   });
 
-  it('when the id is swapped for another draft\'s, then the signature gives it away', () => {
+  it("when the id is swapped for another draft's, then the signature gives it away", () => {
     const links = linksAt(ISSUED_AT);
     const bytes = Buffer.from(links.tokenFor(APPLICATION_ID), 'base64url');
     Buffer.from(randomUUID().replaceAll('-', ''), 'hex').copy(bytes);
@@ -68,7 +84,16 @@ describe('the resume link', () => {
   it('when a token is truncated, padded, empty or not base64url, then it is malformed', () => {
     const links = linksAt(ISSUED_AT);
     const token = links.tokenFor(APPLICATION_ID);
-    for (const bad of [token.slice(0, -1), `${token}A`, `${token}=`, '', 'FP-2026-7KQ3XM', `${token.slice(0, -1)}+`, `${token.slice(0, -1)}/`, ' '.repeat(43)]) {
+    for (const bad of [
+      token.slice(0, -1),
+      `${token}A`,
+      `${token}=`,
+      '',
+      'FP-2026-7KQ3XM',
+      `${token.slice(0, -1)}+`,
+      `${token.slice(0, -1)}/`,
+      ' '.repeat(43),
+    ]) {
       expect(links.verify(bad), JSON.stringify(bad)).toEqual({ ok: false, reason: 'malformed' });
     }
   });
@@ -99,13 +124,25 @@ describe('the resume link', () => {
     const links = linksAt(ISSUED_AT);
     const payload = Buffer.from(links.tokenFor(APPLICATION_ID), 'base64url').subarray(0, 20);
     const [dataKey] = testDataKeys(TEST_KEY_A);
-    const signedWith = (key: Buffer) => Buffer.concat([payload, createHmac('sha256', key).update(payload).digest().subarray(0, 12)]).toString('base64url');
+    const signedWith = (key: Buffer) =>
+      Buffer.concat([payload, createHmac('sha256', key).update(payload).digest().subarray(0, 12)]).toString(
+        'base64url',
+      );
 
     expect(links.verify(signedWith(dataKey!.key))).toEqual({ ok: false, reason: 'forged' });
-    expect(links.verify(signedWith(deriveSubkey(dataKey!.key, 'permitline sms review link v1')))).toEqual({ ok: false, reason: 'forged' });
-    expect(links.verify(signedWith(deriveSubkey(dataKey!.key, 'permitline media stream token v1')))).toEqual({ ok: false, reason: 'forged' });
+    expect(links.verify(signedWith(deriveSubkey(dataKey!.key, 'permitline sms review link v1')))).toEqual({
+      ok: false,
+      reason: 'forged',
+    });
+    expect(links.verify(signedWith(deriveSubkey(dataKey!.key, 'permitline media stream token v1')))).toEqual({
+      ok: false,
+      reason: 'forged',
+    });
     // The control: the same construction with the resume link's own purpose is accepted (links already sent depend on this string).
-    expect(links.verify(signedWith(deriveSubkey(dataKey!.key, 'permitline web resume link v1')))).toMatchObject({ ok: true, applicationId: APPLICATION_ID });
+    expect(links.verify(signedWith(deriveSubkey(dataKey!.key, 'permitline web resume link v1')))).toMatchObject({
+      ok: true,
+      applicationId: APPLICATION_ID,
+    });
   });
 
   it('when it is misused (no key, a lifetime of zero, an id that is not a UUID), then it refuses at once', () => {
@@ -119,7 +156,9 @@ describe('the resume link', () => {
   it('when a request URL is logged, then a resume token in it is replaced', () => {
     const token = linksAt(ISSUED_AT).tokenFor(APPLICATION_ID);
 
-    expect(withoutResumeToken(`/apply/resume/${token}?type=mobile_food_unit`)).toBe('/apply/resume/[token]?type=mobile_food_unit');
+    expect(withoutResumeToken(`/apply/resume/${token}?type=mobile_food_unit`)).toBe(
+      '/apply/resume/[token]?type=mobile_food_unit',
+    );
     expect(withoutResumeToken('/apply?type=mobile_food_unit')).toBe('/apply?type=mobile_food_unit');
   });
 });

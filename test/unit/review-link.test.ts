@@ -33,6 +33,8 @@ describe('the review link in the SMS summary', () => {
   });
 
   it('when PUBLIC_BASE_URL is too long for the SMS budget, then it refuses at start, saying what to do', () => {
-    expect(() => new ReviewLinks(new URL(`https://${'a'.repeat(60)}.example.org`), testDataKeys(TEST_KEY_A))).toThrow(/PUBLIC_BASE_URL is too long.*shorter origin/);
+    expect(() => new ReviewLinks(new URL(`https://${'a'.repeat(60)}.example.org`), testDataKeys(TEST_KEY_A))).toThrow(
+      /PUBLIC_BASE_URL is too long.*shorter origin/,
+    );
   });
 });

@@ -3,10 +3,21 @@ import { smsKeyword } from '../../src/sms/sms-keywords.ts';
 
 describe('inbound SMS keywords', () => {
   it.each([
-    ['STOP', 'stop'], ['stop', 'stop'], ['  Stop. ', 'stop'], ['UNSUBSCRIBE', 'stop'], ['cancel', 'stop'], ['End', 'stop'], ['QUIT!', 'stop'], ['stopall', 'stop'],
-    ['START', 'start'], ['yes', 'start'], ['Unstop', 'start'],
-    ['HELP', 'help'], ['info', 'help'],
-    ['STATUS', 'status'], ['status?', 'other'],
+    ['STOP', 'stop'],
+    ['stop', 'stop'],
+    ['  Stop. ', 'stop'],
+    ['UNSUBSCRIBE', 'stop'],
+    ['cancel', 'stop'],
+    ['End', 'stop'],
+    ['QUIT!', 'stop'],
+    ['stopall', 'stop'],
+    ['START', 'start'],
+    ['yes', 'start'],
+    ['Unstop', 'start'],
+    ['HELP', 'help'],
+    ['info', 'help'],
+    ['STATUS', 'status'],
+    ['status?', 'other'],
   ] as const)('when the text is "%s", then it means %s', (body, expected) => {
     expect(smsKeyword(body)).toBe(expected);
   });

@@ -41,7 +41,11 @@ describe('buildSmsSummary', () => {
   });
 
   it('when there are no event dates, then the application sentence ends after the business name', () => {
-    const body = buildSmsSummary({ reference: REFERENCE, permitTypeLabel: 'Mobile food unit', businessName: 'Taco Loco' });
+    const body = buildSmsSummary({
+      reference: REFERENCE,
+      permitTypeLabel: 'Mobile food unit',
+      businessName: 'Taco Loco',
+    });
     expect(body).toContain('. Mobile food unit for Taco Loco. Review: {review_link} ');
   });
 
@@ -61,7 +65,9 @@ describe('buildSmsSummary', () => {
   });
 
   it('when the permit label is empty after cleaning, then a generic label is used', () => {
-    expect(buildSmsSummary({ ...TACO_LOCO, permitTypeLabel: ' ' })).toContain('. Food permit for Taco Loco, Mar 3-4, 2027.');
+    expect(buildSmsSummary({ ...TACO_LOCO, permitTypeLabel: ' ' })).toContain(
+      '. Food permit for Taco Loco, Mar 3-4, 2027.',
+    );
   });
 
   it('when the business name already ends a sentence, then no second full stop is added', () => {
@@ -70,9 +76,16 @@ describe('buildSmsSummary', () => {
   });
 
   it('when the business name is too long, then it is cut with "..." and the label and reference stay whole', () => {
-    const businessName = 'The Extraordinarily Long Named Mobile Taco and Burrito Emporium of the Greater Metropolitan Area';
-    const body = buildSmsSummary({ ...TACO_LOCO, businessName, eventDates: { start: '2026-12-30', end: '2027-01-02' } });
-    expect(body).toMatch(/Temporary food event for The Extraordinarily Long[^,]*[^ ]\.\.\., Dec 30, 2026-Jan 2, 2027\. Review:/);
+    const businessName =
+      'The Extraordinarily Long Named Mobile Taco and Burrito Emporium of the Greater Metropolitan Area';
+    const body = buildSmsSummary({
+      ...TACO_LOCO,
+      businessName,
+      eventDates: { start: '2026-12-30', end: '2027-01-02' },
+    });
+    expect(body).toMatch(
+      /Temporary food event for The Extraordinarily Long[^,]*[^ ]\.\.\., Dec 30, 2026-Jan 2, 2027\. Review:/,
+    );
     expect(body).not.toContain(businessName);
     expect(body).toContain(`Ref ${REFERENCE}.`);
     expect(gsm7Septets(fillReviewLink(body, LONGEST_LINK))).toBe(MAX_SUMMARY_SEPTETS);
@@ -106,8 +119,12 @@ describe('buildSmsSummary', () => {
   });
 
   it('when the event dates are invalid or reversed, then it throws', () => {
-    expect(() => buildSmsSummary({ ...TACO_LOCO, eventDates: { start: '2027-02-30', end: '2027-03-01' } })).toThrow(RangeError);
-    expect(() => buildSmsSummary({ ...TACO_LOCO, eventDates: { start: '2027-03-04', end: '2027-03-03' } })).toThrow(RangeError);
+    expect(() => buildSmsSummary({ ...TACO_LOCO, eventDates: { start: '2027-02-30', end: '2027-03-01' } })).toThrow(
+      RangeError,
+    );
+    expect(() => buildSmsSummary({ ...TACO_LOCO, eventDates: { start: '2027-03-04', end: '2027-03-03' } })).toThrow(
+      RangeError,
+    );
   });
 });
 
@@ -221,11 +238,22 @@ describe('summary properties', () => {
   it('when the label and business name are short plain text, then they appear uncut', () => {
     const shortText = fc.stringMatching(/^[A-Za-z][A-Za-z ]{0,18}[A-Za-z]$/).map((text) => text.replace(/ +/g, ' '));
     fc.assert(
-      fc.property(reference, shortText, shortText, fc.option(eventDates, { nil: undefined }), (ref, label, name, dates) => {
-        const body = buildSmsSummary({ reference: ref, permitTypeLabel: label, businessName: name, eventDates: dates });
-        expect(body).toContain(`. ${label} for ${name}${dates === undefined ? '.' : ','}`);
-        expect(body).not.toContain('...');
-      }),
+      fc.property(
+        reference,
+        shortText,
+        shortText,
+        fc.option(eventDates, { nil: undefined }),
+        (ref, label, name, dates) => {
+          const body = buildSmsSummary({
+            reference: ref,
+            permitTypeLabel: label,
+            businessName: name,
+            eventDates: dates,
+          });
+          expect(body).toContain(`. ${label} for ${name}${dates === undefined ? '.' : ','}`);
+          expect(body).not.toContain('...');
+        },
+      ),
     );
   });
 });

@@ -30,14 +30,14 @@ function linearToMuLaw(sample: number): number {
 function tone(ms: number, amplitude: number, hz = 440): Buffer {
   const samples = ms * BYTES_PER_MS;
   const bytes = Buffer.alloc(samples);
-  for (let i = 0; i < samples; i += 1) bytes[i] = linearToMuLaw(Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / SAMPLE_RATE_HZ)));
+  for (let i = 0; i < samples; i += 1)
+    bytes[i] = linearToMuLaw(Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / SAMPLE_RATE_HZ)));
   return bytes;
 }
 
 function detect(detector: SpeechDetector, ...parts: Buffer[]): SpeechEvent[] {
   return parts.flatMap((part) => detector.push(part));
 }
-
 
 describe('mu-law in the speech detector', () => {
   it('when a sample is encoded and decoded again, then it comes back within mu-law quantisation', () => {
@@ -89,7 +89,13 @@ describe('SpeechDetector', () => {
   });
 
   it('when a pause is shorter than the silence duration, then the utterance goes on', () => {
-    const events = detect(new SpeechDetector({ silenceDurationMs: 500 }), tone(400, 8000), silence(400), tone(400, 8000), silence(600));
+    const events = detect(
+      new SpeechDetector({ silenceDurationMs: 500 }),
+      tone(400, 8000),
+      silence(400),
+      tone(400, 8000),
+      silence(600),
+    );
     expect(events.map((event) => event.type)).toEqual(['speech-started', 'speech-stopped']);
     expect(events[1]).toEqual({ type: 'speech-stopped', audioEndMs: 1200 + 500 });
   });
@@ -98,7 +104,8 @@ describe('SpeechDetector', () => {
     const audio = Buffer.concat([silence(400), tone(600, 6000), silence(700), tone(300, 6000), silence(900)]);
     const whole = detect(new SpeechDetector(), audio);
     const pieces: Buffer[] = [];
-    for (let offset = 0, size = 7; offset < audio.length; offset += size, size = (size * 7) % 389 + 1) pieces.push(audio.subarray(offset, offset + size));
+    for (let offset = 0, size = 7; offset < audio.length; offset += size, size = ((size * 7) % 389) + 1)
+      pieces.push(audio.subarray(offset, offset + size));
     expect(detect(new SpeechDetector(), ...pieces)).toEqual(whole);
     expect(whole).toHaveLength(4);
   });
@@ -123,9 +130,17 @@ describe('SpeechDetector', () => {
     if (turn?.speaker !== 'caller') throw new Error('happy-path has no caller turn');
     const audio = scenario.audioOf(turn.audio);
     const audioMs = audio.length / BYTES_PER_MS;
-    const events = detect(new SpeechDetector({ prefixPaddingMs: 0, silenceDurationMs: 500 }), silence(600), audio, silence(800));
+    const events = detect(
+      new SpeechDetector({ prefixPaddingMs: 0, silenceDurationMs: 500 }),
+      silence(600),
+      audio,
+      silence(800),
+    );
     expect(events.map((event) => event.type)).toEqual(['speech-started', 'speech-stopped']);
-    const [started, stopped] = events as [Extract<SpeechEvent, { type: 'speech-started' }>, Extract<SpeechEvent, { type: 'speech-stopped' }>];
+    const [started, stopped] = events as [
+      Extract<SpeechEvent, { type: 'speech-started' }>,
+      Extract<SpeechEvent, { type: 'speech-stopped' }>,
+    ];
     expect(started.audioStartMs).toBeGreaterThanOrEqual(600);
     expect(started.audioStartMs).toBeLessThan(700);
     expect(stopped.audioEndMs).toBeGreaterThan(600 + audioMs - 500);

@@ -32,16 +32,32 @@ describe('staff console helpers', () => {
   });
 
   it('when a tool turn is shown, then field names read as the form labels them', () => {
-    expect(describeToolTurn('update_application: businessName ← Taco Loco; eventStartDate rejected: The date is in the past.', PERMITS))
-      .toBe('Business name ← Taco Loco; First day of the event rejected: The date is in the past.');
-    expect(describeToolTurn('submit_application: submitted FP-2026-7KQ3XM', PERMITS)).toBe('submit application: submitted FP-2026-7KQ3XM');
+    expect(
+      describeToolTurn(
+        'update_application: businessName ← Taco Loco; eventStartDate rejected: The date is in the past.',
+        PERMITS,
+      ),
+    ).toBe('Business name ← Taco Loco; First day of the event rejected: The date is in the past.');
+    expect(describeToolTurn('submit_application: submitted FP-2026-7KQ3XM', PERMITS)).toBe(
+      'submit application: submitted FP-2026-7KQ3XM',
+    );
   });
 
   it('when a tool turn records codes, dates, times, lists and numbers, then staff read them as words, and a phone as written', () => {
-    expect(describeToolTurn('update_application: permitType ← temporary_food_event; entityType ← llc; eventStartDate ← 2027-03-03', PERMITS))
-      .toBe('Permit type ← Temporary food event; Type of business entity ← LLC; First day of the event ← March 3, 2027');
-    expect(describeToolTurn('update_application: menuItems ← ["Carnitas tacos","Horchata"]; servesTcsFoods ← true; contactPhone ← +12125550142', PERMITS))
-      .toBe('Menu items ← Carnitas tacos, Horchata; Do you serve foods that need time or temperature control ← yes; Contact phone ← +12125550142');
+    expect(
+      describeToolTurn(
+        'update_application: permitType ← temporary_food_event; entityType ← llc; eventStartDate ← 2027-03-03',
+        PERMITS,
+      ),
+    ).toBe('Permit type ← Temporary food event; Type of business entity ← LLC; First day of the event ← March 3, 2027');
+    expect(
+      describeToolTurn(
+        'update_application: menuItems ← ["Carnitas tacos","Horchata"]; servesTcsFoods ← true; contactPhone ← +12125550142',
+        PERMITS,
+      ),
+    ).toBe(
+      'Menu items ← Carnitas tacos, Horchata; Do you serve foods that need time or temperature control ← yes; Contact phone ← +12125550142',
+    );
   });
 
   it('when staff search, then a reference in any case or a phone in any usual form is recognised, and anything else is not', () => {

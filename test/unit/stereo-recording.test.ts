@@ -54,7 +54,10 @@ describe('StereoRecording', () => {
     callerSpeaks(recording, 1000);
 
     const { right } = channels(recording);
-    expect(agentRuns(right)).toEqual([[0, 3200], [4800, 5600]]);
+    expect(agentRuns(right)).toEqual([
+      [0, 3200],
+      [4800, 5600],
+    ]);
     expect(right[1599]).toBe(32124);
     expect(right[1600]).toBe(16764);
     expect(right[3199]).toBe(16764);
@@ -71,7 +74,10 @@ describe('StereoRecording', () => {
     callerSpeaks(recording, 700);
 
     const { right } = channels(recording);
-    expect(agentRuns(right)).toEqual([[0, 4000], [6400, 7200]]);
+    expect(agentRuns(right)).toEqual([
+      [0, 4000],
+      [6400, 7200],
+    ]);
     expect(recording.durationMs).toBe(1500);
   });
 
@@ -105,7 +111,16 @@ describe('StereoRecording', () => {
     const frames = 1200 * SAMPLES_PER_MS;
     expect(wavBytes.toString('ascii', 0, 4)).toBe('RIFF');
     expect(wavBytes.length).toBe(44 + frames * 4);
-    expect(wav).toMatchObject({ audioFormat: 1, channels: 2, sampleRate: 8000, byteRate: 32000, blockAlign: 4, bitsPerSample: 16, dataBytes: frames * 4, riffSize: 36 + frames * 4 });
+    expect(wav).toMatchObject({
+      audioFormat: 1,
+      channels: 2,
+      sampleRate: 8000,
+      byteRate: 32000,
+      blockAlign: 4,
+      bitsPerSample: 16,
+      dataBytes: frames * 4,
+      riffSize: 36 + frames * 4,
+    });
     expect(recording.durationMs).toBe(1200);
     const [left, right] = wav.samples;
     expect(left!.length).toBe(frames);
@@ -121,7 +136,11 @@ describe('StereoRecording', () => {
 
   it('when a call time is negative or not a number, then it is refused', () => {
     const recording = new StereoRecording();
-    expect(() => { recording.agent(payload(8, LOUDEST), -1); }).toThrow(RangeError);
-    expect(() => { recording.cleared(Number.NaN); }).toThrow(RangeError);
+    expect(() => {
+      recording.agent(payload(8, LOUDEST), -1);
+    }).toThrow(RangeError);
+    expect(() => {
+      recording.cleared(Number.NaN);
+    }).toThrow(RangeError);
   });
 });

@@ -7,7 +7,10 @@ describe('TwiML reader', () => {
     const response = new twilio.twiml.VoiceResponse();
     response.say('Calls are transcribed & kept for "30" days <briefly>.');
     const connect = response.connect({ action: 'https://permits.example.org/twilio/voice/after?step=1&x=2' });
-    const stream = connect.stream({ url: 'wss://permits.example.org/twilio/media', statusCallback: 'https://permits.example.org/s' });
+    const stream = connect.stream({
+      url: 'wss://permits.example.org/twilio/media',
+      statusCallback: 'https://permits.example.org/s',
+    });
     stream.parameter({ name: 'token', value: '123.abc_-' });
     stream.parameter({ name: 'note', value: "it's <ok> & fine" });
 
@@ -17,12 +20,20 @@ describe('TwiML reader', () => {
     expect(answer.say).toBe('Calls are transcribed & kept for "30" days <briefly>.');
     expect(answer.connect).toEqual({
       action: 'https://permits.example.org/twilio/voice/after?step=1&x=2',
-      stream: { url: 'wss://permits.example.org/twilio/media', statusCallback: 'https://permits.example.org/s', parameters: { token: '123.abc_-', note: "it's <ok> & fine" } },
+      stream: {
+        url: 'wss://permits.example.org/twilio/media',
+        statusCallback: 'https://permits.example.org/s',
+        parameters: { token: '123.abc_-', note: "it's <ok> & fine" },
+      },
     });
   });
 
   it('when the answer hangs up or gathers, then there is no stream to connect, and the Gather prompt is still read', () => {
-    expect(readTwiml('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>')).toEqual({ verbs: ['Hangup'], say: undefined, connect: undefined });
+    expect(readTwiml('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>')).toEqual({
+      verbs: ['Hangup'],
+      say: undefined,
+      connect: undefined,
+    });
 
     const gather = readTwiml(`<?xml version="1.0"?>
       <!-- a menu -->
@@ -38,7 +49,9 @@ describe('TwiML reader', () => {
   });
 
   it('when a Parameter is named __proto__, then it stays a plain parameter', () => {
-    const answer = readTwiml('<Response><Connect><Stream url="wss://x/m"><Parameter name="__proto__" value="v"/></Stream></Connect></Response>');
+    const answer = readTwiml(
+      '<Response><Connect><Stream url="wss://x/m"><Parameter name="__proto__" value="v"/></Stream></Connect></Response>',
+    );
     expect(Object.getPrototypeOf(answer.connect?.stream.parameters)).toBe(Object.prototype);
     expect(Object.entries(answer.connect?.stream.parameters ?? {})).toEqual([['__proto__', 'v']]);
   });

@@ -17,9 +17,17 @@ export function staffAdminRoutes(deps: StaffRouteDeps): Router {
   const router = express.Router();
   const admin = requireAdmin(deps);
 
-  const showUsers = async (req: Request, res: Response, status: number, message?: { kind: 'notice' | 'error'; text: string }): Promise<void> => {
+  const showUsers = async (
+    req: Request,
+    res: Response,
+    status: number,
+    message?: { kind: 'notice' | 'error'; text: string },
+  ): Promise<void> => {
     res.set('Cache-Control', 'no-store');
-    res.status(status).type('html').send(usersPage(await deps.users.list(), pageContext(deps, req, res), message));
+    res
+      .status(status)
+      .type('html')
+      .send(usersPage(await deps.users.list(), pageContext(deps, req, res), message));
   };
 
   router.get('/staff/users', admin, async (req, res) => {
@@ -38,51 +46,80 @@ export function staffAdminRoutes(deps: StaffRouteDeps): Router {
     }
     const added = await deps.users.add(username, role, await hashPassword(password));
     if (added === undefined) {
-      await showUsers(req, res, 409, { kind: 'error', text: `There is already a staff user named ${username}; reset their password instead.` });
+      await showUsers(req, res, 409, {
+        kind: 'error',
+        text: `There is already a staff user named ${username}; reset their password instead.`,
+      });
       return;
     }
-    await audit(deps, req, res, { action: 'staff.add', subject: `user:${added.id}`, detail: { username: added.username, role } });
+    await audit(deps, req, res, {
+      action: 'staff.add',
+      subject: `user:${added.id}`,
+      detail: { username: added.username, role },
+    });
     await showUsers(req, res, 201, { kind: 'notice', text: `Added ${added.username} (${role}).` });
   });
 
-  router.post('/staff/users/:username/:change', admin, deps.csrf.protect, async (req: Request<{ username: string; change: string }>, res) => {
-    const { username, change } = req.params;
-    const me = signedIn(res).user;
-    if (change === 'disable' || change === 'enable') {
-      if (username === me.username) {
-        await showUsers(req, res, 400, { kind: 'error', text: 'You cannot disable your own account; ask another administrator.' });
+  router.post(
+    '/staff/users/:username/:change',
+    admin,
+    deps.csrf.protect,
+    async (req: Request<{ username: string; change: string }>, res) => {
+      const { username, change } = req.params;
+      const me = signedIn(res).user;
+      if (change === 'disable' || change === 'enable') {
+        if (username === me.username) {
+          await showUsers(req, res, 400, {
+            kind: 'error',
+            text: 'You cannot disable your own account; ask another administrator.',
+          });
+          return;
+        }
+        const user = await deps.users.setDisabled(username, change === 'disable');
+        if (user === undefined) {
+          await showUsers(req, res, 404, { kind: 'error', text: `There is no staff user named ${username}.` });
+          return;
+        }
+        const sessionsEnded = change === 'disable' ? await deps.sessions.revokeAllOf(user.id) : 0;
+        // The same actions and details as npm run staff, so the log reads the same whichever was used.
+        await audit(deps, req, res, {
+          action: `staff.${change}`,
+          subject: `user:${user.id}`,
+          detail: { username: user.username, ...(change === 'disable' ? { sessionsEnded } : {}) },
+        });
+        await showUsers(req, res, 200, { kind: 'notice', text: `${user.username} is ${change}d.` });
         return;
       }
-      const user = await deps.users.setDisabled(username, change === 'disable');
-      if (user === undefined) {
-        await showUsers(req, res, 404, { kind: 'error', text: `There is no staff user named ${username}.` });
+      if (change === 'reset-password') {
+        const password =
+          typeof (req.body as Record<string, unknown>).password === 'string'
+            ? String((req.body as Record<string, unknown>).password)
+            : '';
+        const problem = passwordProblem(password);
+        if (problem !== undefined) {
+          await showUsers(req, res, 400, { kind: 'error', text: problem });
+          return;
+        }
+        const user = await deps.users.setPassword(username, await hashPassword(password));
+        if (user === undefined) {
+          await showUsers(req, res, 404, { kind: 'error', text: `There is no staff user named ${username}.` });
+          return;
+        }
+        const sessionsEnded = await deps.sessions.revokeAllOf(user.id);
+        await audit(deps, req, res, {
+          action: 'staff.reset-password',
+          subject: `user:${user.id}`,
+          detail: { username: user.username, sessionsEnded },
+        });
+        await showUsers(req, res, 200, {
+          kind: 'notice',
+          text: `${user.username}'s password is reset; they are signed out everywhere.`,
+        });
         return;
       }
-      const sessionsEnded = change === 'disable' ? await deps.sessions.revokeAllOf(user.id) : 0;
-      // The same actions and details as npm run staff, so the log reads the same whichever was used.
-      await audit(deps, req, res, { action: `staff.${change}`, subject: `user:${user.id}`, detail: { username: user.username, ...(change === 'disable' ? { sessionsEnded } : {}) } });
-      await showUsers(req, res, 200, { kind: 'notice', text: `${user.username} is ${change}d.` });
-      return;
-    }
-    if (change === 'reset-password') {
-      const password = typeof (req.body as Record<string, unknown>).password === 'string' ? String((req.body as Record<string, unknown>).password) : '';
-      const problem = passwordProblem(password);
-      if (problem !== undefined) {
-        await showUsers(req, res, 400, { kind: 'error', text: problem });
-        return;
-      }
-      const user = await deps.users.setPassword(username, await hashPassword(password));
-      if (user === undefined) {
-        await showUsers(req, res, 404, { kind: 'error', text: `There is no staff user named ${username}.` });
-        return;
-      }
-      const sessionsEnded = await deps.sessions.revokeAllOf(user.id);
-      await audit(deps, req, res, { action: 'staff.reset-password', subject: `user:${user.id}`, detail: { username: user.username, sessionsEnded } });
-      await showUsers(req, res, 200, { kind: 'notice', text: `${user.username}'s password is reset; they are signed out everywhere.` });
-      return;
-    }
-    await showUsers(req, res, 404, { kind: 'error', text: 'There is no such change.' });
-  });
+      await showUsers(req, res, 404, { kind: 'error', text: 'There is no such change.' });
+    },
+  );
 
   router.get('/staff/audit', admin, async (req, res) => {
     const before = typeof req.query.before === 'string' ? Number.parseInt(req.query.before, 10) : Number.NaN;
@@ -91,7 +128,16 @@ export function staffAdminRoutes(deps: StaffRouteDeps): Router {
     await audit(deps, req, res, { action: 'audit.view', subject: 'audit log' });
     const last = records.at(-1);
     res.set('Cache-Control', 'no-store');
-    res.type('html').send(auditPage(records, verification, records.length === AUDIT_PAGE_SIZE && last !== undefined ? last.seq : undefined, pageContext(deps, req, res)));
+    res
+      .type('html')
+      .send(
+        auditPage(
+          records,
+          verification,
+          records.length === AUDIT_PAGE_SIZE && last !== undefined ? last.seq : undefined,
+          pageContext(deps, req, res),
+        ),
+      );
   });
 
   router.get('/staff/erase', admin, (req, res) => {
@@ -105,11 +151,29 @@ export function staffAdminRoutes(deps: StaffRouteDeps): Router {
     const target = parseCallSearch(targetText);
     const context = pageContext(deps, req, res);
     if (target === undefined) {
-      res.status(400).type('html').send(erasePage(context, { kind: 'error', text: 'Give a reference such as FP-2026-ABC234 or a phone number such as 312-555-0142.' }, targetText));
+      res
+        .status(400)
+        .type('html')
+        .send(
+          erasePage(
+            context,
+            { kind: 'error', text: 'Give a reference such as FP-2026-ABC234 or a phone number such as 312-555-0142.' },
+            targetText,
+          ),
+        );
       return;
     }
     if (body.confirm !== 'yes') {
-      res.status(400).type('html').send(erasePage(context, { kind: 'error', text: 'Tick the box to confirm that the erasure cannot be undone.' }, targetText));
+      res
+        .status(400)
+        .type('html')
+        .send(
+          erasePage(
+            context,
+            { kind: 'error', text: 'Tick the box to confirm that the erasure cannot be undone.' },
+            targetText,
+          ),
+        );
       return;
     }
     const result = await deps.erasure.erase(target);
@@ -122,9 +186,20 @@ export function staffAdminRoutes(deps: StaffRouteDeps): Router {
       detail: { applications: result.applicationIds.length, calls: result.callSids.length, recordings },
     });
     const found = result.applicationIds.length + result.callSids.length > 0;
-    res.status(found ? 200 : 404).type('html').send(erasePage(context, found
-      ? { kind: 'notice', text: `Erased: ${result.applicationIds.length} application(s), ${result.callSids.length} call(s), ${recordings} recording(s).` }
-      : { kind: 'error', text: 'Nothing matches that reference or number; nothing was erased.' }));
+    res
+      .status(found ? 200 : 404)
+      .type('html')
+      .send(
+        erasePage(
+          context,
+          found
+            ? {
+                kind: 'notice',
+                text: `Erased: ${result.applicationIds.length} application(s), ${result.callSids.length} call(s), ${recordings} recording(s).`,
+              }
+            : { kind: 'error', text: 'Nothing matches that reference or number; nothing was erased.' },
+        ),
+      );
   });
 
   return router;

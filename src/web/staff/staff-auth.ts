@@ -19,7 +19,9 @@ export function sessionCookieName(secure: boolean): string {
 
 /** Where to go after signing in: only our own staff pages, never an open redirect. */
 function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/staff\/[\w/?=&.%-]*$/.test(value) && !value.startsWith('//') ? value : '/staff/calls';
+  return typeof value === 'string' && /^\/staff\/[\w/?=&.%-]*$/.test(value) && !value.startsWith('//')
+    ? value
+    : '/staff/calls';
 }
 
 export function staffSessionCheck(deps: StaffRouteDeps): RequestHandler {
@@ -53,7 +55,10 @@ export function requireAdmin(deps: StaffRouteDeps): RequestHandler {
       next();
       return;
     }
-    res.status(403).type('html').send(messagePage('Not allowed', 'This page is for administrators.', pageContext(deps, req, res)));
+    res
+      .status(403)
+      .type('html')
+      .send(messagePage('Not allowed', 'This page is for administrators.', pageContext(deps, req, res)));
   };
 }
 
@@ -72,7 +77,12 @@ export function staffAuthRoutes(deps: StaffRouteDeps): Router {
   router.get(LOGIN_PATH, deps.csrf.ensureBrowserId, (req, res) => {
     const notice = typeof req.query.signedOut === 'string' ? SIGNED_OUT_NOTICES[req.query.signedOut] : undefined;
     res.set('Cache-Control', 'no-store');
-    res.type('html').send(loginPage(deps.csrf.tokenFor(req, res), { ...(notice === undefined ? {} : { notice }), next: safeNext(req.query.next) }));
+    res.type('html').send(
+      loginPage(deps.csrf.tokenFor(req, res), {
+        ...(notice === undefined ? {} : { notice }),
+        next: safeNext(req.query.next),
+      }),
+    );
   });
 
   router.post(LOGIN_PATH, deps.csrf.protect, async (req, res) => {
@@ -83,14 +93,25 @@ export function staffAuthRoutes(deps: StaffRouteDeps): Router {
     const next = safeNext(body.next);
     const address = sourceAddress(req);
     const again = (status: number, error: string): void => {
-      res.status(status).type('html').send(loginPage(deps.csrf.tokenFor(req, res), { error, username, next }));
+      res
+        .status(status)
+        .type('html')
+        .send(loginPage(deps.csrf.tokenFor(req, res), { error, username, next }));
     };
     const verdict = await deps.throttle.check(username, address);
     if (!verdict.allowed) {
-      await deps.audit.append({ actor: username || 'unknown', action: 'staff.sign-in-locked', subject: `username:${username}`, sourceAddress: address });
+      await deps.audit.append({
+        actor: username || 'unknown',
+        action: 'staff.sign-in-locked',
+        subject: `username:${username}`,
+        sourceAddress: address,
+      });
       const minutes = Math.max(1, Math.ceil(verdict.retryAfterMs / 60_000));
       res.set('Retry-After', String(Math.ceil(verdict.retryAfterMs / 1000)));
-      again(429, `Too many failed sign-ins. Sign-in is locked for ${minutes} minute${minutes === 1 ? '' : 's'}; try again after that, or ask an administrator.`);
+      again(
+        429,
+        `Too many failed sign-ins. Sign-in is locked for ${minutes} minute${minutes === 1 ? '' : 's'}; try again after that, or ask an administrator.`,
+      );
       return;
     }
     const user = await deps.users.findByUsername(username);
@@ -98,7 +119,12 @@ export function staffAuthRoutes(deps: StaffRouteDeps): Router {
     const matches = await verifyPassword(password, user?.passwordHash ?? (await decoy));
     if (user === undefined || user.disabled || !matches) {
       await deps.throttle.recordFailure(username, address);
-      await deps.audit.append({ actor: username || 'unknown', action: 'staff.sign-in-failed', subject: `username:${username}`, sourceAddress: address });
+      await deps.audit.append({
+        actor: username || 'unknown',
+        action: 'staff.sign-in-failed',
+        subject: `username:${username}`,
+        sourceAddress: address,
+      });
       again(401, 'The username or password is not right.');
       return;
     }
@@ -106,7 +132,13 @@ export function staffAuthRoutes(deps: StaffRouteDeps): Router {
     const session = await deps.sessions.create(user.id);
     // Sessions nobody came back to are swept here, where sign-ins are rare enough for it to cost nothing.
     await deps.sessions.deleteExpired(deps.sessionLimits);
-    await deps.audit.append({ actor: user.username, action: 'staff.sign-in', subject: `user:${user.id}`, sourceAddress: address, detail: { username: user.username } });
+    await deps.audit.append({
+      actor: user.username,
+      action: 'staff.sign-in',
+      subject: `user:${user.id}`,
+      sourceAddress: address,
+      detail: { username: user.username },
+    });
     res.cookie(cookie, session.token, { httpOnly: true, sameSite: 'strict', secure: deps.secureCookies, path: '/' });
     res.redirect(303, next);
   });

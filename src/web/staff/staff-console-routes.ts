@@ -1,5 +1,10 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { CALL_OUTCOMES, parseCallSearch, type CallListQuery, type CallOutcome } from '../../store/staff-call-directory.ts';
+import {
+  CALL_OUTCOMES,
+  parseCallSearch,
+  type CallListQuery,
+  type CallOutcome,
+} from '../../store/staff-call-directory.ts';
 import { audit, pageContext, type StaffRouteDeps } from './staff-deps.ts';
 import { nextDay, startOfDayIn } from './staff-time.ts';
 import { applicationPage, callDetailPage, callListPage, messagePage } from './staff-views.ts';
@@ -14,7 +19,8 @@ const PAGE_SIZE = 25;
 const CALL_SID = /^CA[0-9a-f]{32}$/;
 const APPLICATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // The replay page alone runs a script (our own) and plays media (our own).
-const REPLAY_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const REPLAY_CSP =
+  "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value.trim().slice(0, 100) : '';
@@ -25,28 +31,55 @@ export function staffConsoleRoutes(deps: StaffRouteDeps): Router {
 
   // A malformed id and an unknown one get the same answer: guessing reveals nothing.
   const notFound = (req: Request, res: Response): void => {
-    res.status(404).type('html').send(messagePage('Not found', 'There is nothing at this address.', pageContext(deps, req, res)));
+    res
+      .status(404)
+      .type('html')
+      .send(messagePage('Not found', 'There is nothing at this address.', pageContext(deps, req, res)));
   };
 
-  router.get('/staff', (_req, res) => { res.redirect(303, '/staff/calls'); });
+  router.get('/staff', (_req, res) => {
+    res.redirect(303, '/staff/calls');
+  });
 
   router.get('/staff/calls', async (req, res) => {
-    const filters = { from: text(req.query.from), to: text(req.query.to), outcome: text(req.query.outcome), q: text(req.query.q) };
+    const filters = {
+      from: text(req.query.from),
+      to: text(req.query.to),
+      outcome: text(req.query.outcome),
+      q: text(req.query.q),
+    };
     const page = Math.max(1, Math.min(10_000, Number.parseInt(text(req.query.page), 10) || 1));
     const problems: string[] = [];
     const startedFrom = filters.from === '' ? undefined : startOfDayIn(filters.from, deps.timeZone);
     const startedBefore = filters.to === '' ? undefined : startOfDayIn(nextDay(filters.to), deps.timeZone);
-    if (filters.from !== '' && startedFrom === undefined) problems.push('The "from" date is not a date; use the date picker or YYYY-MM-DD.');
-    if (filters.to !== '' && startedBefore === undefined) problems.push('The "to" date is not a date; use the date picker or YYYY-MM-DD.');
-    const outcome = (CALL_OUTCOMES as readonly string[]).includes(filters.outcome) ? (filters.outcome as CallOutcome) : undefined;
+    if (filters.from !== '' && startedFrom === undefined)
+      problems.push('The "from" date is not a date; use the date picker or YYYY-MM-DD.');
+    if (filters.to !== '' && startedBefore === undefined)
+      problems.push('The "to" date is not a date; use the date picker or YYYY-MM-DD.');
+    const outcome = (CALL_OUTCOMES as readonly string[]).includes(filters.outcome)
+      ? (filters.outcome as CallOutcome)
+      : undefined;
     const search = filters.q === '' ? undefined : parseCallSearch(filters.q);
-    if (filters.q !== '' && search === undefined) problems.push('Search by a reference such as FP-2026-ABC234 or by a phone number such as 312-555-0142.');
+    if (filters.q !== '' && search === undefined)
+      problems.push('Search by a reference such as FP-2026-ABC234 or by a phone number such as 312-555-0142.');
     const query: CallListQuery = { startedFrom, startedBefore, outcome, search, page, pageSize: PAGE_SIZE };
     const result = problems.length > 0 ? { entries: [], hasMore: false } : await deps.directory.list(query);
     // The list shows masked numbers only; a search by phone is itself a use of personal data.
-    await audit(deps, req, res, { action: 'calls.list', subject: search === undefined ? 'all calls' : 'reference' in search ? `reference:${search.reference}` : 'phone search', detail: { page, results: result.entries.length } });
+    await audit(deps, req, res, {
+      action: 'calls.list',
+      subject:
+        search === undefined ? 'all calls' : 'reference' in search ? `reference:${search.reference}` : 'phone search',
+      detail: { page, results: result.entries.length },
+    });
     res.set('Cache-Control', 'no-store');
-    res.type('html').send(callListPage({ entries: result.entries, filters, page, hasMore: result.hasMore, problem: problems.join(' ') || undefined }, pageContext(deps, req, res)));
+    res
+      .type('html')
+      .send(
+        callListPage(
+          { entries: result.entries, filters, page, hasMore: result.hasMore, problem: problems.join(' ') || undefined },
+          pageContext(deps, req, res),
+        ),
+      );
   });
 
   router.get('/staff/calls/:callSid', async (req, res) => {
@@ -66,14 +99,18 @@ export function staffConsoleRoutes(deps: StaffRouteDeps): Router {
   router.get('/staff/calls/:callSid/recording', async (req, res) => {
     const { callSid } = req.params;
     const call = CALL_SID.test(callSid) ? await deps.directory.find(callSid) : undefined;
-    const wav = call === undefined || call.erased || call.recordingMs === undefined ? undefined : await deps.recordings.load(callSid);
+    const wav =
+      call === undefined || call.erased || call.recordingMs === undefined
+        ? undefined
+        : await deps.recordings.load(callSid);
     if (wav === undefined) {
       notFound(req, res);
       return;
     }
     const range = parseRange(req.headers.range, wav.length);
     // A player fetches in many ranges; one play is one entry (the request from the start).
-    if (range === undefined || (range !== 'unsatisfiable' && range.start === 0)) await audit(deps, req, res, { action: 'recording.play', subject: `call:${callSid}` });
+    if (range === undefined || (range !== 'unsatisfiable' && range.start === 0))
+      await audit(deps, req, res, { action: 'recording.play', subject: `call:${callSid}` });
     res.set({ 'Cache-Control': 'no-store', 'Accept-Ranges': 'bytes', 'Content-Type': 'audio/wav' });
     if (range === 'unsatisfiable') {
       res.status(416).set('Content-Range', `bytes */${wav.length}`).end();
@@ -83,7 +120,10 @@ export function staffConsoleRoutes(deps: StaffRouteDeps): Router {
       res.status(200).send(wav);
       return;
     }
-    res.status(206).set('Content-Range', `bytes ${range.start}-${range.end}/${wav.length}`).send(wav.subarray(range.start, range.end + 1));
+    res
+      .status(206)
+      .set('Content-Range', `bytes ${range.start}-${range.end}/${wav.length}`)
+      .send(wav.subarray(range.start, range.end + 1));
   });
 
   router.get('/staff/applications/:id', async (req, res) => {
@@ -94,7 +134,11 @@ export function staffConsoleRoutes(deps: StaffRouteDeps): Router {
       return;
     }
     await audit(deps, req, res, { action: 'application.view', subject: `application:${id}` });
-    const [calls, texts, erasedAt] = await Promise.all([deps.directory.callsOfApplication(id), deps.applications.outboxFor(id), deps.directory.applicationErasedAt(id)]);
+    const [calls, texts, erasedAt] = await Promise.all([
+      deps.directory.callsOfApplication(id),
+      deps.applications.outboxFor(id),
+      deps.directory.applicationErasedAt(id),
+    ]);
     res.set('Cache-Control', 'no-store');
     res.type('html').send(applicationPage({ application, calls, texts, erasedAt }, pageContext(deps, req, res)));
   });
@@ -103,7 +147,10 @@ export function staffConsoleRoutes(deps: StaffRouteDeps): Router {
 }
 
 /** One `bytes=` range (what audio elements ask for); several ranges are answered whole, as RFC 9110 allows. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
   if (header === undefined) return undefined;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (match === null) return undefined;

@@ -46,11 +46,21 @@ export function signedIn(res: Response): SignedIn {
 }
 
 export function pageContext(deps: StaffRouteDeps, req: Request, res: Response): StaffPageContext {
-  return { user: signedIn(res).user, csrfToken: deps.csrf.tokenFor(req, res), timeZone: deps.timeZone, permits: deps.permits };
+  return {
+    user: signedIn(res).user,
+    csrfToken: deps.csrf.tokenFor(req, res),
+    timeZone: deps.timeZone,
+    permits: deps.permits,
+  };
 }
 
 /** Every view of personal data and every admin action, written before the page is sent: no record, no page. */
-export function audit(deps: StaffRouteDeps, req: Request, res: Response, entry: Omit<AuditEntry, 'actor' | 'sourceAddress'>): Promise<unknown> {
+export function audit(
+  deps: StaffRouteDeps,
+  req: Request,
+  res: Response,
+  entry: Omit<AuditEntry, 'actor' | 'sourceAddress'>,
+): Promise<unknown> {
   return deps.audit.append({ ...entry, actor: signedIn(res).user.username, sourceAddress: sourceAddress(req) });
 }
 

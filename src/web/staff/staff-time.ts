@@ -13,7 +13,8 @@ export function startOfDayIn(isoDate: string, timeZone: string): Date | undefine
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const utcMidnight = Date.UTC(year, month - 1, day);
   const check = new Date(utcMidnight);
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day)
+    return undefined;
   // The zone's offset at that moment; a second pass settles days on which the offset changes.
   let instant = utcMidnight - offsetMs(utcMidnight, timeZone);
   instant = utcMidnight - offsetMs(instant, timeZone);
@@ -28,7 +29,16 @@ export function nextDay(isoDate: string): string {
 }
 
 function offsetMs(instant: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(instant));
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(instant));
   const part = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
   const wall = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
   return wall - Math.floor(instant / 1000) * 1000;
@@ -36,7 +46,12 @@ function offsetMs(instant: number, timeZone: string): number {
 
 /** "Nov 25, 2026, 14:03" in the department's zone. */
 export function formatDateTime(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone, dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(new Date(iso));
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    hourCycle: 'h23',
+  }).format(new Date(iso));
 }
 
 /** Call time as the transcript shows it: "1:05". */

@@ -28,8 +28,12 @@
   }
 
   if (audio !== null) {
-    audio.addEventListener('timeupdate', () => { highlight(audio.currentTime * 1000); });
-    audio.addEventListener('seeked', () => { highlight(audio.currentTime * 1000); });
+    audio.addEventListener('timeupdate', () => {
+      highlight(audio.currentTime * 1000);
+    });
+    audio.addEventListener('seeked', () => {
+      highlight(audio.currentTime * 1000);
+    });
     for (const button of list.querySelectorAll('button[data-seek]')) {
       button.hidden = false;
       button.addEventListener('click', () => {
