@@ -13,7 +13,7 @@ import {
   type StreamIdentity,
 } from '../src/sim/twilio-stream-frames.ts';
 import { readTwiml } from '../src/sim/twiml-reader.ts';
-import { FRAME_BYTES, FRAME_MS } from '../src/voice/media-stream-messages.ts';
+import { FRAME_BYTES, FRAME_MS } from '../src/protocols/media-stream-messages.ts';
 import { readStamp, StampedPayload } from './frame-stamp.ts';
 import type { DirectionLedger } from './stream-ledger.ts';
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LocalCertificate } from '../src/sim/tls-certificate.ts';
-import { MULAW_BYTES_PER_MS } from '../src/voice/media-stream-messages.ts';
+import { MULAW_BYTES_PER_MS } from '../src/protocols/media-stream-messages.ts';
 import { readStamp, StampedPayload } from './frame-stamp.ts';
 import type { DirectionLedger } from './stream-ledger.ts';
 

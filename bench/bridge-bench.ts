@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/sim/free-port.ts';
 import { createLocalCertificate } from '../src/sim/tls-certificate.ts';
-import { FRAME_MS } from '../src/voice/media-stream-messages.ts';
+import { FRAME_MS } from '../src/protocols/media-stream-messages.ts';
 import { runBenchCall, type BenchCallResult } from './bench-caller.ts';
 import { startBenchModelServer, type BenchModelServer } from './bench-model-server.ts';
 import { parseBenchOptions, STEADY_SETTLE_SECONDS, USAGE, type BenchOptions } from './bench-options.ts';

@@ -1,4 +1,4 @@
-import { MULAW_SILENCE } from '../src/voice/media-stream-messages.ts';
+import { MULAW_SILENCE } from '../src/protocols/media-stream-messages.ts';
 
 /**
  * The bench's probe: every audio payload it sends (a caller's 20 ms frame, a

@@ -29,9 +29,9 @@ import { LocalDirectoryRecordingStore } from './recording/recording-store.ts';
 import { startRealtimeSimulator } from './sim/realtime-simulator.ts';
 import { loadScenario } from './sim/scenario.ts';
 import { CallRepository } from './store/call-repository.ts';
-import { attachMediaSocketServer } from './voice/media-socket-server.ts';
-import { StreamTokens } from './voice/stream-token.ts';
-import { VoiceCalls } from './voice/voice-calls.ts';
+import { attachMediaSocketServer } from './call/media-socket-server.ts';
+import { StreamTokens } from './call/stream-tokens.ts';
+import { CallOrchestrator } from './call/call-orchestrator.ts';
 import { startTwilioStandIn, type TwilioStandIn } from './sim/twilio-stand-in.ts';
 import { OutboxWorker } from './sms/outbox-worker.ts';
 import { RetryAfterPreservingClient } from './sms/retry-after-client.ts';
@@ -62,7 +62,7 @@ export interface RunningService {
   readonly server: Server;
   readonly db: Client;
   readonly health: HealthState;
-  readonly voiceCalls: VoiceCalls;
+  readonly callOrchestrator: CallOrchestrator;
   /** Encrypted call recordings: always there, so earlier recordings can be played even when RECORD_CALLS is off. */
   readonly recordings: CallRecordings;
   /** The SMS outbox worker (running only when config.sms.workerInService). */
@@ -132,7 +132,7 @@ export async function startPermitLine(
   const recordings = new CallRecordings(new LocalDirectoryRecordingStore(config.recordings.dir), dataKeys);
   const model = await realtimeEndpoint(config, logger, options);
   const modelCircuit = new ModelCircuit({ ...MODEL_CIRCUIT_SETTINGS, resetMs: config.realtime.circuitResetMs }, logger);
-  const voiceCalls = new VoiceCalls({
+  const callOrchestrator = new CallOrchestrator({
     applications,
     applicationRepository,
     calls,
@@ -178,7 +178,7 @@ export async function startPermitLine(
       authToken: config.twilio.authToken,
       publicBaseUrl: config.publicBaseUrl,
       tokens,
-      voiceCalls,
+      callOrchestrator,
       calls,
       applications,
     },
@@ -222,7 +222,7 @@ export async function startPermitLine(
     tokens,
     logger,
     onStreamStarted: (socket, start) => {
-      void voiceCalls.streamStarted(socket, start);
+      void callOrchestrator.streamStarted(socket, start);
     },
   });
   server.listen(config.port, config.host);
@@ -234,8 +234,8 @@ export async function startPermitLine(
 
   const stop = async (): Promise<void> => {
     health.draining = true;
-    const ending = voiceCalls.liveCalls;
-    voiceCalls.endAll('service stopping');
+    const ending = callOrchestrator.liveCalls;
+    callOrchestrator.endAll('service stopping');
     media.close();
     // Twilio asks the <Connect action> of each call we just ended, which tells the caller their answers are saved.
     if (ending > 0) await sleep(CONNECT_ACTION_GRACE_MS);
@@ -249,13 +249,13 @@ export async function startPermitLine(
     await model.close();
     modelCircuit.shutdown();
     // Ended calls still write their usage, transcript and recording.
-    await voiceCalls.finished();
+    await callOrchestrator.finished();
     db.close();
   };
   const drain = async (timeoutMs: number): Promise<void> => {
     health.draining = true;
     const deadline = Date.now() + timeoutMs;
-    const inProgress = () => voiceCalls.liveCalls + voiceCalls.arrivingCalls;
+    const inProgress = () => callOrchestrator.liveCalls + callOrchestrator.arrivingCalls;
     logger.info({ liveCalls: inProgress(), timeoutMs }, 'draining: readiness is off; live calls may finish');
     while (inProgress() > 0 && Date.now() < deadline) await sleep(DRAIN_POLL_MS);
     if (inProgress() > 0)
@@ -271,7 +271,7 @@ export async function startPermitLine(
     server,
     db,
     health,
-    voiceCalls,
+    callOrchestrator,
     recordings,
     smsWorker: sms.worker,
     twilioStandIn: sms.standIn,

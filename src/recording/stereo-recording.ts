@@ -1,7 +1,7 @@
 import { endianness } from 'node:os';
-import { MULAW_BYTES_PER_MS, MULAW_SAMPLE_RATE, MULAW_SILENCE } from '../voice/media-stream-messages.ts';
+import { MULAW_BYTES_PER_MS, MULAW_SAMPLE_RATE, MULAW_SILENCE } from '../protocols/media-stream-messages.ts';
 import { ByteTrack } from './byte-track.ts';
-import { MU_LAW_TO_LINEAR } from '../voice/mu-law.ts';
+import { MU_LAW_TO_LINEAR } from '../protocols/mu-law.ts';
 import { PCM_BYTES_PER_SAMPLE, pcm16WavHeader, WAV_HEADER_BYTES } from './wav-header.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { FRAME_BYTES, FRAME_MS, MULAW_BYTES_PER_MS, MULAW_SILENCE } from '../voice/media-stream-messages.ts';
+import { FRAME_BYTES, FRAME_MS, MULAW_BYTES_PER_MS, MULAW_SILENCE } from '../protocols/media-stream-messages.ts';
 import { isToolCall, type AgentTurn, type CallerTurn, type LoadedScenario } from './scenario.ts';
 
 /**

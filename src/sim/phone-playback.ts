@@ -1,4 +1,4 @@
-import { FRAME_BYTES, MULAW_BYTES_PER_MS, MULAW_SILENCE } from '../voice/media-stream-messages.ts';
+import { FRAME_BYTES, MULAW_BYTES_PER_MS, MULAW_SILENCE } from '../protocols/media-stream-messages.ts';
 
 /**
  * The caller's handset as Twilio drives it: audio the service sends is

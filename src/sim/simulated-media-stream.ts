@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { FRAME_MS } from '../voice/media-stream-messages.ts';
+import { FRAME_MS } from '../protocols/media-stream-messages.ts';
 import type { CallerScript, ScriptEvent } from './caller-script.ts';
 import { PhonePlayback } from './phone-playback.ts';
 import {

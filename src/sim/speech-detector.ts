@@ -6,13 +6,13 @@
  */
 
 // The audio format is Twilio's: the same constants as the media-stream protocol module.
-import { FRAME_BYTES, FRAME_MS } from '../voice/media-stream-messages.ts';
-import { MU_LAW_TO_LINEAR } from '../voice/mu-law.ts';
-export { FRAME_BYTES, FRAME_MS, MULAW_SILENCE } from '../voice/media-stream-messages.ts';
+import { FRAME_BYTES, FRAME_MS } from '../protocols/media-stream-messages.ts';
+import { MU_LAW_TO_LINEAR } from '../protocols/mu-law.ts';
+export { FRAME_BYTES, FRAME_MS, MULAW_SILENCE } from '../protocols/media-stream-messages.ts';
 export {
   MULAW_BYTES_PER_MS as BYTES_PER_MS,
   MULAW_SAMPLE_RATE as SAMPLE_RATE_HZ,
-} from '../voice/media-stream-messages.ts';
+} from '../protocols/media-stream-messages.ts';
 
 /** Root-mean-square level of mu-law samples, on the linear 16-bit scale (0 for mu-law silence). */
 export function frameEnergy(frame: Uint8Array): number {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pino, type Logger } from 'pino';
 import twilio from 'twilio';
-import { isGsm7, smsSegments } from '../sms/gsm7.ts';
+import { isGsm7, smsSegments } from '../protocols/gsm7.ts';
 import { listen, sameSecret } from './local-server.ts';
 
 /**

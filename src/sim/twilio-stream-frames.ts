@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { FRAME_MS, MULAW_SAMPLE_RATE } from '../voice/media-stream-messages.ts';
+import { FRAME_MS, MULAW_SAMPLE_RATE } from '../protocols/media-stream-messages.ts';
 
 /**
  * Twilio's side of a bidirectional Media Stream, for the call simulator: the

@@ -3,7 +3,7 @@
 // sized here, before the link exists, so that any link the worker may insert
 // keeps the message GSM-7 and within two segments.
 
-import { gsm7Septets, isBasicGsm7, SEGMENT_SEPTETS, toGsm7 } from './gsm7.ts';
+import { gsm7Septets, isBasicGsm7, SEGMENT_SEPTETS, toGsm7 } from '../protocols/gsm7.ts';
 
 export const REVIEW_LINK_PLACEHOLDER = '{review_link}';
 

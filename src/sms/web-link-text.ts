@@ -1,4 +1,4 @@
-import { isBasicGsm7 } from './gsm7.ts';
+import { isBasicGsm7 } from '../protocols/gsm7.ts';
 
 /**
  * The text a caller asks for on the phone when the rest of the application

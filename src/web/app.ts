@@ -10,8 +10,8 @@ import type { ApplicationService } from '../intake/application-service.ts';
 import { healthRoutes, type HealthState, type ReadinessCheck } from '../ops/health.ts';
 import type { PermitRules } from '../permits/permit-rules.ts';
 import { smsRoutes, type SmsRoutesDeps } from '../sms/sms-routes.ts';
-import { ivrRoutes, type IvrRoutesDeps } from '../voice/ivr-routes.ts';
-import { voiceRoutes, type VoiceRoutesDeps } from '../voice/voice-routes.ts';
+import { ivrRoutes, type IvrRoutesDeps } from '../ivr/ivr-routes.ts';
+import { voiceWebhooks, type VoiceWebhooksDeps } from '../call/voice-webhooks.ts';
 import { applyRoutes } from './apply-routes.ts';
 import { errorPage } from './apply-views.ts';
 import { createCsrfGuard } from './csrf.ts';
@@ -31,7 +31,7 @@ export interface AppDeps {
   readonly databaseReady: ReadinessCheck;
   readonly trustProxy?: string | undefined;
   /** The phone path; without it only the web form is served. */
-  readonly voice?: VoiceRoutesDeps | undefined;
+  readonly voice?: VoiceWebhooksDeps | undefined;
   /** The keypad and speech IVR callers are sent to when the model is unavailable or lost. */
   readonly ivr?: IvrRoutesDeps | undefined;
   /** Twilio's messaging webhooks (delivery status, STOP/START/HELP/STATUS). */
@@ -87,7 +87,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/static', express.static(join(import.meta.dirname, 'static'), { index: false, maxAge: '1h' }));
   app.use(healthRoutes(deps.health, deps.databaseReady));
-  if (deps.voice !== undefined) app.use(voiceRoutes(deps.voice));
+  if (deps.voice !== undefined) app.use(voiceWebhooks(deps.voice));
   if (deps.ivr !== undefined) app.use(ivrRoutes(deps.ivr));
   if (deps.sms !== undefined) app.use(smsRoutes(deps.sms));
   if (deps.review !== undefined) app.use(reviewRoutes(deps.review));

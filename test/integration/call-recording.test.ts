@@ -6,7 +6,7 @@ import type { CallEvent, CallResult } from '../../src/sim/call-simulator.ts';
 import { isToolCall } from '../../src/sim/scenario.ts';
 import { CallRepository, type TranscriptTurn } from '../../src/store/call-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
-import { FRAME_MS, MULAW_BYTES_PER_MS } from '../../src/voice/media-stream-messages.ts';
+import { FRAME_MS, MULAW_BYTES_PER_MS } from '../../src/protocols/media-stream-messages.ts';
 import { testDataKeys } from '../support/keys.ts';
 import { startVoiceRig, type VoiceRig } from '../support/voice.ts';
 import { waitUntil } from '../support/wait.ts';
@@ -52,8 +52,8 @@ async function callAndSettle(
     if (event.type === 'webhook-answered') verbs = event.verbs;
   };
   const result = await r.call({ ...options, onEvent });
-  await waitUntil(() => r.service.voiceCalls.liveCalls === 0, 'the call is released');
-  await r.service.voiceCalls.finished();
+  await waitUntil(() => r.service.callOrchestrator.liveCalls === 0, 'the call is released');
+  await r.service.callOrchestrator.finished();
   return { result, verbs };
 }
 

@@ -21,7 +21,7 @@ import {
   parseTwilioFrame,
   type TwilioMediaMessage,
   type TwilioMessage,
-} from '../../src/voice/media-stream-messages.ts';
+} from '../../src/protocols/media-stream-messages.ts';
 
 /**
  * The call simulator against a tiny fake PermitLine: express and a `ws`

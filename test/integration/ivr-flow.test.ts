@@ -6,7 +6,7 @@ import { runIvrCall, type IvrCallerInput, type IvrCallResult } from '../../src/s
 import { ApplicationRepository, type StoredApplication } from '../../src/store/application-repository.ts';
 import { CallRepository } from '../../src/store/call-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
-import { loadIvrLines } from '../../src/voice/ivr-lines.ts';
+import { loadIvrLines } from '../../src/ivr/ivr-lines.ts';
 import { ApplicationService } from '../../src/intake/application-service.ts';
 import { PermitRules } from '../../src/permits/permit-rules.ts';
 import { completeApplication } from '../support/applications.ts';

@@ -14,7 +14,7 @@ import { CallRepository } from '../../src/store/call-repository.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { migrate } from '../../src/store/migrations.ts';
-import { loadIvrLines } from '../../src/voice/ivr-lines.ts';
+import { loadIvrLines } from '../../src/ivr/ivr-lines.ts';
 import { createApp } from '../../src/web/app.ts';
 import { csrfSecretsFrom } from '../../src/web/csrf.ts';
 import { testDataKeys } from '../support/keys.ts';

@@ -43,7 +43,7 @@ describe('the model circuit breaker', () => {
 
     const first = await phoneIn(r);
     expect(first).toContain('<Connect');
-    await waitUntil(() => !r.service.voiceCalls.modelAvailable, 'the circuit opens after the refusal');
+    await waitUntil(() => !r.service.callOrchestrator.modelAvailable, 'the circuit opens after the refusal');
     expect(r.model.refusedConnections).toBe(1);
 
     const during = [await phoneIn(r), await phoneIn(r)];
@@ -56,7 +56,11 @@ describe('the model circuit breaker', () => {
     expect(r.model.connections).toBe(0);
 
     r.model.setApiKey('revoked-key');
-    await waitUntil(() => r.service.voiceCalls.modelAvailable, 'the circuit lets a call try again', RESET_MS * 10);
+    await waitUntil(
+      () => r.service.callOrchestrator.modelAvailable,
+      'the circuit lets a call try again',
+      RESET_MS * 10,
+    );
     const after = await phoneIn(r);
     expect(after).toContain('<Connect');
     await waitUntil(() => r.model.connections === 1, 'the trial call reaches the model');
@@ -73,7 +77,7 @@ describe('the model circuit breaker', () => {
     await r.model.close();
 
     for (let i = 0; i < 3; i++) expect(await phoneIn(r)).toContain('<Connect');
-    await waitUntil(() => !r.service.voiceCalls.modelAvailable, 'the circuit opens after repeated failures');
+    await waitUntil(() => !r.service.callOrchestrator.modelAvailable, 'the circuit opens after repeated failures');
 
     const answered = await phoneIn(r);
     expect(answered).not.toContain('<Connect');

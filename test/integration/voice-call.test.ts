@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import { connectedFrame, mediaFrame, startFrame } from '../../src/sim/twilio-stream-frames.ts';
 import { CallRepository } from '../../src/store/call-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
-import { FRAME_BYTES, MULAW_SILENCE } from '../../src/voice/media-stream-messages.ts';
+import { FRAME_BYTES, MULAW_SILENCE } from '../../src/protocols/media-stream-messages.ts';
 import { testDataKeys } from '../support/keys.ts';
 import { postTwilioWebhook } from '../support/twilio-webhook.ts';
 import { pause, waitUntil } from '../support/wait.ts';
@@ -120,7 +120,7 @@ describe('a phone call through the voice path', () => {
     const modelSessionsBefore = rig.model.connections;
     const draftsBefore = Number((await rows("SELECT count(*) AS n FROM applications WHERE channel = 'voice'"))[0]?.n);
     // Twilio retries a webhook it gave up on while the first request may still be in progress.
-    await Promise.all([1, 2, 3].map(() => rig.service.voiceCalls.answer(params.CallSid, params.From, 'ringing')));
+    await Promise.all([1, 2, 3].map(() => rig.service.callOrchestrator.answer(params.CallSid, params.From, 'ringing')));
     const [first, second] = [await postForm('/twilio/voice', params), await postForm('/twilio/voice', params)];
     expect(Number((await rows("SELECT count(*) AS n FROM applications WHERE channel = 'voice'"))[0]?.n)).toBe(
       draftsBefore + 1,

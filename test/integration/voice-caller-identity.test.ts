@@ -20,10 +20,10 @@ describe('who a caller is', () => {
     const calls = new CallRepository(rig.service.db, new FieldCipher(testDataKeys()));
     const first = `CA${'6'.repeat(32)}`;
     const second = `CA${'7'.repeat(32)}`;
-    await rig.service.voiceCalls.answer(first, 'anonymous', 'ringing');
+    await rig.service.callOrchestrator.answer(first, 'anonymous', 'ringing');
     const firstDraft = (await calls.find(first))?.applicationId;
 
-    await rig.service.voiceCalls.answer(second, 'anonymous', 'ringing');
+    await rig.service.callOrchestrator.answer(second, 'anonymous', 'ringing');
 
     expect(firstDraft).toBeDefined();
     expect((await calls.find(second))?.applicationId).not.toBe(firstDraft);
@@ -33,9 +33,9 @@ describe('who a caller is', () => {
     const calls = new CallRepository(rig.service.db, new FieldCipher(testDataKeys()));
     const first = `CA${'8'.repeat(32)}`;
     const again = `CA${'9'.repeat(32)}`;
-    await rig.service.voiceCalls.answer(first, '+13125550144', 'ringing');
+    await rig.service.callOrchestrator.answer(first, '+13125550144', 'ringing');
 
-    await rig.service.voiceCalls.answer(again, '+13125550144', 'ringing');
+    await rig.service.callOrchestrator.answer(again, '+13125550144', 'ringing');
 
     expect((await calls.find(again))?.applicationId).toBe((await calls.find(first))?.applicationId);
   });

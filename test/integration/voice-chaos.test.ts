@@ -105,7 +105,7 @@ describe('chaos: the model socket cut at random points of a call', () => {
           const result = await call;
           rig.model.setApiKey(OPENAI_TEST_KEY);
           await waitUntil(
-            () => rig.service.voiceCalls.modelAvailable,
+            () => rig.service.callOrchestrator.modelAvailable,
             'the model circuit lets the next call try',
             CIRCUIT_RESET_MS * 20,
           );

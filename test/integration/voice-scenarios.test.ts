@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MULAW_BYTES_PER_MS } from '../../src/voice/media-stream-messages.ts';
+import { MULAW_BYTES_PER_MS } from '../../src/protocols/media-stream-messages.ts';
 import { ApplicationRepository } from '../../src/store/application-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { testDataKeys } from '../support/keys.ts';
@@ -79,7 +79,7 @@ describe('conversations off the happy path', () => {
     const r = rig;
 
     expect(result.endedBy).toBe('caller');
-    await waitUntil(() => r.service.voiceCalls.liveCalls === 0, 'the call is released');
+    await waitUntil(() => r.service.callOrchestrator.liveCalls === 0, 'the call is released');
     await waitUntil(() => r.model.openConnections === 0, 'the model socket is closed');
     const application = await voiceApplication(r);
     expect(application?.status).toBe('draft');
@@ -96,14 +96,14 @@ describe('conversations off the happy path', () => {
     expect(result.connectActionTwiml).toContain(`<Redirect method="POST">${PUBLIC_BASE_URL}/twilio/ivr</Redirect>`);
     expect(rig.model.openConnections).toBe(0);
     expect(rig.service.log.text).toContain('could not connect the call to the model');
-    expect(rig.service.voiceCalls.liveCalls).toBe(0);
+    expect(rig.service.callOrchestrator.liveCalls).toBe(0);
   }, 30_000);
 
   it('when a caller with an unfinished draft calls back, then the call continues that draft and the agent is told what was given', async () => {
     rig = await startVoiceRig('happy-path');
     await rig.call({ realTimeFactor: 2, hangUpAfterTurn: 1 });
     const r = rig;
-    await waitUntil(() => r.service.voiceCalls.liveCalls === 0, 'the first call is released');
+    await waitUntil(() => r.service.callOrchestrator.liveCalls === 0, 'the first call is released');
     const first = await voiceApplication(r);
 
     await rig.call({ realTimeFactor: 2, hangUpAfterTurn: 0 });

@@ -90,7 +90,7 @@ describe('voice webhooks delivered twice', () => {
     const sessionsBefore = rig.model.connections;
 
     // Over a local libSQL file no query yields to the event loop, so these two do not interleave inside the
-    // handler; a retry joining an answer still in progress is tested on VoiceCalls in voice-call.test.ts.
+    // handler; a retry joining an answer still in progress is tested on CallOrchestrator in voice-call.test.ts.
     const [first, concurrent] = await Promise.all([post('/twilio/voice', params), post('/twilio/voice', params)]);
     const callAfterFirst = await rows('SELECT * FROM calls WHERE call_sid = ?', [params.CallSid]);
     const countsAfterFirst = await tableCounts();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AGENT_DONE_QUIET_MS, CallerScript, type ScriptEvent } from '../../src/sim/caller-script.ts';
 import { loadScenario } from '../../src/sim/scenario.ts';
-import { FRAME_BYTES, FRAME_MS } from '../../src/voice/media-stream-messages.ts';
+import { FRAME_BYTES, FRAME_MS } from '../../src/protocols/media-stream-messages.ts';
 
 const scenario = loadScenario('happy-path');
 

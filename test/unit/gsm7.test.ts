@@ -9,7 +9,7 @@ import {
   SEGMENT_SEPTETS,
   smsSegments,
   toGsm7,
-} from '../../src/sms/gsm7.ts';
+} from '../../src/protocols/gsm7.ts';
 
 // Every GSM-7 character is a single code point, so Array.from splits the tables correctly.
 const gsm7Char = fc.constantFrom(...Array.from(GSM7_BASIC_ALPHABET + GSM7_EXTENSION_ALPHABET));

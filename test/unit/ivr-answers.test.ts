@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PERMIT_TYPES } from '../../src/permits/permit-types.ts';
-import { chooseOption, classifyGather, dateFromKeys, yesNoOptions, type Heard } from '../../src/voice/ivr-answers.ts';
-import { loadIvrLines } from '../../src/voice/ivr-lines.ts';
+import { chooseOption, classifyGather, dateFromKeys, yesNoOptions, type Heard } from '../../src/ivr/ivr-answers.ts';
+import { loadIvrLines } from '../../src/ivr/ivr-lines.ts';
 
 const { understood } = loadIvrLines();
 const spoken = (text: string): Heard => ({ kind: 'speech', text });

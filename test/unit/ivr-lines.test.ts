@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IVR_LINES_VERSION, IvrLines, loadIvrLines } from '../../src/voice/ivr-lines.ts';
+import { IVR_LINES_VERSION, IvrLines, loadIvrLines } from '../../src/ivr/ivr-lines.ts';
 
 const shipped = readFileSync(join(import.meta.dirname, '../../prompts', `${IVR_LINES_VERSION}.json`), 'utf8');
 

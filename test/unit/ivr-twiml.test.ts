@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { childElements, parseXml, readTwiml } from '../../src/sim/twiml-reader.ts';
-import { parseVisit, stepUrl, visit } from '../../src/voice/ivr-steps.ts';
-import { renderIvrReply } from '../../src/voice/ivr-twiml.ts';
+import { parseVisit, stepUrl, visit } from '../../src/ivr/ivr-steps.ts';
+import { renderIvrReply } from '../../src/ivr/ivr-twiml.ts';
 
 const BASE = new URL('https://permits.example.test');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { muLawToLinear, MU_LAW_TO_LINEAR } from '../../src/voice/mu-law.ts';
+import { muLawToLinear, MU_LAW_TO_LINEAR } from '../../src/protocols/mu-law.ts';
 
 describe('mu-law decoding', () => {
   it('when G.711 mu-law bytes are decoded, then they give the standard linear values', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PhonePlayback } from '../../src/sim/phone-playback.ts';
-import { FRAME_BYTES, FRAME_MS, MULAW_BYTES_PER_MS, MULAW_SILENCE } from '../../src/voice/media-stream-messages.ts';
+import { FRAME_BYTES, FRAME_MS, MULAW_BYTES_PER_MS, MULAW_SILENCE } from '../../src/protocols/media-stream-messages.ts';
 
 const speech = (ms: number, byte = 0x2a): Buffer => Buffer.alloc(ms * MULAW_BYTES_PER_MS, byte);
 

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GSM7_BASIC_ALPHABET, GSM7_EXTENSION_ALPHABET, gsm7Septets, isGsm7, smsSegments } from '../../src/sms/gsm7.ts';
+import {
+  GSM7_BASIC_ALPHABET,
+  GSM7_EXTENSION_ALPHABET,
+  gsm7Septets,
+  isGsm7,
+  smsSegments,
+} from '../../src/protocols/gsm7.ts';
 import {
   buildSmsSummary,
   fillReviewLink,

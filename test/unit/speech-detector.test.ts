@@ -10,7 +10,7 @@ import {
   frameEnergy,
   type SpeechEvent,
 } from '../../src/sim/speech-detector.ts';
-import { muLawToLinear } from '../../src/voice/mu-law.ts';
+import { muLawToLinear } from '../../src/protocols/mu-law.ts';
 
 const silence = (ms: number): Buffer => Buffer.alloc(ms * BYTES_PER_MS, MULAW_SILENCE);
 

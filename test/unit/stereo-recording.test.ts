@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { muLawToLinear } from '../../src/voice/mu-law.ts';
+import { muLawToLinear } from '../../src/protocols/mu-law.ts';
 import { StereoRecording } from '../../src/recording/stereo-recording.ts';
 import { readWav } from '../support/wav.ts';
 

@@ -8,9 +8,9 @@ import {
   outboundMedia,
   parseTwilioFrame,
   payloadDurationMs,
-} from '../../src/voice/media-stream-messages.ts';
-import { PlaybackTracker } from '../../src/voice/playback-tracker.ts';
-import { StreamTokens } from '../../src/voice/stream-token.ts';
+} from '../../src/protocols/media-stream-messages.ts';
+import { PlaybackTracker } from '../../src/call/playback-tracker.ts';
+import { StreamTokens } from '../../src/call/stream-tokens.ts';
 import { testDataKeys } from '../support/keys.ts';
 
 const [key] = testDataKeys();

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ToolOutcome } from '../intake/permit-tools.ts';
 import type { ResponseUsage, TranscriptionUsage } from '../realtime/realtime-server-events.ts';
 import type { FunctionCall, ItemRole, RealtimeSession, RealtimeSessionError } from '../realtime/realtime-session.ts';
-import { payloadDurationMs } from './media-stream-messages.ts';
+import { payloadDurationMs } from '../protocols/media-stream-messages.ts';
 import { PlaybackTracker } from './playback-tracker.ts';
 import type { TelephonyStream } from './telephony-stream.ts';
 

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import type { ApplicationService } from '../intake/application-service.ts';
 import type { CallRepository } from '../store/call-repository.ts';
 import { mediaStreamUrl } from './media-socket-server.ts';
-import type { StreamTokens } from './stream-token.ts';
+import type { StreamTokens } from './stream-tokens.ts';
 import { requireTwilioSignature } from '../web/twilio-signature.ts';
-import type { VoiceCalls } from './voice-calls.ts';
+import type { CallOrchestrator } from './call-orchestrator.ts';
 
 /**
  * Twilio's voice webhooks. Every one is signed, and idempotent on the
@@ -41,16 +41,16 @@ function applyAddress(publicBaseUrl: URL): string {
   return new URL('/apply', publicBaseUrl).href;
 }
 
-export interface VoiceRoutesDeps {
+export interface VoiceWebhooksDeps {
   readonly authToken: string;
   readonly publicBaseUrl: URL;
   readonly tokens: StreamTokens;
-  readonly voiceCalls: VoiceCalls;
+  readonly callOrchestrator: CallOrchestrator;
   readonly calls: CallRepository;
   readonly applications: ApplicationService;
 }
 
-export function voiceRoutes(deps: VoiceRoutesDeps): Router {
+export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
   const router = Router();
   const signed = requireTwilioSignature(deps.authToken, deps.publicBaseUrl);
   const form = express.urlencoded({ extended: false, limit: '16kb' });
@@ -62,8 +62,8 @@ export function voiceRoutes(deps: VoiceRoutesDeps): Router {
       return;
     }
     const { CallSid: callSid, From: from, CallStatus: status } = parsed.data;
-    const withModel = deps.voiceCalls.modelAvailable;
-    await deps.voiceCalls.answer(callSid, from, status);
+    const withModel = deps.callOrchestrator.modelAvailable;
+    await deps.callOrchestrator.answer(callSid, from, status);
 
     const response = new twilio.twiml.VoiceResponse();
     if (!withModel) {
@@ -74,7 +74,7 @@ export function voiceRoutes(deps: VoiceRoutesDeps): Router {
       return;
     }
     response.say(NOTICE);
-    if (deps.voiceCalls.recordsCalls) response.say(RECORDING_NOTICE);
+    if (deps.callOrchestrator.recordsCalls) response.say(RECORDING_NOTICE);
     const connect = response.connect({ action: new URL('/twilio/voice/after-stream', deps.publicBaseUrl).href });
     const stream = connect.stream({
       url: mediaStreamUrl(deps.publicBaseUrl),
@@ -120,7 +120,7 @@ export function voiceRoutes(deps: VoiceRoutesDeps): Router {
     const call = parsed.success ? await deps.calls.find(parsed.data.CallSid) : undefined;
     const application =
       call?.applicationId === undefined ? undefined : await deps.applications.find(call.applicationId);
-    const ending = parsed.success ? deps.voiceCalls.endingOf(parsed.data.CallSid) : undefined;
+    const ending = parsed.success ? deps.callOrchestrator.endingOf(parsed.data.CallSid) : undefined;
     if (application?.status === 'submitted') {
       response.hangup();
     } else if (ending === 'agent') {

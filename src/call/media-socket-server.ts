@@ -3,8 +3,8 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import twilio from 'twilio';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { parseTwilioFrame, type TwilioStartMessage } from './media-stream-messages.ts';
-import type { StreamTokens } from './stream-token.ts';
+import { parseTwilioFrame, type TwilioStartMessage } from '../protocols/media-stream-messages.ts';
+import type { StreamTokens } from './stream-tokens.ts';
 
 /**
  * The /twilio/media WebSocket endpoint. A socket must prove it is Twilio

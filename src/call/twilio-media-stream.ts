@@ -7,7 +7,7 @@ import {
   outboundMedia,
   parseTwilioFrame,
   type OutboundTwilioMessage,
-} from './media-stream-messages.ts';
+} from '../protocols/media-stream-messages.ts';
 import type { TelephonyStream, TelephonyStreamEvents } from './telephony-stream.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { payloadDurationMs } from './media-stream-messages.ts';
+import { payloadDurationMs } from '../protocols/media-stream-messages.ts';
 
 /**
  * Knows how much of the agent's audio the caller has actually heard. Every

@@ -15,7 +15,7 @@ import { UsageMeter } from '../realtime/usage-meter.ts';
 import type { ApplicationRepository } from '../store/application-repository.ts';
 import type { CallRepository } from '../store/call-repository.ts';
 import { CallBridge } from './call-bridge.ts';
-import type { TwilioStartMessage } from './media-stream-messages.ts';
+import type { TwilioStartMessage } from '../protocols/media-stream-messages.ts';
 import { TranscriptRecorder } from './transcript-recorder.ts';
 import { TwilioMediaStream } from './twilio-media-stream.ts';
 
@@ -26,7 +26,7 @@ import { TwilioMediaStream } from './twilio-media-stream.ts';
  * stream starts, and accounted for when it ends.
  */
 
-export interface VoiceSettings {
+export interface CallSettings {
   readonly model: string;
   readonly voice: string;
   readonly vad: RealtimeSessionConfig['vad'];
@@ -39,7 +39,7 @@ export interface VoiceSettings {
   readonly renewBeforeExpiryMs: number;
 }
 
-export interface VoiceCallsDeps {
+export interface CallOrchestratorDeps {
   readonly applications: ApplicationService;
   readonly applicationRepository: ApplicationRepository;
   readonly calls: CallRepository;
@@ -47,7 +47,7 @@ export interface VoiceCallsDeps {
   readonly openSession: () => Promise<RealtimeSession>;
   /** False while the model is known to be failing (its circuit is open): calls are then answered without it. */
   readonly modelAvailable: () => boolean;
-  readonly settings: VoiceSettings;
+  readonly settings: CallSettings;
   readonly logger: Logger;
   /** Where new calls' recordings go; undefined when calls are not recorded (RECORD_CALLS off). */
   readonly recordings?: Pick<CallRecordings, 'save'>;
@@ -80,8 +80,8 @@ function endingOf(reason: string): CallEnding {
 const DAY_MS = 24 * 60 * 60 * 1000;
 const TRANSCRIPTION_LANGUAGE = 'en';
 
-export class VoiceCalls {
-  readonly #deps: VoiceCallsDeps;
+export class CallOrchestrator {
+  readonly #deps: CallOrchestratorDeps;
   readonly #tools: readonly ToolDefinition[];
   readonly #prepared = new Map<string, PreparedCall>();
   readonly #live = new Map<string, CallBridge>();
@@ -91,7 +91,7 @@ export class VoiceCalls {
   // What ended calls still have to write (usage, transcript, recording); stop waits for it before the database closes.
   readonly #finishing = new Set<Promise<void>>();
 
-  constructor(deps: VoiceCallsDeps) {
+  constructor(deps: CallOrchestratorDeps) {
     this.#deps = deps;
     this.#tools = permitToolDefinitions(deps.rules);
   }
