@@ -28,6 +28,8 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** After the caller hangs up, how long to wait for the service's close frame before dropping the socket. */
 const CLOSE_GRACE_MS = 2_000;
 const NORMAL_CLOSURE = 1000;
+/** 200 ms of phone time: at 80 times real time still four times the 1 ms timer granularity, at real time a clear stall. */
+const MAX_CATCH_UP_FRAMES = 10;
 
 export type StreamEvent =
   | ScriptEvent
@@ -156,15 +158,26 @@ class MediaStream {
   }
 
   /**
-   * Frame n is due at start + n × 20 ms / realTimeFactor, so timer lateness
-   * never accumulates: a late wake-up sends every frame that is due at once,
-   * as Twilio's own bursts after a network stall do.
+   * Frame n is due at start + n × 20 ms / realTimeFactor, so ordinary timer
+   * lateness never accumulates: a late wake-up sends the frames that are due
+   * at once, as Twilio's own bursts after a network stall do.
+   *
+   * A wake-up later than MAX_CATCH_UP_FRAMES means this process was starved
+   * of CPU, and the service and the model stand-in (usually in the same
+   * process) were frozen with it. Catching all of that up would play
+   * silence in place of agent audio that sits unread in the socket, so the
+   * caller would hear a gap no real phone hears and answer in the middle of
+   * the agent's line. So the phone's clock pauses for the rest of the stall.
    */
   async #streamUntilEnd(): Promise<void> {
     const frameWallMs = FRAME_MS / this.#o.realTimeFactor;
-    const startedAt = performance.now();
+    let startedAt = performance.now();
     while (!this.#ended()) {
-      const due = Math.floor((performance.now() - startedAt) / frameWallMs) + 1;
+      let due = Math.floor((performance.now() - startedAt) / frameWallMs) + 1;
+      if (due - this.#framesSent > MAX_CATCH_UP_FRAMES) {
+        startedAt += (due - this.#framesSent - MAX_CATCH_UP_FRAMES) * frameWallMs;
+        due = this.#framesSent + MAX_CATCH_UP_FRAMES;
+      }
       while (this.#framesSent < due && !this.#ended()) this.#tick();
       if (this.#ended()) return;
       await sleep(Math.max(0, startedAt + this.#framesSent * frameWallMs - performance.now()));

@@ -643,6 +643,33 @@ describe('the call simulator', () => {
     expect(result.durationMs).toBeGreaterThan(1_200);
   });
 
+  it('when the whole process is starved of CPU in the middle of an agent line, then the phone clock pauses and the caller hears the line without a gap', async () => {
+    const CHUNKS = 12;
+    fake = await FakeService.start({
+      agent: async (s) => {
+        // Generated twice as fast as it plays, paced by timers, as the model stand-in generates a line.
+        for (let chunk = 1; chunk <= CHUNKS; chunk++) {
+          s.sendAudio(agentAudio(100), chunk === CHUNKS ? 'line-end' : undefined);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          if (chunk !== 4) continue;
+          // Nothing in this process runs for a second (a busy machine): neither the generator nor the phone.
+          const until = performance.now() + 1_000;
+          while (performance.now() < until) {
+            // starved
+          }
+        }
+        await s.waitForMark('line-end');
+        s.close(1000, 'bye');
+      },
+    });
+    const { events } = await call(fake, testScenario([agentSays('Hello.', 'a1.ulaw')], {}), { realTimeFactor: 1 });
+
+    // Catching the whole second up at once would play silence where the line was not generated yet: a gap, two segments.
+    const heard = events.filter((e) => e.type === 'agent-audio-started' || e.type === 'agent-audio-finished');
+    expect(heard.map((e) => e.type)).toEqual(['agent-audio-started', 'agent-audio-finished']);
+    expect(heard[1]).toMatchObject({ playedMs: CHUNKS * 100 });
+  });
+
   it('when the webhook signature does not match the service’s token, then the call ends with the 403 and no stream is opened', async () => {
     fake = await FakeService.start();
     const { result, events } = await call(fake, testScenario([agentSays('Hello.', 'a1.ulaw')], {}), {
