@@ -53,31 +53,21 @@ export function choosePermitTypePage(resumeToken?: string): string {
   return page(
     'Apply for a food permit',
     html`<h1>Apply for a food permit</h1>
-      ${
-        resumeToken === undefined
-          ? html`<p>
-              You can also apply by phone. Answers are checked as you submit; nothing is saved until the application is
-              complete.
-            </p>`
-          : html`<p>
-              We kept the answers you have already given. Choose the permit, then check your answers and fill in the
-              rest.
-            </p>`
-      }
-      <form method="get" action="${resumeToken === undefined ? '/apply' : `${RESUME_PATH_PREFIX}${resumeToken}`}">
-        <fieldset>
-          <legend>Which permit do you need?</legend>
-          ${PERMIT_TYPES.map(
-            (type) =>
-              html`<div class="choice">
-                <input type="radio" id="type-${type}" name="type" value="${type}" required /><label for="type-${type}"
-                  >${PERMIT_TYPE_LABELS[type]}</label
-                >
-              </div>`,
-          )}
-        </fieldset>
-        <button type="submit">Continue</button>
-      </form>`,
+${
+  resumeToken === undefined
+    ? html`<p>You can also apply by phone. Answers are checked as you submit; nothing is saved until the application is complete.</p>`
+    : html`<p>We kept the answers you have already given. Choose the permit, then check your answers and fill in the rest.</p>`
+}
+<form method="get" action="${resumeToken === undefined ? '/apply' : `${RESUME_PATH_PREFIX}${resumeToken}`}">
+<fieldset>
+<legend>Which permit do you need?</legend>
+${PERMIT_TYPES.map(
+  (type) =>
+    html`<div class="choice"><input type="radio" id="type-${type}" name="type" value="${type}" required><label for="type-${type}">${PERMIT_TYPE_LABELS[type]}</label></div>`,
+)}
+</fieldset>
+<button type="submit">Continue</button>
+</form>`,
   );
 }
 
@@ -104,34 +94,29 @@ export function applicationFormPage(rules: PermitRules, model: ApplicationFormMo
   return page(
     model.problems.length > 0 ? `Please correct: ${title}` : title,
     html`<h1>${title}</h1>
-      ${
-        model.binding.kind === 'new'
-          ? html`<p><a href="/apply">Choose a different permit type</a></p>`
-          : html`<p>We kept the answers you have already given. Check them, fill in the rest, and submit.</p>
-              <p>
-                <a href="${RESUME_PATH_PREFIX}${model.binding.token}?${CHOOSE_AGAIN}">Choose a different permit type</a>
-              </p>`
-      }
-      ${errorSummary(model.problems)}
-      <form method="post" action="${model.binding.kind === 'new' ? '/apply' : RESUME_POST_PATH}" novalidate>
-        <input type="hidden" name="_csrf" value="${model.csrfToken}" />
-        ${
-          model.binding.kind === 'new'
-            ? html`<input type="hidden" name="formId" value="${model.binding.formId}" />`
-            : html`<input type="hidden" name="${RESUME_TOKEN_FIELD}" value="${model.binding.token}" />`
-        }
-        <input type="hidden" name="permitType" value="${model.type}" />
-        ${FIELD_GROUPS.map((group) => {
-          const inGroup = fields.filter((name) => FIELD_SPECS[name].group === group);
-          return html`<section class="form-section" aria-labelledby="section-${group}">
-            <h2 id="section-${group}">
-              ${group === 'operation' ? OPERATION_HEADINGS[model.type] : GROUP_HEADINGS[group]}
-            </h2>
-            ${inGroup.map((name) => fieldControl(rules, model.type, name, model.entered[name], problemFor(name)))}
-          </section>`;
-        })}
-        <button type="submit">Submit application</button>
-      </form>`,
+${
+  model.binding.kind === 'new'
+    ? html`<p><a href="/apply">Choose a different permit type</a></p>`
+    : html`<p>We kept the answers you have already given. Check them, fill in the rest, and submit.</p>
+<p><a href="${RESUME_PATH_PREFIX}${model.binding.token}?${CHOOSE_AGAIN}">Choose a different permit type</a></p>`
+}
+${errorSummary(model.problems)}
+<form method="post" action="${model.binding.kind === 'new' ? '/apply' : RESUME_POST_PATH}" novalidate>
+<input type="hidden" name="_csrf" value="${model.csrfToken}">
+${
+  model.binding.kind === 'new'
+    ? html`<input type="hidden" name="formId" value="${model.binding.formId}">`
+    : html`<input type="hidden" name="${RESUME_TOKEN_FIELD}" value="${model.binding.token}">`
+}
+<input type="hidden" name="permitType" value="${model.type}">
+${FIELD_GROUPS.map((group) => {
+  const inGroup = fields.filter((name) => FIELD_SPECS[name].group === group);
+  return html`<section class="form-section" aria-labelledby="section-${group}"><h2 id="section-${group}">${group === 'operation' ? OPERATION_HEADINGS[model.type] : GROUP_HEADINGS[group]}</h2>
+${inGroup.map((name) => fieldControl(rules, model.type, name, model.entered[name], problemFor(name)))}
+</section>`;
+})}
+<button type="submit">Submit application</button>
+</form>`,
   );
 }
 
@@ -142,11 +127,9 @@ function errorSummary(problems: readonly FieldProblem[]): Html | undefined {
       ? 'There is one problem with the application'
       : `There are ${problems.length} problems with the application`;
   return html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title">
-    <h2 id="error-summary-title">${heading}</h2>
-    <ul>
-      ${problems.map((p) => html`<li><a href="#field-${p.field}">${p.message}</a></li>`)}
-    </ul>
-  </div>`;
+<h2 id="error-summary-title">${heading}</h2>
+<ul>${problems.map((p) => html`<li><a href="#field-${p.field}">${p.message}</a></li>`)}</ul>
+</div>`;
 }
 
 function fieldControl(
@@ -171,60 +154,35 @@ function fieldControl(
 
   switch (spec.kind) {
     case 'yes-no':
-      return html`<fieldset class="${wrapperClass}" id="${id}" ${attrs({ 'aria-describedby': describedBy })}>
-        <legend>${label}</legend>
-        ${errorHtml} ${radio(name, 'yes', 'Yes', entered)}${radio(name, 'no', 'No', entered)}
-      </fieldset>`;
+      return html`<fieldset class="${wrapperClass}" id="${id}"${attrs({ 'aria-describedby': describedBy })}>
+<legend>${label}</legend>${errorHtml}
+${radio(name, 'yes', 'Yes', entered)}${radio(name, 'no', 'No', entered)}
+</fieldset>`;
     case 'consent':
-      return html`<div class="${wrapperClass}">
-        ${errorHtml}
-        <div class="choice">
-          <input
-            type="checkbox"
-            value="yes"
-            ${controlAttrs(common)}${entered === 'yes' ? html` checked` : undefined}
-          /><label for="${id}">${label}</label>
-        </div>
-      </div>`;
+      return html`<div class="${wrapperClass}">${errorHtml}
+<div class="choice"><input type="checkbox" value="yes"${controlAttrs(common)}${entered === 'yes' ? html` checked` : undefined}><label for="${id}">${label}</label></div>
+</div>`;
     case 'choice':
       return html`<div class="${wrapperClass}"><label for="${id}">${label}</label>${errorHtml}
 <select${controlAttrs(common)}><option value="">Choose…</option>${fieldOptions(name, rules.context).map(
-        (o) =>
-          html`<option value="${o.value}" ${o.value === entered ? html` selected` : undefined}>${o.label}</option>`,
+        (o) => html`<option value="${o.value}"${o.value === entered ? html` selected` : undefined}>${o.label}</option>`,
       )}</select></div>`;
     case 'list':
-      return html`<div class="${wrapperClass}">
-        <label for="${id}">${label}</label>${errorHtml}
-        <textarea rows="4" ${controlAttrs(common)}>${entered ?? ''}</textarea>
-      </div>`;
+      return html`<div class="${wrapperClass}"><label for="${id}">${label}</label>${errorHtml}
+<textarea rows="4"${controlAttrs(common)}>${entered ?? ''}</textarea></div>`;
     default:
-      return html`<div class="${wrapperClass}">
-        <label for="${id}">${label}</label>${hintHtml}${errorHtml}
-        <input
-          type="${INPUT_TYPES[spec.kind] ?? 'text'}"
-          value="${entered ?? ''}"
-          ${spec.kind === 'count' ? html` min="1" step="1"` : undefined}${attrs({ autocomplete: AUTOCOMPLETE[name] ?? '' })}${controlAttrs(common)}
-        />
-      </div>`;
+      return html`<div class="${wrapperClass}"><label for="${id}">${label}</label>${hintHtml}${errorHtml}
+<input type="${INPUT_TYPES[spec.kind] ?? 'text'}" value="${entered ?? ''}"${spec.kind === 'count' ? html` min="1" step="1"` : undefined}${attrs({ autocomplete: AUTOCOMPLETE[name] ?? '' })}${controlAttrs(common)}></div>`;
   }
 }
 
 function radio(name: FieldName, value: string, label: string, entered: string | undefined): Html {
   const id = `field-${name}-${value}`;
-  return html`<div class="choice">
-    <input
-      type="radio"
-      id="${id}"
-      name="${name}"
-      value="${value}"
-      ${entered === value ? html` checked` : undefined}
-    /><label for="${id}">${label}</label>
-  </div>`;
+  return html`<div class="choice"><input type="radio" id="${id}" name="${name}" value="${value}"${entered === value ? html` checked` : undefined}><label for="${id}">${label}</label></div>`;
 }
 
 function controlAttrs(c: { id: string; name: string; required: boolean; describedBy: string; invalid: boolean }): Html {
-  return html` id="${c.id}"
-  name="${c.name}"${c.required ? html` required` : undefined}${attrs({ 'aria-describedby': c.describedBy, 'aria-invalid': c.invalid ? 'true' : '' })}`;
+  return html` id="${c.id}" name="${c.name}"${c.required ? html` required` : undefined}${attrs({ 'aria-describedby': c.describedBy, 'aria-invalid': c.invalid ? 'true' : '' })}`;
 }
 
 /** Attributes with empty values are left out. */
@@ -238,12 +196,9 @@ export function confirmationPage(reference: string, smsQueued: boolean): string 
   return page(
     'Application received',
     html`<h1>Application received</h1>
-      <p>Your reference number is</p>
-      <p class="reference" id="reference">${reference}</p>
-      <p>
-        Keep it: the health department will ask for it when they contact
-        you.${smsQueued ? ' We will also send it to you by text message.' : ''}
-      </p>`,
+<p>Your reference number is</p>
+<p class="reference" id="reference">${reference}</p>
+<p>Keep it: the health department will ask for it when they contact you.${smsQueued ? ' We will also send it to you by text message.' : ''}</p>`,
   );
 }
 
@@ -251,25 +206,19 @@ export function reviewPage(view: { reference: string; permitType: string; receiv
   return page(
     `Application ${view.reference}`,
     html`<h1>Your application</h1>
-      <dl class="review">
-        <dt>Reference</dt>
-        <dd class="reference" id="reference">${view.reference}</dd>
-        <dt>Permit</dt>
-        <dd>${view.permitType}</dd>
-        <dt>Received</dt>
-        <dd>${view.received}</dd>
-        <dt>Status</dt>
-        <dd id="status">Received, waiting for review by the health department</dd>
-      </dl>
-      <p>The health department will contact you about the next step. Quote the reference when you call.</p>`,
+<dl class="review">
+<dt>Reference</dt><dd class="reference" id="reference">${view.reference}</dd>
+<dt>Permit</dt><dd>${view.permitType}</dd>
+<dt>Received</dt><dd>${view.received}</dd>
+<dt>Status</dt><dd id="status">Received, waiting for review by the health department</dd>
+</dl>
+<p>The health department will contact you about the next step. Quote the reference when you call.</p>`,
   );
 }
 
 export function errorPage(status: number, message: string): string {
   return page(
     'Something went wrong',
-    html`<h1>${status === 404 ? 'Page not found' : 'We could not accept this request'}</h1>
-      <p>${message}</p>
-      <p><a href="/apply">Start an application</a></p>`,
+    html`<h1>${status === 404 ? 'Page not found' : 'We could not accept this request'}</h1><p>${message}</p><p><a href="/apply">Start an application</a></p>`,
   );
 }

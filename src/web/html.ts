@@ -44,16 +44,18 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
 
 export function page(title: string, body: Html): string {
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title} · PermitLine</title>
-        <link rel="stylesheet" href="/static/app.css" />
-      </head>
-      <body>
-        <header><p class="brand">PermitLine · Food permit applications</p></header>
-        <main id="main">${body}</main>
-      </body>
-    </html>`.value;
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · PermitLine</title>
+<link rel="stylesheet" href="/static/app.css">
+</head>
+<body>
+<header><p class="brand">PermitLine · Food permit applications</p></header>
+<main id="main">
+${body}
+</main>
+</body>
+</html>`.value;
 }

@@ -9,8 +9,8 @@ export function resumeLinkExpiredPage(): string {
   return page(
     'This link has expired',
     html`<h1>This link has expired</h1>
-      <p>The link to finish your application has expired, so it no longer opens your answers.</p>
-      <p>Please <a href="/apply">start a new application</a>, or call us again to apply by phone.</p>`,
+<p>The link to finish your application has expired, so it no longer opens your answers.</p>
+<p>Please <a href="/apply">start a new application</a>, or call us again to apply by phone.</p>`,
   );
 }
 
@@ -18,10 +18,8 @@ export function alreadySubmittedPage(reference: string): string {
   return page(
     'Application already received',
     html`<h1>This application has already been sent</h1>
-      <p>Your reference number is</p>
-      <p class="reference" id="reference">${reference}</p>
-      <p>
-        There is nothing more to do. Keep the reference: the health department will ask for it when they contact you.
-      </p>`,
+<p>Your reference number is</p>
+<p class="reference" id="reference">${reference}</p>
+<p>There is nothing more to do. Keep the reference: the health department will ask for it when they contact you.</p>`,
   );
 }

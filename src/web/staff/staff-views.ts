@@ -39,31 +39,28 @@ export function staffPage(
     context === undefined
       ? html``
       : html`<nav class="staff-nav" aria-label="Staff console">
-          <a href="/staff/calls">Calls</a>
-          ${context.user.role === 'admin' ? html`<a href="/staff/users">Users</a> <a href="/staff/audit">Audit log</a> <a href="/staff/erase">Erase personal data</a>` : ''}
-          <span class="signed-in">Signed in as ${context.user.username} (${context.user.role})</span>
-          <form method="post" action="/staff/logout" class="inline">
-            <input type="hidden" name="_csrf" value="${context.csrfToken}" /><button type="submit">Sign out</button>
-          </form>
-        </nav>`;
+<a href="/staff/calls">Calls</a>
+${context.user.role === 'admin' ? html`<a href="/staff/users">Users</a> <a href="/staff/audit">Audit log</a> <a href="/staff/erase">Erase personal data</a>` : ''}
+<span class="signed-in">Signed in as ${context.user.username} (${context.user.role})</span>
+<form method="post" action="/staff/logout" class="inline"><input type="hidden" name="_csrf" value="${context.csrfToken}"><button type="submit">Sign out</button></form>
+</nav>`;
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title} · PermitLine staff</title>
-        <link rel="stylesheet" href="/static/app.css" />
-        <link rel="stylesheet" href="/static/staff.css" />
-        ${options.script === undefined ? '' : html`<script src="${options.script}" defer></script>`}
-      </head>
-      <body class="staff">
-        <header>
-          <p class="brand">PermitLine · Staff console</p>
-          ${nav}
-        </header>
-        <main id="main">${body}</main>
-      </body>
-    </html>`.value;
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · PermitLine staff</title>
+<link rel="stylesheet" href="/static/app.css">
+<link rel="stylesheet" href="/static/staff.css">
+${options.script === undefined ? '' : html`<script src="${options.script}" defer></script>`}
+</head>
+<body class="staff">
+<header><p class="brand">PermitLine · Staff console</p>${nav}</header>
+<main id="main">
+${body}
+</main>
+</body>
+</html>`.value;
 }
 
 export function loginPage(
@@ -73,28 +70,15 @@ export function loginPage(
   return staffPage(
     'Sign in',
     html`<h1>Staff sign-in</h1>
-      ${options.notice === undefined ? '' : html`<p class="notice" role="status">${options.notice}</p>`}
-      ${options.error === undefined ? '' : html`<div class="error-summary" role="alert"><p>${options.error}</p></div>`}
-      <form method="post" action="/staff/login">
-        <input type="hidden" name="_csrf" value="${csrfToken}" />
-        ${options.next === undefined ? '' : html`<input type="hidden" name="next" value="${options.next}" />`}
-        <div class="field">
-          <label for="username">Username</label
-          ><input
-            type="text"
-            id="username"
-            name="username"
-            autocomplete="username"
-            required
-            value="${options.username ?? ''}"
-          />
-        </div>
-        <div class="field">
-          <label for="password">Password</label
-          ><input type="password" id="password" name="password" autocomplete="current-password" required />
-        </div>
-        <button type="submit">Sign in</button>
-      </form>`,
+${options.notice === undefined ? '' : html`<p class="notice" role="status">${options.notice}</p>`}
+${options.error === undefined ? '' : html`<div class="error-summary" role="alert"><p>${options.error}</p></div>`}
+<form method="post" action="/staff/login">
+<input type="hidden" name="_csrf" value="${csrfToken}">
+${options.next === undefined ? '' : html`<input type="hidden" name="next" value="${options.next}">`}
+<div class="field"><label for="username">Username</label><input type="text" id="username" name="username" autocomplete="username" required value="${options.username ?? ''}"></div>
+<div class="field"><label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required></div>
+<button type="submit">Sign in</button>
+</form>`,
     undefined,
   );
 }
@@ -102,9 +86,7 @@ export function loginPage(
 export function messagePage(title: string, message: string, context: StaffPageContext | undefined): string {
   return staffPage(
     title,
-    html`<h1>${title}</h1>
-      <p>${message}</p>
-      ${context === undefined ? '' : html`<p><a href="/staff/calls">Back to calls</a></p>`}`,
+    html`<h1>${title}</h1><p>${message}</p>${context === undefined ? '' : html`<p><a href="/staff/calls">Back to calls</a></p>`}`,
     context,
   );
 }
@@ -133,66 +115,39 @@ export function callListPage(view: CallListView, context: StaffPageContext): str
   const link = (page: number): string =>
     `/staff/calls?${new URLSearchParams({ ...filters, page: String(page) }).toString()}`;
   const rows = view.entries.map(
-    (entry) =>
-      html`<tr>
-        <td><a href="/staff/calls/${entry.callSid}">${formatDateTime(entry.startedAt, context.timeZone)}</a></td>
-        <td>${callerOf(entry)}${entry.erased ? html` <span class="tag">erased</span>` : ''}</td>
-        <td>${formatDuration(entry.durationSeconds)}</td>
-        <td>${OUTCOME_LABELS[entry.outcome]}</td>
-        <td>${entry.reference ?? '—'}</td>
-        <td>${entry.recordingMs === undefined ? '' : 'recorded'}</td>
-      </tr>`,
+    (entry) => html`<tr>
+<td><a href="/staff/calls/${entry.callSid}">${formatDateTime(entry.startedAt, context.timeZone)}</a></td>
+<td>${callerOf(entry)}${entry.erased ? html` <span class="tag">erased</span>` : ''}</td>
+<td>${formatDuration(entry.durationSeconds)}</td>
+<td>${OUTCOME_LABELS[entry.outcome]}</td>
+<td>${entry.reference ?? '—'}</td>
+<td>${entry.recordingMs === undefined ? '' : 'recorded'}</td>
+</tr>`,
   );
   return staffPage(
     'Calls',
     html`<h1>Calls</h1>
-      <form method="get" action="/staff/calls" class="filters">
-        <div class="field">
-          <label for="from">From</label><input type="date" id="from" name="from" value="${filters.from}" />
-        </div>
-        <div class="field"><label for="to">To</label><input type="date" id="to" name="to" value="${filters.to}" /></div>
-        <div class="field">
-          <label for="outcome">Outcome</label
-          ><select id="outcome" name="outcome">
-            <option value="">Any</option>
-            ${CALL_OUTCOMES.map((o) => html`<option value="${o}" ${o === filters.outcome ? html` selected` : ''}>${OUTCOME_LABELS[o]}</option>`)}
-          </select>
-        </div>
-        <div class="field">
-          <label for="q">Reference or phone</label><input type="text" id="q" name="q" value="${filters.q}" />
-        </div>
-        <button type="submit">Show calls</button>
-      </form>
-      ${view.problem === undefined ? '' : html`<div class="error-summary" role="alert"><p>${view.problem}</p></div>`}
-      <table class="calls">
-        <caption>
-          Calls, newest first
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Started</th>
-            <th scope="col">Caller</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Reference</th>
-            <th scope="col">Recording</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            rows.length === 0
-              ? html`<tr>
-                  <td colspan="6">No calls match.</td>
-                </tr>`
-              : rows
-          }
-        </tbody>
-      </table>
-      <nav class="pages" aria-label="Pages">
-        ${view.page > 1 ? html`<a href="${link(view.page - 1)}" rel="prev">Newer calls</a>` : ''}
-        <span>Page ${view.page}</span>
-        ${view.hasMore ? html`<a href="${link(view.page + 1)}" rel="next">Older calls</a>` : ''}
-      </nav>`,
+<form method="get" action="/staff/calls" class="filters">
+<div class="field"><label for="from">From</label><input type="date" id="from" name="from" value="${filters.from}"></div>
+<div class="field"><label for="to">To</label><input type="date" id="to" name="to" value="${filters.to}"></div>
+<div class="field"><label for="outcome">Outcome</label><select id="outcome" name="outcome">
+<option value="">Any</option>
+${CALL_OUTCOMES.map((o) => html`<option value="${o}"${o === filters.outcome ? html` selected` : ''}>${OUTCOME_LABELS[o]}</option>`)}
+</select></div>
+<div class="field"><label for="q">Reference or phone</label><input type="text" id="q" name="q" value="${filters.q}"></div>
+<button type="submit">Show calls</button>
+</form>
+${view.problem === undefined ? '' : html`<div class="error-summary" role="alert"><p>${view.problem}</p></div>`}
+<table class="calls">
+<caption>Calls, newest first</caption>
+<thead><tr><th scope="col">Started</th><th scope="col">Caller</th><th scope="col">Duration</th><th scope="col">Outcome</th><th scope="col">Reference</th><th scope="col">Recording</th></tr></thead>
+<tbody>${rows.length === 0 ? html`<tr><td colspan="6">No calls match.</td></tr>` : rows}</tbody>
+</table>
+<nav class="pages" aria-label="Pages">
+${view.page > 1 ? html`<a href="${link(view.page - 1)}" rel="prev">Newer calls</a>` : ''}
+<span>Page ${view.page}</span>
+${view.hasMore ? html`<a href="${link(view.page + 1)}" rel="next">Older calls</a>` : ''}
+</nav>`,
     context,
   );
 }
@@ -251,52 +206,27 @@ export interface CallDetailView {
 export function callDetailPage(view: CallDetailView, context: StaffPageContext): string {
   const { call } = view;
   const turns = view.transcript.map(
-    (turn, index) =>
-      html`<li class="turn turn-${turn.role}" data-offset-ms="${turn.offsetMs}" id="turn-${index + 1}">
-        <span class="turn-time">${formatOffset(turn.offsetMs)}</span>
-        <span class="turn-role">${ROLE_LABELS[turn.role]}</span>
-        <span class="turn-text"
-          >${turn.role === 'tool' ? describeToolTurn(turn.text, context.permits) : turn.text}</span
-        >
-        ${call.recordingMs === undefined ? '' : html`<button type="button" class="seek" hidden data-seek="${turn.offsetMs}" aria-label="Play from ${formatOffset(turn.offsetMs)}">Play from here</button>`}
-      </li>`,
+    (turn, index) => html`<li class="turn turn-${turn.role}" data-offset-ms="${turn.offsetMs}" id="turn-${index + 1}">
+<span class="turn-time">${formatOffset(turn.offsetMs)}</span>
+<span class="turn-role">${ROLE_LABELS[turn.role]}</span>
+<span class="turn-text">${turn.role === 'tool' ? describeToolTurn(turn.text, context.permits) : turn.text}</span>
+${call.recordingMs === undefined ? '' : html`<button type="button" class="seek" hidden data-seek="${turn.offsetMs}" aria-label="Play from ${formatOffset(turn.offsetMs)}">Play from here</button>`}
+</li>`,
   );
   return staffPage(
     `Call ${formatDateTime(call.startedAt, context.timeZone)}`,
     html`<h1>Call of ${formatDateTime(call.startedAt, context.timeZone)}</h1>
-      <dl class="facts">
-        <dt>Caller</dt>
-        <dd>${callerOf(call)}</dd>
-        <dt>Duration</dt>
-        <dd>${formatDuration(call.durationSeconds)}</dd>
-        <dt>Outcome</dt>
-        <dd>${OUTCOME_LABELS[call.outcome]}</dd>
-        <dt>Application</dt>
-        <dd>
-          ${call.applicationId === undefined ? 'none' : html`<a href="/staff/applications/${call.applicationId}">${call.reference ?? 'draft'}</a>`}
-        </dd>
-      </dl>
-      ${call.erased ? html`<p class="notice">This applicant's personal data was erased: the transcript and recording are gone.</p>` : ''}
-      ${
-        call.recordingMs === undefined
-          ? ''
-          : html`<h2>Recording</h2>
-              <audio controls preload="metadata" src="/staff/calls/${call.callSid}/recording" data-recording>
-                Your browser cannot play the recording;
-                <a href="/staff/calls/${call.callSid}/recording">download it</a>.
-              </audio>`
-      }
-      <h2>Transcript</h2>
-      <p>
-        <button type="button" id="replay" hidden>Replay the call</button> <span id="replay-status" role="status"></span>
-      </p>
-      ${
-        turns.length === 0
-          ? html`<p>No transcript.</p>`
-          : html`<ol class="transcript" data-transcript>
-              ${turns}
-            </ol>`
-      }`,
+<dl class="facts">
+<dt>Caller</dt><dd>${callerOf(call)}</dd>
+<dt>Duration</dt><dd>${formatDuration(call.durationSeconds)}</dd>
+<dt>Outcome</dt><dd>${OUTCOME_LABELS[call.outcome]}</dd>
+<dt>Application</dt><dd>${call.applicationId === undefined ? 'none' : html`<a href="/staff/applications/${call.applicationId}">${call.reference ?? 'draft'}</a>`}</dd>
+</dl>
+${call.erased ? html`<p class="notice">This applicant's personal data was erased: the transcript and recording are gone.</p>` : ''}
+${call.recordingMs === undefined ? '' : html`<h2>Recording</h2><audio controls preload="metadata" src="/staff/calls/${call.callSid}/recording" data-recording>Your browser cannot play the recording; <a href="/staff/calls/${call.callSid}/recording">download it</a>.</audio>`}
+<h2>Transcript</h2>
+<p><button type="button" id="replay" hidden>Replay the call</button> <span id="replay-status" role="status"></span></p>
+${turns.length === 0 ? html`<p>No transcript.</p>` : html`<ol class="transcript" data-transcript>${turns}</ol>`}`,
     context,
     { script: '/static/staff-replay.js' },
   );
@@ -317,90 +247,33 @@ export function applicationPage(view: ApplicationView, context: StaffPageContext
     if (value === undefined) return [];
     const captured = application.capturedAt[name];
     return [
-      html`<tr>
-        <th scope="row">${FIELD_SPECS[name].label}</th>
-        <td>${shownValue(name, value, context.permits)}</td>
-        <td>${captured === undefined ? '' : formatDateTime(captured, context.timeZone)}</td>
-      </tr>`,
+      html`<tr><th scope="row">${FIELD_SPECS[name].label}</th><td>${shownValue(name, value, context.permits)}</td><td>${captured === undefined ? '' : formatDateTime(captured, context.timeZone)}</td></tr>`,
     ];
   });
   const calls = view.calls.map(
     (call) =>
-      html`<li>
-        <a href="/staff/calls/${call.callSid}">${formatDateTime(call.startedAt, context.timeZone)}</a> ·
-        ${OUTCOME_LABELS[call.outcome]}
-      </li>`,
+      html`<li><a href="/staff/calls/${call.callSid}">${formatDateTime(call.startedAt, context.timeZone)}</a> · ${OUTCOME_LABELS[call.outcome]}</li>`,
   );
   const texts = view.texts.map(
     (text) =>
-      html`<tr>
-        <td>${text.kind === 'summary' ? 'Summary and reference' : 'Link to finish on the web'}</td>
-        <td>${text.status}${text.deliveryStatus === undefined ? '' : ` (${text.deliveryStatus})`}</td>
-        <td>${text.attempts}</td>
-        <td>${text.failureReason ?? ''}${text.errorCode === undefined ? '' : ` (Twilio error ${text.errorCode})`}</td>
-      </tr>`,
+      html`<tr><td>${text.kind === 'summary' ? 'Summary and reference' : 'Link to finish on the web'}</td><td>${text.status}${text.deliveryStatus === undefined ? '' : ` (${text.deliveryStatus})`}</td><td>${text.attempts}</td><td>${text.failureReason ?? ''}${text.errorCode === undefined ? '' : ` (Twilio error ${text.errorCode})`}</td></tr>`,
   );
   return staffPage(
     `Application ${application.reference ?? ''}`.trim(),
     html`<h1>Application ${application.reference ?? '(draft)'}</h1>
-      <dl class="facts">
-        <dt>Status</dt>
-        <dd>${application.status}</dd>
-        <dt>Channel</dt>
-        <dd>${application.channel === 'ivr' ? 'IVR' : application.channel}</dd>
-        <dt>Started</dt>
-        <dd>${formatDateTime(application.createdAt, context.timeZone)}</dd>
-        <dt>Submitted</dt>
-        <dd>
-          ${application.submittedAt === undefined ? '—' : formatDateTime(application.submittedAt, context.timeZone)}
-        </dd>
-      </dl>
-      ${view.erasedAt === undefined ? '' : html`<p class="notice">Personal data erased on ${formatDateTime(view.erasedAt, context.timeZone)}.</p>`}
-      <h2>Answers</h2>
-      <table class="fields">
-        <thead>
-          <tr>
-            <th scope="col">Field</th>
-            <th scope="col">Answer</th>
-            <th scope="col">Captured</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            fields.length === 0
-              ? html`<tr>
-                  <td colspan="3">No answers.</td>
-                </tr>`
-              : fields
-          }
-        </tbody>
-      </table>
-      <h2>Calls</h2>
-      ${
-        calls.length === 0
-          ? html`<p>No calls.</p>`
-          : html`<ul>
-              ${calls}
-            </ul>`
-      }
-      <h2>Text messages</h2>
-      ${
-        texts.length === 0
-          ? html`<p>No text messages.</p>`
-          : html`<table class="texts">
-              <thead>
-                <tr>
-                  <th scope="col">Text</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Why it failed</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${texts}
-              </tbody>
-            </table>`
-      }`,
+<dl class="facts">
+<dt>Status</dt><dd>${application.status}</dd>
+<dt>Channel</dt><dd>${application.channel === 'ivr' ? 'IVR' : application.channel}</dd>
+<dt>Started</dt><dd>${formatDateTime(application.createdAt, context.timeZone)}</dd>
+<dt>Submitted</dt><dd>${application.submittedAt === undefined ? '—' : formatDateTime(application.submittedAt, context.timeZone)}</dd>
+</dl>
+${view.erasedAt === undefined ? '' : html`<p class="notice">Personal data erased on ${formatDateTime(view.erasedAt, context.timeZone)}.</p>`}
+<h2>Answers</h2>
+<table class="fields"><thead><tr><th scope="col">Field</th><th scope="col">Answer</th><th scope="col">Captured</th></tr></thead><tbody>${fields.length === 0 ? html`<tr><td colspan="3">No answers.</td></tr>` : fields}</tbody></table>
+<h2>Calls</h2>
+${calls.length === 0 ? html`<p>No calls.</p>` : html`<ul>${calls}</ul>`}
+<h2>Text messages</h2>
+${texts.length === 0 ? html`<p>No text messages.</p>` : html`<table class="texts"><thead><tr><th scope="col">Text</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">Why it failed</th></tr></thead><tbody>${texts}</tbody></table>`}`,
     context,
   );
 }
@@ -417,47 +290,16 @@ export function auditPage(
       .join(', ');
   const rows = records.map(
     (r) =>
-      html`<tr>
-        <td>${r.seq}</td>
-        <td>${formatDateTime(r.at, context.timeZone)}</td>
-        <td>${r.actor}</td>
-        <td>${r.action}</td>
-        <td>${r.subject}</td>
-        <td>${details(r)}</td>
-        <td>${r.sourceAddress}</td>
-      </tr>`,
+      html`<tr><td>${r.seq}</td><td>${formatDateTime(r.at, context.timeZone)}</td><td>${r.actor}</td><td>${r.action}</td><td>${r.subject}</td><td>${details(r)}</td><td>${r.sourceAddress}</td></tr>`,
   );
   const status = verification.ok
-    ? html`<p class="notice" role="status">
-        The log is intact: ${verification.entries} entries, each chained to the one before.
-      </p>`
-    : html`<div class="error-summary" role="alert">
-        <p>The log has been tampered with:</p>
-        <ul>
-          ${verification.problems.map((p) => html`<li>Row ${p.seq}: ${p.problem}</li>`)}
-        </ul>
-      </div>`;
+    ? html`<p class="notice" role="status">The log is intact: ${verification.entries} entries, each chained to the one before.</p>`
+    : html`<div class="error-summary" role="alert"><p>The log has been tampered with:</p><ul>${verification.problems.map((p) => html`<li>Row ${p.seq}: ${p.problem}</li>`)}</ul></div>`;
   return staffPage(
     'Audit log',
-    html`<h1>Audit log</h1>
-      ${status}
-      <table class="audit">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">Action</th>
-            <th scope="col">Subject</th>
-            <th scope="col">Detail</th>
-            <th scope="col">From</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows}
-        </tbody>
-      </table>
-      ${nextBefore === undefined ? '' : html`<p><a href="/staff/audit?before=${nextBefore}">Older entries</a></p>`}`,
+    html`<h1>Audit log</h1>${status}
+<table class="audit"><thead><tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Subject</th><th scope="col">Detail</th><th scope="col">From</th></tr></thead><tbody>${rows}</tbody></table>
+${nextBefore === undefined ? '' : html`<p><a href="/staff/audit?before=${nextBefore}">Older entries</a></p>`}`,
     context,
   );
 }
@@ -467,66 +309,25 @@ export function usersPage(
   context: StaffPageContext,
   message?: { readonly kind: 'notice' | 'error'; readonly text: string },
 ): string {
-  const token = html`<input type="hidden" name="_csrf" value="${context.csrfToken}" />`;
+  const token = html`<input type="hidden" name="_csrf" value="${context.csrfToken}">`;
   const rows = users.map(
-    (u) =>
-      html`<tr>
-        <td>${u.username}</td>
-        <td>${u.role}</td>
-        <td>${u.disabled ? 'disabled' : 'active'}</td>
-        <td>
-          <form method="post" action="/staff/users/${u.username}/${u.disabled ? 'enable' : 'disable'}" class="inline">
-            ${token}<button type="submit">${u.disabled ? 'Enable' : 'Disable'}</button>
-          </form>
-          <form method="post" action="/staff/users/${u.username}/reset-password" class="inline">
-            ${token}<label for="pw-${u.id}" class="visually-hidden">New password for ${u.username}</label
-            ><input
-              type="password"
-              id="pw-${u.id}"
-              name="password"
-              autocomplete="new-password"
-              placeholder="New password"
-            /><button type="submit">Reset password</button>
-          </form>
-        </td>
-      </tr>`,
+    (u) => html`<tr><td>${u.username}</td><td>${u.role}</td><td>${u.disabled ? 'disabled' : 'active'}</td><td>
+<form method="post" action="/staff/users/${u.username}/${u.disabled ? 'enable' : 'disable'}" class="inline">${token}<button type="submit">${u.disabled ? 'Enable' : 'Disable'}</button></form>
+<form method="post" action="/staff/users/${u.username}/reset-password" class="inline">${token}<label for="pw-${u.id}" class="visually-hidden">New password for ${u.username}</label><input type="password" id="pw-${u.id}" name="password" autocomplete="new-password" placeholder="New password"><button type="submit">Reset password</button></form>
+</td></tr>`,
   );
   return staffPage(
     'Staff users',
     html`<h1>Staff users</h1>
-      ${message === undefined ? '' : message.kind === 'error' ? html`<div class="error-summary" role="alert"><p>${message.text}</p></div>` : html`<p class="notice" role="status">${message.text}</p>`}
-      <table class="users">
-        <thead>
-          <tr>
-            <th scope="col">Username</th>
-            <th scope="col">Role</th>
-            <th scope="col">State</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows}
-        </tbody>
-      </table>
-      <h2>Add a user</h2>
-      <form method="post" action="/staff/users">
-        ${token}
-        <div class="field">
-          <label for="new-username">Username</label><input type="text" id="new-username" name="username" required />
-        </div>
-        <div class="field">
-          <label for="new-role">Role</label
-          ><select id="new-role" name="role">
-            <option value="staff">staff</option>
-            <option value="admin">admin</option>
-          </select>
-        </div>
-        <div class="field">
-          <label for="new-password">Password (at least 12 characters)</label
-          ><input type="password" id="new-password" name="password" autocomplete="new-password" required />
-        </div>
-        <button type="submit">Add user</button>
-      </form>`,
+${message === undefined ? '' : message.kind === 'error' ? html`<div class="error-summary" role="alert"><p>${message.text}</p></div>` : html`<p class="notice" role="status">${message.text}</p>`}
+<table class="users"><thead><tr><th scope="col">Username</th><th scope="col">Role</th><th scope="col">State</th><th scope="col">Actions</th></tr></thead><tbody>${rows}</tbody></table>
+<h2>Add a user</h2>
+<form method="post" action="/staff/users">${token}
+<div class="field"><label for="new-username">Username</label><input type="text" id="new-username" name="username" required></div>
+<div class="field"><label for="new-role">Role</label><select id="new-role" name="role"><option value="staff">staff</option><option value="admin">admin</option></select></div>
+<div class="field"><label for="new-password">Password (at least 12 characters)</label><input type="password" id="new-password" name="password" autocomplete="new-password" required></div>
+<button type="submit">Add user</button>
+</form>`,
     context,
   );
 }
@@ -539,24 +340,13 @@ export function erasePage(
   return staffPage(
     'Erase personal data',
     html`<h1>Erase an applicant's personal data</h1>
-      <p>
-        Personal answers, the caller's number, transcripts, texts and recordings are erased. The applications and calls
-        stay, marked erased; the audit log keeps the erasure.
-      </p>
-      ${message === undefined ? '' : message.kind === 'error' ? html`<div class="error-summary" role="alert"><p>${message.text}</p></div>` : html`<p class="notice" role="status">${message.text}</p>`}
-      <form method="post" action="/staff/erase">
-        <input type="hidden" name="_csrf" value="${context.csrfToken}" />
-        <div class="field">
-          <label for="target">Reference or phone number</label
-          ><input type="text" id="target" name="target" required value="${target}" />
-        </div>
-        <div class="choice">
-          <input type="checkbox" id="confirm" name="confirm" value="yes" required /><label for="confirm"
-            >I understand this cannot be undone</label
-          >
-        </div>
-        <button type="submit">Erase</button>
-      </form>`,
+<p>Personal answers, the caller's number, transcripts, texts and recordings are erased. The applications and calls stay, marked erased; the audit log keeps the erasure.</p>
+${message === undefined ? '' : message.kind === 'error' ? html`<div class="error-summary" role="alert"><p>${message.text}</p></div>` : html`<p class="notice" role="status">${message.text}</p>`}
+<form method="post" action="/staff/erase"><input type="hidden" name="_csrf" value="${context.csrfToken}">
+<div class="field"><label for="target">Reference or phone number</label><input type="text" id="target" name="target" required value="${target}"></div>
+<div class="choice"><input type="checkbox" id="confirm" name="confirm" value="yes" required><label for="confirm">I understand this cannot be undone</label></div>
+<button type="submit">Erase</button>
+</form>`,
     context,
   );
 }
