@@ -4,13 +4,14 @@ import { parseDataKeys, type DataKey } from '../store/data-keys.ts';
 
 /**
  * Every setting the service reads, in one schema. Names follow the vendors'
- * conventions (see DESIGN.md) so their libraries and habits work unchanged.
+ * conventions (see docs/architecture.md) so their libraries and habits work unchanged.
  * `.env.example` and the README's table document the same list.
  */
 const DEFAULT_PORT = 3000;
 const DEFAULT_DISTRICTS = 'Central,North County,South County,East Valley,West Valley';
-// gpt-realtime, late 2025, US dollars per million tokens (PROTOCOLS.md): keep prices in configuration, they change.
-// Transcription is billed separately and its price is not in PROTOCOLS.md: 0 until configured (its tokens are recorded regardless).
+// gpt-realtime, late 2025, US dollars per million tokens (docs/protocols.md, §2 Realtime: cost): keep prices in
+// configuration, they change. Transcription is billed separately and that section gives no price for it: 0 until
+// configured (its tokens are recorded regardless).
 const DEFAULT_PRICES =
   'text_in=4,text_cached=0.4,text_out=16,audio_in=32,audio_cached=0.4,audio_out=64,transcription_in=0,transcription_out=0';
 const PRICE_NAMES = [
@@ -71,7 +72,7 @@ const environmentSchema = z.object({
   OPENAI_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   REALTIME_MODEL: z.string().trim().min(1).default('gpt-realtime'),
   REALTIME_VOICE: z.string().trim().min(1).default('marin'),
-  // Phone lines are noisy: above the documented 0.5 / 500 ms defaults, as PROTOCOLS.md explains.
+  // Phone lines are noisy: above the documented 0.5 / 500 ms defaults (docs/protocols.md, §2 Realtime: turn detection).
   REALTIME_VAD_THRESHOLD: z.coerce.number({ error: 'must be a number from 0 to 1' }).min(0).max(1).default(0.6),
   REALTIME_VAD_SILENCE_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(100).max(5000).default(600),
   REALTIME_VAD_PREFIX_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).max(2000).default(300),

@@ -3,9 +3,11 @@ import { formatDateForPeople, parseDateInput, parsePhoneInput, parseTimeInput, t
 import { PERMIT_TYPE_LABELS, type PermitType } from './permit-types.ts';
 
 /**
- * Every field of a food-permit application, from DESIGN.md's "Permit fields"
- * table: how people see it (label, the sentence that asks for it), whether it is
- * personal data (encrypted at rest, redacted in logs), and its zod schema.
+ * Every field of a food-permit application, taken from what county health
+ * departments ask on their temporary-event, mobile-unit, cottage-food and
+ * establishment forms and cut to what a caller can give in about five
+ * minutes: how people see it (label, the sentence that asks for it), whether
+ * it is personal data (encrypted at rest, redacted in logs), and its zod schema.
  */
 
 export type FieldKind =

@@ -4,7 +4,7 @@ import type { ResponseUsage, TranscriptionUsage } from './realtime-server-events
 /**
  * Sums a call's token usage from every response.done and prices it. Every
  * response re-sends the conversation, so cost grows with each turn; cached
- * input is billed at the cached rate (PROTOCOLS.md, "Cost").
+ * input is billed at the cached rate (docs/protocols.md, §2 Realtime: cost).
  */
 const TOKENS_PER_MILLION = 1_000_000;
 

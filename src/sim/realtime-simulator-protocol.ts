@@ -246,7 +246,7 @@ export function invalidRequest(
   return { type: 'invalid_request_error', code, message, param, event_id: eventId };
 }
 
-// Token estimates (PROTOCOLS.md, Cost): ~10 audio tokens a second of caller
+// Token estimates (docs/protocols.md, §2 Realtime: cost): ~10 audio tokens a second of caller
 // speech in, ~20 a second of agent speech out, ~4 characters a text token.
 const AUDIO_TOKENS_IN_PER_SECOND = 10;
 const AUDIO_TOKENS_OUT_PER_SECOND = 20;

@@ -7,7 +7,10 @@ import { SendError, type OutgoingSms, type SendFailure, type SmsSender } from '.
  * business; the request timeout is the client's `timeout` option.
  */
 
-/** Twilio errors that no retry can fix (PROTOCOLS.md §4), with what the application shows. */
+/**
+ * Twilio errors that no retry can fix, with what the application shows
+ * (docs/protocols.md, §5 Messages: errors we never retry).
+ */
 export const PERMANENT_ERRORS: ReadonlyMap<number, string> = new Map([
   [21610, 'the number has opted out of texts (it replied STOP)'],
   [21211, 'the phone number is not a valid number'],
