@@ -19,7 +19,7 @@ import { todayIn } from './permits/field-inputs.ts';
 import { PermitRules } from './permits/permit-rules.ts';
 import { ApplicationRepository } from './store/application-repository.ts';
 import { openDatabase } from './store/database.ts';
-import type { DataKey } from './store/data-keys.ts';
+import type { DataKey } from './keys/data-keys.ts';
 import { FieldCipher } from './store/field-cipher.ts';
 import { isSchemaCurrent, migrate } from './store/migrations.ts';
 import { ModelCircuit } from './realtime/model-circuit.ts';

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { deriveSubkey, type DataKey } from '../store/data-keys.ts';
+import type { DataKey } from '../keys/data-keys.ts';
+import { deriveSubkey } from '../keys/subkeys.ts';
 
 /**
  * The short-lived token the voice webhook puts in <Stream><Parameter>, and

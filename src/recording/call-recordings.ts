@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { deriveSubkey, KEY_BYTES, KEY_ID_PATTERN, type DataKey } from '../store/data-keys.ts';
+import { KEY_BYTES, KEY_ID_PATTERN, type DataKey } from '../keys/data-keys.ts';
+import { deriveSubkey } from '../keys/subkeys.ts';
 import { DecryptionError } from '../store/field-cipher.ts';
 import type { RecordingStore } from './recording-store.ts';
 

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isReferenceNumber } from '../permits/reference-number.ts';
-import { deriveSubkey, type DataKey } from '../store/data-keys.ts';
+import type { DataKey } from '../keys/data-keys.ts';
+import { deriveSubkey } from '../keys/subkeys.ts';
 import { MAX_REVIEW_LINK_LENGTH } from './summary-text.ts';
 
 /**

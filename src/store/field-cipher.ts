@@ -29,7 +29,8 @@ import {
   randomBytes,
   type KeyObject,
 } from 'node:crypto';
-import { deriveSubkey, KEY_BYTES, KEY_ID_PATTERN, type DataKey } from './data-keys.ts';
+import { KEY_BYTES, KEY_ID_PATTERN, type DataKey } from '../keys/data-keys.ts';
+import { deriveSubkey } from '../keys/subkeys.ts';
 
 const TOKEN_VERSION = 'v1';
 const TOKEN_SEPARATOR = '.';

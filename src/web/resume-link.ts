@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { deriveSubkey, type DataKey } from '../store/data-keys.ts';
+import type { DataKey } from '../keys/data-keys.ts';
+import { deriveSubkey } from '../keys/subkeys.ts';
 
 /**
  * "Resume anywhere": the link that lets a caller whose call could not finish

@@ -5,7 +5,7 @@ import { StreamTokens } from '../../src/call/stream-tokens.ts';
 import { CallRecordings } from '../../src/recording/call-recordings.ts';
 import type { RecordingStore } from '../../src/recording/recording-store.ts';
 import { ReviewLinks } from '../../src/sms/review-link.ts';
-import type { DataKey } from '../../src/store/data-keys.ts';
+import type { DataKey } from '../../src/keys/data-keys.ts';
 import { DecryptionError, FieldCipher } from '../../src/store/field-cipher.ts';
 import { csrfSecretsFrom } from '../../src/web/csrf.ts';
 import { RESUME_PATH_PREFIX, ResumeLinks } from '../../src/web/resume-link.ts';
