@@ -161,9 +161,7 @@ export async function startPermitLine(
       renewBeforeExpiryMs: config.realtime.renewBeforeExpiryMs,
     },
   });
-  const [currentKey] = dataKeys;
-  if (currentKey === undefined) throw new Error('no data key');
-  const tokens = new StreamTokens(currentKey, config.streamTokenTtlSeconds);
+  const tokens = new StreamTokens(dataKeys, config.streamTokenTtlSeconds);
   const app = createApp({
     logger,
     applications,

@@ -1,21 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { StreamTokens } from '../../src/call/stream-tokens.ts';
+import { STREAM_TOKEN_FORMAT, StreamTokens } from '../../src/call/stream-tokens.ts';
+import { SignedTokens } from '../../src/keys/signed-tokens.ts';
 import { CallRecordings } from '../../src/recording/call-recordings.ts';
 import type { RecordingStore } from '../../src/recording/recording-store.ts';
-import { ReviewLinks } from '../../src/sms/review-link.ts';
+import { REVIEW_LINK_FORMAT, REVIEW_PATH_PREFIX, ReviewLinks } from '../../src/sms/review-link.ts';
 import type { DataKey } from '../../src/keys/data-keys.ts';
 import { DecryptionError, FieldCipher } from '../../src/store/field-cipher.ts';
 import { csrfSecretsFrom } from '../../src/web/csrf.ts';
-import { RESUME_PATH_PREFIX, ResumeLinks } from '../../src/web/resume-link.ts';
+import { RESUME_PATH_PREFIX, RESUME_TOKEN_FORMAT, ResumeLinks } from '../../src/web/resume-link.ts';
 import { testDataKeys } from '../support/keys.ts';
 
 // Made by the code before key handling moved to src/keys (see test/fixtures/keys/README.md).
 // The keys in it are fictional test keys, never real secrets.
 const FIXTURES = new URL('../fixtures/keys/', import.meta.url);
 const SECOND = 1000;
-const REVIEW_PATH_PREFIX = '/s/';
 
 const issued = { issuedAtMs: z.number().int(), ttlSeconds: z.number().int() };
 const fixtureSchema = z.object({
@@ -49,12 +49,6 @@ const [old] = testDataKeys(fixtures.dataKeys.old);
 const ring: DataKey[] = [current!, old!];
 const CURRENT_ID = current!.id;
 
-function keyNamed(id: string): DataKey {
-  const key = ring.find((k) => k.id === id);
-  if (key === undefined) throw new Error(`the fixture names a key it does not list: ${id}`);
-  return key;
-}
-
 /** The same text with one character replaced by another of the base64url alphabet. */
 function alterCharacter(text: string, at: number): string {
   const replacement = text[at] === 'A' ? 'B' : 'A';
@@ -83,31 +77,33 @@ class MemoryRecordingStore implements RecordingStore {
 }
 
 describe('stream tokens issued before the key module', () => {
-  it('when a fixture token is checked for its call within its minute, then it is accepted', () => {
+  const tokensAt = (ms: number, keys = ring) => new StreamTokens(keys, fixtures.streamTokens[0]!.ttlSeconds, () => ms);
+
+  it('when a fixture token is checked for its call within its minute, then it is accepted under either key', () => {
     for (const fixture of fixtures.streamTokens) {
-      const tokens = new StreamTokens(keyNamed(fixture.keyId), fixture.ttlSeconds, () => fixture.issuedAtMs);
-      expect(tokens.check(fixture.token, fixture.callSid), fixture.keyId).toEqual({ ok: true });
+      expect(tokensAt(fixture.issuedAtMs).check(fixture.token, fixture.callSid), fixture.keyId).toEqual({ ok: true });
     }
   });
 
   it('when the current key issues a token at the fixture time, then it is the fixture token to the byte', () => {
     const fixture = fixtures.streamTokens.find((f) => f.keyId === CURRENT_ID)!;
-    const tokens = new StreamTokens(current!, fixture.ttlSeconds, () => fixture.issuedAtMs);
-    expect(tokens.issue(fixture.callSid)).toBe(fixture.token);
+    expect(tokensAt(fixture.issuedAtMs).issue(fixture.callSid)).toBe(fixture.token);
   });
 
   it('when a fixture token is altered, used for another call or used after its minute, then it is refused', () => {
     for (const fixture of fixtures.streamTokens) {
-      const at = (ms: number) => new StreamTokens(keyNamed(fixture.keyId), fixture.ttlSeconds, () => ms);
-      const tokens = at(fixture.issuedAtMs);
+      const tokens = tokensAt(fixture.issuedAtMs);
       expect(tokens.check(alterCharacter(fixture.token, fixture.token.length - 5), fixture.callSid)).toEqual({
         ok: false,
         reason: 'forged',
       });
       expect(tokens.check(fixture.token, `CA${'9'.repeat(32)}`)).toEqual({ ok: false, reason: 'forged' });
-      expect(at(fixture.issuedAtMs + (fixture.ttlSeconds + 1) * SECOND).check(fixture.token, fixture.callSid)).toEqual({
+      const afterItsMinute = fixture.issuedAtMs + (fixture.ttlSeconds + 1) * SECOND;
+      expect(tokensAt(afterItsMinute).check(fixture.token, fixture.callSid)).toEqual({ ok: false, reason: 'expired' });
+      const others = ring.filter((k) => k.id !== fixture.keyId);
+      expect(tokensAt(afterItsMinute, others).check(fixture.token, fixture.callSid)).toEqual({
         ok: false,
-        reason: 'expired',
+        reason: 'forged',
       });
     }
   });
@@ -165,6 +161,31 @@ describe('resume links texted before the key module', () => {
       expect(linksAt(fixture, Date.parse(fixture.expiresAt)).verify(token)).toEqual({ ok: false, reason: 'expired' });
       const others = ring.filter((k) => k.id !== fixture.keyId);
       expect(linksAt(fixture, fixture.issuedAtMs, others).verify(token)).toEqual({ ok: false, reason: 'forged' });
+    }
+  });
+});
+
+describe('the key that verified a legacy token', () => {
+  it('when a fixture stream token, review link or resume link verifies, then the helper names the key that signed it', () => {
+    for (const fixture of fixtures.streamTokens) {
+      const tokens = new SignedTokens(ring, STREAM_TOKEN_FORMAT, () => fixture.issuedAtMs);
+      expect(tokens.verify(fixture.token, fixture.callSid)).toMatchObject({ ok: true, keyId: fixture.keyId });
+    }
+    for (const fixture of fixtures.reviewLinks) {
+      const token = pathAfter(fixture.link, REVIEW_PATH_PREFIX);
+      expect(new SignedTokens(ring, REVIEW_LINK_FORMAT).verify(token)).toEqual({
+        ok: true,
+        claims: fixture.reference,
+        keyId: fixture.keyId,
+      });
+    }
+    for (const fixture of fixtures.resumeTokens) {
+      const token = pathAfter(fixture.link, RESUME_PATH_PREFIX);
+      expect(new SignedTokens(ring, RESUME_TOKEN_FORMAT, () => fixture.issuedAtMs).verify(token)).toEqual({
+        ok: true,
+        claims: { applicationId: fixture.applicationId, expiresAtSeconds: Date.parse(fixture.expiresAt) / SECOND },
+        keyId: fixture.keyId,
+      });
     }
   });
 });
