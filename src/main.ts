@@ -19,7 +19,7 @@ import { todayIn } from './permits/field-inputs.ts';
 import { PermitRules } from './permits/permit-rules.ts';
 import { ApplicationRepository } from './store/application-repository.ts';
 import { openDatabase } from './store/database.ts';
-import type { DataKey } from './store/data-keys.ts';
+import type { DataKey } from './keys/data-keys.ts';
 import { FieldCipher } from './store/field-cipher.ts';
 import { isSchemaCurrent, migrate } from './store/migrations.ts';
 import { ModelCircuit } from './realtime/model-circuit.ts';
@@ -161,9 +161,7 @@ export async function startPermitLine(
       renewBeforeExpiryMs: config.realtime.renewBeforeExpiryMs,
     },
   });
-  const [currentKey] = dataKeys;
-  if (currentKey === undefined) throw new Error('no data key');
-  const tokens = new StreamTokens(currentKey, config.streamTokenTtlSeconds);
+  const tokens = new StreamTokens(dataKeys, config.streamTokenTtlSeconds);
   const app = createApp({
     logger,
     applications,

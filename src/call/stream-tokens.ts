@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { deriveSubkey, type DataKey } from '../store/data-keys.ts';
+import type { DataKey } from '../keys/data-keys.ts';
+import { SignedTokens, type TextTokenFormat } from '../keys/signed-tokens.ts';
 
 /**
  * The short-lived token the voice webhook puts in <Stream><Parameter>, and
@@ -7,41 +7,58 @@ import { deriveSubkey, type DataKey } from '../store/data-keys.ts';
  * CallSid and an expiry, so a socket can only carry the call it was issued
  * for, and only for about a minute. Stops toll fraud and prompt leaks from
  * anyone who learns the socket URL.
+ *
+ * `{expires}.{mac}`: the expiry in Unix seconds, then the full HMAC-SHA256 of
+ * `{CallSid}.{expires}` in base64url. The CallSid is not in the token: Twilio
+ * gives it to the socket beside the token.
  */
-const TOKEN_INFO = 'permitline media stream token v1';
+
+export interface StreamTokenClaims {
+  readonly callSid: string;
+  readonly expiresAtSeconds: number;
+}
+
+const TOKEN_SHAPE = /^(\d{1,12})\.([A-Za-z0-9_-]+)$/;
+// The whole HMAC-SHA256: the token rides in TwiML, not an SMS, so its length costs nothing.
+const MAC_BYTES = 32;
+
+export const STREAM_TOKEN_FORMAT: TextTokenFormat<StreamTokenClaims, string> = {
+  name: 'StreamTokens',
+  purpose: 'permitline media stream token v1',
+  macBytes: MAC_BYTES,
+  encoding: 'text',
+  signedText: ({ callSid, expiresAtSeconds }) => `${callSid}.${expiresAtSeconds}`,
+  write: ({ expiresAtSeconds }, mac) => `${expiresAtSeconds}.${mac}`,
+  read: (token, callSid) => {
+    const match = TOKEN_SHAPE.exec(token);
+    if (!match) return undefined;
+    return { claims: { callSid, expiresAtSeconds: Number(match[1]) }, mac: match[2] ?? '' };
+  },
+  expiresAtSeconds: (claims) => claims.expiresAtSeconds,
+};
 
 export type StreamTokenCheck = { ok: true } | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'forged' };
 
 export class StreamTokens {
-  readonly #key: Buffer;
+  readonly #tokens: SignedTokens<StreamTokenClaims, string>;
   readonly #ttlSeconds: number;
-  readonly #now: () => number;
 
-  constructor(dataKey: DataKey, ttlSeconds: number, now: () => number = Date.now) {
-    // A key of its own, derived from the current data key: compromise of one use never reveals another.
-    this.#key = deriveSubkey(dataKey.key, TOKEN_INFO);
+  /**
+   * `dataKeys`: the first signs, all of them verify, so a key rotation during
+   * a call's first minute does not refuse its stream.
+   */
+  constructor(dataKeys: readonly DataKey[], ttlSeconds: number, now: () => number = Date.now) {
+    this.#tokens = new SignedTokens(dataKeys, STREAM_TOKEN_FORMAT, now);
     this.#ttlSeconds = ttlSeconds;
-    this.#now = now;
   }
 
   issue(callSid: string): string {
-    const expires = Math.floor(this.#now() / 1000) + this.#ttlSeconds;
-    return `${expires}.${this.#mac(callSid, expires)}`;
+    return this.#tokens.issue({ callSid, expiresAtSeconds: this.#tokens.expiryAfter(this.#ttlSeconds) });
   }
 
   check(token: string | undefined, callSid: string): StreamTokenCheck {
     if (token === undefined || token === '') return { ok: false, reason: 'missing' };
-    const match = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
-    if (!match) return { ok: false, reason: 'malformed' };
-    const expires = Number(match[1]);
-    const given = Buffer.from(match[2] ?? '', 'base64url');
-    const expected = Buffer.from(this.#mac(callSid, expires), 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'forged' };
-    if (expires * 1000 < this.#now()) return { ok: false, reason: 'expired' };
-    return { ok: true };
-  }
-
-  #mac(callSid: string, expires: number): string {
-    return createHmac('sha256', this.#key).update(`${callSid}.${expires}`).digest('base64url');
+    const check = this.#tokens.verify(token, callSid);
+    return check.ok ? { ok: true } : check;
   }
 }

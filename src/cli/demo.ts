@@ -15,7 +15,7 @@ import { loadScenario } from '../sim/scenario.ts';
 import { freePort } from '../sim/free-port.ts';
 import { ApplicationRepository } from '../store/application-repository.ts';
 import { CallRepository } from '../store/call-repository.ts';
-import { generateDataKeysText, parseDataKeys } from '../store/data-keys.ts';
+import { generateDataKeysText, parseDataKeys } from '../keys/data-keys.ts';
 import { FieldCipher } from '../store/field-cipher.ts';
 import type { OutboxEntry } from '../store/sms-outbox-repository.ts';
 

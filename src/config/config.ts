@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
-import { parseDataKeys, type DataKey } from '../store/data-keys.ts';
+import { parseDataKeys, type DataKey } from '../keys/data-keys.ts';
 
 /**
  * Every setting the service reads, in one schema. Names follow the vendors'

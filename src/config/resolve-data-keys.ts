@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { loadOrCreateDevDataKeys, parseDataKeys, type DataKey } from '../store/data-keys.ts';
+import { parseDataKeys, type DataKey } from '../keys/data-keys.ts';
+import { loadOrCreateDevDataKeys } from '../keys/dev-data-keys-file.ts';
 import type { Config } from './config.ts';
 
 /** Production keys come from DATA_KEYS (config refuses to start without them); in development a key file is made once under data/. */

@@ -6,7 +6,7 @@
 //
 //   v1          format version, so the layout can change without guessing
 //   keyId       the DATA_KEYS id that encrypted it ([A-Za-z0-9_-], never '.')
-//   iv          base64url, 12 random bytes (the GCM nonce size NIST recommends)
+//   iv          base64url, 12 random bytes (GCM's own nonce size)
 //   ciphertext  base64url, AES-256-GCM; empty when the plaintext is ''
 //   tag         base64url, the full 16-byte GCM tag
 //
@@ -21,69 +21,37 @@
 // to something that only needs to match phone numbers without it being able to
 // decrypt anything.
 
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  createSecretKey,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
-import { deriveSubkey, KEY_BYTES, KEY_ID_PATTERN, type DataKey } from './data-keys.ts';
+import { createHmac } from 'node:crypto';
+import { AesGcmEnvelope, IV_BYTES, TAG_BYTES, type SealedEnvelope } from '../keys/aes-gcm-envelope.ts';
+import { decodeCanonical } from '../keys/canonical-base64.ts';
+import { KEY_ID_PATTERN, type DataKey } from '../keys/data-keys.ts';
+import { DecryptionError } from '../keys/decryption-error.ts';
+import { SubkeyRing, type Subkey } from '../keys/subkeys.ts';
 
 const TOKEN_VERSION = 'v1';
 const TOKEN_SEPARATOR = '.';
 const TOKEN_PART_COUNT = 5;
-const CIPHER = 'aes-256-gcm';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 const HMAC_DIGEST = 'sha256';
 const ENCRYPTION_KEY_INFO = 'permitline field encryption v1';
 const LOOKUP_KEY_INFO = 'permitline lookup hash v1';
-
-export type DecryptionFailure = 'malformed' | 'unknown-key' | 'authentication';
-
-export class DecryptionError extends Error {
-  override name = 'DecryptionError';
-  readonly reason: DecryptionFailure;
-
-  constructor(reason: DecryptionFailure, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.reason = reason;
-  }
-}
-
-interface DerivedKeys {
-  encryption: KeyObject;
-  lookup: KeyObject;
-}
-
-interface ParsedToken {
-  keyId: string;
-  iv: Buffer;
-  ciphertext: Buffer;
-  tag: Buffer;
-}
+const OWNER = 'FieldCipher';
 
 export class FieldCipher {
-  // Only derived keys are kept, as KeyObjects, which never print their bytes;
-  // the caller's DataKey buffers are not retained.
-  readonly #keys: ReadonlyMap<string, DerivedKeys>;
-  readonly #currentKeyId: string;
-  readonly #current: DerivedKeys;
+  readonly #envelope: AesGcmEnvelope;
+  readonly #lookup: SubkeyRing;
 
   constructor(dataKeys: readonly DataKey[]) {
-    const ring = deriveRing(dataKeys);
-    const [current] = ring;
-    if (current === undefined) {
-      throw new Error('FieldCipher needs at least one data key; DATA_KEYS lists none.');
-    }
-    this.#keys = new Map(ring);
-    [this.#currentKeyId, this.#current] = current;
+    this.#envelope = new AesGcmEnvelope(dataKeys, {
+      owner: OWNER,
+      purpose: ENCRYPTION_KEY_INFO,
+      missingKeyAdvice: 'DATA_KEYS must still list that key until npm run rekey has re-encrypted every value.',
+      misplacedAs: 'copied from another field or row',
+    });
+    this.#lookup = new SubkeyRing(dataKeys, LOOKUP_KEY_INFO, OWNER);
   }
 
   get currentKeyId(): string {
-    return this.#currentKeyId;
+    return this.#envelope.currentKeyId;
   }
 
   encrypt(plaintext: string, context: string): string {
@@ -92,45 +60,23 @@ export class FieldCipher {
       // Without a context any token would authenticate in any field.
       throw new TypeError('FieldCipher.encrypt needs a non-empty context, such as applications/<id>/<field>.');
     }
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv(CIPHER, this.#current.encryption, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(Buffer.from(context, 'utf8'));
-    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    const { keyId, iv, ciphertext, tag } = this.#envelope.seal(Buffer.from(plaintext, 'utf8'), contextBytes(context));
     return [
       TOKEN_VERSION,
-      this.#currentKeyId,
+      keyId,
       iv.toString('base64url'),
       ciphertext.toString('base64url'),
-      cipher.getAuthTag().toString('base64url'),
+      tag.toString('base64url'),
     ].join(TOKEN_SEPARATOR);
   }
 
   decrypt(token: string, context: string): string {
-    const parsed = parseToken(token, context);
-    const keys = this.#keys.get(parsed.keyId);
-    if (keys === undefined) {
-      throw new DecryptionError(
-        'unknown-key',
-        `Cannot decrypt ${context}: it was encrypted with data key "${parsed.keyId}", which DATA_KEYS no longer lists; DATA_KEYS must still list that key until npm run rekey has re-encrypted every value.`,
-      );
-    }
-    const decipher = createDecipheriv(CIPHER, keys.encryption, parsed.iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(Buffer.from(context, 'utf8'));
-    decipher.setAuthTag(parsed.tag);
-    try {
-      return Buffer.concat([decipher.update(parsed.ciphertext), decipher.final()]).toString('utf8');
-    } catch (error) {
-      throw new DecryptionError(
-        'authentication',
-        `Cannot decrypt ${context}: the value failed authentication under data key "${parsed.keyId}"; it was altered, copied from another field or row, or the key under that id changed.`,
-        { cause: error },
-      );
-    }
+    return this.#envelope.open(parseToken(token, context), contextBytes(context), context).toString('utf8');
   }
 
   /** True when the token was made under a key other than the current one. */
   needsRekey(token: string): boolean {
-    return parseToken(token, 'a stored value').keyId !== this.#currentKeyId;
+    return parseToken(token, 'a stored value').keyId !== this.currentKeyId;
   }
 
   /**
@@ -138,48 +84,31 @@ export class FieldCipher {
    * so equal values can be matched in SQL; callers normalise first (E.164).
    */
   lookupHash(value: string): string {
-    return this.#lookupHashUnder(this.#currentKeyId, this.#current, value);
+    return lookupHashUnder(this.#lookup.current, value);
   }
 
   /** One hash per key, current first, so rows hashed before a rekey still match. */
   lookupHashes(value: string): string[] {
-    return [...this.#keys].map(([keyId, keys]) => this.#lookupHashUnder(keyId, keys, value));
+    return this.#lookup.all.map((subkey) => lookupHashUnder(subkey, value));
   }
 
   toJSON(): { currentKeyId: string; keyIds: string[] } {
-    return { currentKeyId: this.#currentKeyId, keyIds: [...this.#keys.keys()] };
+    return { currentKeyId: this.currentKeyId, keyIds: this.#envelope.keyIds };
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `FieldCipher ${JSON.stringify(this.toJSON())}`;
   }
-
-  #lookupHashUnder(keyId: string, keys: DerivedKeys, value: string): string {
-    requireWellFormed(value, 'value');
-    const mac = createHmac(HMAC_DIGEST, keys.lookup).update(value, 'utf8').digest('base64url');
-    return `${keyId}${TOKEN_SEPARATOR}${mac}`;
-  }
 }
 
-function deriveRing(dataKeys: readonly DataKey[]): [string, DerivedKeys][] {
-  const seenIds = new Set<string>();
-  return dataKeys.map(({ id, key }, index) => {
-    if (!KEY_ID_PATTERN.test(id)) {
-      throw new Error(`Data key ${index + 1} has an invalid id; use 1 to 32 letters, digits, '_' or '-'.`);
-    }
-    if (key.length !== KEY_BYTES) {
-      throw new Error(`Data key "${id}" is ${key.length} bytes; it must be ${KEY_BYTES}.`);
-    }
-    if (seenIds.has(id)) {
-      throw new Error(`Data key id "${id}" appears twice; give every key its own id.`);
-    }
-    seenIds.add(id);
-    return [id, { encryption: deriveKey(key, ENCRYPTION_KEY_INFO), lookup: deriveKey(key, LOOKUP_KEY_INFO) }];
-  });
+function lookupHashUnder({ keyId, key }: Subkey, value: string): string {
+  requireWellFormed(value, 'value');
+  const mac = createHmac(HMAC_DIGEST, key).update(value, 'utf8').digest('base64url');
+  return `${keyId}${TOKEN_SEPARATOR}${mac}`;
 }
 
-function deriveKey(dataKey: Buffer, info: string): KeyObject {
-  return createSecretKey(deriveSubkey(dataKey, info));
+function contextBytes(context: string): Buffer {
+  return Buffer.from(context, 'utf8');
 }
 
 // UTF-8 encoding turns every lone surrogate into U+FFFD, so an ill-formed
@@ -190,7 +119,7 @@ function requireWellFormed(text: string, what: string): void {
   }
 }
 
-function parseToken(token: string, context: string): ParsedToken {
+function parseToken(token: string, context: string): SealedEnvelope {
   const malformed = (detail: string): DecryptionError =>
     new DecryptionError(
       'malformed',
@@ -217,11 +146,7 @@ function parseToken(token: string, context: string): ParsedToken {
 }
 
 function decodePart(encoded: string, expectedBytes: number | undefined, onError: () => Error): Buffer {
-  const bytes = Buffer.from(encoded, 'base64url');
-  // Buffer.from ignores characters outside the alphabet; only the canonical
-  // encoding is a token we wrote.
-  if (bytes.toString('base64url') !== encoded || (expectedBytes !== undefined && bytes.length !== expectedBytes)) {
-    throw onError();
-  }
+  const bytes = decodeCanonical(encoded, 'base64url', expectedBytes);
+  if (bytes === undefined) throw onError();
   return bytes;
 }

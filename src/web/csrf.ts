@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
-import { deriveSubkey, type DataKey } from '../store/data-keys.ts';
+import type { DataKey } from '../keys/data-keys.ts';
+import { deriveSubkey } from '../keys/subkeys.ts';
 
 /**
  * CSRF protection for the form: signed double-submit tokens (csrf-csrf),

@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { deriveSubkey, type DataKey } from '../store/data-keys.ts';
+import { base64urlLength } from '../keys/canonical-base64.ts';
+import type { DataKey } from '../keys/data-keys.ts';
+import { SignedTokens, type BinaryTokenFormat } from '../keys/signed-tokens.ts';
 
 /**
  * "Resume anywhere": the link that lets a caller whose call could not finish
@@ -16,24 +17,47 @@ import { deriveSubkey, type DataKey } from '../store/data-keys.ts';
  * sent only to the applicant and never logged (see `withoutResumeToken`).
  */
 
-const LINK_INFO = 'permitline web resume link v1';
 export const RESUME_PATH_PREFIX = '/apply/resume/';
 /** A week: long enough to come back to it after a dropped call, short enough that an old text stops opening the answers. */
 export const DEFAULT_RESUME_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 const ID_BYTES = 16;
 const EXPIRY_BYTES = 4;
+const PAYLOAD_BYTES = ID_BYTES + EXPIRY_BYTES;
 // 96 bits, as the SMS review link: each guess costs a request, so guessing is hopeless, and the link stays short.
 const MAC_BYTES = 12;
-const TOKEN_BYTES = ID_BYTES + EXPIRY_BYTES + MAC_BYTES;
 /** Characters of a token: base64url without padding. */
-export const RESUME_TOKEN_LENGTH = Math.ceil((TOKEN_BYTES * 4) / 3);
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
+export const RESUME_TOKEN_LENGTH = base64urlLength(PAYLOAD_BYTES + MAC_BYTES);
 const MAX_EXPIRY_SECONDS = 2 ** (8 * EXPIRY_BYTES) - 1;
 const MS_PER_SECOND = 1000;
 // Application ids are randomUUID()s, which are lower case.
 const APPLICATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UUID_GROUPS = [8, 4, 4, 4, 12] as const;
+
+export interface ResumeTokenClaims {
+  readonly applicationId: string;
+  readonly expiresAtSeconds: number;
+}
+
+export const RESUME_TOKEN_FORMAT: BinaryTokenFormat<ResumeTokenClaims> = {
+  name: 'ResumeLinks',
+  purpose: 'permitline web resume link v1',
+  macBytes: MAC_BYTES,
+  encoding: 'base64url',
+  payloadBytes: PAYLOAD_BYTES,
+  write: ({ applicationId, expiresAtSeconds }) => {
+    if (expiresAtSeconds > MAX_EXPIRY_SECONDS) throw new Error('ResumeLinks: expiry does not fit the token');
+    const payload = Buffer.alloc(PAYLOAD_BYTES);
+    Buffer.from(applicationId.replaceAll('-', ''), 'hex').copy(payload);
+    payload.writeUInt32BE(expiresAtSeconds, ID_BYTES);
+    return payload;
+  },
+  read: (payload) => ({
+    applicationId: uuidFrom(payload.subarray(0, ID_BYTES)),
+    expiresAtSeconds: payload.readUInt32BE(ID_BYTES),
+  }),
+  expiresAtSeconds: (claims) => claims.expiresAtSeconds,
+};
 
 export type ResumeTokenCheck =
   | { readonly ok: true; readonly applicationId: string; readonly expiresAt: Date }
@@ -48,20 +72,17 @@ export interface ResumeLinksOptions {
 
 export class ResumeLinks {
   readonly #base: string;
-  readonly #keys: readonly Buffer[];
+  readonly #tokens: SignedTokens<ResumeTokenClaims>;
   readonly #ttlSeconds: number;
-  readonly #now: () => number;
 
   /** `dataKeys`: the first signs; all of them verify, so links sent before a key rotation keep working while the old key is listed. */
   constructor(publicBaseUrl: URL, dataKeys: readonly DataKey[], options: ResumeLinksOptions = {}) {
     const ttlSeconds = options.ttlSeconds ?? DEFAULT_RESUME_TTL_SECONDS;
     if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0)
       throw new Error(`ResumeLinks: ttlSeconds must be a whole number of seconds above 0, not ${ttlSeconds}`);
-    if (dataKeys.length === 0) throw new Error('ResumeLinks: no data key to sign resume links with');
     this.#base = publicBaseUrl.href.replace(/\/$/, '');
-    this.#keys = dataKeys.map((k) => deriveSubkey(k.key, LINK_INFO));
+    this.#tokens = new SignedTokens(dataKeys, RESUME_TOKEN_FORMAT, options.now);
     this.#ttlSeconds = ttlSeconds;
-    this.#now = options.now ?? Date.now;
   }
 
   /** The link to text to the applicant; valid for the configured time from now. */
@@ -72,45 +93,19 @@ export class ResumeLinks {
   /** The part of the link after RESUME_PATH_PREFIX. */
   tokenFor(applicationId: string): string {
     if (!APPLICATION_ID.test(applicationId)) throw new Error('ResumeLinks: an application id is a lower-case UUID');
-    const expires = Math.floor(this.#now() / MS_PER_SECOND) + this.#ttlSeconds;
-    if (expires > MAX_EXPIRY_SECONDS) throw new Error('ResumeLinks: expiry does not fit the token');
-    const payload = Buffer.alloc(ID_BYTES + EXPIRY_BYTES);
-    Buffer.from(applicationId.replaceAll('-', ''), 'hex').copy(payload);
-    payload.writeUInt32BE(expires, ID_BYTES);
-    return Buffer.concat([payload, mac(this.#signingKey(), payload)]).toString('base64url');
+    return this.#tokens.issue({ applicationId, expiresAtSeconds: this.#tokens.expiryAfter(this.#ttlSeconds) });
   }
 
-  /**
-   * The draft a token opens. A token we did not sign is `forged` even when
-   * its expiry has passed: only a genuine link is told it has expired.
-   */
+  /** The draft a token opens; only a genuine link is told it has expired. */
   verify(token: string): ResumeTokenCheck {
-    if (token.length !== RESUME_TOKEN_LENGTH || !BASE64URL.test(token)) return { ok: false, reason: 'malformed' };
-    const bytes = Buffer.from(token, 'base64url');
-    // Base64 has more than one spelling of some byte strings (the spare low bits of the last character); only ours is accepted.
-    if (bytes.length !== TOKEN_BYTES || bytes.toString('base64url') !== token)
-      return { ok: false, reason: 'malformed' };
-    const payload = bytes.subarray(0, ID_BYTES + EXPIRY_BYTES);
-    const given = bytes.subarray(ID_BYTES + EXPIRY_BYTES);
-    if (!this.#keys.some((key) => timingSafeEqual(given, mac(key, payload)))) return { ok: false, reason: 'forged' };
-    const expires = payload.readUInt32BE(ID_BYTES);
-    if (expires * MS_PER_SECOND <= this.#now()) return { ok: false, reason: 'expired' };
+    const check = this.#tokens.verify(token);
+    if (!check.ok) return check;
     return {
       ok: true,
-      applicationId: uuidFrom(payload.subarray(0, ID_BYTES)),
-      expiresAt: new Date(expires * MS_PER_SECOND),
+      applicationId: check.claims.applicationId,
+      expiresAt: new Date(check.claims.expiresAtSeconds * MS_PER_SECOND),
     };
   }
-
-  #signingKey(): Buffer {
-    const [key] = this.#keys;
-    if (key === undefined) throw new Error('ResumeLinks: no data key to sign resume links with');
-    return key;
-  }
-}
-
-function mac(key: Buffer, payload: Buffer): Buffer {
-  return createHmac('sha256', key).update(payload).digest().subarray(0, MAC_BYTES);
 }
 
 function uuidFrom(bytes: Buffer): string {

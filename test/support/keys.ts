@@ -1,4 +1,4 @@
-import { parseDataKeys, type DataKey } from '../../src/store/data-keys.ts';
+import { parseDataKeys, type DataKey } from '../../src/keys/data-keys.ts';
 
 /** Fixed test keys (never used anywhere else): two, so rotation can be exercised. */
 export const TEST_KEY_A = `ka:${Buffer.alloc(32, 1).toString('base64')}`;

@@ -2,10 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DecryptionError } from '../../src/keys/decryption-error.ts';
 import { CallRecordings } from '../../src/recording/call-recordings.ts';
 import { InvalidRecordingKeyError, LocalDirectoryRecordingStore } from '../../src/recording/recording-store.ts';
 import { StereoRecording } from '../../src/recording/stereo-recording.ts';
-import { DecryptionError } from '../../src/store/field-cipher.ts';
 import { TEST_KEY_A, TEST_KEY_B, testDataKeys } from '../support/keys.ts';
 
 const CALL_A = `CA${'a'.repeat(32)}`;

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateDataKeysText, loadOrCreateDevDataKeys, parseDataKeys } from '../../src/store/data-keys.ts';
+import { generateDataKeysText, parseDataKeys } from '../../src/keys/data-keys.ts';
+import { loadOrCreateDevDataKeys } from '../../src/keys/dev-data-keys-file.ts';
 
 const KEY_BYTES = 32;
 const FILE_PERMISSIONS = 0o777;

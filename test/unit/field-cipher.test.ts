@@ -2,8 +2,9 @@ import { createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DataKey } from '../../src/store/data-keys.ts';
-import { DecryptionError, FieldCipher } from '../../src/store/field-cipher.ts';
+import type { DataKey } from '../../src/keys/data-keys.ts';
+import { DecryptionError } from '../../src/keys/decryption-error.ts';
+import { FieldCipher } from '../../src/store/field-cipher.ts';
 
 const KEY_BYTES = 32;
 const CONTEXT = 'applications/42/applicantName';

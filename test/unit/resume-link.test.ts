@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { deriveSubkey } from '../../src/store/data-keys.ts';
+import { deriveSubkey } from '../../src/keys/subkeys.ts';
 import {
   DEFAULT_RESUME_TTL_SECONDS,
   RESUME_PATH_PREFIX,

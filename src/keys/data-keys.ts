@@ -9,9 +9,8 @@
 // entry written the wrong way round (`key:id`) would otherwise put the key
 // itself into the start-up log.
 
-import { hkdfSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { decodeCanonical } from './canonical-base64.ts';
 
 export interface DataKey {
   id: string;
@@ -22,16 +21,6 @@ export interface DataKey {
 export const KEY_BYTES = 32;
 
 /**
- * A 32-byte key for one purpose (field encryption, lookup hashes, CSRF,
- * stream tokens), derived from a data key with HKDF-SHA256, so no data key is
- * used directly and one purpose's key reveals nothing of another's. The salt
- * is empty: data keys are uniformly random, for which RFC 5869 needs none.
- */
-export function deriveSubkey(dataKey: Buffer, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), purpose, KEY_BYTES));
-}
-
-/**
  * Key ids are stored beside every encrypted value and lookup hash, so they are
  * kept short and free of `.`, `:` and `,`, the separators of the token, the
  * entry and the list.
@@ -40,8 +29,6 @@ export const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 const ENTRY_SEPARATOR = ',';
 const ID_SEPARATOR = ':';
-const DEV_KEY_FILE_MODE = 0o600;
-const DEV_KEY_DIR_MODE = 0o700;
 
 const GENERATE_KEY_COMMAND = `node -e "console.log(require('node:crypto').randomBytes(${KEY_BYTES}).toString('base64'))"`;
 
@@ -82,7 +69,7 @@ export function parseDataKeys(text: string): ParseDataKeysResult {
       return fail(`DATA_KEYS entry ${entryNumber} repeats the key id "${id}"; give every key its own id.`);
     }
 
-    const key = decodeKey(encodedKey);
+    const key = decodeCanonical(encodedKey, 'base64', KEY_BYTES);
     if (key === undefined) {
       return fail(
         `DATA_KEYS entry ${entryNumber} is not ${KEY_BYTES} bytes of base64; generate one with: ${GENERATE_KEY_COMMAND}`,
@@ -100,63 +87,6 @@ export function parseDataKeys(text: string): ParseDataKeysResult {
 export function generateDataKeysText(now: Date): string {
   const day = now.toISOString().slice(0, 'YYYY-MM-DD'.length).replaceAll('-', '');
   return `k${day}${ID_SEPARATOR}${randomBytes(KEY_BYTES).toString('base64')}`;
-}
-
-/**
- * Development only: a key file beside the local database so `npm start` works
- * without setup and data survives restarts. Production must set DATA_KEYS.
- */
-export function loadOrCreateDevDataKeys(filePath: string): { text: string; created: boolean } {
-  const existing = readIfExists(filePath);
-  if (existing !== undefined) {
-    return { text: existing, created: false };
-  }
-
-  const text = generateDataKeysText(new Date());
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path comes from our own config, not a request
-  mkdirSync(dirname(filePath), { recursive: true, mode: DEV_KEY_DIR_MODE });
-  try {
-    // 'wx' fails instead of overwriting: if another process created the file
-    // since we looked, its key may already protect data, so we use that one.
-    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path comes from our own config, not a request
-    writeFileSync(filePath, `${text}\n`, { mode: DEV_KEY_FILE_MODE, flag: 'wx' });
-  } catch (error) {
-    if (isErrorCode(error, 'EEXIST')) {
-      return { text: readFile(filePath), created: false };
-    }
-    throw error;
-  }
-  return { text, created: true };
-}
-
-function decodeKey(encoded: string): Buffer | undefined {
-  const key = Buffer.from(encoded, 'base64');
-  // Buffer.from skips characters it does not understand, so a typo would
-  // silently become a different key; accept only the canonical encoding.
-  if (key.length !== KEY_BYTES || key.toString('base64') !== encoded) {
-    return undefined;
-  }
-  return key;
-}
-
-function readIfExists(filePath: string): string | undefined {
-  try {
-    return readFile(filePath);
-  } catch (error) {
-    if (isErrorCode(error, 'ENOENT')) {
-      return undefined;
-    }
-    throw error;
-  }
-}
-
-function readFile(filePath: string): string {
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path comes from our own config, not a request
-  return readFileSync(filePath, 'utf8').trim();
-}
-
-function isErrorCode(error: unknown, code: string): boolean {
-  return error instanceof Error && 'code' in error && error.code === code;
 }
 
 function fail(problem: string): ParseDataKeysResult {
