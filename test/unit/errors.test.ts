@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, ConfigError, DependencyError, UserInputError } from '../../src/errors.ts';
+import { SendError, type SendFailure } from '../../src/sms/sms-sender.ts';
 
 describe('the error model', () => {
   it('when an error class extends AppError, then its name is the class name, without each class setting it', () => {
@@ -76,5 +77,21 @@ describe('the error model', () => {
     const error = new DependencyError('down', { upstreamStatus: 503 });
     expect(error).toBeInstanceOf(AppError);
     expect({ status: error.status, operational: error.operational }).toEqual({ status: 502, operational: true });
+  });
+});
+
+describe('SendError', () => {
+  it.each<{ failure: SendFailure; retryable: boolean }>([
+    { failure: { kind: 'permanent', code: 21610, reason: 'opted out' }, retryable: false },
+    { failure: { kind: 'rate-limited', retryAfterMs: 1000, reason: 'too many requests' }, retryable: true },
+    { failure: { kind: 'transient', mayHaveBeenAccepted: true, reason: 'no answer' }, retryable: true },
+  ])('when a send fails as $failure.kind, then retryable is $retryable', ({ failure, retryable }) => {
+    const error = new SendError(failure);
+    expect(error).toBeInstanceOf(DependencyError);
+    expect({ name: error.name, message: error.message, retryable: error.retryable }).toEqual({
+      name: 'SendError',
+      message: failure.reason,
+      retryable,
+    });
   });
 });
