@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, ConfigError, DependencyError, UserInputError } from '../../src/errors.ts';
+import { InvalidRecordingKeyError, requireRecordingKey } from '../../src/recording/recording-store.ts';
 import { SendError, type SendFailure } from '../../src/sms/sms-sender.ts';
+import { ReferenceCollisionError } from '../../src/store/application-repository.ts';
 
 describe('the error model', () => {
   it('when an error class extends AppError, then its name is the class name, without each class setting it', () => {
@@ -92,6 +94,25 @@ describe('SendError', () => {
       name: 'SendError',
       message: failure.reason,
       retryable,
+    });
+  });
+});
+
+describe('errors of our own making', () => {
+  it('when a recording key could leave the directory, then the error is a bug of ours: not operational', () => {
+    expect(() => requireRecordingKey('../etc/passwd')).toThrow(InvalidRecordingKeyError);
+    expect(() => requireRecordingKey('../etc/passwd')).toThrow(
+      expect.objectContaining({ name: 'InvalidRecordingKeyError', operational: false, status: 500 }),
+    );
+  });
+
+  it('when a drawn reference is already taken, then the collision is expected (operational) and names the reference', () => {
+    const error = new ReferenceCollisionError('FP-2025-ABC123');
+    expect(error).toBeInstanceOf(AppError);
+    expect({ name: error.name, operational: error.operational, message: error.message }).toEqual({
+      name: 'ReferenceCollisionError',
+      operational: true,
+      message: 'reference FP-2025-ABC123 is already taken',
     });
   });
 });
