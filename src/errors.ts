@@ -79,7 +79,7 @@ export class DependencyError extends AppError {
   }
 }
 
-/** A 4xx says the request itself was wrong, so repeating it cannot help, except a timeout (408) or a rate limit (429). */
+/** A 4xx says the request itself was wrong, so repeating it cannot help; but 408 (timeout) and 429 (rate) can. */
 function isRetryableStatus(status: number): boolean {
   if (status === HTTP_REQUEST_TIMEOUT || status === HTTP_TOO_MANY_REQUESTS) return true;
   return status < HTTP_BAD_REQUEST || status >= HTTP_INTERNAL_SERVER_ERROR;

@@ -347,7 +347,7 @@ function isBreakerTimeout(error: unknown): boolean {
   return (error as { code?: unknown } | undefined)?.code === 'ETIMEDOUT';
 }
 
-/** A SendError says whether another attempt can help; anything else (a breaker timeout, the database) may be tried again. */
+/** A SendError says whether another attempt can help; anything else (a breaker timeout, the database) may. */
 function mayRetry(error: unknown): boolean {
   if (isCircuitOpen(error)) return false;
   return !(error instanceof SendError) || error.retryable;
