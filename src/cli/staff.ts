@@ -40,6 +40,7 @@ type Command =
   | { readonly name: 'disable' | 'enable' | 'reset-password'; readonly username: string }
   | { readonly name: 'list' };
 
+// On Error, not AppError: they only pick main()'s exit code; no HTTP status or operational flag is read here.
 /** The command line does not say what to do: exit 2 with the usage. */
 class UsageError extends Error {}
 /** We understood, and say no (or could not): exit 1 with a message that says what to do next. */

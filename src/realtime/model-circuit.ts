@@ -1,12 +1,13 @@
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
-import { RealtimeRefusedError } from './openai-realtime-session.ts';
+import { ModelUnavailableError } from './realtime-session.ts';
 
 /**
  * A circuit breaker on opening model sessions. While the model keeps
  * failing, calls do not wait seconds for a connection that will not come:
  * the voice webhook sees `available` false and answers without the model.
- * A refusal no retry can fix (a revoked or wrong key: HTTP 401/403) opens
+ * A failure no retry can fix (the port's ModelUnavailableError with
+ * `retryable` false: a revoked or wrong key, 401/403, or another 4xx) opens
  * the circuit at once. After `resetMs` one call is let through to try again.
  */
 
@@ -18,9 +19,6 @@ export interface ModelCircuitSettings {
   readonly windowMs: number;
   readonly resetMs: number;
 }
-
-const HTTP_UNAUTHORIZED = 401;
-const HTTP_FORBIDDEN = 403;
 
 export class ModelCircuit {
   readonly #breaker: CircuitBreaker<[() => Promise<unknown>]>;
@@ -56,10 +54,10 @@ export class ModelCircuit {
     try {
       return (await this.#breaker.fire(openSession)) as T;
     } catch (error) {
-      if (isUnfixable(error) && !this.#breaker.opened) {
+      if (error instanceof ModelUnavailableError && !error.retryable && !this.#breaker.opened) {
         this.#log.error(
-          { status: (error as RealtimeRefusedError).status },
-          'the realtime model refused our credentials: circuit open at once; check OPENAI_API_KEY',
+          { upstreamStatus: error.upstreamStatus },
+          'the realtime model refused us and retrying cannot help: circuit open at once; check OPENAI_API_KEY and the model name',
         );
         this.#breaker.open();
       }
@@ -70,10 +68,4 @@ export class ModelCircuit {
   shutdown(): void {
     this.#breaker.shutdown();
   }
-}
-
-function isUnfixable(error: unknown): boolean {
-  return (
-    error instanceof RealtimeRefusedError && (error.status === HTTP_UNAUTHORIZED || error.status === HTTP_FORBIDDEN)
-  );
 }

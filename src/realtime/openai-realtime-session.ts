@@ -4,7 +4,13 @@ import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
 import type { Logger } from 'pino';
 import { FATAL_ERROR_CODES, parseRealtimeServerEvent, type RealtimeServerEvent } from './realtime-server-events.ts';
-import type { ItemRole, RealtimeSession, RealtimeSessionConfig, RealtimeSessionEvents } from './realtime-session.ts';
+import {
+  ModelUnavailableError,
+  type ItemRole,
+  type RealtimeSession,
+  type RealtimeSessionConfig,
+  type RealtimeSessionEvents,
+} from './realtime-session.ts';
 
 /**
  * The model session over the openai package's realtime WebSocket client.
@@ -20,17 +26,6 @@ export interface OpenRealtimeSessionOptions {
   readonly logger: Logger;
   /** Extra trusted CA (the local simulator's certificate); NODE_EXTRA_CA_CERTS works as well. */
   readonly ca?: string | undefined;
-}
-
-/** The endpoint answered the WebSocket upgrade with an HTTP error (401: bad key, 429: rate or quota, 5xx: down). */
-export class RealtimeRefusedError extends Error {
-  readonly status: number | undefined;
-
-  constructor(status: number | undefined) {
-    super(`the realtime endpoint refused the connection with HTTP ${status ?? '?'}`);
-    this.name = 'RealtimeRefusedError';
-    this.status = status;
-  }
 }
 
 const MS_PER_SECOND = 1000;
@@ -87,11 +82,12 @@ class OpenAIRealtimeSession extends EventEmitter<RealtimeSessionEvents> implemen
     return this.#expiresAt;
   }
 
+  /** Resolves once the socket is open; rejects with the port's ModelUnavailableError otherwise. */
   opened(timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#rt.socket.terminate();
-        reject(new Error(`the realtime model did not answer within ${timeoutMs} ms`));
+        reject(new ModelUnavailableError(`the realtime model did not answer within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#rt.socket.once('open', () => {
         clearTimeout(timer);
@@ -100,11 +96,16 @@ class OpenAIRealtimeSession extends EventEmitter<RealtimeSessionEvents> implemen
       });
       this.#rt.socket.once('error', (error) => {
         clearTimeout(timer);
-        reject(error);
+        reject(new ModelUnavailableError(`cannot reach the realtime model: ${error.message}`, { cause: error }));
       });
+      // The upgrade answered with an HTTP error (401: bad key, 429: rate or quota, 5xx: down).
       this.#rt.socket.once('unexpected-response', (_req, res) => {
         clearTimeout(timer);
-        reject(new RealtimeRefusedError(res.statusCode));
+        reject(
+          new ModelUnavailableError(`the realtime endpoint refused the connection with HTTP ${res.statusCode ?? '?'}`, {
+            upstreamStatus: res.statusCode,
+          }),
+        );
       });
     });
   }

@@ -125,7 +125,7 @@ export function parseRealtimeServerEvent(value: unknown): ParsedServerEvent {
     : { kind: 'malformed', type, reason: parsed.error.issues[0]?.message ?? 'invalid' };
 }
 
-/** API errors that retrying cannot fix: the session is over. */
+/** API errors after which the session cannot go on (RealtimeSessionError.fatal). */
 export const FATAL_ERROR_CODES: ReadonlySet<string> = new Set([
   'invalid_api_key',
   'insufficient_quota',

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { DependencyError } from '../errors.ts';
 import type { ToolDefinition } from '../intake/permit-tools.ts';
 import type { ResponseUsage, TranscriptionUsage } from './realtime-server-events.ts';
 
@@ -24,10 +25,22 @@ export interface FunctionCall {
   readonly arguments: string;
 }
 
+/**
+ * Opening a session failed: the model refused the upgrade (`upstreamStatus`),
+ * did not answer in time, or could not be reached. `retryable` is false when
+ * no retry can fix it (our credentials refused, 401/403; any other 4xx but
+ * 408/429): the model circuit then opens at once.
+ */
+export class ModelUnavailableError extends DependencyError {}
+
+/**
+ * An error event on an open session. Not a thrown error and no `retryable`:
+ * `fatal` says this session cannot go on (bad key, no quota, session
+ * expired), which is a different question from whether a new one would work.
+ */
 export interface RealtimeSessionError {
   readonly code: string | undefined;
   readonly message: string;
-  /** Retrying cannot help (bad key, no quota, session over): the session is finished. */
   readonly fatal: boolean;
 }
 

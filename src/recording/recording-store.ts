@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AppError } from '../errors.ts';
 
 /**
  * Where recordings are kept: a port with three operations, so the service
@@ -22,8 +23,14 @@ const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 
-export class InvalidRecordingKeyError extends Error {
-  override readonly name = 'InvalidRecordingKeyError';
+/**
+ * A key that could escape the directory or bucket. Callers check CallSids before they get here, so reaching this is
+ * our bug, not the caller's: not operational, logged with its stack.
+ */
+export class InvalidRecordingKeyError extends AppError {
+  constructor(message: string) {
+    super(message, { operational: false });
+  }
 }
 
 /** Checks a key before it becomes part of a path or an object name. */

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import twilio from 'twilio';
-import { AppError } from '../errors.ts';
 import { CallerScript } from './caller-script.ts';
 import type { LoadedScenario } from './scenario.ts';
 import { runMediaStream, type MediaStreamOutcome, type StreamEvent } from './simulated-media-stream.ts';
@@ -101,17 +100,17 @@ export interface CallResult {
   readonly durationMs: number;
 }
 
-/** The service did not answer the voice webhook at all (refused, unknown host, reset): no call took place. */
-export class ServiceUnreachableError extends AppError {
+/**
+ * The service did not answer the voice webhook at all (refused, unknown host, reset): no call took place.
+ * On Error, not the service's AppError: the simulators are a separate program that imports only src/protocols/.
+ */
+export class ServiceUnreachableError extends Error {
+  override readonly name = 'ServiceUnreachableError';
   readonly url: string;
 
   constructor(url: string, cause: unknown) {
     const code = networkErrorCode(cause);
-    super(`Cannot reach the service at ${url}${code === undefined ? '' : ` (${code})`}`, {
-      cause,
-      retryable: true,
-      status: 502,
-    });
+    super(`Cannot reach the service at ${url}${code === undefined ? '' : ` (${code})`}`, { cause });
     this.url = url;
   }
 }

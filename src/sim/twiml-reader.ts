@@ -15,6 +15,7 @@ export interface XmlElement {
 }
 export type XmlNode = XmlElement | string;
 
+// On Error, not the service's AppError: src/sim/ is a separate program that imports only src/protocols/.
 export class TwimlError extends Error {
   override readonly name = 'TwimlError';
 }

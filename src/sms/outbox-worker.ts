@@ -68,6 +68,10 @@ const OPT_OUT_ERROR = 21610;
 /** How a claimed row ended for this worker: `released` rows were given back to try later. */
 export type Outcome = 'sent' | 'adopted' | 'failed' | 'released' | 'lost-lease';
 
+/**
+ * The outbox's own signals (this one and CircuitOpenError) stay on Error: they unwind p-retry inside this file and
+ * are settled in #settle, so nothing answers, logs or retries them as an AppError would be.
+ */
 class LeaseLostError extends Error {}
 
 export class OutboxWorker {
@@ -263,7 +267,7 @@ export class OutboxWorker {
         maxTimeout: settings.retryMaxMs,
         randomize: true,
         signal: this.#stop.signal,
-        shouldRetry: ({ error }) => failureOf(error).kind !== 'permanent' && !isCircuitOpen(error),
+        shouldRetry: ({ error }) => mayRetry(error),
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
           const failure = failureOf(error);
           log.warn(
@@ -329,6 +333,7 @@ export class OutboxWorker {
   }
 }
 
+/** Ours, thrown before firing while the breaker is open; opossum's own rejection is a plain Error with this code. */
 class CircuitOpenError extends Error {
   readonly code = 'EOPENBREAKER';
 }
@@ -340,6 +345,12 @@ function isCircuitOpen(error: unknown): boolean {
 /** The breaker's own timeout: the request may still be in flight. */
 function isBreakerTimeout(error: unknown): boolean {
   return (error as { code?: unknown } | undefined)?.code === 'ETIMEDOUT';
+}
+
+/** A SendError says whether another attempt can help; anything else (a breaker timeout, the database) may. */
+function mayRetry(error: unknown): boolean {
+  if (isCircuitOpen(error)) return false;
+  return !(error instanceof SendError) || error.retryable;
 }
 
 function isTwilioFailure(error: unknown): boolean {

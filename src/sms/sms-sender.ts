@@ -1,3 +1,5 @@
+import { DependencyError } from '../errors.ts';
+
 /**
  * What the outbox worker needs from an SMS provider. The Twilio adapter is
  * the only implementation; tests reach it through nock or the local Twilio
@@ -35,12 +37,17 @@ export type SendFailure =
    */
   | { readonly kind: 'transient'; readonly mayHaveBeenAccepted: boolean; readonly reason: string };
 
-export class SendError extends Error {
+/**
+ * A send or lookup the provider did not answer as we asked. `retryable` is
+ * false only for a permanent failure; the worker reads `failure` where it
+ * needs more than that (a rate limit's wait, a send that may have been
+ * accepted, the error code to store).
+ */
+export class SendError extends DependencyError {
   readonly failure: SendFailure;
 
-  constructor(failure: SendFailure, options?: ErrorOptions) {
-    super(failure.reason, options);
-    this.name = 'SendError';
+  constructor(failure: SendFailure, options: ErrorOptions = {}) {
+    super(failure.reason, { retryable: failure.kind !== 'permanent', cause: options.cause });
     this.failure = failure;
   }
 }

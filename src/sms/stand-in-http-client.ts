@@ -99,7 +99,11 @@ export function asTwilioHttpClient(client: HttpClient): RequestClient {
   return client as RequestClient;
 }
 
-/** A connection-level failure, shaped as axios reports it (message and code) so callers need not know which client they have. */
+/**
+ * A connection-level failure, shaped as axios reports it (message and code) so callers need not know which client they
+ * have. On Error, not DependencyError: it stands in for the AxiosError the library's own client throws at this seam,
+ * and the sender wraps either in a SendError, which is where `retryable` is read.
+ */
 export class StandInNetworkError extends Error {
   readonly code: string;
 

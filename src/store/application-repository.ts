@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, InStatement, Row } from '@libsql/client';
+import { AppError } from '../errors.ts';
 import { FIELD_SPECS, isFieldName, type FieldName } from '../permits/permit-fields.ts';
 import type { DraftFields } from '../permits/permit-rules.ts';
 import type { FieldCipher } from './field-cipher.ts';
@@ -33,7 +34,12 @@ export interface OutboxMessage {
   readonly body: string;
 }
 
-export class ReferenceCollisionError extends Error {}
+/** The random reference is already taken: expected now and then (operational), and the service draws another. */
+export class ReferenceCollisionError extends AppError {
+  constructor(reference: string, options: ErrorOptions = {}) {
+    super(`reference ${reference} is already taken`, { cause: options.cause });
+  }
+}
 
 const SQLITE_UNIQUE_REFERENCE = /UNIQUE constraint failed: applications\.reference/;
 

@@ -132,27 +132,31 @@ const PUBLIC_MESSAGES: Readonly<Record<number, string>> = {
   413: 'The form was too large to accept. Please shorten long answers, such as the menu, and try again.',
 };
 
-/** The one error handler: known client errors get a plain page; anything else is logged as a bug and answered 500. */
+/**
+ * The one error handler: known client errors get a plain page with a warning logged; anything else is logged with its
+ * stack and answered 5xx. A non-operational AppError is a bug whatever status it names.
+ */
 const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
   if (res.headersSent) {
     next(error);
     return;
   }
   const e = (typeof error === 'object' && error !== null ? error : {}) as HttpishError;
-  const status =
-    error instanceof AppError
-      ? error.status
-      : typeof e.status === 'number'
-        ? e.status
-        : typeof e.statusCode === 'number'
-          ? e.statusCode
-          : 500;
+  const status = answerStatus(error, e);
   if (status >= 500) req.log.error({ err: error }, 'request failed');
   else req.log.warn({ status, code: e.code ?? e.type }, 'request rejected');
-  const ownMessage = error instanceof AppError && error.operational && status < 500 ? error.message : undefined;
+  // An operational AppError below 500 (UserInputError, UnknownApplicationError) wrote its message for the person.
+  const ownMessage = error instanceof AppError && status < 500 ? error.message : undefined;
   const message =
     ownMessage ??
     PUBLIC_MESSAGES[status] ??
     'Something went wrong on our side. If you saw a reference number your application is safe; otherwise please try again in a few minutes.';
   res.status(status).type('html').send(errorPage(status, message));
 };
+
+/** An AppError's own status (500 when it is a bug), else the one a library set (body-parser, csrf), else 500. */
+function answerStatus(error: unknown, e: HttpishError): number {
+  if (error instanceof AppError) return error.operational ? error.status : 500;
+  if (typeof e.status === 'number') return e.status;
+  return typeof e.statusCode === 'number' ? e.statusCode : 500;
+}
