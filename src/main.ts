@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config/config.ts';
 import { resolveDataKeys } from './config/resolve-data-keys.ts';
 import { ApplicationService } from './intake/application-service.ts';
+import { ResumableDrafts } from './intake/resumable-drafts.ts';
 import type { HealthState } from './ops/health.ts';
 import { createLogger } from './ops/logger.ts';
 import { todayIn } from './permits/field-inputs.ts';
@@ -129,12 +130,13 @@ export async function startPermitLine(
     },
   });
   const calls = new CallRepository(db, cipher);
+  const resumableDrafts = new ResumableDrafts({ applications: applicationRepository, calls });
   const recordings = new CallRecordings(new LocalDirectoryRecordingStore(config.recordings.dir), dataKeys);
   const model = await realtimeEndpoint(config, logger, options);
   const modelCircuit = new ModelCircuit({ ...MODEL_CIRCUIT_SETTINGS, resetMs: config.realtime.circuitResetMs }, logger);
   const callOrchestrator = new CallOrchestrator({
     applications,
-    applicationRepository,
+    resumableDrafts,
     calls,
     rules,
     logger,
@@ -184,6 +186,7 @@ export async function startPermitLine(
       authToken: config.twilio.authToken,
       publicBaseUrl: config.publicBaseUrl,
       calls,
+      resumableDrafts,
       applications,
       rules,
       sendWebLink: (applicationId, phone) => sms.queueWebLink(applicationId, phone),
@@ -233,7 +236,7 @@ export async function startPermitLine(
   const stop = async (): Promise<void> => {
     health.draining = true;
     const ending = callOrchestrator.liveCalls;
-    callOrchestrator.endAll('service stopping');
+    callOrchestrator.endAll();
     media.close();
     // Twilio asks the <Connect action> of each call we just ended, which tells the caller their answers are saved.
     if (ending > 0) await sleep(CONNECT_ACTION_GRACE_MS);

@@ -1,9 +1,10 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ToolOutcome } from '../intake/permit-tools.ts';
+import { payloadDurationMs } from '../protocols/media-stream-messages.ts';
 import type { ResponseUsage, TranscriptionUsage } from '../realtime/realtime-server-events.ts';
 import type { FunctionCall, ItemRole, RealtimeSession, RealtimeSessionError } from '../realtime/realtime-session.ts';
-import { payloadDurationMs } from '../protocols/media-stream-messages.ts';
+import { describeEnding, type CallEnding, type StreamEnding } from './call-ending.ts';
 import { PlaybackTracker } from './playback-tracker.ts';
 import type { TelephonyStream } from './telephony-stream.ts';
 
@@ -13,10 +14,17 @@ import type { TelephonyStream } from './telephony-stream.ts';
  * outbound chunk is followed by a mark so we know what was heard; barge-in
  * clears Twilio's buffer, cancels the response and truncates the model's
  * item at what the caller actually heard. Permit rules and storage are
- * reached only through the two callbacks it is given.
+ * reached only through the hooks it is given.
  */
 
+/** A model session, and when it has taken its instructions (session.updated). */
+export interface ReadySession {
+  readonly session: RealtimeSession;
+  readonly ready: Promise<void>;
+}
+
 export interface CallBridgeHooks {
+  /** Runs one of the agent's tools; a rejection ends this call (and only this call). */
   runTool(call: FunctionCall): Promise<ToolOutcome>;
   /** Conversation bookkeeping: where an item sits and what was said. */
   itemAdded(itemId: string, previousItemId: string | undefined, role: ItemRole, offsetMs: number): void;
@@ -26,12 +34,13 @@ export interface CallBridgeHooks {
   toolRan(itemId: string, summary: string, offsetMs: number): void;
   usage(usage: ResponseUsage): void;
   transcriptionUsage(usage: TranscriptionUsage): void;
-  ended(reason: string): void;
+  ended(ending: CallEnding): void;
   /**
-   * A new model session for this call, told where the application stands, when the first one is lost
-   * mid-call; rejects if none can be had. Without it a lost session ends the call.
+   * A new model session for this call, told where the application stands: when the first one is lost
+   * mid-call, or before it reaches its time limit; rejects if none can be had. Without it a lost session
+   * ends the call.
    */
-  reconnect?(why: 'lost' | 'renewal'): Promise<{ readonly session: RealtimeSession; readonly ready: Promise<void> }>;
+  reconnect?(why: 'lost' | 'renewal'): Promise<ReadySession>;
 }
 
 /**
@@ -47,7 +56,8 @@ export interface CallRecorder {
 
 export interface CallBridgeOptions {
   readonly telephony: TelephonyStream;
-  readonly session: RealtimeSession;
+  /** The agent greets the caller as soon as this session is ready. */
+  readonly session: ReadySession;
   readonly hooks: CallBridgeHooks;
   readonly logger: Logger;
   /** Present only when calls are recorded (and announced as such). */
@@ -59,10 +69,46 @@ export interface CallBridgeOptions {
   readonly renewBeforeExpiryMs?: number;
 }
 
+/**
+ * A tool run, started the moment the model asks for it so an answer is saved even if the call drops.
+ * It never rejects: a failure ends the call as it happens, and the run resolves undefined.
+ */
+type ToolRun = Promise<ToolOutcome | undefined>;
+
+/**
+ * Where the conversation stands; exactly one at a time.
+ * - `connecting`: the session is taking its instructions; the agent speaks first once it has.
+ * - `listening`: no response in progress: the caller's turn (the agent's last words may still be playing).
+ * - `responding`: the model is producing a response; the tools it calls are already running.
+ * - `running-tools`: the response ended with tool calls; the next response waits for every result.
+ * - `saying-goodbye`: end_call ran; the call ends once the goodbye has been heard, or the wait runs out.
+ * - `reconnecting`: the model was lost mid-call; a new session is being opened with the saved answers.
+ * - `ended`: both sockets are closed.
+ */
+type BridgeState =
+  | { readonly name: 'connecting' }
+  | { readonly name: 'listening' }
+  | { readonly name: 'responding'; readonly tools: ToolRun[] }
+  | { readonly name: 'running-tools'; readonly tools: readonly ToolRun[] }
+  | { readonly name: 'saying-goodbye'; readonly timer: NodeJS.Timeout }
+  | { readonly name: 'reconnecting' }
+  | { readonly name: 'ended'; readonly ending: CallEnding };
+
+/**
+ * A long call moves to a fresh session before the model's time limit, and only between turns. The renewal
+ * runs beside the conversation: the current session carries the call until the new one is ready and the
+ * line is quiet.
+ */
+type Renewal =
+  | { readonly phase: 'scheduled'; readonly timer: NodeJS.Timeout }
+  | { readonly phase: 'due' }
+  | { readonly phase: 'opening' }
+  | { readonly phase: 'ready'; readonly next: RealtimeSession };
+
 const DEFAULT_GOODBYE_TIMEOUT_MS = 15_000;
 const DEFAULT_RENEW_BEFORE_EXPIRY_MS = 3 * 60_000;
-// While the agent is speaking or a tool is running, renewal waits and looks again this often.
-const RENEW_RETRY_MS = 500;
+/** A lost model is reconnected once per call; lost again, the call goes on in the IVR. */
+const MAX_RECONNECTS_PER_CALL = 1;
 
 export class CallBridge {
   readonly #telephony: TelephonyStream;
@@ -72,18 +118,13 @@ export class CallBridge {
   readonly #recorder: CallRecorder | undefined;
   readonly #now: () => number;
   readonly #goodbyeTimeoutMs: number;
-  readonly #playback = new PlaybackTracker();
-  #callAudioMs = 0;
-  readonly #toolsThisResponse: Promise<ToolOutcome>[] = [];
-  readonly #agentItemsSeen = new Set<string>();
-  #responseActive = false;
-  #hangUpWhenHeard = false;
-  #goodbyeTimer: NodeJS.Timeout | undefined;
-  #renewTimer: NodeJS.Timeout | undefined;
   readonly #renewBeforeExpiryMs: number;
-  #ended = false;
-  #reconnected = false;
-  #reconnecting = false;
+  readonly #playback = new PlaybackTracker();
+  readonly #agentItemsSeen = new Set<string>();
+  #state: BridgeState = { name: 'connecting' };
+  #renewal: Renewal | undefined;
+  #reconnectsLeft = MAX_RECONNECTS_PER_CALL;
+  #callAudioMs = 0;
   // A new session counts its audio from 0; call time does not restart.
   #sessionStartMs = 0;
   readonly #detachTelephony: () => void;
@@ -91,7 +132,7 @@ export class CallBridge {
 
   constructor(options: CallBridgeOptions) {
     this.#telephony = options.telephony;
-    this.#session = options.session;
+    this.#session = options.session.session;
     this.#hooks = options.hooks;
     this.#log = options.logger;
     this.#recorder = options.recorder;
@@ -107,8 +148,28 @@ export class CallBridge {
     });
     this.#attachSession();
     for (const payload of t.takeEarlyAudio()) this.#onCallerAudio(payload);
-    if (t.isEnded) this.end('media stream ended before the call was connected');
-    else if (!this.#session.isOpen) this.end('model session closed before the call was connected');
+    if (t.ending !== undefined) this.end(t.ending);
+    else if (!this.#session.isOpen)
+      this.end({ kind: 'model-lost', detail: 'model session closed before the call was connected' });
+    else this.#greetWhenReady(options.session.ready);
+  }
+
+  get isEnded(): boolean {
+    return this.#state.name === 'ended';
+  }
+
+  /** Ends the call from our side: both sockets close, timers stop. Safe to call more than once. */
+  end(ending: CallEnding): void {
+    const state = this.#state;
+    if (state.name === 'ended') return;
+    if (state.name === 'saying-goodbye') clearTimeout(state.timer);
+    this.#state = { name: 'ended', ending };
+    this.#cancelRenewal();
+    this.#detachTelephony();
+    this.#detachSession();
+    this.#session.close();
+    this.#telephony.close(describeEnding(ending));
+    this.#hooks.ended(ending);
   }
 
   #attachSession(): void {
@@ -128,92 +189,24 @@ export class CallBridge {
   }
 
   /** The agent speaks first, as soon as the model has taken its instructions. */
-  greetWhenReady(ready: Promise<void>): void {
+  #greetWhenReady(ready: Promise<void>): void {
+    const session = this.#session;
     void ready.then(() => {
-      if (this.#ended) return;
-      this.#session.createResponse();
+      // The caller may have started a response already (server VAD), or the session may be gone.
+      if (this.#state.name !== 'connecting' || this.#session !== session) return;
+      this.#respond();
       this.#scheduleRenewal();
     });
   }
 
-  /** Speaking, thinking, running a tool or saying goodbye: not a moment to change sessions. */
-  #agentBusy(): boolean {
-    return (
-      this.#responseActive ||
-      this.#playback.hasUnplayedAudio ||
-      this.#toolsThisResponse.length > 0 ||
-      this.#hangUpWhenHeard
-    );
+  #respond(): void {
+    this.#session.createResponse();
+    this.#state = { name: 'responding', tools: [] };
   }
 
-  /** Models end sessions at a fixed age; a long call moves to a fresh session before that, between turns. */
-  #scheduleRenewal(): void {
-    clearTimeout(this.#renewTimer);
-    const expiresAt = this.#session.expiresAt;
-    if (expiresAt === undefined || this.#hooks.reconnect === undefined) return;
-    this.#renewTimer = setTimeout(
-      () => {
-        this.#renew();
-      },
-      Math.max(0, expiresAt - this.#renewBeforeExpiryMs - this.#now()),
-    );
-  }
-
-  #renew(): void {
-    const hooks = this.#hooks;
-    if (this.#ended || this.#reconnecting || hooks.reconnect === undefined) return;
-    if (this.#agentBusy()) {
-      this.#renewTimer = setTimeout(() => {
-        this.#renew();
-      }, RENEW_RETRY_MS);
-      return;
-    }
-    const old = this.#session;
-    this.#log.info('renewing the model session before its time limit');
-    hooks.reconnect('renewal').then(
-      ({ session, ready }) => {
-        // The old session carries the call until the new one has its instructions and the agent is quiet.
-        const swap = (): void => {
-          if (this.#ended || this.#session !== old) {
-            session.close();
-            return;
-          }
-          if (this.#agentBusy()) {
-            this.#renewTimer = setTimeout(swap, RENEW_RETRY_MS);
-            return;
-          }
-          this.#detachSession();
-          old.close();
-          this.#session = session;
-          this.#sessionStartMs = this.#callAudioMs;
-          this.#attachSession();
-          this.#log.info('model session renewed');
-          this.#scheduleRenewal();
-        };
-        void ready.then(swap);
-      },
-      (error: unknown) => {
-        // The old session goes on until its limit; losing it then takes the reconnect path.
-        this.#log.warn({ err: error }, 'could not renew the model session; keeping the current one');
-      },
-    );
-  }
-
-  get isEnded(): boolean {
-    return this.#ended;
-  }
-
-  /** Ends the call from our side: both sockets close, timers stop. Safe to call more than once. */
-  end(reason: string): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    clearTimeout(this.#goodbyeTimer);
-    clearTimeout(this.#renewTimer);
-    this.#detachTelephony();
-    this.#detachSession();
-    this.#session.close();
-    this.#telephony.close(reason);
-    this.#hooks.ended(reason);
+  #listen(): void {
+    this.#state = { name: 'listening' };
+    this.#atQuietMoment();
   }
 
   /**
@@ -228,7 +221,7 @@ export class CallBridge {
     this.#callAudioMs += payloadDurationMs(payload);
     this.#recorder?.caller(payload);
     // While the model is being reconnected nobody listens; the new session asks again for what is missing.
-    if (!this.#reconnecting) this.#session.appendAudio(payload);
+    if (this.#state.name !== 'reconnecting') this.#session.appendAudio(payload);
   };
 
   readonly #onAgentAudio = (delta: string, itemId: string): void => {
@@ -244,7 +237,9 @@ export class CallBridge {
 
   readonly #onMark = (name: string): void => {
     this.#playback.marked(name, this.#now());
-    if (this.#hangUpWhenHeard && !this.#playback.hasUnplayedAudio) this.end('agent ended the call');
+    if (this.#playback.hasUnplayedAudio) return;
+    if (this.#state.name === 'saying-goodbye') this.end({ kind: 'agent-finished', goodbyeHeard: true });
+    else this.#atQuietMoment();
   };
 
   readonly #onSpeechStarted = (itemId: string, sessionAudioStartMs: number): void => {
@@ -256,13 +251,17 @@ export class CallBridge {
     // Barge-in: the caller talks over the agent. Stop the phone playing, stop the model, and make the
     // model forget the words the caller never heard.
     const heardMs = this.#playback.heardMs(playing, this.#now());
-    this.#telephony.clear();
-    this.#playback.cleared(this.#now());
-    this.#recorder?.cleared(this.#callAudioMs);
-    if (this.#responseActive) this.#session.cancelResponse();
+    this.#clearPlayback();
+    if (this.#state.name === 'responding') this.#session.cancelResponse();
     this.#session.truncate(playing, heardMs);
     this.#log.info({ itemId: playing, heardMs }, 'barge-in: agent audio cleared and truncated');
   };
+
+  #clearPlayback(): void {
+    this.#telephony.clear();
+    this.#playback.cleared(this.#now());
+    this.#recorder?.cleared(this.#callAudioMs);
+  }
 
   readonly #onItemAdded = (itemId: string, previousItemId: string | undefined, role: ItemRole): void => {
     if (role === 'agent') this.#agentItemsSeen.add(itemId);
@@ -278,38 +277,61 @@ export class CallBridge {
   };
 
   readonly #onFunctionCall = (call: FunctionCall): void => {
-    const offset = this.#elapsed();
-    // The tool starts at once, so an answer is saved even if the call drops before the response ends.
-    const outcome = this.#hooks.runTool(call).then((result) => {
-      this.#session.sendToolResult(call.callId, result.output);
-      this.#hooks.toolRan(call.itemId ?? call.callId, `${call.name}: ${result.summary}`, offset);
-      return result;
-    });
-    this.#toolsThisResponse.push(outcome);
+    const run = this.#runTool(call);
+    const state = this.#state;
+    if (state.name === 'responding') state.tools.push(run);
+    else this.#log.warn({ tool: call.name, state: state.name }, 'a tool call outside a response: run, not awaited');
   };
 
+  #runTool(call: FunctionCall): ToolRun {
+    const offset = this.#elapsed();
+    const session = this.#session;
+    // The handlers are attached here, as the tool starts: a failure is never an unhandled rejection, whatever
+    // happens to the response or the session in the meantime.
+    return new Promise<ToolOutcome>((resolve) => {
+      resolve(this.#hooks.runTool(call));
+    }).then(
+      (outcome) => {
+        // A session that was replaced meanwhile never asked the new one for this result.
+        if (this.#session === session && !this.isEnded) session.sendToolResult(call.callId, outcome.output);
+        this.#hooks.toolRan(call.itemId ?? call.callId, `${call.name}: ${outcome.summary}`, offset);
+        return outcome;
+      },
+      (error: unknown) => {
+        this.#log.error({ err: error, tool: call.name }, 'a permit tool failed: ending this call');
+        this.end({ kind: 'tool-failed', tool: call.name });
+        return undefined;
+      },
+    );
+  }
+
   readonly #onResponseStarted = (): void => {
-    this.#responseActive = true;
+    const state = this.#state;
+    // A response the server started on its own (server VAD) after the caller spoke. Tools still running
+    // from the last response are awaited with this one's.
+    if (state.name === 'listening' || state.name === 'connecting') this.#state = { name: 'responding', tools: [] };
+    else if (state.name === 'running-tools') this.#state = { name: 'responding', tools: [...state.tools] };
   };
 
   readonly #onResponseDone = (status: string, usage: ResponseUsage | undefined): void => {
-    this.#responseActive = false;
     if (usage !== undefined) this.#hooks.usage(usage);
-    const tools = this.#toolsThisResponse.splice(0);
-    if (tools.length === 0 || status !== 'completed') return;
+    const state = this.#state;
+    if (state.name !== 'responding') return;
+    if (state.tools.length === 0 || status !== 'completed') {
+      // A cancelled response's tools still finish (their answers are saved); the caller's next words ask anew.
+      this.#listen();
+      return;
+    }
+    const waiting: BridgeState = { name: 'running-tools', tools: state.tools };
+    this.#state = waiting;
     // Ask for the next response only once every tool result is in the conversation
     // (asking earlier is conversation_already_has_active_response or a model answering blind).
-    void Promise.all(tools).then(
-      (outcomes) => {
-        if (this.#ended) return;
-        if (outcomes.some((o) => o.endCall)) this.#hangUpAfterGoodbye();
-        else this.#session.createResponse();
-      },
-      (error: unknown) => {
-        this.#log.error({ err: error }, 'a permit tool failed');
-        this.end('tool failure');
-      },
-    );
+    void Promise.all(state.tools).then((outcomes) => {
+      // Ended (a tool failed, the caller hung up), the model lost, or a new response took these tools over.
+      if (this.#state !== waiting) return;
+      if (outcomes.some((outcome) => outcome?.endCall === true)) this.#sayGoodbye();
+      else this.#respond();
+    });
   };
 
   readonly #onTranscriptionUsage = (usage: TranscriptionUsage): void => {
@@ -323,67 +345,137 @@ export class CallBridge {
   };
 
   readonly #onSessionClosed = (code: number): void => {
-    if (!this.#ended) this.#modelLost(`model session closed (${code})`);
+    this.#modelLost(`model session closed (${code})`);
+  };
+
+  readonly #onTelephonyEnded = (ending: StreamEnding): void => {
+    this.end(ending);
   };
 
   /**
    * The model went away mid-call. Once per call, a new session is opened with the draft as it stands and
-   * the agent picks up from what is missing; if that fails (or it already happened once) the call ends and
-   * Twilio's <Connect action> tells the caller their answers are kept.
+   * the agent picks up from what is missing; if that fails (or it already happened) the call ends and
+   * Twilio's <Connect action> carries the caller on in the IVR.
    */
-  #modelLost(reason: string): void {
+  #modelLost(detail: string): void {
+    const state = this.#state.name;
+    if (state === 'ended') return;
     const hooks = this.#hooks;
-    if (hooks.reconnect === undefined || this.#reconnected || this.#hangUpWhenHeard) {
-      this.end(reason);
+    if (hooks.reconnect === undefined || this.#reconnectsLeft === 0 || state === 'saying-goodbye') {
+      this.end({ kind: 'model-lost', detail });
       return;
     }
-    this.#reconnected = true;
-    this.#reconnecting = true;
-    this.#log.warn({ reason }, 'model lost mid-call: reconnecting');
+    this.#reconnectsLeft -= 1;
+    const reconnecting: BridgeState = { name: 'reconnecting' };
+    this.#state = reconnecting;
+    this.#log.warn({ detail }, 'model lost mid-call: reconnecting');
     this.#detachSession();
     this.#session.close();
+    this.#cancelRenewal();
     // Whatever was playing belonged to the lost response.
-    if (this.#playback.hasUnplayedAudio) {
-      this.#telephony.clear();
-      this.#playback.cleared(this.#now());
-      this.#recorder?.cleared(this.#callAudioMs);
-    }
-    this.#responseActive = false;
-    this.#toolsThisResponse.length = 0;
-    clearTimeout(this.#renewTimer);
+    if (this.#playback.hasUnplayedAudio) this.#clearPlayback();
     hooks.reconnect('lost').then(
       ({ session, ready }) => {
-        if (this.#ended) {
+        if (this.#state !== reconnecting) {
           session.close();
           return;
         }
-        this.#session = session;
-        this.#sessionStartMs = this.#callAudioMs;
-        this.#reconnecting = false;
-        this.#attachSession();
+        this.#useSession(session);
+        this.#state = { name: 'connecting' };
         this.#log.info('model reconnected: the agent continues from the saved answers');
-        this.greetWhenReady(ready);
+        this.#greetWhenReady(ready);
       },
       (error: unknown) => {
         this.#log.error({ err: error }, 'model lost and could not be reconnected');
-        this.end(`${reason}; reconnect failed`);
+        this.end({ kind: 'model-lost', detail: `${detail}; reconnect failed` });
       },
     );
   }
 
-  readonly #onTelephonyEnded = (reason: string): void => {
-    this.end(reason);
-  };
+  #useSession(session: RealtimeSession): void {
+    this.#session = session;
+    this.#sessionStartMs = this.#callAudioMs;
+    this.#attachSession();
+  }
 
-  #hangUpAfterGoodbye(): void {
-    this.#hangUpWhenHeard = true;
+  #sayGoodbye(): void {
     if (!this.#playback.hasUnplayedAudio) {
-      this.end('agent ended the call');
+      this.end({ kind: 'agent-finished', goodbyeHeard: true });
       return;
     }
-    this.#goodbyeTimer = setTimeout(() => {
-      this.end('agent ended the call (goodbye not confirmed by marks)');
+    const timer = setTimeout(() => {
+      this.end({ kind: 'agent-finished', goodbyeHeard: false });
     }, this.#goodbyeTimeoutMs);
+    this.#state = { name: 'saying-goodbye', timer };
+  }
+
+  /** Between turns: nothing is being said, thought or run. The only moment a session may change. */
+  #atQuietMoment(): void {
+    if (this.#state.name !== 'listening' || this.#playback.hasUnplayedAudio) return;
+    const renewal = this.#renewal;
+    if (renewal?.phase === 'due') this.#openRenewal();
+    else if (renewal?.phase === 'ready') this.#swapTo(renewal.next);
+  }
+
+  /** Models end sessions at a fixed age (session.created's expires_at); the renewal falls due before that. */
+  #scheduleRenewal(): void {
+    this.#cancelRenewal();
+    const expiresAt = this.#session.expiresAt;
+    if (expiresAt === undefined || this.#hooks.reconnect === undefined) return;
+    const timer = setTimeout(
+      () => {
+        this.#renewal = { phase: 'due' };
+        this.#atQuietMoment();
+      },
+      Math.max(0, expiresAt - this.#renewBeforeExpiryMs - this.#now()),
+    );
+    this.#renewal = { phase: 'scheduled', timer };
+  }
+
+  #openRenewal(): void {
+    const hooks = this.#hooks;
+    if (hooks.reconnect === undefined) return;
+    const opening: Renewal = { phase: 'opening' };
+    this.#renewal = opening;
+    this.#log.info('renewing the model session before its time limit');
+    hooks.reconnect('renewal').then(
+      ({ session, ready }) => {
+        void ready.then(() => {
+          if (this.#renewal !== opening) {
+            session.close(); // the call ended, or the model was lost meanwhile
+            return;
+          }
+          this.#renewal = { phase: 'ready', next: session };
+          this.#atQuietMoment();
+        });
+      },
+      (error: unknown) => {
+        if (this.#renewal === opening) this.#renewal = undefined;
+        // The current session goes on until its limit; losing it then takes the reconnect path.
+        this.#log.warn({ err: error }, 'could not renew the model session; keeping the current one');
+      },
+    );
+  }
+
+  #swapTo(next: RealtimeSession): void {
+    this.#renewal = undefined;
+    if (!next.isOpen) {
+      this.#log.warn('the renewed session closed before it could take over; keeping the current one');
+      return;
+    }
+    this.#detachSession();
+    this.#session.close();
+    this.#useSession(next);
+    this.#log.info('model session renewed');
+    this.#scheduleRenewal();
+  }
+
+  #cancelRenewal(): void {
+    const renewal = this.#renewal;
+    this.#renewal = undefined;
+    if (renewal?.phase === 'scheduled') clearTimeout(renewal.timer);
+    if (renewal?.phase === 'ready') renewal.next.close();
+    // While 'opening', the open finds the renewal gone when it resolves, and closes what it opened.
   }
 }
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { TokenPrices } from '../config/config.ts';
 import type { ApplicationService } from '../intake/application-service.ts';
+import type { ResumableDrafts } from '../intake/resumable-drafts.ts';
 import { permitToolDefinitions, PermitToolbox, type ToolDefinition } from '../intake/permit-tools.ts';
 import { todayIn } from '../permits/field-inputs.ts';
 import type { DraftFields, PermitRules } from '../permits/permit-rules.ts';
@@ -12,9 +13,9 @@ import type { CallRecordings } from '../recording/call-recordings.ts';
 import { StereoRecording } from '../recording/stereo-recording.ts';
 import type { RealtimeSession, RealtimeSessionConfig } from '../realtime/realtime-session.ts';
 import { UsageMeter } from '../realtime/usage-meter.ts';
-import type { ApplicationRepository } from '../store/application-repository.ts';
 import type { CallRepository } from '../store/call-repository.ts';
-import { CallBridge } from './call-bridge.ts';
+import { CallBridge, type ReadySession } from './call-bridge.ts';
+import { describeEnding, type CallEnding } from './call-ending.ts';
 import type { TwilioStartMessage } from '../protocols/media-stream-messages.ts';
 import { TranscriptRecorder } from './transcript-recorder.ts';
 import { TwilioMediaStream } from './twilio-media-stream.ts';
@@ -41,7 +42,8 @@ export interface CallSettings {
 
 export interface CallOrchestratorDeps {
   readonly applications: ApplicationService;
-  readonly applicationRepository: ApplicationRepository;
+  /** Which earlier draft a caller carries on with (the same rule as the IVR's). */
+  readonly resumableDrafts: Pick<ResumableDrafts, 'findFor'>;
   readonly calls: CallRepository;
   readonly rules: PermitRules;
   readonly openSession: () => Promise<RealtimeSession>;
@@ -60,24 +62,9 @@ interface PreparedCall {
   readonly expiry: NodeJS.Timeout;
 }
 
-interface ReadySession {
-  readonly session: RealtimeSession;
-  readonly ready: Promise<void>;
-}
-
-const RESUME_WINDOW_DAYS = 7;
 // Twilio requests the <Connect action> within a second or two of the stream closing.
 const ENDING_MEMORY_MS = 60_000;
 
-export type CallEnding = 'agent' | 'model' | 'service';
-
-/** The bridge's end reasons (call-bridge.ts) sorted by what the caller should hear next. */
-function endingOf(reason: string): CallEnding {
-  if (reason.startsWith('agent ended the call')) return 'agent';
-  if (reason === 'service stopping') return 'service';
-  return 'model';
-}
-const DAY_MS = 24 * 60 * 60 * 1000;
 const TRANSCRIPTION_LANGUAGE = 'en';
 
 export class CallOrchestrator {
@@ -154,7 +141,7 @@ export class CallOrchestrator {
       const recording = this.#deps.recordings === undefined ? undefined : new StereoRecording();
       const bridge = new CallBridge({
         telephony,
-        session: ready.session,
+        session: ready,
         logger: log,
         recorder: recording,
         renewBeforeExpiryMs: this.#deps.settings.renewBeforeExpiryMs,
@@ -179,10 +166,10 @@ export class CallOrchestrator {
             meter.addTranscription(usage);
           },
           reconnect: (why) => this.#reopen(callSid, applicationId, why),
-          ended: (reason) => {
+          ended: (ending) => {
             this.#live.delete(callSid);
-            this.#remember(callSid, endingOf(reason));
-            log.info({ reason, costUsd: meter.costUsd }, 'call ended');
+            this.#remember(callSid, ending);
+            log.info({ ending, costUsd: meter.costUsd }, 'call ended');
             this.#finish(this.#account(callSid, meter, transcript, log));
             if (recording !== undefined) this.#finish(this.#saveRecording(callSid, recording, log));
           },
@@ -190,19 +177,16 @@ export class CallOrchestrator {
       });
       if (bridge.isEnded) return; // the caller hung up while the model session was opening
       this.#live.set(callSid, bridge);
-      bridge.greetWhenReady(ready.ready);
       log.info('call connected to the model');
     } catch (error) {
       log.error({ err: error }, 'could not connect the call to the model');
-      this.#remember(callSid, 'model');
-      telephony.close('model unavailable');
+      const ending: CallEnding = { kind: 'model-lost', detail: 'could not connect to the model' };
+      this.#remember(callSid, ending);
+      telephony.close(describeEnding(ending));
     }
   }
 
-  /**
-   * Why the call left the model, if it did so recently on this instance: `agent` (the agent ended it, after a
-   * submit or because the caller wanted to stop), `model` (the model failed or was lost), `service` (shutdown).
-   */
+  /** How the call left the AI path, if it did so recently on this instance (Twilio asks the <Connect action> right after). */
   endingOf(callSid: string): CallEnding | undefined {
     return this.#endings.get(callSid);
   }
@@ -213,8 +197,8 @@ export class CallOrchestrator {
   }
 
   /** Ends every live call (shutdown). */
-  endAll(reason: string): void {
-    for (const bridge of this.#live.values()) bridge.end(reason);
+  endAll(): void {
+    for (const bridge of this.#live.values()) bridge.end({ kind: 'service-stopping' });
     for (const callSid of this.#prepared.keys()) this.#discardPrepared(callSid);
   }
 
@@ -269,14 +253,9 @@ export class CallOrchestrator {
     callSid: string,
     from: string,
   ): Promise<{ applicationId: string; instructions: RenderedInstructions }> {
-    const { applications, applicationRepository, calls, settings } = this.#deps;
-    const since = new Date(Date.now() - RESUME_WINDOW_DAYS * DAY_MS);
+    const { applications, resumableDrafts, calls, settings } = this.#deps;
     const existing = (await calls.find(callSid))?.applicationId;
-    // A withheld caller ID matches no contact phone (those are validated numbers), and recentDraftOfCaller ignores it.
-    const resumed =
-      existing ??
-      (await applicationRepository.findDraftByContactPhone(from, since))?.id ??
-      (await calls.recentDraftOfCaller(from, since));
+    const resumed = existing ?? (await resumableDrafts.findFor(from));
     const applicationId = resumed ?? (await applications.startDraft('voice'));
     const draft = resumed === undefined ? undefined : await applications.find(applicationId);
     const instructions = this.#instructionsFor(from, draft?.fields ?? {}, undefined);

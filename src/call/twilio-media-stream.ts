@@ -8,6 +8,7 @@ import {
   parseTwilioFrame,
   type OutboundTwilioMessage,
 } from '../protocols/media-stream-messages.ts';
+import type { StreamEnding } from './call-ending.ts';
 import type { TelephonyStream, TelephonyStreamEvents } from './telephony-stream.ts';
 
 /**
@@ -20,6 +21,8 @@ const CLOSE_NORMAL = 1000;
 const CLOSE_INVALID_PAYLOAD = 1007;
 // Five seconds of 20 ms frames: longer than opening a model session may take before the call is given up.
 const MAX_EARLY_FRAMES = 250;
+// RFC 6455 allows 123 bytes of close reason; our reasons are ASCII.
+const MAX_CLOSE_REASON_CHARS = 120;
 
 export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> implements TelephonyStream {
   readonly callSid: string;
@@ -27,6 +30,7 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
   readonly #socket: WebSocket;
   readonly #log: Logger;
   #ended = false;
+  #ending: StreamEnding | undefined;
   // Audio that arrives while the model session is still being connected; handed over by takeEarlyAudio().
   #earlyAudio: string[] | undefined = [];
 
@@ -40,16 +44,16 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
       this.#onFrame(isBinary ? '' : data.toString());
     });
     socket.on('close', (code) => {
-      this.#finish(`media stream closed (${code})`);
+      this.#finish({ kind: 'stream-lost', closeCode: code });
     });
     socket.on('error', (error) => {
       this.#log.warn({ err: error }, 'media stream socket error');
-      this.#finish('media stream error');
+      this.#finish({ kind: 'stream-lost', closeCode: undefined });
     });
   }
 
-  get isEnded(): boolean {
-    return this.#ended;
+  get ending(): StreamEnding | undefined {
+    return this.#ending;
   }
 
   takeEarlyAudio(): string[] {
@@ -70,10 +74,11 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
     this.#send(outboundClear(this.streamSid));
   }
 
+  /** Ends the stream from our side; whoever closes it knows why, so no `ended` is emitted. */
   close(reason: string): void {
     if (this.#socket.readyState === this.#socket.OPEN || this.#socket.readyState === this.#socket.CONNECTING)
-      this.#socket.close(CLOSE_NORMAL, reason.slice(0, 120));
-    this.#finish(reason);
+      this.#socket.close(CLOSE_NORMAL, reason.slice(0, MAX_CLOSE_REASON_CHARS));
+    this.#ended = true;
   }
 
   #send(message: OutboundTwilioMessage): void {
@@ -89,7 +94,7 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
     if (frame.kind === 'malformed') {
       this.#log.warn({ reason: frame.reason }, 'malformed media stream frame: closing this call');
       this.#socket.close(CLOSE_INVALID_PAYLOAD, 'malformed frame');
-      this.#finish('malformed frame');
+      this.#finish({ kind: 'protocol-violation', detail: 'malformed frame' });
       return;
     }
     const message = frame.message;
@@ -105,7 +110,7 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
         this.emit('dtmf', message.dtmf.digit);
         return;
       case 'stop':
-        this.#finish('caller hung up');
+        this.#finish({ kind: 'caller-hung-up' });
         return;
       case 'connected':
       case 'start':
@@ -113,9 +118,10 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
     }
   }
 
-  #finish(reason: string): void {
+  #finish(ending: StreamEnding): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.emit('ended', reason);
+    this.#ending = ending;
+    this.emit('ended', ending);
   }
 }

@@ -2,6 +2,8 @@ import express, { Router } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
 import type { ApplicationService } from '../intake/application-service.ts';
+import { resumeWindowInWords } from '../intake/resumable-drafts.ts';
+import { afterStream } from './call-ending.ts';
 import type { CallRepository } from '../store/call-repository.ts';
 import { mediaStreamUrl } from './media-socket-server.ts';
 import type { StreamTokens } from './stream-tokens.ts';
@@ -26,7 +28,7 @@ const statusCallback = z.object({
   CallDuration: z.coerce.number().int().min(0).optional(),
 });
 
-const afterStream = z.object({ CallSid: z.string().min(1) });
+const afterStreamWebhook = z.object({ CallSid: z.string().min(1) });
 
 const NOTICE =
   'Thank you for calling the food permit line. An automated assistant will take your application, and this call is transcribed.';
@@ -39,6 +41,12 @@ function ivrUrl(publicBaseUrl: URL): string {
 
 function applyAddress(publicBaseUrl: URL): string {
   return new URL('/apply', publicBaseUrl).href;
+}
+
+const TROUBLE = 'Sorry, something went wrong on our side.';
+
+function savedAnswers(publicBaseUrl: URL): string {
+  return `Your answers so far are saved. You can call back within ${resumeWindowInWords()} to finish, or apply online at ${applyAddress(publicBaseUrl)}. Goodbye.`;
 }
 
 export interface VoiceWebhooksDeps {
@@ -115,25 +123,30 @@ export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
 
   /** Twilio asks here once our side closed the media stream. */
   router.post('/twilio/voice/after-stream', form, signed, async (req, res) => {
-    const parsed = afterStream.safeParse(req.body);
+    const parsed = afterStreamWebhook.safeParse(req.body);
     const response = new twilio.twiml.VoiceResponse();
     const call = parsed.success ? await deps.calls.find(parsed.data.CallSid) : undefined;
     const application =
       call?.applicationId === undefined ? undefined : await deps.applications.find(call.applicationId);
     const ending = parsed.success ? deps.callOrchestrator.endingOf(parsed.data.CallSid) : undefined;
-    if (application?.status === 'submitted') {
-      response.hangup();
-    } else if (ending === 'agent') {
-      // The caller chose to stop before submitting: do not ask them everything again.
-      response.say(
-        `Your answers so far are saved. You can call back within seven days to finish, or apply online at ${applyAddress(deps.publicBaseUrl)}. Goodbye.`,
-      );
-      response.hangup();
-    } else {
-      // The model failed or was lost, or this instance is stopping (the redirect reaches another one):
-      // the caller is still on the line, so the keypad path carries on with the draft as it stands.
-      response.redirect({ method: 'POST' }, ivrUrl(deps.publicBaseUrl));
+    const next = afterStream(ending, application?.status === 'submitted');
+    switch (next) {
+      case 'hang-up':
+        response.hangup();
+        break;
+      case 'trouble-goodbye':
+        response.say(`${TROUBLE} ${savedAnswers(deps.publicBaseUrl)}`);
+        response.hangup();
+        break;
+      case 'goodbye':
+        response.say(savedAnswers(deps.publicBaseUrl));
+        response.hangup();
+        break;
+      case 'ivr':
+        response.redirect({ method: 'POST' }, ivrUrl(deps.publicBaseUrl));
+        break;
     }
+    if (ending !== undefined) req.log.info({ callSid: parsed.data?.CallSid, ending, next }, 'after the media stream');
     res.type('text/xml').send(response.toString());
   });
 

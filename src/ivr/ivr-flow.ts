@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ApplicationService } from '../intake/application-service.ts';
+import { resumeWindowInWords, type ResumableDrafts } from '../intake/resumable-drafts.ts';
 import { formatDateForPeople, parseDateInput, parsePhoneInput } from '../permits/field-inputs.ts';
 import { FIELD_SPECS, type FieldName } from '../permits/permit-fields.ts';
 import type { DraftFields, FieldProblem, PermitRules } from '../permits/permit-rules.ts';
@@ -31,14 +32,11 @@ export const IVR_POLICY = {
   maxAttempts: 2,
   /** Below this, Twilio's own speech confidence means "not understood" (0 to 1). */
   minSpeechConfidence: 0.5,
-  /** A caller's unfinished phone draft is picked up again within this many days (as on the voice path and the resume link). */
-  resumeWindowDays: 7,
 } as const;
 
 /** Recorded as the call's "model": the answers came from the keypad IVR, not a realtime model. */
 export const IVR_MODEL_NAME = 'ivr';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const TEMPORARY_FOOD_EVENT: PermitType = 'temporary_food_event';
 
 export interface IvrCall {
@@ -51,13 +49,14 @@ export interface IvrCall {
 export interface IvrFlowDeps {
   readonly applications: ApplicationService;
   readonly calls: CallRepository;
+  /** Which earlier draft a caller carries on with (the same rule as the voice agent's). */
+  readonly resumableDrafts: Pick<ResumableDrafts, 'findFor'>;
   readonly rules: PermitRules;
   readonly lines: IvrLines;
   /** Texts the caller a link to finish this draft on the web; resolves once the text is queued. */
   readonly sendWebLink: (applicationId: string, toPhone: string) => Promise<void>;
   /** The web form's address as it is read out ("permits.example.org/apply"). */
   readonly applyAddress: string;
-  readonly now?: () => Date;
 }
 
 interface Turn {
@@ -73,12 +72,13 @@ type DateQuestion = 'start-date' | 'end-date';
 
 export class IvrFlow {
   readonly #d: IvrFlowDeps;
-  readonly #now: () => Date;
   readonly #addressFields: ReadonlyMap<PermitType, FieldName>;
+  // Where to finish, and for how long the answers wait: the words every goodbye ends with.
+  readonly #goodbye: { readonly applyAddress: string; readonly resumeWindow: string };
 
   constructor(deps: IvrFlowDeps) {
     this.#d = deps;
-    this.#now = deps.now ?? (() => new Date());
+    this.#goodbye = { applyAddress: deps.applyAddress, resumeWindow: resumeWindowInWords() };
     // The one address field of each type's own (the event's, the establishment's, the home's, the commissary's).
     const addressFields = new Map<PermitType, FieldName>();
     for (const type of PERMIT_TYPES) {
@@ -247,11 +247,10 @@ export class IvrFlow {
   async #webLink(t: Turn): Promise<IvrReply> {
     const { lines } = this.#d;
     const phone = t.call.callerPhone;
-    if (phone === undefined)
-      return { kind: 'hang-up', say: [lines.line('applyOnline', { applyAddress: this.#d.applyAddress })] };
+    if (phone === undefined) return { kind: 'hang-up', say: [lines.line('applyOnline', this.#goodbye)] };
     const yes = chooseOption(t.heard, yesNoOptions(lines.understood), lines.understood);
     if (yes === undefined) return this.#again(t);
-    if (!yes) return { kind: 'hang-up', say: [lines.line('callBack', { applyAddress: this.#d.applyAddress })] };
+    if (!yes) return { kind: 'hang-up', say: [lines.line('callBack', this.#goodbye)] };
     try {
       await this.#d.sendWebLink(t.draft.id, phone);
       t.log.info({ applicationId: t.draft.id }, 'IVR queued a text with the web link');
@@ -261,7 +260,7 @@ export class IvrFlow {
         { err: error, applicationId: t.draft.id },
         'IVR could not queue the web link text; the caller was told to call back or apply online',
       );
-      return { kind: 'hang-up', say: [lines.line('webLinkFailed', { applyAddress: this.#d.applyAddress })] };
+      return { kind: 'hang-up', say: [lines.line('webLinkFailed', this.#goodbye)] };
     }
   }
 
@@ -273,7 +272,7 @@ export class IvrFlow {
     if (t.visit.step === 'web-link')
       return {
         kind: 'hang-up',
-        say: [...reason, this.#d.lines.line('callBack', { applyAddress: this.#d.applyAddress })],
+        say: [...reason, this.#d.lines.line('callBack', this.#goodbye)],
       };
     return this.#offerWebLink(t.call, t.draft.fields, reason);
   }
@@ -297,7 +296,7 @@ export class IvrFlow {
     if (call.callerPhone === undefined)
       return {
         kind: 'hang-up',
-        say: [...before, this.#d.lines.line('applyOnline', { applyAddress: this.#d.applyAddress })],
+        say: [...before, this.#d.lines.line('applyOnline', this.#goodbye)],
       };
     return this.#ask(call, fields, visit('web-link'), before);
   }
@@ -427,9 +426,7 @@ export class IvrFlow {
     const callerPhone = parsePhoneInput(known?.fromPhone ?? from);
     let applicationId = known?.applicationId;
     if (applicationId === undefined) {
-      const since = new Date(this.#now().getTime() - IVR_POLICY.resumeWindowDays * DAY_MS);
-      // recentDraftOfCaller never matches a withheld caller ID ("anonymous"), so no caller opens another's draft.
-      const resumed = await calls.recentDraftOfCaller(from, since);
+      const resumed = await this.#d.resumableDrafts.findFor(from);
       applicationId = resumed ?? (await applications.startDraft('ivr'));
       await calls.attachApplication(callSid, applicationId, lines.version, IVR_MODEL_NAME);
     }

@@ -47,9 +47,9 @@ const LINE_PARAMETERS = {
   submitted: ['reference'],
   webLinkOffer: [],
   webLinkSent: [],
-  webLinkFailed: ['applyAddress'],
-  callBack: ['applyAddress'],
-  applyOnline: ['applyAddress'],
+  webLinkFailed: ['applyAddress', 'resumeWindow'],
+  callBack: ['applyAddress', 'resumeWindow'],
+  applyOnline: ['applyAddress', 'resumeWindow'],
   trouble: ['applyAddress'],
 } as const satisfies Record<string, readonly string[]>;
 

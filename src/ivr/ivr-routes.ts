@@ -1,6 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { ApplicationService } from '../intake/application-service.ts';
+import type { ResumableDrafts } from '../intake/resumable-drafts.ts';
 import type { PermitRules } from '../permits/permit-rules.ts';
 import type { CallRepository } from '../store/call-repository.ts';
 import { requireTwilioSignature } from '../web/twilio-signature.ts';
@@ -30,7 +31,8 @@ export interface IvrRoutesDeps {
   readonly sendWebLink: (applicationId: string, toPhone: string) => Promise<void>;
   /** The spoken lines; the shipped prompts/ivr-lines.v1.json unless a test gives others. */
   readonly lines?: IvrLines;
-  readonly now?: () => Date;
+  /** Which earlier draft a caller carries on with. */
+  readonly resumableDrafts: Pick<ResumableDrafts, 'findFor'>;
 }
 
 const callSid = z.string().regex(/^CA[0-9a-f]{32}$/i);
@@ -63,11 +65,11 @@ export function ivrRoutes(deps: IvrRoutesDeps): Router {
   const flow = new IvrFlow({
     applications: deps.applications,
     calls: deps.calls,
+    resumableDrafts: deps.resumableDrafts,
     rules: deps.rules,
     lines: deps.lines ?? loadIvrLines(),
     sendWebLink: deps.sendWebLink,
     applyAddress: spokenApplyAddress(deps.publicBaseUrl),
-    ...(deps.now === undefined ? {} : { now: deps.now }),
   });
   // A retry that arrives while the first delivery is still being answered joins it: one write, one text, one answer.
   const inFlight = new Map<string, Promise<string>>();

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { resumeWindowInWords } from '../intake/resumable-drafts.ts';
 
 /**
  * The model's instructions live in prompts/ as versioned text files, so a
@@ -47,6 +48,7 @@ export function renderAgentInstructions(context: InstructionsContext): RenderedI
     districts: context.districts.join('; '),
     caller_number: context.callerNumber,
     resumed_draft: resumed,
+    resume_window: resumeWindowInWords(),
   };
   const text = template.replace(/\{\{(\w+)\}\}/g, (placeholder, name: string) => values[name] ?? placeholder).trim();
   return { version: AGENT_INSTRUCTIONS_VERSION, text };

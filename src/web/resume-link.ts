@@ -1,4 +1,5 @@
 import { base64urlLength } from '../keys/canonical-base64.ts';
+import { RESUME_WINDOW_SECONDS } from '../intake/resumable-drafts.ts';
 import type { DataKey } from '../keys/data-keys.ts';
 import { SignedTokens, type BinaryTokenFormat } from '../keys/signed-tokens.ts';
 
@@ -18,8 +19,11 @@ import { SignedTokens, type BinaryTokenFormat } from '../keys/signed-tokens.ts';
  */
 
 export const RESUME_PATH_PREFIX = '/apply/resume/';
-/** A week: long enough to come back to it after a dropped call, short enough that an old text stops opening the answers. */
-export const DEFAULT_RESUME_TTL_SECONDS = 7 * 24 * 60 * 60;
+/**
+ * The resume window, as for a caller phoning back: long enough to come back to it after a dropped call, short
+ * enough that an old text stops opening the answers.
+ */
+export const DEFAULT_RESUME_TTL_SECONDS = RESUME_WINDOW_SECONDS;
 
 const ID_BYTES = 16;
 const EXPIRY_BYTES = 4;

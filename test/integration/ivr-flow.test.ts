@@ -220,7 +220,7 @@ describe('the keypad and speech IVR', () => {
       ...permitMenu,
       notHeard,
       lines.line('webLinkOffer'),
-      lines.line('callBack', { applyAddress: APPLY_ADDRESS }),
+      lines.line('callBack', { applyAddress: APPLY_ADDRESS, resumeWindow: 'seven days' }),
     ]);
     expect((await draftOf(declined.callSid)).fields).toEqual({});
 
@@ -237,7 +237,7 @@ describe('the keypad and speech IVR', () => {
       notHeard,
       offer,
       notHeard,
-      lines.line('callBack', { applyAddress: APPLY_ADDRESS }),
+      lines.line('callBack', { applyAddress: APPLY_ADDRESS, resumeWindow: 'seven days' }),
     ]);
   });
 

@@ -5,6 +5,7 @@ import type { Client } from '@libsql/client';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationService } from '../../src/intake/application-service.ts';
+import { ResumableDrafts } from '../../src/intake/resumable-drafts.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { todayIn } from '../../src/permits/field-inputs.ts';
 import { PermitRules } from '../../src/permits/permit-rules.ts';
@@ -49,11 +50,9 @@ async function startRig(db: Client, callsDb: Client = db): Promise<Rig> {
   const keys = testDataKeys();
   const cipher = new FieldCipher(keys);
   const rules = new PermitRules({ healthDistricts: ['Central'], today: () => todayIn(TIME_ZONE, new Date()) });
-  const applications = new ApplicationService({
-    repository: new ApplicationRepository(db, cipher),
-    rules,
-    timeZone: TIME_ZONE,
-  });
+  const applicationRepository = new ApplicationRepository(db, cipher);
+  const applications = new ApplicationService({ repository: applicationRepository, rules, timeZone: TIME_ZONE });
+  const calls = new CallRepository(callsDb, cipher);
   const log = new CapturedLog();
   const publicBaseUrl = new URL(PUBLIC_BASE_URL);
   const rig: Rig = {
@@ -74,7 +73,8 @@ async function startRig(db: Client, callsDb: Client = db): Promise<Rig> {
     ivr: {
       authToken: AUTH_TOKEN,
       publicBaseUrl,
-      calls: new CallRepository(callsDb, cipher),
+      calls,
+      resumableDrafts: new ResumableDrafts({ applications: applicationRepository, calls }),
       applications,
       rules,
       sendWebLink: (applicationId, toPhone) => {
@@ -155,7 +155,7 @@ describe('the IVR web link, when the SMS side or the database fails', () => {
     expect(result.requests.map((r) => r.status).every((status) => status === 200)).toBe(true);
     expect(result.heard.slice(-2)).toEqual([
       lines.line('webLinkOffer'),
-      lines.line('webLinkFailed', { applyAddress: APPLY_ADDRESS }),
+      lines.line('webLinkFailed', { applyAddress: APPLY_ADDRESS, resumeWindow: 'seven days' }),
     ]);
     expect(rig.sent).toEqual([{ applicationId: await applicationOf(result.callSid), toPhone: caller(1) }]);
     expect(rig.log.text).toContain('IVR could not queue the web link text');
@@ -215,7 +215,9 @@ describe('the IVR web link, when the SMS side or the database fails', () => {
     expect(result.endedBy).toBe('hangup');
     expect(result.heard.some((line) => line.startsWith('Can the health department reach you'))).toBe(false);
     expect(result.heard).toContain(lines.line('addressQuestion', { field: 'establishment address' }));
-    expect(result.heard.at(-1)).toBe(lines.line('applyOnline', { applyAddress: APPLY_ADDRESS }));
+    expect(result.heard.at(-1)).toBe(
+      lines.line('applyOnline', { applyAddress: APPLY_ADDRESS, resumeWindow: 'seven days' }),
+    );
     expect(rig.sent).toEqual([]);
 
     // Another withheld caller is not somebody calling back: they start afresh, and never hear the first one's answers.

@@ -1,0 +1,81 @@
+/**
+ * Why a call left the AI call path, as data: the bridge says how the call
+ * ended, and what the caller hears next (the <Connect action> TwiML) is
+ * decided from that, never from a log message's wording.
+ */
+
+/** How the phone side ended on its own: the stream's end, as the media socket saw it. */
+export type StreamEnding =
+  /** Twilio's `stop`: the caller hung up (or Twilio ended the call). */
+  | { readonly kind: 'caller-hung-up' }
+  /** The socket closed, or failed, without a `stop`. */
+  | { readonly kind: 'stream-lost'; readonly closeCode: number | undefined }
+  /** A frame that is not Twilio's protocol: this call's socket is closed, no other. */
+  | { readonly kind: 'protocol-violation'; readonly detail: string };
+
+export type CallEnding =
+  | StreamEnding
+  /** The agent ended the call (end_call) and its goodbye was heard, or the wait for it ran out. */
+  | { readonly kind: 'agent-finished'; readonly goodbyeHeard: boolean }
+  /** The model could not be reached when the stream started, or was lost and could not be brought back. */
+  | { readonly kind: 'model-lost'; readonly detail: string }
+  /** A permit tool failed on our side (the database, say): what it was to save may not be saved. */
+  | { readonly kind: 'tool-failed'; readonly tool: string }
+  /** This instance is shutting down (after its drain time). */
+  | { readonly kind: 'service-stopping' };
+
+export type CallEndingKind = CallEnding['kind'];
+
+/**
+ * What Twilio is told to do once the media stream is closed. `goodbye`: the
+ * caller hears that their answers are saved and how to finish, then the call
+ * ends; `trouble-goodbye` says it went wrong on our side first; `ivr`: the
+ * caller is still there and the keypad IVR carries on with the draft.
+ */
+export type AfterStream = 'hang-up' | 'goodbye' | 'trouble-goodbye' | 'ivr';
+
+/**
+ * `ending` is undefined when this instance did not see the call end (the
+ * stream ran on another instance, or the ending was forgotten): the caller is
+ * then best served by the IVR, which picks up the draft as it stands.
+ */
+export function afterStream(ending: CallEnding | undefined, submitted: boolean): AfterStream {
+  if (submitted) return 'hang-up';
+  switch (ending?.kind) {
+    case 'agent-finished':
+      // The caller chose to stop before submitting: do not ask them everything again.
+      return 'goodbye';
+    case 'tool-failed':
+      // Our storage failed: the keypad path would fail the same way.
+      return 'trouble-goodbye';
+    case 'caller-hung-up':
+    case 'stream-lost':
+    case 'protocol-violation':
+    case 'model-lost':
+    case 'service-stopping':
+    case undefined:
+      // The model failed or was lost, the stream broke, or this instance is stopping (the redirect reaches
+      // another one): if the caller is still on the line, the keypad path carries on with the draft.
+      return 'ivr';
+  }
+}
+
+/** A short text for the WebSocket close frame and the log (no personal data in any ending). */
+export function describeEnding(ending: CallEnding): string {
+  switch (ending.kind) {
+    case 'caller-hung-up':
+      return 'caller hung up';
+    case 'stream-lost':
+      return ending.closeCode === undefined ? 'media stream lost' : `media stream closed (${ending.closeCode})`;
+    case 'protocol-violation':
+      return `protocol violation: ${ending.detail}`;
+    case 'agent-finished':
+      return ending.goodbyeHeard ? 'agent ended the call' : 'agent ended the call (goodbye not confirmed by marks)';
+    case 'model-lost':
+      return `model lost: ${ending.detail}`;
+    case 'tool-failed':
+      return `${ending.tool} failed`;
+    case 'service-stopping':
+      return 'service stopping';
+  }
+}
