@@ -5,8 +5,6 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@libsql/client';
-import Bottleneck from 'bottleneck';
-import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import twilio, { type Twilio } from 'twilio';
 import type { Logger } from 'pino';
@@ -41,6 +39,7 @@ import { TwilioSmsSender, type SenderIdentity } from './sms/twilio-sms-sender.ts
 import { buildWebLinkText } from './sms/web-link-text.ts';
 import { SmsConsentRepository } from './store/sms-consent-repository.ts';
 import { SmsOutboxRepository } from './store/sms-outbox-repository.ts';
+import { smsRateLimiter } from './sms/sms-rate-limiter.ts';
 import { LoginThrottle } from './staff/login-throttle.ts';
 import { ApplicantErasure } from './store/applicant-erasure.ts';
 import { AuditLog } from './store/audit-log.ts';
@@ -427,32 +426,6 @@ export async function startSmsDelivery(
       await standIn?.close();
     },
   };
-}
-
-/**
- * One limit for every instance when REDIS_URL is set (bottleneck keeps its
- * state in Redis); otherwise per process. Rate 0 lifts the limit.
- */
-export async function smsRateLimiter(config: Config, logger: Logger): Promise<Bottleneck> {
-  const minTime = config.sms.ratePerSecond > 0 ? Math.ceil(1000 / config.sms.ratePerSecond) : 0;
-  if (config.redisUrl === undefined) return new Bottleneck({ minTime });
-  const redis = new Redis(config.redisUrl);
-  // ioredis reconnects by itself; without a listener each failed attempt would be an unhandled 'error' event.
-  redis.on('error', (error: unknown) => {
-    logger.warn({ err: error }, 'Redis for the SMS rate limit is unreachable; retrying');
-  });
-  const limiter = new Bottleneck({
-    id: 'permitline-sms',
-    minTime,
-    datastore: 'ioredis',
-    clearDatastore: false,
-    connection: new Bottleneck.IORedisConnection({ client: redis }),
-  });
-  limiter.on('error', (error: unknown) => {
-    logger.error({ err: error }, 'SMS rate limiter (Redis) error');
-  });
-  await limiter.ready();
-  return limiter;
 }
 
 async function main(): Promise<void> {
