@@ -1,12 +1,8 @@
 import { once } from 'node:events';
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@libsql/client';
-import OpenAI from 'openai';
-import twilio, { type Twilio } from 'twilio';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config/config.ts';
 import { resolveDataKeys } from './config/resolve-data-keys.ts';
@@ -24,22 +20,15 @@ import { ModelCircuit } from './realtime/model-circuit.ts';
 import { openRealtimeSession } from './realtime/openai-realtime-session.ts';
 import { CallRecordings } from './recording/call-recordings.ts';
 import { LocalDirectoryRecordingStore } from './recording/recording-store.ts';
-import { startRealtimeSimulator } from './sim/realtime-simulator.ts';
-import { loadScenario } from './sim/scenario.ts';
 import { CallRepository } from './store/call-repository.ts';
 import { attachMediaSocketServer } from './call/media-socket-server.ts';
 import { StreamTokens } from './call/stream-tokens.ts';
 import { CallOrchestrator } from './call/call-orchestrator.ts';
-import { startTwilioStandIn, type TwilioStandIn } from './sim/twilio-stand-in.ts';
-import { OutboxWorker } from './sms/outbox-worker.ts';
-import { RetryAfterPreservingClient } from './sms/retry-after-client.ts';
+import type { TwilioStandIn } from './sim/twilio-stand-in.ts';
+import { realtimeEndpoint, twilioMessagingEndpoint } from './service/external-endpoints.ts';
+import type { OutboxWorker } from './sms/outbox-worker.ts';
+import { startSmsDelivery } from './sms/sms-delivery.ts';
 import { ReviewLinks } from './sms/review-link.ts';
-import { asTwilioHttpClient, StandInHttpClient } from './sms/stand-in-http-client.ts';
-import { TwilioSmsSender, type SenderIdentity } from './sms/twilio-sms-sender.ts';
-import { buildWebLinkText } from './sms/web-link-text.ts';
-import { SmsConsentRepository } from './store/sms-consent-repository.ts';
-import { SmsOutboxRepository } from './store/sms-outbox-repository.ts';
-import { smsRateLimiter } from './sms/sms-rate-limiter.ts';
 import { LoginThrottle } from './staff/login-throttle.ts';
 import { ApplicantErasure } from './store/applicant-erasure.ts';
 import { AuditLog } from './store/audit-log.ts';
@@ -48,7 +37,7 @@ import { StaffRepository } from './store/staff-repository.ts';
 import { StaffSessionRepository } from './store/staff-session-repository.ts';
 import { createApp } from './web/app.ts';
 import { csrfSecretsFrom } from './web/csrf.ts';
-import { DEFAULT_RESUME_TTL_SECONDS, ResumeLinks } from './web/resume-link.ts';
+import { ResumeLinks } from './web/resume-link.ts';
 
 /**
  * The composition root: the one place that reads the environment, builds the
@@ -111,13 +100,14 @@ export async function startPermitLine(
   const applicationRepository = new ApplicationRepository(db, cipher);
   const reviewLinks = new ReviewLinks(config.publicBaseUrl, dataKeys);
   const resumeLinks = new ResumeLinks(config.publicBaseUrl, dataKeys);
+  const messaging = await twilioMessagingEndpoint(config, logger, options.twilioApiBaseUrl ?? config.sms.apiBaseUrl);
   const sms = await startSmsDelivery(
     config,
     db,
     cipher,
     { review: reviewLinks, resume: resumeLinks },
     logger,
-    options.twilioApiBaseUrl ?? config.sms.apiBaseUrl,
+    messaging,
   );
   const applications = new ApplicationService({
     repository: applicationRepository,
@@ -243,6 +233,7 @@ export async function startPermitLine(
       }),
     );
     await sms.close();
+    await messaging.close();
     await model.close();
     modelCircuit.shutdown();
     // Ended calls still write their usage, transcript and recording.
@@ -271,160 +262,9 @@ export async function startPermitLine(
     callOrchestrator,
     recordings,
     smsWorker: sms.worker,
-    twilioStandIn: sms.standIn,
+    twilioStandIn: messaging.standIn,
     drain,
     stop,
-  };
-}
-
-interface RealtimeEndpoint {
-  readonly client: OpenAI;
-  readonly ca: string | undefined;
-  close(): Promise<void>;
-}
-
-/** The OpenAI Realtime API when a key is configured; otherwise (development only) the local realtime simulator. */
-async function realtimeEndpoint(config: Config, logger: Logger, options: StartOptions): Promise<RealtimeEndpoint> {
-  if (config.realtime.apiKey !== undefined) {
-    return {
-      client: new OpenAI({ apiKey: config.realtime.apiKey, baseURL: config.realtime.baseUrl }),
-      ca: options.realtimeCa,
-      close: () => Promise.resolve(),
-    };
-  }
-  const simulator = await startRealtimeSimulator({
-    scenario: loadScenario(config.simulatorScenario),
-    logger: logger.child({ component: 'realtime-simulator' }),
-  });
-  logger.warn(
-    { scenario: config.simulatorScenario },
-    'OPENAI_API_KEY is not set: calls talk to the local realtime simulator, which plays a scripted conversation',
-  );
-  return {
-    client: new OpenAI({ apiKey: 'local-simulator', baseURL: simulator.baseURL }),
-    ca: simulator.ca,
-    close: () => simulator.close(),
-  };
-}
-
-export interface SmsDelivery {
-  readonly worker: OutboxWorker;
-  readonly outbox: SmsOutboxRepository;
-  readonly consent: SmsConsentRepository;
-  readonly standIn: TwilioStandIn | undefined;
-  /**
-   * Texts `toPhone` a link to finish `applicationId` on the web (the caller asked for it on the phone); at
-   * most once per application. Resolves when the text is queued, not sent.
-   */
-  queueWebLink(applicationId: string, toPhone: string): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** Used only by the local Twilio stand-in: a well-formed Account SID that no real account has. */
-export const LOCAL_TWILIO_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
-/** The stand-in's sender: the fictional 555-01xx range. */
-const LOCAL_FROM_NUMBER = '+13125550100';
-const SMS_BATCH_SIZE = 10;
-const RESUME_LINK_DAYS = DEFAULT_RESUME_TTL_SECONDS / 86_400;
-const SMS_LEASE_MIN_MS = 60_000;
-const BREAKER_SETTINGS = { errorThresholdPercent: 50, volumeThreshold: 5, windowMs: 60_000 } as const;
-// The request's own timeout fires first; the breaker's is a backstop.
-const BREAKER_TIMEOUT_SLACK_MS = 2_000;
-
-/**
- * The SMS outbox worker and what it sends through: Twilio when an account is
- * configured, otherwise (development) the local Twilio stand-in, started
- * here unless `twilioApiBaseUrl` names one. Shared by the service and
- * `npm run worker`.
- */
-export interface SmsLinks {
-  /** The page a summary links to. */
-  readonly review: ReviewLinks;
-  /** The web form a caller finishes their draft in. */
-  readonly resume: ResumeLinks;
-}
-
-export async function startSmsDelivery(
-  config: Config,
-  db: Client,
-  cipher: FieldCipher,
-  links: SmsLinks,
-  logger: Logger,
-  twilioApiBaseUrl?: string,
-): Promise<SmsDelivery> {
-  const outbox = new SmsOutboxRepository(db, cipher);
-  const consent = new SmsConsentRepository(db, cipher);
-  let standIn: TwilioStandIn | undefined;
-  let client: Twilio;
-  let sender: SenderIdentity;
-  if (config.sms.sender !== undefined && config.twilio.accountSid !== undefined) {
-    const httpClient = new RetryAfterPreservingClient(
-      new twilio.RequestClient({ timeout: config.sms.requestTimeoutMs }),
-    );
-    client = twilio(config.twilio.accountSid, config.twilio.authToken, { httpClient: asTwilioHttpClient(httpClient) });
-    sender = config.sms.sender;
-  } else {
-    let baseUrl = twilioApiBaseUrl;
-    if (baseUrl === undefined) {
-      standIn = await startTwilioStandIn({
-        accountSid: LOCAL_TWILIO_ACCOUNT_SID,
-        authToken: config.twilio.authToken,
-        logger: logger.child({ component: 'twilio-stand-in' }),
-      });
-      baseUrl = standIn.baseUrl;
-      logger.warn(
-        'TWILIO_ACCOUNT_SID is not set: SMS summaries go to the local Twilio stand-in, which logs them instead of texting',
-      );
-    }
-    const httpClient = new RetryAfterPreservingClient(
-      new StandInHttpClient({ baseUrl, timeoutMs: config.sms.requestTimeoutMs }),
-    );
-    client = twilio(LOCAL_TWILIO_ACCOUNT_SID, config.twilio.authToken, { httpClient: asTwilioHttpClient(httpClient) });
-    sender = { from: LOCAL_FROM_NUMBER };
-  }
-  const limiter = await smsRateLimiter(config, logger);
-  const worker = new OutboxWorker({
-    outbox,
-    consent,
-    sender: new TwilioSmsSender(client, sender),
-    limiter,
-    logger,
-    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    statusCallbackUrl: new URL('/twilio/sms/status', config.publicBaseUrl).href,
-    reviewLink: (reference) => links.review.linkFor(reference),
-    settings: {
-      leaseMs: Math.max(SMS_LEASE_MIN_MS, 2 * config.sms.requestTimeoutMs + config.sms.retryMaxMs),
-      pollIntervalMs: config.sms.pollIntervalMs,
-      batchSize: SMS_BATCH_SIZE,
-      maxAttempts: config.sms.maxAttempts,
-      retryMinMs: config.sms.retryMinMs,
-      retryMaxMs: config.sms.retryMaxMs,
-      breaker: {
-        ...BREAKER_SETTINGS,
-        resetMs: config.sms.circuitResetMs,
-        callTimeoutMs: config.sms.requestTimeoutMs + BREAKER_TIMEOUT_SLACK_MS,
-      },
-    },
-  });
-  return {
-    worker,
-    outbox,
-    consent,
-    standIn,
-    async queueWebLink(applicationId, toPhone) {
-      const queued = await outbox.queue(
-        'web-link',
-        applicationId,
-        toPhone,
-        buildWebLinkText(links.resume.linkFor(applicationId), RESUME_LINK_DAYS),
-      );
-      if (queued) worker.wake();
-    },
-    async close() {
-      await worker.stop();
-      await limiter.disconnect();
-      await standIn?.close();
-    },
   };
 }
 
