@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import type { Client } from '@libsql/client';
 import { loadConfig, type Config } from '../src/config/config.ts';
 import { KEY_BYTES } from '../src/keys/data-keys.ts';
-import { LOCAL_TWILIO_ACCOUNT_SID, startSmsDelivery, type SmsDelivery } from '../src/main.ts';
 import { createLogger } from '../src/ops/logger.ts';
 import { PERMIT_TYPE_LABELS } from '../src/permits/permit-types.ts';
 import { REFERENCE_ALPHABET, REFERENCE_RANDOM_LENGTH } from '../src/permits/reference-number.ts';
+import { twilioMessagingEndpoint } from '../src/service/external-endpoints.ts';
+import { LOCAL_TWILIO_ACCOUNT_SID } from '../src/sim/local-stand-ins.ts';
 import { startTwilioStandIn, type TwilioStandIn } from '../src/sim/twilio-stand-in.ts';
 import { ReviewLinks } from '../src/sms/review-link.ts';
+import { startSmsDelivery, type SmsDelivery } from '../src/sms/sms-delivery.ts';
 import { buildSmsSummary } from '../src/sms/summary-text.ts';
 import { ApplicationRepository } from '../src/store/application-repository.ts';
 import { openDatabase } from '../src/store/database.ts';
@@ -95,7 +97,8 @@ export async function runOutboxBench(options: OutboxBenchOptions): Promise<Outbo
     for (let i = 0; i < options.workers; i += 1) {
       const db = await openDatabase(config.database);
       connections.push(db);
-      deliveries.push(await startSmsDelivery(config, db, cipher, links, logger, standIn.baseUrl));
+      const messaging = await twilioMessagingEndpoint(config, logger, standIn.baseUrl);
+      deliveries.push(await startSmsDelivery(config, db, cipher, links, logger, messaging));
     }
 
     out(`  draining with ${options.workers} worker${options.workers === 1 ? '' : 's'} (rate limit lifted)\n`);

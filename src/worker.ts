@@ -2,10 +2,11 @@ import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config/config.ts';
 import { resolveDataKeys } from './config/resolve-data-keys.ts';
-import { startSmsDelivery, type SmsDelivery } from './main.ts';
 import { createLogger } from './ops/logger.ts';
+import { twilioMessagingEndpoint, type TwilioMessagingEndpoint } from './service/external-endpoints.ts';
 import type { Outcome } from './sms/outbox-worker.ts';
 import { ReviewLinks } from './sms/review-link.ts';
+import { startSmsDelivery, type SmsDelivery } from './sms/sms-delivery.ts';
 import { openDatabase } from './store/database.ts';
 import { FieldCipher } from './store/field-cipher.ts';
 import { isSchemaCurrent } from './store/migrations.ts';
@@ -78,11 +79,12 @@ async function main(): Promise<void> {
     db.close();
     fail(schemaProblem(config));
   }
-  const sms = await step(
+  const { messaging, sms } = await step(
     'starting SMS delivery',
     'Check PUBLIC_BASE_URL, REDIS_URL and the Twilio settings it names.',
-    () =>
-      startSmsDelivery(
+    async () => {
+      const messaging = await twilioMessagingEndpoint(config, logger, config.sms.apiBaseUrl);
+      const sms = await startSmsDelivery(
         config,
         db,
         new FieldCipher(dataKeys),
@@ -91,11 +93,18 @@ async function main(): Promise<void> {
           resume: new ResumeLinks(config.publicBaseUrl, dataKeys),
         },
         logger,
-        config.sms.apiBaseUrl,
-      ),
+        messaging,
+      );
+      return { messaging, sms };
+    },
   );
+  // The worker first (rows in hand finish, rows waiting for a retry are given back), then what it sent through.
+  const closeDelivery = async (): Promise<void> => {
+    await sms.close();
+    await messaging.close();
+  };
   const stopRequested = onFirstSignal(logger);
-  const about = { owner: sms.worker.owner, ...describeDelivery(config, sms) };
+  const about = { owner: sms.worker.owner, ...describeDelivery(config, messaging) };
 
   if (options.once) {
     // A signal ends the pass after the rows in hand; the count still prints.
@@ -107,7 +116,7 @@ async function main(): Promise<void> {
       () => sms.worker.drain(),
     );
     const circuit = sms.worker.circuit;
-    await sms.close();
+    await closeDelivery();
     db.close();
     process.stdout.write(`${onceSummary(handled, sms.worker.tally, circuit)}\n`);
     process.exit(0);
@@ -117,8 +126,7 @@ async function main(): Promise<void> {
   logger.info({ ...about, mode: 'continuous' }, 'SMS worker is running');
   const signal = await stopRequested;
   logger.info({ signal }, 'stopping: finishing the texts in hand, giving back rows that wait for a retry');
-  // close() stops the worker first: rows in hand finish, rows waiting for a retry are given back.
-  await sms.close();
+  await closeDelivery();
   db.close();
   const tally = sms.worker.tally;
   logger.info({ signal, owner: sms.worker.owner, handled: total(tally), outcomes: tally }, 'SMS worker stopped');
@@ -173,10 +181,10 @@ function describeDatabase(config: Config): string {
   return config.database.url.startsWith('file:') ? config.database.url : 'DATABASE_URL (remote)';
 }
 
-function describeDelivery(config: Config, sms: SmsDelivery): Record<string, string | number> {
+function describeDelivery(config: Config, messaging: TwilioMessagingEndpoint): Record<string, string | number> {
   let twilio = 'Twilio';
-  if (sms.standIn !== undefined)
-    twilio = `a local Twilio stand-in started here (${sms.standIn.baseUrl}): texts are logged, not sent`;
+  if (messaging.standIn !== undefined)
+    twilio = `a local Twilio stand-in started here (${messaging.standIn.baseUrl}): texts are logged, not sent`;
   else if (config.sms.sender === undefined) twilio = `the Twilio stand-in at ${config.sms.apiBaseUrl ?? '?'}`;
   return {
     twilio,

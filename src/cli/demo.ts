@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEV_TWILIO_AUTH_TOKEN, loadConfig } from '../config/config.ts';
-import { startPermitLine } from '../main.ts';
+import { startPermitLine } from '../service/start-permitline.ts';
 import { createLogger } from '../ops/logger.ts';
 import { PermitRules } from '../permits/permit-rules.ts';
 import { isPermitType } from '../permits/permit-types.ts';

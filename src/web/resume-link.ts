@@ -34,6 +34,7 @@ const MAC_BYTES = 12;
 export const RESUME_TOKEN_LENGTH = base64urlLength(PAYLOAD_BYTES + MAC_BYTES);
 const MAX_EXPIRY_SECONDS = 2 ** (8 * EXPIRY_BYTES) - 1;
 const MS_PER_SECOND = 1000;
+const SECONDS_PER_DAY = 24 * 60 * 60;
 // Application ids are randomUUID()s, which are lower case.
 const APPLICATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UUID_GROUPS = [8, 4, 4, 4, 12] as const;
@@ -87,6 +88,11 @@ export class ResumeLinks {
     this.#base = publicBaseUrl.href.replace(/\/$/, '');
     this.#tokens = new SignedTokens(dataKeys, RESUME_TOKEN_FORMAT, options.now);
     this.#ttlSeconds = ttlSeconds;
+  }
+
+  /** How long a new link opens its draft, in whole days (rounded up): what the text tells the applicant. */
+  get validDays(): number {
+    return Math.ceil(this.#ttlSeconds / SECONDS_PER_DAY);
   }
 
   /** The link to text to the applicant; valid for the configured time from now. */

@@ -2,7 +2,7 @@ import type { Client } from '@libsql/client';
 import nock from 'nock';
 import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SmsDelivery } from '../../src/main.ts';
+import type { SmsDelivery } from '../../src/sms/sms-delivery.ts';
 import { startTwilioStandIn, type TwilioStandIn } from '../../src/sim/twilio-stand-in.ts';
 import { OPTED_OUT_REASON } from '../../src/sms/outbox-worker.ts';
 import { ReviewLinks } from '../../src/sms/review-link.ts';

@@ -4,8 +4,8 @@ import type Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smsRateLimiter } from '../../src/main.ts';
 import { freePort } from '../../src/sim/free-port.ts';
+import { smsRateLimiter } from '../../src/sms/sms-rate-limiter.ts';
 import { testConfig } from '../support/service.ts';
 import { eventually } from '../support/wait.ts';
 

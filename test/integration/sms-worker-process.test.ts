@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Client } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { LOCAL_TWILIO_ACCOUNT_SID } from '../../src/main.ts';
+import { LOCAL_TWILIO_ACCOUNT_SID } from '../../src/sim/local-stand-ins.ts';
 import { startTwilioStandIn, type TwilioStandIn } from '../../src/sim/twilio-stand-in.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { isSchemaCurrent, loadMigrations, migrate } from '../../src/store/migrations.ts';

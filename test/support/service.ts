@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config/config.ts';
-import { startPermitLine, type RunningService, type StartOptions } from '../../src/main.ts';
+import { startPermitLine, type RunningService, type StartOptions } from '../../src/service/start-permitline.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { TEST_KEY_A } from './keys.ts';
 

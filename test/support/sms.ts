@@ -1,7 +1,10 @@
 import type { Client } from '@libsql/client';
 import { pino } from 'pino';
-import { LOCAL_TWILIO_ACCOUNT_SID, startSmsDelivery, type SmsDelivery, type SmsLinks } from '../../src/main.ts';
+import type { Config } from '../../src/config/config.ts';
 import { REFERENCE_ALPHABET } from '../../src/permits/reference-number.ts';
+import { twilioMessagingEndpoint } from '../../src/service/external-endpoints.ts';
+import { LOCAL_TWILIO_ACCOUNT_SID } from '../../src/sim/local-stand-ins.ts';
+import { startSmsDelivery, type SmsDelivery, type SmsLinks } from '../../src/sms/sms-delivery.ts';
 import { REVIEW_LINK_PLACEHOLDER } from '../../src/sms/summary-text.ts';
 import { ReviewLinks } from '../../src/sms/review-link.ts';
 import { ApplicationRepository } from '../../src/store/application-repository.ts';
@@ -40,7 +43,7 @@ export async function smsDeliveryForNock(db: Client, env: Record<string, string>
     TWILIO_FROM_NUMBER: TEST_FROM_NUMBER,
     ...env,
   });
-  return startSmsDelivery(config, db, cipher(), linksFor(config.publicBaseUrl), silentLogger(), undefined);
+  return smsDelivery(config, db, undefined);
 }
 
 /** The same over the local Twilio stand-in at `standInUrl`. */
@@ -50,7 +53,17 @@ export async function smsDeliveryForStandIn(
   env: Record<string, string> = {},
 ): Promise<SmsDelivery> {
   const config = testConfig({ ...FAST_SMS_SETTINGS, ...env });
-  return startSmsDelivery(config, db, cipher(), linksFor(config.publicBaseUrl), silentLogger(), standInUrl);
+  return smsDelivery(config, db, standInUrl);
+}
+
+/**
+ * As the service builds it. Neither path starts a stand-in (an account, or a stand-in URL), so the endpoint
+ * holds nothing to close and the delivery's own close() is all a test calls.
+ */
+async function smsDelivery(config: Config, db: Client, standInUrl: string | undefined): Promise<SmsDelivery> {
+  const logger = silentLogger();
+  const messaging = await twilioMessagingEndpoint(config, logger, standInUrl);
+  return startSmsDelivery(config, db, cipher(), linksFor(config.publicBaseUrl), logger, messaging);
 }
 
 function linksFor(publicBaseUrl: URL): SmsLinks {

@@ -1,0 +1,271 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@libsql/client';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import { ApplicationService } from '../intake/application-service.ts';
+import { ResumableDrafts } from '../intake/resumable-drafts.ts';
+import type { HealthState } from '../ops/health.ts';
+import { todayIn } from '../permits/field-inputs.ts';
+import { PermitRules } from '../permits/permit-rules.ts';
+import { ApplicationRepository } from '../store/application-repository.ts';
+import { openDatabase } from '../store/database.ts';
+import type { DataKey } from '../keys/data-keys.ts';
+import { FieldCipher } from '../store/field-cipher.ts';
+import { isSchemaCurrent, migrate } from '../store/migrations.ts';
+import { ModelCircuit } from '../realtime/model-circuit.ts';
+import { openRealtimeSession } from '../realtime/openai-realtime-session.ts';
+import { CallRecordings } from '../recording/call-recordings.ts';
+import { LocalDirectoryRecordingStore } from '../recording/recording-store.ts';
+import { CallRepository } from '../store/call-repository.ts';
+import { attachMediaSocketServer } from '../call/media-socket-server.ts';
+import { StreamTokens } from '../call/stream-tokens.ts';
+import { CallOrchestrator } from '../call/call-orchestrator.ts';
+import type { TwilioStandIn } from '../sim/twilio-stand-in.ts';
+import { realtimeEndpoint, twilioMessagingEndpoint } from './external-endpoints.ts';
+import type { OutboxWorker } from '../sms/outbox-worker.ts';
+import { startSmsDelivery } from '../sms/sms-delivery.ts';
+import { ReviewLinks } from '../sms/review-link.ts';
+import { LoginThrottle } from '../staff/login-throttle.ts';
+import { ApplicantErasure } from '../store/applicant-erasure.ts';
+import { AuditLog } from '../store/audit-log.ts';
+import { StaffCallDirectory } from '../store/staff-call-directory.ts';
+import { StaffRepository } from '../store/staff-repository.ts';
+import { StaffSessionRepository } from '../store/staff-session-repository.ts';
+import { createApp } from '../web/app.ts';
+import { csrfSecretsFrom } from '../web/csrf.ts';
+import { ResumeLinks } from '../web/resume-link.ts';
+
+/**
+ * The composition root: the one place that builds the adapters and wires them
+ * together, from a config read elsewhere (src/main.ts reads the environment).
+ * Tests and npm run demo call startPermitLine with their own config (port 0, a
+ * temp database) and get the same service.
+ */
+
+export interface RunningService {
+  readonly url: string;
+  readonly server: Server;
+  readonly db: Client;
+  readonly health: HealthState;
+  readonly callOrchestrator: CallOrchestrator;
+  /** Encrypted call recordings: always there, so earlier recordings can be played even when RECORD_CALLS is off. */
+  readonly recordings: CallRecordings;
+  /** The SMS outbox worker (running only when config.sms.workerInService). */
+  readonly smsWorker: OutboxWorker;
+  /** The local Twilio stand-in, when no Twilio account is configured (development). */
+  readonly twilioStandIn: TwilioStandIn | undefined;
+  /**
+   * Readiness off at once (the load balancer stops sending new calls), but
+   * webhooks are still answered; live calls may finish for up to
+   * `timeoutMs`, then stop(). Resolves when everything is closed.
+   */
+  drain(timeoutMs: number): Promise<void>;
+  /** Readiness off, end live calls (their answers are kept), stop taking connections, let requests finish, finish the SMS in flight, close the database. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** A CA to trust for the realtime endpoint (a test's simulator); NODE_EXTRA_CA_CERTS does the same for a process. */
+  readonly realtimeCa?: string;
+  /** Talk to this Twilio API origin (a test's stand-in) instead of starting one; only without a Twilio account. */
+  readonly twilioApiBaseUrl?: string;
+}
+
+// Three failed opens in a minute, half of all opens: the model is down, not one call unlucky.
+const MODEL_CIRCUIT_SETTINGS = { errorThresholdPercent: 50, volumeThreshold: 3, windowMs: 60_000 } as const;
+const DRAIN_POLL_MS = 250;
+const CONNECT_ACTION_GRACE_MS = 2_000;
+// The early model session waits this much longer than the stream token lives.
+const PREWARM_GRACE_MS = 5_000;
+
+export async function startPermitLine(
+  config: Config,
+  logger: Logger,
+  dataKeys: readonly DataKey[],
+  options: StartOptions = {},
+): Promise<RunningService> {
+  const health: HealthState = { started: false, draining: false };
+  const db = await openDatabase(config.database);
+  const applied = await migrate(db);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+
+  const cipher = new FieldCipher(dataKeys);
+  const rules = new PermitRules({
+    healthDistricts: config.healthDistricts,
+    today: () => todayIn(config.departmentTimeZone, new Date()),
+  });
+  const applicationRepository = new ApplicationRepository(db, cipher);
+  const reviewLinks = new ReviewLinks(config.publicBaseUrl, dataKeys);
+  const resumeLinks = new ResumeLinks(config.publicBaseUrl, dataKeys);
+  const messaging = await twilioMessagingEndpoint(config, logger, options.twilioApiBaseUrl ?? config.sms.apiBaseUrl);
+  const sms = await startSmsDelivery(
+    config,
+    db,
+    cipher,
+    { review: reviewLinks, resume: resumeLinks },
+    logger,
+    messaging,
+  );
+  const applications = new ApplicationService({
+    repository: applicationRepository,
+    rules,
+    timeZone: config.departmentTimeZone,
+    onTextQueued: () => {
+      sms.worker.wake();
+    },
+  });
+  const calls = new CallRepository(db, cipher);
+  const resumableDrafts = new ResumableDrafts({ applications: applicationRepository, calls });
+  const recordings = new CallRecordings(new LocalDirectoryRecordingStore(config.recordings.dir), dataKeys);
+  const model = await realtimeEndpoint(config, logger, options);
+  const modelCircuit = new ModelCircuit({ ...MODEL_CIRCUIT_SETTINGS, resetMs: config.realtime.circuitResetMs }, logger);
+  const callOrchestrator = new CallOrchestrator({
+    applications,
+    resumableDrafts,
+    calls,
+    rules,
+    logger,
+    openSession: () =>
+      modelCircuit.open(() =>
+        openRealtimeSession({
+          client: model.client,
+          model: config.realtime.model,
+          ca: model.ca,
+          connectTimeoutMs: config.realtime.connectTimeoutMs,
+          logger,
+        }),
+      ),
+    modelAvailable: () => modelCircuit.available,
+    recordings: config.recordings.enabled ? recordings : undefined,
+    settings: {
+      model: config.realtime.model,
+      voice: config.realtime.voice,
+      vad: config.realtime.vad,
+      transcriptionModel: config.realtime.transcriptionModel,
+      prices: config.realtime.prices,
+      timeZone: config.departmentTimeZone,
+      prewarmTtlMs: config.streamTokenTtlSeconds * 1000 + PREWARM_GRACE_MS,
+      renewBeforeExpiryMs: config.realtime.renewBeforeExpiryMs,
+    },
+  });
+  const tokens = new StreamTokens(dataKeys, config.streamTokenTtlSeconds);
+  const app = createApp({
+    logger,
+    applications,
+    rules,
+    csrfSecrets: csrfSecretsFrom(dataKeys),
+    publicBaseUrl: config.publicBaseUrl,
+    health,
+    trustProxy: config.trustProxy,
+    databaseReady: async () =>
+      (await isSchemaCurrent(db)) ? { ok: true } : { ok: false, reason: 'schema not current' },
+    voice: {
+      authToken: config.twilio.authToken,
+      publicBaseUrl: config.publicBaseUrl,
+      tokens,
+      callOrchestrator,
+      calls,
+      applications,
+    },
+    ivr: {
+      authToken: config.twilio.authToken,
+      publicBaseUrl: config.publicBaseUrl,
+      calls,
+      resumableDrafts,
+      applications,
+      rules,
+      sendWebLink: (applicationId, phone) => sms.queueWebLink(applicationId, phone),
+    },
+    sms: {
+      authToken: config.twilio.authToken,
+      publicBaseUrl: config.publicBaseUrl,
+      outbox: sms.outbox,
+      consent: sms.consent,
+      applications: applicationRepository,
+    },
+    review: { links: reviewLinks, applications: applicationRepository, timeZone: config.departmentTimeZone },
+    resume: { links: resumeLinks },
+    staff: {
+      users: new StaffRepository(db),
+      sessions: new StaffSessionRepository(db),
+      throttle: new LoginThrottle(db),
+      audit: new AuditLog(db),
+      calls,
+      directory: new StaffCallDirectory(db, cipher),
+      applications: applicationRepository,
+      erasure: new ApplicantErasure(db, cipher),
+      recordings,
+      sessionLimits: config.staffSessions,
+      timeZone: config.departmentTimeZone,
+      permits: rules.context,
+    },
+  });
+
+  const server = createServer(app);
+  const media = attachMediaSocketServer(server, {
+    publicBaseUrl: config.publicBaseUrl,
+    authToken: config.twilio.authToken,
+    tokens,
+    logger,
+    onStreamStarted: (socket, start) => {
+      void callOrchestrator.streamStarted(socket, start);
+    },
+  });
+  server.listen(config.port, config.host);
+  await once(server, 'listening');
+  if (config.sms.workerInService) sms.worker.start();
+  health.started = true;
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+
+  const stop = async (): Promise<void> => {
+    health.draining = true;
+    const ending = callOrchestrator.liveCalls;
+    callOrchestrator.endAll();
+    media.close();
+    // Twilio asks the <Connect action> of each call we just ended, which tells the caller their answers are saved.
+    if (ending > 0) await sleep(CONNECT_ACTION_GRACE_MS);
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
+    await sms.close();
+    await messaging.close();
+    await model.close();
+    modelCircuit.shutdown();
+    // Ended calls still write their usage, transcript and recording.
+    await callOrchestrator.finished();
+    db.close();
+  };
+  const drain = async (timeoutMs: number): Promise<void> => {
+    health.draining = true;
+    const deadline = Date.now() + timeoutMs;
+    const inProgress = () => callOrchestrator.liveCalls + callOrchestrator.arrivingCalls;
+    logger.info({ liveCalls: inProgress(), timeoutMs }, 'draining: readiness is off; live calls may finish');
+    while (inProgress() > 0 && Date.now() < deadline) await sleep(DRAIN_POLL_MS);
+    if (inProgress() > 0)
+      logger.warn(
+        { liveCalls: inProgress() },
+        'drain timeout: ending the calls still in progress (their answers are kept)',
+      );
+    await stop();
+  };
+
+  return {
+    url,
+    server,
+    db,
+    health,
+    callOrchestrator,
+    recordings,
+    smsWorker: sms.worker,
+    twilioStandIn: messaging.standIn,
+    drain,
+    stop,
+  };
+}
