@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@libsql/client';
+import { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { ApplicationService } from '../intake/application-service.ts';
@@ -20,9 +21,10 @@ import { openRealtimeSession } from '../realtime/openai-realtime-session.ts';
 import { CallRecordings } from '../recording/call-recordings.ts';
 import { LocalDirectoryRecordingStore } from '../recording/recording-store.ts';
 import { CallRepository } from '../store/call-repository.ts';
-import { attachMediaSocketServer } from '../call/media-socket-server.ts';
-import { StreamTokens } from '../call/stream-tokens.ts';
-import { CallOrchestrator } from '../call/call-orchestrator.ts';
+import type { CallOrchestrator } from '../call/call-orchestrator.ts';
+import { mountCallPath } from '../call/call-path.ts';
+import { ivrRoutes } from '../ivr/ivr-routes.ts';
+import { smsRoutes } from '../sms/sms-routes.ts';
 import type { TwilioStandIn } from '../sim/twilio-stand-in.ts';
 import { realtimeEndpoint, twilioMessagingEndpoint } from './external-endpoints.ts';
 import type { OutboxWorker } from '../sms/outbox-worker.ts';
@@ -122,36 +124,65 @@ export async function startPermitLine(
   const recordings = new CallRecordings(new LocalDirectoryRecordingStore(config.recordings.dir), dataKeys);
   const model = await realtimeEndpoint(config, logger, options);
   const modelCircuit = new ModelCircuit({ ...MODEL_CIRCUIT_SETTINGS, resetMs: config.realtime.circuitResetMs }, logger);
-  const callOrchestrator = new CallOrchestrator({
-    applications,
-    resumableDrafts,
-    calls,
-    rules,
-    logger,
-    openSession: () =>
-      modelCircuit.open(() =>
-        openRealtimeSession({
-          client: model.client,
-          model: config.realtime.model,
-          ca: model.ca,
-          connectTimeoutMs: config.realtime.connectTimeoutMs,
-          logger,
-        }),
-      ),
-    modelAvailable: () => modelCircuit.available,
-    recordings: config.recordings.enabled ? recordings : undefined,
-    settings: {
-      model: config.realtime.model,
-      voice: config.realtime.voice,
-      vad: config.realtime.vad,
-      transcriptionModel: config.realtime.transcriptionModel,
-      prices: config.realtime.prices,
-      timeZone: config.departmentTimeZone,
-      prewarmTtlMs: config.streamTokenTtlSeconds * 1000 + PREWARM_GRACE_MS,
-      renewBeforeExpiryMs: config.realtime.renewBeforeExpiryMs,
+  const twilioWebhooks = Router();
+  const server = createServer();
+  const callPath = mountCallPath(
+    { routes: twilioWebhooks, server },
+    {
+      authToken: config.twilio.authToken,
+      publicBaseUrl: config.publicBaseUrl,
+      dataKeys,
+      streamTokenTtlSeconds: config.streamTokenTtlSeconds,
+      applications,
+      resumableDrafts,
+      calls,
+      rules,
+      logger,
+      openSession: () =>
+        modelCircuit.open(() =>
+          openRealtimeSession({
+            client: model.client,
+            model: config.realtime.model,
+            ca: model.ca,
+            connectTimeoutMs: config.realtime.connectTimeoutMs,
+            logger,
+          }),
+        ),
+      modelAvailable: () => modelCircuit.available,
+      recordings: config.recordings.enabled ? recordings : undefined,
+      settings: {
+        model: config.realtime.model,
+        voice: config.realtime.voice,
+        vad: config.realtime.vad,
+        transcriptionModel: config.realtime.transcriptionModel,
+        prices: config.realtime.prices,
+        timeZone: config.departmentTimeZone,
+        prewarmTtlMs: config.streamTokenTtlSeconds * 1000 + PREWARM_GRACE_MS,
+        renewBeforeExpiryMs: config.realtime.renewBeforeExpiryMs,
+      },
     },
-  });
-  const tokens = new StreamTokens(dataKeys, config.streamTokenTtlSeconds);
+  );
+  const callOrchestrator = callPath.orchestrator;
+  twilioWebhooks.use(
+    ivrRoutes({
+      authToken: config.twilio.authToken,
+      publicBaseUrl: config.publicBaseUrl,
+      calls,
+      resumableDrafts,
+      applications,
+      rules,
+      sendWebLink: (applicationId, phone) => sms.queueWebLink(applicationId, phone),
+    }),
+  );
+  twilioWebhooks.use(
+    smsRoutes({
+      authToken: config.twilio.authToken,
+      publicBaseUrl: config.publicBaseUrl,
+      outbox: sms.outbox,
+      consent: sms.consent,
+      applications: applicationRepository,
+    }),
+  );
   const app = createApp({
     logger,
     applications,
@@ -162,30 +193,7 @@ export async function startPermitLine(
     trustProxy: config.trustProxy,
     databaseReady: async () =>
       (await isSchemaCurrent(db)) ? { ok: true } : { ok: false, reason: 'schema not current' },
-    voice: {
-      authToken: config.twilio.authToken,
-      publicBaseUrl: config.publicBaseUrl,
-      tokens,
-      callOrchestrator,
-      calls,
-      applications,
-    },
-    ivr: {
-      authToken: config.twilio.authToken,
-      publicBaseUrl: config.publicBaseUrl,
-      calls,
-      resumableDrafts,
-      applications,
-      rules,
-      sendWebLink: (applicationId, phone) => sms.queueWebLink(applicationId, phone),
-    },
-    sms: {
-      authToken: config.twilio.authToken,
-      publicBaseUrl: config.publicBaseUrl,
-      outbox: sms.outbox,
-      consent: sms.consent,
-      applications: applicationRepository,
-    },
+    twilioWebhooks,
     review: { links: reviewLinks, applications: applicationRepository, timeZone: config.departmentTimeZone },
     resume: { links: resumeLinks },
     staff: {
@@ -204,16 +212,7 @@ export async function startPermitLine(
     },
   });
 
-  const server = createServer(app);
-  const media = attachMediaSocketServer(server, {
-    publicBaseUrl: config.publicBaseUrl,
-    authToken: config.twilio.authToken,
-    tokens,
-    logger,
-    onStreamStarted: (socket, start) => {
-      void callOrchestrator.streamStarted(socket, start);
-    },
-  });
+  server.on('request', app);
   server.listen(config.port, config.host);
   await once(server, 'listening');
   if (config.sms.workerInService) sms.worker.start();
@@ -224,8 +223,7 @@ export async function startPermitLine(
   const stop = async (): Promise<void> => {
     health.draining = true;
     const ending = callOrchestrator.liveCalls;
-    callOrchestrator.endAll();
-    media.close();
+    callPath.close();
     // Twilio asks the <Connect action> of each call we just ended, which tells the caller their answers are saved.
     if (ending > 0) await sleep(CONNECT_ACTION_GRACE_MS);
     server.closeIdleConnections();

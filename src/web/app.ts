@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import cookieParser from 'cookie-parser';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -9,9 +9,6 @@ import { AppError } from '../errors.ts';
 import type { ApplicationService } from '../intake/application-service.ts';
 import { healthRoutes, type HealthState, type ReadinessCheck } from '../ops/health.ts';
 import type { PermitRules } from '../permits/permit-rules.ts';
-import { smsRoutes, type SmsRoutesDeps } from '../sms/sms-routes.ts';
-import { ivrRoutes, type IvrRoutesDeps } from '../ivr/ivr-routes.ts';
-import { voiceWebhooks, type VoiceWebhooksDeps } from '../call/voice-webhooks.ts';
 import { applyRoutes } from './apply-routes.ts';
 import { errorPage } from './apply-views.ts';
 import { createCsrfGuard } from './csrf.ts';
@@ -30,12 +27,11 @@ export interface AppDeps {
   readonly health: HealthState;
   readonly databaseReady: ReadinessCheck;
   readonly trustProxy?: string | undefined;
-  /** The phone path; without it only the web form is served. */
-  readonly voice?: VoiceWebhooksDeps | undefined;
-  /** The keypad and speech IVR callers are sent to when the model is unavailable or lost. */
-  readonly ivr?: IvrRoutesDeps | undefined;
-  /** Twilio's messaging webhooks (delivery status, STOP/START/HELP/STATUS). */
-  readonly sms?: SmsRoutesDeps | undefined;
+  /**
+   * Twilio's webhooks: the call path, the keypad IVR, messaging. Each is a signed form post with its own small
+   * body parser, so they are mounted before the form's cookies and body parser. Without them only the web is served.
+   */
+  readonly twilioWebhooks?: Router | undefined;
   /** The page the SMS summary links to. */
   readonly review?: ReviewRoutesDeps | undefined;
   /** "Resume anywhere": the signed link that opens a draft from any channel in the web form. */
@@ -87,9 +83,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/static', express.static(join(import.meta.dirname, 'static'), { index: false, maxAge: '1h' }));
   app.use(healthRoutes(deps.health, deps.databaseReady));
-  if (deps.voice !== undefined) app.use(voiceWebhooks(deps.voice));
-  if (deps.ivr !== undefined) app.use(ivrRoutes(deps.ivr));
-  if (deps.sms !== undefined) app.use(smsRoutes(deps.sms));
+  if (deps.twilioWebhooks !== undefined) app.use(deps.twilioWebhooks);
   if (deps.review !== undefined) app.use(reviewRoutes(deps.review));
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: 200 }));

@@ -16,6 +16,7 @@ import { openDatabase } from '../../src/store/database.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { migrate } from '../../src/store/migrations.ts';
 import { loadIvrLines } from '../../src/ivr/ivr-lines.ts';
+import { ivrRoutes } from '../../src/ivr/ivr-routes.ts';
 import { createApp } from '../../src/web/app.ts';
 import { csrfSecretsFrom } from '../../src/web/csrf.ts';
 import { testDataKeys } from '../support/keys.ts';
@@ -70,7 +71,7 @@ async function startRig(db: Client, callsDb: Client = db): Promise<Rig> {
     publicBaseUrl,
     health: { started: true, draining: false },
     databaseReady: () => Promise.resolve({ ok: true }),
-    ivr: {
+    twilioWebhooks: ivrRoutes({
       authToken: AUTH_TOKEN,
       publicBaseUrl,
       calls,
@@ -81,7 +82,7 @@ async function startRig(db: Client, callsDb: Client = db): Promise<Rig> {
         rig.sent.push({ applicationId, toPhone });
         return rig.sendWebLink();
       },
-    },
+    }),
   });
   const server: Server = createServer(app).listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -1,0 +1,69 @@
+import type { Server } from 'node:http';
+import type { Router } from 'express';
+import type { DataKey } from '../keys/data-keys.ts';
+import { CallOrchestrator, type CallOrchestratorDeps } from './call-orchestrator.ts';
+import { attachMediaSocketServer } from './media-socket-server.ts';
+import { StreamTokens } from './stream-tokens.ts';
+import { voiceWebhooks } from './voice-webhooks.ts';
+
+/**
+ * The AI call path, start to end: the voice webhooks (which answer TwiML with
+ * a stream token), the media socket (which accepts only a stream carrying a
+ * valid token), and the orchestrator that bridges each accepted stream to a
+ * model session. Mounted in one call, so the hop from the socket to the
+ * orchestrator is wired here, next to what it connects.
+ */
+
+export interface CallPathDeps extends CallOrchestratorDeps {
+  /** Twilio's auth token: signs every webhook and the media handshake. */
+  readonly authToken: string;
+  /** The origin Twilio reaches: signatures are checked against it, stream URLs are built from it. */
+  readonly publicBaseUrl: URL;
+  /** Sign the stream tokens; the first signs, all verify. */
+  readonly dataKeys: readonly DataKey[];
+  readonly streamTokenTtlSeconds: number;
+}
+
+export interface CallPath {
+  readonly orchestrator: CallOrchestrator;
+  /** Ends every live call (their <Connect action> still answers, from this or another instance) and refuses new streams. */
+  close(): void;
+}
+
+/** Adds the voice webhooks to `routes` and the media socket to `server`. */
+export function mountCallPath(
+  target: { readonly routes: Router; readonly server: Server },
+  deps: CallPathDeps,
+): CallPath {
+  const orchestrator = new CallOrchestrator(deps);
+  const tokens = new StreamTokens(deps.dataKeys, deps.streamTokenTtlSeconds);
+  target.routes.use(
+    voiceWebhooks({
+      authToken: deps.authToken,
+      publicBaseUrl: deps.publicBaseUrl,
+      tokens,
+      callOrchestrator: orchestrator,
+      calls: deps.calls,
+      applications: deps.applications,
+    }),
+  );
+  const media = attachMediaSocketServer(target.server, {
+    publicBaseUrl: deps.publicBaseUrl,
+    authToken: deps.authToken,
+    tokens,
+    logger: deps.logger,
+    onStreamStarted: (socket, start) => {
+      orchestrator.streamStarted(socket, start).catch((error: unknown) => {
+        deps.logger.error({ err: error, callSid: start.start.callSid }, 'the media stream could not be bridged');
+        socket.terminate();
+      });
+    },
+  });
+  return {
+    orchestrator,
+    close() {
+      orchestrator.endAll();
+      media.close();
+    },
+  };
+}
