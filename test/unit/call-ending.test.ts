@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { afterStream, describeEnding, type CallEnding } from '../../src/call/call-ending.ts';
+import { resumeWindowInWords } from '../../src/intake/resumable-drafts.ts';
+
+/** What Twilio is told after the media stream closes is decided by how the call ended, as data. */
+
+const EVERY_ENDING: readonly CallEnding[] = [
+  { kind: 'caller-hung-up' },
+  { kind: 'stream-lost', closeCode: 1006 },
+  { kind: 'stream-lost', closeCode: undefined },
+  { kind: 'protocol-violation', detail: 'malformed frame' },
+  { kind: 'agent-finished', goodbyeHeard: true },
+  { kind: 'agent-finished', goodbyeHeard: false },
+  { kind: 'model-lost', detail: 'model session closed (1006); reconnect failed' },
+  { kind: 'tool-failed', tool: 'update_application' },
+  { kind: 'service-stopping' },
+];
+
+describe('after the media stream', () => {
+  it('when the application is submitted, then the call hangs up, however it ended', () => {
+    for (const ending of [...EVERY_ENDING, undefined]) expect(afterStream(ending, true)).toBe('hang-up');
+  });
+
+  it('when the agent finished before a submit, then the caller hears the goodbye with their answers saved', () => {
+    expect(afterStream({ kind: 'agent-finished', goodbyeHeard: true }, false)).toBe('goodbye');
+    expect(afterStream({ kind: 'agent-finished', goodbyeHeard: false }, false)).toBe('goodbye');
+  });
+
+  it('when a tool failed on our side, then the caller hears it went wrong and their answers are saved, not the IVR', () => {
+    expect(afterStream({ kind: 'tool-failed', tool: 'submit_application' }, false)).toBe('trouble-goodbye');
+  });
+
+  it('when the model was lost, the stream broke, the service is stopping or the ending is unknown here, then the IVR carries on', () => {
+    for (const ending of [
+      { kind: 'model-lost', detail: 'x' },
+      { kind: 'service-stopping' },
+      { kind: 'stream-lost', closeCode: 1006 },
+      { kind: 'protocol-violation', detail: 'malformed frame' },
+      { kind: 'caller-hung-up' },
+      undefined,
+    ] as const)
+      expect(afterStream(ending, false)).toBe('ivr');
+  });
+
+  it('when an ending is described for the close frame, then it fits (123 bytes) and says what happened', () => {
+    const texts = EVERY_ENDING.map(describeEnding);
+    for (const text of texts) expect(Buffer.byteLength(text)).toBeLessThanOrEqual(123);
+    expect(new Set(texts).size).toBe(texts.length);
+    expect(describeEnding({ kind: 'tool-failed', tool: 'update_application' })).toBe('update_application failed');
+  });
+});
+
+describe('the resume window in words', () => {
+  it('when callers are told how long their answers wait, then the number is spoken as a word', () => {
+    expect(resumeWindowInWords()).toBe('seven days');
+    expect(resumeWindowInWords(1)).toBe('one day');
+    expect(resumeWindowInWords(14)).toBe('14 days');
+  });
+});
