@@ -4,6 +4,7 @@ import { defineConfig } from 'eslint/config';
 import security from 'eslint-plugin-security';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { importBoundaries } from './eslint.boundaries.js';
 
 export default defineConfig(
   { ignores: ['node_modules/', 'data/', 'coverage/'] },
@@ -24,6 +25,7 @@ export default defineConfig(
       'security/detect-object-injection': 'off',
     },
   },
+  ...importBoundaries,
   {
     // The one script we serve: the staff replay page's, run by the browser.
     files: ['src/web/static/**/*.js'],

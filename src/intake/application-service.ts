@@ -20,9 +20,14 @@ import {
 } from '../store/application-repository.ts';
 
 /**
- * The use cases every channel shares: start a draft, answer fields, submit.
- * The web form, the voice tools and the IVR call these and nothing below them.
+ * The use cases every channel shares: start a draft, answer fields, submit,
+ * and look an application up. The web form, the voice tools, the IVR and the
+ * SMS webhooks reach applications through these and nothing below them
+ * (docs/adr/0005-channels-and-storage.md says which other records channels
+ * keep themselves).
  */
+
+export type { Channel, StoredApplication } from '../store/application-repository.ts';
 
 export type SubmitResult =
   | {
@@ -74,6 +79,16 @@ export class ApplicationService {
 
   find(id: string): Promise<StoredApplication | undefined> {
     return this.#repository.find(id);
+  }
+
+  /** The application a reference number stands for (the SMS review link). */
+  findByReference(reference: string): Promise<StoredApplication | undefined> {
+    return this.#repository.findByReference(reference);
+  }
+
+  /** The applicant's most recently changed application, draft or submitted, by its contact phone (a STATUS text). */
+  latestByContactPhone(phone: string): Promise<StoredApplication | undefined> {
+    return this.#repository.latestByContactPhone(phone);
   }
 
   startDraft(channel: Channel, id?: string): Promise<string> {

@@ -7,7 +7,7 @@ import type { DraftFields, FieldProblem, PermitRules } from '../permits/permit-r
 import { isPermitType, PERMIT_TYPE_LABELS, PERMIT_TYPES, type PermitType } from '../permits/permit-types.ts';
 import { readBack, spokenPhone } from '../permits/read-back.ts';
 import { spokenReferenceNumber } from '../permits/reference-number.ts';
-import type { StoredApplication } from '../store/application-repository.ts';
+import type { StoredApplication } from '../intake/application-service.ts';
 import type { CallRepository } from '../store/call-repository.ts';
 import { chooseOption, dateFromKeys, yesNoOptions, type Heard, type MenuOption } from './ivr-answers.ts';
 import type { IvrLines } from './ivr-lines.ts';

@@ -180,7 +180,7 @@ export async function startPermitLine(
       publicBaseUrl: config.publicBaseUrl,
       outbox: sms.outbox,
       consent: sms.consent,
-      applications: applicationRepository,
+      applications,
     }),
   );
   const app = createApp({
@@ -194,7 +194,7 @@ export async function startPermitLine(
     databaseReady: async () =>
       (await isSchemaCurrent(db)) ? { ok: true } : { ok: false, reason: 'schema not current' },
     twilioWebhooks,
-    review: { links: reviewLinks, applications: applicationRepository, timeZone: config.departmentTimeZone },
+    review: { links: reviewLinks, applications, timeZone: config.departmentTimeZone },
     resume: { links: resumeLinks },
     staff: {
       users: new StaffRepository(db),

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
-import type { ApplicationRepository } from '../store/application-repository.ts';
+import type { ApplicationService } from '../intake/application-service.ts';
 import type { SmsConsentRepository } from '../store/sms-consent-repository.ts';
 import { isDeliveryStatus, type SmsOutboxRepository } from '../store/sms-outbox-repository.ts';
 import { requireTwilioSignature } from '../web/twilio-signature.ts';
@@ -30,7 +30,7 @@ export interface SmsRoutesDeps {
   readonly publicBaseUrl: URL;
   readonly outbox: SmsOutboxRepository;
   readonly consent: SmsConsentRepository;
-  readonly applications: ApplicationRepository;
+  readonly applications: Pick<ApplicationService, 'latestByContactPhone'>;
 }
 
 export const SMS_REPLIES = {

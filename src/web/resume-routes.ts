@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { ApplicationService } from '../intake/application-service.ts';
 import type { FieldProblem, PermitRules } from '../permits/permit-rules.ts';
 import { isPermitType, type PermitType } from '../permits/permit-types.ts';
-import type { StoredApplication } from '../store/application-repository.ts';
+import type { StoredApplication } from '../intake/application-service.ts';
 import {
   applicationFormPage,
   CHOOSE_AGAIN,

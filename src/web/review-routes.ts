@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { isPermitType, PERMIT_TYPE_LABELS } from '../permits/permit-types.ts';
 import type { ReviewLinks } from '../sms/review-link.ts';
-import type { ApplicationRepository } from '../store/application-repository.ts';
+import type { ApplicationService } from '../intake/application-service.ts';
 import { errorPage, reviewPage } from './apply-views.ts';
 
 /**
@@ -13,7 +13,7 @@ import { errorPage, reviewPage } from './apply-views.ts';
 
 export interface ReviewRoutesDeps {
   readonly links: ReviewLinks;
-  readonly applications: ApplicationRepository;
+  readonly applications: Pick<ApplicationService, 'findByReference'>;
   readonly timeZone: string;
 }
 

@@ -1,0 +1,133 @@
+// @ts-check
+// Which folder of src/ may import which (docs/architecture.md, "Folders and what each may import").
+// eslint.config.js applies it to src/; test/unit/import-boundaries.test.ts lints scratch files with it.
+import boundaries from 'eslint-plugin-boundaries';
+
+/** A folder of the project, matched from the root. @param {string} type @param {string} pattern */
+const element = (type, pattern) => ({ type, pattern, partialMatch: false });
+
+const ELEMENTS = [
+  element('service', 'src/service'),
+  element('cli', 'src/cli'),
+  element('config', 'src/config'),
+  element('keys', 'src/keys'),
+  element('ops', 'src/ops'),
+  element('permits', 'src/permits'),
+  element('protocols', 'src/protocols'),
+  element('intake', 'src/intake'),
+  element('call', 'src/call'),
+  element('ivr', 'src/ivr'),
+  element('realtime', 'src/realtime'),
+  element('recording', 'src/recording'),
+  element('sms', 'src/sms'),
+  element('staff', 'src/staff'),
+  element('store', 'src/store'),
+  // Before web: the first element whose pattern matches a file is its element.
+  element('staff-console', 'src/web/staff'),
+  element('web', 'src/web'),
+  element('sim', 'src/sim'),
+  // Last, so it holds only the files at the top of src/: errors.ts and the two process entries.
+  element('errors', 'src'),
+];
+
+/** The process entries (npm start, npm run worker): they start things, and nothing imports them. */
+const FILES = [{ category: 'process-entry', pattern: 'src/{main,worker}.ts' }];
+
+/**
+ * Each element and what it may import besides itself; anything not listed is refused.
+ * @type {Record<string, readonly string[]>}
+ */
+const MAY_IMPORT = {
+  // The domain: rules, fields, read-backs. No transport, no storage, no adapter.
+  permits: [],
+  // Pure wire formats (Twilio media-stream messages, mu-law, GSM-7): the simulators share these, nothing else.
+  protocols: [],
+  keys: ['errors'],
+  config: ['errors', 'keys'],
+  ops: ['permits'],
+  store: ['errors', 'keys', 'permits'],
+  staff: ['errors', 'store'],
+  // The use cases every channel shares; the SMS summary's text is built at submit, in its transaction.
+  intake: ['errors', 'permits', 'store', 'sms'],
+  // The model session: never storage, never Twilio (see also no-restricted-imports in eslint.config.js).
+  realtime: ['config', 'errors', 'intake'],
+  recording: ['errors', 'keys', 'protocols'],
+  // The AI call path keeps its own call log (store) and checks Twilio's signature with web's middleware.
+  call: ['config', 'errors', 'intake', 'keys', 'permits', 'protocols', 'realtime', 'recording', 'store', 'web'],
+  ivr: ['errors', 'intake', 'permits', 'store', 'web'],
+  sms: ['config', 'errors', 'intake', 'keys', 'permits', 'protocols', 'store', 'web'],
+  // The public web: the form, its links and the app shell. No model session, no call path, no storage.
+  web: ['errors', 'intake', 'keys', 'ops', 'permits', 'sms', 'staff-console'],
+  // The staff console reads its own records (accounts, sessions, the audit log, the call directory) directly.
+  'staff-console': ['errors', 'keys', 'permits', 'staff', 'store', 'web'],
+  // The local stand-ins are a separate program that speaks the same protocols: they share only those.
+  sim: ['protocols'],
+  // The composition root wires everything; it reaches sim/ only by a dynamic import (test/integration/start-imports).
+  service: [
+    'call',
+    'config',
+    'errors',
+    'intake',
+    'ivr',
+    'keys',
+    'ops',
+    'permits',
+    'realtime',
+    'recording',
+    'sim',
+    'sms',
+    'staff',
+    'store',
+    'web',
+  ],
+  // The process entries (main.ts, worker.ts) share the top of src/ with errors.ts.
+  errors: ['config', 'keys', 'ops', 'service', 'sms', 'store', 'web'],
+};
+
+/** @type {import('eslint').Linter.Config[]} */
+export const importBoundaries = [
+  {
+    files: ['src/**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'boundaries/elements': ELEMENTS,
+      'boundaries/files': FILES,
+      'boundaries/dependency-nodes': ['import', 'dynamic-import', 'export'],
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          policies: [
+            ...Object.entries(MAY_IMPORT).map(([from, to]) => ({
+              from: { element: { type: from } },
+              allow: { to: { element: { types: { anyOf: [from, ...to] } } } },
+            })),
+            // Command-line tools are programs of their own: they may use any part.
+            { from: { element: { type: 'cli' } }, allow: { to: { element: { type: '*' } } } },
+            {
+              disallow: { to: { file: { categories: 'process-entry' } } },
+              message:
+                'A process entry (src/main.ts, src/worker.ts) only starts things: import what it imports instead.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The model session is glue to OpenAI: Twilio and the database are other adapters' business.
+    files: ['src/realtime/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['twilio', '@libsql/*', 'ioredis', 'express'], message: 'src/realtime talks only to the model.' },
+          ],
+        },
+      ],
+    },
+  },
+];
