@@ -1,7 +1,10 @@
 // @ts-check
 // Which folder of src/ may import which (docs/architecture.md, "Folders and what each may import").
 // eslint.config.js applies it to src/; test/unit/import-boundaries.test.ts lints scratch files with it.
-import boundaries from 'eslint-plugin-boundaries';
+import boundariesPackage from 'eslint-plugin-boundaries';
+
+// CommonJS: imported from ESM, its module.exports (the plugin) is the default; its typings describe the namespace.
+const boundaries = /** @type {import('eslint').ESLint.Plugin} */ (/** @type {unknown} */ (boundariesPackage));
 
 /** A folder of the project, matched from the root. @param {string} type @param {string} pattern */
 const element = (type, pattern) => ({ type, pattern, partialMatch: false });
