@@ -22,6 +22,7 @@ export type SenderIdentity = { readonly from: string } | { readonly messagingSer
 // Enough to find a message from the last few minutes among a number's recent texts.
 const LOOKUP_PAGE_SIZE = 20;
 const MS_PER_SECOND = 1000;
+const HTTP_REQUEST_TIMEOUT = 408;
 const HTTP_TOO_MANY_REQUESTS = 429;
 const HTTP_UNAVAILABLE = 503;
 const HTTP_SERVER_ERROR = 500;
@@ -78,6 +79,13 @@ export function classifyTwilioError(error: unknown): SendFailure {
         kind: 'rate-limited',
         retryAfterMs: retryAfterMs(error),
         reason: `Twilio is limiting requests (429): ${withoutPhoneNumbers(message)}`,
+      };
+    // Twilio gave up waiting for the rest of our request: it cannot have taken the message, and a retry may pass.
+    if (status === HTTP_REQUEST_TIMEOUT)
+      return {
+        kind: 'transient',
+        mayHaveBeenAccepted: false,
+        reason: `Twilio timed out reading the request (408): ${withoutPhoneNumbers(message)}`,
       };
     // A bad or revoked credential is ours to fix, and every row would fail the same way: let them wait instead.
     if (status === HTTP_UNAUTHORIZED || status === HTTP_FORBIDDEN)

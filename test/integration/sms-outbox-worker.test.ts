@@ -119,6 +119,26 @@ describe('the SMS outbox worker against Twilio (nock)', () => {
     expect(posts[0]?.StatusCallback).toBe('https://permits.example.org/twilio/sms/status');
   });
 
+  it('when Twilio answers 408 (it timed out reading the request), then the text is sent again at once, with no lookup', async () => {
+    const [id = ''] = await queueSummaries(db, 1);
+    const scope = nock(TWILIO_API)
+      .post(MESSAGES_PATH)
+      .reply(408, { code: 20408, message: 'Request timeout', status: 408 })
+      .post(MESSAGES_PATH)
+      .reply(201, async (req: Request) => {
+        const form = await formOf(req);
+        return twilioMessage(messageSid(8), form.To, form.Body);
+      });
+    delivery = await smsDeliveryForNock(db);
+
+    expect(await delivery.worker.drain()).toBe(1);
+
+    // A 4xx is otherwise permanent; 408 is the request's time running out, not the message being refused.
+    expect(scope.isDone()).toBe(true);
+    expect(unmatched).toEqual([]);
+    expect(await rowOf(id)).toMatchObject({ status: 'sent', messageSid: messageSid(8), attempts: 2 });
+  });
+
   it('when Twilio answers 429 with Retry-After, then the worker waits at least that long and sends once', async () => {
     const [id = ''] = await queueSummaries(db, 1);
     const postedAt: number[] = [];
