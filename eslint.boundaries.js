@@ -61,7 +61,8 @@ const MAY_IMPORT = {
   sms: ['config', 'errors', 'intake', 'keys', 'permits', 'protocols', 'store', 'web'],
   // The public web: the form, its links and the app shell. No model session, no call path, no storage.
   web: ['errors', 'intake', 'keys', 'ops', 'permits', 'sms', 'staff-console'],
-  // The staff console reads its own records (accounts, sessions, the audit log, the call directory) directly.
+  // The staff console reads its own records directly (accounts, sessions, the audit log, the call directory),
+  // and shows applications and their texts as stored, for review (docs/adr/0005-channels-and-storage.md).
   'staff-console': ['errors', 'keys', 'permits', 'staff', 'store', 'web'],
   // The local stand-ins are a separate program that speaks the same protocols: they share only those.
   sim: ['protocols'],
@@ -116,6 +117,33 @@ export const importBoundaries = [
             },
           ],
         },
+      ],
+    },
+  },
+  {
+    // Applications are reached through intake by every channel; the staff console reviews them as stored.
+    files: ['src/call/**/*.ts', 'src/ivr/**/*.ts', 'src/sms/**/*.ts', 'src/web/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/store/application-repository.ts'],
+              message: 'Channels reach applications through src/intake/ (ApplicationService, ResumableDrafts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // errors.ts shares the top of src/ with the process entries, but imports nothing of ours.
+    files: ['src/errors.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['./*', '../*'], message: 'The error model imports nothing of ours.' }] },
       ],
     },
   },

@@ -48,6 +48,7 @@ export function afterStream(ending: CallEnding | undefined, submitted: boolean):
     case 'tool-failed':
       // Our storage failed: the keypad path would fail the same way.
       return 'trouble-goodbye';
+    // Twilio does not ask after a hang-up; listed so that every ending has its answer.
     case 'caller-hung-up':
     case 'stream-lost':
     case 'protocol-violation':

@@ -6,7 +6,8 @@ import { AppError } from '../errors.ts';
 /**
  * Where recordings are kept: a port with three operations, so the service
  * does not care whether bytes land in a local directory (the default, and
- * tests) or an S3-compatible bucket (production; see docs/recordings.md).
+ * tests) or an S3-compatible bucket (the production adapter, described in
+ * docs/recordings.md but not built yet).
  * The store only ever sees ciphertext.
  */
 export interface RecordingStore {

@@ -78,6 +78,24 @@ describe('import boundaries', () => {
     expect(problems).toEqual([expect.stringMatching(/"web".*"realtime"/), expect.stringMatching(/"web".*"call"/)]);
   });
 
+  it('when a channel imports the application repository instead of intake, then the lint fails', async () => {
+    for (const filePath of ['src/call/scratch.ts', 'src/ivr/scratch.ts', 'src/sms/scratch.ts', 'src/web/scratch.ts']) {
+      const problems = await problemsOf(
+        filePath,
+        "import type { ApplicationRepository } from '../store/application-repository.ts';\nexport type X = ApplicationRepository;\n",
+      );
+      expect(problems, filePath).toContainEqual(expect.stringMatching(/^no-restricted-imports: .*src\/intake/));
+    }
+  });
+
+  it('when the error model imports anything of ours, then the lint fails', async () => {
+    const problems = await problemsOf(
+      'src/errors.ts',
+      "import { loadConfig } from './config/config.ts';\nexport const x = loadConfig;\n",
+    );
+    expect(problems).toEqual([expect.stringMatching(/^no-restricted-imports: .*The error model imports nothing/)]);
+  });
+
   it('when anything imports a process entry, then the lint fails', async () => {
     const problems = await problemsOf(
       'src/service/scratch.ts',
