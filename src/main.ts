@@ -50,6 +50,27 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+
+  // A bug that escaped every handler. Crashing at once would cut every live call without a word; carrying on as
+  // if nothing happened would keep a process in an unknown state taking calls. So: readiness off, the live calls
+  // get a short while to finish (then go on in the IVR elsewhere), and the process exits 1 for the platform to
+  // replace it.
+  const onFault = (fault: 'unhandledRejection' | 'uncaughtException') => (error: unknown) => {
+    logger.fatal(
+      { err: error, fault, drainTimeoutMs: config.faultDrainTimeoutMs },
+      'unexpected error: readiness is off; live calls may finish, then the process exits 1',
+    );
+    if (stopping) return;
+    stopping = true;
+    service
+      .drain(config.faultDrainTimeoutMs)
+      .catch((drainError: unknown) => {
+        logger.error({ err: drainError }, 'stop after the unexpected error failed');
+      })
+      .finally(() => process.exit(1));
+  };
+  process.on('unhandledRejection', onFault('unhandledRejection'));
+  process.on('uncaughtException', onFault('uncaughtException'));
 }
 
 if (import.meta.main) {

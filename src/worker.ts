@@ -103,12 +103,17 @@ async function main(): Promise<void> {
     await sms.close();
     await messaging.close();
   };
-  const stopRequested = onFirstSignal(logger);
+  const stopRequested = onStopRequest(logger);
   const about = { owner: sms.worker.owner, ...describeDelivery(config, messaging) };
 
   if (options.once) {
-    // A signal ends the pass after the rows in hand; the count still prints.
-    void stopRequested.then(() => sms.worker.stop());
+    // A signal (or an unexpected error) ends the pass after the rows in hand; the count still prints.
+    // An object, not a let: it is set in a callback, which narrowing cannot see.
+    const pass = { faulted: false };
+    void stopRequested.then((request) => {
+      pass.faulted = 'fault' in request;
+      return sms.worker.stop();
+    });
     logger.info({ ...about, mode: 'once' }, 'SMS worker is sending every due text, then exiting');
     const handled = await step(
       'sending due texts',
@@ -119,22 +124,27 @@ async function main(): Promise<void> {
     await closeDelivery();
     db.close();
     process.stdout.write(`${onceSummary(handled, sms.worker.tally, circuit)}\n`);
-    process.exit(0);
+    process.exit(pass.faulted ? 1 : 0);
   }
 
   sms.worker.start();
   logger.info({ ...about, mode: 'continuous' }, 'SMS worker is running');
-  const signal = await stopRequested;
-  logger.info({ signal }, 'stopping: finishing the texts in hand, giving back rows that wait for a retry');
+  const request = await stopRequested;
+  logger.info(request, 'stopping: finishing the texts in hand, giving back rows that wait for a retry');
   await closeDelivery();
   db.close();
   const tally = sms.worker.tally;
-  logger.info({ signal, owner: sms.worker.owner, handled: total(tally), outcomes: tally }, 'SMS worker stopped');
-  process.exit(0);
+  logger.info({ ...request, owner: sms.worker.owner, handled: total(tally), outcomes: tally }, 'SMS worker stopped');
+  process.exit('fault' in request ? 1 : 0);
 }
 
-/** Resolves on SIGTERM or SIGINT; a second one exits 1 at once. */
-function onFirstSignal(logger: Logger): Promise<NodeJS.Signals> {
+type StopRequest = { readonly signal: NodeJS.Signals } | { readonly fault: 'unhandledRejection' | 'uncaughtException' };
+
+/**
+ * Resolves on SIGTERM or SIGINT, or on a bug that escaped every handler (then the worker stops the same way and
+ * the process exits 1, for the platform to start a fresh one); a second signal exits 1 at once.
+ */
+function onStopRequest(logger: Logger): Promise<StopRequest> {
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -146,10 +156,18 @@ function onFirstSignal(logger: Logger): Promise<NodeJS.Signals> {
         process.exit(1);
       }
       stopping = true;
-      resolve(signal);
+      resolve({ signal });
+    };
+    const onFault = (fault: 'unhandledRejection' | 'uncaughtException') => (error: unknown) => {
+      logger.fatal({ err: error, fault }, 'unexpected error: the SMS worker stops, then the process exits 1');
+      if (stopping) return;
+      stopping = true;
+      resolve({ fault });
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    process.on('unhandledRejection', onFault('unhandledRejection'));
+    process.on('uncaughtException', onFault('uncaughtException'));
   });
 }
 

@@ -134,6 +134,8 @@ const environmentSchema = z.object({
   SMS_CIRCUIT_RESET_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(10).default(30_000),
   // Live calls may finish for this long after SIGTERM; the platform's grace period must be longer.
   DRAIN_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).max(3_600_000).default(300_000),
+  // After an unexpected error the process may be in a bad state: live calls get a short while, not the deploy's drain.
+  FAULT_DRAIN_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).max(600_000).default(30_000),
   // Staff sign-in: signed out after this long without a request, and after the absolute limit whatever happens.
   STAFF_IDLE_TIMEOUT_MS: z.coerce
     .number({ error: 'must be milliseconds' })
@@ -205,6 +207,8 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** After SIGTERM: how long live calls may go on before they are ended. */
   readonly drainTimeoutMs: number;
+  /** After an unhandled rejection or uncaught exception: how long live calls may finish before the process exits 1. */
+  readonly faultDrainTimeoutMs: number;
   readonly staffSessions: { readonly idleMs: number; readonly maxAgeMs: number };
 }
 
@@ -355,6 +359,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     redisUrl: e.REDIS_URL,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
+    faultDrainTimeoutMs: e.FAULT_DRAIN_TIMEOUT_MS,
     staffSessions: { idleMs: e.STAFF_IDLE_TIMEOUT_MS, maxAgeMs: e.STAFF_SESSION_MAX_MS },
   };
   return { ok: true, config: Object.freeze(config) };
