@@ -95,12 +95,13 @@ describe('a bug no handler caught', () => {
         .output()
         .split('\n')
         .filter((line) => line.includes('"level":60'))
-        .map((line) => JSON.parse(line) as { fault?: string; err?: { message?: string } });
+        .map((line) => JSON.parse(line) as { fault?: string; err?: { message?: string } })
+        .map((entry) => ({ fault: entry.fault, message: entry.err?.message?.split(':')[0] }));
       expect(fatal).toEqual([
-        expect.objectContaining({
+        {
           fault: kind === 'rejection' ? 'unhandledRejection' : 'uncaughtException',
-          err: expect.objectContaining({ message: expect.stringContaining('a fault injected by the test') }),
-        }),
+          message: 'a fault injected by the test',
+        },
       ]);
       expect(service.output()).toContain('drain timeout: ending the calls still in progress');
     }, 60_000);
