@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { ConversationItemTruncateEvent } from 'openai/resources/realtime/realtime';
 import { pino, type Logger } from 'pino';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { parseClientEvent, type ParsedClientEvent } from './realtime-simulator-protocol.ts';
+import { newId, parseClientEvent, type ParsedClientEvent } from './realtime-simulator-protocol.ts';
 import { SimulatedRealtimeSession, type ScriptPosition } from './realtime-simulator-session.ts';
 import type { LoadedScenario } from './scenario.ts';
 import { createLocalCertificate, type LocalCertificate } from './tls-certificate.ts';
@@ -79,6 +79,11 @@ export interface RealtimeSimulator {
   setApiKey(apiKey: string | undefined): void;
   /** Cuts connection `connection` (1-based) without a closing handshake, as a network failure or a crashed server would. */
   dropConnection(connection: number): void;
+  /**
+   * Refuses to go on with connection `connection` as the API does when an account's quota runs out mid-call:
+   * an `error` event carrying `code` (e.g. insufficient_quota), the socket left open.
+   */
+  refuseMidCall(connection: number, code: string, message: string): void;
   /** With carryScriptAcrossSessions: the next session starts the scenario from turn 0 (a new call). */
   rewindScript(): void;
   /** Connections still open: a call that ended must leave none behind. */
@@ -201,6 +206,16 @@ export async function startRealtimeSimulator(options: RealtimeSimulatorOptions):
     },
     dropConnection(connection) {
       byNumber.get(connection)?.terminate();
+    },
+    refuseMidCall(connection, code, message) {
+      const ws = byNumber.get(connection);
+      if (ws?.readyState !== WebSocket.OPEN) return;
+      const error = {
+        type: 'error',
+        event_id: newId('event'),
+        error: { type: code, code, message, param: null, event_id: null },
+      };
+      ws.send(JSON.stringify(error));
     },
     get openConnections() {
       return sockets.size;

@@ -66,6 +66,31 @@ describe('the model lost mid-call', () => {
     expect(r.service.log.text).toContain('model reconnected');
   }, 60_000);
 
+  it('when the model refuses mid-call (its quota is used up) and a new session is refused too, then the call goes on in the keypad IVR with the answers kept', async () => {
+    rig = await startVoiceRig('happy-path');
+    const r = rig;
+    const call = r.call({ realTimeFactor: 4 });
+    await eventually(
+      async () => (await draftOf(r)).businessName === 'Taco Loco',
+      'the first answers are saved',
+      30_000,
+    );
+
+    r.model.setApiKey('a-key-the-service-does-not-have');
+    r.model.refuseMidCall(1, 'insufficient_quota', 'You exceeded your current quota.');
+    const result = await call;
+
+    expect(result.endedBy).toBe('service');
+    expect(result.connectActionTwiml).toContain(`<Redirect method="POST">${PUBLIC_BASE_URL}/twilio/ivr</Redirect>`);
+    expect(r.model.refusedConnections).toBe(1);
+    expect(await draftOf(r)).toMatchObject({ status: 'draft', businessName: 'Taco Loco' });
+    expect(r.service.callOrchestrator.endingOf(result.callSid)).toEqual({
+      kind: 'model-lost',
+      detail: 'model error insufficient_quota; reconnect failed',
+    });
+    await waitUntil(() => r.model.openConnections === 0, 'no model socket is left open');
+  }, 60_000);
+
   it('when no new session can be had, then the call goes on in the keypad IVR with the answers kept', async () => {
     rig = await startVoiceRig('happy-path');
     const r = rig;
