@@ -285,6 +285,17 @@ describe('staff console over HTTP', () => {
     expect(actions).toEqual(expect.arrayContaining(['staff.add new.clerk', 'staff.disable new.clerk']));
   });
 
+  it('when an admin tries to disable their own account under another spelling of their name, then it is refused and they stay enabled', async () => {
+    const admin = await signedIn(ADMIN);
+    for (const spelling of [ADMIN.username.toUpperCase(), `${encodeURIComponent(' ')}Avery.Admin`]) {
+      const own = await admin.postFrom('/staff/users', `/staff/users/${spelling}/disable`, {});
+      expect(own.status, spelling).toBe(400);
+      expect(own.html).toContain('You cannot disable your own account');
+    }
+    expect((await admin.get('/staff/calls')).status).toBe(200);
+    expect((await client().signIn(ADMIN.username, ADMIN.password)).status).toBe(303);
+  });
+
   it('when an admin erases an applicant by reference, then no personal field or transcript text is readable and the list still shows the call, masked and marked erased', async () => {
     const admin = await signedIn(ADMIN);
     const erased = await admin.postFrom('/staff/erase', '/staff/erase', { target: reference, confirm: 'yes' });
