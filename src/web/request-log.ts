@@ -14,9 +14,7 @@ import { RESUME_PATH_PREFIX } from './resume-link.ts';
 
 export const REDACTED = '[redacted]';
 const TOKEN = '[token]';
-const TOKEN_PATHS = [REVIEW_PATH_PREFIX, RESUME_PATH_PREFIX].map(
-  (prefix) => new RegExp(`^(${prefix.replaceAll('/', '\\/')})[^/?#]+`),
-);
+const TOKEN_PATH_PREFIXES = [REVIEW_PATH_PREFIX, RESUME_PATH_PREFIX];
 // The form's permit type, the staff list's filters (dates and outcome) and pages, the sign-in notice, the IVR's
 // step counters: words and numbers of our own, never what a person typed about themselves.
 const PLAIN_QUERY_KEYS: ReadonlySet<string> = new Set([
@@ -40,8 +38,16 @@ export function redactedUrl(url: string): string {
   const queryAt = rest.indexOf('?');
   const path = queryAt === -1 ? rest : rest.slice(0, queryAt);
   const query = queryAt === -1 ? undefined : rest.slice(queryAt + 1);
-  const safePath = TOKEN_PATHS.reduce((p, pattern) => p.replace(pattern, `$1${TOKEN}`), path);
+  const safePath = withoutToken(path);
   return query === undefined ? origin + safePath : `${origin}${safePath}?${redactedQueryString(query)}`;
+}
+
+/** A path's token segment, the one right after a link's prefix, replaced; the rest of the path kept. */
+function withoutToken(path: string): string {
+  const prefix = TOKEN_PATH_PREFIXES.find((p) => path.startsWith(p) && path.length > p.length);
+  if (prefix === undefined) return path;
+  const end = path.indexOf('/', prefix.length);
+  return `${prefix}${TOKEN}${end === -1 ? '' : path.slice(end)}`;
 }
 
 function redactedQueryString(query: string): string {
