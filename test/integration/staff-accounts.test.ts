@@ -29,6 +29,21 @@ afterEach(() => {
   db.close();
 });
 
+/** Two clients over one database file, as two instances of the service share one. */
+async function withTwoInstances(use: (first: Client, second: Client) => Promise<void>): Promise<void> {
+  const file = tempDatabaseFile();
+  const first = await openDatabase({ url: file.url });
+  const second = await openDatabase({ url: file.url });
+  try {
+    await migrate(first);
+    await use(first, second);
+  } finally {
+    first.close();
+    second.close();
+    file.cleanup();
+  }
+}
+
 describe('staff users', () => {
   it('when a user is added, then it is found by name in any case and by id, with its role, enabled, and no hash outside findByUsername', async () => {
     const users = new StaffRepository(db, now);
@@ -206,20 +221,12 @@ describe('staff sessions', () => {
   });
 
   it('when two clients share a database file, then a session created through one is served by the other', async () => {
-    const file = tempDatabaseFile();
-    const first = await openDatabase({ url: file.url });
-    const second = await openDatabase({ url: file.url });
-    try {
-      await migrate(first);
+    await withTwoInstances(async (first, second) => {
       const user = (await new StaffRepository(first, now).add('ellis', 'staff', HASH))!;
       const { token } = await new StaffSessionRepository(first, now).create(user.id);
 
       expect((await new StaffSessionRepository(second, now).check(token, LIMITS)).kind).toBe('active');
-    } finally {
-      first.close();
-      second.close();
-      file.cleanup();
-    }
+    });
   });
 });
 
@@ -252,11 +259,7 @@ describe('login throttle', () => {
   });
 
   it('when attempts for one account arrive at once at two instances, then only the first maxFailures are let through', async () => {
-    const file = tempDatabaseFile();
-    const first = await openDatabase({ url: file.url });
-    const second = await openDatabase({ url: file.url });
-    try {
-      await migrate(first);
+    await withTwoInstances(async (first, second) => {
       const instances = [new LoginThrottle(first, limits, now), new LoginThrottle(second, limits, now)];
 
       const verdicts = await Promise.all(
@@ -265,11 +268,7 @@ describe('login throttle', () => {
 
       expect(verdicts.filter((v) => v.allowed)).toHaveLength(limits.maxFailures);
       expect(verdicts.filter((v) => !v.allowed)).toHaveLength(30 - limits.maxFailures);
-    } finally {
-      first.close();
-      second.close();
-      file.cleanup();
-    }
+    });
   });
 
   it('when the lockout has passed, then the account may try again', async () => {
@@ -379,20 +378,12 @@ describe('login throttle', () => {
   });
 
   it('when two instances record failures on one database file, then their counts add up', async () => {
-    const file = tempDatabaseFile();
-    const first = await openDatabase({ url: file.url });
-    const second = await openDatabase({ url: file.url });
-    try {
-      await migrate(first);
+    await withTwoInstances(async (first, second) => {
       const a = new LoginThrottle(first, limits, now);
       const b = new LoginThrottle(second, limits, now);
       await Promise.all([fail(a, 'sam', ADDRESS, 3), fail(b, 'sam', '198.51.100.7', 2)]);
 
       expect((await a.attempt('sam', '203.0.113.9')).allowed).toBe(false);
-    } finally {
-      first.close();
-      second.close();
-      file.cleanup();
-    }
+    });
   });
 });
