@@ -24,7 +24,10 @@ afterEach(async () => {
   await service.close();
 });
 
-/** Opens the sign-in page for each, then sends every post at once, in order; returns the answers' statuses. */
+/**
+ * Opens the sign-in page for each, then sends every post at once, in order, each on its own connection; returns the
+ * answers' statuses. The last one sent is the last to reach the throttle, bar 25 others overtaking it.
+ */
 async function signInAtOnce(attempts: readonly { username: string; password: string }[]): Promise<number[]> {
   const posts = await Promise.all(
     attempts.map(({ username, password }) => new StaffClient(service.url).readySignIn(username, password)),
