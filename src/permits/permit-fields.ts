@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatDateForPeople, parseDateInput, parsePhoneInput, parseTimeInput, type IsoDate } from './field-inputs.ts';
 import { PERMIT_TYPE_LABELS, type PermitType } from './permit-types.ts';
+import { hasHiddenCharacter, hiddenCharacterProblem } from './plain-text.ts';
 
 /**
  * Every field of a food-permit application, taken from what county health
@@ -402,6 +403,7 @@ function text(name: FieldName, maxLength = MAX_TEXT_LENGTH) {
   return z
     .string(messages(name, ask))
     .trim()
+    .refine((value) => !hasHiddenCharacter(value), { error: hiddenCharacterProblem(label) })
     .min(1, { error: ask })
     .max(maxLength, { error: `${label} is too long; please keep it to ${maxLength} characters or fewer.` })
     .meta({ title: label, description: ask });
@@ -514,6 +516,7 @@ export function fieldSchemas(ctx: PermitRulesContext) {
         z
           .string({ error: 'Each menu item must be given as words, such as "beef tacos".' })
           .trim()
+          .refine((value) => !hasHiddenCharacter(value), { error: hiddenCharacterProblem('One of the menu items') })
           .min(1, { error: 'One of the menu items is empty; please name the dish or drink.' })
           .max(MAX_MENU_ITEM_LENGTH, {
             error: `Each menu item must be ${MAX_MENU_ITEM_LENGTH} characters or fewer; please shorten it.`,

@@ -3,11 +3,14 @@ import type { Client } from '@libsql/client';
 import { normaliseUsername } from '../store/staff-repository.ts';
 
 /**
- * Slows password guessing at the console's sign-in. Failures are counted in
+ * Slows password guessing at the console's sign-in. Attempts are counted in
  * the database, per account and per source address, so every instance sees
- * the same counts. An account that reaches the limit within the window is
+ * the same counts, and each is counted before its password is checked, so
+ * sign-ins sent at once cannot all slip in before the first failure is
+ * written. An account whose failures reach the limit within the window is
  * locked for lockoutMs; an address gets a larger allowance (several people
- * may share an office's address) and then the same lockout.
+ * may share an office's address) and then the same lockout. When a lock ends,
+ * the count starts again.
  */
 
 export interface ThrottleLimits {
@@ -44,40 +47,82 @@ export class LoginThrottle {
     this.#now = now;
   }
 
-  /** Ask before checking a password: a locked account or address is refused without trying it. */
-  async check(username: string, sourceAddress: string): Promise<ThrottleVerdict> {
-    const now = this.#now();
-    const result = await this.#db.execute({
-      sql: `SELECT MAX(locked_until) AS locked_until FROM staff_login_failures
-            WHERE ((scope = 'account' AND subject = ?) OR (scope = 'address' AND subject = ?)) AND locked_until > ?`,
-      args: [subjectOf('account', username), subjectOf('address', sourceAddress), now.toISOString()],
+  /**
+   * Takes one attempt for the account and the address, before the password is checked: one statement increments
+   * both counters and reads them back, so concurrent sign-ins (at one instance or many over one database) each get
+   * their own place in the count, and only the first maxFailures in a window are ever tried. An attempt stays
+   * counted until recordSuccess discounts it; recordFailure only decides when the lock starts.
+   */
+  async attempt(username: string, sourceAddress: string): Promise<ThrottleVerdict> {
+    const now = this.#now().getTime();
+    const at = new Date(now).toISOString();
+    const account = subjectOf('account', username);
+    const address = subjectOf('address', sourceAddress);
+    // SET expressions all see the row as it was. A locked row is left alone (refusals do not extend the lock);
+    // a row whose window or lockout is over starts again at this attempt; any other counts it, and the attempt
+    // past the limit starts the lock.
+    const taken = await this.#db.execute({
+      sql: `INSERT INTO staff_login_failures (scope, subject, failures, window_started_at, locked_until)
+            VALUES ('account', ?1, 1, ?3, NULL), ('address', ?2, 1, ?3, NULL)
+            ON CONFLICT (scope, subject) DO UPDATE SET
+              failures = CASE WHEN locked_until > ?3 THEN failures
+                              WHEN window_started_at <= ?4 OR locked_until IS NOT NULL THEN 1
+                              ELSE failures + 1 END,
+              window_started_at = CASE WHEN locked_until > ?3 THEN window_started_at
+                              WHEN window_started_at <= ?4 OR locked_until IS NOT NULL THEN ?3
+                              ELSE window_started_at END,
+              locked_until = CASE WHEN locked_until > ?3 THEN locked_until
+                              WHEN window_started_at <= ?4 OR locked_until IS NOT NULL THEN NULL
+                              WHEN failures + 1 > (CASE scope WHEN 'account' THEN ?5 ELSE ?6 END) THEN ?7
+                              ELSE NULL END
+            RETURNING scope, locked_until`,
+      args: [
+        account,
+        address,
+        at,
+        new Date(now - this.#limits.windowMs).toISOString(),
+        this.#limits.maxFailures,
+        this.#limits.maxFailures * ADDRESS_ALLOWANCE,
+        new Date(now + this.#limits.lockoutMs).toISOString(),
+      ],
     });
-    const lockedUntil = result.rows[0]?.locked_until;
-    if (typeof lockedUntil !== 'string') return { allowed: true };
-    return { allowed: false, retryAfterMs: Math.max(1, Date.parse(lockedUntil) - now.getTime()) };
+    const lockedUntil = (scope: Scope): number => {
+      const value = taken.rows.find((row) => row.scope === scope)?.locked_until;
+      return typeof value === 'string' ? Date.parse(value) : 0;
+    };
+    const until = Math.max(lockedUntil('account'), lockedUntil('address'));
+    if (until <= now) return { allowed: true };
+    // Refused by one counter: the other's attempt was never tried, so it does not count there.
+    const notLocked = (['account', 'address'] as const).filter((scope) => lockedUntil(scope) <= now);
+    for (const scope of notLocked) await this.#discount(scope, scope === 'account' ? account : address);
+    return { allowed: false, retryAfterMs: until - now };
   }
 
-  /** Counts for usernames that do not exist as well: the answer must not tell a guesser which accounts are real. */
+  /**
+   * The attempt taken by attempt() failed: it stays counted, and the counter that has now reached its limit is
+   * locked from this failure. Counts for usernames that do not exist as well: the answer must not tell a guesser
+   * which accounts are real.
+   */
   async recordFailure(username: string, sourceAddress: string): Promise<void> {
     const now = this.#now().getTime();
     const at = new Date(now).toISOString();
     const windowOpenedAfter = new Date(now - this.#limits.windowMs).toISOString();
-    const lockedUntil = new Date(now + this.#limits.lockoutMs).toISOString();
-    const count = (scope: Scope, subject: string, maxFailures: number) => ({
-      // One statement per counter, so failures at two instances at once are both counted. SET expressions
-      // all see the row as it was: a window that has closed restarts at this failure.
-      sql: `INSERT INTO staff_login_failures (scope, subject, failures, window_started_at, locked_until)
-            VALUES (?1, ?2, 1, ?3, CASE WHEN 1 >= ?4 THEN ?5 END)
-            ON CONFLICT (scope, subject) DO UPDATE SET
-              failures = CASE WHEN window_started_at <= ?6 THEN 1 ELSE failures + 1 END,
-              window_started_at = CASE WHEN window_started_at <= ?6 THEN ?3 ELSE window_started_at END,
-              locked_until = CASE WHEN (CASE WHEN window_started_at <= ?6 THEN 1 ELSE failures + 1 END) >= ?4 THEN ?5 ELSE locked_until END`,
-      args: [scope, subject, at, maxFailures, lockedUntil, windowOpenedAfter],
-    });
     await this.#db.batch(
       [
-        count('account', subjectOf('account', username), this.#limits.maxFailures),
-        count('address', subjectOf('address', sourceAddress), this.#limits.maxFailures * ADDRESS_ALLOWANCE),
+        {
+          sql: `UPDATE staff_login_failures SET locked_until = ?5
+                WHERE ((scope = 'account' AND subject = ?1) OR (scope = 'address' AND subject = ?2))
+                  AND (locked_until IS NULL OR locked_until <= ?6)
+                  AND failures >= (CASE scope WHEN 'account' THEN ?3 ELSE ?4 END)`,
+          args: [
+            subjectOf('account', username),
+            subjectOf('address', sourceAddress),
+            this.#limits.maxFailures,
+            this.#limits.maxFailures * ADDRESS_ALLOWANCE,
+            new Date(now + this.#limits.lockoutMs).toISOString(),
+            at,
+          ],
+        },
         // Guessed usernames would otherwise pile up: drop counters whose window and lockout are both over.
         {
           sql: 'DELETE FROM staff_login_failures WHERE window_started_at <= ? AND (locked_until IS NULL OR locked_until <= ?)',
@@ -89,13 +134,22 @@ export class LoginThrottle {
   }
 
   /**
-   * Clears the account's counter only. The address keeps its count: otherwise
-   * one valid account would let its holder guess at every other account.
+   * Clears the account's counter. The address only has this attempt discounted, so it counts failures alone and
+   * keeps them: otherwise one valid account would let its holder guess at every other account. Without an address
+   * (a password reset on the shell) only the account is cleared.
    */
-  async recordSuccess(username: string): Promise<void> {
+  async recordSuccess(username: string, sourceAddress?: string): Promise<void> {
     await this.#db.execute({
       sql: "DELETE FROM staff_login_failures WHERE scope = 'account' AND subject = ?",
       args: [subjectOf('account', username)],
+    });
+    if (sourceAddress !== undefined) await this.#discount('address', subjectOf('address', sourceAddress));
+  }
+
+  async #discount(scope: Scope, subject: string): Promise<void> {
+    await this.#db.execute({
+      sql: 'UPDATE staff_login_failures SET failures = failures - 1 WHERE scope = ? AND subject = ? AND failures > 0',
+      args: [scope, subject],
     });
   }
 }

@@ -12,7 +12,7 @@ import type { PermitRules } from '../permits/permit-rules.ts';
 import { applyRoutes } from './apply-routes.ts';
 import { errorPage } from './apply-views.ts';
 import { createCsrfGuard } from './csrf.ts';
-import { withoutResumeToken } from './resume-link.ts';
+import { redactedRequest, redactedResponse } from './request-log.ts';
 import { resumeRoutes, type ResumeRoutesDeps } from './resume-routes.ts';
 import { reviewRoutes, type ReviewRoutesDeps } from './review-routes.ts';
 import type { StaffConsoleDeps } from './staff/staff-deps.ts';
@@ -62,7 +62,8 @@ export function createApp(deps: AppDeps): Express {
       quietReqLogger: true,
       customAttributeKeys: { reqId: 'requestId' },
       autoLogging: { ignore: (req) => req.url.startsWith('/health/') },
-      serializers: { req: redactedRequest },
+      // Link tokens and personal query values stay out of every request line (request-log.ts).
+      serializers: { req: redactedRequest, res: redactedResponse },
     }),
   );
   app.use(
@@ -103,14 +104,6 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(errorHandler);
   return app;
-}
-
-/** A resume link's token opens the applicant's answers; it stays out of the request log (the URL and the route parameters). */
-function redactedRequest(req: { url?: unknown; params?: unknown }): unknown {
-  if (typeof req.url === 'string') req.url = withoutResumeToken(req.url);
-  if (typeof req.params === 'object' && req.params !== null && 'token' in req.params)
-    req.params = { ...req.params, token: '[token]' };
-  return req;
 }
 
 interface HttpishError {

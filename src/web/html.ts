@@ -1,7 +1,11 @@
+import { withHiddenCharactersShown } from '../permits/plain-text.ts';
+
 /**
  * HTML built with a tagged template that escapes every interpolated value,
  * so applicant text (which may contain <script>, quotes or SQL) is always
- * rendered as text. Only `Html` values (our own markup) pass through as is.
+ * rendered as text, with control and bidi characters written out rather than
+ * sent raw (permits/plain-text.ts). Only `Html` values (our own markup) pass
+ * through as is.
  */
 export class Html {
   readonly value: string;
@@ -22,7 +26,7 @@ const ESCAPES: Readonly<Record<string, string>> = {
 };
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+  return withHiddenCharactersShown(text).replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 type Interpolation = Html | string | number | undefined | null | false | readonly Interpolation[];

@@ -15,7 +15,7 @@ import { SignedTokens, type BinaryTokenFormat } from '../keys/signed-tokens.ts';
  * 32 bytes make 43 characters with no padding, so with a 30-character origin
  * the link is 87 characters: short enough for an SMS. Whoever holds the link
  * can see the draft's answers until it expires or is submitted, so it is
- * sent only to the applicant and never logged (see `withoutResumeToken`).
+ * sent only to the applicant and never logged (see `src/web/request-log.ts`).
  */
 
 export const RESUME_PATH_PREFIX = '/apply/resume/';
@@ -127,14 +127,4 @@ function uuidFrom(bytes: Buffer): string {
     at += length;
   }
   return groups.join('-');
-}
-
-const RESUME_PATH_WITH_TOKEN = /(\/apply\/resume\/)[^/?#]+/;
-
-/**
- * A request URL fit for the log: the token in a resume link opens the
- * applicant's answers, so whoever reads the logs must not be able to.
- */
-export function withoutResumeToken(url: string): string {
-  return url.replace(RESUME_PATH_WITH_TOKEN, '$1[token]');
 }

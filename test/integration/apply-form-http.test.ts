@@ -152,6 +152,32 @@ describe('the web form', () => {
     expect(await count('applications')).toBe(1);
   });
 
+  it('when text fields hold control or bidi characters, then the page is a 400 with one plain message per field, the characters shown written out, and nothing stored', async () => {
+    const form = await client.openForm('temporary_food_event');
+    const res = await client.post('/apply', {
+      ...eventFormFields(),
+      businessName: 'Taco\u202eocoL',
+      applicantName: 'Rosa\u0000\u0007 Delgado\u001b[2J',
+      menuItems: 'Carnitas tacos\r\nHorchata\u2066',
+      _csrf: form.csrf,
+      formId: form.formId,
+    });
+
+    expect(res.status).toBe(400);
+    const hidden =
+      'contains a hidden control or text-direction character (often carried along when text is copied and pasted); please type it again as plain text.';
+    expect(res.html).toContain(
+      `id="field-businessName-error">Business name (as on the booth, truck or sign) ${hidden}<`,
+    );
+    expect(res.html).toContain(`id="field-applicantName-error">Applicant&#39;s full name ${hidden}<`);
+    expect(res.html).toContain(`id="field-menuItems-error">One of the menu items ${hidden}<`);
+    // What they typed comes back with each hidden character written out, so they can see where it is.
+    expect(res.html).toContain('value="Taco\\u202EocoL"');
+    expect(res.html).toContain('value="Rosa\\u0000\\u0007 Delgado\\u001B[2J"');
+    expect(res.html).not.toMatch(/\p{Bidi_Control}|(?![\t\n\r])\p{Cc}/u);
+    expect(await count('applications')).toBe(0);
+  });
+
   it('when the post carries fields the permit type does not have, then they are ignored and never stored', async () => {
     const form = await client.openForm('temporary_food_event');
     const res = await client.post('/apply', {

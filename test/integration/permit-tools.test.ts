@@ -63,6 +63,29 @@ describe('the permit tools', () => {
     expect(result.summary).toContain('openingDate rejected');
   });
 
+  it('when the model sends text with control or bidi characters, then those answers are refused with the plain message and not stored', async () => {
+    const { id, tools } = await toolbox();
+    const result = await tools.run(
+      'update_application',
+      JSON.stringify({ permitType: 'food_establishment', businessName: 'Taco\u202eocoL', applicantName: 'Rosa\u0007' }),
+    );
+
+    const body = output(result.output);
+    expect(body.saved).toEqual(['Permit type']);
+    const hidden =
+      'contains a hidden control or text-direction character (often carried along when text is copied and pasted); please type it again as plain text.';
+    expect(body.problems).toEqual([
+      `Applicant's full name ${hidden}`,
+      `Business name (as on the booth, truck or sign) ${hidden}`,
+    ]);
+    const stored = await applications.find(id);
+    expect(stored?.fields).not.toHaveProperty('businessName');
+    expect(stored?.fields).not.toHaveProperty('applicantName');
+
+    const direct = await applications.updateDraft(id, { establishmentAddress: '100 Main\u2066 Street' });
+    expect(direct.problems.map((p) => p.message)).toEqual([`Establishment address ${hidden}`]);
+  });
+
   it('when submit is called without a confirmed read-back of the current answers, then it is refused and nothing is submitted', async () => {
     const { id, tools } = await toolbox();
     await tools.run('update_application', JSON.stringify(completeApplication('cottage_food_operation')));

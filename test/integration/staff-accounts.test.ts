@@ -29,6 +29,21 @@ afterEach(() => {
   db.close();
 });
 
+/** Two clients over one database file, as two instances of the service share one. */
+async function withTwoInstances(use: (first: Client, second: Client) => Promise<void>): Promise<void> {
+  const file = tempDatabaseFile();
+  const first = await openDatabase({ url: file.url });
+  const second = await openDatabase({ url: file.url });
+  try {
+    await migrate(first);
+    await use(first, second);
+  } finally {
+    first.close();
+    second.close();
+    file.cleanup();
+  }
+}
+
 describe('staff users', () => {
   it('when a user is added, then it is found by name in any case and by id, with its role, enabled, and no hash outside findByUsername', async () => {
     const users = new StaffRepository(db, now);
@@ -206,20 +221,12 @@ describe('staff sessions', () => {
   });
 
   it('when two clients share a database file, then a session created through one is served by the other', async () => {
-    const file = tempDatabaseFile();
-    const first = await openDatabase({ url: file.url });
-    const second = await openDatabase({ url: file.url });
-    try {
-      await migrate(first);
+    await withTwoInstances(async (first, second) => {
       const user = (await new StaffRepository(first, now).add('ellis', 'staff', HASH))!;
       const { token } = await new StaffSessionRepository(first, now).create(user.id);
 
       expect((await new StaffSessionRepository(second, now).check(token, LIMITS)).kind).toBe('active');
-    } finally {
-      first.close();
-      second.close();
-      file.cleanup();
-    }
+    });
   });
 });
 
@@ -227,24 +234,41 @@ describe('login throttle', () => {
   const limits = DEFAULT_THROTTLE_LIMITS;
   const ADDRESS = '192.0.2.10';
 
+  /** A sign-in with a wrong password, as the login route makes it: the attempt is taken, then its failure recorded. */
   async function fail(throttle: LoginThrottle, username: string, address: string, times: number) {
-    for (let i = 0; i < times; i += 1) await throttle.recordFailure(username, address);
+    for (let i = 0; i < times; i += 1) {
+      expect(await throttle.attempt(username, address)).toEqual({ allowed: true });
+      await throttle.recordFailure(username, address);
+    }
   }
 
   it('when the defaults are read, then they are 5 failures in 15 minutes and a 15-minute lockout', () => {
     expect(limits).toEqual({ maxFailures: 5, windowMs: 15 * MINUTE, lockoutMs: 15 * MINUTE });
   });
 
-  it('when an account fails 4 times, then it may still try; at the 5th it is locked for the lockout from the address and any other', async () => {
+  it('when an account fails 4 times, then it may still try; at the 5th failure it is locked for the lockout from the address and any other', async () => {
     const throttle = new LoginThrottle(db, limits, now);
     await fail(throttle, 'sam', ADDRESS, 4);
-    expect(await throttle.check('sam', ADDRESS)).toEqual({ allowed: true });
+    expect(await throttle.attempt('sam', ADDRESS)).toEqual({ allowed: true });
 
     await throttle.recordFailure('sam', ADDRESS);
 
-    expect(await throttle.check('sam', ADDRESS)).toEqual({ allowed: false, retryAfterMs: limits.lockoutMs });
-    expect(await throttle.check('SAM', '198.51.100.7')).toEqual({ allowed: false, retryAfterMs: limits.lockoutMs });
-    expect(await throttle.check('kim', '198.51.100.7')).toEqual({ allowed: true });
+    expect(await throttle.attempt('sam', ADDRESS)).toEqual({ allowed: false, retryAfterMs: limits.lockoutMs });
+    expect(await throttle.attempt('SAM', '198.51.100.7')).toEqual({ allowed: false, retryAfterMs: limits.lockoutMs });
+    expect(await throttle.attempt('kim', '198.51.100.7')).toEqual({ allowed: true });
+  });
+
+  it('when attempts for one account arrive at once at two instances, then only the first maxFailures are let through', async () => {
+    await withTwoInstances(async (first, second) => {
+      const instances = [new LoginThrottle(first, limits, now), new LoginThrottle(second, limits, now)];
+
+      const verdicts = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => instances[i % 2]!.attempt('sam', `198.51.100.${i}`)),
+      );
+
+      expect(verdicts.filter((v) => v.allowed)).toHaveLength(limits.maxFailures);
+      expect(verdicts.filter((v) => !v.allowed)).toHaveLength(30 - limits.maxFailures);
+    });
   });
 
   it('when the lockout has passed, then the account may try again', async () => {
@@ -252,29 +276,30 @@ describe('login throttle', () => {
     await fail(throttle, 'sam', ADDRESS, 5);
 
     advance(limits.lockoutMs - 1_000);
-    expect(await throttle.check('sam', ADDRESS)).toEqual({ allowed: false, retryAfterMs: 1_000 });
+    expect(await throttle.attempt('sam', ADDRESS)).toEqual({ allowed: false, retryAfterMs: 1_000 });
     advance(1_000);
-    expect(await throttle.check('sam', ADDRESS)).toEqual({ allowed: true });
+    expect(await throttle.attempt('sam', ADDRESS)).toEqual({ allowed: true });
   });
 
   it('when failures are spread wider than the window, then the count starts again and never locks', async () => {
     const throttle = new LoginThrottle(db, limits, now);
     for (let i = 0; i < 12; i += 1) {
-      await throttle.recordFailure('sam', ADDRESS);
+      await fail(throttle, 'sam', ADDRESS, 1);
       advance(limits.windowMs / 4 + 1);
     }
 
-    expect(await throttle.check('sam', ADDRESS)).toEqual({ allowed: true });
+    expect(await throttle.attempt('sam', ADDRESS)).toEqual({ allowed: true });
   });
 
   it('when a sign-in succeeds, then the account counter starts from zero', async () => {
     const throttle = new LoginThrottle(db, limits, now);
     await fail(throttle, 'sam', ADDRESS, 4);
+    expect(await throttle.attempt('Sam', ADDRESS)).toEqual({ allowed: true });
 
-    await throttle.recordSuccess('Sam');
+    await throttle.recordSuccess('Sam', ADDRESS);
     await fail(throttle, 'sam', ADDRESS, 4);
 
-    expect(await throttle.check('sam', ADDRESS)).toEqual({ allowed: true });
+    expect(await throttle.attempt('sam', ADDRESS)).toEqual({ allowed: true });
   });
 
   it('when the username does not exist, then its failures count and lock all the same', async () => {
@@ -282,34 +307,59 @@ describe('login throttle', () => {
 
     await fail(throttle, 'no-such-person', ADDRESS, 5);
 
-    expect((await throttle.check('no-such-person', ADDRESS)).allowed).toBe(false);
+    expect((await throttle.attempt('no-such-person', ADDRESS)).allowed).toBe(false);
   });
 
   it('when one address tries many accounts, then it is locked after 4 × maxFailures failures, whatever the accounts', async () => {
     const throttle = new LoginThrottle(db, limits, now);
     const accounts = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7'];
-    for (let i = 0; i < 19; i += 1) await throttle.recordFailure(accounts[i % accounts.length]!, ADDRESS);
-    expect(await throttle.check('fresh-account', ADDRESS)).toEqual({ allowed: true });
+    for (let i = 0; i < 19; i += 1) await fail(throttle, accounts[i % accounts.length]!, ADDRESS, 1);
+    expect(await throttle.attempt('fresh-account', ADDRESS)).toEqual({ allowed: true });
 
-    await throttle.recordFailure('a1', ADDRESS);
+    await throttle.recordFailure('fresh-account', ADDRESS);
 
-    expect(await throttle.check('fresh-account', ADDRESS)).toEqual({ allowed: false, retryAfterMs: limits.lockoutMs });
-    expect(await throttle.check('fresh-account', '198.51.100.7')).toEqual({ allowed: true });
+    expect(await throttle.attempt('other-account', ADDRESS)).toEqual({
+      allowed: false,
+      retryAfterMs: limits.lockoutMs,
+    });
+    expect(await throttle.attempt('other-account', '198.51.100.7')).toEqual({ allowed: true });
+  });
+
+  it('when an address is locked, then its refused attempts do not count against the account they named', async () => {
+    const throttle = new LoginThrottle(db, limits, now);
+    for (let i = 0; i < 20; i += 1) await fail(throttle, `guess-${i % 5}`, ADDRESS, 1);
+    for (let i = 0; i < 10; i += 1) expect((await throttle.attempt('kim', ADDRESS)).allowed).toBe(false);
+
+    await fail(throttle, 'kim', '198.51.100.7', 4);
+
+    expect(await throttle.attempt('kim', '198.51.100.7')).toEqual({ allowed: true });
+  });
+
+  it('when sign-ins succeed from an address, then they are discounted there and only its failures count', async () => {
+    const throttle = new LoginThrottle(db, limits, now);
+    for (let i = 0; i < 30; i += 1) {
+      expect(await throttle.attempt(`clerk-${i}`, ADDRESS)).toEqual({ allowed: true });
+      await throttle.recordSuccess(`clerk-${i}`, ADDRESS);
+    }
+
+    for (let i = 0; i < 19; i += 1) await fail(throttle, `guess-${i % 4}`, ADDRESS, 1);
+
+    expect(await throttle.attempt('fresh-account', ADDRESS)).toEqual({ allowed: true });
   });
 
   it("when a sign-in succeeds from a locked address, then the address's count is not cleared", async () => {
     const throttle = new LoginThrottle(db, limits, now);
-    for (let i = 0; i < 20; i += 1) await throttle.recordFailure(`guess-${i % 4}`, ADDRESS);
+    for (let i = 0; i < 20; i += 1) await fail(throttle, `guess-${i % 4}`, ADDRESS, 1);
 
-    await throttle.recordSuccess('guess-0');
+    await throttle.recordSuccess('guess-0', ADDRESS);
 
-    expect((await throttle.check('guess-0', ADDRESS)).allowed).toBe(false);
+    expect((await throttle.attempt('guess-0', ADDRESS)).allowed).toBe(false);
   });
 
   it('when failures are recorded, then neither the username nor the address is stored in clear', async () => {
     const throttle = new LoginThrottle(db, limits, now);
 
-    await throttle.recordFailure('My Secret Passphrase', ADDRESS);
+    await fail(throttle, 'My Secret Passphrase', ADDRESS, 1);
 
     const stored = JSON.stringify((await db.execute('SELECT * FROM staff_login_failures')).rows);
     expect(stored).not.toMatch(/secret passphrase/i);
@@ -321,27 +371,19 @@ describe('login throttle', () => {
     await fail(throttle, 'old-guess', '203.0.113.5', 5);
     advance(limits.windowMs + limits.lockoutMs);
 
-    await throttle.recordFailure('sam', ADDRESS);
+    await fail(throttle, 'sam', ADDRESS, 1);
 
     const rows = await db.execute('SELECT COUNT(*) AS n FROM staff_login_failures');
     expect(Number(rows.rows[0]?.n)).toBe(2); // sam's account and the address it came from
   });
 
   it('when two instances record failures on one database file, then their counts add up', async () => {
-    const file = tempDatabaseFile();
-    const first = await openDatabase({ url: file.url });
-    const second = await openDatabase({ url: file.url });
-    try {
-      await migrate(first);
+    await withTwoInstances(async (first, second) => {
       const a = new LoginThrottle(first, limits, now);
       const b = new LoginThrottle(second, limits, now);
       await Promise.all([fail(a, 'sam', ADDRESS, 3), fail(b, 'sam', '198.51.100.7', 2)]);
 
-      expect((await a.check('sam', '203.0.113.9')).allowed).toBe(false);
-    } finally {
-      first.close();
-      second.close();
-      file.cleanup();
-    }
+      expect((await a.attempt('sam', '203.0.113.9')).allowed).toBe(false);
+    });
   });
 });

@@ -188,6 +188,32 @@ describe('staff console over HTTP', () => {
     expect(plays).toHaveLength(1);
   });
 
+  it('when staff fetch the recording only from past its first byte, then the play is audited all the same, once per play session', async () => {
+    const plays = async (): Promise<number> =>
+      (await new AuditLog(rig.service.db).page({ limit: 100 })).filter(
+        (r) => r.action === 'recording.play' && r.actor === CLERK.username && r.subject === `call:${callSid}`,
+      ).length;
+    const before = await plays();
+    const c = await signedIn(CLERK);
+    const fetchFrom = (range: string) =>
+      fetch(`${rig.service.url}/staff/calls/${callSid}/recording`, { headers: { ...c.cookies(), range } });
+
+    const skipped = await fetchFrom('bytes=1-');
+    expect(skipped.status).toBe(206);
+    await skipped.arrayBuffer();
+    expect(await plays()).toBe(before + 1);
+
+    await (await fetchFrom('bytes=2000-')).arrayBuffer();
+    expect(await plays()).toBe(before + 1);
+    const other = await signedIn(CLERK);
+    await (
+      await fetch(`${rig.service.url}/staff/calls/${callSid}/recording`, {
+        headers: { ...other.cookies(), range: 'bytes=1-' },
+      })
+    ).arrayBuffer();
+    expect(await plays()).toBe(before + 2);
+  });
+
   it('when staff open the application, then every field, its channel, its calls and its text message state are shown', async () => {
     const c = await signedIn(CLERK);
     const page = await c.get(`/staff/applications/${applicationId}`);
@@ -283,6 +309,17 @@ describe('staff console over HTTP', () => {
       .filter((r) => r.actor === ADMIN.username)
       .map((r) => `${r.action} ${String(r.detail?.username)}`);
     expect(actions).toEqual(expect.arrayContaining(['staff.add new.clerk', 'staff.disable new.clerk']));
+  });
+
+  it('when an admin tries to disable their own account under another spelling of their name, then it is refused and they stay enabled', async () => {
+    const admin = await signedIn(ADMIN);
+    for (const spelling of [ADMIN.username.toUpperCase(), `${encodeURIComponent(' ')}Avery.Admin`]) {
+      const own = await admin.postFrom('/staff/users', `/staff/users/${spelling}/disable`, {});
+      expect(own.status, spelling).toBe(400);
+      expect(own.html).toContain('You cannot disable your own account');
+    }
+    expect((await admin.get('/staff/calls')).status).toBe(200);
+    expect((await client().signIn(ADMIN.username, ADMIN.password)).status).toBe(303);
   });
 
   it('when an admin erases an applicant by reference, then no personal field or transcript text is readable and the list still shows the call, masked and marked erased', async () => {

@@ -19,22 +19,23 @@ export async function addStaffUser(
   return user;
 }
 
+type FormAnswer = Awaited<ReturnType<FormClient['post']>>;
+
 export class StaffClient extends FormClient {
   /** Signs in; returns the login POST's answer (303 to the calls list on success). */
-  async signIn(
-    username: string,
-    password: string,
-  ): Promise<{ status: number; html: string; location: string | null; setCookie: readonly string[] }> {
+  async signIn(username: string, password: string): Promise<FormAnswer> {
+    return (await this.readySignIn(username, password))();
+  }
+
+  /** Opens the sign-in page now and returns the post that signs in from it, to send later (many at once). */
+  async readySignIn(username: string, password: string): Promise<() => Promise<FormAnswer>> {
     const form = await this.get('/staff/login');
-    return this.post('/staff/login', { _csrf: hiddenValue(form.html, '_csrf'), username, password });
+    const csrf = hiddenValue(form.html, '_csrf');
+    return () => this.post('/staff/login', { _csrf: csrf, username, password });
   }
 
   /** Posts a form found on `pagePath`, with that page's CSRF token. */
-  async postFrom(
-    pagePath: string,
-    action: string,
-    fields: Record<string, string>,
-  ): Promise<{ status: number; html: string; location: string | null; setCookie: readonly string[] }> {
+  async postFrom(pagePath: string, action: string, fields: Record<string, string>): Promise<FormAnswer> {
     const page = await this.get(pagePath);
     return this.post(action, { _csrf: hiddenValue(page.html, '_csrf'), ...fields });
   }

@@ -321,6 +321,49 @@ describe('field rule messages', () => {
     });
   });
 
+  it('when any text answer holds a control or bidi character, then it is refused with one plain message naming the field', () => {
+    const textFields = (Object.keys(FIELD_SPECS) as FieldName[]).filter((name) =>
+      ['text', 'address'].includes(FIELD_SPECS[name].kind),
+    );
+    expect(textFields).toEqual(expect.arrayContaining(['applicantName', 'businessName', 'eventAddress']));
+    for (const hidden of ['\u0000', '\u0007', '\u001b[2J', '\u0085', '\u202e', '\u2067', '\u200f', '\t'])
+      for (const name of textFields) {
+        const { appliesTo } = FIELD_SPECS[name] as { appliesTo: 'all' | PermitType };
+        const permitType = appliesTo === 'all' ? EVENT : appliesTo;
+        const result = update({ permitType }, { [name]: `Taco${hidden}Loco` });
+        expect(result.accepted, `${name} ${JSON.stringify(hidden)}`).toEqual([]);
+        expect(result.problems).toEqual([
+          {
+            field: name,
+            message: `${FIELD_SPECS[name].label} contains a hidden control or text-direction character (often carried along when text is copied and pasted); please type it again as plain text.`,
+          },
+        ]);
+      }
+  });
+
+  it('when a menu item holds a control or bidi character, then the menu is refused with the same message', () => {
+    const result = update({ permitType: EVENT }, { menuItems: ['Carnitas tacos', 'Horchata\u202e'] });
+    expect(result.problems).toEqual([
+      {
+        field: 'menuItems',
+        message:
+          'One of the menu items contains a hidden control or text-direction character (often carried along when text is copied and pasted); please type it again as plain text.',
+      },
+    ]);
+  });
+
+  it('when text holds accents, other scripts, emoji and pasted spaces at its ends, then it is accepted as typed, trimmed', () => {
+    const result = update(
+      { permitType: EVENT },
+      { businessName: '\tCafé Ñandú 👩‍🍳 שלום مرحبا\r\n', applicantName: 'Zoë O’Brien-Łukasz' },
+    );
+    expect(result.problems).toEqual([]);
+    expect(result.fields).toMatchObject({
+      businessName: 'Café Ñandú 👩‍🍳 שלום مرحبا',
+      applicantName: 'Zoë O’Brien-Łukasz',
+    });
+  });
+
   it('when a name is only spaces, then it is treated as not given', () => {
     expect(onlyProblem(rules.checkApplication(application(EVENT, { applicantName: '   ' })))).toEqual({
       field: 'applicantName',

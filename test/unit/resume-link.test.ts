@@ -6,7 +6,6 @@ import {
   RESUME_PATH_PREFIX,
   RESUME_TOKEN_LENGTH,
   ResumeLinks,
-  withoutResumeToken,
 } from '../../src/web/resume-link.ts';
 import { testDataKeys, TEST_KEY_A, TEST_KEY_B } from '../support/keys.ts';
 
@@ -151,14 +150,5 @@ describe('the resume link', () => {
     expect(() => new ResumeLinks(BASE, testDataKeys(), { ttlSeconds: 1.5 })).toThrow(/ttlSeconds/);
     expect(() => linksAt(ISSUED_AT).linkFor('FP-2026-7KQ3XM')).toThrow(/UUID/);
     expect(() => linksAt(ISSUED_AT).linkFor(APPLICATION_ID.toUpperCase())).toThrow(/UUID/);
-  });
-
-  it('when a request URL is logged, then a resume token in it is replaced', () => {
-    const token = linksAt(ISSUED_AT).tokenFor(APPLICATION_ID);
-
-    expect(withoutResumeToken(`/apply/resume/${token}?type=mobile_food_unit`)).toBe(
-      '/apply/resume/[token]?type=mobile_food_unit',
-    );
-    expect(withoutResumeToken('/apply?type=mobile_food_unit')).toBe('/apply?type=mobile_food_unit');
   });
 });

@@ -65,7 +65,9 @@ export function staffAdminRoutes(deps: StaffRouteDeps): Router {
     admin,
     deps.csrf.protect,
     async (req: Request<{ username: string; change: string }>, res) => {
-      const { username, change } = req.params;
+      // Named as the repository names it: "Avery.Admin" in the address is avery.admin's own account.
+      const username = normaliseUsername(req.params.username);
+      const { change } = req.params;
       const me = signedIn(res).user;
       if (change === 'disable' || change === 'enable') {
         if (username === me.username) {

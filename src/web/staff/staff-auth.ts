@@ -98,7 +98,8 @@ export function staffAuthRoutes(deps: StaffRouteDeps): Router {
         .type('html')
         .send(loginPage(deps.csrf.tokenFor(req, res), { error, username, next }));
     };
-    const verdict = await deps.throttle.check(username, address);
+    // The attempt is counted before the password is tried, so sign-ins sent at once cannot outrun the limit.
+    const verdict = await deps.throttle.attempt(username, address);
     if (!verdict.allowed) {
       await deps.audit.append({
         actor: username || 'unknown',
@@ -128,7 +129,7 @@ export function staffAuthRoutes(deps: StaffRouteDeps): Router {
       again(401, 'The username or password is not right.');
       return;
     }
-    await deps.throttle.recordSuccess(username);
+    await deps.throttle.recordSuccess(username, address);
     const session = await deps.sessions.create(user.id);
     // Sessions nobody came back to are swept here, where sign-ins are rare enough for it to cost nothing.
     await deps.sessions.deleteExpired(deps.sessionLimits);

@@ -5,7 +5,8 @@ import {
   type CallListQuery,
   type CallOutcome,
 } from '../../store/staff-call-directory.ts';
-import { audit, pageContext, type StaffRouteDeps } from './staff-deps.ts';
+import { RecordingPlays } from './recording-plays.ts';
+import { audit, pageContext, signedIn, type StaffRouteDeps } from './staff-deps.ts';
 import { nextDay, startOfDayIn } from './staff-time.ts';
 import { applicationPage, callDetailPage, callListPage, messagePage } from './staff-views.ts';
 
@@ -28,6 +29,7 @@ function text(value: unknown): string {
 
 export function staffConsoleRoutes(deps: StaffRouteDeps): Router {
   const router = express.Router();
+  const plays = new RecordingPlays();
 
   // A malformed id and an unknown one get the same answer: guessing reveals nothing.
   const notFound = (req: Request, res: Response): void => {
@@ -108,9 +110,11 @@ export function staffConsoleRoutes(deps: StaffRouteDeps): Router {
       return;
     }
     const range = parseRange(req.headers.range, wav.length);
-    // A player fetches in many ranges; one play is one entry (the request from the start).
-    if (range === undefined || (range !== 'unsatisfiable' && range.start === 0))
-      await audit(deps, req, res, { action: 'recording.play', subject: `call:${callSid}` });
+    // A player fetches in many ranges: every fetch that serves audio is covered by its play session's entry.
+    if (range !== 'unsatisfiable')
+      await plays.audited(signedIn(res).sessionId, callSid, () =>
+        audit(deps, req, res, { action: 'recording.play', subject: `call:${callSid}` }),
+      );
     res.set({ 'Cache-Control': 'no-store', 'Accept-Ranges': 'bytes', 'Content-Type': 'audio/wav' });
     if (range === 'unsatisfiable') {
       res.status(416).set('Content-Range', `bytes */${wav.length}`).end();

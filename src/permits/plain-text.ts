@@ -1,0 +1,32 @@
+/**
+ * Characters no answer needs and a reader cannot see: the C0 and C1 controls
+ * (NUL, BEL, ESC, ...), DEL, the line and paragraph separators, and the bidi
+ * controls (embeddings, overrides, isolates and direction marks, U+061C,
+ * U+200E-F, U+202A-E, U+2066-9), which make text display other than it is
+ * stored ("Trojan Source"). Answers are single lines (a menu arrives one item
+ * a line), so no control is needed inside one: every channel refuses them,
+ * by one rule and with one message, in the field schema.
+ */
+const HIDDEN_CHARACTER = /[\p{Cc}\p{Bidi_Control}\u2028\u2029]/u;
+// Tab and line breaks are only white space in a page (a textarea's lines are the menu's items): the rest are shown.
+const SHOWN_IN_PAGES = /(?![\t\n\r])[\p{Cc}\p{Bidi_Control}\u2028\u2029]/gu;
+
+export function hasHiddenCharacter(text: string): boolean {
+  return HIDDEN_CHARACTER.test(text);
+}
+
+/** What a person is told, whichever channel they used: `what` names the answer ("Business name"). */
+export function hiddenCharacterProblem(what: string): string {
+  return `${what} contains a hidden control or text-direction character (often carried along when text is copied and pasted); please type it again as plain text.`;
+}
+
+/**
+ * Text for a page with each hidden character written out as `\uXXXX`, so a value stored before the rule (or text
+ * that never passed it, such as a transcript) shows what it holds instead of reordering or hiding what is around it.
+ */
+export function withHiddenCharactersShown(text: string): string {
+  return text.replace(
+    SHOWN_IN_PAGES,
+    (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
+}
