@@ -14,6 +14,7 @@ import { ApplicationRepository } from '../../src/store/application-repository.ts
 import { CallRepository } from '../../src/store/call-repository.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
+import type { QueueOutcome } from '../../src/store/sms-outbox-repository.ts';
 import { migrate } from '../../src/store/migrations.ts';
 import { loadIvrLines } from '../../src/ivr/ivr-lines.ts';
 import { ivrRoutes } from '../../src/ivr/ivr-routes.ts';
@@ -43,7 +44,7 @@ interface Rig {
   readonly log: CapturedLog;
   readonly sent: { applicationId: string; toPhone: string }[];
   /** What the next sendWebLink does. */
-  sendWebLink: () => Promise<void>;
+  sendWebLink: () => Promise<QueueOutcome>;
   close(): Promise<void>;
 }
 
@@ -60,7 +61,7 @@ async function startRig(db: Client, callsDb: Client = db): Promise<Rig> {
     url: '',
     log,
     sent: [],
-    sendWebLink: () => Promise.resolve(),
+    sendWebLink: () => Promise.resolve('queued'),
     close: () => Promise.resolve(),
   };
   const app = createApp({
@@ -170,8 +171,10 @@ describe('the IVR web link, when the SMS side or the database fails', () => {
     expect(result.heard.at(-1)).toBe(lines.line('webLinkOffer'));
     const queueing: (() => void)[] = [];
     rig.sendWebLink = () =>
-      new Promise<void>((resolve) => {
-        queueing.push(resolve);
+      new Promise<QueueOutcome>((resolve) => {
+        queueing.push(() => {
+          resolve('queued');
+        });
       });
     const params = {
       CallSid: result.callSid,
@@ -198,7 +201,7 @@ describe('the IVR web link, when the SMS side or the database fails', () => {
 
   it('when the caller ID is withheld, then the callback number is not asked, no text is offered, and the web address is read out instead', async () => {
     rig.sent.length = 0;
-    rig.sendWebLink = () => Promise.resolve();
+    rig.sendWebLink = () => Promise.resolve('queued');
     const result = await call(
       rig,
       3,
