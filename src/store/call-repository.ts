@@ -77,6 +77,45 @@ export class CallRepository {
     return { created: result.rowsAffected === 1 };
   }
 
+  /**
+   * Records the call as recordIncoming does, but only while fewer than `atOnce` other calls from the same number
+   * are live: recorded since `since` with no final status yet. One statement, so two instances answering two calls
+   * from one number at the same moment cannot both pass. False when the caller is on enough calls already (nothing
+   * is recorded); true when recorded now or before (a retried webhook).
+   */
+  async recordIncomingUnlessBusy(
+    callSid: string,
+    fromPhone: string,
+    status: string,
+    limit: { readonly atOnce: number; readonly since: Date },
+  ): Promise<boolean> {
+    const hashes = this.#cipher.lookupHashes(fromPhone);
+    const [, recorded] = await this.#db.batch(
+      [
+        {
+          sql: `INSERT INTO calls (call_sid, from_phone, from_phone_hash, status, started_at)
+                SELECT ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM calls WHERE from_phone_hash IN (${hashes.map(() => '?').join(', ')})
+                  AND ended_at IS NULL AND started_at >= ? AND call_sid <> ?) < ?
+                ON CONFLICT (call_sid) DO NOTHING`,
+          args: [
+            callSid,
+            this.#cipher.encrypt(fromPhone, callContext(callSid, 'from_phone')),
+            this.#cipher.lookupHash(fromPhone),
+            status,
+            this.#now().toISOString(),
+            ...hashes,
+            limit.since.toISOString(),
+            callSid,
+            limit.atOnce,
+          ],
+        },
+        { sql: 'SELECT 1 FROM calls WHERE call_sid = ?', args: [callSid] },
+      ],
+      'write',
+    );
+    return (recorded?.rows.length ?? 0) > 0;
+  }
+
   async find(callSid: string): Promise<CallRecord | undefined> {
     const result = await this.#db.execute({ sql: 'SELECT * FROM calls WHERE call_sid = ?', args: [callSid] });
     const row = result.rows[0];
