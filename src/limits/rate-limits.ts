@@ -55,9 +55,31 @@ export class RateLimits {
   readonly #redis: Redis | undefined;
   readonly #hashKey: KeyObject;
 
+  /** Opened, and with Redis, connected or known to be unreachable (then counting per instance until it is back). */
+  static async open(options: RateLimitsOptions): Promise<RateLimits> {
+    const limits = new RateLimits(options);
+    await limits.#firstConnection();
+    return limits;
+  }
+
   constructor(options: RateLimitsOptions) {
     this.#hashKey = new SubkeyRing(options.dataKeys, HASH_PURPOSE, 'RateLimits').current.key;
     this.#redis = options.redisUrl === undefined ? undefined : connect(options.redisUrl, options.logger);
+  }
+
+  /** Until Redis is ready, limits count in memory: a start waits for the first outcome, so the first requests share. */
+  async #firstConnection(): Promise<void> {
+    const redis = this.#redis;
+    if (redis === undefined || redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const settle = () => {
+        redis.off('ready', settle);
+        redis.off('error', settle);
+        resolve();
+      };
+      redis.once('ready', settle);
+      redis.once('error', settle);
+    });
   }
 
   /** Counts shared by every instance (Redis), or only this process's. */

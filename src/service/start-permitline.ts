@@ -133,7 +133,7 @@ export async function startPermitLine(
   const resumableDrafts = new ResumableDrafts({ applications: applicationRepository, calls });
   const recordings = new CallRecordings(new LocalDirectoryRecordingStore(config.recordings.dir), dataKeys);
   const model = await realtimeEndpoint(config, logger, options);
-  const rateLimits = new RateLimits({ redisUrl: config.redisUrl, dataKeys, logger });
+  const rateLimits = await RateLimits.open({ redisUrl: config.redisUrl, dataKeys, logger });
   const { limits } = config;
   const modelCircuit = new ModelCircuit({ ...MODEL_CIRCUIT_SETTINGS, resetMs: config.realtime.circuitResetMs }, logger);
   const twilioWebhooks = Router();
