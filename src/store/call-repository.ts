@@ -1,4 +1,4 @@
-import type { Client, Row } from '@libsql/client';
+import type { Client, InValue, Row } from '@libsql/client';
 import type { FieldCipher } from './field-cipher.ts';
 import { optionalTextColumn, textColumn } from './row-values.ts';
 import { parsePhoneInput } from '../permits/field-inputs.ts';
@@ -66,15 +66,20 @@ export class CallRepository {
     const result = await this.#db.execute({
       sql: `INSERT INTO calls (call_sid, from_phone, from_phone_hash, status, started_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (call_sid) DO NOTHING`,
-      args: [
-        callSid,
-        this.#cipher.encrypt(fromPhone, callContext(callSid, 'from_phone')),
-        this.#cipher.lookupHash(fromPhone),
-        status,
-        this.#now().toISOString(),
-      ],
+      args: this.#incomingRow(callSid, fromPhone, status),
     });
     return { created: result.rowsAffected === 1 };
+  }
+
+  /** The values of a new call's row, in the order call_sid, from_phone, from_phone_hash, status, started_at. */
+  #incomingRow(callSid: string, fromPhone: string, status: string): InValue[] {
+    return [
+      callSid,
+      this.#cipher.encrypt(fromPhone, callContext(callSid, 'from_phone')),
+      this.#cipher.lookupHash(fromPhone),
+      status,
+      this.#now().toISOString(),
+    ];
   }
 
   /**
@@ -98,11 +103,7 @@ export class CallRepository {
                   AND ended_at IS NULL AND started_at >= ? AND call_sid <> ?) < ?
                 ON CONFLICT (call_sid) DO NOTHING`,
           args: [
-            callSid,
-            this.#cipher.encrypt(fromPhone, callContext(callSid, 'from_phone')),
-            this.#cipher.lookupHash(fromPhone),
-            status,
-            this.#now().toISOString(),
+            ...this.#incomingRow(callSid, fromPhone, status),
             ...hashes,
             limit.since.toISOString(),
             callSid,

@@ -20,6 +20,7 @@ import { loadIvrLines } from '../../src/ivr/ivr-lines.ts';
 import { ivrRoutes } from '../../src/ivr/ivr-routes.ts';
 import { createApp } from '../../src/web/app.ts';
 import { csrfSecretsFrom } from '../../src/web/csrf.ts';
+import { TO_THE_WEB_LINK_OFFER } from '../support/ivr.ts';
 import { testDataKeys } from '../support/keys.ts';
 import { CapturedLog, tempDatabaseFile } from '../support/service.ts';
 import { postTwilioWebhook } from '../support/twilio-webhook.ts';
@@ -120,15 +121,7 @@ afterAll(async () => {
 
 const callSid = (n: number) => `CA${(0x2e000 + n).toString(16).padStart(32, '0')}`;
 const caller = (n: number) => `+1312555${String(130 + n).padStart(4, '0')}`;
-/** Up to the web link offer of a cottage food operation: type, callback yes, name (confirmed), home address (confirmed). */
-const toTheOffer: IvrCallerInput[] = [
-  { press: '3' },
-  { press: '1' },
-  { say: 'Hilltop Jams', confidence: 0.9 },
-  { press: '1' },
-  { say: '12 Orchard Lane, Springfield', confidence: 0.9 },
-  { press: '1' },
-];
+const toTheOffer = TO_THE_WEB_LINK_OFFER;
 
 const call = (target: Rig, n: number, inputs: readonly IvrCallerInput[], from = caller(n)) =>
   runIvrCall({

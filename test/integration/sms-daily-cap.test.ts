@@ -8,6 +8,7 @@ import { PermitRules } from '../../src/permits/permit-rules.ts';
 import { runIvrCall, type IvrCallerInput } from '../../src/sim/ivr-caller.ts';
 import { completeApplication } from '../support/applications.ts';
 import { eventFormFields, FormClient } from '../support/form-client.ts';
+import { TO_THE_WEB_LINK_OFFER } from '../support/ivr.ts';
 import { PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN } from '../support/voice.ts';
 import { draftTools, startWebService, type WebService } from '../support/web-service.ts';
 
@@ -31,15 +32,7 @@ const NO_TEXT_TODAY =
   'We cannot send it by text message: this phone number has already had the most texts we send in one day. Please write it down now.';
 
 /** A cottage food operation by keypad and speech, up to the offer of a text with the web link, which is taken. */
-const askForTheWebLink: IvrCallerInput[] = [
-  { press: '3' },
-  { press: '1' },
-  { say: 'Hilltop Jams', confidence: 0.9 },
-  { press: '1' },
-  { say: '12 Orchard Lane, Springfield', confidence: 0.9 },
-  { press: '1' },
-  { press: '1' },
-];
+const askForTheWebLink: IvrCallerInput[] = [...TO_THE_WEB_LINK_OFFER, { press: '1' }];
 
 let service: WebService;
 
