@@ -15,7 +15,11 @@ import type { CallRepository } from '../store/call-repository.ts';
  *    it is counted there, in the statement that records the call;
  * 3. the bulkhead (CALLS_AT_ONCE_PER_INSTANCE): calls on the AI path on this
  *    instance (live, arriving, or being answered now); over it, the call goes
- *    to the keypad IVR, which holds no model session.
+ *    to the keypad IVR, which holds no model session. The count is the
+ *    orchestrator's, so it is exact but for one moment: a call whose early
+ *    model session failed is in neither of its counts while the session is
+ *    opened again at stream start (up to MODEL_CONNECT_TIMEOUT_MS). A stream
+ *    that lands on another instance is counted where it was answered.
  *
  * A withheld or unusable caller ID ("anonymous", a placeholder number) is
  * limited by the bulkhead only. Giving every withheld caller one shared
