@@ -14,6 +14,7 @@ const ELEMENTS = [
   element('cli', 'src/cli'),
   element('config', 'src/config'),
   element('keys', 'src/keys'),
+  element('limits', 'src/limits'),
   element('ops', 'src/ops'),
   element('permits', 'src/permits'),
   element('protocols', 'src/protocols'),
@@ -46,6 +47,8 @@ const MAY_IMPORT = {
   // Pure wire formats (Twilio media-stream messages, mu-law, GSM-7): the simulators share these, nothing else.
   protocols: [],
   keys: ['errors'],
+  // Rate limits over rate-limiter-flexible (memory or Redis): keys are hashed before they reach the store.
+  limits: ['keys'],
   config: ['errors', 'keys'],
   ops: ['permits'],
   store: ['errors', 'keys', 'permits'],
@@ -56,11 +59,23 @@ const MAY_IMPORT = {
   realtime: ['config', 'errors', 'intake'],
   recording: ['errors', 'keys', 'protocols'],
   // The AI call path keeps its own call log (store) and checks Twilio's signature with web's middleware.
-  call: ['config', 'errors', 'intake', 'keys', 'permits', 'protocols', 'realtime', 'recording', 'store', 'web'],
+  call: [
+    'config',
+    'errors',
+    'intake',
+    'keys',
+    'limits',
+    'permits',
+    'protocols',
+    'realtime',
+    'recording',
+    'store',
+    'web',
+  ],
   ivr: ['errors', 'intake', 'permits', 'store', 'web'],
   sms: ['config', 'errors', 'intake', 'keys', 'permits', 'protocols', 'store', 'web'],
   // The public web: the form, its links and the app shell. No model session, no call path, no storage.
-  web: ['errors', 'intake', 'keys', 'ops', 'permits', 'sms', 'staff-console'],
+  web: ['errors', 'intake', 'keys', 'limits', 'ops', 'permits', 'sms', 'staff-console'],
   // The staff console reads its own records directly (accounts, sessions, the audit log, the call directory),
   // and shows applications and their texts as stored, for review (docs/adr/0005-channels-and-storage.md).
   'staff-console': ['errors', 'keys', 'permits', 'staff', 'store', 'web'],
@@ -74,6 +89,7 @@ const MAY_IMPORT = {
     'intake',
     'ivr',
     'keys',
+    'limits',
     'ops',
     'permits',
     'realtime',

@@ -101,6 +101,8 @@ async function run(options: BenchOptions): Promise<number> {
         OPENAI_BASE_URL: model.baseURL,
         NODE_EXTRA_CA_CERTS: caFile,
         LOG_LEVEL: 'warn',
+        // The bench measures the bridge past the bulkhead's default: every call it places must reach the model.
+        CALLS_AT_ONCE_PER_INSTANCE: '0',
       },
     });
     const idle = await service.sample();

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Router } from 'express';
 import type { DataKey } from '../keys/data-keys.ts';
+import { CallAdmission, type CallLimits } from './call-admission.ts';
 import { CallOrchestrator, type CallOrchestratorDeps } from './call-orchestrator.ts';
 import { attachMediaSocketServer } from './media-socket-server.ts';
 import { StreamTokens } from './stream-tokens.ts';
@@ -22,6 +23,8 @@ export interface CallPathDeps extends CallOrchestratorDeps {
   /** Sign the stream tokens; the first signs, all verify. */
   readonly dataKeys: readonly DataKey[];
   readonly streamTokenTtlSeconds: number;
+  /** Per-caller limits and the bulkhead, checked at the voice webhook; without them every call is taken. */
+  readonly callLimits?: CallLimits | undefined;
 }
 
 export interface CallPath {
@@ -37,6 +40,15 @@ export function mountCallPath(
 ): CallPath {
   const orchestrator = new CallOrchestrator(deps);
   const tokens = new StreamTokens(deps.dataKeys, deps.streamTokenTtlSeconds);
+  const admission =
+    deps.callLimits === undefined
+      ? undefined
+      : new CallAdmission({
+          ...deps.callLimits,
+          calls: deps.calls,
+          // Counted by the orchestrator: the calls streaming, and those answered whose stream has not started.
+          callsInProgress: () => orchestrator.liveCalls + orchestrator.arrivingCalls,
+        });
   target.routes.use(
     voiceWebhooks({
       authToken: deps.authToken,
@@ -45,6 +57,7 @@ export function mountCallPath(
       callOrchestrator: orchestrator,
       calls: deps.calls,
       applications: deps.applications,
+      admission,
     }),
   );
   const media = attachMediaSocketServer(target.server, {

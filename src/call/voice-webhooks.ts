@@ -9,6 +9,7 @@ import { mediaStreamUrl } from './media-socket-server.ts';
 import type { StreamTokens } from './stream-tokens.ts';
 import { requireTwilioSignature } from '../web/twilio-signature.ts';
 import type { CallOrchestrator } from './call-orchestrator.ts';
+import type { CallAdmission, CallRefusal } from './call-admission.ts';
 
 /**
  * Twilio's voice webhooks. Every one is signed, and idempotent on the
@@ -49,6 +50,30 @@ function savedAnswers(publicBaseUrl: URL): string {
   return `Your answers so far are saved. You can call back within ${resumeWindowInWords()} to finish, or apply online at ${applyAddress(publicBaseUrl)}. Goodbye.`;
 }
 
+/** A call a limit turned away hears one sentence: the web address and goodbye, or, when this instance is full, the IVR. */
+function refusalTwiml(refusal: CallRefusal, publicBaseUrl: URL): string {
+  const response = new twilio.twiml.VoiceResponse();
+  switch (refusal) {
+    case 'caller-calls-per-hour':
+      response.say(
+        `This phone number has called us many times in the last hour, so we cannot take another call from it just now: please call again later, or apply online at ${applyAddress(publicBaseUrl)}. Goodbye.`,
+      );
+      response.hangup();
+      break;
+    case 'caller-on-another-call':
+      response.say(
+        `This phone number is already on a call with us, and we take one call at a time from each number: please finish that call, or apply online at ${applyAddress(publicBaseUrl)}. Goodbye.`,
+      );
+      response.hangup();
+      break;
+    case 'instance-full':
+      response.say('All our assistant lines are busy just now, so our keypad service will take your application.');
+      response.redirect({ method: 'POST' }, ivrUrl(publicBaseUrl));
+      break;
+  }
+  return response.toString();
+}
+
 export interface VoiceWebhooksDeps {
   readonly authToken: string;
   readonly publicBaseUrl: URL;
@@ -56,6 +81,8 @@ export interface VoiceWebhooksDeps {
   readonly callOrchestrator: CallOrchestrator;
   readonly calls: CallRepository;
   readonly applications: ApplicationService;
+  /** The per-caller limits and the bulkhead; without it every call is taken. */
+  readonly admission?: CallAdmission | undefined;
 }
 
 export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
@@ -70,6 +97,12 @@ export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
       return;
     }
     const { CallSid: callSid, From: from, CallStatus: status } = parsed.data;
+    const refused = await deps.admission?.admit(callSid, from, status, res);
+    if (refused !== undefined) {
+      req.log.warn({ callSid, refused }, 'call turned away by a limit');
+      res.type('text/xml').send(refusalTwiml(refused, deps.publicBaseUrl));
+      return;
+    }
     const withModel = deps.callOrchestrator.modelAvailable;
     await deps.callOrchestrator.answer(callSid, from, status);
 

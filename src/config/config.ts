@@ -32,6 +32,32 @@ const booleanSetting = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/**
+ * The abuse limits' defaults. Per client address: a person sends a form a few times at most (a mistake or two);
+ * a link is opened a few times; a page view is a handful of requests. Per number: a summary per application and a
+ * web link per draft. Calls: a dropped call is called back a few times; one line per caller; and 100 calls per
+ * instance is the load the 2-core machine carried within its latency targets (docs/performance.md).
+ */
+export const DEFAULT_LIMITS = {
+  formPostsPerHour: 10,
+  linkVisitsPerHour: 60,
+  requestsPerMinute: 300,
+  textsPerNumberPerDay: 5,
+  callsPerCallerPerHour: 6,
+  callsAtOncePerCaller: 1,
+  callsAtOncePerInstance: 100,
+} as const;
+
+/** A count limit: a whole number, 0 for no limit. */
+function limitSetting(fallback: number) {
+  return z.coerce
+    .number({ error: 'must be a whole number (0 for no limit)' })
+    .int({ error: 'must be a whole number (0 for no limit)' })
+    .min(0, { error: 'must be a whole number (0 for no limit)' })
+    .max(1_000_000)
+    .default(fallback);
+}
+
 const optionalText = z
   .string()
   .trim()
@@ -152,6 +178,14 @@ const environmentSchema = z.object({
   REDIS_URL: optionalText.pipe(
     z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   ),
+  // Abuse limits (README, "Limits"); 0 lifts each one. Defaults beside the names in DEFAULT_LIMITS.
+  RATE_LIMIT_FORM_POSTS_PER_HOUR: limitSetting(DEFAULT_LIMITS.formPostsPerHour),
+  RATE_LIMIT_LINK_VISITS_PER_HOUR: limitSetting(DEFAULT_LIMITS.linkVisitsPerHour),
+  RATE_LIMIT_REQUESTS_PER_MINUTE: limitSetting(DEFAULT_LIMITS.requestsPerMinute),
+  SMS_PER_NUMBER_PER_DAY: limitSetting(DEFAULT_LIMITS.textsPerNumberPerDay),
+  CALLS_PER_CALLER_PER_HOUR: limitSetting(DEFAULT_LIMITS.callsPerCallerPerHour),
+  CALLS_AT_ONCE_PER_CALLER: limitSetting(DEFAULT_LIMITS.callsAtOncePerCaller),
+  CALLS_AT_ONCE_PER_INSTANCE: limitSetting(DEFAULT_LIMITS.callsAtOncePerInstance),
 });
 
 export interface Config {
@@ -210,6 +244,23 @@ export interface Config {
   /** After an unhandled rejection or uncaught exception: how long live calls may finish before the process exits 1. */
   readonly faultDrainTimeoutMs: number;
   readonly staffSessions: { readonly idleMs: number; readonly maxAgeMs: number };
+  /** Abuse limits, each 0 for none (README, "Limits"). */
+  readonly limits: Limits;
+}
+
+export interface Limits {
+  /** Per client address: POST /apply and POST /apply/resume. */
+  readonly formPostsPerHour: number;
+  /** Per client address: the resume-link and review-link pages. */
+  readonly linkVisitsPerHour: number;
+  /** Per client address: every other page except health probes, static files and Twilio's webhooks. */
+  readonly requestsPerMinute: number;
+  /** Texts (summaries and web links together) to one number in any 24 hours. */
+  readonly textsPerNumberPerDay: number;
+  readonly callsPerCallerPerHour: number;
+  readonly callsAtOncePerCaller: number;
+  /** The bulkhead: calls on the AI path at once on one instance; over it, calls go to the keypad IVR. */
+  readonly callsAtOncePerInstance: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: ConfigError };
@@ -361,6 +412,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
     faultDrainTimeoutMs: e.FAULT_DRAIN_TIMEOUT_MS,
     staffSessions: { idleMs: e.STAFF_IDLE_TIMEOUT_MS, maxAgeMs: e.STAFF_SESSION_MAX_MS },
+    limits: {
+      formPostsPerHour: e.RATE_LIMIT_FORM_POSTS_PER_HOUR,
+      linkVisitsPerHour: e.RATE_LIMIT_LINK_VISITS_PER_HOUR,
+      requestsPerMinute: e.RATE_LIMIT_REQUESTS_PER_MINUTE,
+      textsPerNumberPerDay: e.SMS_PER_NUMBER_PER_DAY,
+      callsPerCallerPerHour: e.CALLS_PER_CALLER_PER_HOUR,
+      callsAtOncePerCaller: e.CALLS_AT_ONCE_PER_CALLER,
+      callsAtOncePerInstance: e.CALLS_AT_ONCE_PER_INSTANCE,
+    },
   };
   return { ok: true, config: Object.freeze(config) };
 }

@@ -36,6 +36,8 @@ export type SubmitResult =
       readonly alreadySubmitted: boolean;
       /** The applicant said yes to texts, so an SMS summary is queued; otherwise the reference is only shown or read out. */
       readonly textMessageQueued: boolean;
+      /** They said yes, but the number has had its texts for the day (SMS_PER_NUMBER_PER_DAY): none is queued. */
+      readonly textLimitReached: boolean;
     }
   | { readonly ok: false; readonly missing: readonly FieldName[]; readonly problems: readonly FieldProblem[] };
 
@@ -60,6 +62,10 @@ export interface ApplicationServiceDeps {
   readonly now?: () => Date;
   /** Called after a submit queued an SMS summary, so the outbox worker can send it now rather than at its next poll. */
   readonly onTextQueued?: () => void;
+  /** At most this many texts to one number in any 24 hours, whatever the channel; 0 or absent: no cap. */
+  readonly textsPerNumberPerDay?: number;
+  /** Called when a submit queued no summary because the number has had its texts for the day (to log it). */
+  readonly onTextLimitReached?: (applicationId: string) => void;
 }
 
 export class ApplicationService {
@@ -68,8 +74,12 @@ export class ApplicationService {
   readonly #timeZone: string;
   readonly #now: () => Date;
   readonly #onTextQueued: () => void;
+  readonly #textsPerNumberPerDay: number;
+  readonly #onTextLimitReached: (applicationId: string) => void;
 
   constructor(deps: ApplicationServiceDeps) {
+    this.#textsPerNumberPerDay = deps.textsPerNumberPerDay ?? 0;
+    this.#onTextLimitReached = deps.onTextLimitReached ?? (() => undefined);
     this.#onTextQueued = deps.onTextQueued ?? (() => undefined);
     this.#repository = deps.repository;
     this.#rules = deps.rules;
@@ -126,14 +136,8 @@ export class ApplicationService {
   async submit(id: string): Promise<SubmitResult> {
     const stored = await this.#repository.find(id);
     if (stored === undefined) throw new UnknownApplicationError(id);
-    if (stored.status === 'submitted' && stored.reference !== undefined) {
-      return {
-        ok: true,
-        reference: stored.reference,
-        alreadySubmitted: true,
-        textMessageQueued: stored.fields.smsConsent === true,
-      };
-    }
+    if (stored.status === 'submitted' && stored.reference !== undefined)
+      return this.#alreadySubmitted(stored, stored.reference);
     const check = this.#rules.checkApplication(stored.fields);
     if (!check.ok) return check;
     return this.#markSubmitted(id, check.application);
@@ -146,14 +150,8 @@ export class ApplicationService {
    */
   async submitComplete(channel: Channel, id: string, values: DraftFields): Promise<SubmitResult> {
     const existing = await this.#repository.find(id);
-    if (existing?.status === 'submitted' && existing.reference !== undefined && existing.channel === channel) {
-      return {
-        ok: true,
-        reference: existing.reference,
-        alreadySubmitted: true,
-        textMessageQueued: existing.fields.smsConsent === true,
-      };
-    }
+    if (existing?.status === 'submitted' && existing.reference !== undefined && existing.channel === channel)
+      return this.#alreadySubmitted(existing, existing.reference);
     const check = this.#rules.checkApplication(values);
     if (!check.ok) return check;
     // Form ids are random UUIDs, so this only happens to a forged post; it must not touch another channel's draft.
@@ -174,14 +172,8 @@ export class ApplicationService {
   async completeDraft(id: string, values: DraftFields): Promise<SubmitResult> {
     const stored = await this.#repository.find(id);
     if (stored === undefined) throw new UnknownApplicationError(id);
-    if (stored.status === 'submitted' && stored.reference !== undefined) {
-      return {
-        ok: true,
-        reference: stored.reference,
-        alreadySubmitted: true,
-        textMessageQueued: stored.fields.smsConsent === true,
-      };
-    }
+    if (stored.status === 'submitted' && stored.reference !== undefined)
+      return this.#alreadySubmitted(stored, stored.reference);
     const check = this.#rules.checkApplication(values);
     if (!check.ok) return check;
     const application: DraftFields = check.application;
@@ -197,14 +189,23 @@ export class ApplicationService {
     return this.#markSubmitted(id, check.application);
   }
 
+  /** A submit again: the same reference, and what happened to its text the first time. */
+  async #alreadySubmitted(stored: StoredApplication, reference: string): Promise<SubmitResult> {
+    const consent = stored.fields.smsConsent === true;
+    const textQueued = consent && (await this.#repository.hasSummaryText(stored.id));
+    return { ok: true, reference, alreadySubmitted: true, ...textOutcome(consent, textQueued) };
+  }
+
   async #markSubmitted(id: string, application: PermitApplication): Promise<SubmitResult> {
     const year = Number(todayIn(this.#timeZone, this.#now()).slice(0, 4));
     for (let attempt = 1; ; attempt++) {
       const reference = newReferenceNumber(year);
       try {
-        const result = await this.#repository.markSubmitted(id, reference, smsSummaryFor(application, reference));
-        if (application.smsConsent && !result.alreadySubmitted) this.#onTextQueued();
-        return { ok: true, ...result, textMessageQueued: application.smsConsent };
+        const sms = smsSummaryFor(application, reference, this.#textsPerNumberPerDay);
+        const { textQueued, ...result } = await this.#repository.markSubmitted(id, reference, sms);
+        if (textQueued && !result.alreadySubmitted) this.#onTextQueued();
+        if (application.smsConsent && !textQueued && !result.alreadySubmitted) this.#onTextLimitReached(id);
+        return { ok: true, ...result, ...textOutcome(application.smsConsent, textQueued) };
       } catch (error) {
         if (!(error instanceof ReferenceCollisionError) || attempt >= REFERENCE_ATTEMPTS) throw error;
       }
@@ -212,8 +213,12 @@ export class ApplicationService {
   }
 }
 
+function textOutcome(consent: boolean, queued: boolean): { textMessageQueued: boolean; textLimitReached: boolean } {
+  return { textMessageQueued: queued, textLimitReached: consent && !queued };
+}
+
 /** The SMS to queue, or none when the applicant declined texts (the reference was shown or read out instead). */
-function smsSummaryFor(application: PermitApplication, reference: string): OutboxMessage | undefined {
+function smsSummaryFor(application: PermitApplication, reference: string, perDay: number): OutboxMessage | undefined {
   if (!application.smsConsent) return undefined;
   const body = buildSmsSummary({
     reference,
@@ -223,5 +228,5 @@ function smsSummaryFor(application: PermitApplication, reference: string): Outbo
       ? { eventDates: { start: application.eventStartDate, end: application.eventEndDate } }
       : {}),
   });
-  return { toPhone: application.contactPhone, body };
+  return { toPhone: application.contactPhone, body, perDay };
 }

@@ -32,6 +32,10 @@ export interface ToolOutcome {
 
 const submitArguments = z.object({ caller_confirmed: z.boolean() });
 
+// What the agent tells the caller when their number has had its texts for the day (SMS_PER_NUMBER_PER_DAY).
+const NO_TEXT_TODAY =
+  'No text message can be sent to this phone number today: it has already had the most texts we send in one day. Tell the caller, read the reference number out twice, and ask them to write it down.';
+
 export function permitToolDefinitions(rules: PermitRules): ToolDefinition[] {
   const fields = z.object(rules.fieldSchemas).partial();
   const updateParameters = z.toJSONSchema(fields, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
@@ -171,8 +175,10 @@ export class PermitToolbox {
       reference: result.reference,
       reference_to_read_out: spokenReferenceNumber(result.reference),
       text_message_will_follow: result.textMessageQueued,
+      ...(result.textLimitReached ? { text_message_not_sent: NO_TEXT_TODAY } : {}),
     };
-    return { output: JSON.stringify(output), summary: `submitted as ${result.reference}`, endCall: false };
+    const summary = `submitted as ${result.reference}${result.textLimitReached ? ' (no text: the daily limit for the number)' : ''}`;
+    return { output: JSON.stringify(output), summary, endCall: false };
   }
 
   #nextQuestion(missing: readonly FieldName[]): string | undefined {

@@ -9,6 +9,7 @@ import { readBack, spokenPhone } from '../permits/read-back.ts';
 import { spokenReferenceNumber } from '../permits/reference-number.ts';
 import type { StoredApplication } from '../intake/application-service.ts';
 import type { CallRepository } from '../store/call-repository.ts';
+import type { QueueOutcome } from '../store/sms-outbox-repository.ts';
 import { chooseOption, dateFromKeys, yesNoOptions, type Heard, type MenuOption } from './ivr-answers.ts';
 import type { IvrLines } from './ivr-lines.ts';
 import { IVR_QUESTIONS, visit, type IvrQuestion, type StepVisit } from './ivr-steps.ts';
@@ -53,8 +54,8 @@ export interface IvrFlowDeps {
   readonly resumableDrafts: Pick<ResumableDrafts, 'findFor'>;
   readonly rules: PermitRules;
   readonly lines: IvrLines;
-  /** Texts the caller a link to finish this draft on the web; resolves once the text is queued. */
-  readonly sendWebLink: (applicationId: string, toPhone: string) => Promise<void>;
+  /** Texts the caller a link to finish this draft on the web; resolves once the text is queued (or is not: the daily cap). */
+  readonly sendWebLink: (applicationId: string, toPhone: string) => Promise<QueueOutcome>;
   /** The web form's address as it is read out ("permits.example.org/apply"). */
   readonly applyAddress: string;
 }
@@ -252,7 +253,13 @@ export class IvrFlow {
     if (yes === undefined) return this.#again(t);
     if (!yes) return { kind: 'hang-up', say: [lines.line('callBack', this.#goodbye)] };
     try {
-      await this.#d.sendWebLink(t.draft.id, phone);
+      if ((await this.#d.sendWebLink(t.draft.id, phone)) === 'limit-reached') {
+        t.log.warn(
+          { applicationId: t.draft.id },
+          'IVR queued no web link: the number has had its texts for today; the caller was told to call back or apply online',
+        );
+        return { kind: 'hang-up', say: [lines.line('webLinkFailed', this.#goodbye)] };
+      }
       t.log.info({ applicationId: t.draft.id }, 'IVR queued a text with the web link');
       return { kind: 'hang-up', say: [lines.line('webLinkSent')] };
     } catch (error) {

@@ -6,7 +6,7 @@ import type { PermitRules } from '../permits/permit-rules.ts';
 import type { CallRepository } from '../store/call-repository.ts';
 import { requireTwilioSignature } from '../web/twilio-signature.ts';
 import { classifyGather } from './ivr-answers.ts';
-import { IVR_POLICY, IvrFlow } from './ivr-flow.ts';
+import { IVR_POLICY, IvrFlow, type IvrFlowDeps } from './ivr-flow.ts';
 import { loadIvrLines, type IvrLines } from './ivr-lines.ts';
 import { IVR_ENTRY_PATH, IVR_STEP_PATH, parseVisit } from './ivr-steps.ts';
 import { renderIvrReply, type IvrReply } from './ivr-twiml.ts';
@@ -28,7 +28,7 @@ export interface IvrRoutesDeps {
   readonly applications: ApplicationService;
   readonly rules: PermitRules;
   /** Texts the caller a link to finish the draft online (SmsDelivery.queueWebLink). */
-  readonly sendWebLink: (applicationId: string, toPhone: string) => Promise<void>;
+  readonly sendWebLink: IvrFlowDeps['sendWebLink'];
   /** The spoken lines; the shipped prompts/ivr-lines.v1.json unless a test gives others. */
   readonly lines?: IvrLines;
   /** Which earlier draft a caller carries on with. */

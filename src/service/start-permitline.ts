@@ -24,6 +24,7 @@ import { CallRepository } from '../store/call-repository.ts';
 import type { CallOrchestrator } from '../call/call-orchestrator.ts';
 import { mountCallPath } from '../call/call-path.ts';
 import { ivrRoutes } from '../ivr/ivr-routes.ts';
+import { RateLimits } from '../limits/rate-limits.ts';
 import { smsRoutes } from '../sms/sms-routes.ts';
 import type { TwilioStandIn } from '../sim/twilio-stand-in.ts';
 import { realtimeEndpoint, twilioMessagingEndpoint } from './external-endpoints.ts';
@@ -82,6 +83,8 @@ const DRAIN_POLL_MS = 250;
 const CONNECT_ACTION_GRACE_MS = 2_000;
 // The early model session waits this much longer than the stream token lives.
 const PREWARM_GRACE_MS = 5_000;
+const HOUR_SECONDS = 3_600;
+const MINUTE_SECONDS = 60;
 
 export async function startPermitLine(
   config: Config,
@@ -118,11 +121,20 @@ export async function startPermitLine(
     onTextQueued: () => {
       sms.worker.wake();
     },
+    textsPerNumberPerDay: config.limits.textsPerNumberPerDay,
+    onTextLimitReached: (applicationId) => {
+      logger.warn(
+        { applicationId, limit: 'SMS_PER_NUMBER_PER_DAY' },
+        'submitted without its summary text: the number has had its texts for today',
+      );
+    },
   });
   const calls = new CallRepository(db, cipher);
   const resumableDrafts = new ResumableDrafts({ applications: applicationRepository, calls });
   const recordings = new CallRecordings(new LocalDirectoryRecordingStore(config.recordings.dir), dataKeys);
   const model = await realtimeEndpoint(config, logger, options);
+  const rateLimits = await RateLimits.open({ redisUrl: config.redisUrl, dataKeys, logger });
+  const { limits } = config;
   const modelCircuit = new ModelCircuit({ ...MODEL_CIRCUIT_SETTINGS, resetMs: config.realtime.circuitResetMs }, logger);
   const twilioWebhooks = Router();
   const server = createServer();
@@ -133,6 +145,14 @@ export async function startPermitLine(
       publicBaseUrl: config.publicBaseUrl,
       dataKeys,
       streamTokenTtlSeconds: config.streamTokenTtlSeconds,
+      callLimits: {
+        callsPerCaller: rateLimits.limiter('calls-per-caller', {
+          points: limits.callsPerCallerPerHour,
+          perSeconds: HOUR_SECONDS,
+        }),
+        atOncePerCaller: limits.callsAtOncePerCaller,
+        atOncePerInstance: limits.callsAtOncePerInstance,
+      },
       applications,
       resumableDrafts,
       calls,
@@ -196,6 +216,11 @@ export async function startPermitLine(
     twilioWebhooks,
     review: { links: reviewLinks, applications, timeZone: config.departmentTimeZone },
     resume: { links: resumeLinks },
+    addressLimits: {
+      formPosts: rateLimits.limiter('form-posts', { points: limits.formPostsPerHour, perSeconds: HOUR_SECONDS }),
+      linkVisits: rateLimits.limiter('link-visits', { points: limits.linkVisitsPerHour, perSeconds: HOUR_SECONDS }),
+      requests: rateLimits.limiter('requests', { points: limits.requestsPerMinute, perSeconds: MINUTE_SECONDS }),
+    },
     staff: {
       users: new StaffRepository(db),
       sessions: new StaffSessionRepository(db),
@@ -235,6 +260,7 @@ export async function startPermitLine(
     await sms.close();
     await messaging.close();
     await model.close();
+    await rateLimits.close();
     modelCircuit.shutdown();
     // Ended calls still write their usage, transcript and recording.
     await callOrchestrator.finished();

@@ -6,7 +6,7 @@ import type { Twilio } from 'twilio';
 import type { Config } from '../config/config.ts';
 import type { FieldCipher } from '../store/field-cipher.ts';
 import { SmsConsentRepository } from '../store/sms-consent-repository.ts';
-import { SmsOutboxRepository } from '../store/sms-outbox-repository.ts';
+import { SmsOutboxRepository, type QueueOutcome } from '../store/sms-outbox-repository.ts';
 import type { ResumeLinks } from '../web/resume-link.ts';
 import { OutboxWorker } from './outbox-worker.ts';
 import type { ReviewLinks } from './review-link.ts';
@@ -33,9 +33,10 @@ export interface SmsDelivery {
   readonly consent: SmsConsentRepository;
   /**
    * Texts `toPhone` a link to finish `applicationId` on the web (the caller asked for it on the phone); at
-   * most once per application. Resolves when the text is queued, not sent.
+   * most once per application, and not once the number has had its texts for the day (SMS_PER_NUMBER_PER_DAY).
+   * Resolves when the text is queued, not sent.
    */
-  queueWebLink(applicationId: string, toPhone: string): Promise<void>;
+  queueWebLink(applicationId: string, toPhone: string): Promise<QueueOutcome>;
   /** Stops the worker and the rate limiter; the Twilio client is its caller's to close. */
   close(): Promise<void>;
 }
@@ -90,13 +91,15 @@ export async function startSmsDelivery(
     outbox,
     consent,
     async queueWebLink(applicationId, toPhone) {
-      const queued = await outbox.queue(
+      const outcome = await outbox.queue(
         'web-link',
         applicationId,
         toPhone,
         buildWebLinkText(links.resume.linkFor(applicationId), links.resume.validDays),
+        config.limits.textsPerNumberPerDay,
       );
-      if (queued) worker.wake();
+      if (outcome === 'queued') worker.wake();
+      return outcome;
     },
     async close() {
       await worker.stop();

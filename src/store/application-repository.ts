@@ -5,7 +5,7 @@ import { FIELD_SPECS, isFieldName, type FieldName } from '../permits/permit-fiel
 import type { DraftFields } from '../permits/permit-rules.ts';
 import type { FieldCipher } from './field-cipher.ts';
 import { optionalTextColumn, textColumn } from './row-values.ts';
-import { outboxContext, outboxEntryFromRow, type OutboxEntry } from './sms-outbox-repository.ts';
+import { outboxContext, outboxEntryFromRow, underDailyTextCap, type OutboxEntry } from './sms-outbox-repository.ts';
 
 /**
  * Applications, their fields and the SMS outbox: the only place that knows
@@ -32,6 +32,8 @@ export interface StoredApplication {
 export interface OutboxMessage {
   readonly toPhone: string;
   readonly body: string;
+  /** Queued only while the number has had fewer texts than this in the last 24 hours; 0 or absent: no cap. */
+  readonly perDay?: number;
 }
 
 /** The random reference is already taken: expected now and then (operational), and the service draws another. */
@@ -130,14 +132,16 @@ export class ApplicationRepository {
    * Marks the draft submitted under `reference` and queues its SMS, in one
    * transaction. If it was already submitted, nothing changes and the
    * existing reference comes back: a retried submit yields the same answer
-   * and no second SMS.
+   * and no second SMS. `textQueued`: the application has its summary text in the outbox (false when none was asked
+   * for, or the number's daily cap was reached).
    */
   async markSubmitted(
     id: string,
     reference: string,
     sms: OutboxMessage | undefined,
-  ): Promise<{ reference: string; alreadySubmitted: boolean }> {
-    const now = this.#now().toISOString();
+  ): Promise<{ reference: string; alreadySubmitted: boolean; textQueued: boolean }> {
+    const clock = this.#now();
+    const now = clock.toISOString();
     const statements: InStatement[] = [
       {
         sql: "UPDATE applications SET status = 'submitted', reference = ?, submitted_at = ?, updated_at = ? WHERE id = ? AND status = 'draft'",
@@ -146,10 +150,12 @@ export class ApplicationRepository {
     ];
     if (sms !== undefined) {
       const outboxId = randomUUID();
+      const cap = underDailyTextCap(this.#cipher.lookupHashes(sms.toPhone), sms.perDay ?? 0, clock);
       statements.push({
-        // Only the submit that won (its reference is the one stored) queues the message.
+        // Only the submit that won (its reference is the one stored) queues the message, and only under the cap.
         sql: `INSERT INTO sms_outbox (id, application_id, to_phone, to_phone_hash, body, status, created_at, updated_at)
               SELECT ?, ?, ?, ?, ?, 'pending', ?, ? WHERE EXISTS (SELECT 1 FROM applications WHERE id = ? AND reference = ?)
+              AND ${cap.sql}
               ON CONFLICT (application_id, kind) DO NOTHING`,
         args: [
           outboxId,
@@ -161,10 +167,14 @@ export class ApplicationRepository {
           now,
           id,
           reference,
+          ...cap.args,
         ],
       });
     }
-    statements.push({ sql: 'SELECT reference FROM applications WHERE id = ?', args: [id] });
+    statements.push({
+      sql: "SELECT reference, (SELECT count(*) FROM sms_outbox WHERE application_id = ?1 AND kind = 'summary') AS texts FROM applications WHERE id = ?1",
+      args: [id],
+    });
     let results;
     try {
       results = await this.#db.batch(statements, 'write');
@@ -172,9 +182,19 @@ export class ApplicationRepository {
       if (SQLITE_UNIQUE_REFERENCE.test(String(error))) throw new ReferenceCollisionError(reference, { cause: error });
       throw error;
     }
-    const stored = results.at(-1)?.rows[0]?.reference;
+    const row = results.at(-1)?.rows[0];
+    const stored = row?.reference;
     if (typeof stored !== 'string') throw new Error(`Application ${id} does not exist`);
-    return { reference: stored, alreadySubmitted: stored !== reference };
+    return { reference: stored, alreadySubmitted: stored !== reference, textQueued: Number(row?.texts) > 0 };
+  }
+
+  /** Whether the application's summary text is in the outbox (a submit queued it). */
+  async hasSummaryText(id: string): Promise<boolean> {
+    const result = await this.#db.execute({
+      sql: "SELECT 1 FROM sms_outbox WHERE application_id = ? AND kind = 'summary'",
+      args: [id],
+    });
+    return result.rows.length > 0;
   }
 
   /** The caller's most recent unfinished draft since `since`, found by the keyed phone hash. */

@@ -1,4 +1,4 @@
-import type { Client, Row } from '@libsql/client';
+import type { Client, InValue, Row } from '@libsql/client';
 import type { FieldCipher } from './field-cipher.ts';
 import { optionalTextColumn, textColumn } from './row-values.ts';
 import { parsePhoneInput } from '../permits/field-inputs.ts';
@@ -66,15 +66,55 @@ export class CallRepository {
     const result = await this.#db.execute({
       sql: `INSERT INTO calls (call_sid, from_phone, from_phone_hash, status, started_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (call_sid) DO NOTHING`,
-      args: [
-        callSid,
-        this.#cipher.encrypt(fromPhone, callContext(callSid, 'from_phone')),
-        this.#cipher.lookupHash(fromPhone),
-        status,
-        this.#now().toISOString(),
-      ],
+      args: this.#incomingRow(callSid, fromPhone, status),
     });
     return { created: result.rowsAffected === 1 };
+  }
+
+  /** The values of a new call's row, in the order call_sid, from_phone, from_phone_hash, status, started_at. */
+  #incomingRow(callSid: string, fromPhone: string, status: string): InValue[] {
+    return [
+      callSid,
+      this.#cipher.encrypt(fromPhone, callContext(callSid, 'from_phone')),
+      this.#cipher.lookupHash(fromPhone),
+      status,
+      this.#now().toISOString(),
+    ];
+  }
+
+  /**
+   * Records the call as recordIncoming does, but only while fewer than `atOnce` other calls from the same number
+   * are live: recorded since `since` with no final status yet. One statement, so two instances answering two calls
+   * from one number at the same moment cannot both pass. False when the caller is on enough calls already (nothing
+   * is recorded); true when recorded now or before (a retried webhook).
+   */
+  async recordIncomingUnlessBusy(
+    callSid: string,
+    fromPhone: string,
+    status: string,
+    limit: { readonly atOnce: number; readonly since: Date },
+  ): Promise<boolean> {
+    const hashes = this.#cipher.lookupHashes(fromPhone);
+    const [, recorded] = await this.#db.batch(
+      [
+        {
+          sql: `INSERT INTO calls (call_sid, from_phone, from_phone_hash, status, started_at)
+                SELECT ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM calls WHERE from_phone_hash IN (${hashes.map(() => '?').join(', ')})
+                  AND ended_at IS NULL AND started_at >= ? AND call_sid <> ?) < ?
+                ON CONFLICT (call_sid) DO NOTHING`,
+          args: [
+            ...this.#incomingRow(callSid, fromPhone, status),
+            ...hashes,
+            limit.since.toISOString(),
+            callSid,
+            limit.atOnce,
+          ],
+        },
+        { sql: 'SELECT 1 FROM calls WHERE call_sid = ?', args: [callSid] },
+      ],
+      'write',
+    );
+    return (recorded?.rows.length ?? 0) > 0;
   }
 
   async find(callSid: string): Promise<CallRecord | undefined> {

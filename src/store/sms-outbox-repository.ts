@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Client, Row } from '@libsql/client';
+import type { Client, InValue, Row } from '@libsql/client';
 import type { FieldCipher } from './field-cipher.ts';
 import { optionalTextColumn, textColumn } from './row-values.ts';
 
@@ -74,6 +74,28 @@ export interface ClaimedEntry extends OutboxEntry {
 
 export type DeliveryUpdate = 'recorded' | 'ignored-older' | 'unknown-message';
 
+/** What queueing a text did: queued now, one of that kind was queued before, or the number's daily cap was reached. */
+export type QueueOutcome = 'queued' | 'already-queued' | 'limit-reached';
+
+const TEXT_CAP_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The SQL condition under which one more text may be queued to a number: fewer than `perDay` rows to it (any
+ * kind, any status, found by the keyed hash under every key) in the last 24 hours; 0 lifts the cap. It is part of
+ * the INSERT itself, so every instance over the shared database keeps to one count: the database's write lock
+ * orders two inserts to the same number.
+ */
+export function underDailyTextCap(
+  hashes: readonly string[],
+  perDay: number,
+  now: Date,
+): { readonly sql: string; readonly args: InValue[] } {
+  return {
+    sql: `(? = 0 OR (SELECT count(*) FROM sms_outbox WHERE to_phone_hash IN (${hashes.map(() => '?').join(', ')}) AND created_at >= ?) < ?)`,
+    args: [perDay, ...hashes, new Date(now.getTime() - TEXT_CAP_WINDOW_MS).toISOString(), perDay],
+  };
+}
+
 export function outboxContext(outboxId: string, column: string): string {
   return `sms_outbox/${outboxId}/${column}`;
 }
@@ -109,25 +131,46 @@ export class SmsOutboxRepository {
     this.#now = now;
   }
 
-  /** Queues a text of `kind` for an application, unless one of that kind was queued before; true if this call queued it. */
-  async queue(kind: OutboxKind, applicationId: string, toPhone: string, body: string): Promise<boolean> {
+  /**
+   * Queues a text of `kind` for an application, unless one of that kind was queued before or the number has had
+   * `perDay` texts in the last 24 hours (0: no cap).
+   */
+  async queue(
+    kind: OutboxKind,
+    applicationId: string,
+    toPhone: string,
+    body: string,
+    perDay = 0,
+  ): Promise<QueueOutcome> {
     const id = randomUUID();
-    const now = this.#now().toISOString();
-    const result = await this.#db.execute({
-      sql: `INSERT INTO sms_outbox (id, application_id, kind, to_phone, to_phone_hash, body, status, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (application_id, kind) DO NOTHING`,
-      args: [
-        id,
-        applicationId,
-        kind,
-        this.#cipher.encrypt(toPhone, outboxContext(id, 'to_phone')),
-        this.#cipher.lookupHash(toPhone),
-        this.#cipher.encrypt(body, outboxContext(id, 'body')),
-        now,
-        now,
+    const now = this.#now();
+    const cap = underDailyTextCap(this.#cipher.lookupHashes(toPhone), perDay, now);
+    const [inserted, existing] = await this.#db.batch(
+      [
+        {
+          sql: `INSERT INTO sms_outbox (id, application_id, kind, to_phone, to_phone_hash, body, status, created_at, updated_at)
+                SELECT ?, ?, ?, ?, ?, ?, 'pending', ?, ? WHERE ${cap.sql} ON CONFLICT (application_id, kind) DO NOTHING`,
+          args: [
+            id,
+            applicationId,
+            kind,
+            this.#cipher.encrypt(toPhone, outboxContext(id, 'to_phone')),
+            this.#cipher.lookupHash(toPhone),
+            this.#cipher.encrypt(body, outboxContext(id, 'body')),
+            now.toISOString(),
+            now.toISOString(),
+            ...cap.args,
+          ],
+        },
+        {
+          sql: 'SELECT count(*) AS n FROM sms_outbox WHERE application_id = ? AND kind = ?',
+          args: [applicationId, kind],
+        },
       ],
-    });
-    return result.rowsAffected === 1;
+      'write',
+    );
+    if (inserted?.rowsAffected === 1) return 'queued';
+    return Number(existing?.rows[0]?.n) > 0 ? 'already-queued' : 'limit-reached';
   }
 
   /**

@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import type { ApplicationService } from '../intake/application-service.ts';
 import { healthRoutes, type HealthState, type ReadinessCheck } from '../ops/health.ts';
 import type { PermitRules } from '../permits/permit-rules.ts';
+import { limitByAddress, type AddressLimits } from './address-limits.ts';
 import { applyRoutes } from './apply-routes.ts';
 import { errorPage } from './apply-views.ts';
 import { createCsrfGuard } from './csrf.ts';
@@ -38,11 +39,51 @@ export interface AppDeps {
   readonly resume?: ResumeRoutesDeps | undefined;
   /** The staff console (/staff): sign-in, calls and transcripts, applications, audit log, erasure. */
   readonly staff?: StaffConsoleDeps | undefined;
+  /** Per client address limits on every public page (not health, static files or Twilio's webhooks); none without. */
+  readonly addressLimits?: AddressLimits | undefined;
 }
 
 // A complete application is a few kilobytes; anything far larger is not a form post.
 const MAX_FORM_BYTES = '32kb';
 const REQUEST_ID = /^[\w.-]{1,64}$/;
+/**
+ * Every powerful feature a page could ask for, denied: the pages are forms and text. Only autoplay is allowed, to
+ * our own pages, for the staff replay page's recording (its buttons start the audio from script).
+ */
+export const PERMISSIONS_POLICY = [
+  'accelerometer=()',
+  'ambient-light-sensor=()',
+  'autoplay=(self)',
+  'bluetooth=()',
+  'browsing-topics=()',
+  'camera=()',
+  'display-capture=()',
+  'encrypted-media=()',
+  'fullscreen=()',
+  'gamepad=()',
+  'geolocation=()',
+  'gyroscope=()',
+  'hid=()',
+  'identity-credentials-get=()',
+  'idle-detection=()',
+  'local-fonts=()',
+  'magnetometer=()',
+  'microphone=()',
+  'midi=()',
+  'otp-credentials=()',
+  'payment=()',
+  'picture-in-picture=()',
+  'publickey-credentials-create=()',
+  'publickey-credentials-get=()',
+  'screen-wake-lock=()',
+  'serial=()',
+  'speaker-selection=()',
+  'storage-access=()',
+  'usb=()',
+  'web-share=()',
+  'window-management=()',
+  'xr-spatial-tracking=()',
+].join(', ');
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -80,11 +121,18 @@ export function createApp(deps: AppDeps): Express {
         },
       },
       crossOriginEmbedderPolicy: true,
+      // HSTS only where the public origin is https: over plain http a browser ignores it, and it says nothing true.
+      strictTransportSecurity: deps.publicBaseUrl.protocol === 'https:',
     }),
   );
+  app.use((_req, res, next) => {
+    res.setHeader('Permissions-Policy', PERMISSIONS_POLICY);
+    next();
+  });
   app.use('/static', express.static(join(import.meta.dirname, 'static'), { index: false, maxAge: '1h' }));
   app.use(healthRoutes(deps.health, deps.databaseReady));
   if (deps.twilioWebhooks !== undefined) app.use(deps.twilioWebhooks);
+  if (deps.addressLimits !== undefined) app.use(limitByAddress(deps.addressLimits));
   if (deps.review !== undefined) app.use(reviewRoutes(deps.review));
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: 200 }));

@@ -61,7 +61,7 @@ export function applyRoutes(deps: { applications: ApplicationService; rules: Per
       return;
     }
     req.log.info({ applicationId: formId, alreadySubmitted: result.alreadySubmitted }, 'web application submitted');
-    res.type('html').send(confirmationPage(result.reference, result.textMessageQueued));
+    res.type('html').send(confirmationPage(result.reference, result));
   });
 
   return router;

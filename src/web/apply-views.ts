@@ -192,13 +192,27 @@ function attrs(values: Readonly<Record<string, string>>): Html {
     .map(([k, v]) => html` ${k}="${v}"`)}`;
 }
 
-export function confirmationPage(reference: string, smsQueued: boolean): string {
+/** What happened to the text with the reference: sent, not asked for, or not sent (the number's daily cap). */
+export interface TextOutcome {
+  readonly textMessageQueued: boolean;
+  readonly textLimitReached: boolean;
+}
+
+const NO_TEXT_TODAY =
+  ' We cannot send it by text message: this phone number has already had the most texts we send in one day. Please write it down now.';
+
+export function confirmationPage(reference: string, text: TextOutcome): string {
+  const aboutText = text.textMessageQueued
+    ? ' We will also send it to you by text message.'
+    : text.textLimitReached
+      ? NO_TEXT_TODAY
+      : '';
   return page(
     'Application received',
     html`<h1>Application received</h1>
 <p>Your reference number is</p>
 <p class="reference" id="reference">${reference}</p>
-<p>Keep it: the health department will ask for it when they contact you.${smsQueued ? ' We will also send it to you by text message.' : ''}</p>`,
+<p>Keep it: the health department will ask for it when they contact you.${aboutText}</p>`,
   );
 }
 

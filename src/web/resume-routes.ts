@@ -129,7 +129,7 @@ export function resumeRoutes(
       },
       'resumed application submitted',
     );
-    res.type('html').send(confirmationPage(result.reference, result.textMessageQueued));
+    res.type('html').send(confirmationPage(result.reference, result));
   });
 
   return router;

@@ -14,11 +14,13 @@ import { ApplicationRepository } from '../../src/store/application-repository.ts
 import { CallRepository } from '../../src/store/call-repository.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
+import type { QueueOutcome } from '../../src/store/sms-outbox-repository.ts';
 import { migrate } from '../../src/store/migrations.ts';
 import { loadIvrLines } from '../../src/ivr/ivr-lines.ts';
 import { ivrRoutes } from '../../src/ivr/ivr-routes.ts';
 import { createApp } from '../../src/web/app.ts';
 import { csrfSecretsFrom } from '../../src/web/csrf.ts';
+import { TO_THE_WEB_LINK_OFFER } from '../support/ivr.ts';
 import { testDataKeys } from '../support/keys.ts';
 import { CapturedLog, tempDatabaseFile } from '../support/service.ts';
 import { postTwilioWebhook } from '../support/twilio-webhook.ts';
@@ -43,7 +45,7 @@ interface Rig {
   readonly log: CapturedLog;
   readonly sent: { applicationId: string; toPhone: string }[];
   /** What the next sendWebLink does. */
-  sendWebLink: () => Promise<void>;
+  sendWebLink: () => Promise<QueueOutcome>;
   close(): Promise<void>;
 }
 
@@ -60,7 +62,7 @@ async function startRig(db: Client, callsDb: Client = db): Promise<Rig> {
     url: '',
     log,
     sent: [],
-    sendWebLink: () => Promise.resolve(),
+    sendWebLink: () => Promise.resolve('queued'),
     close: () => Promise.resolve(),
   };
   const app = createApp({
@@ -119,15 +121,7 @@ afterAll(async () => {
 
 const callSid = (n: number) => `CA${(0x2e000 + n).toString(16).padStart(32, '0')}`;
 const caller = (n: number) => `+1312555${String(130 + n).padStart(4, '0')}`;
-/** Up to the web link offer of a cottage food operation: type, callback yes, name (confirmed), home address (confirmed). */
-const toTheOffer: IvrCallerInput[] = [
-  { press: '3' },
-  { press: '1' },
-  { say: 'Hilltop Jams', confidence: 0.9 },
-  { press: '1' },
-  { say: '12 Orchard Lane, Springfield', confidence: 0.9 },
-  { press: '1' },
-];
+const toTheOffer = TO_THE_WEB_LINK_OFFER;
 
 const call = (target: Rig, n: number, inputs: readonly IvrCallerInput[], from = caller(n)) =>
   runIvrCall({
@@ -170,8 +164,10 @@ describe('the IVR web link, when the SMS side or the database fails', () => {
     expect(result.heard.at(-1)).toBe(lines.line('webLinkOffer'));
     const queueing: (() => void)[] = [];
     rig.sendWebLink = () =>
-      new Promise<void>((resolve) => {
-        queueing.push(resolve);
+      new Promise<QueueOutcome>((resolve) => {
+        queueing.push(() => {
+          resolve('queued');
+        });
       });
     const params = {
       CallSid: result.callSid,
@@ -198,7 +194,7 @@ describe('the IVR web link, when the SMS side or the database fails', () => {
 
   it('when the caller ID is withheld, then the callback number is not asked, no text is offered, and the web address is read out instead', async () => {
     rig.sent.length = 0;
-    rig.sendWebLink = () => Promise.resolve();
+    rig.sendWebLink = () => Promise.resolve('queued');
     const result = await call(
       rig,
       3,

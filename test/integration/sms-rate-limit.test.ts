@@ -1,13 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import type Bottleneck from 'bottleneck';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/sim/free-port.ts';
 import { smsRateLimiter } from '../../src/sms/sms-rate-limiter.ts';
+import { hasRedis, reportMissingRedis, startRedisServer, type RedisServer } from '../support/redis.ts';
 import { testConfig } from '../support/service.ts';
-import { eventually } from '../support/wait.ts';
 
 /**
  * The SMS rate limit is one limit for every instance when REDIS_URL is set:
@@ -15,12 +11,7 @@ import { eventually } from '../support/wait.ts';
  * the configured rate; without Redis each keeps its own.
  */
 
-const REDIS_SERVER = '/usr/bin/redis-server';
-const hasRedis = existsSync(REDIS_SERVER);
-if (!hasRedis)
-  process.stderr.write(
-    `redis-server not found at ${REDIS_SERVER}: the shared SMS rate limit test is skipped. Install it with: apt-get install -y redis-server\n`,
-  );
+reportMissingRedis('the shared SMS rate limit test');
 
 const RATE_PER_SECOND = 20;
 const MIN_GAP_MS = 1000 / RATE_PER_SECOND;
@@ -53,25 +44,16 @@ const JOBS = 2 * JOBS_PER_INSTANCE;
 const AT_THE_SHARED_RATE_MS = (JOBS - 1) * MIN_GAP_MS;
 
 describe.skipIf(!hasRedis)('the SMS rate limit shared through Redis', () => {
-  let redis: ChildProcess;
+  let redis: RedisServer;
   let redisUrl: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    redis = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
-    redisUrl = `redis://127.0.0.1:${port}`;
-    const probe = new Redis(redisUrl, { lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: 0 });
-    probe.on('error', () => {
-      /* refused until the server is up: that is what the loop waits for */
-    });
-    await eventually(async () => (await probe.ping().catch(() => 'down')) === 'PONG', 'redis-server answers');
-    probe.disconnect();
+    redis = await startRedisServer();
+    redisUrl = redis.url;
   });
 
-  afterAll(() => {
-    redis.kill();
+  afterAll(async () => {
+    await redis.stop();
   });
 
   it('when two instances send at once through one Redis, then together they keep to the configured rate', async () => {

@@ -1,0 +1,92 @@
+import { isIPv4, isIPv6 } from 'node:net';
+import type { Request, RequestHandler } from 'express';
+import type { Limiter } from '../limits/rate-limits.ts';
+import { REVIEW_PATH_PREFIX } from '../sms/review-link.ts';
+import { errorPage, RESUME_POST_PATH } from './apply-views.ts';
+import { RESUME_PATH_PREFIX } from './resume-link.ts';
+
+/**
+ * Per client address limits on the public web (`req.ip`, which honours
+ * TRUST_PROXY). Mounted after the health probes, the static files and
+ * Twilio's webhooks, so none of those is counted: Twilio's requests all come
+ * from Twilio, and its webhooks are limited by caller instead
+ * (src/call/call-admission.ts). Each request counts against one limit:
+ *
+ * - form posts (POST /apply, POST /apply/resume): each can queue a text and
+ *   store an application, so the strictest;
+ * - link pages (the resume link and the SMS review link);
+ * - everything else (the form pages, the staff console, unknown paths).
+ *
+ * Over a limit the answer is 429 with Retry-After and a page that says how
+ * long to wait. A request refused is not read at all, so nothing accepted
+ * before it is touched.
+ */
+
+export interface AddressLimits {
+  readonly formPosts: Limiter;
+  readonly linkVisits: Limiter;
+  readonly requests: Limiter;
+}
+
+type LimitName = keyof AddressLimits;
+
+const HTTP_TOO_MANY_REQUESTS = 429;
+const SECONDS_PER_MINUTE = 60;
+// An IPv6 customer is usually given a whole /64: counting single addresses would give one person 2^64 allowances.
+const IPV6_NETWORK_GROUPS = 4;
+const IPV6_GROUPS = 8;
+const IPV4_MAPPED = '::ffff:';
+
+export function limitByAddress(limits: AddressLimits): RequestHandler {
+  return (req, res, next) => {
+    const name = limitFor(req);
+    limits[name]
+      .take(clientNetwork(req.ip ?? req.socket.remoteAddress ?? 'unknown'))
+      .then((decision) => {
+        if (decision.allowed) {
+          next();
+          return;
+        }
+        req.log.warn({ limit: name, retryAfterSeconds: decision.retryAfterSeconds }, 'rate limit reached');
+        res
+          .status(HTTP_TOO_MANY_REQUESTS)
+          .set('Retry-After', String(decision.retryAfterSeconds))
+          .type('html')
+          .send(errorPage(HTTP_TOO_MANY_REQUESTS, tooManyMessage(name, decision.retryAfterSeconds)));
+      })
+      .catch((error: unknown) => {
+        // Only a bug gets here (the limiter falls back to memory when its store fails): let the person through.
+        req.log.error({ err: error, limit: name }, 'rate limit check failed; the request is let through');
+        next();
+      });
+  };
+}
+
+function limitFor(req: Request): LimitName {
+  if (req.method === 'POST' && (req.path === '/apply' || req.path === RESUME_POST_PATH)) return 'formPosts';
+  if (req.path.startsWith(RESUME_PATH_PREFIX) || req.path.startsWith(REVIEW_PATH_PREFIX)) return 'linkVisits';
+  return 'requests';
+}
+
+/** What a person reads: how long to wait, and for a form, that it was not sent but can be sent again. */
+export function tooManyMessage(name: LimitName, retryAfterSeconds: number): string {
+  const minutes = Math.ceil(retryAfterSeconds / SECONDS_PER_MINUTE);
+  const wait = minutes <= 1 ? 'a minute' : `${minutes} minutes`;
+  if (name === 'formPosts')
+    return `Too many forms have been sent from your connection, so this one was not sent. Please wait ${wait}, then go back to the form (your answers are usually still there) and send it again.`;
+  return `Too many requests from your connection. Please wait ${wait} and try again.`;
+}
+
+/** The address a limit counts by: IPv4 as it is (also when written IPv4-mapped), IPv6 by its /64 network. */
+export function clientNetwork(address: string): string {
+  const mapped = address.toLowerCase().startsWith(IPV4_MAPPED) ? address.slice(IPV4_MAPPED.length) : '';
+  if (isIPv4(mapped)) return mapped;
+  const plain = address.replace(/%.*$/, '');
+  if (!isIPv6(plain)) return address;
+  const [head = '', tail] = plain.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const zeros = tail === undefined ? [] : Array<string>(IPV6_GROUPS - left.length - right.length).fill('0');
+  const groups = [...left, ...zeros, ...right].slice(0, IPV6_NETWORK_GROUPS);
+  return `${groups.map((group) => Number.parseInt(group, 16).toString(16)).join(':')}::/64`;
+}
