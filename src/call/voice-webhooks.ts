@@ -8,7 +8,7 @@ import type { CallRepository } from '../store/call-repository.ts';
 import { mediaStreamUrl } from './media-socket-server.ts';
 import type { StreamTokens } from './stream-tokens.ts';
 import { requireTwilioSignature } from '../web/twilio-signature.ts';
-import type { CallOrchestrator } from './call-orchestrator.ts';
+import type { CallAdmission, CallOrchestrator } from './call-orchestrator.ts';
 
 /**
  * Twilio's voice webhooks. Every one is signed, and idempotent on the
@@ -49,6 +49,19 @@ function savedAnswers(publicBaseUrl: URL): string {
   return `Your answers so far are saved. You can call back within ${resumeWindowInWords()} to finish, or apply online at ${applyAddress(publicBaseUrl)}. Goodbye.`;
 }
 
+/**
+ * The answer to a voice webhook that must not start a stream: one for a call Twilio said is over, or one whose
+ * stream was already claimed (or that went to the IVR). Twilio retries only a webhook whose answer it did not get, so
+ * it never acts on these for a call it connected: they reach a replayer. Should one ever reach Twilio for a live
+ * call, the IVR carries on with the same draft, where a hang-up would cut the caller off.
+ */
+function noNewStream(admission: Exclude<CallAdmission, 'connect'>, publicBaseUrl: URL): string {
+  const response = new twilio.twiml.VoiceResponse();
+  if (admission === 'call-ended') response.hangup();
+  else response.redirect({ method: 'POST' }, ivrUrl(publicBaseUrl));
+  return response.toString();
+}
+
 export interface VoiceWebhooksDeps {
   readonly authToken: string;
   readonly publicBaseUrl: URL;
@@ -71,7 +84,15 @@ export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
     }
     const { CallSid: callSid, From: from, CallStatus: status } = parsed.data;
     const withModel = deps.callOrchestrator.modelAvailable;
-    await deps.callOrchestrator.answer(callSid, from, status);
+    const admission = await deps.callOrchestrator.answer(callSid, from, status);
+    if (admission !== 'connect') {
+      req.log.warn(
+        { security: true, callSid, admission },
+        'voice webhook for a call already connected or over: no new stream',
+      );
+      res.type('text/xml').send(noNewStream(admission, deps.publicBaseUrl));
+      return;
+    }
 
     const response = new twilio.twiml.VoiceResponse();
     if (!withModel) {
