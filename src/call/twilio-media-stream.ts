@@ -26,6 +26,8 @@ const CLOSE_POLICY_VIOLATION = 1008;
 const WS_MESSAGE_TOO_BIG = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 // Five seconds of 20 ms frames: longer than opening a model session may take before the call is given up.
 const MAX_EARLY_FRAMES = 250;
+// A flooding peer's close frame is written at once; this is how long it has to read it before the connection drops.
+const FLOOD_CLOSE_GRACE_MS = 1_000;
 // RFC 6455 allows 123 bytes of close reason; our reasons are ASCII.
 const MAX_CLOSE_REASON_CHARS = 120;
 
@@ -61,7 +63,8 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
     this.#log = logger;
     this.#pace = options.pace === undefined ? undefined : new MediaPace(options.pace, options.now);
     socket.on('message', (data: Buffer, isBinary) => {
-      this.#onFrame(isBinary ? '' : data.toString());
+      // Whatever still arrives once the stream has ended (the rest of a flood, say) is not even read as text.
+      if (!this.#ended) this.#onFrame(isBinary ? '' : data.toString());
     });
     socket.on('close', (code) => {
       this.#finish({ kind: 'stream-lost', closeCode: code });
@@ -111,8 +114,7 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
   }
 
   #onFrame(text: string): void {
-    // Whatever still arrives once the stream has ended (a flood, say) is not even parsed.
-    if (this.#ended) return;
+    if (this.#ended) return; // an earlier frame (kept while the stream was claimed) ended it
     const frame = parseTwilioFrame(text);
     if (frame.kind === 'unknown') {
       this.#log.debug({ event: frame.event }, 'unknown media stream event ignored');
@@ -151,7 +153,14 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
 
   #flooded(): void {
     this.#log.warn({ security: true }, 'caller audio faster than real time: closing this call');
-    this.#socket.close(CLOSE_POLICY_VIOLATION, 'media faster than real time');
+    const socket = this.#socket;
+    socket.close(CLOSE_POLICY_VIOLATION, 'media faster than real time');
+    // Reading the rest of a flood costs what the flood costs: stop reading (TCP then holds the sender back), and
+    // drop the connection once the close frame has had time to leave, not after ws's 30 s closing handshake.
+    socket.pause();
+    setTimeout(() => {
+      socket.terminate();
+    }, FLOOD_CLOSE_GRACE_MS).unref();
     this.#finish({ kind: 'media-flood' });
   }
 
