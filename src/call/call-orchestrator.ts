@@ -174,7 +174,10 @@ export class CallOrchestrator {
       const meter = new UsageMeter(this.#deps.settings.prices);
       const transcript = new TranscriptRecorder(this.#deps.calls, callSid, log);
       const toolbox = new PermitToolbox(this.#deps.applications, this.#deps.rules, applicationId);
-      const recording = this.#deps.recordings === undefined ? undefined : new StereoRecording();
+      const recording =
+        this.#deps.recordings === undefined
+          ? undefined
+          : new StereoRecording({ maxMs: this.#deps.settings.recordingMaxMs });
       const bridge = new CallBridge({
         telephony,
         session: ready,
@@ -350,9 +353,13 @@ export class CallOrchestrator {
     const recordings = this.#deps.recordings;
     if (recording.durationMs === 0 || recordings === undefined) return;
     try {
-      await recordings.save(callSid, recording.toWav());
-      await this.#deps.calls.recordRecording(callSid, recording.durationMs);
-      log.info({ recordingMs: Math.round(recording.durationMs) }, 'call recording saved');
+      // Read out in slices: the WAV (twice the mu-law held during the call) is never built whole.
+      await recordings.save(callSid, recording.wav());
+      await this.#deps.calls.recordRecording(callSid, recording.durationMs, recording.capped);
+      log.info(
+        { recordingMs: Math.round(recording.durationMs), capped: recording.capped },
+        recording.capped ? 'call recording saved, stopped at its maximum length' : 'call recording saved',
+      );
     } catch (error) {
       log.error({ err: error }, 'could not save the call recording');
     }
