@@ -42,6 +42,8 @@ async function startService(env: Record<string, string> = {}) {
       PUBLIC_BASE_URL,
       TWILIO_AUTH_TOKEN: AUTH_TOKEN,
       SMS_WORKER: 'false',
+      // The simulated phone runs at SPEED times real time; Twilio never does (MEDIA_MAX_PACE defaults to 1).
+      MEDIA_MAX_PACE: String(2 * SPEED),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
