@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealtimeSimulator, type RealtimeSimulator } from '../../src/sim/realtime-simulator.ts';
 import { loadScenario } from '../../src/sim/scenario.ts';
 import { mediaFrame } from '../../src/sim/twilio-stream-frames.ts';
-import { TEST_KEY_A } from '../support/keys.ts';
 import { answerCall, MediaSocket, newCallSid } from '../support/media-socket.ts';
+import { startServiceProcess, type ServiceProcess } from '../support/service-process.ts';
 import { waitUntil } from '../support/wait.ts';
 import { OPENAI_TEST_KEY, PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN } from '../support/voice.ts';
 
@@ -19,7 +18,6 @@ import { OPENAI_TEST_KEY, PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN } from '../support/
  * so this test's own buffers do not count.
  */
 
-const MAIN = join(import.meta.dirname, '../../src/main.ts');
 const FLOOD_BYTES = 69 * 1024 * 1024;
 const RSS_MARGIN_KB = 50 * 1024;
 // Just under the 8 KiB message cap: 6,000 bytes of audio (750 ms) in 8,000 characters of base64.
@@ -31,9 +29,7 @@ const canReadMemory = existsSync('/proc/self/status') && existsSync('/proc/self/
 
 let dir: string;
 let model: RealtimeSimulator;
-let child: ChildProcess;
-let output = '';
-let url = '';
+let service: ServiceProcess;
 
 function memoryKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -46,42 +42,29 @@ beforeAll(async () => {
   model = await startRealtimeSimulator({ scenario: loadScenario('happy-path'), apiKey: OPENAI_TEST_KEY });
   const caFile = join(dir, 'model-ca.pem');
   writeFileSync(caFile, model.ca);
-  child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: `file:${join(dir, 'permitline.db')}`,
-      DATA_KEYS: TEST_KEY_A,
-      PUBLIC_BASE_URL,
-      TWILIO_AUTH_TOKEN,
-      OPENAI_API_KEY: OPENAI_TEST_KEY,
-      OPENAI_BASE_URL: model.baseURL,
-      NODE_EXTRA_CA_CERTS: caFile,
-      RECORD_CALLS: 'true',
-      RECORDINGS_DIR: join(dir, 'recordings'),
-      SMS_WORKER: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  service = await startServiceProcess(dir, {
+    PUBLIC_BASE_URL,
+    TWILIO_AUTH_TOKEN,
+    OPENAI_API_KEY: OPENAI_TEST_KEY,
+    OPENAI_BASE_URL: model.baseURL,
+    NODE_EXTRA_CA_CERTS: caFile,
+    RECORD_CALLS: 'true',
+    RECORDINGS_DIR: join(dir, 'recordings'),
   });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  await waitUntil(() => output.includes('PermitLine is listening'), 'the service prints its listening line', 15_000);
-  url = /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1] ?? '';
 }, 30_000);
 
 afterAll(async () => {
   if (!canReadMemory) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+  service.proc.kill('SIGTERM');
+  await service.exited;
   await model.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe.skipIf(!canReadMemory)('a media flood against the service process', () => {
   it('when 69 MB of caller audio is pushed at once, then the socket is closed, the service stays within 50 MB of its memory, and the recording stays small', async () => {
-    const pid = child.pid!;
+    const pid = service.proc.pid!;
+    const { url } = service;
     const callSid = newCallSid();
     const sessionsBefore = model.connections;
     const { token } = await answerCall(url, callSid);
@@ -108,6 +91,6 @@ describe.skipIf(!canReadMemory)('a media flood against the service process', () 
     expect(peakKb - startKb, `peak ${peakKb} kB, at the start ${startKb} kB`).toBeLessThan(RSS_MARGIN_KB);
     expect(statSync(join(recordings, file!)).size).toBeLessThan(MAX_RECORDING_FILE_BYTES);
     expect((await fetch(`${url}/health/live`)).status).toBe(200);
-    expect(output).toContain('caller audio faster than real time');
+    expect(service.output()).toContain('caller audio faster than real time');
   }, 60_000);
 });

@@ -38,6 +38,16 @@ async function released(): Promise<void> {
   await waitUntil(() => rig.service.callOrchestrator.liveCalls === 0, 'the call is released');
 }
 
+/** A call answered, streamed to the model and hung up; gives its token. */
+async function streamedAndHungUp(callSid: string): Promise<string> {
+  const token = await answeredWithToken(callSid);
+  const stream = await MediaSocket.start(rig.service.url, callSid, token);
+  await bridged(stream);
+  await stream.hangUp();
+  await released();
+  return token;
+}
+
 const securityEvents = (service: TestService, callSid: string): string[] =>
   service.log.text.split('\n').filter((line) => line.includes('"security":true') && line.includes(callSid));
 
@@ -64,11 +74,7 @@ describe('a stream token opens one media stream', () => {
 
   it('when a socket starts with the token after the first stream stopped, then it is refused with 1008 and opens no model session', async () => {
     const callSid = newCallSid();
-    const token = await answeredWithToken(callSid);
-    const first = await MediaSocket.start(rig.service.url, callSid, token);
-    await bridged(first);
-    await first.hangUp();
-    await released();
+    const token = await streamedAndHungUp(callSid);
     const sessions = rig.model.connections;
 
     const again = await MediaSocket.start(rig.service.url, callSid, token);
@@ -98,11 +104,7 @@ describe('a stream token opens one media stream', () => {
 describe('a voice webhook for a call already streamed or over', () => {
   it('when a signed voice webhook is replayed after the call completed, then it hangs up, issues no stream, opens no model session and logs a security event', async () => {
     const callSid = newCallSid();
-    const token = await answeredWithToken(callSid);
-    const stream = await MediaSocket.start(rig.service.url, callSid, token);
-    await bridged(stream);
-    await stream.hangUp();
-    await released();
+    await streamedAndHungUp(callSid);
     expect(await callCompleted(rig.service.url, callSid)).toBe(204);
     const sessions = rig.model.connections;
 
