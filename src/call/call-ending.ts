@@ -11,7 +11,9 @@ export type StreamEnding =
   /** The socket closed, or failed, without a `stop`. */
   | { readonly kind: 'stream-lost'; readonly closeCode: number | undefined }
   /** A frame that is not Twilio's protocol: this call's socket is closed, no other. */
-  | { readonly kind: 'protocol-violation'; readonly detail: string };
+  | { readonly kind: 'protocol-violation'; readonly detail: string }
+  /** Caller audio arrived faster than real time beyond the burst allowance (MEDIA_MAX_PACE, MEDIA_BURST_MS): closed. */
+  | { readonly kind: 'media-flood' };
 
 export type CallEnding =
   | StreamEnding
@@ -52,10 +54,12 @@ export function afterStream(ending: CallEnding | undefined, submitted: boolean):
     case 'caller-hung-up':
     case 'stream-lost':
     case 'protocol-violation':
+    case 'media-flood':
     case 'model-lost':
     case 'service-stopping':
     case undefined:
-      // The model failed or was lost, the stream broke, or this instance is stopping (the redirect reaches
+      // The model failed or was lost, the stream broke or was closed (a flood: if Twilio itself ran ahead after a
+      // stall longer than the burst, the caller is still there), or this instance is stopping (the redirect reaches
       // another one): if the caller is still on the line, the keypad path carries on with the draft.
       return 'ivr';
   }
@@ -70,6 +74,8 @@ export function describeEnding(ending: CallEnding): string {
       return ending.closeCode === undefined ? 'media stream lost' : `media stream closed (${ending.closeCode})`;
     case 'protocol-violation':
       return `protocol violation: ${ending.detail}`;
+    case 'media-flood':
+      return 'caller audio faster than real time';
     case 'agent-finished':
       return ending.goodbyeHeard ? 'agent ended the call' : 'agent ended the call (goodbye not confirmed by marks)';
     case 'model-lost':

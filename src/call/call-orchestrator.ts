@@ -13,9 +13,10 @@ import type { CallRecordings } from '../recording/call-recordings.ts';
 import { StereoRecording } from '../recording/stereo-recording.ts';
 import type { RealtimeSession, RealtimeSessionConfig } from '../realtime/realtime-session.ts';
 import { UsageMeter } from '../realtime/usage-meter.ts';
-import type { CallRepository } from '../store/call-repository.ts';
+import { callIsOver, type CallRepository } from '../store/call-repository.ts';
 import { CallBridge, type ReadySession } from './call-bridge.ts';
 import { describeEnding, type CallEnding } from './call-ending.ts';
+import type { MediaPaceLimits } from './media-pace.ts';
 import type { TwilioStartMessage } from '../protocols/media-stream-messages.ts';
 import { TranscriptRecorder } from './transcript-recorder.ts';
 import { TwilioMediaStream } from './twilio-media-stream.ts';
@@ -38,6 +39,10 @@ export interface CallSettings {
   readonly prewarmTtlMs: number;
   /** Long calls move to a fresh model session this long before the model's session limit. */
   readonly renewBeforeExpiryMs: number;
+  /** How fast caller audio may arrive before the call is closed as a flood. */
+  readonly mediaPace: MediaPaceLimits;
+  /** A recording stops at this length (the call goes on). */
+  readonly recordingMaxMs: number;
 }
 
 export interface CallOrchestratorDeps {
@@ -62,6 +67,14 @@ interface PreparedCall {
   readonly expiry: NodeJS.Timeout;
 }
 
+/**
+ * What the voice webhook may answer for a call. `connect`: the usual answer (a stream, or the IVR while the model
+ * is down), also for a retry that arrives before the stream started. `call-ended`: Twilio already said the call is
+ * over. `already-connected`: the call's one stream was claimed, or it went to the IVR: a webhook now is a replay,
+ * and gets no new stream.
+ */
+export type CallAnswer = 'connect' | 'call-ended' | 'already-connected';
+
 // Twilio requests the <Connect action> within a second or two of the stream closing.
 const ENDING_MEMORY_MS = 60_000;
 
@@ -74,7 +87,7 @@ export class CallOrchestrator {
   readonly #live = new Map<string, CallBridge>();
   // Why recent calls left the model, for the <Connect action> that Twilio requests right after (usually here).
   readonly #endings = new Map<string, CallEnding>();
-  readonly #answering = new Map<string, Promise<void>>();
+  readonly #answering = new Map<string, Promise<CallAnswer>>();
   // What ended calls still have to write (usage, transcript, recording); stop waits for it before the database closes.
   readonly #finishing = new Set<Promise<void>>();
 
@@ -102,8 +115,11 @@ export class CallOrchestrator {
     return this.#prepared.size;
   }
 
-  /** At the voice webhook: record the call, find or start its draft, and open the model session early. */
-  answer(callSid: string, from: string, status: string): Promise<void> {
+  /**
+   * At the voice webhook: record the call, find or start its draft, and open the model session early; for a call
+   * already connected or over, nothing is prepared and no model session is opened.
+   */
+  answer(callSid: string, from: string, status: string): Promise<CallAnswer> {
     // A retried webhook (even one arriving while the first is still being answered) joins the first answer.
     const pending = this.#answering.get(callSid);
     if (pending !== undefined) return pending;
@@ -112,10 +128,14 @@ export class CallOrchestrator {
     return answering;
   }
 
-  async #answer(callSid: string, from: string, status: string): Promise<void> {
-    await this.#deps.calls.recordIncoming(callSid, from, status);
-    if (this.#prepared.has(callSid) || this.#live.has(callSid)) return; // a retried webhook
-    if (!this.#deps.modelAvailable()) return; // answered without the model: nothing to prepare
+  async #answer(callSid: string, from: string, status: string): Promise<CallAnswer> {
+    const { created } = await this.#deps.calls.recordIncoming(callSid, from, status);
+    if (!created) {
+      const admission = await this.#admissionOf(callSid);
+      if (admission !== 'connect') return admission;
+    }
+    if (this.#prepared.has(callSid)) return 'connect'; // a retried webhook, before its stream started
+    if (!this.#deps.modelAvailable()) return 'connect'; // answered without the model: nothing to prepare
     const { applicationId, instructions } = await this.#prepare(callSid, from);
     const session = this.#openConfigured(instructions);
     // Never an unhandled rejection: a failed early open is retried when the stream starts.
@@ -126,19 +146,38 @@ export class CallOrchestrator {
       this.#discardPrepared(callSid);
     }, this.#deps.settings.prewarmTtlMs);
     this.#prepared.set(callSid, { applicationId, instructions, session, expiry });
+    return 'connect';
   }
 
-  /** At the media stream's `start` (token already checked): bridge the caller to the model. */
-  async streamStarted(socket: WebSocket, start: TwilioStartMessage): Promise<void> {
+  async #admissionOf(callSid: string): Promise<CallAnswer> {
+    const call = await this.#deps.calls.find(callSid);
+    if (call === undefined) return 'connect';
+    if (callIsOver(call)) return 'call-ended';
+    if (call.streamStartedAt !== undefined || call.ivrAt !== undefined || this.#live.has(callSid))
+      return 'already-connected';
+    return 'connect';
+  }
+
+  /**
+   * At the media stream's `start` (token checked, the call's one stream claimed): bridge the caller to the model.
+   * `earlier`: frames that came after `start` while the stream was being claimed.
+   */
+  async streamStarted(socket: WebSocket, start: TwilioStartMessage, earlier: readonly string[] = []): Promise<void> {
     const callSid = start.start.callSid;
     const log = this.#deps.logger.child({ callSid, streamSid: start.streamSid });
-    const telephony = new TwilioMediaStream(socket, { callSid, streamSid: start.streamSid }, log);
+    const telephony = new TwilioMediaStream(socket, { callSid, streamSid: start.streamSid }, log, {
+      earlier,
+      pace: this.#deps.settings.mediaPace,
+    });
     try {
       const { applicationId, ready } = await this.#sessionFor(callSid);
       const meter = new UsageMeter(this.#deps.settings.prices);
       const transcript = new TranscriptRecorder(this.#deps.calls, callSid, log);
       const toolbox = new PermitToolbox(this.#deps.applications, this.#deps.rules, applicationId);
-      const recording = this.#deps.recordings === undefined ? undefined : new StereoRecording();
+      const recording =
+        this.#deps.recordings === undefined
+          ? undefined
+          : new StereoRecording({ maxMs: this.#deps.settings.recordingMaxMs });
       const bridge = new CallBridge({
         telephony,
         session: ready,
@@ -314,9 +353,13 @@ export class CallOrchestrator {
     const recordings = this.#deps.recordings;
     if (recording.durationMs === 0 || recordings === undefined) return;
     try {
-      await recordings.save(callSid, recording.toWav());
-      await this.#deps.calls.recordRecording(callSid, recording.durationMs);
-      log.info({ recordingMs: Math.round(recording.durationMs) }, 'call recording saved');
+      // Read out in slices: the WAV (twice the mu-law held during the call) is never built whole.
+      await recordings.save(callSid, recording.wav());
+      await this.#deps.calls.recordRecording(callSid, recording.durationMs, recording.capped);
+      log.info(
+        { recordingMs: Math.round(recording.durationMs), capped: recording.capped },
+        recording.capped ? 'call recording saved, stopped at its maximum length' : 'call recording saved',
+      );
     } catch (error) {
       log.error({ err: error }, 'could not save the call recording');
     }

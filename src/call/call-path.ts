@@ -65,8 +65,9 @@ export function mountCallPath(
     authToken: deps.authToken,
     tokens,
     logger: deps.logger,
-    onStreamStarted: (socket, start) => {
-      orchestrator.streamStarted(socket, start).catch((error: unknown) => {
+    claimStream: (callSid) => deps.calls.claimStream(callSid),
+    onStreamStarted: (socket, start, earlier) => {
+      orchestrator.streamStarted(socket, start, earlier).catch((error: unknown) => {
         deps.logger.error({ err: error, callSid: start.start.callSid }, 'the media stream could not be bridged');
         socket.terminate();
       });

@@ -6,9 +6,11 @@ import {
   outboundMark,
   outboundMedia,
   parseTwilioFrame,
+  payloadDurationMs,
   type OutboundTwilioMessage,
 } from '../protocols/media-stream-messages.ts';
 import type { StreamEnding } from './call-ending.ts';
+import { MediaPace, type MediaPaceLimits } from './media-pace.ts';
 import type { TelephonyStream, TelephonyStreamEvents } from './telephony-stream.ts';
 
 /**
@@ -16,40 +18,66 @@ import type { TelephonyStream, TelephonyStreamEvents } from './telephony-stream.
  * frame is validated; a malformed one closes this call's socket only.
  */
 
-// WebSocket close codes (RFC 6455): 1000 normal, 1007 invalid payload.
+// WebSocket close codes (RFC 6455): 1000 normal, 1007 invalid payload, 1008 policy violation.
 const CLOSE_NORMAL = 1000;
 const CLOSE_INVALID_PAYLOAD = 1007;
+const CLOSE_POLICY_VIOLATION = 1008;
+// What ws says when a message is over maxPayload (it closes the socket with 1009 itself).
+const WS_MESSAGE_TOO_BIG = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 // Five seconds of 20 ms frames: longer than opening a model session may take before the call is given up.
 const MAX_EARLY_FRAMES = 250;
+// A flooding peer's close frame is written at once; this is how long it has to read it before the connection drops.
+const FLOOD_CLOSE_GRACE_MS = 1_000;
 // RFC 6455 allows 123 bytes of close reason; our reasons are ASCII.
 const MAX_CLOSE_REASON_CHARS = 120;
+
+export interface TwilioMediaStreamOptions {
+  /** Frames that arrived after `start` before this stream took the socket, in order. */
+  readonly earlier?: readonly string[];
+  /** How fast caller audio may arrive; undefined: no limit. */
+  readonly pace?: MediaPaceLimits;
+  readonly now?: () => number;
+}
 
 export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> implements TelephonyStream {
   readonly callSid: string;
   readonly streamSid: string;
   readonly #socket: WebSocket;
   readonly #log: Logger;
+  readonly #pace: MediaPace | undefined;
   #ended = false;
   #ending: StreamEnding | undefined;
   // Audio that arrives while the model session is still being connected; handed over by takeEarlyAudio().
   #earlyAudio: string[] | undefined = [];
 
-  constructor(socket: WebSocket, ids: { callSid: string; streamSid: string }, logger: Logger) {
+  constructor(
+    socket: WebSocket,
+    ids: { callSid: string; streamSid: string },
+    logger: Logger,
+    options: TwilioMediaStreamOptions = {},
+  ) {
     super();
     this.#socket = socket;
     this.callSid = ids.callSid;
     this.streamSid = ids.streamSid;
     this.#log = logger;
+    this.#pace = options.pace === undefined ? undefined : new MediaPace(options.pace, options.now);
     socket.on('message', (data: Buffer, isBinary) => {
-      this.#onFrame(isBinary ? '' : data.toString());
+      // Whatever still arrives once the stream has ended (the rest of a flood, say) is not even read as text.
+      if (!this.#ended) this.#onFrame(isBinary ? '' : data.toString());
     });
     socket.on('close', (code) => {
       this.#finish({ kind: 'stream-lost', closeCode: code });
     });
     socket.on('error', (error) => {
       this.#log.warn({ err: error }, 'media stream socket error');
-      this.#finish({ kind: 'stream-lost', closeCode: undefined });
+      this.#finish(
+        'code' in error && error.code === WS_MESSAGE_TOO_BIG
+          ? { kind: 'protocol-violation', detail: 'message too large' }
+          : { kind: 'stream-lost', closeCode: undefined },
+      );
     });
+    for (const frame of options.earlier ?? []) this.#onFrame(frame);
   }
 
   get ending(): StreamEnding | undefined {
@@ -86,6 +114,7 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
   }
 
   #onFrame(text: string): void {
+    if (this.#ended) return; // an earlier frame (kept while the stream was claimed) ended it
     const frame = parseTwilioFrame(text);
     if (frame.kind === 'unknown') {
       this.#log.debug({ event: frame.event }, 'unknown media stream event ignored');
@@ -100,6 +129,10 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
     const message = frame.message;
     switch (message.event) {
       case 'media':
+        if (this.#pace?.admit(payloadDurationMs(message.media.payload)) === false) {
+          this.#flooded();
+          return;
+        }
         if (this.#earlyAudio === undefined) this.emit('audio', message.media.payload);
         else if (this.#earlyAudio.length < MAX_EARLY_FRAMES) this.#earlyAudio.push(message.media.payload);
         return;
@@ -116,6 +149,19 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
       case 'start':
         return;
     }
+  }
+
+  #flooded(): void {
+    this.#log.warn({ security: true }, 'caller audio faster than real time: closing this call');
+    const socket = this.#socket;
+    socket.close(CLOSE_POLICY_VIOLATION, 'media faster than real time');
+    // Reading the rest of a flood costs what the flood costs: stop reading (TCP then holds the sender back), and
+    // drop the connection once the close frame has had time to leave, not after ws's 30 s closing handshake.
+    socket.pause();
+    setTimeout(() => {
+      socket.terminate();
+    }, FLOOD_CLOSE_GRACE_MS).unref();
+    this.#finish({ kind: 'media-flood' });
   }
 
   #finish(ending: StreamEnding): void {

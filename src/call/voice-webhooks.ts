@@ -8,7 +8,7 @@ import type { CallRepository } from '../store/call-repository.ts';
 import { mediaStreamUrl } from './media-socket-server.ts';
 import type { StreamTokens } from './stream-tokens.ts';
 import { requireTwilioSignature } from '../web/twilio-signature.ts';
-import type { CallOrchestrator } from './call-orchestrator.ts';
+import type { CallAnswer, CallOrchestrator } from './call-orchestrator.ts';
 import type { CallAdmission, CallRefusal } from './call-admission.ts';
 
 /**
@@ -74,6 +74,19 @@ function refusalTwiml(refusal: CallRefusal, publicBaseUrl: URL): string {
   return response.toString();
 }
 
+/**
+ * The answer to a voice webhook that must not start a stream: one for a call Twilio said is over, or one whose
+ * stream was already claimed (or that went to the IVR). Twilio retries only a webhook whose answer it did not get, so
+ * it never acts on these for a call it connected: they reach a replayer. Should one ever reach Twilio for a live
+ * call, the IVR carries on with the same draft, where a hang-up would cut the caller off.
+ */
+function noNewStream(answer: Exclude<CallAnswer, 'connect'>, publicBaseUrl: URL): string {
+  const response = new twilio.twiml.VoiceResponse();
+  if (answer === 'call-ended') response.hangup();
+  else response.redirect({ method: 'POST' }, ivrUrl(publicBaseUrl));
+  return response.toString();
+}
+
 export interface VoiceWebhooksDeps {
   readonly authToken: string;
   readonly publicBaseUrl: URL;
@@ -104,7 +117,15 @@ export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
       return;
     }
     const withModel = deps.callOrchestrator.modelAvailable;
-    await deps.callOrchestrator.answer(callSid, from, status);
+    const answer = await deps.callOrchestrator.answer(callSid, from, status);
+    if (answer !== 'connect') {
+      req.log.warn(
+        { security: true, callSid, answer },
+        'voice webhook for a call already connected or over: no new stream',
+      );
+      res.type('text/xml').send(noNewStream(answer, deps.publicBaseUrl));
+      return;
+    }
 
     const response = new twilio.twiml.VoiceResponse();
     if (!withModel) {

@@ -23,7 +23,7 @@ const USAGE = `Usage: npm run call -- <scenario-name-or-path> [options]
   --url <url>              where the service listens (default http://127.0.0.1:3000)
   --public-base-url <url>  the service's PUBLIC_BASE_URL, which requests are signed for
                            (default: $PUBLIC_BASE_URL, else http://localhost:<port of --url>, the service's own default)
-  --fast                   run ${FAST_FACTOR}× faster than real time (only for services that send audio faster than real time)
+  --fast                   run ${FAST_FACTOR}× faster than real time (the service must allow it: start it with MEDIA_MAX_PACE=${FAST_FACTOR})
   --hang-up-after <n>      the caller hangs up after their n-th turn (0-based), like a dropped call
   --verbose                also print every echoed mark
 

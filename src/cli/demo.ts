@@ -53,6 +53,8 @@ const loaded = loadConfig({
   OPENAI_API_KEY: 'demo',
   OPENAI_BASE_URL: model.baseURL,
   LOG_LEVEL: 'warn',
+  // The simulated phone sends faster than real time with --fast; Twilio never does.
+  MEDIA_MAX_PACE: String(FAST_FACTOR),
 });
 if (!loaded.ok) throw loaded.error;
 const service = await startPermitLine(loaded.config, createLogger('warn'), keys.keys, { realtimeCa: model.ca });

@@ -119,6 +119,17 @@ const environmentSchema = z.object({
   // Off unless asked for: a recorded call must be announced, and the recordings are personal data to look after.
   RECORD_CALLS: booleanSetting.default(false),
   RECORDINGS_DIR: z.string().trim().min(1).default('data/recordings'),
+  // An intake call takes minutes; half an hour holds 29 MB of mu-law per live call. The call goes on unrecorded after.
+  RECORDING_MAX_MS: z.coerce
+    .number({ error: 'must be milliseconds' })
+    .int()
+    .min(1_000)
+    .max(14_400_000)
+    .default(1_800_000),
+  // Twilio streams caller audio in real time (1). Raise it only for local simulated calls run faster (npm run call -- --fast).
+  MEDIA_MAX_PACE: z.coerce.number({ error: 'must be a number, 1 for real time' }).min(1).max(1000).default(1),
+  // Audio that may arrive at once after a network stall: two TCP retransmission timeouts (1 s, then 2 s) with room.
+  MEDIA_BURST_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(200).max(60_000).default(5_000),
   TWILIO_FROM_NUMBER: optionalText.pipe(
     z
       .string()
@@ -220,8 +231,13 @@ export interface Config {
   };
   readonly streamTokenTtlSeconds: number;
   readonly simulatorScenario: string;
-  /** enabled: new calls are recorded (and told so); dir: where recordings are kept, which staff can play even when off. */
-  readonly recordings: { readonly enabled: boolean; readonly dir: string };
+  /**
+   * enabled: new calls are recorded (and told so); dir: where recordings are kept, which staff can play even when
+   * off; maxMs: a recording stops at this length while the call goes on.
+   */
+  readonly recordings: { readonly enabled: boolean; readonly dir: string; readonly maxMs: number };
+  /** How fast caller audio may arrive on a media stream before that call is closed. */
+  readonly media: { readonly maxPace: number; readonly burstMs: number };
   readonly sms: {
     /** Undefined outside production when no Twilio account is set: texts then go to the local Twilio stand-in. */
     readonly sender: { readonly from: string } | { readonly messagingServiceSid: string } | undefined;
@@ -395,7 +411,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     streamTokenTtlSeconds: e.STREAM_TOKEN_TTL_SECONDS,
     simulatorScenario: e.SIMULATOR_SCENARIO,
-    recordings: { enabled: e.RECORD_CALLS, dir: e.RECORDINGS_DIR },
+    recordings: { enabled: e.RECORD_CALLS, dir: e.RECORDINGS_DIR, maxMs: e.RECORDING_MAX_MS },
+    media: { maxPace: e.MEDIA_MAX_PACE, burstMs: e.MEDIA_BURST_MS },
     sms: {
       sender: smsSender(e),
       apiBaseUrl: e.TWILIO_API_BASE_URL,

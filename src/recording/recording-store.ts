@@ -1,20 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../errors.ts';
 
 /**
- * Where recordings are kept: a port with three operations, so the service
+ * Where recordings are kept: a port with four operations, so the service
  * does not care whether bytes land in a local directory (the default, and
  * tests) or an S3-compatible bucket (the production adapter, described in
- * docs/recordings.md but not built yet).
+ * docs/recordings.md but not built yet). Objects are written as a stream and
+ * read by ranges, so neither saving nor playing a long call holds it whole.
  * The store only ever sees ciphertext.
  */
 export interface RecordingStore {
-  /** Stores `bytes` under `key`, replacing what was there; readers never see a partial object. */
-  put(key: string, bytes: Buffer): Promise<void>;
-  /** The bytes under `key`, or undefined when there are none. */
-  get(key: string): Promise<Buffer | undefined>;
+  /** Stores the parts, in order, as one object under `key`, replacing what was there; readers never see a partial object. */
+  put(key: string, parts: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void>;
+  /** The object's length in bytes, or undefined when there is none. */
+  size(key: string): Promise<number | undefined>;
+  /** `length` bytes of the object from `start` (fewer only where it ends), or undefined when there is none. */
+  read(key: string, start: number, length: number): Promise<Buffer | undefined>;
   /** Removes `key`; false when there was nothing to remove. */
   delete(key: string): Promise<boolean>;
 }
@@ -52,7 +55,7 @@ export class LocalDirectoryRecordingStore implements RecordingStore {
     this.#dir = dir;
   }
 
-  async put(key: string, bytes: Buffer): Promise<void> {
+  async put(key: string, parts: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
     const path = this.#pathOf(key);
     // Written beside the target and renamed over it: a crash leaves a stray temp file, never half a recording.
     const temp = join(this.#dir, `.${key}.${randomUUID()}.tmp`);
@@ -61,7 +64,7 @@ export class LocalDirectoryRecordingStore implements RecordingStore {
     try {
       const file = await open(temp, 'wx', FILE_MODE);
       try {
-        await file.writeFile(bytes);
+        for await (const part of parts) await file.write(part);
         await file.sync();
       } finally {
         await file.close();
@@ -74,14 +77,40 @@ export class LocalDirectoryRecordingStore implements RecordingStore {
     /* eslint-enable security/detect-non-literal-fs-filename */
   }
 
-  async get(key: string): Promise<Buffer | undefined> {
+  async size(key: string): Promise<number | undefined> {
     const path = this.#pathOf(key);
     try {
       // eslint-disable-next-line security/detect-non-literal-fs-filename -- the configured recordings directory and a validated key
-      return await readFile(path);
+      return (await stat(path)).size;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
+    }
+  }
+
+  async read(key: string, start: number, length: number): Promise<Buffer | undefined> {
+    const path = this.#pathOf(key);
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(length) || start < 0 || length < 0)
+      throw new RangeError(`cannot read ${length} bytes at ${start} of a recording`);
+    let file;
+    try {
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the configured recordings directory and a validated key
+      file = await open(path, 'r');
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+    try {
+      const bytes = Buffer.alloc(length);
+      let filled = 0;
+      while (filled < length) {
+        const { bytesRead } = await file.read(bytes, filled, length - filled, start + filled);
+        if (bytesRead === 0) break; // the end of the file
+        filled += bytesRead;
+      }
+      return filled === length ? bytes : bytes.subarray(0, filled);
+    } finally {
+      await file.close();
     }
   }
 

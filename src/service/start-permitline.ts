@@ -179,6 +179,8 @@ export async function startPermitLine(
         timeZone: config.departmentTimeZone,
         prewarmTtlMs: config.streamTokenTtlSeconds * 1000 + PREWARM_GRACE_MS,
         renewBeforeExpiryMs: config.realtime.renewBeforeExpiryMs,
+        mediaPace: config.media,
+        recordingMaxMs: config.recordings.maxMs,
       },
     },
   );

@@ -18,7 +18,17 @@ export interface CallRecord {
   readonly startedAt: string;
   /** Length of the call's stereo recording; undefined when none is kept. */
   readonly recordingMs: number | undefined;
+  /** When a media socket claimed the call's one stream; undefined while no stream has started. */
+  readonly streamStartedAt: string | undefined;
+  /** When the call reached the keypad IVR; undefined if it never did. */
+  readonly ivrAt: string | undefined;
 }
+
+/**
+ * What a media socket's claim on a call's one stream came to. Only `claimed` may go on to a model session;
+ * `already-streamed` covers a second socket at once, one after `stop`, and one on another instance.
+ */
+export type StreamClaim = 'claimed' | 'already-streamed' | 'call-ended' | 'unknown-call';
 
 export type TurnRole = 'caller' | 'agent' | 'tool';
 
@@ -49,6 +59,13 @@ const STATUS_RANK: Readonly<Record<string, number>> = {
   'no-answer': 4,
   canceled: 4,
 };
+const FINAL_RANK = 4;
+const FINAL_STATUSES = Object.keys(STATUS_RANK).filter((status) => STATUS_RANK[status] === FINAL_RANK);
+
+/** Whether Twilio's status callback has said the call is over (completed, busy, failed, no-answer, canceled). */
+export function callIsOver(call: Pick<CallRecord, 'status'>): boolean {
+  return STATUS_RANK[call.status] === FINAL_RANK;
+}
 
 export class CallRepository {
   readonly #db: Client;
@@ -123,6 +140,23 @@ export class CallRepository {
     return row === undefined ? undefined : this.#toCall(row);
   }
 
+  /**
+   * Claims the call's one media stream: one conditional UPDATE, so of any number of sockets, on any instance
+   * sharing the database, exactly one is `claimed`, and none once the call is over.
+   */
+  async claimStream(callSid: string): Promise<StreamClaim> {
+    const result = await this.#db.execute({
+      sql: `UPDATE calls SET stream_started_at = ? WHERE call_sid = ? AND stream_started_at IS NULL
+            AND status NOT IN (${FINAL_STATUSES.map(() => '?').join(', ')})`,
+      args: [this.#now().toISOString(), callSid, ...FINAL_STATUSES],
+    });
+    if (result.rowsAffected === 1) return 'claimed';
+    // Only to say why, in the security log: the UPDATE above already decided.
+    const call = await this.find(callSid);
+    if (call === undefined) return 'unknown-call';
+    return call.streamStartedAt === undefined ? 'call-ended' : 'already-streamed';
+  }
+
   /** The unfinished application of this caller's latest call since `since`: how a dropped call resumes. */
   async recentDraftOfCaller(fromPhone: string, since: Date): Promise<string | undefined> {
     // Only a real number identifies a caller: every withheld caller ID ("anonymous") is the same text.
@@ -173,11 +207,18 @@ export class CallRepository {
     });
   }
 
-  /** A recording of the call was stored (its length in ms), or, with undefined, is no longer kept. */
-  async recordRecording(callSid: string, recordingMs: number | undefined): Promise<void> {
+  /**
+   * A recording of the call was stored (its length in ms), or, with undefined, is no longer kept. `capped`: it
+   * stopped at the maximum recording length while the call went on.
+   */
+  async recordRecording(callSid: string, recordingMs: number | undefined, capped = false): Promise<void> {
     await this.#db.execute({
-      sql: 'UPDATE calls SET recording_ms = ? WHERE call_sid = ?',
-      args: [recordingMs === undefined ? null : Math.round(recordingMs), callSid],
+      sql: 'UPDATE calls SET recording_ms = ?, recording_capped = ? WHERE call_sid = ?',
+      args: [
+        recordingMs === undefined ? null : Math.round(recordingMs),
+        capped && recordingMs !== undefined ? 1 : 0,
+        callSid,
+      ],
     });
   }
 
@@ -222,6 +263,8 @@ export class CallRepository {
       costUsd: Number(row.cost_usd),
       startedAt: textColumn(row, 'started_at'),
       recordingMs: row.recording_ms === null || row.recording_ms === undefined ? undefined : Number(row.recording_ms),
+      streamStartedAt: optionalTextColumn(row, 'stream_started_at'),
+      ivrAt: optionalTextColumn(row, 'ivr_at'),
     };
   }
 }

@@ -39,6 +39,8 @@ export interface CallListEntry {
   readonly applicationId: string | undefined;
   readonly reference: string | undefined;
   readonly recordingMs: number | undefined;
+  /** The recording stopped at its maximum length (RECORDING_MAX_MS) while the call went on. */
+  readonly recordingCapped: boolean;
 }
 
 export interface CallListPage {
@@ -122,7 +124,7 @@ export class StaffCallDirectory {
 
   async #select(rest: string, args: InArgs): Promise<CallListEntry[]> {
     const result = await this.#db.execute({
-      sql: `SELECT c.call_sid, c.started_at, c.duration_seconds, c.from_phone, c.erased_at, c.recording_ms, c.application_id, a.reference, ${OUTCOME_SQL} AS outcome
+      sql: `SELECT c.call_sid, c.started_at, c.duration_seconds, c.from_phone, c.erased_at, c.recording_ms, c.recording_capped, c.application_id, a.reference, ${OUTCOME_SQL} AS outcome
             FROM calls c LEFT JOIN applications a ON a.id = c.application_id ${rest}`,
       args,
     });
@@ -144,6 +146,7 @@ export class StaffCallDirectory {
       applicationId: optionalTextColumn(row, 'application_id'),
       reference: optionalTextColumn(row, 'reference'),
       recordingMs: row.recording_ms === null || row.recording_ms === undefined ? undefined : Number(row.recording_ms),
+      recordingCapped: Number(row.recording_capped) === 1,
     };
   }
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { simulateCall } from '../../src/sim/call-simulator.ts';
 import { loadScenario } from '../../src/sim/scenario.ts';
 import { openDatabase } from '../../src/store/database.ts';
-import { TEST_KEY_A } from '../support/keys.ts';
+import { startServiceProcess, type ServiceProcess } from '../support/service-process.ts';
 import { waitUntil } from '../support/wait.ts';
 
 /**
@@ -15,7 +15,6 @@ import { waitUntil } from '../support/wait.ts';
  * lets the call finish, up to DRAIN_TIMEOUT_MS, and then exits 0.
  */
 
-const MAIN = join(import.meta.dirname, '../../src/main.ts');
 const PUBLIC_BASE_URL = 'https://permits.example.test';
 const AUTH_TOKEN = 'drain-test-token';
 const SPEED = 4;
@@ -29,38 +28,21 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startService(env: Record<string, string> = {}) {
+async function startService(env: Record<string, string> = {}): Promise<ServiceProcess> {
   dir = mkdtempSync(join(tmpdir(), 'permitline-drain-'));
-  let output = '';
-  const proc = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: `file:${join(dir, 'permitline.db')}`,
-      DATA_KEYS: TEST_KEY_A,
-      PUBLIC_BASE_URL,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      SMS_WORKER: 'false',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const service = await startServiceProcess(dir, {
+    PUBLIC_BASE_URL,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    // The simulated phone runs at SPEED times real time; Twilio never does (MEDIA_MAX_PACE defaults to 1).
+    MEDIA_MAX_PACE: String(2 * SPEED),
+    ...env,
   });
-  child = proc;
-  proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<{ code: number | null; atMs: number }>((resolve) =>
-    proc.on('exit', (code) => {
-      resolve({ code, atMs: Date.now() });
-    }),
-  );
-  await waitUntil(() => output.includes('PermitLine is listening'), 'the service prints its listening line', 15_000);
-  const url = /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1] ?? '';
-  return { proc, url, exited, output: () => output };
+  child = service.proc;
+  return service;
 }
 
 /** Places the happy-path call and sends SIGTERM once the agent is talking. */
-function callAndTerminate(service: Awaited<ReturnType<typeof startService>>) {
+function callAndTerminate(service: ServiceProcess) {
   let terminated = false;
   return simulateCall({
     serviceUrl: service.url,

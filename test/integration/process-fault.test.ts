@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { simulateCall } from '../../src/sim/call-simulator.ts';
 import { loadScenario } from '../../src/sim/scenario.ts';
-import { TEST_KEY_A } from '../support/keys.ts';
+import { startServiceProcess, type ServiceProcess } from '../support/service-process.ts';
 import { waitUntil } from '../support/wait.ts';
 
 /**
@@ -17,11 +17,11 @@ import { waitUntil } from '../support/wait.ts';
  * answers), and exits 1 so the platform replaces it.
  */
 
-const REPO_ROOT = join(import.meta.dirname, '../..');
 const PRELOAD = pathToFileURL(join(import.meta.dirname, '../support/fault-on-signal.ts')).href;
 const PUBLIC_BASE_URL = 'https://permits.example.test';
 const AUTH_TOKEN = 'process-fault-test-token';
 const FAULT_DRAIN_MS = 1_000;
+const SPEED = 4;
 
 let dir: string | undefined;
 let child: ChildProcess | undefined;
@@ -33,32 +33,22 @@ afterEach(() => {
   dir = undefined;
 });
 
-async function startService(faultKind: 'rejection' | 'exception') {
+async function startService(faultKind: 'rejection' | 'exception'): Promise<ServiceProcess> {
   dir = mkdtempSync(join(tmpdir(), 'permitline-fault-'));
-  let output = '';
-  const proc = spawn(process.execPath, ['--import', PRELOAD, 'src/main.ts'], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: `file:${join(dir, 'permitline.db')}`,
-      DATA_KEYS: TEST_KEY_A,
+  const service = await startServiceProcess(
+    dir,
+    {
       PUBLIC_BASE_URL,
       TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      SMS_WORKER: 'false',
       FAULT_DRAIN_TIMEOUT_MS: String(FAULT_DRAIN_MS),
       FAULT_KIND: faultKind,
+      // The simulated phone runs at SPEED times real time; Twilio never does (MEDIA_MAX_PACE defaults to 1).
+      MEDIA_MAX_PACE: String(2 * SPEED),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = proc;
-  proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve));
-  await waitUntil(() => output.includes('PermitLine is listening'), 'the service prints its listening line', 15_000);
-  const url = /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1] ?? '';
-  return { proc, url, exited, output: () => output };
+    ['--import', PRELOAD],
+  );
+  child = service.proc;
+  return service;
 }
 
 describe('a bug no handler caught', () => {
@@ -71,7 +61,7 @@ describe('a bug no handler caught', () => {
         publicBaseUrl: PUBLIC_BASE_URL,
         authToken: AUTH_TOKEN,
         scenario: loadScenario('happy-path'),
-        realTimeFactor: 4,
+        realTimeFactor: SPEED,
         timeoutMs: 60_000,
         onEvent: (event) => {
           // The agent is talking: the call is live when the fault comes.
@@ -86,7 +76,7 @@ describe('a bug no handler caught', () => {
       const ready = await fetch(`${service.url}/health/ready`);
       expect(ready.status).toBe(503);
       const result = await call;
-      const code = await service.exited;
+      const { code } = await service.exited;
 
       expect(code).toBe(1);
       expect(result.endedBy).toBe('service');

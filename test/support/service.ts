@@ -27,6 +27,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: 'info',
     DATA_KEYS: TEST_KEY_A,
     SMS_WORKER: 'false',
+    // The simulated phone runs up to 80× real time (the chaos test); tests of the pace limit set it back to 1.
+    MEDIA_MAX_PACE: '100',
     ...overrides,
   });
   if (!loaded.ok) throw loaded.error;

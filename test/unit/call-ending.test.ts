@@ -9,6 +9,7 @@ const EVERY_ENDING: readonly CallEnding[] = [
   { kind: 'stream-lost', closeCode: 1006 },
   { kind: 'stream-lost', closeCode: undefined },
   { kind: 'protocol-violation', detail: 'malformed frame' },
+  { kind: 'media-flood' },
   { kind: 'agent-finished', goodbyeHeard: true },
   { kind: 'agent-finished', goodbyeHeard: false },
   { kind: 'model-lost', detail: 'model session closed (1006); reconnect failed' },
@@ -30,12 +31,13 @@ describe('after the media stream', () => {
     expect(afterStream({ kind: 'tool-failed', tool: 'submit_application' }, false)).toBe('trouble-goodbye');
   });
 
-  it('when the model was lost, the stream broke, the service is stopping or the ending is unknown here, then the IVR carries on', () => {
+  it('when the model was lost, the stream broke or flooded, the service is stopping or the ending is unknown here, then the IVR carries on', () => {
     for (const ending of [
       { kind: 'model-lost', detail: 'x' },
       { kind: 'service-stopping' },
       { kind: 'stream-lost', closeCode: 1006 },
       { kind: 'protocol-violation', detail: 'malformed frame' },
+      { kind: 'media-flood' },
       { kind: 'caller-hung-up' },
       undefined,
     ] as const)

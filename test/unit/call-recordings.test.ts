@@ -134,10 +134,13 @@ describe('CallRecordings over a local directory', () => {
 describe('LocalDirectoryRecordingStore', () => {
   it('when a key is stored twice, then the second replaces the first and no temp file is left', async () => {
     const store = new LocalDirectoryRecordingStore(join(dir, 'nested', 'recordings'));
-    await store.put('one.bin', Buffer.from('first'));
-    await store.put('one.bin', Buffer.from('second'));
+    await store.put('one.bin', [Buffer.from('first')]);
+    await store.put('one.bin', [Buffer.from('sec'), Buffer.from('ond')]);
 
-    expect(await store.get('one.bin')).toEqual(Buffer.from('second'));
+    expect(await store.read('one.bin', 0, 100)).toEqual(Buffer.from('second'));
+    expect(await store.read('one.bin', 2, 3)).toEqual(Buffer.from('con'));
+    expect(await store.size('one.bin')).toBe(6);
+    expect(await store.size('none.bin')).toBeUndefined();
     expect(readdirSync(join(dir, 'nested', 'recordings'))).toEqual(['one.bin']);
   });
 });

@@ -6,12 +6,12 @@ import type { DataKey } from '../../src/keys/data-keys.ts';
 import { DecryptionError } from '../../src/keys/decryption-error.ts';
 import { SignedTokens } from '../../src/keys/signed-tokens.ts';
 import { CallRecordings } from '../../src/recording/call-recordings.ts';
-import type { RecordingStore } from '../../src/recording/recording-store.ts';
 import { REVIEW_LINK_FORMAT, REVIEW_PATH_PREFIX, ReviewLinks } from '../../src/sms/review-link.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { csrfSecretsFrom } from '../../src/web/csrf.ts';
 import { RESUME_PATH_PREFIX, RESUME_TOKEN_FORMAT, ResumeLinks } from '../../src/web/resume-link.ts';
 import { testDataKeys } from '../support/keys.ts';
+import { MemoryRecordingStore } from '../support/recording-store.ts';
 
 // Made by the code before key handling moved to src/keys (see test/fixtures/keys/README.md).
 // The keys in it are fictional test keys, never real secrets.
@@ -58,23 +58,6 @@ function alterCharacter(text: string, at: number): string {
 
 function pathAfter(link: string, prefix: string): string {
   return link.slice(link.indexOf(prefix) + prefix.length);
-}
-
-class MemoryRecordingStore implements RecordingStore {
-  readonly #objects = new Map<string, Buffer>();
-
-  put(key: string, bytes: Buffer): Promise<void> {
-    this.#objects.set(key, Buffer.from(bytes));
-    return Promise.resolve();
-  }
-
-  get(key: string): Promise<Buffer | undefined> {
-    return Promise.resolve(this.#objects.get(key));
-  }
-
-  delete(key: string): Promise<boolean> {
-    return Promise.resolve(this.#objects.delete(key));
-  }
 }
 
 describe('stream tokens issued before the key module', () => {
@@ -249,7 +232,7 @@ describe('call recordings stored before the key module', () => {
   it('when a fixture recording is loaded for its call, then it gives back the WAV', async () => {
     for (const fixture of fixtures.recordings) {
       const store = new MemoryRecordingStore();
-      await store.put(fixture.file, readFixture(fixture.file));
+      await store.put(fixture.file, [readFixture(fixture.file)]);
       expect(await new CallRecordings(store, ring).load(fixture.callSid), fixture.keyId).toEqual(
         readFixture(fixture.wavFile),
       );
@@ -262,7 +245,7 @@ describe('call recordings stored before the key module', () => {
         const stored = readFixture(fixture.file);
         stored[at < 0 ? stored.length + at : at]! ^= 1;
         const store = new MemoryRecordingStore();
-        await store.put(fixture.file, stored);
+        await store.put(fixture.file, [stored]);
         await expect(new CallRecordings(store, ring).load(fixture.callSid), `byte ${at}`).rejects.toSatisfy(
           (error) => error instanceof DecryptionError && error.reason === 'authentication',
         );

@@ -144,3 +144,50 @@ describe('StereoRecording', () => {
     }).toThrow(RangeError);
   });
 });
+
+describe('StereoRecording with a maximum length', () => {
+  it('when the call goes on past the maximum, then both channels stop there and the recording says it was capped', () => {
+    const recording = new StereoRecording({ maxMs: 1000 });
+    callerSpeaks(recording, 600, LOUDEST);
+    expect(recording.capped).toBe(false);
+    recording.agent(payload(8 * SAMPLES_PER_MS * 100, LOUDEST), 500); // 800 ms from 500 ms: runs past 1000 ms
+    callerSpeaks(recording, 1400, LOUDEST);
+    recording.agent(payload(FRAME_BYTES, LOUDEST), 1500); // wholly past the end
+
+    expect(recording.capped).toBe(true);
+    expect(recording.durationMs).toBe(1000);
+    const { left, right } = channels(recording);
+    expect(left).toHaveLength(1000 * SAMPLES_PER_MS);
+    expect(agentRuns(right)).toEqual([[500 * SAMPLES_PER_MS, 1000 * SAMPLES_PER_MS]]);
+  });
+
+  it('when the call ends exactly at the maximum, then nothing was left out and it is not capped', () => {
+    const recording = new StereoRecording({ maxMs: 1000 });
+    callerSpeaks(recording, 1000);
+    expect(recording.capped).toBe(false);
+    expect(recording.durationMs).toBe(1000);
+  });
+});
+
+describe('StereoRecording read out in slices', () => {
+  it('when the WAV is read in slices of any size and place, then each is that part of the whole WAV', () => {
+    const recording = new StereoRecording();
+    for (let frame = 0; frame < 60; frame += 1) recording.caller(payload(FRAME_BYTES, frame % 2 === 0 ? 0x80 : 0xa5));
+    recording.agent(payload(900, 0x8f), 300);
+    const whole = recording.toWav();
+    const wav = recording.wav();
+
+    expect(wav.byteLength).toBe(whole.length);
+    for (const [start, end] of [
+      [0, 44],
+      [0, 10],
+      [10, 50],
+      [43, 47],
+      [45, 46],
+      [1001, 7003],
+      [whole.length - 3, whole.length],
+      [0, whole.length],
+    ] as const)
+      expect(wav.bytes(start, end).equals(whole.subarray(start, end)), `${start}-${end}`).toBe(true);
+  });
+});

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response, type Router } from 'express';
 import {
   CALL_OUTCOMES,
@@ -104,12 +106,12 @@ export function staffConsoleRoutes(deps: StaffRouteDeps): Router {
     const wav =
       call === undefined || call.erased || call.recordingMs === undefined
         ? undefined
-        : await deps.recordings.load(callSid);
+        : await deps.recordings.open(callSid);
     if (wav === undefined) {
       notFound(req, res);
       return;
     }
-    const range = parseRange(req.headers.range, wav.length);
+    const range = parseRange(req.headers.range, wav.byteLength);
     // A player fetches in many ranges: every fetch that serves audio is covered by its play session's entry.
     if (range !== 'unsatisfiable')
       await plays.audited(signedIn(res).sessionId, callSid, () =>
@@ -117,17 +119,13 @@ export function staffConsoleRoutes(deps: StaffRouteDeps): Router {
       );
     res.set({ 'Cache-Control': 'no-store', 'Accept-Ranges': 'bytes', 'Content-Type': 'audio/wav' });
     if (range === 'unsatisfiable') {
-      res.status(416).set('Content-Range', `bytes */${wav.length}`).end();
+      res.status(416).set('Content-Range', `bytes */${wav.byteLength}`).end();
       return;
     }
-    if (range === undefined) {
-      res.status(200).send(wav);
-      return;
-    }
-    res
-      .status(206)
-      .set('Content-Range', `bytes ${range.start}-${range.end}/${wav.length}`)
-      .send(wav.subarray(range.start, range.end + 1));
+    const { start, end } = range ?? { start: 0, end: wav.byteLength - 1 };
+    if (range !== undefined) res.status(206).set('Content-Range', `bytes ${start}-${end}/${wav.byteLength}`);
+    res.set('Content-Length', String(end - start + 1));
+    await sendAuthenticated(res, wav.read(start, end));
   });
 
   router.get('/staff/applications/:id', async (req, res) => {
@@ -148,6 +146,33 @@ export function staffConsoleRoutes(deps: StaffRouteDeps): Router {
   });
 
   return router;
+}
+
+/**
+ * Sends a recording's chunks as they are decrypted and authenticated, never the whole file at once. The first
+ * chunk is read before anything is sent, so a recording that fails at once gets the error page; one that fails
+ * later (a chunk altered on disk) ends the response short, which the player reports as an error.
+ */
+async function sendAuthenticated(res: Response, chunks: AsyncIterable<Buffer>): Promise<void> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const rest = async function* (): AsyncGenerator<Buffer> {
+    try {
+      if (first.done !== true) yield first.value;
+      for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+    } finally {
+      await iterator.return?.();
+    }
+  };
+  try {
+    await pipeline(Readable.from(rest()), res);
+  } catch (error) {
+    // A player drops a response whenever it seeks: that is not a failure.
+    if (error instanceof Error && 'code' in error && error.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    // The status line went out with the first chunk: all that is left is to cut the response and say why.
+    res.destroy();
+    res.req.log.error({ err: error }, 'recording playback stopped: a chunk could not be read');
+  }
 }
 
 /** One `bytes=` range (what audio elements ask for); several ranges are answered whole, as RFC 9110 allows. */

@@ -11,6 +11,12 @@ import type { SessionLimits, StaffSessionRepository } from '../../store/staff-se
 import type { CsrfGuard } from '../csrf.ts';
 import type { StaffPageContext } from './staff-views.ts';
 
+/** A recording's WAV: its length, and its bytes `start` to `end` inclusive, each chunk authenticated before it comes. */
+export interface PlayableRecording {
+  readonly byteLength: number;
+  read(start: number, end: number): AsyncIterable<Buffer>;
+}
+
 /** What the staff console is given by the composition root. */
 export interface StaffConsoleDeps {
   readonly users: StaffRepository;
@@ -21,8 +27,11 @@ export interface StaffConsoleDeps {
   readonly directory: StaffCallDirectory;
   readonly applications: ApplicationRepository;
   readonly erasure: ApplicantErasure;
-  /** Decrypted recordings; erase deletes one. */
-  readonly recordings: { load(callSid: string): Promise<Buffer | undefined>; erase(callSid: string): Promise<boolean> };
+  /** Recordings, opened to be read by ranges (CallRecordings: decrypted a chunk at a time); erase deletes one. */
+  readonly recordings: {
+    open(callSid: string): Promise<PlayableRecording | undefined>;
+    erase(callSid: string): Promise<boolean>;
+  };
   readonly sessionLimits: SessionLimits;
   readonly timeZone: string;
   readonly permits: PermitRulesContext;

@@ -224,6 +224,7 @@ ${call.recordingMs === undefined ? '' : html`<button type="button" class="seek" 
 </dl>
 ${call.erased ? html`<p class="notice">This applicant's personal data was erased: the transcript and recording are gone.</p>` : ''}
 ${call.recordingMs === undefined ? '' : html`<h2>Recording</h2><audio controls preload="metadata" src="/staff/calls/${call.callSid}/recording" data-recording>Your browser cannot play the recording; <a href="/staff/calls/${call.callSid}/recording">download it</a>.</audio>`}
+${call.recordingMs !== undefined && call.recordingCapped ? html`<p class="notice">The recording stops at ${formatOffset(call.recordingMs)}, the longest recording kept; the call went on, and the transcript covers all of it.</p>` : ''}
 <h2>Transcript</h2>
 <p><button type="button" id="replay" hidden>Replay the call</button> <span id="replay-status" role="status"></span></p>
 ${turns.length === 0 ? html`<p>No transcript.</p>` : html`<ol class="transcript" data-transcript>${turns}</ol>`}`,
