@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { parseDataKeys, type DataKey } from '../keys/data-keys.ts';
+import { readSecretFiles } from './secret-files.ts';
 
 /**
  * Every setting the service reads, in one schema. Names follow the vendors'
@@ -210,15 +211,16 @@ export interface Config {
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: ConfigError };
 
-/** Reads the environment once; reports every problem at the same time, each with what to do. */
+/** Reads the environment once (and the secret files it names); reports every problem at the same time, each with what to do. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
-  const parsed = environmentSchema.safeParse(env);
+  const secrets = readSecretFiles(env);
+  const parsed = environmentSchema.safeParse(secrets.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-    return { ok: false, error: new ConfigError(problems) };
+    return { ok: false, error: new ConfigError([...secrets.problems, ...problems]) };
   }
   const e = parsed.data;
-  const problems: string[] = [];
+  const problems: string[] = [...secrets.problems];
   const production = e.NODE_ENV === 'production';
 
   let dataKeys: DataKey[] | undefined;
