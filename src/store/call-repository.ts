@@ -18,7 +18,12 @@ export interface CallRecord {
   readonly startedAt: string;
   /** Length of the call's stereo recording; undefined when none is kept. */
   readonly recordingMs: number | undefined;
+  /** When, and on which channel, the caller had heard that the call is recorded; undefined when it was not recorded. */
+  readonly recordingNotice: { readonly at: string; readonly channel: RecordingNoticeChannel } | undefined;
 }
+
+/** Only the AI voice path records calls today; the keypad IVR does not. */
+export type RecordingNoticeChannel = 'voice';
 
 export type TurnRole = 'caller' | 'agent' | 'tool';
 
@@ -141,6 +146,15 @@ export class CallRepository {
     });
   }
 
+  /** The caller was told the call is recorded (the first time is kept: a retry or a second stream changes nothing). */
+  async recordRecordingNotice(callSid: string, channel: RecordingNoticeChannel): Promise<void> {
+    await this.#db.execute({
+      sql: `UPDATE calls SET recording_notice_at = COALESCE(recording_notice_at, ?),
+              recording_notice_channel = COALESCE(recording_notice_channel, ?) WHERE call_sid = ?`,
+      args: [this.#now().toISOString(), channel, callSid],
+    });
+  }
+
   /** Saves a turn, or its final text when it was saved before its text was known. */
   async saveTurn(callSid: string, turn: TranscriptTurn): Promise<void> {
     const context = callContext(callSid, `turn/${turn.itemId}`);
@@ -182,8 +196,15 @@ export class CallRepository {
       costUsd: Number(row.cost_usd),
       startedAt: textColumn(row, 'started_at'),
       recordingMs: row.recording_ms === null || row.recording_ms === undefined ? undefined : Number(row.recording_ms),
+      recordingNotice: recordingNoticeOf(row),
     };
   }
+}
+
+function recordingNoticeOf(row: Row): CallRecord['recordingNotice'] {
+  const at = optionalTextColumn(row, 'recording_notice_at');
+  const channel = optionalTextColumn(row, 'recording_notice_channel');
+  return at === undefined || channel !== 'voice' ? undefined : { at, channel };
 }
 
 export function callContext(callSid: string, column: string): string {
