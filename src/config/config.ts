@@ -148,6 +148,14 @@ const environmentSchema = z.object({
     .min(1_000)
     .max(7 * 86_400_000)
     .default(28_800_000),
+  // Drafts, calls, transcripts and recordings are erased this long after; submitted applications are kept
+  // (docs/adr/0006-retention.md). At least 30: a draft can be resumed for up to 14 days after its last answer.
+  RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a whole number of days' })
+    .int({ error: 'must be a whole number of days' })
+    .min(30, { error: 'must be at least 30 days (a draft can still be resumed up to 14 days after its last answer)' })
+    .max(3650, { error: 'must be at most 3650 days (ten years)' })
+    .default(90),
   REDIS_URL: optionalText.pipe(
     z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   ),
@@ -204,6 +212,8 @@ export interface Config {
     readonly circuitResetMs: number;
   };
   readonly redisUrl: string | undefined;
+  /** Personal data of drafts and calls older than this many days is erased (npm run retention, and daily in the service). */
+  readonly retentionDays: number;
   /** After SIGTERM: how long live calls may go on before they are ended. */
   readonly drainTimeoutMs: number;
   readonly staffSessions: { readonly idleMs: number; readonly maxAgeMs: number };
@@ -356,6 +366,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       circuitResetMs: e.SMS_CIRCUIT_RESET_MS,
     },
     redisUrl: e.REDIS_URL,
+    retentionDays: e.RETENTION_DAYS,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
     staffSessions: { idleMs: e.STAFF_IDLE_TIMEOUT_MS, maxAgeMs: e.STAFF_SESSION_MAX_MS },
   };
