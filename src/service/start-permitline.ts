@@ -197,6 +197,7 @@ export async function startPermitLine(
     twilioWebhooks,
     review: { links: reviewLinks, applications, timeZone: config.departmentTimeZone },
     resume: { links: resumeLinks },
+    privacy: { retentionDays: config.retentionDays, recordsCalls: config.recordings.enabled },
     staff: {
       users: new StaffRepository(db),
       sessions: new StaffSessionRepository(db),

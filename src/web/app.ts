@@ -12,6 +12,7 @@ import type { PermitRules } from '../permits/permit-rules.ts';
 import { applyRoutes } from './apply-routes.ts';
 import { errorPage } from './apply-views.ts';
 import { createCsrfGuard } from './csrf.ts';
+import { privacyRoutes, type PrivacyNoticeFacts } from './privacy-notice.ts';
 import { withoutResumeToken } from './resume-link.ts';
 import { resumeRoutes, type ResumeRoutesDeps } from './resume-routes.ts';
 import { reviewRoutes, type ReviewRoutesDeps } from './review-routes.ts';
@@ -38,6 +39,8 @@ export interface AppDeps {
   readonly resume?: ResumeRoutesDeps | undefined;
   /** The staff console (/staff): sign-in, calls and transcripts, applications, audit log, erasure. */
   readonly staff?: StaffConsoleDeps | undefined;
+  /** What the privacy notice (/privacy, linked from the form) says of retention and recording. */
+  readonly privacy?: PrivacyNoticeFacts | undefined;
 }
 
 // A complete application is a few kilobytes; anything far larger is not a form post.
@@ -93,6 +96,7 @@ export function createApp(deps: AppDeps): Express {
     res.redirect(302, '/apply');
   });
   app.use(applyRoutes({ applications: deps.applications, rules: deps.rules, csrf }));
+  if (deps.privacy !== undefined) app.use(privacyRoutes(deps.privacy));
   if (deps.resume !== undefined)
     app.use(resumeRoutes({ links: deps.resume.links, applications: deps.applications, rules: deps.rules, csrf }));
   if (deps.staff !== undefined)
