@@ -18,7 +18,8 @@ import { operatingSystemUser, plural } from './operator.ts';
  * personal data of drafts and calls older than RETENTION_DAYS
  * (src/store/retention.ts, docs/adr/0006-retention.md), printing each batch.
  * Safe beside running instances: if one is already at it, this run says so
- * and does nothing. Exit 0 when done (or nothing was due); 1 when it failed.
+ * and does nothing. Exit 0 when done, when nothing was due, or when another
+ * run was already at it (nothing is wrong then); 1 when it failed.
  */
 
 const loaded = loadConfig(process.env);
