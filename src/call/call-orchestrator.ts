@@ -178,6 +178,7 @@ export class CallOrchestrator {
         this.#deps.recordings === undefined
           ? undefined
           : new StereoRecording({ maxMs: this.#deps.settings.recordingMaxMs });
+      if (recording !== undefined) this.#finish(this.#noteRecordingNotice(callSid, log));
       const bridge = new CallBridge({
         telephony,
         session: ready,
@@ -346,6 +347,15 @@ export class CallOrchestrator {
   #finish(work: Promise<void>): void {
     const tracked = work.finally(() => this.#finishing.delete(tracked));
     this.#finishing.add(tracked);
+  }
+
+  /** Twilio says the recording notice before it opens the stream (voice-webhooks.ts): keep when the caller had heard it. */
+  async #noteRecordingNotice(callSid: string, log: Logger): Promise<void> {
+    try {
+      await this.#deps.calls.recordRecordingNotice(callSid, 'voice');
+    } catch (error) {
+      log.error({ err: error }, 'could not record that the caller was told the call is recorded');
+    }
   }
 
   /** Kept only once the whole call is in: a call cut off by a crash has no recording (its answers are saved as it goes). */

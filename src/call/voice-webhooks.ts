@@ -32,7 +32,7 @@ const statusCallback = z.object({
 const afterStreamWebhook = z.object({ CallSid: z.string().min(1) });
 
 const NOTICE =
-  'Thank you for calling the food permit line. An automated assistant will take your application, and this call is transcribed.';
+  'Thank you for calling the food permit line. An automated assistant will take your application, and this call is transcribed. We use your answers only for your permit application, and the privacy notice on our website says what we keep and for how long.';
 // Said, before the caller is connected, only when the call really is recorded (RECORD_CALLS).
 export const RECORDING_NOTICE = 'This call is recorded for quality and to check your application.';
 

@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
@@ -9,6 +8,7 @@ import { hashPassword, passwordProblem } from '../staff/password.ts';
 import { AuditLog } from '../store/audit-log.ts';
 import { openDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrations.ts';
+import { operatingSystemUser, plural } from './operator.ts';
 import {
   isStaffRole,
   StaffRepository,
@@ -296,19 +296,6 @@ async function askWithoutEcho(prompt: string): Promise<string> {
     input.close();
     process.stderr.write('\n');
   }
-}
-
-function operatingSystemUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    // A container user with no passwd entry has no name, only a uid.
-    return `uid-${process.getuid?.() ?? 'unknown'}`;
-  }
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function say(line: string): void {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { parseDataKeys, type DataKey } from '../keys/data-keys.ts';
+import { readSecretFiles } from './secret-files.ts';
 
 /**
  * Every setting the service reads, in one schema. Names follow the vendors'
@@ -186,6 +187,14 @@ const environmentSchema = z.object({
     .min(1_000)
     .max(7 * 86_400_000)
     .default(28_800_000),
+  // Drafts, calls, transcripts and recordings are erased this long after; submitted applications are kept
+  // (docs/adr/0006-retention.md). At least 30: a draft can be resumed for up to 14 days after its last answer.
+  RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a whole number of days' })
+    .int({ error: 'must be a whole number of days' })
+    .min(30, { error: 'must be at least 30 days (a draft can still be resumed up to 14 days after its last answer)' })
+    .max(3650, { error: 'must be at most 3650 days (ten years)' })
+    .default(90),
   REDIS_URL: optionalText.pipe(
     z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   ),
@@ -255,6 +264,8 @@ export interface Config {
     readonly circuitResetMs: number;
   };
   readonly redisUrl: string | undefined;
+  /** Personal data of drafts and calls older than this many days is erased (npm run retention, and daily in the service). */
+  readonly retentionDays: number;
   /** After SIGTERM: how long live calls may go on before they are ended. */
   readonly drainTimeoutMs: number;
   /** After an unhandled rejection or uncaught exception: how long live calls may finish before the process exits 1. */
@@ -281,15 +292,16 @@ export interface Limits {
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; error: ConfigError };
 
-/** Reads the environment once; reports every problem at the same time, each with what to do. */
+/** Reads the environment once (and the secret files it names); reports every problem at the same time, each with what to do. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
-  const parsed = environmentSchema.safeParse(env);
+  const secrets = readSecretFiles(env);
+  const parsed = environmentSchema.safeParse(secrets.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-    return { ok: false, error: new ConfigError(problems) };
+    return { ok: false, error: new ConfigError([...secrets.problems, ...problems]) };
   }
   const e = parsed.data;
-  const problems: string[] = [];
+  const problems: string[] = [...secrets.problems];
   const production = e.NODE_ENV === 'production';
 
   let dataKeys: DataKey[] | undefined;
@@ -426,6 +438,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       circuitResetMs: e.SMS_CIRCUIT_RESET_MS,
     },
     redisUrl: e.REDIS_URL,
+    retentionDays: e.RETENTION_DAYS,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
     faultDrainTimeoutMs: e.FAULT_DRAIN_TIMEOUT_MS,
     staffSessions: { idleMs: e.STAFF_IDLE_TIMEOUT_MS, maxAgeMs: e.STAFF_SESSION_MAX_MS },

@@ -105,8 +105,16 @@ export class ApplicationService {
     return this.#repository.createDraft(channel, id);
   }
 
-  /** Applies the answers that are valid at once (each saved before this returns) and reports the rest. */
-  async updateDraft(id: string, patch: Readonly<Record<string, unknown>>): Promise<DraftUpdateResult> {
+  /**
+   * Applies the answers that are valid at once (each saved before this returns) and reports the rest.
+   * `channel` is where they were given (a draft begun on the phone can be carried on in the IVR); without it, the
+   * channel the draft began on.
+   */
+  async updateDraft(
+    id: string,
+    patch: Readonly<Record<string, unknown>>,
+    channel?: Channel,
+  ): Promise<DraftUpdateResult> {
     const stored = await this.#repository.find(id);
     if (stored === undefined) throw new UnknownApplicationError(id);
     if (stored.status === 'submitted') {
@@ -127,7 +135,7 @@ export class ApplicationService {
     const acceptedValues: DraftFields = {};
     for (const name of update.accepted) acceptedValues[name] = update.fields[name];
     if (update.accepted.length > 0 || update.cleared.length > 0) {
-      await this.#repository.saveFields(id, acceptedValues, update.cleared);
+      await this.#repository.saveFields(id, acceptedValues, update.cleared, channel);
     }
     return { ...update, missing: this.#rules.missingFields(update.fields) };
   }
@@ -158,7 +166,7 @@ export class ApplicationService {
     if (existing !== undefined && existing.channel !== channel)
       throw new UserInputError('This form can no longer be used; please open the form again and resubmit.');
     await this.#repository.createDraft(channel, id);
-    await this.#repository.saveFields(id, check.application);
+    await this.#repository.saveFields(id, check.application, [], channel);
     return this.#markSubmitted(id, check.application);
   }
 
@@ -185,7 +193,8 @@ export class ApplicationService {
     const cleared = (Object.keys(stored.fields) as FieldName[]).filter(
       (name) => stored.fields[name] !== undefined && application[name] === undefined,
     );
-    await this.#repository.saveFields(id, changed, cleared);
+    // A whole form: these answers were given on the web, whichever channel began the draft.
+    await this.#repository.saveFields(id, changed, cleared, 'web');
     return this.#markSubmitted(id, check.application);
   }
 

@@ -113,7 +113,7 @@ export class PermitToolbox {
   }
 
   async #update(args: Record<string, unknown>): Promise<ToolOutcome> {
-    const result = await this.#applications.updateDraft(this.#applicationId, args);
+    const result = await this.#applications.updateDraft(this.#applicationId, args, 'voice');
     if (result.accepted.length > 0 || result.cleared.length > 0) this.#readBackIsCurrent = false;
     const output = {
       saved: result.accepted.map((field) => FIELD_SPECS[field].label),

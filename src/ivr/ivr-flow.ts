@@ -422,7 +422,7 @@ export class IvrFlow {
       preview.cleared.length > 0 ||
       preview.accepted.some((name) => JSON.stringify(draft.fields[name]) !== JSON.stringify(preview.fields[name]));
     if (!changes) return preview;
-    return this.#d.applications.updateDraft(draft.id, patch);
+    return this.#d.applications.updateDraft(draft.id, patch, 'ivr');
   }
 
   async #startCall(callSid: string, from: string, status: string): Promise<IvrCall> {

@@ -28,6 +28,7 @@ import { RateLimits } from '../limits/rate-limits.ts';
 import { smsRoutes } from '../sms/sms-routes.ts';
 import type { TwilioStandIn } from '../sim/twilio-stand-in.ts';
 import { realtimeEndpoint, twilioMessagingEndpoint } from './external-endpoints.ts';
+import { scheduleRetention } from './retention-schedule.ts';
 import type { OutboxWorker } from '../sms/outbox-worker.ts';
 import { startSmsDelivery } from '../sms/sms-delivery.ts';
 import { ReviewLinks } from '../sms/review-link.ts';
@@ -223,6 +224,7 @@ export async function startPermitLine(
       linkVisits: rateLimits.limiter('link-visits', { points: limits.linkVisitsPerHour, perSeconds: HOUR_SECONDS }),
       requests: rateLimits.limiter('requests', { points: limits.requestsPerMinute, perSeconds: MINUTE_SECONDS }),
     },
+    privacy: { retentionDays: config.retentionDays, recordsCalls: config.recordings.enabled },
     staff: {
       users: new StaffRepository(db),
       sessions: new StaffSessionRepository(db),
@@ -243,6 +245,7 @@ export async function startPermitLine(
   server.listen(config.port, config.host);
   await once(server, 'listening');
   if (config.sms.workerInService) sms.worker.start();
+  const retention = scheduleRetention({ db, cipher, recordings, days: config.retentionDays, logger });
   health.started = true;
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
@@ -266,6 +269,7 @@ export async function startPermitLine(
     modelCircuit.shutdown();
     // Ended calls still write their usage, transcript and recording.
     await callOrchestrator.finished();
+    await retention.stop();
     db.close();
   };
   const drain = async (timeoutMs: number): Promise<void> => {

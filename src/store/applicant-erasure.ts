@@ -32,8 +32,20 @@ export class ApplicantErasure {
   }
 
   async erase(target: CallSearch): Promise<ErasureResult> {
-    const { applicationIds, callSids } = await this.#find(target);
-    if (applicationIds.length === 0 && callSids.length === 0) return { applicationIds, callSids };
+    const found = await this.#find(target);
+    await this.eraseRecords(found);
+    return found;
+  }
+
+  /**
+   * Erases exactly these applications and calls, in one transaction, as `erase`
+   * does for one applicant's: the retention job chooses them by age. Erasing
+   * what is already erased changes nothing that matters (it stays erased, at
+   * its first time).
+   */
+  async eraseRecords(records: ErasureResult): Promise<void> {
+    const { applicationIds, callSids } = records;
+    if (applicationIds.length === 0 && callSids.length === 0) return;
     const now = this.#now().toISOString();
     const apps = applicationIds.map(() => '?').join(', ');
     const outbox =
@@ -82,7 +94,6 @@ export class ApplicantErasure {
       ],
       'write',
     );
-    return { applicationIds, callSids };
   }
 
   async #find(target: CallSearch): Promise<ErasureResult> {

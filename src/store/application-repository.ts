@@ -24,6 +24,8 @@ export interface StoredApplication {
   readonly fields: DraftFields;
   /** When each field was last answered (ISO time): the attestation's time, among others. */
   readonly capturedAt: Partial<Record<FieldName, string>>;
+  /** The channel each field was last answered on: with capturedAt, when and where consent (smsConsent) was given. */
+  readonly capturedVia: Partial<Record<FieldName, Channel>>;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly submittedAt: string | undefined;
@@ -71,7 +73,7 @@ export class ApplicationRepository {
       [
         { sql: 'SELECT * FROM applications WHERE id = ?', args: [id] },
         {
-          sql: 'SELECT field, value, encrypted, captured_at FROM application_fields WHERE application_id = ?',
+          sql: 'SELECT field, value, encrypted, captured_at, channel FROM application_fields WHERE application_id = ?',
           args: [id],
         },
       ],
@@ -85,19 +87,26 @@ export class ApplicationRepository {
   /**
    * Saves accepted answers and clears withdrawn ones, all in one transaction,
    * the moment they are given. Only drafts change: a submitted application is
-   * never edited by a late tool call.
+   * never edited by a late tool call. Each answer records the channel it was
+   * given on (`channel`, else the channel the draft began on).
    */
-  async saveFields(id: string, values: DraftFields, cleared: readonly FieldName[] = []): Promise<void> {
+  async saveFields(
+    id: string,
+    values: DraftFields,
+    cleared: readonly FieldName[] = [],
+    channel?: Channel,
+  ): Promise<void> {
     const now = this.#now().toISOString();
     const statements: InStatement[] = [];
     for (const [name, value] of Object.entries(values) as [FieldName, unknown][]) {
       if (value === undefined) continue;
       const { stored, encrypted } = this.#encode(id, name, value);
       statements.push({
-        sql: `INSERT INTO application_fields (application_id, field, value, encrypted, captured_at)
-              SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM applications WHERE id = ? AND status = 'draft')
-              ON CONFLICT (application_id, field) DO UPDATE SET value = excluded.value, encrypted = excluded.encrypted, captured_at = excluded.captured_at`,
-        args: [id, name, stored, encrypted ? 1 : 0, now, id],
+        sql: `INSERT INTO application_fields (application_id, field, value, encrypted, captured_at, channel)
+              SELECT ?, ?, ?, ?, ?, COALESCE(?, a.channel) FROM applications a WHERE a.id = ? AND a.status = 'draft'
+              ON CONFLICT (application_id, field) DO UPDATE SET value = excluded.value, encrypted = excluded.encrypted,
+                captured_at = excluded.captured_at, channel = excluded.channel`,
+        args: [id, name, stored, encrypted ? 1 : 0, now, channel ?? null, id],
       });
     }
     for (const name of cleared) {
@@ -248,6 +257,7 @@ export class ApplicationRepository {
     const id = textColumn(row, 'id');
     const fields: DraftFields = {};
     const capturedAt: Partial<Record<FieldName, string>> = {};
+    const capturedVia: Partial<Record<FieldName, Channel>> = {};
     for (const fieldRow of fieldRows) {
       const name = textColumn(fieldRow, 'field');
       if (!isFieldName(name)) continue; // a field retired by a later release; never shown, never lost
@@ -255,6 +265,8 @@ export class ApplicationRepository {
       const json = Number(fieldRow.encrypted) === 1 ? this.#cipher.decrypt(raw, fieldContext(id, name)) : raw;
       fields[name] = JSON.parse(json) as unknown;
       capturedAt[name] = textColumn(fieldRow, 'captured_at');
+      const via = optionalTextColumn(fieldRow, 'channel');
+      if (via !== undefined) capturedVia[name] = via as Channel;
     }
     return {
       id,
@@ -263,6 +275,7 @@ export class ApplicationRepository {
       reference: optionalTextColumn(row, 'reference'),
       fields,
       capturedAt,
+      capturedVia,
       createdAt: textColumn(row, 'created_at'),
       updatedAt: textColumn(row, 'updated_at'),
       submittedAt: optionalTextColumn(row, 'submitted_at'),

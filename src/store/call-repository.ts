@@ -22,6 +22,8 @@ export interface CallRecord {
   readonly streamStartedAt: string | undefined;
   /** When the call reached the keypad IVR; undefined if it never did. */
   readonly ivrAt: string | undefined;
+  /** When, and on which channel, the caller had heard that the call is recorded; undefined when it was not recorded. */
+  readonly recordingNotice: { readonly at: string; readonly channel: RecordingNoticeChannel } | undefined;
 }
 
 /**
@@ -29,6 +31,9 @@ export interface CallRecord {
  * `already-streamed` covers a second socket at once, one after `stop`, and one on another instance.
  */
 export type StreamClaim = 'claimed' | 'already-streamed' | 'call-ended' | 'unknown-call';
+
+/** Only the AI voice path records calls today; the keypad IVR does not. */
+export type RecordingNoticeChannel = 'voice';
 
 export type TurnRole = 'caller' | 'agent' | 'tool';
 
@@ -222,6 +227,15 @@ export class CallRepository {
     });
   }
 
+  /** The caller was told the call is recorded (the first time is kept: a retry or a second stream changes nothing). */
+  async recordRecordingNotice(callSid: string, channel: RecordingNoticeChannel): Promise<void> {
+    await this.#db.execute({
+      sql: `UPDATE calls SET recording_notice_at = COALESCE(recording_notice_at, ?),
+              recording_notice_channel = COALESCE(recording_notice_channel, ?) WHERE call_sid = ?`,
+      args: [this.#now().toISOString(), channel, callSid],
+    });
+  }
+
   /** Saves a turn, or its final text when it was saved before its text was known. */
   async saveTurn(callSid: string, turn: TranscriptTurn): Promise<void> {
     const context = callContext(callSid, `turn/${turn.itemId}`);
@@ -265,8 +279,15 @@ export class CallRepository {
       recordingMs: row.recording_ms === null || row.recording_ms === undefined ? undefined : Number(row.recording_ms),
       streamStartedAt: optionalTextColumn(row, 'stream_started_at'),
       ivrAt: optionalTextColumn(row, 'ivr_at'),
+      recordingNotice: recordingNoticeOf(row),
     };
   }
+}
+
+function recordingNoticeOf(row: Row): CallRecord['recordingNotice'] {
+  const at = optionalTextColumn(row, 'recording_notice_at');
+  const channel = optionalTextColumn(row, 'recording_notice_channel');
+  return at === undefined || channel !== 'voice' ? undefined : { at, channel };
 }
 
 export function callContext(callSid: string, column: string): string {

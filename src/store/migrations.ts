@@ -20,7 +20,7 @@ export interface Migration {
 
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
   /* eslint-disable security/detect-non-literal-fs-filename -- our own migrations folder, not user input */
-  return readdirSync(dir)
+  const migrations = readdirSync(dir)
     .filter((file) => MIGRATION_FILE.test(file))
     .sort()
     .map((file) => ({
@@ -29,6 +29,15 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
       statements: splitStatements(readFileSync(join(dir, file), 'utf8')),
     }));
   /* eslint-enable security/detect-non-literal-fs-filename */
+  // Two branches can each add the next number; merged, the second file would be skipped as already applied.
+  for (const [i, migration] of migrations.entries()) {
+    const previous = migrations[i - 1];
+    if (previous?.version === migration.version)
+      throw new Error(
+        `Migrations ${previous.name} and ${migration.name} share version ${migration.version}: renumber the newer one to follow the last (each version is applied once).`,
+      );
+  }
+  return migrations;
 }
 
 function splitStatements(sql: string): string[] {

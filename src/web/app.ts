@@ -14,6 +14,7 @@ import { applyRoutes } from './apply-routes.ts';
 import { errorPage } from './apply-views.ts';
 import { createCsrfGuard } from './csrf.ts';
 import { redactedRequest, redactedResponse } from './request-log.ts';
+import { privacyRoutes, type PrivacyNoticeFacts } from './privacy-notice.ts';
 import { resumeRoutes, type ResumeRoutesDeps } from './resume-routes.ts';
 import { reviewRoutes, type ReviewRoutesDeps } from './review-routes.ts';
 import type { StaffConsoleDeps } from './staff/staff-deps.ts';
@@ -41,6 +42,8 @@ export interface AppDeps {
   readonly staff?: StaffConsoleDeps | undefined;
   /** Per client address limits on every public page (not health, static files or Twilio's webhooks); none without. */
   readonly addressLimits?: AddressLimits | undefined;
+  /** What the privacy notice (/privacy, linked from the form) says of retention and recording. */
+  readonly privacy?: PrivacyNoticeFacts | undefined;
 }
 
 // A complete application is a few kilobytes; anything far larger is not a form post.
@@ -142,6 +145,7 @@ export function createApp(deps: AppDeps): Express {
     res.redirect(302, '/apply');
   });
   app.use(applyRoutes({ applications: deps.applications, rules: deps.rules, csrf }));
+  if (deps.privacy !== undefined) app.use(privacyRoutes(deps.privacy));
   if (deps.resume !== undefined)
     app.use(resumeRoutes({ links: deps.resume.links, applications: deps.applications, rules: deps.rules, csrf }));
   if (deps.staff !== undefined)

@@ -10,6 +10,7 @@ import type { FieldProblem, PermitRules } from '../permits/permit-rules.ts';
 import { PERMIT_TYPE_LABELS, PERMIT_TYPES, type PermitType } from '../permits/permit-types.ts';
 import type { EnteredValues } from './form-values.ts';
 import { html, page, type Html } from './html.ts';
+import { privacyLink } from './privacy-notice.ts';
 import { RESUME_PATH_PREFIX } from './resume-link.ts';
 
 /** Where a resumed draft's form posts, and the hidden field that carries its link's token. */
@@ -67,7 +68,8 @@ ${PERMIT_TYPES.map(
 )}
 </fieldset>
 <button type="submit">Continue</button>
-</form>`,
+</form>
+${privacyLink()}`,
   );
 }
 
@@ -115,6 +117,7 @@ ${FIELD_GROUPS.map((group) => {
 ${inGroup.map((name) => fieldControl(rules, model.type, name, model.entered[name], problemFor(name)))}
 </section>`;
 })}
+${privacyLink()}
 <button type="submit">Submit application</button>
 </form>`,
   );

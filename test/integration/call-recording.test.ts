@@ -78,6 +78,10 @@ describe('call recording', () => {
     const recordingMs = (await calls.find(result.callSid))?.recordingMs;
     expect(recordingMs).toBeDefined();
     expect(Math.abs(recordingMs! - result.framesSent * FRAME_MS)).toBeLessThanOrEqual(100);
+    // The notice is kept as the caller's consent: when they had heard it, and on which channel.
+    const call = await calls.find(result.callSid);
+    expect(call?.recordingNotice?.channel).toBe('voice');
+    expect(call!.recordingNotice!.at >= call!.startedAt).toBe(true);
 
     const wavBytes = await r.service.recordings.load(result.callSid);
     const wav = readWav(wavBytes!);
@@ -126,6 +130,7 @@ describe('call recording', () => {
     const call = await calls.find(result.callSid);
     expect(call?.status).toBe('completed');
     expect(call?.recordingMs).toBeUndefined();
+    expect(call?.recordingNotice).toBeUndefined();
     expect(await r.service.recordings.load(result.callSid)).toBeUndefined();
   }, 60_000);
 });
