@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { TokenPrices } from '../config/config.ts';
@@ -87,6 +88,7 @@ export class CallOrchestrator {
   readonly #live = new Map<string, CallBridge>();
   // Why recent calls left the model, for the <Connect action> that Twilio requests right after (usually here).
   readonly #endings = new Map<string, CallEnding>();
+  #lastEndedAt: number | undefined;
   readonly #answering = new Map<string, Promise<CallAnswer>>();
   // What ended calls still have to write (usage, transcript, recording); stop waits for it before the database closes.
   readonly #finishing = new Set<Promise<void>>();
@@ -98,6 +100,11 @@ export class CallOrchestrator {
 
   get liveCalls(): number {
     return this.#live.size;
+  }
+
+  /** Milliseconds since a call last left the AI path here (Infinity if none did): its <Connect action> may be on its way. */
+  get msSinceLastEnding(): number {
+    return this.#lastEndedAt === undefined ? Number.POSITIVE_INFINITY : performance.now() - this.#lastEndedAt;
   }
 
   /** Whether a new call should be connected to the model at all. */
@@ -232,6 +239,7 @@ export class CallOrchestrator {
   }
 
   #remember(callSid: string, ending: CallEnding): void {
+    this.#lastEndedAt = performance.now();
     this.#endings.set(callSid, ending);
     setTimeout(() => this.#endings.delete(callSid), ENDING_MEMORY_MS).unref();
   }

@@ -252,10 +252,11 @@ export async function startPermitLine(
 
   const stop = async (): Promise<void> => {
     health.draining = true;
-    const ending = callOrchestrator.liveCalls;
     callPath.close();
-    // Twilio asks the <Connect action> of each call we just ended, which tells the caller their answers are saved.
-    if (ending > 0) await sleep(CONNECT_ACTION_GRACE_MS);
+    // Twilio asks the <Connect action> of every call that just left the AI path (ended now, or a moment before, by
+    // itself): that answer tells the caller what happens next, so the server stays up for it.
+    const grace = CONNECT_ACTION_GRACE_MS - callOrchestrator.msSinceLastEnding;
+    if (grace > 0) await sleep(grace);
     server.closeIdleConnections();
     await new Promise<void>((resolve) =>
       server.close(() => {

@@ -43,6 +43,8 @@ export interface SimulateCallOptions {
   readonly timeoutMs?: number;
   /** Aborting hangs up and rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** How long Twilio takes, after the service closed the stream, to request the <Connect action> (wall ms). Default 0. */
+  readonly connectActionDelayMs?: number;
   readonly onEvent?: (event: CallEvent) => void;
 }
 
@@ -236,8 +238,11 @@ class SimulatedCall {
           : outcome.endedBy;
     if (endedBy === 'timeout') this.#error(`the call did not end within ${timeoutMs} ms; the caller hung up`);
     // Twilio requests the action when <Connect> ends on the service's side (or the stream fails), not when the caller hangs up.
-    if ((endedBy === 'service' || endedBy === 'stream-failed') && action !== undefined)
+    if ((endedBy === 'service' || endedBy === 'stream-failed') && action !== undefined) {
+      const delayMs = this.#o.connectActionDelayMs ?? 0;
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       await this.#requestConnectAction(absolute(action, webhookUrl));
+    }
     return this.#completed(endedBy);
   }
 

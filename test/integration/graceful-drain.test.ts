@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { simulateCall } from '../../src/sim/call-simulator.ts';
+import { simulateCall, type SimulateCallOptions } from '../../src/sim/call-simulator.ts';
 import { loadScenario } from '../../src/sim/scenario.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process.ts';
@@ -42,7 +42,7 @@ async function startService(env: Record<string, string> = {}): Promise<ServicePr
 }
 
 /** Places the happy-path call and sends SIGTERM once the agent is talking. */
-function callAndTerminate(service: ServiceProcess) {
+function callAndTerminate(service: ServiceProcess, options: Partial<SimulateCallOptions> = {}) {
   let terminated = false;
   return simulateCall({
     serviceUrl: service.url,
@@ -51,6 +51,7 @@ function callAndTerminate(service: ServiceProcess) {
     scenario: loadScenario('happy-path'),
     realTimeFactor: SPEED,
     timeoutMs: 60_000,
+    ...options,
     onEvent: (event) => {
       if (event.type === 'mark-echoed' && !terminated) {
         terminated = true;
@@ -91,6 +92,18 @@ describe('graceful drain', () => {
     } finally {
       db.close();
     }
+  }, 60_000);
+
+  it('when the call ends by itself during the drain and Twilio is slow to ask the <Connect action>, then the service is still there to answer it', async () => {
+    const service = await startService();
+
+    const result = await callAndTerminate(service, { connectActionDelayMs: 500 });
+    const exit = await service.exited;
+
+    expect(result.errors).toEqual([]);
+    expect(result.connectActionStatus).toBe(200);
+    expect(result.connectActionTwiml).toContain('<Hangup/>');
+    expect(exit.code).toBe(0);
   }, 60_000);
 
   it('when the call outlasts DRAIN_TIMEOUT_MS, then it is handed to the keypad IVR (on another instance) and the process exits 0', async () => {
