@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApplicationRepository } from '../../src/store/application-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
+import type { CallResult } from '../../src/sim/call-simulator.ts';
 import { testDataKeys } from '../support/keys.ts';
 import { PUBLIC_BASE_URL, startVoiceRig, type VoiceRig } from '../support/voice.ts';
 import { eventually, waitUntil } from '../support/wait.ts';
@@ -31,6 +32,15 @@ function instructionsSentOn(r: VoiceRig, connection: number): string {
   const update = r.model.received.find((e) => e.connection === connection && e.type === 'session.update');
   const instructions = (update?.event as { session?: { instructions?: unknown } } | undefined)?.session?.instructions;
   return typeof instructions === 'string' ? instructions : '';
+}
+
+/** A call whose first answers are saved, then the model lost by `lose()`, with any new session refused. */
+async function losingTheModelForGood(r: VoiceRig, lose: () => void): Promise<CallResult> {
+  const call = r.call({ realTimeFactor: 4 });
+  await eventually(async () => (await draftOf(r)).businessName === 'Taco Loco', 'the first answers are saved', 30_000);
+  r.model.setApiKey('a-key-the-service-does-not-have');
+  lose();
+  return call;
 }
 
 describe('the model lost mid-call', () => {
@@ -67,18 +77,10 @@ describe('the model lost mid-call', () => {
   }, 60_000);
 
   it('when the model refuses mid-call (its quota is used up) and a new session is refused too, then the call goes on in the keypad IVR with the answers kept', async () => {
-    rig = await startVoiceRig('happy-path');
-    const r = rig;
-    const call = r.call({ realTimeFactor: 4 });
-    await eventually(
-      async () => (await draftOf(r)).businessName === 'Taco Loco',
-      'the first answers are saved',
-      30_000,
-    );
-
-    r.model.setApiKey('a-key-the-service-does-not-have');
-    r.model.refuseMidCall(1, 'insufficient_quota', 'You exceeded your current quota.');
-    const result = await call;
+    const r = (rig = await startVoiceRig('happy-path'));
+    const result = await losingTheModelForGood(r, () => {
+      r.model.refuseMidCall(1, 'insufficient_quota', 'You exceeded your current quota.');
+    });
 
     expect(result.endedBy).toBe('service');
     expect(result.connectActionTwiml).toContain(`<Redirect method="POST">${PUBLIC_BASE_URL}/twilio/ivr</Redirect>`);
@@ -92,18 +94,10 @@ describe('the model lost mid-call', () => {
   }, 60_000);
 
   it('when no new session can be had, then the call goes on in the keypad IVR with the answers kept', async () => {
-    rig = await startVoiceRig('happy-path');
-    const r = rig;
-    const call = r.call({ realTimeFactor: 4 });
-    await eventually(
-      async () => (await draftOf(r)).businessName === 'Taco Loco',
-      'the first answers are saved',
-      30_000,
-    );
-
-    r.model.setApiKey('a-key-the-service-does-not-have');
-    r.model.dropConnection(1);
-    const result = await call;
+    const r = (rig = await startVoiceRig('happy-path'));
+    const result = await losingTheModelForGood(r, () => {
+      r.model.dropConnection(1);
+    });
 
     expect(result.endedBy).toBe('service');
     expect(result.connectActionTwiml).toContain(`<Redirect method="POST">${PUBLIC_BASE_URL}/twilio/ivr</Redirect>`);
