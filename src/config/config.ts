@@ -206,6 +206,41 @@ const environmentSchema = z.object({
   CALLS_PER_CALLER_PER_HOUR: limitSetting(DEFAULT_LIMITS.callsPerCallerPerHour),
   CALLS_AT_ONCE_PER_CALLER: limitSetting(DEFAULT_LIMITS.callsAtOncePerCaller),
   CALLS_AT_ONCE_PER_INSTANCE: limitSetting(DEFAULT_LIMITS.callsAtOncePerInstance),
+  // Traces (docs/observability.md): the OpenTelemetry SDK's own variable names, so an operator's habits carry over.
+  // Off unless an exporter is named: a local run needs no collector.
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('permitline'),
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console'], { error: 'must be none, otlp or console' }).default('none'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4318' }).optional(),
+  ),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalText.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4318/v1/traces' }).optional(),
+  ),
+  OTEL_TRACES_SAMPLER: z
+    .enum(
+      [
+        'always_on',
+        'always_off',
+        'traceidratio',
+        'parentbased_always_on',
+        'parentbased_always_off',
+        'parentbased_traceidratio',
+      ],
+      {
+        error:
+          'must be one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio',
+      },
+    )
+    .default('parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ error: 'must be a ratio from 0 to 1' }).min(0).max(1).optional(),
+  // Metrics (docs/observability.md): Prometheus scrapes a listener of its own, off unless METRICS_PORT is set and
+  // on loopback unless METRICS_HOST says otherwise; METRICS_TOKEN, when set, is required as a bearer token.
+  METRICS_PORT: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).optional(),
+  ),
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  METRICS_TOKEN: optionalText,
 });
 
 export interface Config {
@@ -273,6 +308,23 @@ export interface Config {
   readonly staffSessions: { readonly idleMs: number; readonly maxAgeMs: number };
   /** Abuse limits, each 0 for none (README, "Limits"). */
   readonly limits: Limits;
+  readonly telemetry: Telemetry;
+}
+
+/** Traces and metrics (docs/observability.md). */
+export interface Telemetry {
+  readonly serviceName: string;
+  readonly traces: {
+    /** none: no spans leave the process (the default); otlp: OTLP/HTTP to the collector; console: to stdout. */
+    readonly exporter: 'none' | 'otlp' | 'console';
+    /** The OTLP/HTTP traces URL (…/v1/traces), from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT. */
+    readonly otlpTracesUrl: string;
+    readonly sampler: string;
+    readonly samplerArg: number | undefined;
+  };
+  /** Undefined: no metrics listener (the default). */
+  readonly metrics:
+    { readonly port: number; readonly host: string; readonly bearerToken: string | undefined } | undefined;
 }
 
 export interface Limits {
@@ -386,6 +438,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'TWILIO_API_BASE_URL and TWILIO_ACCOUNT_SID are both set: texts would go to Twilio and the stand-in URL would be ignored; unset one of them.',
     );
   }
+  if (e.METRICS_PORT !== undefined && e.METRICS_TOKEN === undefined && !isLoopback(e.METRICS_HOST)) {
+    problems.push(
+      `METRICS_HOST ${e.METRICS_HOST} is not a loopback address: set METRICS_TOKEN too, so that only your Prometheus can read the metrics.`,
+    );
+  }
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+    problems.push('METRICS_PORT must differ from PORT: the metrics are never served on the public port.');
+  }
   if (e.SMS_RETRY_MAX_MS < e.SMS_RETRY_MIN_MS) problems.push('SMS_RETRY_MAX_MS must be at least SMS_RETRY_MIN_MS.');
   const prices = parsePrices(e.REALTIME_PRICES_USD_PER_MTOK);
   if (typeof prices === 'string') problems.push(prices);
@@ -451,6 +511,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       callsAtOncePerCaller: e.CALLS_AT_ONCE_PER_CALLER,
       callsAtOncePerInstance: e.CALLS_AT_ONCE_PER_INSTANCE,
     },
+    telemetry: {
+      serviceName: e.OTEL_SERVICE_NAME,
+      traces: {
+        exporter: e.OTEL_TRACES_EXPORTER,
+        otlpTracesUrl: otlpTracesUrl(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT),
+        sampler: e.OTEL_TRACES_SAMPLER,
+        samplerArg: e.OTEL_TRACES_SAMPLER_ARG,
+      },
+      metrics:
+        e.METRICS_PORT === undefined
+          ? undefined
+          : { port: e.METRICS_PORT, host: e.METRICS_HOST, bearerToken: e.METRICS_TOKEN },
+    },
   };
   return { ok: true, config: Object.freeze(config) };
 }
@@ -479,6 +552,17 @@ function parsePrices(text: string): TokenPrices | string {
     prices[name as (typeof PRICE_NAMES)[number]] = amount;
   }
   return PRICE_NAMES.every((name) => prices[name] !== undefined) ? (prices as TokenPrices) : problem;
+}
+
+/** The OTLP/HTTP rule: a signal-specific endpoint is used as given; the general one gets /v1/traces appended. */
+function otlpTracesUrl(tracesEndpoint: string | undefined, endpoint: string | undefined): string {
+  if (tracesEndpoint !== undefined) return tracesEndpoint;
+  const base = endpoint ?? 'http://localhost:4318';
+  return `${base.replace(/\/+$/, '')}/v1/traces`;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 function isTimeZone(name: string): boolean {

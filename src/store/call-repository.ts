@@ -35,6 +35,10 @@ export type StreamClaim = 'claimed' | 'already-streamed' | 'call-ended' | 'unkno
 /** Only the AI voice path records calls today; the keypad IVR does not. */
 export type RecordingNoticeChannel = 'voice';
 
+/** Where a call on the AI path is: see migration 011. */
+export const CALL_PHASES = ['greeting', 'collecting', 'read-back', 'ivr'] as const;
+export type CallPhase = (typeof CALL_PHASES)[number];
+
 export type TurnRole = 'caller' | 'agent' | 'tool';
 
 export interface TranscriptTurn {
@@ -209,6 +213,22 @@ export class CallRepository {
     await this.#db.execute({
       sql: 'UPDATE calls SET input_tokens = ?, output_tokens = ?, usage_detail = ?, cost_usd = ? WHERE call_sid = ?',
       args: [usage.inputTokens, usage.outputTokens, JSON.stringify(usage.detail), usage.costUsd, callSid],
+    });
+  }
+
+  /** Where a live call is now (migration 011); written only when it changes. */
+  async recordPhase(callSid: string, phase: CallPhase): Promise<void> {
+    await this.#db.execute({
+      sql: 'UPDATE calls SET phase = ? WHERE call_sid = ? AND (phase IS NULL OR phase <> ?)',
+      args: [phase, callSid, phase],
+    });
+  }
+
+  /** The call's agent response latencies (ms, in turn order), written once as the call ends. */
+  async recordAgentLatencies(callSid: string, latenciesMs: readonly number[]): Promise<void> {
+    await this.#db.execute({
+      sql: 'UPDATE calls SET agent_latencies_ms = ? WHERE call_sid = ?',
+      args: [JSON.stringify(latenciesMs.map((ms) => Math.round(ms))), callSid],
     });
   }
 
