@@ -51,12 +51,13 @@ const MAY_IMPORT = {
   limits: ['keys'],
   config: ['errors', 'keys'],
   ops: ['permits'],
-  store: ['errors', 'keys', 'permits'],
+  // ops: the metric catalogue and the tracer, which every layer that does work worth seeing reports to.
+  store: ['errors', 'keys', 'ops', 'permits'],
   staff: ['errors', 'store'],
   // The use cases every channel shares; the SMS summary's text is built at submit, in its transaction.
-  intake: ['errors', 'permits', 'store', 'sms'],
+  intake: ['errors', 'ops', 'permits', 'store', 'sms'],
   // The model session: never storage, never Twilio (see also no-restricted-imports in eslint.config.js).
-  realtime: ['config', 'errors', 'intake'],
+  realtime: ['config', 'errors', 'intake', 'ops'],
   recording: ['errors', 'keys', 'protocols'],
   // The AI call path keeps its own call log (store) and checks Twilio's signature with web's middleware.
   call: [
@@ -65,6 +66,7 @@ const MAY_IMPORT = {
     'intake',
     'keys',
     'limits',
+    'ops',
     'permits',
     'protocols',
     'realtime',
@@ -72,13 +74,13 @@ const MAY_IMPORT = {
     'store',
     'web',
   ],
-  ivr: ['errors', 'intake', 'permits', 'store', 'web'],
-  sms: ['config', 'errors', 'intake', 'keys', 'permits', 'protocols', 'store', 'web'],
+  ivr: ['errors', 'intake', 'ops', 'permits', 'store', 'web'],
+  sms: ['config', 'errors', 'intake', 'keys', 'ops', 'permits', 'protocols', 'store', 'web'],
   // The public web: the form, its links and the app shell. No model session, no call path, no storage.
   web: ['errors', 'intake', 'keys', 'limits', 'ops', 'permits', 'sms', 'staff-console'],
   // The staff console reads its own records directly (accounts, sessions, the audit log, the call directory),
   // and shows applications and their texts as stored, for review (docs/adr/0005-channels-and-storage.md).
-  'staff-console': ['errors', 'keys', 'permits', 'staff', 'store', 'web'],
+  'staff-console': ['errors', 'keys', 'ops', 'permits', 'staff', 'store', 'web'],
   // The local stand-ins are a separate program that speaks the same protocols: they share only those.
   sim: ['protocols'],
   // The composition root wires everything; it reaches sim/ only by a dynamic import (test/integration/start-imports).
