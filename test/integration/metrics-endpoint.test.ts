@@ -98,7 +98,7 @@ describe('the metrics listener', () => {
     const [call] = (
       await rig.service.db.execute({ sql: 'SELECT agent_latencies_ms FROM calls WHERE call_sid = ?', args: [CALL_SID] })
     ).rows;
-    const stored = JSON.parse(String(call?.agent_latencies_ms)) as number[];
+    const stored = JSON.parse(call?.agent_latencies_ms as string) as number[];
     expect(stored).toHaveLength(expectedLatencies);
     expect(stored.every((ms) => Number.isInteger(ms) && ms >= 0)).toBe(true);
   }, 120_000);

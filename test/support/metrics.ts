@@ -5,7 +5,6 @@ export interface Sample {
   readonly value: number;
 }
 
-const SAMPLE_LINE = /^([A-Za-z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/;
 const LABEL_PAIR = /(\w+)="((?:[^"\\]|\\.)*)"/g;
 
 /** The samples of a scrape (comments and blank lines skipped). */
@@ -13,11 +12,16 @@ export function parseExposition(text: string): Sample[] {
   const samples: Sample[] = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
-    const match = SAMPLE_LINE.exec(line);
-    if (match === null) throw new Error(`not a sample line: ${line}`);
+    // prom-client writes no timestamps: the value is what follows the last space.
+    const space = line.lastIndexOf(' ');
+    const series = line.slice(0, space);
+    const brace = series.indexOf('{');
+    const name = brace < 0 ? series : series.slice(0, brace);
+    if (space < 0 || !/^[A-Za-z_:][\w:]*$/.test(name)) throw new Error(`not a sample line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL_PAIR)) labels[key ?? ''] = value ?? '';
-    samples.push({ name: match[1] ?? '', labels, value: Number(match[3]) });
+    for (const [, key, value] of (brace < 0 ? '' : series.slice(brace)).matchAll(LABEL_PAIR))
+      labels[key ?? ''] = value ?? '';
+    samples.push({ name, labels, value: Number(line.slice(space + 1)) });
   }
   return samples;
 }
