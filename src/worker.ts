@@ -187,7 +187,8 @@ async function startWorkerMetrics(
 ): Promise<MetricsEndpoint | undefined> {
   const settings = config.telemetry.metrics;
   if (metrics === undefined || settings === undefined) return undefined;
-  metrics.readFrom({ outboxBacklog: () => sms.outbox.backlog() });
+  // A worker that answers a scrape is doing its job (it takes no traffic): permitline_ready is not 0 only for want of a source.
+  metrics.readFrom({ outboxBacklog: () => sms.outbox.backlog(), ready: () => Promise.resolve(true) });
   return step('starting the metrics listener', 'Check METRICS_PORT and METRICS_HOST: is the port free?', () =>
     startMetricsEndpoint(metrics.registry, settings, logger),
   );
