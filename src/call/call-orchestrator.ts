@@ -16,6 +16,7 @@ import type { RealtimeSession, RealtimeSessionConfig } from '../realtime/realtim
 import { UsageMeter } from '../realtime/usage-meter.ts';
 import { callIsOver, type CallRepository } from '../store/call-repository.ts';
 import { CallBridge, type ReadySession } from './call-bridge.ts';
+import { toolResultOf, type CallMetrics } from './call-metrics.ts';
 import { describeEnding, type CallEnding } from './call-ending.ts';
 import type { MediaPaceLimits } from './media-pace.ts';
 import type { TwilioStartMessage } from '../protocols/media-stream-messages.ts';
@@ -59,6 +60,8 @@ export interface CallOrchestratorDeps {
   readonly logger: Logger;
   /** Where new calls' recordings go; undefined when calls are not recorded (RECORD_CALLS off). */
   readonly recordings?: Pick<CallRecordings, 'save'>;
+  /** Prometheus counters of the call path; none in tests that do not read them. */
+  readonly metrics?: CallMetrics | undefined;
 }
 
 interface PreparedCall {
@@ -178,6 +181,10 @@ export class CallOrchestrator {
     });
     try {
       const { applicationId, ready } = await this.#sessionFor(callSid);
+      const metrics = this.#deps.metrics;
+      const connectedAt = performance.now();
+      // Whether submit_application succeeded on this call: the call's outcome.
+      let submitted = false;
       const meter = new UsageMeter(this.#deps.settings.prices);
       const transcript = new TranscriptRecorder(this.#deps.calls, callSid, log);
       const toolbox = new PermitToolbox(this.#deps.applications, this.#deps.rules, applicationId);
@@ -193,7 +200,18 @@ export class CallOrchestrator {
         recorder: recording,
         renewBeforeExpiryMs: this.#deps.settings.renewBeforeExpiryMs,
         hooks: {
-          runTool: (call) => toolbox.run(call.name, call.arguments),
+          runTool: async (call) => {
+            try {
+              const outcome = await toolbox.run(call.name, call.arguments);
+              const result = toolResultOf(outcome);
+              if (call.name === 'submit_application' && result === 'ok') submitted = true;
+              metrics?.toolRan(call.name, result);
+              return outcome;
+            } catch (error) {
+              metrics?.toolRan(call.name, 'failed');
+              throw error;
+            }
+          },
           itemAdded: (itemId, previous, role, offsetMs) => {
             transcript.itemAdded(itemId, previous, role, offsetMs);
           },
@@ -212,21 +230,35 @@ export class CallOrchestrator {
           transcriptionUsage: (usage) => {
             meter.addTranscription(usage);
           },
-          reconnect: (why) => this.#reopen(callSid, applicationId, why),
-          ended: (ending) => {
+          agentResponded: (latencyMs) => {
+            metrics?.agentResponded(latencyMs);
+          },
+          bargedIn: () => {
+            metrics?.bargeIn();
+          },
+          reconnect: async (why) => {
+            const reopened = await this.#reopen(callSid, applicationId, why);
+            metrics?.modelReopened(why);
+            return reopened;
+          },
+          ended: (ending, agentLatenciesMs) => {
             this.#live.delete(callSid);
             this.#remember(callSid, ending);
             log.info({ ending, costUsd: meter.costUsd }, 'call ended');
-            this.#finish(this.#account(callSid, meter, transcript, log));
+            metrics?.ended(ending, submitted, (performance.now() - connectedAt) / 1000);
+            metrics?.usage(meter.totals, meter.costUsd, meter.transcriptionCostUsd);
+            this.#finish(this.#account(callSid, meter, transcript, agentLatenciesMs, log));
             if (recording !== undefined) this.#finish(this.#saveRecording(callSid, recording, log));
           },
         },
       });
+      metrics?.answered('model');
       if (bridge.isEnded) return; // the caller hung up while the model session was opening
       this.#live.set(callSid, bridge);
       log.info('call connected to the model');
     } catch (error) {
       log.error({ err: error }, 'could not connect the call to the model');
+      this.#deps.metrics?.notConnected();
       const ending: CallEnding = { kind: 'model-lost', detail: 'could not connect to the model' };
       this.#remember(callSid, ending);
       telephony.close(describeEnding(ending));
@@ -383,7 +415,13 @@ export class CallOrchestrator {
     }
   }
 
-  async #account(callSid: string, meter: UsageMeter, transcript: TranscriptRecorder, log: Logger): Promise<void> {
+  async #account(
+    callSid: string,
+    meter: UsageMeter,
+    transcript: TranscriptRecorder,
+    agentLatenciesMs: readonly number[],
+    log: Logger,
+  ): Promise<void> {
     try {
       await transcript.flush();
       await this.#deps.calls.recordUsage(callSid, {
@@ -392,6 +430,7 @@ export class CallOrchestrator {
         detail: { ...meter.totals },
         costUsd: meter.costUsd,
       });
+      await this.#deps.calls.recordAgentLatencies(callSid, agentLatenciesMs);
     } catch (error) {
       log.error({ err: error }, 'could not record the end of the call');
     }

@@ -9,6 +9,8 @@ import type { Config } from '../config/config.ts';
 import { ApplicationService } from '../intake/application-service.ts';
 import { ResumableDrafts } from '../intake/resumable-drafts.ts';
 import type { HealthState } from '../ops/health.ts';
+import { startMetricsEndpoint, type MetricsEndpoint } from '../ops/metrics-endpoint.ts';
+import { ServiceMetrics } from '../ops/service-metrics.ts';
 import { todayIn } from '../permits/field-inputs.ts';
 import { PermitRules } from '../permits/permit-rules.ts';
 import { ApplicationRepository } from '../store/application-repository.ts';
@@ -21,6 +23,7 @@ import { openRealtimeSession } from '../realtime/openai-realtime-session.ts';
 import { CallRecordings } from '../recording/call-recordings.ts';
 import { LocalDirectoryRecordingStore } from '../recording/recording-store.ts';
 import { CallRepository } from '../store/call-repository.ts';
+import { CallMetrics } from '../call/call-metrics.ts';
 import type { CallOrchestrator } from '../call/call-orchestrator.ts';
 import { mountCallPath } from '../call/call-path.ts';
 import { ivrRoutes } from '../ivr/ivr-routes.ts';
@@ -31,6 +34,7 @@ import { realtimeEndpoint, twilioMessagingEndpoint } from './external-endpoints.
 import { scheduleRetention } from './retention-schedule.ts';
 import type { OutboxWorker } from '../sms/outbox-worker.ts';
 import { startSmsDelivery } from '../sms/sms-delivery.ts';
+import { SmsMetrics } from '../sms/sms-metrics.ts';
 import { ReviewLinks } from '../sms/review-link.ts';
 import { LoginThrottle } from '../staff/login-throttle.ts';
 import { ApplicantErasure } from '../store/applicant-erasure.ts';
@@ -61,6 +65,8 @@ export interface RunningService {
   readonly smsWorker: OutboxWorker;
   /** The local Twilio stand-in, when no Twilio account is configured (development). */
   readonly twilioStandIn: TwilioStandIn | undefined;
+  /** GET /metrics on its own listener (METRICS_PORT); undefined when metrics are off. */
+  readonly metricsUrl: string | undefined;
   /**
    * Readiness off at once (the load balancer stops sending new calls), but
    * webhooks are still answered; live calls may finish for up to
@@ -94,6 +100,9 @@ export async function startPermitLine(
   options: StartOptions = {},
 ): Promise<RunningService> {
   const health: HealthState = { started: false, draining: false };
+  // Counted whether or not anything scrapes them: the listener (METRICS_PORT) only decides who can read them.
+  const metrics = new ServiceMetrics({ defaultMetrics: config.telemetry.metrics !== undefined });
+  const smsMetrics = new SmsMetrics(metrics);
   const db = await openDatabase(config.database);
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -114,12 +123,14 @@ export async function startPermitLine(
     { review: reviewLinks, resume: resumeLinks },
     logger,
     messaging,
+    smsMetrics,
   );
   const applications = new ApplicationService({
     repository: applicationRepository,
     rules,
     timeZone: config.departmentTimeZone,
     onTextQueued: () => {
+      smsMetrics.queued('summary');
       sms.worker.wake();
     },
     textsPerNumberPerDay: config.limits.textsPerNumberPerDay,
@@ -171,6 +182,10 @@ export async function startPermitLine(
         ),
       modelAvailable: () => modelCircuit.available,
       recordings: config.recordings.enabled ? recordings : undefined,
+      metrics: new CallMetrics(metrics, {
+        realtime: config.realtime.model,
+        transcription: config.realtime.transcriptionModel,
+      }),
       settings: {
         model: config.realtime.model,
         voice: config.realtime.voice,
@@ -204,18 +219,21 @@ export async function startPermitLine(
       outbox: sms.outbox,
       consent: sms.consent,
       applications,
+      metrics: smsMetrics,
     }),
   );
+  const databaseReady = async () =>
+    (await isSchemaCurrent(db)) ? { ok: true } : { ok: false, reason: 'schema not current' };
   const app = createApp({
     logger,
+    requestMetrics: metrics,
     applications,
     rules,
     csrfSecrets: csrfSecretsFrom(dataKeys),
     publicBaseUrl: config.publicBaseUrl,
     health,
     trustProxy: config.trustProxy,
-    databaseReady: async () =>
-      (await isSchemaCurrent(db)) ? { ok: true } : { ok: false, reason: 'schema not current' },
+    databaseReady,
     twilioWebhooks,
     review: { links: reviewLinks, applications, timeZone: config.departmentTimeZone },
     resume: { links: resumeLinks },
@@ -244,6 +262,17 @@ export async function startPermitLine(
   server.on('request', app);
   server.listen(config.port, config.host);
   await once(server, 'listening');
+  metrics.readFrom({
+    liveCalls: () => callOrchestrator.liveCalls,
+    modelCircuitOpen: () => !modelCircuit.available,
+    // What /health/ready answers, without an HTTP request.
+    ready: async () => health.started && !health.draining && (await databaseReady().catch(() => ({ ok: false }))).ok,
+    outboxBacklog: () => sms.outbox.backlog(),
+  });
+  const metricsEndpoint: MetricsEndpoint | undefined =
+    config.telemetry.metrics === undefined
+      ? undefined
+      : await startMetricsEndpoint(metrics.registry, config.telemetry.metrics, logger);
   if (config.sms.workerInService) sms.worker.start();
   const retention = scheduleRetention({ db, cipher, recordings, days: config.retentionDays, logger });
   health.started = true;
@@ -271,6 +300,8 @@ export async function startPermitLine(
     // Ended calls still write their usage, transcript and recording.
     await callOrchestrator.finished();
     await retention.stop();
+    // Last, so a scrape during shutdown still sees the calls ending; its gauges then read nothing more.
+    await metricsEndpoint?.close();
     db.close();
   };
   const drain = async (timeoutMs: number): Promise<void> => {
@@ -296,6 +327,7 @@ export async function startPermitLine(
     recordings,
     smsWorker: sms.worker,
     twilioStandIn: messaging.standIn,
+    metricsUrl: metricsEndpoint?.url,
     drain,
     stop,
   };

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { SmsConsentRepository } from '../store/sms-consent-repository.ts';
 import type { ClaimedEntry, SmsOutboxRepository } from '../store/sms-outbox-repository.ts';
 import { SendError, type SendFailure, type SmsSender } from './sms-sender.ts';
+import type { SmsMetrics } from './sms-metrics.ts';
 import { fillReviewLink } from './summary-text.ts';
 
 /**
@@ -57,6 +58,8 @@ export interface OutboxWorkerDeps {
   /** The link a summary carries to its application's page. */
   readonly reviewLink: (reference: string) => string;
   readonly settings: OutboxWorkerSettings;
+  /** Texts Twilio refused for good, and those the outbox gave up on (Prometheus); none without. */
+  readonly metrics?: Pick<SmsMetrics, 'final'> | undefined;
 }
 
 export const OPTED_OUT_REASON = 'not sent: the number opted out of texts (it replied STOP)';
@@ -303,6 +306,7 @@ export class OutboxWorker {
     const failure = failureOf(error);
     if (failure.kind === 'permanent') {
       await outbox.markFailed(row.id, owner, failure.reason, failure.code);
+      this.#deps.metrics?.final('failed', failure.code);
       if (failure.code === OPT_OUT_ERROR) await consent.optOut(row.toPhone, `Twilio error ${OPT_OUT_ERROR}`);
       log.warn({ errorCode: failure.code, reason: failure.reason }, 'text not sent: Twilio refused it for good');
       return 'failed';
@@ -324,6 +328,7 @@ export class OutboxWorker {
       `gave up after ${settings.maxAttempts} attempts: ${failure.reason}`,
       undefined,
     );
+    this.#deps.metrics?.final('gave-up');
     log.error({ reason: failure.reason }, 'text not sent: gave up after every attempt');
     return 'failed';
   }
