@@ -20,6 +20,8 @@ import { describeEnding, type CallEnding } from './call-ending.ts';
 import type { MediaPaceLimits } from './media-pace.ts';
 import type { TwilioStartMessage } from '../protocols/media-stream-messages.ts';
 import { TranscriptRecorder } from './transcript-recorder.ts';
+import { CallTrace } from './call-trace.ts';
+import { activeTraceparent, inSpan, SPAN_ATTRIBUTES } from '../ops/spans.ts';
 import { TwilioMediaStream } from './twilio-media-stream.ts';
 
 /**
@@ -137,6 +139,9 @@ export class CallOrchestrator {
 
   async #answer(callSid: string, from: string, status: string): Promise<CallAnswer> {
     const { created } = await this.#deps.calls.recordIncoming(callSid, from, status);
+    // The webhook's span, for the call's spans to join when its stream starts (here or elsewhere).
+    const traceparent = activeTraceparent();
+    if (traceparent !== undefined) await this.#deps.calls.recordTraceContext(callSid, traceparent);
     if (!created) {
       const admission = await this.#admissionOf(callSid);
       if (admission !== 'connect') return admission;
@@ -144,7 +149,7 @@ export class CallOrchestrator {
     if (this.#prepared.has(callSid)) return 'connect'; // a retried webhook, before its stream started
     if (!this.#deps.modelAvailable()) return 'connect'; // answered without the model: nothing to prepare
     const { applicationId, instructions } = await this.#prepare(callSid, from);
-    const session = this.#openConfigured(instructions);
+    const session = this.#openConfigured(instructions, 'early');
     // Never an unhandled rejection: a failed early open is retried when the stream starts.
     session.catch((error: unknown) => {
       this.#deps.logger.warn({ err: error, callSid }, 'early model session failed; will retry at stream start');
@@ -176,8 +181,9 @@ export class CallOrchestrator {
       earlier,
       pace: this.#deps.settings.mediaPace,
     });
+    const callTrace = await CallTrace.start(callSid, this.#deps.calls, log);
     try {
-      const { applicationId, ready } = await this.#sessionFor(callSid);
+      const { applicationId, ready } = await callTrace.within(() => this.#sessionFor(callSid));
       const meter = new UsageMeter(this.#deps.settings.prices);
       const transcript = new TranscriptRecorder(this.#deps.calls, callSid, log);
       const toolbox = new PermitToolbox(this.#deps.applications, this.#deps.rules, applicationId);
@@ -193,7 +199,7 @@ export class CallOrchestrator {
         recorder: recording,
         renewBeforeExpiryMs: this.#deps.settings.renewBeforeExpiryMs,
         hooks: {
-          runTool: (call) => toolbox.run(call.name, call.arguments),
+          runTool: (call) => callTrace.tool(call.name, () => toolbox.run(call.name, call.arguments)),
           itemAdded: (itemId, previous, role, offsetMs) => {
             transcript.itemAdded(itemId, previous, role, offsetMs);
           },
@@ -212,8 +218,9 @@ export class CallOrchestrator {
           transcriptionUsage: (usage) => {
             meter.addTranscription(usage);
           },
-          reconnect: (why) => this.#reopen(callSid, applicationId, why),
+          reconnect: (why) => callTrace.reopen(why, () => this.#reopen(callSid, applicationId, why)),
           ended: (ending) => {
+            callTrace.end(ending);
             this.#live.delete(callSid);
             this.#remember(callSid, ending);
             log.info({ ending, costUsd: meter.costUsd }, 'call ended');
@@ -229,6 +236,7 @@ export class CallOrchestrator {
       log.error({ err: error }, 'could not connect the call to the model');
       const ending: CallEnding = { kind: 'model-lost', detail: 'could not connect to the model' };
       this.#remember(callSid, ending);
+      callTrace.end(ending);
       telephony.close(describeEnding(ending));
     }
   }
@@ -258,13 +266,16 @@ export class CallOrchestrator {
       const early = await prepared.session.catch(() => undefined);
       if (early?.session.isOpen === true) return { applicationId: prepared.applicationId, ready: early };
       early?.session.close();
-      return { applicationId: prepared.applicationId, ready: await this.#openConfigured(prepared.instructions) };
+      return {
+        applicationId: prepared.applicationId,
+        ready: await this.#openConfigured(prepared.instructions, 'at-stream'),
+      };
     }
     // The webhook was answered by another instance: prepare again from the database.
     const call = await this.#deps.calls.find(callSid);
     if (call === undefined) throw new Error(`no call ${callSid} was recorded by the voice webhook`);
     const { applicationId, instructions } = await this.#prepare(callSid, call.fromPhone);
-    return { applicationId, ready: await this.#openConfigured(instructions) };
+    return { applicationId, ready: await this.#openConfigured(instructions, 'at-stream') };
   }
 
   /** A new session for a call whose model was lost: the same draft, instructions that say to carry on. */
@@ -276,7 +287,7 @@ export class CallOrchestrator {
       draft?.fields ?? {},
       why === 'lost' ? 'reconnected' : 'renewed',
     );
-    return this.#openConfigured(instructions);
+    return this.#openConfigured(instructions, why);
   }
 
   #instructionsFor(
@@ -311,8 +322,14 @@ export class CallOrchestrator {
     return { applicationId, instructions };
   }
 
-  async #openConfigured(instructions: RenderedInstructions): Promise<ReadySession> {
-    const session = await this.#deps.openSession();
+  /** `open`: why a session is opened (a span attribute): at the webhook, at stream start, or again mid-call. */
+  async #openConfigured(
+    instructions: RenderedInstructions,
+    open: 'early' | 'at-stream' | 'lost' | 'renewal',
+  ): Promise<ReadySession> {
+    const session = await inSpan('model connect', { [SPAN_ATTRIBUTES.modelOpen]: open }, () =>
+      this.#deps.openSession(),
+    );
     const ready = new Promise<void>((resolve) => {
       session.once('ready', () => {
         resolve();

@@ -9,6 +9,7 @@ import type { Config } from '../config/config.ts';
 import { ApplicationService } from '../intake/application-service.ts';
 import { ResumableDrafts } from '../intake/resumable-drafts.ts';
 import type { HealthState } from '../ops/health.ts';
+import { startTracing } from '../ops/tracing.ts';
 import { todayIn } from '../permits/field-inputs.ts';
 import { PermitRules } from '../permits/permit-rules.ts';
 import { ApplicationRepository } from '../store/application-repository.ts';
@@ -94,6 +95,10 @@ export async function startPermitLine(
   options: StartOptions = {},
 ): Promise<RunningService> {
   const health: HealthState = { started: false, draining: false };
+  // First, so the spans of everything below go to the configured exporter (none by default: no SDK at all).
+  const tracing = startTracing(config.telemetry, (message) => {
+    logger.warn(message);
+  });
   const db = await openDatabase(config.database);
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -272,6 +277,8 @@ export async function startPermitLine(
     await callOrchestrator.finished();
     await retention.stop();
     db.close();
+    // Last: the spans of everything above are in the final batch (bounded: a dead collector does not hold stop up).
+    await tracing.shutdown();
   };
   const drain = async (timeoutMs: number): Promise<void> => {
     health.draining = true;

@@ -14,6 +14,7 @@ import { applyRoutes } from './apply-routes.ts';
 import { errorPage } from './apply-views.ts';
 import { createCsrfGuard } from './csrf.ts';
 import { redactedRequest, redactedResponse } from './request-log.ts';
+import { requestSpans } from './request-spans.ts';
 import { privacyRoutes, type PrivacyNoticeFacts } from './privacy-notice.ts';
 import { resumeRoutes, type ResumeRoutesDeps } from './resume-routes.ts';
 import { reviewRoutes, type ReviewRoutesDeps } from './review-routes.ts';
@@ -93,6 +94,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
 
+  // First, so every handler (and pino-http's request line) runs inside the request's span.
+  app.use(requestSpans());
   app.use(
     pinoHttp({
       logger: deps.logger,
