@@ -1,4 +1,5 @@
 import { context, SpanKind, trace, type Context, type Span } from '@opentelemetry/api';
+import type { Logger } from 'pino';
 import type { ToolOutcome } from '../intake/permit-tools.ts';
 import { contextFromTraceparent, inSpan, SPAN_ATTRIBUTES, tieLoggerToSpan, tracer, tracingIsOn } from '../ops/spans.ts';
 import type { CallRepository } from '../store/call-repository.ts';
@@ -18,15 +19,17 @@ export type ToolResult = 'ok' | 'invalid' | 'failed';
 export class CallTrace {
   readonly #span: Span;
   readonly #context: Context;
+  readonly #log: Logger;
   #submitted = false;
 
-  private constructor(span: Span, parent: Context) {
+  private constructor(span: Span, parent: Context, log: Logger) {
     this.#span = span;
     this.#context = trace.setSpan(parent, span);
+    this.#log = log;
   }
 
   /** `log`, the call's logger, then names this call's trace on every line written outside a narrower span. */
-  static async start(callSid: string, calls: Pick<CallRepository, 'traceContextOf'>, log: object): Promise<CallTrace> {
+  static async start(callSid: string, calls: Pick<CallRepository, 'traceContextOf'>, log: Logger): Promise<CallTrace> {
     // Read only while tracing is on: otherwise every span is the API's no-op and the row has nothing to say.
     const parent = tracingIsOn() ? contextFromTraceparent(await calls.traceContextOf(callSid)) : context.active();
     const span = tracer().startSpan(
@@ -35,7 +38,7 @@ export class CallTrace {
       parent,
     );
     tieLoggerToSpan(log, span);
-    return new CallTrace(span, parent);
+    return new CallTrace(span, parent, log);
   }
 
   /** Runs `work` as part of the call: the spans it starts are the call span's children. */
@@ -58,6 +61,8 @@ export class CallTrace {
           span.setAttribute(SPAN_ATTRIBUTES.toolResult, result);
           span.setAttribute(SPAN_ATTRIBUTES.toolProblems, problems);
           if (name === 'submit_application' && result === 'ok') this.#submitted = true;
+          // Written inside the tool's span, so it names the tool's trace and span; the counts only, never values.
+          this.#log.info({ tool: name, result, problems }, 'tool call');
           return outcome;
         } catch (error) {
           span.setAttribute(SPAN_ATTRIBUTES.toolResult, 'failed');
