@@ -54,7 +54,8 @@ export interface CallOrchestratorDeps {
   readonly resumableDrafts: Pick<ResumableDrafts, 'findFor'>;
   readonly calls: CallRepository;
   readonly rules: PermitRules;
-  readonly openSession: () => Promise<RealtimeSession>;
+  /** `log`: the call's logger (its lines carry the CallSid). */
+  readonly openSession: (log: Logger) => Promise<RealtimeSession>;
   /** False while the model is known to be failing (its circuit is open): calls are then answered without it. */
   readonly modelAvailable: () => boolean;
   readonly settings: CallSettings;
@@ -149,7 +150,7 @@ export class CallOrchestrator {
     if (this.#prepared.has(callSid)) return 'connect'; // a retried webhook, before its stream started
     if (!this.#deps.modelAvailable()) return 'connect'; // answered without the model: nothing to prepare
     const { applicationId, instructions } = await this.#prepare(callSid, from);
-    const session = this.#openConfigured(instructions, 'early');
+    const session = this.#openConfigured(instructions, 'early', callSid);
     // Never an unhandled rejection: a failed early open is retried when the stream starts.
     session.catch((error: unknown) => {
       this.#deps.logger.warn({ err: error, callSid }, 'early model session failed; will retry at stream start');
@@ -268,14 +269,14 @@ export class CallOrchestrator {
       early?.session.close();
       return {
         applicationId: prepared.applicationId,
-        ready: await this.#openConfigured(prepared.instructions, 'at-stream'),
+        ready: await this.#openConfigured(prepared.instructions, 'at-stream', callSid),
       };
     }
     // The webhook was answered by another instance: prepare again from the database.
     const call = await this.#deps.calls.find(callSid);
     if (call === undefined) throw new Error(`no call ${callSid} was recorded by the voice webhook`);
     const { applicationId, instructions } = await this.#prepare(callSid, call.fromPhone);
-    return { applicationId, ready: await this.#openConfigured(instructions, 'at-stream') };
+    return { applicationId, ready: await this.#openConfigured(instructions, 'at-stream', callSid) };
   }
 
   /** A new session for a call whose model was lost: the same draft, instructions that say to carry on. */
@@ -287,7 +288,7 @@ export class CallOrchestrator {
       draft?.fields ?? {},
       why === 'lost' ? 'reconnected' : 'renewed',
     );
-    return this.#openConfigured(instructions, why);
+    return this.#openConfigured(instructions, why, callSid);
   }
 
   #instructionsFor(
@@ -326,9 +327,10 @@ export class CallOrchestrator {
   async #openConfigured(
     instructions: RenderedInstructions,
     open: 'early' | 'at-stream' | 'lost' | 'renewal',
+    callSid: string,
   ): Promise<ReadySession> {
     const session = await inSpan('model connect', { [SPAN_ATTRIBUTES.modelOpen]: open }, () =>
-      this.#deps.openSession(),
+      this.#deps.openSession(this.#deps.logger.child({ callSid })),
     );
     const ready = new Promise<void>((resolve) => {
       session.once('ready', () => {

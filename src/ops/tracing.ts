@@ -53,7 +53,7 @@ export const BATCH_LIMITS = {
 } as const;
 const EXPORT_TIMEOUT_MS = 3_000;
 // A stop waits at most this long for the last batch; a dead collector never delays a deploy.
-const SHUTDOWN_LIMIT_MS = 4_000;
+const SHUTDOWN_LIMIT_MS = 2_000;
 
 const OFF: Tracing = { active: false, shutdown: () => Promise.resolve() };
 

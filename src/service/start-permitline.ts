@@ -164,14 +164,14 @@ export async function startPermitLine(
       calls,
       rules,
       logger,
-      openSession: () =>
+      openSession: (callLog) =>
         modelCircuit.open(() =>
           openRealtimeSession({
             client: model.client,
             model: config.realtime.model,
             ca: model.ca,
             connectTimeoutMs: config.realtime.connectTimeoutMs,
-            logger,
+            logger: callLog,
           }),
         ),
       modelAvailable: () => modelCircuit.available,
