@@ -5,6 +5,7 @@ import { resolveDataKeys } from './config/resolve-data-keys.ts';
 import { createLogger } from './ops/logger.ts';
 import { startMetricsEndpoint, type MetricsEndpoint } from './ops/metrics-endpoint.ts';
 import { ServiceMetrics } from './ops/service-metrics.ts';
+import { startTracing } from './ops/tracing.ts';
 import { twilioMessagingEndpoint, type TwilioMessagingEndpoint } from './service/external-endpoints.ts';
 import type { Outcome } from './sms/outbox-worker.ts';
 import { ReviewLinks } from './sms/review-link.ts';
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   if (!loaded.ok) fail(`${loaded.error.message}\n${SETTINGS_HELP}`);
   const { config } = loaded;
   const logger = createLogger(config.logLevel);
+  const tracing = startTracing(config.telemetry);
   const dataKeys = await step(
     'reading the data keys',
     'Set DATA_KEYS (see .env.example), or in development fix or remove DEV_DATA_KEYS_FILE.',
@@ -131,6 +133,7 @@ async function main(): Promise<void> {
     const circuit = sms.worker.circuit;
     await closeDelivery();
     db.close();
+    await tracing.shutdown();
     process.stdout.write(`${onceSummary(handled, sms.worker.tally, circuit)}\n`);
     process.exit(pass.faulted ? 1 : 0);
   }
@@ -141,6 +144,7 @@ async function main(): Promise<void> {
   logger.info(request, 'stopping: finishing the texts in hand, giving back rows that wait for a retry');
   await closeDelivery();
   db.close();
+  await tracing.shutdown();
   const tally = sms.worker.tally;
   logger.info({ ...request, owner: sms.worker.owner, handled: total(tally), outcomes: tally }, 'SMS worker stopped');
   process.exit('fault' in request ? 1 : 0);

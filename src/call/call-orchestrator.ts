@@ -21,6 +21,8 @@ import { describeEnding, type CallEnding } from './call-ending.ts';
 import type { MediaPaceLimits } from './media-pace.ts';
 import type { TwilioStartMessage } from '../protocols/media-stream-messages.ts';
 import { TranscriptRecorder } from './transcript-recorder.ts';
+import { CallTrace } from './call-trace.ts';
+import { activeTraceparent, inSpan, SPAN_ATTRIBUTES } from '../ops/spans.ts';
 import { TwilioMediaStream } from './twilio-media-stream.ts';
 
 /**
@@ -53,7 +55,8 @@ export interface CallOrchestratorDeps {
   readonly resumableDrafts: Pick<ResumableDrafts, 'findFor'>;
   readonly calls: CallRepository;
   readonly rules: PermitRules;
-  readonly openSession: () => Promise<RealtimeSession>;
+  /** `log`: the call's logger (its lines carry the CallSid). */
+  readonly openSession: (log: Logger) => Promise<RealtimeSession>;
   /** False while the model is known to be failing (its circuit is open): calls are then answered without it. */
   readonly modelAvailable: () => boolean;
   readonly settings: CallSettings;
@@ -140,6 +143,9 @@ export class CallOrchestrator {
 
   async #answer(callSid: string, from: string, status: string): Promise<CallAnswer> {
     const { created } = await this.#deps.calls.recordIncoming(callSid, from, status);
+    // The webhook's span, for the call's spans to join when its stream starts (here or elsewhere).
+    const traceparent = activeTraceparent();
+    if (traceparent !== undefined) await this.#deps.calls.recordTraceContext(callSid, traceparent);
     if (!created) {
       const admission = await this.#admissionOf(callSid);
       if (admission !== 'connect') return admission;
@@ -147,7 +153,7 @@ export class CallOrchestrator {
     if (this.#prepared.has(callSid)) return 'connect'; // a retried webhook, before its stream started
     if (!this.#deps.modelAvailable()) return 'connect'; // answered without the model: nothing to prepare
     const { applicationId, instructions } = await this.#prepare(callSid, from);
-    const session = this.#openConfigured(instructions);
+    const session = this.#openConfigured(instructions, 'early', callSid);
     // Never an unhandled rejection: a failed early open is retried when the stream starts.
     session.catch((error: unknown) => {
       this.#deps.logger.warn({ err: error, callSid }, 'early model session failed; will retry at stream start');
@@ -179,8 +185,9 @@ export class CallOrchestrator {
       earlier,
       pace: this.#deps.settings.mediaPace,
     });
+    const callTrace = await CallTrace.start(callSid, this.#deps.calls, log);
     try {
-      const { applicationId, ready } = await this.#sessionFor(callSid);
+      const { applicationId, ready } = await callTrace.within(() => this.#sessionFor(callSid));
       const metrics = this.#deps.metrics;
       const connectedAt = performance.now();
       // Whether submit_application succeeded on this call: the call's outcome.
@@ -200,18 +207,19 @@ export class CallOrchestrator {
         recorder: recording,
         renewBeforeExpiryMs: this.#deps.settings.renewBeforeExpiryMs,
         hooks: {
-          runTool: async (call) => {
-            try {
-              const outcome = await toolbox.run(call.name, call.arguments);
-              const result = toolResultOf(outcome);
-              if (call.name === 'submit_application' && result === 'ok') submitted = true;
-              metrics?.toolRan(call.name, result);
-              return outcome;
-            } catch (error) {
-              metrics?.toolRan(call.name, 'failed');
-              throw error;
-            }
-          },
+          runTool: (call) =>
+            callTrace.tool(call.name, async () => {
+              try {
+                const outcome = await toolbox.run(call.name, call.arguments);
+                const result = toolResultOf(outcome);
+                if (call.name === 'submit_application' && result === 'ok') submitted = true;
+                metrics?.toolRan(call.name, result);
+                return outcome;
+              } catch (error) {
+                metrics?.toolRan(call.name, 'failed');
+                throw error;
+              }
+            }),
           itemAdded: (itemId, previous, role, offsetMs) => {
             transcript.itemAdded(itemId, previous, role, offsetMs);
           },
@@ -236,12 +244,14 @@ export class CallOrchestrator {
           bargedIn: () => {
             metrics?.bargeIn();
           },
-          reconnect: async (why) => {
-            const reopened = await this.#reopen(callSid, applicationId, why);
-            metrics?.modelReopened(why);
-            return reopened;
-          },
+          reconnect: (why) =>
+            callTrace.reopen(why, async () => {
+              const reopened = await this.#reopen(callSid, applicationId, why);
+              metrics?.modelReopened(why);
+              return reopened;
+            }),
           ended: (ending, agentLatenciesMs) => {
+            callTrace.end(ending);
             this.#live.delete(callSid);
             this.#remember(callSid, ending);
             log.info({ ending, costUsd: meter.costUsd }, 'call ended');
@@ -261,6 +271,7 @@ export class CallOrchestrator {
       this.#deps.metrics?.notConnected();
       const ending: CallEnding = { kind: 'model-lost', detail: 'could not connect to the model' };
       this.#remember(callSid, ending);
+      callTrace.end(ending);
       telephony.close(describeEnding(ending));
     }
   }
@@ -290,13 +301,16 @@ export class CallOrchestrator {
       const early = await prepared.session.catch(() => undefined);
       if (early?.session.isOpen === true) return { applicationId: prepared.applicationId, ready: early };
       early?.session.close();
-      return { applicationId: prepared.applicationId, ready: await this.#openConfigured(prepared.instructions) };
+      return {
+        applicationId: prepared.applicationId,
+        ready: await this.#openConfigured(prepared.instructions, 'at-stream', callSid),
+      };
     }
     // The webhook was answered by another instance: prepare again from the database.
     const call = await this.#deps.calls.find(callSid);
     if (call === undefined) throw new Error(`no call ${callSid} was recorded by the voice webhook`);
     const { applicationId, instructions } = await this.#prepare(callSid, call.fromPhone);
-    return { applicationId, ready: await this.#openConfigured(instructions) };
+    return { applicationId, ready: await this.#openConfigured(instructions, 'at-stream', callSid) };
   }
 
   /** A new session for a call whose model was lost: the same draft, instructions that say to carry on. */
@@ -308,7 +322,7 @@ export class CallOrchestrator {
       draft?.fields ?? {},
       why === 'lost' ? 'reconnected' : 'renewed',
     );
-    return this.#openConfigured(instructions);
+    return this.#openConfigured(instructions, why, callSid);
   }
 
   #instructionsFor(
@@ -343,8 +357,15 @@ export class CallOrchestrator {
     return { applicationId, instructions };
   }
 
-  async #openConfigured(instructions: RenderedInstructions): Promise<ReadySession> {
-    const session = await this.#deps.openSession();
+  /** `open`: why a session is opened (a span attribute): at the webhook, at stream start, or again mid-call. */
+  async #openConfigured(
+    instructions: RenderedInstructions,
+    open: 'early' | 'at-stream' | 'lost' | 'renewal',
+    callSid: string,
+  ): Promise<ReadySession> {
+    const session = await inSpan('model connect', { [SPAN_ATTRIBUTES.modelOpen]: open }, () =>
+      this.#deps.openSession(this.#deps.logger.child({ callSid })),
+    );
     const ready = new Promise<void>((resolve) => {
       session.once('ready', () => {
         resolve();

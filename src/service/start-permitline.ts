@@ -11,6 +11,7 @@ import { ResumableDrafts } from '../intake/resumable-drafts.ts';
 import type { HealthState } from '../ops/health.ts';
 import { startMetricsEndpoint, type MetricsEndpoint } from '../ops/metrics-endpoint.ts';
 import { ServiceMetrics } from '../ops/service-metrics.ts';
+import { startTracing } from '../ops/tracing.ts';
 import { todayIn } from '../permits/field-inputs.ts';
 import { PermitRules } from '../permits/permit-rules.ts';
 import { ApplicationRepository } from '../store/application-repository.ts';
@@ -103,6 +104,10 @@ export async function startPermitLine(
   // Counted whether or not anything scrapes them: the listener (METRICS_PORT) only decides who can read them.
   const metrics = new ServiceMetrics({ defaultMetrics: config.telemetry.metrics !== undefined });
   const smsMetrics = new SmsMetrics(metrics);
+  // First, so the spans of everything below go to the configured exporter (none by default: no SDK at all).
+  const tracing = startTracing(config.telemetry, (message) => {
+    logger.warn(message);
+  });
   const db = await openDatabase(config.database);
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -170,14 +175,14 @@ export async function startPermitLine(
       calls,
       rules,
       logger,
-      openSession: () =>
+      openSession: (callLog) =>
         modelCircuit.open(() =>
           openRealtimeSession({
             client: model.client,
             model: config.realtime.model,
             ca: model.ca,
             connectTimeoutMs: config.realtime.connectTimeoutMs,
-            logger,
+            logger: callLog,
           }),
         ),
       modelAvailable: () => modelCircuit.available,
@@ -303,6 +308,8 @@ export async function startPermitLine(
     // Last, so a scrape during shutdown still sees the calls ending; its gauges then read nothing more.
     await metricsEndpoint?.close();
     db.close();
+    // Last: the spans of everything above are in the final batch (bounded: a dead collector does not hold stop up).
+    await tracing.shutdown();
   };
   const drain = async (timeoutMs: number): Promise<void> => {
     health.draining = true;

@@ -8,6 +8,7 @@ import type { ClaimedEntry, SmsOutboxRepository } from '../store/sms-outbox-repo
 import { SendError, type SendFailure, type SmsSender } from './sms-sender.ts';
 import type { SmsMetrics } from './sms-metrics.ts';
 import { fillReviewLink } from './summary-text.ts';
+import { inSpan, SPAN_ATTRIBUTES } from '../ops/spans.ts';
 
 /**
  * Sends each SMS summary in the outbox once. Any number of workers (in the
@@ -198,9 +199,22 @@ export class OutboxWorker {
       this.#deps.settings.leaseMs,
       this.#deps.settings.batchSize,
     );
-    const outcomes = await Promise.all(rows.map((row) => this.#deliver(row)));
+    const outcomes = await Promise.all(rows.map((row) => this.#attempt(row)));
     for (const outcome of outcomes) this.#tally[outcome] += 1;
     return rows.length;
+  }
+
+  /** One attempt at one row, as a span of its own: the worker runs from a timer, outside any request. */
+  #attempt(row: ClaimedEntry): Promise<Outcome> {
+    return inSpan(
+      'sms outbox attempt',
+      { [SPAN_ATTRIBUTES.outboxId]: row.id, [SPAN_ATTRIBUTES.smsKind]: row.kind },
+      async (span) => {
+        const outcome = await this.#deliver(row);
+        span.setAttribute(SPAN_ATTRIBUTES.smsOutcome, outcome);
+        return outcome;
+      },
+    );
   }
 
   async #deliver(row: ClaimedEntry): Promise<Outcome> {

@@ -233,6 +233,27 @@ export class CallRepository {
   }
 
   /**
+   * The voice webhook's trace context (a W3C traceparent), kept from the first webhook only: a retry answers the
+   * same call, and the call's spans belong to the trace that began it.
+   */
+  async recordTraceContext(callSid: string, traceparent: string): Promise<void> {
+    await this.#db.execute({
+      sql: 'UPDATE calls SET trace_context = ? WHERE call_sid = ? AND trace_context IS NULL',
+      args: [traceparent, callSid],
+    });
+  }
+
+  /** The trace context recordTraceContext kept, for the call's spans (the stream may start on another instance). */
+  async traceContextOf(callSid: string): Promise<string | undefined> {
+    const result = await this.#db.execute({
+      sql: 'SELECT trace_context FROM calls WHERE call_sid = ?',
+      args: [callSid],
+    });
+    const value = result.rows[0]?.trace_context;
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  /**
    * A recording of the call was stored (its length in ms), or, with undefined, is no longer kept. `capped`: it
    * stopped at the maximum recording length while the call went on.
    */

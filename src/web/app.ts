@@ -15,6 +15,7 @@ import { errorPage } from './apply-views.ts';
 import { createCsrfGuard } from './csrf.ts';
 import { redactedRequest, redactedResponse } from './request-log.ts';
 import { countRequests, type RequestMetricsSource } from './request-metrics.ts';
+import { requestSpans } from './request-spans.ts';
 import { privacyRoutes, type PrivacyNoticeFacts } from './privacy-notice.ts';
 import { resumeRoutes, type ResumeRoutesDeps } from './resume-routes.ts';
 import { reviewRoutes, type ReviewRoutesDeps } from './review-routes.ts';
@@ -97,6 +98,8 @@ export function createApp(deps: AppDeps): Express {
   if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   if (deps.requestMetrics !== undefined) app.use(countRequests(deps.requestMetrics));
 
+  // First, so every handler (and pino-http's request line) runs inside the request's span.
+  app.use(requestSpans());
   app.use(
     pinoHttp({
       logger: deps.logger,
