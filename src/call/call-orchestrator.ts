@@ -17,6 +17,7 @@ import { UsageMeter } from '../realtime/usage-meter.ts';
 import { callIsOver, type CallRepository } from '../store/call-repository.ts';
 import { CallBridge, type ReadySession } from './call-bridge.ts';
 import { describeEnding, type CallEnding } from './call-ending.ts';
+import { CallPhases } from './call-phases.ts';
 import type { MediaPaceLimits } from './media-pace.ts';
 import type { TwilioStartMessage } from '../protocols/media-stream-messages.ts';
 import { TranscriptRecorder } from './transcript-recorder.ts';
@@ -176,6 +177,8 @@ export class CallOrchestrator {
       earlier,
       pace: this.#deps.settings.mediaPace,
     });
+    const phases = new CallPhases(this.#deps.calls, callSid, log);
+    phases.enter('greeting');
     try {
       const { applicationId, ready } = await this.#sessionFor(callSid);
       const meter = new UsageMeter(this.#deps.settings.prices);
@@ -193,12 +196,17 @@ export class CallOrchestrator {
         recorder: recording,
         renewBeforeExpiryMs: this.#deps.settings.renewBeforeExpiryMs,
         hooks: {
-          runTool: (call) => toolbox.run(call.name, call.arguments),
+          runTool: async (call) => {
+            const outcome = await toolbox.run(call.name, call.arguments);
+            if (outcome.stage !== undefined) phases.enter(outcome.stage);
+            return outcome;
+          },
           itemAdded: (itemId, previous, role, offsetMs) => {
             transcript.itemAdded(itemId, previous, role, offsetMs);
           },
           callerStarted: (itemId, offsetMs) => {
             transcript.startedAt(itemId, offsetMs);
+            phases.callerSpoke();
           },
           said: (itemId, role, text, offsetMs) => {
             transcript.text(itemId, role, text, offsetMs);
@@ -218,6 +226,7 @@ export class CallOrchestrator {
             this.#remember(callSid, ending);
             log.info({ ending, costUsd: meter.costUsd }, 'call ended');
             this.#finish(this.#account(callSid, meter, transcript, log));
+            this.#finish(phases.settled());
             if (recording !== undefined) this.#finish(this.#saveRecording(callSid, recording, log));
           },
         },
@@ -227,6 +236,7 @@ export class CallOrchestrator {
       log.info('call connected to the model');
     } catch (error) {
       log.error({ err: error }, 'could not connect the call to the model');
+      this.#finish(phases.settled());
       const ending: CallEnding = { kind: 'model-lost', detail: 'could not connect to the model' };
       this.#remember(callSid, ending);
       telephony.close(describeEnding(ending));
