@@ -116,7 +116,8 @@ export class CallOperations {
   async callsPerHour(from: Date, hours: number): Promise<number[]> {
     const fromSeconds = Math.floor(from.getTime() / 1000);
     const result = await this.#db.execute({
-      sql: `SELECT (CAST(strftime('%s', started_at) AS INTEGER) - ?) / 3600 AS hour, count(*) AS n FROM calls
+      // Both sides whole seconds: a bound JS number is a REAL to SQLite, and would make the division fractional.
+      sql: `SELECT (CAST(strftime('%s', started_at) AS INTEGER) - CAST(? AS INTEGER)) / 3600 AS hour, count(*) AS n FROM calls
             WHERE started_at >= ? AND started_at < ? GROUP BY hour`,
       args: [fromSeconds, from.toISOString(), new Date(from.getTime() + hours * 3_600_000).toISOString()],
     });

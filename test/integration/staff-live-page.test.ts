@@ -172,7 +172,7 @@ describe('the staff live page', () => {
   it('when calls are stored over the last day, then the chart has 24 bars, one per department hour, as tall as their counts', async () => {
     let seeded: Map<string, number>;
     let page: { html: string };
-    // Seeded on the hour's boundaries; should the hour turn while the test runs, it seeds and asks again.
+    // Seeded from the hour's boundaries; should the hour turn while the test runs, it seeds and asks again.
     for (;;) {
       await service.db.execute('DELETE FROM calls');
       const hour = startOfHourIn(new Date(), TIME_ZONE);
@@ -187,7 +187,11 @@ describe('the staff live page', () => {
       for (const [hoursAgo, calls] of counts) {
         const at = new Date(hour.getTime() - hoursAgo * HOUR_MS);
         if (hoursAgo < 24) seeded.set(at.toISOString(), calls);
-        for (let i = 0; i < calls; i += 1) await seedCall({ at, status: 'completed' });
+        // From the hour's first instant on, minutes apart: the bar is the hour's, wherever in it a call began (and
+        // the hour before the chart's first is filled backwards from its end, so none of it leaks in).
+        const step = (hoursAgo < 24 ? 1 : -1) * (13 * 60_000 + 1);
+        for (let i = 0; i < calls; i += 1)
+          await seedCall({ at: new Date(at.getTime() + i * step - (hoursAgo < 24 ? 0 : 1)), status: 'completed' });
       }
       page = await (await signedIn()).get('/staff/live');
       if (startOfHourIn(new Date(), TIME_ZONE).getTime() === hour.getTime()) break;
