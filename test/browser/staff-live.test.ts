@@ -10,7 +10,8 @@ import { eventually } from '../support/wait.ts';
  * none) while a call is in progress: the call is answered through the real
  * voice webhook and its media stream is opened and held, so the agent has
  * greeted and waits for the caller for as long as the test needs. Then the
- * caller hangs up and the call leaves the page.
+ * caller hangs up and the call leaves the page. The page reloads itself
+ * (meta refresh) with JavaScript off.
  */
 
 const SUITE_TIMEOUT_MS = 120_000;
@@ -39,7 +40,7 @@ describe.skipIf(!hasChromium)('the staff live page in Chromium', () => {
       ?.phase;
 
   it(
-    'when a call is in progress, then the signed-in live page lists it masked with its phase, and the chart has a bar for each of 24 hours',
+    'when a call is in progress, then the signed-in live page lists it masked with its phase, the chart has a bar for each of 24 hours, and the page reloads itself',
     async () => {
       const answer = await answerCall(rig.service.url, callSid, CALLER);
       expect(answer.status).toBe(200);
@@ -72,6 +73,11 @@ describe.skipIf(!hasChromium)('the staff live page in Chromium', () => {
       expect(heights[23]).toBeGreaterThan(0);
       expect(ui.consoleErrors).toEqual([]);
       expect(ui.offSiteRequests).toEqual([]);
+
+      // Nothing reloads it but its meta refresh (JavaScript is off): the call is still there, longer in progress.
+      await page.waitForEvent('load', { timeout: 45_000 });
+      await expect.poll(() => row.locator('td').nth(2).innerText()).not.toBe(cells[2]);
+      expect(await row.locator('td').nth(3).innerText()).toBe('Greeting');
     },
     SUITE_TIMEOUT_MS,
   );
