@@ -20,10 +20,6 @@ export class CallPhases {
     this.#log = logger;
   }
 
-  get current(): CallPhase | undefined {
-    return this.#current;
-  }
-
   enter(phase: CallPhase): void {
     if (phase === this.#current) return;
     this.#current = phase;

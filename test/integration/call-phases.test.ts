@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIvrCall } from '../../src/sim/ivr-caller.ts';
+import { CallRepository } from '../../src/store/call-repository.ts';
+import { FieldCipher } from '../../src/store/field-cipher.ts';
+import { testDataKeys } from '../support/keys.ts';
 import { newCallSid } from '../support/media-socket.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 import { PUBLIC_BASE_URL, startVoiceRig, TWILIO_AUTH_TOKEN, type VoiceRig } from '../support/voice.ts';
@@ -52,7 +55,7 @@ describe('call phases', () => {
     expect(row?.phase).toBe('read-back');
   }, 120_000);
 
-  it('when the keypad IVR answers a call, then its phase is ivr', async () => {
+  it('when the keypad IVR answers a call, then its phase is ivr, and stays so', async () => {
     const callSid = newCallSid();
     const result = await runIvrCall({
       serviceUrl: ivrOnly.url,
@@ -68,5 +71,10 @@ describe('call phases', () => {
     ).rows;
     expect(row?.phase).toBe('ivr');
     expect(row?.ivr_at).not.toBeNull();
+    // A write from the AI path arriving late (it lost the model, the IVR took over) does not move the call back.
+    await new CallRepository(ivrOnly.db, new FieldCipher(testDataKeys())).recordPhase(callSid, 'collecting');
+    const [after] = (await ivrOnly.db.execute({ sql: 'SELECT phase FROM calls WHERE call_sid = ?', args: [callSid] }))
+      .rows;
+    expect(after?.phase).toBe('ivr');
   }, 60_000);
 });
