@@ -18,6 +18,7 @@ import { callIsOver, type CallRepository } from '../store/call-repository.ts';
 import { CallBridge, type ReadySession } from './call-bridge.ts';
 import { toolResultOf, type CallMetrics } from './call-metrics.ts';
 import { describeEnding, type CallEnding } from './call-ending.ts';
+import { CallPhases } from './call-phases.ts';
 import type { MediaPaceLimits } from './media-pace.ts';
 import type { TwilioStartMessage } from '../protocols/media-stream-messages.ts';
 import { TranscriptRecorder } from './transcript-recorder.ts';
@@ -186,6 +187,8 @@ export class CallOrchestrator {
       pace: this.#deps.settings.mediaPace,
     });
     const callTrace = await CallTrace.start(callSid, this.#deps.calls, log);
+    const phases = new CallPhases(this.#deps.calls, callSid, log);
+    phases.enter('greeting');
     try {
       const { applicationId, ready } = await callTrace.within(() => this.#sessionFor(callSid));
       const metrics = this.#deps.metrics;
@@ -213,6 +216,7 @@ export class CallOrchestrator {
                 const outcome = await toolbox.run(call.name, call.arguments);
                 const result = toolResultOf(outcome);
                 if (call.name === 'submit_application' && result === 'ok') submitted = true;
+                if (outcome.stage !== undefined) phases.enter(outcome.stage);
                 metrics?.toolRan(call.name, result);
                 return outcome;
               } catch (error) {
@@ -225,6 +229,7 @@ export class CallOrchestrator {
           },
           callerStarted: (itemId, offsetMs) => {
             transcript.startedAt(itemId, offsetMs);
+            phases.callerSpoke();
           },
           said: (itemId, role, text, offsetMs) => {
             transcript.text(itemId, role, text, offsetMs);
@@ -258,6 +263,7 @@ export class CallOrchestrator {
             metrics?.ended(ending, submitted, (performance.now() - connectedAt) / 1000);
             metrics?.usage(meter.totals, meter.costUsd, meter.transcriptionCostUsd);
             this.#finish(this.#account(callSid, meter, transcript, agentLatenciesMs, log));
+            this.#finish(phases.settled());
             if (recording !== undefined) this.#finish(this.#saveRecording(callSid, recording, log));
           },
         },
@@ -269,6 +275,7 @@ export class CallOrchestrator {
     } catch (error) {
       log.error({ err: error }, 'could not connect the call to the model');
       this.#deps.metrics?.notConnected();
+      this.#finish(phases.settled());
       const ending: CallEnding = { kind: 'model-lost', detail: 'could not connect to the model' };
       this.#remember(callSid, ending);
       callTrace.end(ending);

@@ -41,6 +41,7 @@ import { LoginThrottle } from '../staff/login-throttle.ts';
 import { ApplicantErasure } from '../store/applicant-erasure.ts';
 import { AuditLog } from '../store/audit-log.ts';
 import { StaffCallDirectory } from '../store/staff-call-directory.ts';
+import { CallOperations } from '../store/call-operations.ts';
 import { StaffRepository } from '../store/staff-repository.ts';
 import { StaffSessionRepository } from '../store/staff-session-repository.ts';
 import { createApp } from '../web/app.ts';
@@ -255,6 +256,7 @@ export async function startPermitLine(
       audit: new AuditLog(db),
       calls,
       directory: new StaffCallDirectory(db, cipher),
+      operations: new CallOperations(db, cipher),
       applications: applicationRepository,
       erasure: new ApplicantErasure(db, cipher),
       recordings,
