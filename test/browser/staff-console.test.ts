@@ -8,6 +8,7 @@ import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { runNode, STAFF_CLI } from '../support/cli.ts';
 import { hasChromium, openFormBrowser, type FormBrowser } from '../support/browser.ts';
 import { TEST_KEY_A, testDataKeys } from '../support/keys.ts';
+import { ageStaffSessions } from '../support/staff.ts';
 import { startTestService, tempDatabaseFile, type TestService } from '../support/service.ts';
 import { simulateCall } from '../../src/sim/call-simulator.ts';
 import { PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN, startVoiceRig, type VoiceRig } from '../support/voice.ts';
@@ -21,6 +22,8 @@ import { PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN, startVoiceRig, type VoiceRig } from
 
 const ADMIN = { username: 'avery.admin', password: 'correct horse battery staple' };
 const CLERK = { username: 'sam.clerk', password: 'a long clerk password 42' };
+// Long enough that no page load outlasts it on a busy machine; the idle test moves its session's clock instead.
+const IDLE_MS = 600_000;
 const SUITE_TIMEOUT_MS = 180_000;
 
 // The test's TypeScript has no DOM library: what the page functions read, typed by hand.
@@ -68,10 +71,10 @@ describe.skipIf(!hasChromium)('the staff console in Chromium', () => {
     expect(call.endedBy).toBe('service');
     callSid = call.callSid;
     // The same database behind a second instance that does not record calls (it plays the scripted model itself)
-    // and whose sessions go idle after a second and a half.
+    // and whose sessions go idle sooner than the default.
     quickToForget = await startTestService({
       DATABASE_URL: database.url,
-      STAFF_IDLE_TIMEOUT_MS: '1500',
+      STAFF_IDLE_TIMEOUT_MS: String(IDLE_MS),
       PUBLIC_BASE_URL,
       TWILIO_AUTH_TOKEN,
       SIMULATOR_SCENARIO: 'barge-in',
@@ -230,13 +233,13 @@ describe.skipIf(!hasChromium)('the staff console in Chromium', () => {
   it(
     'when a session is left idle past its limit, then the next page is the sign-in page with the reason',
     async () => {
-      // A second instance on the same database, whose sessions go idle after 1.5 s (and a second browser for its origin).
+      // A second instance on the same database, whose sessions go idle after IDLE_MS (and a second browser for its origin).
       const idle = idleUi.page;
       await idle.context().clearCookies();
       await signIn(quickToForget.url, CLERK, idle);
       await idle.goto(`${quickToForget.url}/staff/calls`);
       expect(new URL(idle.url()).pathname).toBe('/staff/calls');
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await ageStaffSessions(quickToForget.db, CLERK.username, IDLE_MS + 1_000);
       await idle.goto(`${quickToForget.url}/staff/calls`);
       expect(new URL(idle.url()).pathname).toBe('/staff/login');
       expect(await idle.getByRole('status').innerText()).toContain('signed out after a period without activity');

@@ -9,7 +9,7 @@ import { AuditLog } from '../../src/store/audit-log.ts';
 import { CallRepository } from '../../src/store/call-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { testDataKeys } from '../support/keys.ts';
-import { ADMIN, CLERK, StaffClient, addStaffUser } from '../support/staff.ts';
+import { ADMIN, CLERK, StaffClient, addStaffUser, ageStaffSessions } from '../support/staff.ts';
 import { startVoiceRig, type VoiceRig } from '../support/voice.ts';
 
 /**
@@ -18,6 +18,8 @@ import { startVoiceRig, type VoiceRig } from '../support/voice.ts';
  * roles, guessed ids, the audit trail of every view, and erasure.
  */
 
+// Long enough that no test's session goes idle on a busy machine; the idle test moves its session's clock instead.
+const IDLE_MS = 600_000;
 let rig: VoiceRig;
 let callSid: string;
 let applicationId: string;
@@ -26,7 +28,7 @@ const recordingsDir = mkdtempSync(join(tmpdir(), 'permitline-recordings-'));
 
 beforeAll(async () => {
   rig = await startVoiceRig('happy-path', {}, undefined, {
-    STAFF_IDLE_TIMEOUT_MS: '1500',
+    STAFF_IDLE_TIMEOUT_MS: String(IDLE_MS),
     RECORD_CALLS: 'true',
     RECORDINGS_DIR: recordingsDir,
   });
@@ -264,7 +266,7 @@ describe('staff console over HTTP', () => {
   it('when a session is idle past STAFF_IDLE_TIMEOUT_MS, then it is signed out with a message saying why', async () => {
     const c = await signedIn(CLERK);
     expect((await c.get('/staff/calls')).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1_800));
+    await ageStaffSessions(rig.service.db, CLERK.username, IDLE_MS + 1_000);
     const expired = await c.get('/staff/calls');
     expect(expired.status).toBe(303);
     expect(expired.headers.get('location')).toMatch(/^\/staff\/login\?signedOut=idle/);

@@ -1,5 +1,6 @@
 import type { Client } from '@libsql/client';
 import { hashPassword } from '../../src/staff/password.ts';
+import { textColumn } from '../../src/store/row-values.ts';
 import { StaffRepository, type StaffRole, type StaffUser } from '../../src/store/staff-repository.ts';
 import { FormClient, hiddenValue } from './form-client.ts';
 
@@ -17,6 +18,26 @@ export async function addStaffUser(
   const user = await new StaffRepository(db).add(username, role, await hashPassword(password));
   if (user === undefined) throw new Error(`staff user ${username} already exists`);
   return user;
+}
+
+/**
+ * Time passes for a staff member's sessions: their last request (and their start) move `ms` into the past, in the
+ * database every instance reads. A test of the idle or absolute limit then needs no sleep that a busy machine could
+ * stretch past the limit before the first page loads.
+ */
+export async function ageStaffSessions(db: Client, username: string, ms: number): Promise<void> {
+  const sessions = await db.execute({
+    sql: `SELECT s.id, s.created_at, s.last_seen_at FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id
+          WHERE u.username = ?`,
+    args: [username],
+  });
+  for (const row of sessions.rows) {
+    const earlier = (column: string) => new Date(Date.parse(textColumn(row, column)) - ms).toISOString();
+    await db.execute({
+      sql: 'UPDATE staff_sessions SET created_at = ?, last_seen_at = ? WHERE id = ?',
+      args: [earlier('created_at'), earlier('last_seen_at'), textColumn(row, 'id')],
+    });
+  }
 }
 
 type FormAnswer = Awaited<ReturnType<FormClient['post']>>;
