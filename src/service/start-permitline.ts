@@ -243,7 +243,7 @@ export async function startPermitLine(
   });
 
   // Nothing above makes spans; started only now, so a start that fails earlier leaves no SDK behind in the process.
-  const tracing = startTracing(config.telemetry, (message) => {
+  const tracing = await startTracing(config.telemetry, (message) => {
     logger.warn(message);
   });
   server.on('request', app);
