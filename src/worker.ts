@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   if (!loaded.ok) fail(`${loaded.error.message}\n${SETTINGS_HELP}`);
   const { config } = loaded;
   const logger = createLogger(config.logLevel);
-  const tracing = startTracing(config.telemetry);
+  const tracing = await startTracing(config.telemetry);
   const dataKeys = await step(
     'reading the data keys',
     'Set DATA_KEYS (see .env.example), or in development fix or remove DEV_DATA_KEYS_FILE.',

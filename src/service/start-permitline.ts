@@ -105,10 +105,6 @@ export async function startPermitLine(
   // Counted whether or not anything scrapes them: the listener (METRICS_PORT) only decides who can read them.
   const metrics = new ServiceMetrics({ defaultMetrics: config.telemetry.metrics !== undefined });
   const smsMetrics = new SmsMetrics(metrics);
-  // First, so the spans of everything below go to the configured exporter (none by default: no SDK at all).
-  const tracing = startTracing(config.telemetry, (message) => {
-    logger.warn(message);
-  });
   const db = await openDatabase(config.database);
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -266,6 +262,10 @@ export async function startPermitLine(
     },
   });
 
+  // Nothing above makes spans; started only now, so a start that fails earlier leaves no SDK behind in the process.
+  const tracing = await startTracing(config.telemetry, (message) => {
+    logger.warn(message);
+  });
   server.on('request', app);
   server.listen(config.port, config.host);
   await once(server, 'listening');

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerCall, MediaSocket, newCallSid } from '../support/media-socket.ts';
+import { startTestService } from '../support/service.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
-import { OPENAI_TEST_KEY, startVoiceRig, type VoiceRig } from '../support/voice.ts';
+import { OPENAI_TEST_KEY, PUBLIC_BASE_URL, startVoiceRig, TWILIO_AUTH_TOKEN, type VoiceRig } from '../support/voice.ts';
 
 /**
  * Traces of a phone call end to end: the call simulator plays Twilio, the realtime simulator the model, and the
@@ -57,6 +59,17 @@ function only(name: string): ReceivedSpan {
   return spans[0] as ReceivedSpan;
 }
 
+/** The voice webhook's span and the call span of `sid`. */
+function webhookAndCall(sid: string): { webhook: ReceivedSpan; call: ReceivedSpan } {
+  const ofCall = (name: string) =>
+    receiver.spans.filter((s) => s.name === name && s.attributes['twilio.call_sid'] === sid);
+  const [webhook, ...moreWebhooks] = ofCall('POST /twilio/voice');
+  const [call, ...moreCalls] = ofCall('call');
+  if (webhook === undefined || call === undefined || moreWebhooks.length + moreCalls.length > 0)
+    throw new Error(`expected one voice webhook span and one call span for ${sid}: ${spanList()}`);
+  return { webhook, call };
+}
+
 function spanList(): string {
   return receiver.spans.map((s) => `${s.name}(${s.spanId}<-${s.parentSpanId ?? 'root'})`).join(', ');
 }
@@ -81,15 +94,11 @@ function personalValues(): string[] {
 
 describe('traces of a phone call', () => {
   it('when a call is answered and completed, then the webhook, call, model connect, tool and submit spans form one trace, parent to child', () => {
-    const webhook = receiver.spans.find(
-      (s) => s.name === 'POST /twilio/voice' && s.attributes['twilio.call_sid'] === callSid,
-    );
-    if (webhook === undefined) throw new Error(`no voice webhook span for the call: ${spanList()}`);
+    const { webhook, call } = webhookAndCall(callSid);
     expect(webhook).toMatchObject({ kind: SERVER, serviceName: SERVICE_NAME });
     expect(webhook.attributes).toMatchObject({ 'http.route': '/twilio/voice', 'http.response.status_code': 200 });
 
     // The call span's parent is the webhook span, read back from the call's row when the stream started.
-    const call = only('call');
     expect(call).toMatchObject({ traceId: webhook.traceId, parentSpanId: webhook.spanId, kind: SERVER });
     expect(call.attributes).toMatchObject({
       'twilio.call_sid': callSid,
@@ -166,11 +175,54 @@ describe('traces of a phone call', () => {
       problems: 0,
     });
     // Written from a socket callback, outside any active span: the call's logger names the call span.
-    const call = only('call');
+    const { call } = webhookAndCall(callSid);
     expect(lines.find((l) => l.msg === 'call ended')).toMatchObject({
       trace_id: call.traceId,
       span_id: call.spanId,
       callSid,
     });
   });
+});
+
+describe('a stream that lands on another instance', () => {
+  it('when one instance answers the webhook and the stream starts on another, then the call span there is still the webhook span child', async () => {
+    // A second service over the same database, in this process: it reports through the first one's SDK.
+    const other = await startTestService(
+      {
+        PUBLIC_BASE_URL,
+        TWILIO_AUTH_TOKEN,
+        OPENAI_API_KEY: OPENAI_TEST_KEY,
+        OPENAI_BASE_URL: rig.model.baseURL,
+        DATABASE_URL: `file:${rig.service.databasePath}`,
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
+      },
+      { realtimeCa: rig.model.ca },
+    );
+    try {
+      const sid = newCallSid();
+      const { token } = await answerCall(rig.service.url, sid);
+      const socket = await MediaSocket.start(other.url, sid, token ?? '');
+      socket.sendSilence(5);
+      await waitUntil(() => other.callOrchestrator.liveCalls === 1, 'the other instance bridged the stream');
+      await socket.hangUp();
+      await waitUntil(
+        () => receiver.spans.some((s) => s.name === 'call' && s.attributes['twilio.call_sid'] === sid),
+        'the other instance call span reached the collector',
+        20_000,
+      );
+      const { webhook, call } = webhookAndCall(sid);
+      expect(call).toMatchObject({ traceId: webhook.traceId, parentSpanId: webhook.spanId });
+      expect(call.attributes).toMatchObject({
+        'permitline.call.ending': 'caller-hung-up',
+        'permitline.call.outcome': 'abandoned',
+      });
+      // That instance had nothing prepared: it opened the model session as the stream started, inside the call.
+      const connect = receiver.spans.find((s) => s.name === 'model connect' && s.parentSpanId === call.spanId);
+      expect(connect?.attributes['permitline.model.open']).toBe('at-stream');
+      expect(other.log.text).toContain('tracing is already started in this process');
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
 });

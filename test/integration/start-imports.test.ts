@@ -20,6 +20,8 @@ const PRELOAD = pathToFileURL(join(import.meta.dirname, '../support/record-loade
 const SIM_DIR = pathToFileURL(join(REPO_ROOT, 'src/sim/')).href;
 const STAND_INS = pathToFileURL(join(REPO_ROOT, 'src/sim/local-stand-ins.ts')).href;
 const ENDPOINTS = pathToFileURL(join(REPO_ROOT, 'src/service/external-endpoints.ts')).href;
+const TRACING_SDK = pathToFileURL(join(REPO_ROOT, 'src/ops/tracing-sdk.ts')).href;
+const OTEL_SDK = /\/node_modules\/@opentelemetry\/sdk-/;
 const START_TIMEOUT_MS = 15_000;
 
 // Fictional accounts: the service builds its clients at start but connects to neither until a call or a text.
@@ -91,5 +93,25 @@ describe('what npm start loads', () => {
     const loaded = await modulesLoadedByStart({});
 
     expect(loaded).toContain(STAND_INS);
+  });
+});
+
+describe('what npm start loads for traces', () => {
+  it('when OTEL_TRACES_EXPORTER is unset, then the OpenTelemetry SDK is never loaded (docs/adr/0007-tracing.md)', async () => {
+    const loaded = await modulesLoadedByStart(ACCOUNTS);
+
+    expect(loaded).toContain(ENDPOINTS);
+    expect(loaded.filter((url) => url === TRACING_SDK || OTEL_SDK.test(url))).toEqual([]);
+  });
+
+  it('when OTEL_TRACES_EXPORTER=otlp, then the SDK is loaded (the control: the test above can fail)', async () => {
+    const loaded = await modulesLoadedByStart({
+      ...ACCOUNTS,
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:9/v1/traces',
+    });
+
+    expect(loaded).toContain(TRACING_SDK);
+    expect(loaded.some((url) => OTEL_SDK.test(url))).toBe(true);
   });
 });

@@ -4,7 +4,8 @@ import { ConsoleSpanExporter } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/ops/logger.ts';
 import { activeTraceparent, contextFromTraceparent, inSpan, tracer, tracingIsOn } from '../../src/ops/spans.ts';
-import { sampler, spanExporter, startTracing, type TraceSettings, type Tracing } from '../../src/ops/tracing.ts';
+import { sampler, spanExporter } from '../../src/ops/tracing-sdk.ts';
+import { startTracing, type TraceSettings, type Tracing } from '../../src/ops/tracing.ts';
 import { CapturedLog, testConfig } from '../support/service.ts';
 
 // Nothing listens on port 9 (discard) here: exports fail at once, which these tests never wait for.
@@ -15,8 +16,8 @@ function settings(env: Record<string, string>): TraceSettings {
 }
 
 const started: Tracing[] = [];
-function start(env: Record<string, string>, warn?: (message: string) => void): Tracing {
-  const tracing = startTracing(settings(env), warn);
+async function start(env: Record<string, string>, warn?: (message: string) => void): Promise<Tracing> {
+  const tracing = await startTracing(settings(env), warn);
   started.push(tracing);
   return tracing;
 }
@@ -28,8 +29,8 @@ afterEach(async () => {
 const OTLP = { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: NOWHERE };
 
 describe('tracing settings', () => {
-  it('when no exporter is named, then no SDK starts and every span is the no-op', () => {
-    const tracing = start({});
+  it('when no exporter is named, then no SDK starts and every span is the no-op', async () => {
+    const tracing = await start({});
     expect(tracing.active).toBe(false);
     expect(tracingIsOn()).toBe(false);
     expect(tracer().startSpan('nothing').isRecording()).toBe(false);
@@ -59,18 +60,18 @@ describe('tracing settings', () => {
 
 describe('one SDK per process', () => {
   it('when a second service starts tracing while one has it, then it is told so and the first keeps it; after a stop a new one can start', async () => {
-    const first = start(OTLP);
+    const first = await start(OTLP);
     expect(first.active).toBe(true);
     expect(tracer().startSpan('recorded').isRecording()).toBe(true);
     const warnings: string[] = [];
-    const second = start(OTLP, (message) => warnings.push(message));
+    const second = await start(OTLP, (message) => warnings.push(message));
     expect(second.active).toBe(false);
     expect(warnings).toHaveLength(1);
 
     await first.shutdown();
     expect(tracingIsOn()).toBe(false);
     expect(tracer().startSpan('after stop').isRecording()).toBe(false);
-    const third = start(OTLP);
+    const third = await start(OTLP);
     expect(third.active).toBe(true);
     expect(tracer().startSpan('again').isRecording()).toBe(true);
   });
@@ -78,7 +79,7 @@ describe('one SDK per process', () => {
 
 describe('trace context and log lines', () => {
   it('when a traceparent is stored and read back, then a span started from it is in the same trace', async () => {
-    start(OTLP);
+    await start(OTLP);
     const { stored, traceId } = await inSpan('webhook', {}, (span) => ({
       stored: activeTraceparent(),
       traceId: span.spanContext().traceId,
@@ -90,7 +91,7 @@ describe('trace context and log lines', () => {
   });
 
   it('when a line is written inside a span, then it carries that span ids; outside any span it carries none', async () => {
-    start(OTLP);
+    await start(OTLP);
     const out = new CapturedLog();
     const logger = createLogger('info', out).child({ callSid: `CA${'2'.repeat(32)}` });
     const ids = await inSpan('tool update_application', {}, (span) => {
@@ -108,7 +109,7 @@ describe('trace context and log lines', () => {
   });
 
   it('when tracing is off, then lines carry no trace fields even inside a span', async () => {
-    start({});
+    await start({});
     const out = new CapturedLog();
     const logger = createLogger('info', out);
     await inSpan('untraced', {}, () => {
