@@ -65,6 +65,20 @@ export function afterStream(ending: CallEnding | undefined, submitted: boolean):
   }
 }
 
+/** How a call's AI path ended, in the operators' words (metrics, the call span); nobody is transferred yet. */
+export type EndedCallOutcome = 'submitted' | 'ivr_fallback' | 'abandoned';
+
+/**
+ * submitted, whatever came after; ivr_fallback when the keypad IVR carries the caller on (what the <Connect
+ * action> answers, afterStream); abandoned when the caller hung up, or the call ended without a submit and
+ * without the IVR (the agent said goodbye, or our storage failed).
+ */
+export function callOutcome(ending: CallEnding, submitted: boolean): EndedCallOutcome {
+  if (submitted) return 'submitted';
+  if (ending.kind === 'caller-hung-up') return 'abandoned';
+  return afterStream(ending, false) === 'ivr' ? 'ivr_fallback' : 'abandoned';
+}
+
 /** A short text for the WebSocket close frame and the log (no personal data in any ending). */
 export function describeEnding(ending: CallEnding): string {
   switch (ending.kind) {

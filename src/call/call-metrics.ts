@@ -1,5 +1,4 @@
 import type { Counter } from 'prom-client';
-import type { ToolOutcome } from '../intake/permit-tools.ts';
 import type { UsageTotals } from '../realtime/usage-meter.ts';
 import {
   SOCKET_REFUSALS,
@@ -11,7 +10,7 @@ import {
   type SocketRefusal,
   type ToolResult,
 } from '../ops/service-metrics.ts';
-import { afterStream, type CallEnding } from './call-ending.ts';
+import { callOutcome, type CallEnding } from './call-ending.ts';
 
 /**
  * What the AI call path reports to Prometheus, in its own words: a call
@@ -160,31 +159,4 @@ export class CallMetrics {
     if (costUsd - transcriptionCostUsd > 0) this.#realtimeCost.inc(costUsd - transcriptionCostUsd);
     if (transcriptionCostUsd > 0) this.#transcriptionCost.inc(transcriptionCostUsd);
   }
-}
-
-/**
- * How a call's AI path ended, for calls_total: submitted; ivr_fallback when the keypad IVR carries the caller on
- * (what Twilio's <Connect action> is answered with, call-ending.ts); abandoned when the caller hung up, or the
- * call ended without a submit and without the IVR. No call is transferred to a person yet.
- */
-export function callOutcome(ending: CallEnding, submitted: boolean): CallOutcomeLabel {
-  if (submitted) return 'submitted';
-  if (ending.kind === 'caller-hung-up') return 'abandoned';
-  return afterStream(ending, false) === 'ivr' ? 'ivr_fallback' : 'abandoned';
-}
-
-/**
- * ok, or invalid when the tool refused what it was given (a caller's answer, or a submit before the read-back):
- * the model is told why and asks again. A tool that failed on our side rejects instead, and is counted as failed.
- */
-export function toolResultOf(outcome: ToolOutcome): Exclude<ToolResult, 'failed'> {
-  let output: unknown;
-  try {
-    output = JSON.parse(outcome.output);
-  } catch {
-    return 'ok';
-  }
-  if (typeof output !== 'object' || output === null) return 'ok';
-  const { ok, problems } = output as { ok?: unknown; problems?: unknown };
-  return ok === false || (Array.isArray(problems) && problems.length > 0) ? 'invalid' : 'ok';
 }

@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import type { TokenPrices } from '../config/config.ts';
 import type { ApplicationService } from '../intake/application-service.ts';
 import type { ResumableDrafts } from '../intake/resumable-drafts.ts';
-import { permitToolDefinitions, PermitToolbox, type ToolDefinition } from '../intake/permit-tools.ts';
+import { permitToolDefinitions, PermitToolbox, toolResultOf, type ToolDefinition } from '../intake/permit-tools.ts';
 import { todayIn } from '../permits/field-inputs.ts';
 import type { DraftFields, PermitRules } from '../permits/permit-rules.ts';
 import { PERMIT_TYPE_LABELS, PERMIT_TYPES, isPermitType } from '../permits/permit-types.ts';
@@ -16,7 +16,7 @@ import type { RealtimeSession, RealtimeSessionConfig } from '../realtime/realtim
 import { UsageMeter } from '../realtime/usage-meter.ts';
 import { callIsOver, type CallRepository } from '../store/call-repository.ts';
 import { CallBridge, type ReadySession } from './call-bridge.ts';
-import { toolResultOf, type CallMetrics } from './call-metrics.ts';
+import type { CallMetrics } from './call-metrics.ts';
 import { describeEnding, type CallEnding } from './call-ending.ts';
 import { CallPhases } from './call-phases.ts';
 import type { MediaPaceLimits } from './media-pace.ts';
@@ -214,7 +214,7 @@ export class CallOrchestrator {
             callTrace.tool(call.name, async () => {
               try {
                 const outcome = await toolbox.run(call.name, call.arguments);
-                const result = toolResultOf(outcome);
+                const { result } = toolResultOf(outcome);
                 if (call.name === 'submit_application' && result === 'ok') submitted = true;
                 if (outcome.stage !== undefined) phases.enter(outcome.stage);
                 metrics?.toolRan(call.name, result);
@@ -256,7 +256,7 @@ export class CallOrchestrator {
               return reopened;
             }),
           ended: (ending, agentLatenciesMs) => {
-            callTrace.end(ending);
+            callTrace.end(ending, submitted);
             this.#live.delete(callSid);
             this.#remember(callSid, ending);
             log.info({ ending, costUsd: meter.costUsd }, 'call ended');
@@ -278,7 +278,7 @@ export class CallOrchestrator {
       this.#finish(phases.settled());
       const ending: CallEnding = { kind: 'model-lost', detail: 'could not connect to the model' };
       this.#remember(callSid, ending);
-      callTrace.end(ending);
+      callTrace.end(ending, false);
       telephony.close(describeEnding(ending));
     }
   }

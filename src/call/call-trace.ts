@@ -1,9 +1,9 @@
 import { context, SpanKind, trace, type Context, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { ToolOutcome } from '../intake/permit-tools.ts';
+import { toolResultOf, type ToolOutcome } from '../intake/permit-tools.ts';
 import { contextFromTraceparent, inSpan, SPAN_ATTRIBUTES, tieLoggerToSpan, tracer, tracingIsOn } from '../ops/spans.ts';
 import type { CallRepository } from '../store/call-repository.ts';
-import { afterStream, type CallEnding } from './call-ending.ts';
+import { callOutcome, type CallEnding } from './call-ending.ts';
 
 /**
  * The span of one call on the AI path, from the media stream's start to its end, and the spans of what happens
@@ -13,14 +13,10 @@ import { afterStream, type CallEnding } from './call-ending.ts';
  * Nothing here is per media frame.
  */
 
-export type CallOutcome = 'submitted' | 'ivr_fallback' | 'abandoned';
-export type ToolResult = 'ok' | 'invalid' | 'failed';
-
 export class CallTrace {
   readonly #span: Span;
   readonly #context: Context;
   readonly #log: Logger;
-  #submitted = false;
 
   private constructor(span: Span, parent: Context, log: Logger) {
     this.#span = span;
@@ -57,10 +53,9 @@ export class CallTrace {
       inSpan(`tool ${name}`, { [SPAN_ATTRIBUTES.tool]: name }, async (span) => {
         try {
           const outcome = await run();
-          const { result, problems } = toolResult(outcome);
+          const { result, problems } = toolResultOf(outcome);
           span.setAttribute(SPAN_ATTRIBUTES.toolResult, result);
           span.setAttribute(SPAN_ATTRIBUTES.toolProblems, problems);
-          if (name === 'submit_application' && result === 'ok') this.#submitted = true;
           // Written inside the tool's span, so it names the tool's trace and span; the counts only, never values.
           this.#log.info({ tool: name, result, problems }, 'tool call');
           return outcome;
@@ -72,33 +67,10 @@ export class CallTrace {
     );
   }
 
-  end(ending: CallEnding): void {
+  /** `submitted`: the application was submitted on this call. */
+  end(ending: CallEnding, submitted: boolean): void {
     this.#span.setAttribute(SPAN_ATTRIBUTES.endingKind, ending.kind);
-    this.#span.setAttribute(SPAN_ATTRIBUTES.callOutcome, callOutcome(ending, this.#submitted));
+    this.#span.setAttribute(SPAN_ATTRIBUTES.callOutcome, callOutcome(ending, submitted));
     this.#span.end();
   }
-}
-
-/** How a call left the AI path, in the words the operators' figures use. */
-export function callOutcome(ending: CallEnding, submitted: boolean): CallOutcome {
-  if (submitted) return 'submitted';
-  if (ending.kind === 'caller-hung-up') return 'abandoned';
-  return afterStream(ending, false) === 'ivr' ? 'ivr_fallback' : 'abandoned';
-}
-
-/**
- * A tool's result from what it told the model (permit-tools.ts): refused (`ok: false`) or with problems is
- * `invalid`. Only the count of problems is kept, never their wording (it can quote the caller's answer).
- */
-export function toolResult(outcome: ToolOutcome): { result: ToolResult; problems: number } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(outcome.output);
-  } catch {
-    return { result: 'ok', problems: 0 };
-  }
-  const output = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
-  const problems = Array.isArray(output.problems) ? output.problems.length : 0;
-  if (output.ok === false) return { result: 'invalid', problems: Math.max(problems, 1) };
-  return { result: problems > 0 ? 'invalid' : 'ok', problems };
 }

@@ -35,6 +35,24 @@ export interface ToolOutcome {
   readonly stage?: 'collecting' | 'read-back';
 }
 
+/**
+ * What a tool's answer to the model comes to, for metrics and spans: `invalid` when it refused what it was given
+ * (`ok: false`, or answers it could not accept: the model asks again), else `ok`. Only the number of problems is
+ * kept, never their wording, which can quote the caller. A tool that failed on our side throws instead.
+ */
+export function toolResultOf(outcome: ToolOutcome): { readonly result: 'ok' | 'invalid'; readonly problems: number } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(outcome.output);
+  } catch {
+    return { result: 'ok', problems: 0 };
+  }
+  const output = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const problems = Array.isArray(output.problems) ? output.problems.length : 0;
+  if (output.ok === false) return { result: 'invalid', problems: Math.max(problems, 1) };
+  return { result: problems > 0 ? 'invalid' : 'ok', problems };
+}
+
 const submitArguments = z.object({ caller_confirmed: z.boolean() });
 
 // What the agent tells the caller when their number has had its texts for the day (SMS_PER_NUMBER_PER_DAY).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AgentLatency } from '../../src/call/agent-latency.ts';
-import { CallMetrics, callOutcome, toolResultOf } from '../../src/call/call-metrics.ts';
+import { CallMetrics } from '../../src/call/call-metrics.ts';
 import { bearerCheck } from '../../src/ops/metrics-endpoint.ts';
 import { ServiceMetrics, smsFailureCodeLabel } from '../../src/ops/service-metrics.ts';
 import { SmsMetrics } from '../../src/sms/sms-metrics.ts';
@@ -94,25 +94,7 @@ describe('SMS failure codes', () => {
   });
 });
 
-describe('call outcomes and tool results', () => {
-  it('when a call ends, then its outcome is submitted, ivr_fallback where the IVR carries on, else abandoned', () => {
-    expect(callOutcome({ kind: 'caller-hung-up' }, true)).toBe('submitted');
-    expect(callOutcome({ kind: 'caller-hung-up' }, false)).toBe('abandoned');
-    expect(callOutcome({ kind: 'agent-finished', goodbyeHeard: true }, false)).toBe('abandoned');
-    expect(callOutcome({ kind: 'tool-failed', tool: 'update_application' }, false)).toBe('abandoned');
-    expect(callOutcome({ kind: 'model-lost', detail: 'x' }, false)).toBe('ivr_fallback');
-    expect(callOutcome({ kind: 'stream-lost', closeCode: 1006 }, false)).toBe('ivr_fallback');
-    expect(callOutcome({ kind: 'service-stopping' }, false)).toBe('ivr_fallback');
-  });
-
-  it('when a tool refuses what it was given, then it is invalid; a tool that did its job is ok', () => {
-    const outcome = (output: unknown) => ({ output: JSON.stringify(output), summary: '', endCall: false });
-    expect(toolResultOf(outcome({ saved: ['Name'], problems: [], still_missing: 3 }))).toBe('ok');
-    expect(toolResultOf(outcome({ saved: [], problems: ['That date is in the past.'] }))).toBe('invalid');
-    expect(toolResultOf(outcome({ ok: false, error: 'Read the application back first.' }))).toBe('invalid');
-    expect(toolResultOf(outcome({ ok: true, reference: 'FP-2026-ABCDEF' }))).toBe('ok');
-  });
-
+describe('tool calls', () => {
   it('when the model calls a tool we do not have, then it counts as other, never under its own name', async () => {
     const metrics = new ServiceMetrics({ defaultMetrics: false });
     const calls = new CallMetrics(metrics, { realtime: 'gpt-realtime', transcription: 'gpt-4o-transcribe' });
