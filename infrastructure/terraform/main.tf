@@ -21,7 +21,7 @@ import {
 module "fallback_twiml" {
   source = "./modules/fallback-twiml"
 
-  name           = local.name
+  name           = "${var.s3_bucket_prefix}-${local.name}"
   fallback_twiml = "${path.root}/../../twiml/fallback.xml"
 }
 
@@ -45,7 +45,7 @@ module "turso" {
 module "recordings_bucket" {
   source = "./modules/recordings-bucket"
 
-  name           = "${local.name}-recordings"
+  name           = "${var.s3_bucket_prefix}-${local.name}-recordings"
   retention_days = var.retention_days
 }
 

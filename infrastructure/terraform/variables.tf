@@ -23,6 +23,16 @@ variable "public_hostname" {
   }
 }
 
+variable "s3_bucket_prefix" {
+  description = "Starts every bucket's name (bucket names are global across AWS), e.g. the department's short name."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$", var.s3_bucket_prefix))
+    error_message = "s3_bucket_prefix must be 3-32 lowercase letters, digits or dashes."
+  }
+}
+
 variable "vpc_id" {
   description = "The department's existing VPC."
   type        = string

@@ -92,8 +92,8 @@ describe('the Terraform configuration', () => {
     expect(
       await problemsAfter([
         'main.tf',
-        '"${local.name}-recordings"\n  retention_days = var.retention_days',
-        '"${local.name}-recordings"',
+        '"${var.s3_bucket_prefix}-${local.name}-recordings"\n  retention_days = var.retention_days',
+        '"${var.s3_bucket_prefix}-${local.name}-recordings"',
       ]),
     ).toEqual([
       'main.tf: module recordings_bucket does not pass retention_days, which modules/recordings-bucket requires',
@@ -232,7 +232,7 @@ describe('the Terraform configuration', () => {
         'retention_days = 90\n# AKIAIOSFODNN7EXAMPLE',
       ]),
     ).toEqual([
-      'environments/prod.tfvars:24 holds what looks like an AWS access key ID: credentials never go in these files',
+      'environments/prod.tfvars:26 holds what looks like an AWS access key ID: credentials never go in these files',
     ]);
     const template = 'modules/runtime/container-definition.json.tftpl';
     expect(

@@ -3,6 +3,8 @@
 environment = "prod"
 aws_region  = "us-west-2"
 
+s3_bucket_prefix = "example-department"
+
 public_hostname    = "permits.example.org"
 vpc_id             = "vpc-00000000000000000"
 public_subnet_ids  = ["subnet-00000000000000001", "subnet-00000000000000002"]

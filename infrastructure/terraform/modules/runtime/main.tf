@@ -109,6 +109,16 @@ resource "aws_vpc_security_group_egress_rule" "tasks_out" {
   cidr_ipv4         = "0.0.0.0/0"
 }
 
+# An OpenTelemetry collector, when traces are on, runs inside the VPC.
+resource "aws_vpc_security_group_egress_rule" "otlp_to_vpc" {
+  security_group_id = aws_security_group.tasks.id
+  description       = "OTLP/HTTP traces to a collector inside the VPC"
+  ip_protocol       = "tcp"
+  from_port         = 4318
+  to_port           = 4318
+  cidr_ipv4         = data.aws_vpc.this.cidr_block
+}
+
 # --- Load balancer -----------------------------------------------------------
 
 resource "aws_lb" "this" {

@@ -5,7 +5,7 @@ output "load_balancer_dns_name" {
 
 output "certificate_validation_records" {
   description = "CNAME records ACM needs to issue the certificate."
-  value = [for option in aws_acm_certificate.this.domain_validation_options : {
+  value       = [for option in aws_acm_certificate.this.domain_validation_options : {
     name  = option.resource_record_name
     type  = option.resource_record_type
     value = option.resource_record_value
