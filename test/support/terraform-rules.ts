@@ -158,6 +158,7 @@ export function terraformProblems(t: ParsedTerraform): string[] {
     ...timingProblems(t, modules),
     ...spotProblems(t, modules),
     ...exposureProblems(modules),
+    ...recordingsBucketProblems(modules),
     ...credentialProblems(t),
     ...sensitiveOutputProblems(modules),
   );
@@ -585,6 +586,49 @@ function exposureProblems(modules: Map<string, Module>): string[] {
       }
     }
   }
+  return problems;
+}
+
+const RECORDINGS_MODULE = 'modules/recordings-bucket';
+const PUBLIC_ACCESS_SETTINGS = [
+  'block_public_acls',
+  'block_public_policy',
+  'ignore_public_acls',
+  'restrict_public_buckets',
+];
+
+/** The recordings bucket: private, encrypted, versioned, and emptied after the service's own retention period. */
+function recordingsBucketProblems(modules: Map<string, Module>): string[] {
+  const m = modules.get(RECORDINGS_MODULE);
+  if (m === undefined) return [`there is no ${RECORDINGS_MODULE} module`];
+  const problems: string[] = [];
+  const of = (type: string) => [...m.resources.values()].filter((r) => r.type === type);
+  const where = `${RECORDINGS_MODULE}/main.tf`;
+  const blocks = of('aws_s3_bucket_public_access_block');
+  for (const setting of PUBLIC_ACCESS_SETTINGS)
+    if (!blocks.some((b) => b.body[setting] === true))
+      problems.push(`${where}: the recordings bucket does not set ${setting} = true: recordings must never be public`);
+  if (of('aws_s3_bucket_server_side_encryption_configuration').length === 0)
+    problems.push(`${where}: the recordings bucket has no server-side encryption`);
+  if (
+    !of('aws_s3_bucket_versioning').some((r) =>
+      records(r.body.versioning_configuration).some((c) => c.status === 'Enabled'),
+    )
+  )
+    problems.push(`${where}: the recordings bucket has no versioning with status "Enabled"`);
+  const expirations = of('aws_s3_bucket_lifecycle_configuration').flatMap((r) =>
+    records(r.body.rule)
+      .filter((rule) => rule.status === 'Enabled')
+      .flatMap((rule) => records(rule.expiration).map((e) => e.days)),
+  );
+  if (!expirations.includes('${var.retention_days}'))
+    problems.push(`${where}: no enabled lifecycle rule expires recordings after var.retention_days`);
+  for (const root of modules.values())
+    for (const [name, call] of root.calls)
+      if (calledDir(root.dir, call) === RECORDINGS_MODULE && call.body.retention_days !== '${var.retention_days}')
+        problems.push(
+          `${call.file}: module ${name} is not given var.retention_days, the service's RETENTION_DAYS, as retention_days`,
+        );
   return problems;
 }
 

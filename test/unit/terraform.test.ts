@@ -97,6 +97,7 @@ describe('the Terraform configuration', () => {
       ]),
     ).toEqual([
       'main.tf: module recordings_bucket does not pass retention_days, which modules/recordings-bucket requires',
+      "main.tf: module recordings_bucket is not given var.retention_days, the service's RETENTION_DAYS, as retention_days",
     ]);
     expect(
       await problemsAfter([
@@ -284,6 +285,28 @@ describe('the Terraform configuration', () => {
       ]),
     ).toEqual([
       `${runtime}: data.aws_iam_policy_document.read_secrets lets the role read any secret: name the secrets' ARNs`,
+    ]);
+  });
+
+  it('when the recordings bucket could be public, unencrypted, or keep recordings past retention, then that is named', async () => {
+    const bucket = 'modules/recordings-bucket/main.tf';
+    expect(await problemsAfter([bucket, 'restrict_public_buckets = true', 'restrict_public_buckets = false'])).toEqual([
+      `${bucket}: the recordings bucket does not set restrict_public_buckets = true: recordings must never be public`,
+    ]);
+    expect(
+      await problemsAfter([bucket, /resource "aws_s3_bucket_server_side_encryption_configuration"[^]*?\n\}\n/, '']),
+    ).toEqual([`${bucket}: the recordings bucket has no server-side encryption`]);
+    expect(await problemsAfter([bucket, 'days = var.retention_days', 'days = 3650'])).toEqual([
+      `${bucket}: no enabled lifecycle rule expires recordings after var.retention_days`,
+    ]);
+    expect(
+      await problemsAfter([
+        'main.tf',
+        '-recordings"\n  retention_days = var.retention_days',
+        '-recordings"\n  retention_days = 3650',
+      ]),
+    ).toEqual([
+      "main.tf: module recordings_bucket is not given var.retention_days, the service's RETENTION_DAYS, as retention_days",
     ]);
   });
 
