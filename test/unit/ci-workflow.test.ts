@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { workflowProblems } from '../support/workflow-rules.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -23,6 +24,16 @@ describe('the GitHub Actions workflow', () => {
       expect(CI_RUN).toContain(command);
       expect(WORKFLOW).toContain(command);
     }
+  });
+
+  it('plans with a Terraform release that the configuration accepts (S3 lock files need 1.11 or later)', () => {
+    const workflow = parse(WORKFLOW) as { env: { TERRAFORM_VERSION: string } };
+    const versions = readFileSync(join(ROOT, 'infrastructure/terraform/versions.tf'), 'utf8');
+    expect(versions).toContain('required_version = ">= 1.11.0, < 2.0.0"');
+    const [major, minor] = workflow.env.TERRAFORM_VERSION.split('.').map(Number);
+    expect(workflow.env.TERRAFORM_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(major).toBe(1);
+    expect(minor).toBeGreaterThanOrEqual(11);
   });
 
   it('when an action is pinned to a tag, then that is named', () => {
