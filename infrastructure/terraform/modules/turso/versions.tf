@@ -1,0 +1,7 @@
+terraform {
+  required_providers {
+    turso = {
+      source = "celest-dev/turso"
+    }
+  }
+}

@@ -1,0 +1,7 @@
+terraform {
+  required_providers {
+    twilio = {
+      source = "twilio/twilio"
+    }
+  }
+}
