@@ -1,0 +1,194 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ServiceMetrics } from '../../src/ops/service-metrics.ts';
+import { metricNamesIn } from '../support/promql-metric-names.ts';
+import { readYamlSubset } from '../support/yaml-subset.ts';
+
+/**
+ * The dashboard, the alert rules and the runbooks are checked against the
+ * metric catalogue (src/ops/service-metrics.ts): a panel or an alert over a
+ * metric the service does not export shows "no data" or never fires, and
+ * nobody notices until the day it was needed. promtool checks the rules'
+ * syntax and behaviour (test/unit/monitoring-rules.test.ts); this checks the
+ * names.
+ */
+
+const ROOT = new URL('../../', import.meta.url);
+const MONITORING = new URL('infrastructure/monitoring/', ROOT);
+const read = (url: URL): string => readFileSync(fileURLToPath(url), 'utf8');
+
+interface Target {
+  readonly expr?: string;
+  readonly refId?: string;
+}
+interface Panel {
+  readonly type: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly datasource?: { readonly type?: string; readonly uid?: string };
+  readonly targets?: readonly Target[];
+  readonly panels?: readonly Panel[];
+}
+interface Variable {
+  readonly name: string;
+  readonly type: string;
+  readonly query?: string | { readonly query?: string };
+}
+interface Dashboard {
+  readonly schemaVersion: number;
+  readonly panels: readonly Panel[];
+  readonly templating: { readonly list: readonly Variable[] };
+}
+interface Rule {
+  readonly record?: string;
+  readonly alert?: string;
+  readonly expr: string;
+  readonly for?: string;
+  readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+}
+interface AlertTest {
+  readonly alertname: string;
+  readonly exp_alerts: readonly unknown[];
+}
+
+const dashboard = JSON.parse(read(new URL('grafana/permitline-dashboard.json', MONITORING))) as Dashboard;
+
+function rulesOf(file: string): Rule[] {
+  const doc = readYamlSubset(read(new URL(`prometheus/${file}`, MONITORING))) as unknown as {
+    groups: { rules: Rule[] }[];
+  };
+  return doc.groups.flatMap((group) => group.rules);
+}
+const recordingRules = rulesOf('recording.yml');
+const alertRules = rulesOf('alerts.yml');
+const alertTests = (
+  readYamlSubset(read(new URL('prometheus/alerts.test.yml', MONITORING))) as unknown as {
+    tests: { alert_rule_test?: AlertTest[] }[];
+  }
+).tests.flatMap((test) => test.alert_rule_test ?? []);
+
+/** Every panel, those inside rows included (a collapsed row keeps its panels in `panels`). */
+function allPanels(panels: readonly Panel[]): Panel[] {
+  return panels.flatMap((panel) => [panel, ...allPanels(panel.panels ?? [])]);
+}
+const panels = allPanels(dashboard.panels).filter((panel) => panel.type !== 'row');
+
+/** What a query may name: each exported series name, the recording rules, and Prometheus's own `up`. */
+let exported: ReadonlySet<string>;
+beforeAll(async () => {
+  const metrics = await new ServiceMetrics().registry.getMetricsAsJSON();
+  exported = new Set([
+    ...metrics.flatMap((metric) =>
+      // A histogram is only ever stored as its three series; its bare name matches nothing in Prometheus.
+      String(metric.type) === 'histogram'
+        ? [`${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`]
+        : [metric.name],
+    ),
+    ...recordingRules.map((rule) => rule.record!),
+    'up',
+  ]);
+});
+
+function unknownNames(expr: string): string[] {
+  return metricNamesIn(expr).filter((name) => !exported.has(name));
+}
+
+describe('the Grafana dashboard', () => {
+  it('when its panels are listed, then each has a title, a description and at least one query', () => {
+    expect(panels.length).toBeGreaterThan(20);
+    for (const panel of panels) {
+      expect(panel.title?.trim(), JSON.stringify(panel).slice(0, 200)).toBeTruthy();
+      expect(panel.description?.trim(), `panel "${panel.title}" has no description`).toBeTruthy();
+      expect(panel.targets?.length ?? 0, `panel "${panel.title}" has no query`).toBeGreaterThan(0);
+      for (const target of panel.targets ?? [])
+        expect(target.expr?.trim(), `a query of "${panel.title}" is empty`).toBeTruthy();
+    }
+  });
+
+  it('when a panel queries Prometheus, then every metric it names is one the service exports', () => {
+    for (const panel of panels)
+      for (const target of panel.targets ?? [])
+        expect(unknownNames(target.expr!), `panel "${panel.title}" ${target.refId}: ${target.expr}`).toEqual([]);
+  });
+
+  it('when imported, then it asks for the Prometheus data source and offers the instances', () => {
+    const variables = new Map(dashboard.templating.list.map((v) => [v.name, v]));
+    expect(variables.get('datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
+    const instance = variables.get('instance');
+    expect(instance?.type).toBe('query');
+    const query = typeof instance?.query === 'string' ? instance.query : instance?.query?.query;
+    const selector = /^label_values\((.+),\s*instance\)$/.exec(query ?? '')?.[1];
+    expect(selector, `the instance variable's query: ${query}`).toBeDefined();
+    expect(unknownNames(selector!)).toEqual([]);
+    for (const panel of panels) {
+      expect(panel.datasource, `panel "${panel.title}"`).toEqual({ type: 'prometheus', uid: '${datasource}' });
+      for (const target of panel.targets ?? [])
+        if (!/permitline_outbox_/.test(target.expr!))
+          expect(target.expr, `panel "${panel.title}" ignores the instance picker`).toContain('$instance');
+    }
+    expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(39);
+  });
+
+  it('when its rows are read, then the golden signals, voice, SMS and business rows are there', () => {
+    const rows = dashboard.panels.filter((panel) => panel.type === 'row').map((row) => row.title);
+    expect(rows).toEqual(['Golden signals', 'Voice', 'SMS', 'Business']);
+  });
+});
+
+describe('the Prometheus rules', () => {
+  it('when a recording or alert rule is read, then every metric it names is exported or recorded', () => {
+    for (const rule of [...recordingRules, ...alertRules])
+      expect(unknownNames(rule.expr), `${rule.record ?? rule.alert}: ${rule.expr}`).toEqual([]);
+  });
+
+  it('when an alert is listed, then it has a severity, a summary, a description and a runbook that exists', () => {
+    expect(alertRules.length).toBeGreaterThanOrEqual(9);
+    for (const rule of alertRules) {
+      expect(['critical', 'warning'], `${rule.alert} severity`).toContain(rule.labels?.severity);
+      expect(rule.annotations?.summary, `${rule.alert} summary`).toBeTruthy();
+      expect(rule.annotations?.description, `${rule.alert} description`).toBeTruthy();
+      const runbook = rule.annotations?.runbook_url ?? '';
+      expect(runbook, `${rule.alert} runbook_url`).toMatch(/^docs\/runbooks\/[a-z0-9-]+\.md$/);
+      expect(existsSync(fileURLToPath(new URL(runbook, ROOT))), `${rule.alert}: ${runbook} is missing`).toBe(true);
+    }
+  });
+
+  it('when the runbooks are listed, then each belongs to an alert', () => {
+    const linked = new Set(alertRules.map((rule) => rule.annotations?.runbook_url));
+    const files = readdirSync(fileURLToPath(new URL('docs/runbooks/', ROOT))).filter((file) => file.endsWith('.md'));
+    for (const file of files) expect(linked, `docs/runbooks/${file} has no alert`).toContain(`docs/runbooks/${file}`);
+  });
+
+  it('when the promtool tests are read, then each alert has one that fires it and one that keeps it quiet', () => {
+    const names = new Set(alertRules.map((rule) => rule.alert));
+    for (const test of alertTests) expect(names, `a test of an unknown alert`).toContain(test.alertname);
+    for (const name of names) {
+      const tests = alertTests.filter((test) => test.alertname === name);
+      expect(
+        tests.some((test) => test.exp_alerts.length > 0),
+        `no test makes ${name} fire`,
+      ).toBe(true);
+      expect(
+        tests.some((test) => test.exp_alerts.length === 0),
+        `no test keeps ${name} quiet`,
+      ).toBe(true);
+    }
+  });
+});
+
+describe('docs/observability.md', () => {
+  it('when the catalogue is read, then every PermitLine metric and every alert is in it', async () => {
+    const guide = read(new URL('docs/observability.md', ROOT));
+    const metrics = await new ServiceMetrics({ defaultMetrics: false }).registry.getMetricsAsJSON();
+    for (const metric of metrics)
+      expect(guide, `${metric.name} is not in the catalogue`).toContain(`\`${metric.name}\``);
+    for (const rule of alertRules) {
+      expect(guide, `${rule.alert} is not in the alerts table`).toContain(`\`${rule.alert}\``);
+      expect(guide, `${rule.alert}'s runbook is not linked`).toContain(
+        `(${rule.annotations!.runbook_url!.replace(/^docs\//, '')})`,
+      );
+    }
+  });
+});
