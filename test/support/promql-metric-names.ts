@@ -41,11 +41,26 @@ const OPERATORS = /^(?:==|!=|>=|<=|=~|!~|[-+*/%^<>=,@])/;
 
 export class PromqlReadError extends Error {}
 
+export interface LabelMatcher {
+  readonly label: string;
+  readonly op: '=' | '!=' | '=~' | '!~';
+  readonly value: string;
+}
+
+/** One vector selector: the metric it names (undefined for `{job="x"}` alone) and its label matchers. */
+export interface Selector {
+  readonly metric: string | undefined;
+  readonly matchers: readonly LabelMatcher[];
+}
+
+/** Each metric named once, in the order of first use. */
 export function metricNamesIn(expr: string): string[] {
-  const names: string[] = [];
-  const add = (name: string): void => {
-    if (!names.includes(name)) names.push(name);
-  };
+  const names = selectorsIn(expr).flatMap((selector) => (selector.metric === undefined ? [] : [selector.metric]));
+  return [...new Set(names)];
+}
+
+export function selectorsIn(expr: string): Selector[] {
+  const selectors: Selector[] = [];
   let i = 0;
   const fail = (what: string): never => {
     throw new PromqlReadError(`${what} at offset ${i} of: ${expr}`);
@@ -75,28 +90,25 @@ export function metricNamesIn(expr: string): string[] {
     while (i < expr.length && IDENTIFIER_PART.test(expr[i]!)) i += 1;
     return expr.slice(start, i);
   };
-  /** `{job="x", __name__="m"}`: label matchers; only a `__name__` equality names a metric. */
-  const readMatchers = (): void => {
+  /** `{job="x", __name__="m"}`: label matchers; a `__name__` equality names the metric. */
+  const readMatchers = (): LabelMatcher[] => {
+    const matchers: LabelMatcher[] = [];
     i += 1;
     for (;;) {
       skipSpace();
       if (expr[i] === '}') {
         i += 1;
-        return;
-      }
-      if (expr[i] === '$') {
-        readGrafanaVariable();
-        continue;
+        return matchers;
       }
       if (!IDENTIFIER_START.test(expr[i] ?? '')) fail('expected a label name');
       const label = readIdentifier();
       skipSpace();
-      const op = /^(?:=~|!~|!=|=)/.exec(expr.slice(i))?.[0] ?? fail('expected a label matcher operator');
+      const op = (/^(?:=~|!~|!=|=)/.exec(expr.slice(i))?.[0] ??
+        fail('expected a label matcher operator')) as LabelMatcher['op'];
       i += op.length;
       skipSpace();
       if (!['"', "'", '`'].includes(expr[i] ?? '')) fail('expected a quoted label value');
-      const value = readString();
-      if (label === '__name__' && op === '=') add(value);
+      matchers.push({ label, op, value: readString() });
       skipSpace();
       if (expr[i] === ',') i += 1;
       else if (expr[i] !== '}') fail('expected , or }');
@@ -123,15 +135,25 @@ export function metricNamesIn(expr: string): string[] {
     i += match[0].length;
   };
 
+  const addSelector = (metric: string | undefined): void => {
+    skipSpace();
+    const matchers = expr[i] === '{' ? readMatchers() : [];
+    const byName = matchers.find((m) => m.label === '__name__' && m.op === '=');
+    selectors.push({
+      metric: metric ?? byName?.value,
+      matchers: matchers.filter((m) => m !== byName),
+    });
+  };
+
   for (;;) {
     skipSpace();
-    if (i >= expr.length) return names;
+    if (i >= expr.length) return selectors;
     const c = expr[i]!;
     const rest = expr.slice(i);
     if (c === '"' || c === "'" || c === '`') {
       readString();
     } else if (c === '{') {
-      readMatchers();
+      addSelector(undefined);
     } else if (c === '[') {
       readRange();
     } else if (c === '(' || c === ')') {
@@ -154,7 +176,7 @@ export function metricNamesIn(expr: string): string[] {
       } else if (expr[i] === '(') {
         // A function call: histogram_quantile(, rate(, …
       } else {
-        add(word);
+        addSelector(word);
       }
     } else {
       const op = OPERATORS.exec(rest) ?? fail(`unexpected character ${JSON.stringify(c)}`);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ServiceMetrics } from '../../src/ops/service-metrics.ts';
-import { metricNamesIn } from '../support/promql-metric-names.ts';
+import { metricNamesIn, selectorsIn } from '../support/promql-metric-names.ts';
 import { readYamlSubset } from '../support/yaml-subset.ts';
 
 /**
@@ -77,10 +77,36 @@ const panels = allPanels(dashboard.panels).filter((panel) => panel.type !== 'row
 
 /** What a query may name: each exported series name, the recording rules, and Prometheus's own `up`. */
 let exported: ReadonlySet<string>;
+/** Per exported series name: the labels it has, and for a closed label the values it can take. */
+let labelsOf: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string> | undefined>>;
+// Prometheus adds these to every series it scrapes.
+const TARGET_LABELS = ['job', 'instance'];
 beforeAll(async () => {
-  const metrics = await new ServiceMetrics().registry.getMetricsAsJSON();
+  const metrics = new ServiceMetrics();
+  const catalogue = await metrics.registry.getMetricsAsJSON();
+  labelsOf = new Map(
+    catalogue.flatMap((metric) => {
+      const labelNames =
+        (metrics.registry.getSingleMetric(metric.name) as unknown as { labelNames?: string[] }).labelNames ?? [];
+      // A series exported at 0 from the start lists every value of a closed label (service-metrics.ts).
+      const closed = (label: string): ReadonlySet<string> | undefined => {
+        const values = metric.values.map((v) => v.labels[label]).filter((v) => v !== undefined);
+        return values.length === 0 ? undefined : new Set(values.map(String));
+      };
+      const labels = new Map<string, ReadonlySet<string> | undefined>([
+        ...TARGET_LABELS.map((label) => [label, undefined] as const),
+        ...labelNames.map((label) => [label, closed(label)] as const),
+      ]);
+      if (String(metric.type) !== 'histogram') return [[metric.name, labels] as const];
+      return [
+        [`${metric.name}_bucket`, new Map([...labels, ['le', undefined]])] as const,
+        [`${metric.name}_sum`, labels] as const,
+        [`${metric.name}_count`, labels] as const,
+      ];
+    }),
+  );
   exported = new Set([
-    ...metrics.flatMap((metric) =>
+    ...catalogue.flatMap((metric) =>
       // A histogram is only ever stored as its three series; its bare name matches nothing in Prometheus.
       String(metric.type) === 'histogram'
         ? [`${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`]
@@ -93,6 +119,27 @@ beforeAll(async () => {
 
 function unknownNames(expr: string): string[] {
   return metricNamesIn(expr).filter((name) => !exported.has(name));
+}
+
+/**
+ * Matchers on a label the metric does not have, or on a value a closed label never takes: either matches
+ * nothing, silently. A regex is checked when it is a plain alternation (`failed|gave-up`).
+ */
+function wrongMatchers(expr: string): string[] {
+  return selectorsIn(expr).flatMap(({ metric, matchers }) => {
+    const labels = metric === undefined ? undefined : labelsOf.get(metric);
+    if (labels === undefined) return [];
+    return matchers.flatMap(({ label, op, value }) => {
+      if (!labels.has(label)) return [`${metric} has no label ${label}`];
+      const known = labels.get(label);
+      const plain = op === '=' || op === '!=' || /^[\w-]+(?:\|[\w-]+)*$/.test(value);
+      if (known === undefined || !plain) return [];
+      return value
+        .split('|')
+        .filter((v) => !known.has(v))
+        .map((v) => `${metric}{${label}} is never "${v}"`);
+    });
+  });
 }
 
 describe('the Grafana dashboard', () => {
@@ -111,6 +158,12 @@ describe('the Grafana dashboard', () => {
     for (const panel of panels)
       for (const target of panel.targets ?? [])
         expect(unknownNames(target.expr!), `panel "${panel.title}" ${target.refId}: ${target.expr}`).toEqual([]);
+  });
+
+  it('when a panel filters by label, then the metric has that label and the value is one it takes', () => {
+    for (const panel of panels)
+      for (const target of panel.targets ?? [])
+        expect(wrongMatchers(target.expr!), `panel "${panel.title}" ${target.refId}: ${target.expr}`).toEqual([]);
   });
 
   it('when imported, then it asks for the Prometheus data source and offers the instances', () => {
@@ -141,6 +194,11 @@ describe('the Prometheus rules', () => {
   it('when a recording or alert rule is read, then every metric it names is exported or recorded', () => {
     for (const rule of [...recordingRules, ...alertRules])
       expect(unknownNames(rule.expr), `${rule.record ?? rule.alert}: ${rule.expr}`).toEqual([]);
+  });
+
+  it('when a rule filters by label, then the metric has that label and the value is one it takes', () => {
+    for (const rule of [...recordingRules, ...alertRules])
+      expect(wrongMatchers(rule.expr), `${rule.record ?? rule.alert}: ${rule.expr}`).toEqual([]);
   });
 
   it('when an alert is listed, then it has a severity, a summary, a description and a runbook that exists', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricNamesIn, PromqlReadError } from '../support/promql-metric-names.ts';
+import { metricNamesIn, PromqlReadError, selectorsIn } from '../support/promql-metric-names.ts';
 import { readYamlSubset, YamlSubsetError } from '../support/yaml-subset.ts';
 
 /**
@@ -55,6 +55,25 @@ describe('metric names in a PromQL expression', () => {
 
   it('when a label value holds braces, brackets and quotes, then the string is skipped whole', () => {
     expect(metricNamesIn(String.raw`f{route=~"/a{2}\"]", kind='b}'} + g`)).toEqual(['f', 'g']);
+  });
+
+  it('when a selector has matchers, then each is returned with its label, operator and value', () => {
+    expect(
+      selectorsIn('sum(a_total{outcome="ivr_fallback", status=~"failed|gave-up"}) / b{route!~"/health/.*"} + c'),
+    ).toEqual([
+      {
+        metric: 'a_total',
+        matchers: [
+          { label: 'outcome', op: '=', value: 'ivr_fallback' },
+          { label: 'status', op: '=~', value: 'failed|gave-up' },
+        ],
+      },
+      { metric: 'b', matchers: [{ label: 'route', op: '!~', value: '/health/.*' }] },
+      { metric: 'c', matchers: [] },
+    ]);
+    expect(selectorsIn('{__name__="up", job!="x"}')).toEqual([
+      { metric: 'up', matchers: [{ label: 'job', op: '!=', value: 'x' }] },
+    ]);
   });
 
   it('when the expression cannot be read, then it is an error rather than a silent pass', () => {
