@@ -132,7 +132,7 @@ function wrongMatchers(expr: string): string[] {
     return matchers.flatMap(({ label, op, value }) => {
       if (!labels.has(label)) return [`${metric} has no label ${label}`];
       const known = labels.get(label);
-      const plain = op === '=' || op === '!=' || /^[\w-]+(?:\|[\w-]+)*$/.test(value);
+      const plain = op === '=' || op === '!=' || value.split('|').every((v) => /^[\w-]+$/.test(v));
       if (known === undefined || !plain) return [];
       return value
         .split('|')
