@@ -27,6 +27,7 @@ interface Panel {
   readonly title?: string;
   readonly description?: string;
   readonly datasource?: { readonly type?: string; readonly uid?: string };
+  readonly gridPos?: { readonly x: number; readonly y: number; readonly w: number; readonly h: number };
   readonly targets?: readonly Target[];
   readonly panels?: readonly Panel[];
 }
@@ -182,6 +183,23 @@ describe('the Grafana dashboard', () => {
           expect(target.expr, `panel "${panel.title}" ignores the instance picker`).toContain('$instance');
     }
     expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(39);
+  });
+
+  it('when laid out, then every panel fits the 24-column grid and none covers another', () => {
+    const taken = new Map<string, string>();
+    for (const panel of allPanels(dashboard.panels)) {
+      const { x, y, w, h } = panel.gridPos ?? { x: 0, y: 0, w: 0, h: 0 };
+      expect(
+        w > 0 && h > 0 && x >= 0 && x + w <= 24,
+        `panel "${panel.title}" at ${JSON.stringify(panel.gridPos)}`,
+      ).toBe(true);
+      for (let column = x; column < x + w; column += 1)
+        for (let row = y; row < y + h; row += 1) {
+          const cell = `${column},${row}`;
+          expect(taken.get(cell), `panel "${panel.title}" covers another at ${cell}`).toBeUndefined();
+          taken.set(cell, panel.title ?? '');
+        }
+    }
   });
 
   it('when its rows are read, then the golden signals, voice, SMS and business rows are there', () => {
