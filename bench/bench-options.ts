@@ -20,6 +20,8 @@ export interface BenchOptions {
   readonly outboxRows: number;
   /** Outbox workers draining at once, each with its own database connection. */
   readonly outboxWorkers: number;
+  /** Run the service with its metrics listener (METRICS_PORT) and scrape it every this many seconds; 0: off. */
+  readonly metricsScrapeSeconds: number;
   readonly help: boolean;
 }
 
@@ -41,6 +43,7 @@ second, whether each row was sent exactly once, and CPU per row.
   --only NAME        run only one benchmark: bridge or outbox (default both)
   --outbox-rows N    pending outbox rows to seed and drain (default 2000)
   --outbox-workers W workers draining at once, one database connection each (default 1)
+  --metrics S        run the service with its metrics listener (METRICS_PORT) and scrape it every S s (default off)
   --help             this text
 `;
 
@@ -80,6 +83,7 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
         only: { type: 'string' },
         'outbox-rows': { type: 'string' },
         'outbox-workers': { type: 'string' },
+        metrics: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -126,6 +130,7 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
     MAX_OUTBOX_WORKERS,
     true,
   );
+  const metricsScrapeSeconds = number('metrics', values.metrics, 0, 0, 600, false);
   const only = BENCH_NAMES.find((name) => name === values.only);
   if (values.only !== undefined && only === undefined)
     problems.push(`--only must be ${BENCH_NAMES.join(' or ')}, not "${values.only}"`);
@@ -149,6 +154,7 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
       only,
       outboxRows,
       outboxWorkers,
+      metricsScrapeSeconds,
       help: values.help,
     },
   };

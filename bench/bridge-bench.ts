@@ -62,6 +62,7 @@ async function run(options: BenchOptions): Promise<number> {
   let model: BenchModelServer | undefined;
   let steady: SteadyWindow | undefined;
   let progress: NodeJS.Timeout | undefined;
+  let metricsScraper: NodeJS.Timeout | undefined;
   let loadTimeline: ProcessTimeline | undefined;
   const loopDelayTimers: NodeJS.Timeout[] = [];
   const onInterrupt = (): void => {
@@ -79,6 +80,7 @@ async function run(options: BenchOptions): Promise<number> {
     model = await startBenchModelServer({ certificate, deltaMs: options.deltaMs, inbound, outbound });
 
     const port = await freePort();
+    const metricsPort = options.metricsScrapeSeconds > 0 ? await freePort() : undefined;
     const logFile = join(scratch, 'service.log');
     service = await startServiceProcess({
       cwd: REPO_ROOT,
@@ -103,8 +105,25 @@ async function run(options: BenchOptions): Promise<number> {
         LOG_LEVEL: 'warn',
         // The bench measures the bridge past the bulkhead's default: every call it places must reach the model.
         CALLS_AT_ONCE_PER_INSTANCE: '0',
+        ...(metricsPort === undefined ? {} : { METRICS_PORT: String(metricsPort) }),
       },
     });
+    // Prometheus's side, when asked for: what the service pays for being scraped is part of what it costs.
+    const scrapes = { count: 0, failed: 0, lastLiveCalls: Number.NaN };
+    if (metricsPort !== undefined) {
+      metricsScraper = setInterval(() => {
+        void fetch(`http://127.0.0.1:${metricsPort}/metrics`)
+          .then(async (res) => {
+            const text = await res.text();
+            if (!res.ok) throw new Error(String(res.status));
+            scrapes.count += 1;
+            scrapes.lastLiveCalls = Number(/^permitline_calls_live (\S+)$/m.exec(text)?.[1]);
+          })
+          .catch(() => {
+            scrapes.failed += 1;
+          });
+      }, options.metricsScrapeSeconds * MS_PER_S);
+    }
     const idle = await service.sample();
     out(
       `service pid ${service.pid} ready at ${service.url}; idle RSS ${(idle.rssBytes / 1024 / 1024).toFixed(1)} MiB\n`,
@@ -191,6 +210,7 @@ async function run(options: BenchOptions): Promise<number> {
     }
     const results = await Promise.all(calls);
     clearInterval(progress);
+    clearInterval(metricsScraper);
     loadTimeline.stop();
     if (abort.signal.aborted)
       throw abort.signal.reason instanceof Error ? abort.signal.reason : new Error('the run was aborted');
@@ -234,11 +254,16 @@ async function run(options: BenchOptions): Promise<number> {
     out(
       `service RSS peak ${(peakRss / 1024 / 1024).toFixed(1)} MiB; model stand-in connections ${model.connections}${unexpected.length > 0 ? `; unexpected client events: ${unexpected.join(', ')}` : ''}\n`,
     );
+    if (metricsPort !== undefined)
+      out(
+        `metrics: scraped every ${options.metricsScrapeSeconds} s, ${scrapes.count} scrapes (${scrapes.failed} failed); live calls at the last one ${scrapes.lastLiveCalls}\n`,
+      );
     if (figures.service.warnings > 0) out(`service log (last lines):\n${await tail(logFile)}\n`);
     return 0;
   } finally {
     clearTimeout(deadline);
     clearInterval(progress);
+    clearInterval(metricsScraper);
     loadTimeline?.stop();
     steady?.cancel();
     for (const timer of loopDelayTimers) clearTimeout(timer);

@@ -3,10 +3,14 @@ import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config/config.ts';
 import { resolveDataKeys } from './config/resolve-data-keys.ts';
 import { createLogger } from './ops/logger.ts';
+import { startMetricsEndpoint, type MetricsEndpoint } from './ops/metrics-endpoint.ts';
+import { ServiceMetrics } from './ops/service-metrics.ts';
+import { startTracing } from './ops/tracing.ts';
 import { twilioMessagingEndpoint, type TwilioMessagingEndpoint } from './service/external-endpoints.ts';
 import type { Outcome } from './sms/outbox-worker.ts';
 import { ReviewLinks } from './sms/review-link.ts';
 import { startSmsDelivery, type SmsDelivery } from './sms/sms-delivery.ts';
+import { SmsMetrics } from './sms/sms-metrics.ts';
 import { openDatabase } from './store/database.ts';
 import { FieldCipher } from './store/field-cipher.ts';
 import { isSchemaCurrent } from './store/migrations.ts';
@@ -65,6 +69,7 @@ async function main(): Promise<void> {
   if (!loaded.ok) fail(`${loaded.error.message}\n${SETTINGS_HELP}`);
   const { config } = loaded;
   const logger = createLogger(config.logLevel);
+  const tracing = startTracing(config.telemetry);
   const dataKeys = await step(
     'reading the data keys',
     'Set DATA_KEYS (see .env.example), or in development fix or remove DEV_DATA_KEYS_FILE.',
@@ -79,6 +84,8 @@ async function main(): Promise<void> {
     db.close();
     fail(schemaProblem(config));
   }
+  // This process's own metrics (METRICS_PORT): the texts it settles, the outbox backlog, the process itself.
+  const metrics = config.telemetry.metrics === undefined ? undefined : new ServiceMetrics();
   const { messaging, sms } = await step(
     'starting SMS delivery',
     'Check PUBLIC_BASE_URL, REDIS_URL and the Twilio settings it names.',
@@ -94,14 +101,17 @@ async function main(): Promise<void> {
         },
         logger,
         messaging,
+        metrics === undefined ? undefined : new SmsMetrics(metrics),
       );
       return { messaging, sms };
     },
   );
+  const metricsEndpoint = await startWorkerMetrics(config, metrics, sms, logger);
   // The worker first (rows in hand finish, rows waiting for a retry are given back), then what it sent through.
   const closeDelivery = async (): Promise<void> => {
     await sms.close();
     await messaging.close();
+    await metricsEndpoint?.close();
   };
   const stopRequested = onStopRequest(logger);
   const about = { owner: sms.worker.owner, ...describeDelivery(config, messaging) };
@@ -123,6 +133,7 @@ async function main(): Promise<void> {
     const circuit = sms.worker.circuit;
     await closeDelivery();
     db.close();
+    await tracing.shutdown();
     process.stdout.write(`${onceSummary(handled, sms.worker.tally, circuit)}\n`);
     process.exit(pass.faulted ? 1 : 0);
   }
@@ -133,6 +144,7 @@ async function main(): Promise<void> {
   logger.info(request, 'stopping: finishing the texts in hand, giving back rows that wait for a retry');
   await closeDelivery();
   db.close();
+  await tracing.shutdown();
   const tally = sms.worker.tally;
   logger.info({ ...request, owner: sms.worker.owner, handled: total(tally), outcomes: tally }, 'SMS worker stopped');
   process.exit('fault' in request ? 1 : 0);
@@ -169,6 +181,21 @@ function onStopRequest(logger: Logger): Promise<StopRequest> {
     process.on('unhandledRejection', onFault('unhandledRejection'));
     process.on('uncaughtException', onFault('uncaughtException'));
   });
+}
+
+async function startWorkerMetrics(
+  config: Config,
+  metrics: ServiceMetrics | undefined,
+  sms: SmsDelivery,
+  logger: Logger,
+): Promise<MetricsEndpoint | undefined> {
+  const settings = config.telemetry.metrics;
+  if (metrics === undefined || settings === undefined) return undefined;
+  // A worker that answers a scrape is doing its job (it takes no traffic): permitline_ready is not 0 only for want of a source.
+  metrics.readFrom({ outboxBacklog: () => sms.outbox.backlog(), ready: () => Promise.resolve(true) });
+  return step('starting the metrics listener', 'Check METRICS_PORT and METRICS_HOST: is the port free?', () =>
+    startMetricsEndpoint(metrics.registry, settings, logger),
+  );
 }
 
 /** Runs one start-up or run step; a failure says which step failed and what to do next. */

@@ -4,6 +4,7 @@ import type { ToolOutcome } from '../intake/permit-tools.ts';
 import { payloadDurationMs } from '../protocols/media-stream-messages.ts';
 import type { ResponseUsage, TranscriptionUsage } from '../realtime/realtime-server-events.ts';
 import type { FunctionCall, ItemRole, RealtimeSession, RealtimeSessionError } from '../realtime/realtime-session.ts';
+import { AgentLatency } from './agent-latency.ts';
 import { describeEnding, type CallEnding, type StreamEnding } from './call-ending.ts';
 import { PlaybackTracker } from './playback-tracker.ts';
 import type { TelephonyStream } from './telephony-stream.ts';
@@ -34,7 +35,12 @@ export interface CallBridgeHooks {
   toolRan(itemId: string, summary: string, offsetMs: number): void;
   usage(usage: ResponseUsage): void;
   transcriptionUsage(usage: TranscriptionUsage): void;
-  ended(ending: CallEnding): void;
+  /** The agent's first audio after the caller stopped speaking went to Twilio `latencyMs` after they stopped. */
+  agentResponded?(latencyMs: number): void;
+  /** The caller spoke over the agent, and the agent's audio was cleared. */
+  bargedIn?(): void;
+  /** `agentLatenciesMs`: each agent response latency of the call, in turn order. */
+  ended(ending: CallEnding, agentLatenciesMs: readonly number[]): void;
   /**
    * A new model session for this call, told where the application stands: when the first one is lost
    * mid-call, or before it reaches its time limit; rejects if none can be had. Without it a lost session
@@ -120,6 +126,7 @@ export class CallBridge {
   readonly #goodbyeTimeoutMs: number;
   readonly #renewBeforeExpiryMs: number;
   readonly #playback = new PlaybackTracker();
+  readonly #latency = new AgentLatency();
   readonly #agentItemsSeen = new Set<string>();
   #state: BridgeState = { name: 'connecting' };
   #renewal: Renewal | undefined;
@@ -169,13 +176,14 @@ export class CallBridge {
     this.#detachSession();
     this.#session.close();
     this.#telephony.close(describeEnding(ending));
-    this.#hooks.ended(ending);
+    this.#hooks.ended(ending, this.#latency.measuredMs);
   }
 
   #attachSession(): void {
     this.#detachSession = subscribe(this.#session, {
       audio: this.#onAgentAudio,
       speechStarted: this.#onSpeechStarted,
+      speechStopped: this.#onSpeechStopped,
       itemAdded: this.#onItemAdded,
       callerTranscript: this.#onCallerTranscript,
       agentTranscript: this.#onAgentTranscript,
@@ -229,10 +237,13 @@ export class CallBridge {
       this.#agentItemsSeen.add(itemId);
       this.#hooks.itemAdded(itemId, undefined, 'agent', this.#elapsed());
     }
-    const mark = this.#playback.sent(itemId, delta, this.#now());
+    const now = this.#now();
+    const mark = this.#playback.sent(itemId, delta, now);
     this.#recorder?.agent(delta, this.#callAudioMs);
     this.#telephony.sendAudio(delta);
     this.#telephony.sendMark(mark);
+    const latencyMs = this.#latency.agentAudioSent(now);
+    if (latencyMs >= 0) this.#hooks.agentResponded?.(latencyMs);
   };
 
   readonly #onMark = (name: string): void => {
@@ -246,6 +257,7 @@ export class CallBridge {
     const audioStartMs = this.#sessionStartMs + sessionAudioStartMs;
     this.#hooks.itemAdded(itemId, undefined, 'caller', audioStartMs);
     this.#hooks.callerStarted(itemId, audioStartMs);
+    this.#latency.callerStarted();
     const playing = this.#playback.playingItemId;
     if (playing === undefined) return;
     // Barge-in: the caller talks over the agent. Stop the phone playing, stop the model, and make the
@@ -255,6 +267,11 @@ export class CallBridge {
     if (this.#state.name === 'responding') this.#session.cancelResponse();
     this.#session.truncate(playing, heardMs);
     this.#log.info({ itemId: playing, heardMs }, 'barge-in: agent audio cleared and truncated');
+    this.#hooks.bargedIn?.();
+  };
+
+  readonly #onSpeechStopped = (): void => {
+    this.#latency.callerStopped(this.#now());
   };
 
   #clearPlayback(): void {

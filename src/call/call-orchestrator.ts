@@ -16,10 +16,14 @@ import type { RealtimeSession, RealtimeSessionConfig } from '../realtime/realtim
 import { UsageMeter } from '../realtime/usage-meter.ts';
 import { callIsOver, type CallRepository } from '../store/call-repository.ts';
 import { CallBridge, type ReadySession } from './call-bridge.ts';
+import { toolResultOf, type CallMetrics } from './call-metrics.ts';
 import { describeEnding, type CallEnding } from './call-ending.ts';
+import { CallPhases } from './call-phases.ts';
 import type { MediaPaceLimits } from './media-pace.ts';
 import type { TwilioStartMessage } from '../protocols/media-stream-messages.ts';
 import { TranscriptRecorder } from './transcript-recorder.ts';
+import { CallTrace } from './call-trace.ts';
+import { activeTraceparent, inSpan, SPAN_ATTRIBUTES } from '../ops/spans.ts';
 import { TwilioMediaStream } from './twilio-media-stream.ts';
 
 /**
@@ -52,13 +56,16 @@ export interface CallOrchestratorDeps {
   readonly resumableDrafts: Pick<ResumableDrafts, 'findFor'>;
   readonly calls: CallRepository;
   readonly rules: PermitRules;
-  readonly openSession: () => Promise<RealtimeSession>;
+  /** `log`: the call's logger (its lines carry the CallSid). */
+  readonly openSession: (log: Logger) => Promise<RealtimeSession>;
   /** False while the model is known to be failing (its circuit is open): calls are then answered without it. */
   readonly modelAvailable: () => boolean;
   readonly settings: CallSettings;
   readonly logger: Logger;
   /** Where new calls' recordings go; undefined when calls are not recorded (RECORD_CALLS off). */
   readonly recordings?: Pick<CallRecordings, 'save'>;
+  /** Prometheus counters of the call path; none in tests that do not read them. */
+  readonly metrics?: CallMetrics | undefined;
 }
 
 interface PreparedCall {
@@ -137,6 +144,9 @@ export class CallOrchestrator {
 
   async #answer(callSid: string, from: string, status: string): Promise<CallAnswer> {
     const { created } = await this.#deps.calls.recordIncoming(callSid, from, status);
+    // The webhook's span, for the call's spans to join when its stream starts (here or elsewhere).
+    const traceparent = activeTraceparent();
+    if (traceparent !== undefined) await this.#deps.calls.recordTraceContext(callSid, traceparent);
     if (!created) {
       const admission = await this.#admissionOf(callSid);
       if (admission !== 'connect') return admission;
@@ -144,7 +154,7 @@ export class CallOrchestrator {
     if (this.#prepared.has(callSid)) return 'connect'; // a retried webhook, before its stream started
     if (!this.#deps.modelAvailable()) return 'connect'; // answered without the model: nothing to prepare
     const { applicationId, instructions } = await this.#prepare(callSid, from);
-    const session = this.#openConfigured(instructions);
+    const session = this.#openConfigured(instructions, 'early', callSid);
     // Never an unhandled rejection: a failed early open is retried when the stream starts.
     session.catch((error: unknown) => {
       this.#deps.logger.warn({ err: error, callSid }, 'early model session failed; will retry at stream start');
@@ -176,8 +186,15 @@ export class CallOrchestrator {
       earlier,
       pace: this.#deps.settings.mediaPace,
     });
+    const callTrace = await CallTrace.start(callSid, this.#deps.calls, log);
+    const phases = new CallPhases(this.#deps.calls, callSid, log);
+    phases.enter('greeting');
     try {
-      const { applicationId, ready } = await this.#sessionFor(callSid);
+      const { applicationId, ready } = await callTrace.within(() => this.#sessionFor(callSid));
+      const metrics = this.#deps.metrics;
+      const connectedAt = performance.now();
+      // Whether submit_application succeeded on this call: the call's outcome.
+      let submitted = false;
       const meter = new UsageMeter(this.#deps.settings.prices);
       const transcript = new TranscriptRecorder(this.#deps.calls, callSid, log);
       const toolbox = new PermitToolbox(this.#deps.applications, this.#deps.rules, applicationId);
@@ -193,12 +210,26 @@ export class CallOrchestrator {
         recorder: recording,
         renewBeforeExpiryMs: this.#deps.settings.renewBeforeExpiryMs,
         hooks: {
-          runTool: (call) => toolbox.run(call.name, call.arguments),
+          runTool: (call) =>
+            callTrace.tool(call.name, async () => {
+              try {
+                const outcome = await toolbox.run(call.name, call.arguments);
+                const result = toolResultOf(outcome);
+                if (call.name === 'submit_application' && result === 'ok') submitted = true;
+                if (outcome.stage !== undefined) phases.enter(outcome.stage);
+                metrics?.toolRan(call.name, result);
+                return outcome;
+              } catch (error) {
+                metrics?.toolRan(call.name, 'failed');
+                throw error;
+              }
+            }),
           itemAdded: (itemId, previous, role, offsetMs) => {
             transcript.itemAdded(itemId, previous, role, offsetMs);
           },
           callerStarted: (itemId, offsetMs) => {
             transcript.startedAt(itemId, offsetMs);
+            phases.callerSpoke();
           },
           said: (itemId, role, text, offsetMs) => {
             transcript.text(itemId, role, text, offsetMs);
@@ -212,23 +243,42 @@ export class CallOrchestrator {
           transcriptionUsage: (usage) => {
             meter.addTranscription(usage);
           },
-          reconnect: (why) => this.#reopen(callSid, applicationId, why),
-          ended: (ending) => {
+          agentResponded: (latencyMs) => {
+            metrics?.agentResponded(latencyMs);
+          },
+          bargedIn: () => {
+            metrics?.bargeIn();
+          },
+          reconnect: (why) =>
+            callTrace.reopen(why, async () => {
+              const reopened = await this.#reopen(callSid, applicationId, why);
+              metrics?.modelReopened(why);
+              return reopened;
+            }),
+          ended: (ending, agentLatenciesMs) => {
+            callTrace.end(ending);
             this.#live.delete(callSid);
             this.#remember(callSid, ending);
             log.info({ ending, costUsd: meter.costUsd }, 'call ended');
-            this.#finish(this.#account(callSid, meter, transcript, log));
+            metrics?.ended(ending, submitted, (performance.now() - connectedAt) / 1000);
+            metrics?.usage(meter.totals, meter.costUsd, meter.transcriptionCostUsd);
+            this.#finish(this.#account(callSid, meter, transcript, agentLatenciesMs, log));
+            this.#finish(phases.settled());
             if (recording !== undefined) this.#finish(this.#saveRecording(callSid, recording, log));
           },
         },
       });
+      metrics?.answered('model');
       if (bridge.isEnded) return; // the caller hung up while the model session was opening
       this.#live.set(callSid, bridge);
       log.info('call connected to the model');
     } catch (error) {
       log.error({ err: error }, 'could not connect the call to the model');
+      this.#deps.metrics?.notConnected();
+      this.#finish(phases.settled());
       const ending: CallEnding = { kind: 'model-lost', detail: 'could not connect to the model' };
       this.#remember(callSid, ending);
+      callTrace.end(ending);
       telephony.close(describeEnding(ending));
     }
   }
@@ -258,13 +308,16 @@ export class CallOrchestrator {
       const early = await prepared.session.catch(() => undefined);
       if (early?.session.isOpen === true) return { applicationId: prepared.applicationId, ready: early };
       early?.session.close();
-      return { applicationId: prepared.applicationId, ready: await this.#openConfigured(prepared.instructions) };
+      return {
+        applicationId: prepared.applicationId,
+        ready: await this.#openConfigured(prepared.instructions, 'at-stream', callSid),
+      };
     }
     // The webhook was answered by another instance: prepare again from the database.
     const call = await this.#deps.calls.find(callSid);
     if (call === undefined) throw new Error(`no call ${callSid} was recorded by the voice webhook`);
     const { applicationId, instructions } = await this.#prepare(callSid, call.fromPhone);
-    return { applicationId, ready: await this.#openConfigured(instructions) };
+    return { applicationId, ready: await this.#openConfigured(instructions, 'at-stream', callSid) };
   }
 
   /** A new session for a call whose model was lost: the same draft, instructions that say to carry on. */
@@ -276,7 +329,7 @@ export class CallOrchestrator {
       draft?.fields ?? {},
       why === 'lost' ? 'reconnected' : 'renewed',
     );
-    return this.#openConfigured(instructions);
+    return this.#openConfigured(instructions, why, callSid);
   }
 
   #instructionsFor(
@@ -311,8 +364,15 @@ export class CallOrchestrator {
     return { applicationId, instructions };
   }
 
-  async #openConfigured(instructions: RenderedInstructions): Promise<ReadySession> {
-    const session = await this.#deps.openSession();
+  /** `open`: why a session is opened (a span attribute): at the webhook, at stream start, or again mid-call. */
+  async #openConfigured(
+    instructions: RenderedInstructions,
+    open: 'early' | 'at-stream' | 'lost' | 'renewal',
+    callSid: string,
+  ): Promise<ReadySession> {
+    const session = await inSpan('model connect', { [SPAN_ATTRIBUTES.modelOpen]: open }, () =>
+      this.#deps.openSession(this.#deps.logger.child({ callSid })),
+    );
     const ready = new Promise<void>((resolve) => {
       session.once('ready', () => {
         resolve();
@@ -383,7 +443,13 @@ export class CallOrchestrator {
     }
   }
 
-  async #account(callSid: string, meter: UsageMeter, transcript: TranscriptRecorder, log: Logger): Promise<void> {
+  async #account(
+    callSid: string,
+    meter: UsageMeter,
+    transcript: TranscriptRecorder,
+    agentLatenciesMs: readonly number[],
+    log: Logger,
+  ): Promise<void> {
     try {
       await transcript.flush();
       await this.#deps.calls.recordUsage(callSid, {
@@ -392,6 +458,7 @@ export class CallOrchestrator {
         detail: { ...meter.totals },
         costUsd: meter.costUsd,
       });
+      await this.#deps.calls.recordAgentLatencies(callSid, agentLatenciesMs);
     } catch (error) {
       log.error({ err: error }, 'could not record the end of the call');
     }

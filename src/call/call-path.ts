@@ -58,6 +58,7 @@ export function mountCallPath(
       calls: deps.calls,
       applications: deps.applications,
       admission,
+      metrics: deps.metrics,
     }),
   );
   const media = attachMediaSocketServer(target.server, {
@@ -66,6 +67,7 @@ export function mountCallPath(
     tokens,
     logger: deps.logger,
     claimStream: (callSid) => deps.calls.claimStream(callSid),
+    onRefused: (reason) => deps.metrics?.socketRefused(reason),
     onStreamStarted: (socket, start, earlier) => {
       orchestrator.streamStarted(socket, start, earlier).catch((error: unknown) => {
         deps.logger.error({ err: error, callSid: start.start.callSid }, 'the media stream could not be bridged');

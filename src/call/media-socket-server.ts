@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import twilio from 'twilio';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parseTwilioFrame, type TwilioStartMessage } from '../protocols/media-stream-messages.ts';
+import type { SocketRefusal } from '../ops/service-metrics.ts';
 import type { StreamClaim } from '../store/call-repository.ts';
 import type { StreamTokens } from './stream-tokens.ts';
 
@@ -47,6 +48,8 @@ export interface MediaSocketServerOptions {
    * socket from then on. `earlier`: the frames that arrived after `start` while the claim was written, in order.
    */
   readonly onStreamStarted: (socket: WebSocket, start: TwilioStartMessage, earlier: readonly string[]) => void;
+  /** Every socket turned away, by why (a bounded reason, for the metrics). */
+  readonly onRefused?: (reason: SocketRefusal) => void;
   readonly startTimeoutMs?: number;
 }
 
@@ -59,10 +62,14 @@ export function attachMediaSocketServer(server: Server, options: MediaSocketServ
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const log = options.logger;
   const streamUrls = mediaUrls(options.publicBaseUrl);
+  const refused = (reason: SocketRefusal): void => {
+    options.onRefused?.(reason);
+  };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== MEDIA_PATH) {
+      refused('other');
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -71,6 +78,7 @@ export function attachMediaSocketServer(server: Server, options: MediaSocketServ
       typeof signature === 'string' &&
       !streamUrls.some((url) => twilio.validateRequest(options.authToken, signature, url, {}))
     ) {
+      refused('bad-token');
       log.warn({ security: true, reason: 'bad handshake signature' }, 'media socket refused');
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
@@ -84,7 +92,8 @@ export function attachMediaSocketServer(server: Server, options: MediaSocketServ
     ws.on('error', (error) => {
       log.warn({ err: error }, 'media socket error before start');
     });
-    const refuse = (code: number, reason: string, security: boolean) => {
+    const refuse = (code: number, reason: string, security: boolean, why: SocketRefusal) => {
+      refused(why);
       clearTimeout(timer);
       ws.off('message', onMessage);
       if (security) log.warn({ security: true, reason }, 'media socket refused');
@@ -92,23 +101,23 @@ export function attachMediaSocketServer(server: Server, options: MediaSocketServ
       ws.close(code, reason);
     };
     const timer = setTimeout(() => {
-      refuse(CLOSE_POLICY_VIOLATION, 'no valid start in time', true);
+      refuse(CLOSE_POLICY_VIOLATION, 'no valid start in time', true, 'bad-token');
     }, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
     const onMessage = (data: Buffer, isBinary: boolean) => {
       const frame = parseTwilioFrame(isBinary ? '' : data.toString());
       if (frame.kind === 'malformed') {
-        refuse(CLOSE_INVALID_PAYLOAD, 'malformed frame', false);
+        refuse(CLOSE_INVALID_PAYLOAD, 'malformed frame', false, 'other');
         return;
       }
       if (frame.kind === 'unknown' || frame.message.event === 'connected') return;
       if (frame.message.event !== 'start') {
-        refuse(CLOSE_POLICY_VIOLATION, `${frame.message.event} before start`, true);
+        refuse(CLOSE_POLICY_VIOLATION, `${frame.message.event} before start`, true, 'other');
         return;
       }
       const start = frame.message;
       const check = options.tokens.check(start.start.customParameters.token, start.start.callSid);
       if (!check.ok) {
-        refuse(CLOSE_POLICY_VIOLATION, `stream token ${check.reason}`, true);
+        refuse(CLOSE_POLICY_VIOLATION, `stream token ${check.reason}`, true, 'bad-token');
         return;
       }
       clearTimeout(timer);
@@ -133,12 +142,16 @@ export function attachMediaSocketServer(server: Server, options: MediaSocketServ
     };
     const keep = (data: Buffer, isBinary: boolean) => {
       if (earlier.length < MAX_FRAMES_WHILE_CLAIMING) earlier.push(isBinary ? '' : data.toString());
-      else closeUnstarted(CLOSE_POLICY_VIOLATION, 'flood before the stream began');
+      else {
+        refused('too-many');
+        closeUnstarted(CLOSE_POLICY_VIOLATION, 'flood before the stream began');
+      }
     };
     ws.on('message', keep);
     ws.pause();
     const handOver = (claim: StreamClaim) => {
       if (claim !== 'claimed') {
+        refused(claim);
         log.warn({ security: true, callSid, reason: `stream ${claim}` }, 'media socket refused');
         closeUnstarted(CLOSE_POLICY_VIOLATION, `stream ${claim}`);
         return;
@@ -153,6 +166,7 @@ export function attachMediaSocketServer(server: Server, options: MediaSocketServ
       ws.resume();
     };
     options.claimStream(callSid).then(handOver, (error: unknown) => {
+      refused('other');
       log.error({ err: error, callSid }, 'could not claim the media stream: socket closed');
       closeUnstarted(CLOSE_INTERNAL_ERROR, 'stream could not be claimed');
     });

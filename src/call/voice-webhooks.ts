@@ -10,6 +10,7 @@ import type { StreamTokens } from './stream-tokens.ts';
 import { requireTwilioSignature } from '../web/twilio-signature.ts';
 import type { CallAnswer, CallOrchestrator } from './call-orchestrator.ts';
 import type { CallAdmission, CallRefusal } from './call-admission.ts';
+import type { CallMetrics } from './call-metrics.ts';
 
 /**
  * Twilio's voice webhooks. Every one is signed, and idempotent on the
@@ -96,6 +97,7 @@ export interface VoiceWebhooksDeps {
   readonly applications: ApplicationService;
   /** The per-caller limits and the bulkhead; without it every call is taken. */
   readonly admission?: CallAdmission | undefined;
+  readonly metrics?: Pick<CallMetrics, 'arrived' | 'sentToIvr'> | undefined;
 }
 
 export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
@@ -110,8 +112,11 @@ export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
       return;
     }
     const { CallSid: callSid, From: from, CallStatus: status } = parsed.data;
+    // Twilio retries a webhook it got no answer to: only the first one for a call is an arrival.
+    if (deps.metrics !== undefined && (await deps.calls.find(callSid)) === undefined) deps.metrics.arrived();
     const refused = await deps.admission?.admit(callSid, from, status, res);
     if (refused !== undefined) {
+      if (refused === 'instance-full') deps.metrics?.sentToIvr();
       req.log.warn({ callSid, refused }, 'call turned away by a limit');
       res.type('text/xml').send(refusalTwiml(refused, deps.publicBaseUrl));
       return;
@@ -131,6 +136,7 @@ export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
     if (!withModel) {
       // The IVR's welcome says the assistant is not available and asks with the keypad instead.
       response.redirect({ method: 'POST' }, ivrUrl(deps.publicBaseUrl));
+      deps.metrics?.sentToIvr();
       req.log.warn({ callSid }, 'call sent to the IVR: the model circuit is open');
       res.type('text/xml').send(response.toString());
       return;

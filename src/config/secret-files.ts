@@ -19,6 +19,7 @@ export const SECRET_SETTINGS = [
   'OPENAI_API_KEY',
   'DATABASE_AUTH_TOKEN',
   'REDIS_URL',
+  'METRICS_TOKEN',
 ] as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;

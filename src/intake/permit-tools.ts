@@ -28,6 +28,11 @@ export interface ToolOutcome {
   readonly summary: string;
   /** end_call: hang up once the goodbye has been heard. */
   readonly endCall: boolean;
+  /**
+   * Where the conversation is after this tool, for the staff live page: `collecting` when an answer was saved or
+   * cleared, `read-back` when the whole application was fetched to read back; absent when the tool says nothing.
+   */
+  readonly stage?: 'collecting' | 'read-back';
 }
 
 const submitArguments = z.object({ caller_confirmed: z.boolean() });
@@ -125,7 +130,13 @@ export class PermitToolbox {
       ...result.accepted.map((field) => `${field} ← ${describe(result.fields[field])}`),
       ...result.problems.map((p) => `${p.field} rejected: ${p.message}`),
     ].join('; ');
-    return { output: JSON.stringify(output), summary: summary || 'nothing saved', endCall: false };
+    const changed = result.accepted.length > 0 || result.cleared.length > 0;
+    return {
+      output: JSON.stringify(output),
+      summary: summary || 'nothing saved',
+      endCall: false,
+      ...(changed ? { stage: 'collecting' as const } : {}),
+    };
   }
 
   async #get(): Promise<ToolOutcome> {
@@ -144,6 +155,7 @@ export class PermitToolbox {
       output: JSON.stringify(output),
       summary: `read back (${missing.length === 0 ? 'complete' : `${missing.length} missing`})`,
       endCall: false,
+      ...(missing.length === 0 ? { stage: 'read-back' as const } : {}),
     };
   }
 

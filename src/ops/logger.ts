@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { PERSONAL_FIELDS } from '../permits/permit-fields.ts';
+import { traceIdsFor } from './spans.ts';
 
 /**
  * Keys whose values are personal data wherever they appear in a log object:
@@ -45,6 +46,9 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       // Request bodies are never logged: a form post is nothing but personal data.
       serializers: { err: pino.stdSerializers.err },
+      // A line written inside a traced operation names its trace and span (docs/adr/0007-tracing.md); pino merges
+      // into what this returns, so it is a fresh object each time.
+      mixin: (_line, _level, logger) => traceIdsFor(logger) ?? {},
     },
     destination,
   );

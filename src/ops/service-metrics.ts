@@ -35,7 +35,33 @@ export const SOCKET_REFUSALS = [
 export type SocketRefusal = (typeof SOCKET_REFUSALS)[number];
 
 export const SMS_FINAL_STATUSES = ['delivered', 'undelivered', 'failed', 'gave-up'] as const;
+export type SmsFinalStatus = (typeof SMS_FINAL_STATUSES)[number];
 export const SMS_KINDS = ['summary', 'web-link'] as const;
+export type SmsKind = (typeof SMS_KINDS)[number];
+/**
+ * The Twilio error codes the SMS path knows by name (docs/sms-delivery.md, docs/protocols.md §5): refusals at send
+ * time and the carrier failures the status callback reports. Any other code is `other`; a failure without one, `none`.
+ */
+export const SMS_FAILURE_CODES = ['21211', '21610', '21614', '30003', '30005', 'other', 'none'] as const;
+export type SmsFailureCode = (typeof SMS_FAILURE_CODES)[number];
+
+/** A Twilio error code as a label: one of a fixed few, so a carrier inventing codes cannot grow the series. */
+export function smsFailureCodeLabel(code: number | undefined): SmsFailureCode {
+  if (code === undefined) return 'none';
+  const label = String(code);
+  return (SMS_FAILURE_CODES as readonly string[]).includes(label) ? (label as SmsFailureCode) : 'other';
+}
+
+/**
+ * What the gauges read at scrape time. Each is optional: a process wires what it has (the SMS worker has no
+ * calls), and a gauge without its source stays at 0.
+ */
+export interface MetricSources {
+  readonly liveCalls?: () => number;
+  readonly modelCircuitOpen?: () => boolean;
+  readonly ready?: () => Promise<boolean>;
+  readonly outboxBacklog?: () => Promise<{ readonly pending: number; readonly oldestPendingSeconds: number }>;
+}
 
 const SECONDS_TO_ANSWER = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 5, 8];
 const CALL_SECONDS = [30, 60, 120, 180, 300, 480, 720, 1200, 1800, 3600];
@@ -43,8 +69,12 @@ const REQUEST_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 export class ServiceMetrics {
   readonly registry = new Registry();
+  #sources: MetricSources = {};
 
-  readonly callsLive = this.#gauge('permitline_calls_live', 'Calls on the AI path on this instance now.');
+  readonly callsLive = this.#gauge('permitline_calls_live', 'Calls on the AI path on this instance now.', () => {
+    const live = this.#sources.liveCalls;
+    if (live !== undefined) this.callsLive.set(live());
+  });
   readonly callsArrived = this.#counter(
     'permitline_calls_arrived_total',
     'Calls announced by the voice webhook (first request per call).',
@@ -85,6 +115,10 @@ export class ServiceMetrics {
   readonly modelCircuitOpen = this.#gauge(
     'permitline_model_circuit_open',
     '1 while the model circuit is open (calls go to the IVR), else 0.',
+    () => {
+      const open = this.#sources.modelCircuitOpen;
+      if (open !== undefined) this.modelCircuitOpen.set(open() ? 1 : 0);
+    },
   );
   readonly toolCalls = this.#counter(
     'permitline_tool_calls_total',
@@ -132,11 +166,21 @@ export class ServiceMetrics {
     'permitline_sms_failures_total',
     'Failed texts by Twilio error code (codes outside the known list count as other).',
     ['code'],
+    { code: SMS_FAILURE_CODES },
   );
-  readonly outboxPending = this.#gauge('permitline_outbox_pending', 'Texts waiting in the outbox.');
+  // Both outbox gauges come from one query; the first collected in a scrape reads it for the other.
+  #backlog: Promise<{ readonly pending: number; readonly oldestPendingSeconds: number } | undefined> | undefined;
+  readonly outboxPending = this.#gauge('permitline_outbox_pending', 'Texts waiting in the outbox.', async () => {
+    const backlog = await this.#readBacklog();
+    if (backlog !== undefined) this.outboxPending.set(backlog.pending);
+  });
   readonly outboxOldestPending = this.#gauge(
     'permitline_outbox_oldest_pending_seconds',
     'Age of the oldest text waiting in the outbox (0 when none).',
+    async () => {
+      const backlog = await this.#readBacklog();
+      if (backlog !== undefined) this.outboxOldestPending.set(backlog.oldestPendingSeconds);
+    },
   );
   readonly modelTokens = this.#counter('permitline_model_tokens_total', 'Realtime model tokens by model and kind.', [
     'model',
@@ -145,11 +189,35 @@ export class ServiceMetrics {
   readonly modelCost = this.#counter('permitline_model_cost_usd_total', 'Realtime model cost in US dollars by model.', [
     'model',
   ]);
-  readonly ready = this.#gauge('permitline_ready', '1 while this instance reports ready to its load balancer, else 0.');
+  readonly ready = this.#gauge(
+    'permitline_ready',
+    '1 while this instance reports ready to its load balancer, else 0.',
+    async () => {
+      const ready = this.#sources.ready;
+      if (ready !== undefined) this.ready.set((await ready()) ? 1 : 0);
+    },
+  );
 
   constructor(options: { readonly defaultMetrics?: boolean } = {}) {
     // Event-loop lag, heap, GC and CPU: the first place to look when calls sound slow.
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the gauges read their values at scrape time (the composition root knows the orchestrator, the outbox…). */
+  readFrom(sources: MetricSources): void {
+    this.#sources = sources;
+  }
+
+  #readBacklog(): Promise<{ readonly pending: number; readonly oldestPendingSeconds: number } | undefined> {
+    const read = this.#sources.outboxBacklog;
+    if (read === undefined) return Promise.resolve(undefined);
+    // A database that does not answer leaves the gauges at their last value rather than failing the whole scrape.
+    this.#backlog ??= read()
+      .catch(() => undefined)
+      .finally(() => {
+        this.#backlog = undefined;
+      });
+    return this.#backlog;
   }
 
   #counter<L extends string>(
@@ -163,8 +231,8 @@ export class ServiceMetrics {
     return counter;
   }
 
-  #gauge(name: string, help: string): Gauge {
-    return new Gauge({ name, help, registers: [this.registry] });
+  #gauge(name: string, help: string, collect?: () => void | Promise<void>): Gauge {
+    return new Gauge({ name, help, registers: [this.registry], ...(collect === undefined ? {} : { collect }) });
   }
 }
 

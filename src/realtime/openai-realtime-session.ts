@@ -201,6 +201,7 @@ class OpenAIRealtimeSession extends EventEmitter<RealtimeSessionEvents> implemen
         this.emit('speechStarted', event.item_id, event.audio_start_ms);
         return;
       case 'input_audio_buffer.speech_stopped':
+        this.emit('speechStopped', event.item_id, event.audio_end_ms);
         return;
       case 'input_audio_buffer.committed':
         this.emit('itemAdded', event.item_id, event.previous_item_id ?? undefined, 'caller');

@@ -50,6 +50,8 @@ export interface RealtimeSessionEvents {
   responseStarted: [responseId: string];
   audio: [delta: string, itemId: string];
   speechStarted: [itemId: string, audioStartMs: number];
+  /** The model's turn detection heard the caller stop: they now wait for the agent. */
+  speechStopped: [itemId: string, audioEndMs: number];
   /** An item joined the conversation after `previousItemId`: the order transcripts are kept in. */
   itemAdded: [itemId: string, previousItemId: string | undefined, role: ItemRole];
   callerTranscript: [itemId: string, text: string];

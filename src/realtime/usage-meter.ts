@@ -85,4 +85,11 @@ export class UsageMeter {
       t.transcription_out * p.transcription_out;
     return dollars / TOKENS_PER_MILLION;
   }
+
+  /** The part of costUsd that is the caller's transcription (billed under the transcription model). */
+  get transcriptionCostUsd(): number {
+    const t = this.#totals;
+    const p = this.#prices;
+    return (t.transcription_in * p.transcription_in + t.transcription_out * p.transcription_out) / TOKENS_PER_MILLION;
+  }
 }

@@ -9,6 +9,9 @@ import type { Config } from '../config/config.ts';
 import { ApplicationService } from '../intake/application-service.ts';
 import { ResumableDrafts } from '../intake/resumable-drafts.ts';
 import type { HealthState } from '../ops/health.ts';
+import { startMetricsEndpoint, type MetricsEndpoint } from '../ops/metrics-endpoint.ts';
+import { ServiceMetrics } from '../ops/service-metrics.ts';
+import { startTracing } from '../ops/tracing.ts';
 import { todayIn } from '../permits/field-inputs.ts';
 import { PermitRules } from '../permits/permit-rules.ts';
 import { ApplicationRepository } from '../store/application-repository.ts';
@@ -21,6 +24,7 @@ import { openRealtimeSession } from '../realtime/openai-realtime-session.ts';
 import { CallRecordings } from '../recording/call-recordings.ts';
 import { LocalDirectoryRecordingStore } from '../recording/recording-store.ts';
 import { CallRepository } from '../store/call-repository.ts';
+import { CallMetrics } from '../call/call-metrics.ts';
 import type { CallOrchestrator } from '../call/call-orchestrator.ts';
 import { mountCallPath } from '../call/call-path.ts';
 import { ivrRoutes } from '../ivr/ivr-routes.ts';
@@ -31,11 +35,13 @@ import { realtimeEndpoint, twilioMessagingEndpoint } from './external-endpoints.
 import { scheduleRetention } from './retention-schedule.ts';
 import type { OutboxWorker } from '../sms/outbox-worker.ts';
 import { startSmsDelivery } from '../sms/sms-delivery.ts';
+import { SmsMetrics } from '../sms/sms-metrics.ts';
 import { ReviewLinks } from '../sms/review-link.ts';
 import { LoginThrottle } from '../staff/login-throttle.ts';
 import { ApplicantErasure } from '../store/applicant-erasure.ts';
 import { AuditLog } from '../store/audit-log.ts';
 import { StaffCallDirectory } from '../store/staff-call-directory.ts';
+import { CallOperations } from '../store/call-operations.ts';
 import { StaffRepository } from '../store/staff-repository.ts';
 import { StaffSessionRepository } from '../store/staff-session-repository.ts';
 import { createApp } from '../web/app.ts';
@@ -61,6 +67,8 @@ export interface RunningService {
   readonly smsWorker: OutboxWorker;
   /** The local Twilio stand-in, when no Twilio account is configured (development). */
   readonly twilioStandIn: TwilioStandIn | undefined;
+  /** GET /metrics on its own listener (METRICS_PORT); undefined when metrics are off. */
+  readonly metricsUrl: string | undefined;
   /**
    * Readiness off at once (the load balancer stops sending new calls), but
    * webhooks are still answered; live calls may finish for up to
@@ -94,6 +102,13 @@ export async function startPermitLine(
   options: StartOptions = {},
 ): Promise<RunningService> {
   const health: HealthState = { started: false, draining: false };
+  // Counted whether or not anything scrapes them: the listener (METRICS_PORT) only decides who can read them.
+  const metrics = new ServiceMetrics({ defaultMetrics: config.telemetry.metrics !== undefined });
+  const smsMetrics = new SmsMetrics(metrics);
+  // First, so the spans of everything below go to the configured exporter (none by default: no SDK at all).
+  const tracing = startTracing(config.telemetry, (message) => {
+    logger.warn(message);
+  });
   const db = await openDatabase(config.database);
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -114,12 +129,14 @@ export async function startPermitLine(
     { review: reviewLinks, resume: resumeLinks },
     logger,
     messaging,
+    smsMetrics,
   );
   const applications = new ApplicationService({
     repository: applicationRepository,
     rules,
     timeZone: config.departmentTimeZone,
     onTextQueued: () => {
+      smsMetrics.queued('summary');
       sms.worker.wake();
     },
     textsPerNumberPerDay: config.limits.textsPerNumberPerDay,
@@ -159,18 +176,22 @@ export async function startPermitLine(
       calls,
       rules,
       logger,
-      openSession: () =>
+      openSession: (callLog) =>
         modelCircuit.open(() =>
           openRealtimeSession({
             client: model.client,
             model: config.realtime.model,
             ca: model.ca,
             connectTimeoutMs: config.realtime.connectTimeoutMs,
-            logger,
+            logger: callLog,
           }),
         ),
       modelAvailable: () => modelCircuit.available,
       recordings: config.recordings.enabled ? recordings : undefined,
+      metrics: new CallMetrics(metrics, {
+        realtime: config.realtime.model,
+        transcription: config.realtime.transcriptionModel,
+      }),
       settings: {
         model: config.realtime.model,
         voice: config.realtime.voice,
@@ -204,18 +225,21 @@ export async function startPermitLine(
       outbox: sms.outbox,
       consent: sms.consent,
       applications,
+      metrics: smsMetrics,
     }),
   );
+  const databaseReady = async () =>
+    (await isSchemaCurrent(db)) ? { ok: true } : { ok: false, reason: 'schema not current' };
   const app = createApp({
     logger,
+    requestMetrics: metrics,
     applications,
     rules,
     csrfSecrets: csrfSecretsFrom(dataKeys),
     publicBaseUrl: config.publicBaseUrl,
     health,
     trustProxy: config.trustProxy,
-    databaseReady: async () =>
-      (await isSchemaCurrent(db)) ? { ok: true } : { ok: false, reason: 'schema not current' },
+    databaseReady,
     twilioWebhooks,
     review: { links: reviewLinks, applications, timeZone: config.departmentTimeZone },
     resume: { links: resumeLinks },
@@ -232,6 +256,7 @@ export async function startPermitLine(
       audit: new AuditLog(db),
       calls,
       directory: new StaffCallDirectory(db, cipher),
+      operations: new CallOperations(db, cipher),
       applications: applicationRepository,
       erasure: new ApplicantErasure(db, cipher),
       recordings,
@@ -244,6 +269,17 @@ export async function startPermitLine(
   server.on('request', app);
   server.listen(config.port, config.host);
   await once(server, 'listening');
+  metrics.readFrom({
+    liveCalls: () => callOrchestrator.liveCalls,
+    modelCircuitOpen: () => !modelCircuit.available,
+    // What /health/ready answers, without an HTTP request.
+    ready: async () => health.started && !health.draining && (await databaseReady().catch(() => ({ ok: false }))).ok,
+    outboxBacklog: () => sms.outbox.backlog(),
+  });
+  const metricsEndpoint: MetricsEndpoint | undefined =
+    config.telemetry.metrics === undefined
+      ? undefined
+      : await startMetricsEndpoint(metrics.registry, config.telemetry.metrics, logger);
   if (config.sms.workerInService) sms.worker.start();
   const retention = scheduleRetention({ db, cipher, recordings, days: config.retentionDays, logger });
   health.started = true;
@@ -271,7 +307,11 @@ export async function startPermitLine(
     // Ended calls still write their usage, transcript and recording.
     await callOrchestrator.finished();
     await retention.stop();
+    // Last, so a scrape during shutdown still sees the calls ending; its gauges then read nothing more.
+    await metricsEndpoint?.close();
     db.close();
+    // Last: the spans of everything above are in the final batch (bounded: a dead collector does not hold stop up).
+    await tracing.shutdown();
   };
   const drain = async (timeoutMs: number): Promise<void> => {
     health.draining = true;
@@ -296,6 +336,7 @@ export async function startPermitLine(
     recordings,
     smsWorker: sms.worker,
     twilioStandIn: messaging.standIn,
+    metricsUrl: metricsEndpoint?.url,
     drain,
     stop,
   };

@@ -6,7 +6,9 @@ import type { Logger } from 'pino';
 import type { SmsConsentRepository } from '../store/sms-consent-repository.ts';
 import type { ClaimedEntry, SmsOutboxRepository } from '../store/sms-outbox-repository.ts';
 import { SendError, type SendFailure, type SmsSender } from './sms-sender.ts';
+import type { SmsMetrics } from './sms-metrics.ts';
 import { fillReviewLink } from './summary-text.ts';
+import { inSpan, SPAN_ATTRIBUTES } from '../ops/spans.ts';
 
 /**
  * Sends each SMS summary in the outbox once. Any number of workers (in the
@@ -57,6 +59,8 @@ export interface OutboxWorkerDeps {
   /** The link a summary carries to its application's page. */
   readonly reviewLink: (reference: string) => string;
   readonly settings: OutboxWorkerSettings;
+  /** Texts Twilio refused for good, and those the outbox gave up on (Prometheus); none without. */
+  readonly metrics?: Pick<SmsMetrics, 'final'> | undefined;
 }
 
 export const OPTED_OUT_REASON = 'not sent: the number opted out of texts (it replied STOP)';
@@ -195,9 +199,22 @@ export class OutboxWorker {
       this.#deps.settings.leaseMs,
       this.#deps.settings.batchSize,
     );
-    const outcomes = await Promise.all(rows.map((row) => this.#deliver(row)));
+    const outcomes = await Promise.all(rows.map((row) => this.#attempt(row)));
     for (const outcome of outcomes) this.#tally[outcome] += 1;
     return rows.length;
+  }
+
+  /** One attempt at one row, as a span of its own: the worker runs from a timer, outside any request. */
+  #attempt(row: ClaimedEntry): Promise<Outcome> {
+    return inSpan(
+      'sms outbox attempt',
+      { [SPAN_ATTRIBUTES.outboxId]: row.id, [SPAN_ATTRIBUTES.smsKind]: row.kind },
+      async (span) => {
+        const outcome = await this.#deliver(row);
+        span.setAttribute(SPAN_ATTRIBUTES.smsOutcome, outcome);
+        return outcome;
+      },
+    );
   }
 
   async #deliver(row: ClaimedEntry): Promise<Outcome> {
@@ -303,6 +320,7 @@ export class OutboxWorker {
     const failure = failureOf(error);
     if (failure.kind === 'permanent') {
       await outbox.markFailed(row.id, owner, failure.reason, failure.code);
+      this.#deps.metrics?.final('failed', failure.code);
       if (failure.code === OPT_OUT_ERROR) await consent.optOut(row.toPhone, `Twilio error ${OPT_OUT_ERROR}`);
       log.warn({ errorCode: failure.code, reason: failure.reason }, 'text not sent: Twilio refused it for good');
       return 'failed';
@@ -324,6 +342,7 @@ export class OutboxWorker {
       `gave up after ${settings.maxAttempts} attempts: ${failure.reason}`,
       undefined,
     );
+    this.#deps.metrics?.final('gave-up');
     log.error({ reason: failure.reason }, 'text not sent: gave up after every attempt');
     return 'failed';
   }

@@ -10,6 +10,7 @@ import { SmsOutboxRepository, type QueueOutcome } from '../store/sms-outbox-repo
 import type { ResumeLinks } from '../web/resume-link.ts';
 import { OutboxWorker } from './outbox-worker.ts';
 import type { ReviewLinks } from './review-link.ts';
+import type { SmsMetrics } from './sms-metrics.ts';
 import { smsRateLimiter } from './sms-rate-limiter.ts';
 import { TwilioSmsSender, type SenderIdentity } from './twilio-sms-sender.ts';
 import { buildWebLinkText } from './web-link-text.ts';
@@ -59,6 +60,7 @@ export async function startSmsDelivery(
   links: SmsLinks,
   logger: Logger,
   twilio: TwilioMessaging,
+  metrics?: SmsMetrics,
 ): Promise<SmsDelivery> {
   const outbox = new SmsOutboxRepository(db, cipher);
   const consent = new SmsConsentRepository(db, cipher);
@@ -72,6 +74,7 @@ export async function startSmsDelivery(
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     statusCallbackUrl: new URL('/twilio/sms/status', config.publicBaseUrl).href,
     reviewLink: (reference) => links.review.linkFor(reference),
+    metrics,
     settings: {
       leaseMs: Math.max(SMS_LEASE_MIN_MS, 2 * config.sms.requestTimeoutMs + config.sms.retryMaxMs),
       pollIntervalMs: config.sms.pollIntervalMs,
@@ -98,7 +101,10 @@ export async function startSmsDelivery(
         buildWebLinkText(links.resume.linkFor(applicationId), links.resume.validDays),
         config.limits.textsPerNumberPerDay,
       );
-      if (outcome === 'queued') worker.wake();
+      if (outcome === 'queued') {
+        metrics?.queued('web-link');
+        worker.wake();
+      }
       return outcome;
     },
     async close() {

@@ -6,6 +6,7 @@ import type { SmsConsentRepository } from '../store/sms-consent-repository.ts';
 import { isDeliveryStatus, type SmsOutboxRepository } from '../store/sms-outbox-repository.ts';
 import { requireTwilioSignature } from '../web/twilio-signature.ts';
 import { smsKeyword } from './sms-keywords.ts';
+import type { SmsMetrics } from './sms-metrics.ts';
 
 /**
  * Twilio's messaging webhooks: delivery status of the summaries we sent, and
@@ -31,6 +32,7 @@ export interface SmsRoutesDeps {
   readonly outbox: SmsOutboxRepository;
   readonly consent: SmsConsentRepository;
   readonly applications: Pick<ApplicationService, 'latestByContactPhone'>;
+  readonly metrics?: Pick<SmsMetrics, 'final'> | undefined;
 }
 
 export const SMS_REPLIES = {
@@ -61,6 +63,9 @@ export function smsRoutes(deps: SmsRoutesDeps): Router {
     if (outcome === 'unknown-message')
       req.log.warn({ messageSid, status }, 'SMS status callback for a message we did not send: ignored');
     else req.log.info({ messageSid, status, errorCode, outcome }, 'SMS delivery status');
+    // Counted once per text: a retried or out-of-order callback does not change the stored status.
+    if (outcome === 'recorded' && (status === 'delivered' || status === 'undelivered' || status === 'failed'))
+      deps.metrics?.final(status, errorCode);
     res.status(200).end();
   });
 

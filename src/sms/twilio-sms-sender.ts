@@ -1,4 +1,5 @@
 import type { Twilio } from 'twilio';
+import { inSpan, SpanKind, SPAN_ATTRIBUTES } from '../ops/spans.ts';
 import { SendError, type OutgoingSms, type SendFailure, type SmsSender } from './sms-sender.ts';
 
 /**
@@ -41,20 +42,33 @@ export class TwilioSmsSender implements SmsSender {
   }
 
   async send(sms: OutgoingSms): Promise<{ readonly messageSid: string }> {
-    try {
-      const message = await this.#client.messages.create({
-        to: sms.to,
-        body: sms.body,
-        statusCallback: sms.statusCallback,
-        ...this.#sender,
-      });
-      return { messageSid: message.sid };
-    } catch (error) {
-      throw new SendError(classifyTwilioError(error), { cause: error });
-    }
+    // The span says which request and which message: never to whom, never what (docs/adr/0007-tracing.md).
+    return inSpan(
+      'twilio messages.create',
+      {},
+      async (span) => {
+        try {
+          const message = await this.#client.messages.create({
+            to: sms.to,
+            body: sms.body,
+            statusCallback: sms.statusCallback,
+            ...this.#sender,
+          });
+          span.setAttribute(SPAN_ATTRIBUTES.messageSid, message.sid);
+          return { messageSid: message.sid };
+        } catch (error) {
+          throw new SendError(classifyTwilioError(error), { cause: error });
+        }
+      },
+      { kind: SpanKind.CLIENT },
+    );
   }
 
   async findSent(to: string, body: string, since: Date): Promise<string | undefined> {
+    return inSpan('twilio messages.list', {}, () => this.#findSent(to, body, since), { kind: SpanKind.CLIENT });
+  }
+
+  async #findSent(to: string, body: string, since: Date): Promise<string | undefined> {
     try {
       // Not dateSentAfter: Twilio fills date_sent only once a message has left its queue, so a message accepted a
       // moment ago would not match it. The newest messages to the number, filtered here by creation time, do.

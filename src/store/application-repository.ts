@@ -6,6 +6,7 @@ import type { DraftFields } from '../permits/permit-rules.ts';
 import type { FieldCipher } from './field-cipher.ts';
 import { optionalTextColumn, textColumn } from './row-values.ts';
 import { outboxContext, outboxEntryFromRow, underDailyTextCap, type OutboxEntry } from './sms-outbox-repository.ts';
+import { inSpan, SPAN_ATTRIBUTES } from '../ops/spans.ts';
 
 /**
  * Applications, their fields and the SMS outbox: the only place that knows
@@ -134,7 +135,16 @@ export class ApplicationRepository {
         id,
       ],
     });
-    await this.#db.batch(statements, 'write');
+    await inSpan(
+      'draft update',
+      {
+        [SPAN_ATTRIBUTES.dbSystem]: 'sqlite',
+        [SPAN_ATTRIBUTES.statements]: statements.length,
+        [SPAN_ATTRIBUTES.fieldsSaved]: statements.length - cleared.length - 1,
+        [SPAN_ATTRIBUTES.fieldsCleared]: cleared.length,
+      },
+      () => this.#db.batch(statements, 'write'),
+    );
   }
 
   /**
@@ -186,7 +196,15 @@ export class ApplicationRepository {
     });
     let results;
     try {
-      results = await this.#db.batch(statements, 'write');
+      results = await inSpan(
+        'submit transaction',
+        {
+          [SPAN_ATTRIBUTES.dbSystem]: 'sqlite',
+          [SPAN_ATTRIBUTES.statements]: statements.length,
+          [SPAN_ATTRIBUTES.textQueued]: sms !== undefined,
+        },
+        () => this.#db.batch(statements, 'write'),
+      );
     } catch (error) {
       if (SQLITE_UNIQUE_REFERENCE.test(String(error))) throw new ReferenceCollisionError(reference, { cause: error });
       throw error;

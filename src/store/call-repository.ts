@@ -180,10 +180,13 @@ export class CallRepository {
     return optionalTextColumn(result.rows[0] ?? {}, 'id');
   }
 
-  /** The call reached the keypad IVR (model down or lost): the console counts it as a fallback. The first time is kept. */
+  /**
+   * The call reached the keypad IVR (model down or lost): the console counts it as a fallback, and the live page
+   * shows it in the IVR. The first time is kept.
+   */
   async markIvr(callSid: string): Promise<void> {
     await this.#db.execute({
-      sql: 'UPDATE calls SET ivr_at = COALESCE(ivr_at, ?) WHERE call_sid = ?',
+      sql: "UPDATE calls SET ivr_at = COALESCE(ivr_at, ?), phase = 'ivr' WHERE call_sid = ?",
       args: [this.#now().toISOString(), callSid],
     });
   }
@@ -216,10 +219,13 @@ export class CallRepository {
     });
   }
 
-  /** Where a live call is now (migration 011); written only when it changes. */
+  /**
+   * Where a live call is now (migration 011); written only when it changes. A call never leaves the IVR for the AI
+   * path, so a late write from the AI path (still on its way when the IVR took over) does not move it back.
+   */
   async recordPhase(callSid: string, phase: CallPhase): Promise<void> {
     await this.#db.execute({
-      sql: 'UPDATE calls SET phase = ? WHERE call_sid = ? AND (phase IS NULL OR phase <> ?)',
+      sql: "UPDATE calls SET phase = ? WHERE call_sid = ? AND (phase IS NULL OR (phase <> ? AND phase <> 'ivr'))",
       args: [phase, callSid, phase],
     });
   }
@@ -230,6 +236,27 @@ export class CallRepository {
       sql: 'UPDATE calls SET agent_latencies_ms = ? WHERE call_sid = ?',
       args: [JSON.stringify(latenciesMs.map((ms) => Math.round(ms))), callSid],
     });
+  }
+
+  /**
+   * The voice webhook's trace context (a W3C traceparent), kept from the first webhook only: a retry answers the
+   * same call, and the call's spans belong to the trace that began it.
+   */
+  async recordTraceContext(callSid: string, traceparent: string): Promise<void> {
+    await this.#db.execute({
+      sql: 'UPDATE calls SET trace_context = ? WHERE call_sid = ? AND trace_context IS NULL',
+      args: [traceparent, callSid],
+    });
+  }
+
+  /** The trace context recordTraceContext kept, for the call's spans (the stream may start on another instance). */
+  async traceContextOf(callSid: string): Promise<string | undefined> {
+    const result = await this.#db.execute({
+      sql: 'SELECT trace_context FROM calls WHERE call_sid = ?',
+      args: [callSid],
+    });
+    const value = result.rows[0]?.trace_context;
+    return typeof value === 'string' ? value : undefined;
   }
 
   /**

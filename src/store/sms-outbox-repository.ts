@@ -277,6 +277,20 @@ export class SmsOutboxRepository {
     return row === undefined ? undefined : outboxEntryFromRow(row, this.#cipher);
   }
 
+  /**
+   * Texts waiting to go out (pending, or being sent), and how long the oldest has waited: for the metrics, read
+   * at every scrape from the status index.
+   */
+  async backlog(): Promise<{ pending: number; oldestPendingSeconds: number }> {
+    const result = await this.#db.execute(
+      "SELECT count(*) AS n, min(created_at) AS oldest FROM sms_outbox WHERE status IN ('pending', 'sending')",
+    );
+    const row = result.rows[0];
+    const oldest = row === undefined ? undefined : optionalTextColumn(row, 'oldest');
+    const ageMs = oldest === undefined ? 0 : this.#now().getTime() - Date.parse(oldest);
+    return { pending: Number(row?.n ?? 0), oldestPendingSeconds: Math.max(0, ageMs / 1000) };
+  }
+
   /** How many rows are in each status: for health and the bench. */
   async countByStatus(): Promise<Record<OutboxStatus, number>> {
     const result = await this.#db.execute('SELECT status, count(*) AS n FROM sms_outbox GROUP BY status');

@@ -41,6 +41,10 @@ export interface CallListEntry {
   readonly recordingMs: number | undefined;
   /** The recording stopped at its maximum length (RECORDING_MAX_MS) while the call went on. */
   readonly recordingCapped: boolean;
+  /** Model usage, written when the call ends (0 before, and for a call answered by the IVR alone). */
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd: number;
 }
 
 export interface CallListPage {
@@ -56,7 +60,8 @@ export function parseCallSearch(text: string): CallSearch | undefined {
   return phone === undefined ? undefined : { phone };
 }
 
-const OUTCOME_SQL = `CASE
+/** How the console names a call's outcome, over `calls c LEFT JOIN applications a`: the list and the live page agree. */
+export const OUTCOME_SQL = `CASE
   WHEN a.status = 'submitted' THEN 'submitted'
   WHEN c.ivr_at IS NOT NULL THEN 'fallback'
   WHEN c.ended_at IS NULL AND c.status IN ('queued', 'initiated', 'ringing', 'in-progress') THEN 'in progress'
@@ -124,7 +129,7 @@ export class StaffCallDirectory {
 
   async #select(rest: string, args: InArgs): Promise<CallListEntry[]> {
     const result = await this.#db.execute({
-      sql: `SELECT c.call_sid, c.started_at, c.duration_seconds, c.from_phone, c.erased_at, c.recording_ms, c.recording_capped, c.application_id, a.reference, ${OUTCOME_SQL} AS outcome
+      sql: `SELECT c.call_sid, c.started_at, c.duration_seconds, c.from_phone, c.erased_at, c.recording_ms, c.recording_capped, c.input_tokens, c.output_tokens, c.cost_usd, c.application_id, a.reference, ${OUTCOME_SQL} AS outcome
             FROM calls c LEFT JOIN applications a ON a.id = c.application_id ${rest}`,
       args,
     });
@@ -147,6 +152,9 @@ export class StaffCallDirectory {
       reference: optionalTextColumn(row, 'reference'),
       recordingMs: row.recording_ms === null || row.recording_ms === undefined ? undefined : Number(row.recording_ms),
       recordingCapped: Number(row.recording_capped) === 1,
+      inputTokens: Number(row.input_tokens),
+      outputTokens: Number(row.output_tokens),
+      costUsd: Number(row.cost_usd),
     };
   }
 }

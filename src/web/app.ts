@@ -14,6 +14,8 @@ import { applyRoutes } from './apply-routes.ts';
 import { errorPage } from './apply-views.ts';
 import { createCsrfGuard } from './csrf.ts';
 import { redactedRequest, redactedResponse } from './request-log.ts';
+import { countRequests, type RequestMetricsSource } from './request-metrics.ts';
+import { requestSpans } from './request-spans.ts';
 import { privacyRoutes, type PrivacyNoticeFacts } from './privacy-notice.ts';
 import { resumeRoutes, type ResumeRoutesDeps } from './resume-routes.ts';
 import { reviewRoutes, type ReviewRoutesDeps } from './review-routes.ts';
@@ -44,6 +46,8 @@ export interface AppDeps {
   readonly addressLimits?: AddressLimits | undefined;
   /** What the privacy notice (/privacy, linked from the form) says of retention and recording. */
   readonly privacy?: PrivacyNoticeFacts | undefined;
+  /** HTTP request counts and durations by route pattern (Prometheus); none without. */
+  readonly requestMetrics?: RequestMetricsSource | undefined;
 }
 
 // A complete application is a few kilobytes; anything far larger is not a form post.
@@ -92,7 +96,10 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+  if (deps.requestMetrics !== undefined) app.use(countRequests(deps.requestMetrics));
 
+  // First, so every handler (and pino-http's request line) runs inside the request's span.
+  app.use(requestSpans());
   app.use(
     pinoHttp({
       logger: deps.logger,

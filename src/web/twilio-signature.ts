@@ -1,5 +1,7 @@
 import type { RequestHandler } from 'express';
 import twilio from 'twilio';
+import type { SignedWebhook } from '../ops/service-metrics.ts';
+import { noteRefusedWebhook } from './request-metrics.ts';
 
 /**
  * Rejects any webhook not signed by Twilio with our auth token (403). The
@@ -16,9 +18,27 @@ export function requireTwilioSignature(authToken: string, publicBaseUrl: URL): R
         { security: true, path: req.path, signed: signature !== undefined },
         'webhook refused: bad or missing Twilio signature',
       );
+      noteRefusedWebhook(res, signedWebhookOf(req.path));
       res.status(403).type('text/plain').send('Forbidden: the request is not signed by Twilio.');
       return;
     }
     next();
   };
+}
+
+/** Which of Twilio's webhooks a path is, as the metrics name them (the stream's status callback counts with the call's). */
+export function signedWebhookOf(path: string): SignedWebhook {
+  if (path.startsWith('/twilio/ivr')) return 'ivr';
+  switch (path) {
+    case '/twilio/voice':
+      return 'voice';
+    case '/twilio/voice/after-stream':
+      return 'connect-action';
+    case '/twilio/sms':
+      return 'sms';
+    case '/twilio/sms/status':
+      return 'sms-status';
+    default:
+      return 'call-status';
+  }
 }

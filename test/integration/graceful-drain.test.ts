@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,20 +23,31 @@ let dir: string;
 let child: ChildProcess | undefined;
 
 afterEach(() => {
-  child?.kill('SIGKILL');
+  // `npm start` runs in a process group of its own: stop npm and the service under it together.
+  if (child?.pid !== undefined && child.spawnargs[0] === 'npm') {
+    if (processIsAlive(-child.pid)) process.kill(-child.pid, 'SIGKILL');
+  } else child?.kill('SIGKILL');
   child = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startService(env: Record<string, string> = {}): Promise<ServiceProcess> {
+async function startService(
+  env: Record<string, string> = {},
+  launcher: 'node' | 'npm-start' = 'node',
+): Promise<ServiceProcess> {
   dir = mkdtempSync(join(tmpdir(), 'permitline-drain-'));
-  const service = await startServiceProcess(dir, {
-    PUBLIC_BASE_URL,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    // The simulated phone runs at SPEED times real time; Twilio never does (MEDIA_MAX_PACE defaults to 1).
-    MEDIA_MAX_PACE: String(2 * SPEED),
-    ...env,
-  });
+  const service = await startServiceProcess(
+    dir,
+    {
+      PUBLIC_BASE_URL,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      // The simulated phone runs at SPEED times real time; Twilio never does (MEDIA_MAX_PACE defaults to 1).
+      MEDIA_MAX_PACE: String(2 * SPEED),
+      ...env,
+    },
+    [],
+    launcher,
+  );
   child = service.proc;
   return service;
 }
@@ -59,6 +70,20 @@ function callAndTerminate(service: ServiceProcess, options: Partial<SimulateCall
       }
     },
   }).then((result) => ({ ...result, endedAtMs: Date.now() }));
+}
+
+/** Linux: the direct children of a process. */
+function childrenOf(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 describe('graceful drain', () => {
@@ -92,6 +117,26 @@ describe('graceful drain', () => {
     } finally {
       db.close();
     }
+  }, 60_000);
+
+  it('when a platform sends SIGTERM to the npm process that `npm start` made, then the service itself drains the call and npm exits 0', async () => {
+    const service = await startService({}, 'npm-start');
+    // The service is npm's own child (the start script execs node): no shell in between to swallow the signal.
+    const [nodePid] = childrenOf(service.proc.pid ?? 0);
+    expect(nodePid).toBeDefined();
+    expect(readFileSync(`/proc/${nodePid}/cmdline`, 'utf8')).toContain('src/main.ts');
+
+    const result = await callAndTerminate(service);
+    const exit = await service.exited;
+
+    expect(service.output()).toContain('draining: readiness is off');
+    expect(result.errors).toEqual([]);
+    expect(result.endedBy).toBe('service');
+    expect(result.connectActionTwiml).toContain('<Hangup/>');
+    expect(exit.code).toBe(0);
+    expect(service.output()).not.toContain('drain timeout');
+    // Nothing is left behind answering probes after npm is gone.
+    expect(processIsAlive(nodePid ?? 0)).toBe(false);
   }, 60_000);
 
   it('when the call ends by itself during the drain and Twilio is slow to ask the <Connect action>, then the service is still there to answer it', async () => {

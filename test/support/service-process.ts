@@ -5,6 +5,7 @@ import { waitUntil } from './wait.ts';
 
 /** The real entry point, as `npm start` runs it. */
 const MAIN = join(import.meta.dirname, '../../src/main.ts');
+const PROJECT = join(import.meta.dirname, '../..');
 
 export interface ServiceProcess {
   readonly proc: ChildProcess;
@@ -26,9 +27,14 @@ export async function startServiceProcess(
   env: Record<string, string>,
   /** Node options before the entry point, e.g. a preload (`--import URL`). */
   nodeArgs: readonly string[] = [],
+  /** node: src/main.ts directly; npm-start: `npm start` in the project, so `proc` is the npm process, as a platform sees it. */
+  launcher: 'node' | 'npm-start' = 'node',
 ): Promise<ServiceProcess> {
   let output = '';
-  const proc = spawn(process.execPath, [...nodeArgs, MAIN], {
+  const [command, args] =
+    launcher === 'node' ? [process.execPath, [...nodeArgs, MAIN]] : ['npm', ['start', '--silent']];
+  const proc = spawn(command, args, {
+    cwd: PROJECT,
     env: {
       PATH: process.env.PATH ?? '',
       PORT: '0',
@@ -39,6 +45,8 @@ export async function startServiceProcess(
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A group of its own, so a test can stop npm and the service under it together (kill(-pid)).
+    detached: launcher === 'npm-start',
   });
   proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (output += d.toString()));

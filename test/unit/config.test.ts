@@ -134,4 +134,50 @@ describe('configuration', () => {
     expect(result.config.healthDistricts).toEqual(['Central', 'North County']);
     expect(Object.isFrozen(result.config)).toBe(true);
   });
+
+  it('when nothing is set, then traces and metrics are off; OTEL_* and METRICS_* turn them on', () => {
+    const off = loadConfig({});
+    expect(off.ok && off.config.telemetry).toEqual({
+      serviceName: 'permitline',
+      traces: {
+        exporter: 'none',
+        otlpTracesUrl: 'http://localhost:4318/v1/traces',
+        sampler: 'parentbased_always_on',
+        samplerArg: undefined,
+      },
+      metrics: undefined,
+    });
+    const on = loadConfig({
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318/',
+      OTEL_TRACES_SAMPLER: 'traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+      METRICS_PORT: '9464',
+    });
+    expect(on.ok && on.config.telemetry.traces).toEqual({
+      exporter: 'otlp',
+      otlpTracesUrl: 'http://127.0.0.1:4318/v1/traces',
+      sampler: 'traceidratio',
+      samplerArg: 0.25,
+    });
+    expect(on.ok && on.config.telemetry.metrics).toEqual({ port: 9464, host: '127.0.0.1', bearerToken: undefined });
+    const signalEndpoint = loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/custom' });
+    expect(signalEndpoint.ok && signalEndpoint.config.telemetry.traces.otlpTracesUrl).toBe(
+      'http://127.0.0.1:4318/custom',
+    );
+  });
+
+  it('when metrics would be served on a public address without a token, or on the public port, then it refuses', () => {
+    const open = loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' });
+    expect(open.ok).toBe(false);
+    if (!open.ok) expect(open.error.problems.join('\n')).toContain('set METRICS_TOKEN too');
+    const guarded = loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0', METRICS_TOKEN: 'scrape-secret' });
+    expect(guarded.ok && guarded.config.telemetry.metrics?.bearerToken).toBe('scrape-secret');
+    const samePort = loadConfig({ METRICS_PORT: '3000' });
+    expect(samePort.ok).toBe(false);
+    if (!samePort.ok) expect(samePort.error.problems.join('\n')).toContain('METRICS_PORT must differ from PORT');
+    const badExporter = loadConfig({ OTEL_TRACES_EXPORTER: 'zipkin', OTEL_TRACES_SAMPLER_ARG: '2' });
+    expect(badExporter.ok).toBe(false);
+    if (!badExporter.ok) expect(badExporter.error.problems).toHaveLength(2);
+  });
 });

@@ -9,8 +9,10 @@ import {
 } from '../../store/staff-call-directory.ts';
 import { RecordingPlays } from './recording-plays.ts';
 import { audit, pageContext, signedIn, type StaffRouteDeps } from './staff-deps.ts';
-import { nextDay, startOfDayIn } from './staff-time.ts';
+import { todayIn } from '../../permits/field-inputs.ts';
+import { nextDay, startOfDayIn, startOfHourIn } from './staff-time.ts';
 import { applicationPage, callDetailPage, callListPage, messagePage } from './staff-views.ts';
+import { livePage, type HourCount } from './live-views.ts';
 
 /**
  * What every signed-in staff member may read: the calls list, a call with its
@@ -25,6 +27,10 @@ const APPLICATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 const REPLAY_CSP =
   "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+// Often enough to follow a call from greeting to read-back; seldom enough that an open page costs nothing.
+const LIVE_REFRESH_SECONDS = 15;
+const HOUR_MS = 3_600_000;
+
 function text(value: unknown): string {
   return typeof value === 'string' ? value.trim().slice(0, 100) : '';
 }
@@ -32,6 +38,9 @@ function text(value: unknown): string {
 export function staffConsoleRoutes(deps: StaffRouteDeps): Router {
   const router = express.Router();
   const plays = new RecordingPlays();
+  // The live page reloads itself every few seconds: one audit entry per sign-in session per play-session window
+  // (as a recording's fetches), not one per reload.
+  const liveViews = new RecordingPlays();
 
   // A malformed id and an unknown one get the same answer: guessing reveals nothing.
   const notFound = (req: Request, res: Response): void => {
@@ -83,6 +92,32 @@ export function staffConsoleRoutes(deps: StaffRouteDeps): Router {
           { entries: result.entries, filters, page, hasMore: result.hasMore, problem: problems.join(' ') || undefined },
           pageContext(deps, req, res),
         ),
+      );
+  });
+
+  router.get('/staff/live', async (req, res) => {
+    const now = new Date();
+    const day = todayIn(deps.timeZone, now);
+    const dayStart = startOfDayIn(day, deps.timeZone) ?? now;
+    const firstHour = new Date(startOfHourIn(now, deps.timeZone).getTime() - 23 * HOUR_MS);
+    const [live, today, perHour] = await Promise.all([
+      deps.operations.liveCalls(now),
+      deps.operations.dayFigures(dayStart),
+      deps.operations.callsPerHour(firstHour, 24),
+    ]);
+    // Like the calls list: masked numbers only, but a view of who is calling all the same.
+    await liveViews.audited(signedIn(res).sessionId, 'live', () =>
+      audit(deps, req, res, { action: 'calls.live', subject: 'live calls', detail: { live: live.length } }),
+    );
+    const hours: HourCount[] = perHour.map((calls, index) => ({
+      start: new Date(firstHour.getTime() + index * HOUR_MS),
+      calls,
+    }));
+    res.set('Cache-Control', 'no-store');
+    res
+      .type('html')
+      .send(
+        livePage({ now, day, live, today, hours, refreshSeconds: LIVE_REFRESH_SECONDS }, pageContext(deps, req, res)),
       );
   });
 

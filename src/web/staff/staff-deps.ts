@@ -4,6 +4,7 @@ import type { LoginThrottle } from '../../staff/login-throttle.ts';
 import type { ApplicantErasure } from '../../store/applicant-erasure.ts';
 import type { ApplicationRepository } from '../../store/application-repository.ts';
 import type { AuditEntry, AuditLog } from '../../store/audit-log.ts';
+import type { CallOperations } from '../../store/call-operations.ts';
 import type { CallRepository } from '../../store/call-repository.ts';
 import type { StaffCallDirectory } from '../../store/staff-call-directory.ts';
 import type { StaffRepository, StaffUser } from '../../store/staff-repository.ts';
@@ -25,6 +26,8 @@ export interface StaffConsoleDeps {
   readonly audit: AuditLog;
   readonly calls: CallRepository;
   readonly directory: StaffCallDirectory;
+  /** The live page's figures: calls in progress, the day so far, calls per hour. */
+  readonly operations: CallOperations;
   readonly applications: ApplicationRepository;
   readonly erasure: ApplicantErasure;
   /** Recordings, opened to be read by ranges (CallRecordings: decrypted a chunk at a time); erase deletes one. */

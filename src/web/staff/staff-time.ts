@@ -64,3 +64,25 @@ export function formatDuration(seconds: number | undefined): string {
   if (seconds === undefined) return '—';
   return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
+
+/** The start of the department's clock hour that `instant` is in (whole hours there, even in a zone offset by 30 minutes). */
+export function startOfHourIn(instant: Date, timeZone: string): Date {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, minute: '2-digit', second: '2-digit' }).formatToParts(
+    instant,
+  );
+  const part = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+  const intoHourMs = (part('minute') * 60 + part('second')) * 1000 + instant.getUTCMilliseconds();
+  return new Date(instant.getTime() - intoHourMs);
+}
+
+/** "14:00": an hour on the department's clock. */
+export function formatHour(instant: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    instant,
+  );
+}
+
+/** A cost in USD as staff read it: "$0.0123" (model costs per call are fractions of a cent to a few cents). */
+export function formatUsd(amount: number): string {
+  return `$${amount.toFixed(4)}`;
+}

@@ -13,7 +13,7 @@ import type { OutboxEntry } from '../../store/sms-outbox-repository.ts';
 import { CALL_OUTCOMES, maskedPhone, type CallListEntry } from '../../store/staff-call-directory.ts';
 import type { StaffUser } from '../../store/staff-repository.ts';
 import { html, Html } from '../html.ts';
-import { formatDateTime, formatDuration, formatOffset } from './staff-time.ts';
+import { formatDateTime, formatDuration, formatOffset, formatUsd } from './staff-time.ts';
 
 /**
  * The staff console's pages: server-rendered, usable without JavaScript
@@ -33,13 +33,14 @@ export function staffPage(
   title: string,
   body: Html,
   context: StaffPageContext | undefined,
-  options: { readonly script?: string } = {},
+  options: { readonly script?: string; readonly refreshSeconds?: number } = {},
 ): string {
   const nav =
     context === undefined
       ? html``
       : html`<nav class="staff-nav" aria-label="Staff console">
 <a href="/staff/calls">Calls</a>
+<a href="/staff/live">Live</a>
 ${context.user.role === 'admin' ? html`<a href="/staff/users">Users</a> <a href="/staff/audit">Audit log</a> <a href="/staff/erase">Erase personal data</a>` : ''}
 <span class="signed-in">Signed in as ${context.user.username} (${context.user.role})</span>
 <form method="post" action="/staff/logout" class="inline"><input type="hidden" name="_csrf" value="${context.csrfToken}"><button type="submit">Sign out</button></form>
@@ -49,6 +50,7 @@ ${context.user.role === 'admin' ? html`<a href="/staff/users">Users</a> <a href=
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+${options.refreshSeconds === undefined ? '' : html`<meta http-equiv="refresh" content="${options.refreshSeconds}">`}
 <title>${title} · PermitLine staff</title>
 <link rel="stylesheet" href="/static/app.css">
 <link rel="stylesheet" href="/static/staff.css">
@@ -91,7 +93,7 @@ export function messagePage(title: string, message: string, context: StaffPageCo
   );
 }
 
-const OUTCOME_LABELS: Readonly<Record<CallListEntry['outcome'], string>> = {
+export const OUTCOME_LABELS: Readonly<Record<CallListEntry['outcome'], string>> = {
   submitted: 'Submitted',
   fallback: 'Fallback (keypad IVR)',
   abandoned: 'Abandoned',
@@ -220,6 +222,7 @@ ${call.recordingMs === undefined ? '' : html`<button type="button" class="seek" 
 <dt>Caller</dt><dd>${callerOf(call)}</dd>
 <dt>Duration</dt><dd>${formatDuration(call.durationSeconds)}</dd>
 <dt>Outcome</dt><dd>${OUTCOME_LABELS[call.outcome]}</dd>
+<dt>Model cost</dt><dd>${modelCostOf(call)}</dd>
 <dt>Application</dt><dd>${call.applicationId === undefined ? 'none' : html`<a href="/staff/applications/${call.applicationId}">${call.reference ?? 'draft'}</a>`}</dd>
 </dl>
 ${call.erased ? html`<p class="notice">This applicant's personal data was erased: the transcript and recording are gone.</p>` : ''}
@@ -231,6 +234,15 @@ ${turns.length === 0 ? html`<p>No transcript.</p>` : html`<ol class="transcript"
     context,
     { script: '/static/staff-replay.js' },
   );
+}
+
+const COUNT = new Intl.NumberFormat('en-US');
+
+/** What the call cost in model tokens; an IVR call, or one still in progress, has none yet. */
+function modelCostOf(call: CallListEntry): string {
+  if (call.inputTokens === 0 && call.outputTokens === 0 && call.costUsd === 0)
+    return call.outcome === 'in progress' ? 'not known until the call ends' : 'none (no model tokens used)';
+  return `${formatUsd(call.costUsd)} (${COUNT.format(call.inputTokens)} input tokens, ${COUNT.format(call.outputTokens)} output tokens)`;
 }
 
 export interface ApplicationView {
