@@ -143,6 +143,10 @@ function httpsUrl(value: string | undefined, option: string, what: string, why: 
   return url;
 }
 
+/**
+ * The account's credentials as the service reads them, TWILIO_AUTH_TOKEN_FILE included, but not through
+ * loadConfig: that also wants the service's sender settings, which an operator pointing a number does not have.
+ */
 function credentials(env: Environment): { accountSid: string; authToken: string } {
   const resolved = readSecretFiles(env);
   if (resolved.problems.length > 0) throw new Refusal(resolved.problems.join('\n'));

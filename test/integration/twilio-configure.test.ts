@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configureTwilioNumber } from '../../src/cli/number-webhooks.ts';
@@ -119,12 +122,21 @@ describe('npm run twilio:configure', () => {
   });
 
   it('when --dry-run, then it prints the same changes and sends no POST', async () => {
+    // The token from a mounted secret file, as the service takes it.
+    const dir = mkdtempSync(join(tmpdir(), 'permitline-twilio-'));
+    writeFileSync(join(dir, 'token'), 'token-from-file\n');
+    const basic = `Basic ${Buffer.from(`${ACCOUNT}:token-from-file`).toString('base64')}`;
     const scope = nock(API)
+      .matchHeader('authorization', basic)
       .get(NUMBERS)
       .query(true)
       .reply(200, page([listedNumber()]));
 
-    const result = await run([...ARGS, '--dry-run']);
+    const result = await run([...ARGS, '--dry-run'], {
+      TWILIO_ACCOUNT_SID: ACCOUNT,
+      TWILIO_AUTH_TOKEN_FILE: join(dir, 'token'),
+    });
+    rmSync(dir, { recursive: true, force: true });
 
     expect(result.code).toBe(0);
     expect(scope.isDone()).toBe(true);
