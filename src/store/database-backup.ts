@@ -54,6 +54,7 @@ export async function backUpDatabase(db: Client, outputPath: string, now = new D
     throw new BackupRefusal(`${outputPath} already exists: name a new file, so that no earlier backup is overwritten.`);
   // Written under another name and renamed when complete: a backup cut short never looks like a good one.
   const partial = `${outputPath}.partial`;
+  mkdirSync(dirname(outputPath), { recursive: true });
   rmSync(partial, { force: true });
   await db.execute({ sql: 'VACUUM INTO ?', args: [partial] });
   const copy = createClient({ url: `file:${partial}` });
