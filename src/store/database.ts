@@ -48,7 +48,8 @@ function fetchWithin(timeoutMs: number): (request: Request) => Promise<Response>
   return (request) => fetch(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]) });
 }
 
-function localFilePath(url: string): string | undefined {
+/** The file a file: DATABASE_URL names, or undefined for :memory: and remote (Turso) databases. */
+export function localFilePath(url: string): string | undefined {
   if (!url.startsWith('file:')) return undefined;
   const path = url.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
   return path.split('?')[0];
