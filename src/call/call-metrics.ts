@@ -1,4 +1,5 @@
 import type { Counter } from 'prom-client';
+import { PRICE_NAMES } from '../config/config.ts';
 import type { UsageTotals } from '../realtime/usage-meter.ts';
 import {
   SOCKET_REFUSALS,
@@ -45,17 +46,6 @@ export interface BilledModels {
 type Increment = Pick<Counter.Internal, 'inc'>;
 type TokenKind = keyof UsageTotals;
 const TRANSCRIPTION_KINDS: ReadonlySet<TokenKind> = new Set(['transcription_in', 'transcription_out']);
-// Seconds of transcribed audio are a quantity, not tokens.
-const TOKEN_KINDS: readonly TokenKind[] = [
-  'text_in',
-  'text_cached',
-  'text_out',
-  'audio_in',
-  'audio_cached',
-  'audio_out',
-  'transcription_in',
-  'transcription_out',
-];
 
 export class CallMetrics {
   readonly #m: CallMetricsSource;
@@ -92,7 +82,7 @@ export class CallMetrics {
       SOCKET_REFUSALS.map((reason) => [reason, metrics.socketsRefused.labels(reason)]),
     ) as Record<SocketRefusal, Increment>;
     this.#tokens = new Map(
-      TOKEN_KINDS.map((kind) => [
+      PRICE_NAMES.map((kind) => [
         kind,
         metrics.modelTokens.labels(TRANSCRIPTION_KINDS.has(kind) ? models.transcription : models.realtime, kind),
       ]),

@@ -113,7 +113,7 @@ export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
     }
     const { CallSid: callSid, From: from, CallStatus: status } = parsed.data;
     // Twilio retries a webhook it got no answer to: only the first one for a call is an arrival.
-    if (deps.metrics !== undefined && (await deps.calls.find(callSid)) === undefined) deps.metrics.arrived();
+    if (deps.metrics !== undefined && !(await deps.calls.isRecorded(callSid))) deps.metrics.arrived();
     const refused = await deps.admission?.admit(callSid, from, status, res);
     if (refused !== undefined) {
       if (refused === 'instance-full') deps.metrics?.sentToIvr();

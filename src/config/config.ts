@@ -15,7 +15,8 @@ const DEFAULT_DISTRICTS = 'Central,North County,South County,East Valley,West Va
 // configured (its tokens are recorded regardless).
 const DEFAULT_PRICES =
   'text_in=4,text_cached=0.4,text_out=16,audio_in=32,audio_cached=0.4,audio_out=64,transcription_in=0,transcription_out=0';
-const PRICE_NAMES = [
+/** The kinds of tokens the model bills, each with its price (the usage meter counts the same kinds). */
+export const PRICE_NAMES = [
   'text_in',
   'text_cached',
   'text_out',

@@ -57,7 +57,10 @@ export function countRequests(metrics: RequestMetricsSource): RequestHandler {
   };
 }
 
-/** The pattern of the route that answered (with its router's mount path), or `/static`, or `unmatched`. */
+/**
+ * The pattern of the route that answered (with its router's mount path), or `/static`, or `unmatched`: the one
+ * name a request goes by in metrics and spans alike.
+ */
 export function routeLabel(req: Pick<Request, 'route' | 'baseUrl' | 'originalUrl'>): string {
   const route = req.route as { path?: unknown } | undefined;
   if (typeof route?.path === 'string') return `${req.baseUrl}${route.path}`;

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { SPAN_ATTRIBUTES, tracer } from '../ops/spans.ts';
+import { routeLabel } from './request-metrics.ts';
 
 /**
  * One server span per HTTP request, named by its route pattern (`POST /twilio/voice`, `GET /staff/calls/:callSid`):
@@ -27,7 +28,7 @@ export function requestSpans(): RequestHandler {
       parent,
     );
     res.once('finish', () => {
-      const route = routeOf(req.baseUrl, (req.route as { path?: unknown } | undefined)?.path);
+      const route = routeLabel(req);
       span.updateName(`${req.method} ${route}`);
       span.setAttribute(SPAN_ATTRIBUTES.route, route);
       span.setAttribute(SPAN_ATTRIBUTES.status, res.statusCode);
@@ -45,10 +46,4 @@ export function requestSpans(): RequestHandler {
     });
     context.with(trace.setSpan(parent, span), next);
   };
-}
-
-function routeOf(baseUrl: string, path: unknown): string {
-  if (typeof path === 'string') return `${baseUrl}${path}`;
-  // Static files and 404s: the mount point (e.g. /static) at most, never the path asked for.
-  return baseUrl === '' ? 'unmatched' : baseUrl;
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ServiceMetrics } from '../../src/ops/service-metrics.ts';
 import { metricNamesIn, selectorsIn } from '../support/promql-metric-names.ts';
-import { readYamlSubset } from '../support/yaml-subset.ts';
+import { parse as parseYaml } from 'yaml';
 
 /**
  * The dashboard, the alert rules and the runbooks are checked against the
@@ -57,7 +57,7 @@ interface AlertTest {
 const dashboard = JSON.parse(read(new URL('grafana/permitline-dashboard.json', MONITORING))) as Dashboard;
 
 function rulesOf(file: string): Rule[] {
-  const doc = readYamlSubset(read(new URL(`prometheus/${file}`, MONITORING))) as unknown as {
+  const doc = parseYaml(read(new URL(`prometheus/${file}`, MONITORING))) as unknown as {
     groups: { rules: Rule[] }[];
   };
   return doc.groups.flatMap((group) => group.rules);
@@ -65,7 +65,7 @@ function rulesOf(file: string): Rule[] {
 const recordingRules = rulesOf('recording.yml');
 const alertRules = rulesOf('alerts.yml');
 const alertTests = (
-  readYamlSubset(read(new URL('prometheus/alerts.test.yml', MONITORING))) as unknown as {
+  parseYaml(read(new URL('prometheus/alerts.test.yml', MONITORING))) as unknown as {
     tests: { alert_rule_test?: AlertTest[] }[];
   }
 ).tests.flatMap((test) => test.alert_rule_test ?? []);

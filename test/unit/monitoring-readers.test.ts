@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { metricNamesIn, PromqlReadError, selectorsIn } from '../support/promql-metric-names.ts';
-import { readYamlSubset, YamlSubsetError } from '../support/yaml-subset.ts';
 
 /**
  * The two readers the dashboard-consistency test stands on
@@ -80,71 +79,5 @@ describe('metric names in a PromQL expression', () => {
     expect(() => metricNamesIn('rate(x{job="a}[5m])')).toThrow(PromqlReadError);
     expect(() => metricNamesIn('sum by job (x)')).toThrow(PromqlReadError);
     expect(() => metricNamesIn('x ; y')).toThrow(PromqlReadError);
-  });
-});
-
-describe('the YAML subset of the rule files', () => {
-  it('when a file has nested mappings, sequences of mappings, flow lists and comments, then it reads as written', () => {
-    const text = [
-      '# a comment',
-      'rule_files:',
-      '  - recording.yml',
-      '  - alerts.yml # trailing comment',
-      'tests:',
-      '  - name: "quoted: with colon"',
-      '    input_series:',
-      '      - series: up{job="a", instance="h:9464"}',
-      '        values: 1 1 0x10',
-      '    alert_rule_test:',
-      '      - eval_time: 5m',
-      "        alertname: 'It''s down'",
-      '        exp_alerts: []',
-      '    empty: {}',
-      'list_at_key_indent:',
-      '- one',
-      '- [two, "three"]',
-    ].join('\n');
-    expect(readYamlSubset(text)).toEqual({
-      rule_files: ['recording.yml', 'alerts.yml'],
-      tests: [
-        {
-          name: 'quoted: with colon',
-          input_series: [{ series: 'up{job="a", instance="h:9464"}', values: '1 1 0x10' }],
-          alert_rule_test: [{ eval_time: '5m', alertname: "It's down", exp_alerts: [] }],
-          empty: {},
-        },
-      ],
-      list_at_key_indent: ['one', ['two', 'three']],
-    });
-  });
-
-  it('when a value is a folded or literal block, then its lines are joined the YAML way', () => {
-    const text = [
-      'rules:',
-      '  - alert: A',
-      '    expr: >',
-      '      sum(a)',
-      '      / sum(b)',
-      '    description: >-',
-      '      one',
-      '      two',
-      '',
-      '      three',
-      '    literal: |',
-      '      x',
-      '      y',
-      '    after: z',
-    ].join('\n');
-    expect(readYamlSubset(text)).toEqual({
-      rules: [{ alert: 'A', expr: 'sum(a) / sum(b)\n', description: 'one two\nthree', literal: 'x\ny\n', after: 'z' }],
-    });
-  });
-
-  it('when the file uses YAML it does not read, then it says which line', () => {
-    expect(() => readYamlSubset('a: &anchor 1\nb: *anchor')).toThrow(YamlSubsetError);
-    expect(() => readYamlSubset('a:\n\t- b')).toThrow(/line 2/);
-    expect(() => readYamlSubset('a: 1\na: 2')).toThrow(/duplicate key a/);
-    expect(() => readYamlSubset('a: [b, [c]]')).toThrow(YamlSubsetError);
-    expect(() => readYamlSubset('a:\n  b: 1\n c: 2')).toThrow(YamlSubsetError);
   });
 });
