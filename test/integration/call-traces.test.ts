@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerCall, MediaSocket, newCallSid } from '../support/media-socket.ts';
-import { startTestService } from '../support/service.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
-import { OPENAI_TEST_KEY, PUBLIC_BASE_URL, startVoiceRig, TWILIO_AUTH_TOKEN, type VoiceRig } from '../support/voice.ts';
+import { OPENAI_TEST_KEY, startSecondInstance, startVoiceRig, type VoiceRig } from '../support/voice.ts';
 
 /**
  * Traces of a phone call end to end: the call simulator plays Twilio, the realtime simulator the model, and the
@@ -187,18 +186,10 @@ describe('traces of a phone call', () => {
 describe('a stream that lands on another instance', () => {
   it('when one instance answers the webhook and the stream starts on another, then the call span there is still the webhook span child', async () => {
     // A second service over the same database, in this process: it reports through the first one's SDK.
-    const other = await startTestService(
-      {
-        PUBLIC_BASE_URL,
-        TWILIO_AUTH_TOKEN,
-        OPENAI_API_KEY: OPENAI_TEST_KEY,
-        OPENAI_BASE_URL: rig.model.baseURL,
-        DATABASE_URL: `file:${rig.service.databasePath}`,
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
-      },
-      { realtimeCa: rig.model.ca },
-    );
+    const other = await startSecondInstance(rig, {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
+    });
     try {
       const sid = newCallSid();
       const { token } = await answerCall(rig.service.url, sid);

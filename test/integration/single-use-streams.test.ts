@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTwiml } from '../../src/sim/twiml-reader.ts';
 import { answerCall, callCompleted, MediaSocket, newCallSid } from '../support/media-socket.ts';
-import { startTestService, type TestService } from '../support/service.ts';
+import type { TestService } from '../support/service.ts';
 import { pause, waitUntil } from '../support/wait.ts';
-import { OPENAI_TEST_KEY, PUBLIC_BASE_URL, startVoiceRig, TWILIO_AUTH_TOKEN, type VoiceRig } from '../support/voice.ts';
+import { PUBLIC_BASE_URL, startSecondInstance, startVoiceRig, type VoiceRig } from '../support/voice.ts';
 
 /**
  * A stream token opens one media stream, once, while the call is live (issue 12, W3). Each test drives the
@@ -144,16 +144,7 @@ describe('a voice webhook for a call already streamed or over', () => {
 
 describe('two instances sharing one database', () => {
   it('when each instance gets a socket with the same token at once, then only one is bridged and the other is refused with 1008', async () => {
-    const other = await startTestService(
-      {
-        PUBLIC_BASE_URL,
-        TWILIO_AUTH_TOKEN,
-        OPENAI_API_KEY: OPENAI_TEST_KEY,
-        OPENAI_BASE_URL: rig.model.baseURL,
-        DATABASE_URL: `file:${rig.service.databasePath}`,
-      },
-      { realtimeCa: rig.model.ca },
-    );
+    const other = await startSecondInstance(rig);
     try {
       const callSid = newCallSid();
       const token = await answeredWithToken(callSid);

@@ -6,10 +6,9 @@ import { LOCAL_TWILIO_ACCOUNT_SID } from '../../src/sim/local-stand-ins.ts';
 import { startTwilioStandIn, type TwilioStandIn } from '../../src/sim/twilio-stand-in.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { migrate } from '../../src/store/migrations.ts';
-import { TEST_KEY_A } from '../support/keys.ts';
 import { parseExposition, scrape, valueOf } from '../support/metrics.ts';
 import { tempDatabaseFile } from '../support/service.ts';
-import { queueSummaries, TEST_AUTH_TOKEN } from '../support/sms.ts';
+import { queueSummaries, smsWorkerEnv, TEST_AUTH_TOKEN } from '../support/sms.ts';
 import { eventually } from '../support/wait.ts';
 
 /** `npm run worker` with METRICS_PORT: the worker process has its own /metrics, for the texts it settles. */
@@ -44,19 +43,7 @@ describe('the SMS worker process metrics', () => {
     const worker = spawn(process.execPath, ['src/worker.ts'], {
       cwd: REPO_ROOT,
       stdio: 'ignore',
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_ENV: 'test',
-        DATA_KEYS: TEST_KEY_A,
-        DATABASE_URL: database.url,
-        TWILIO_API_BASE_URL: standIn.baseUrl,
-        TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
-        SMS_RATE_PER_SECOND: '0',
-        SMS_POLL_INTERVAL_MS: '50',
-        PUBLIC_BASE_URL: 'https://permits.example.org',
-        LOG_LEVEL: 'warn',
-        METRICS_PORT: String(port),
-      },
+      env: smsWorkerEnv(database.url, standIn.baseUrl, { METRICS_PORT: String(port) }),
     });
     const exited = new Promise<number | null>((resolve) => worker.on('exit', resolve));
     stopWorker = async () => {

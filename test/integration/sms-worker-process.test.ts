@@ -7,9 +7,8 @@ import { LOCAL_TWILIO_ACCOUNT_SID } from '../../src/sim/local-stand-ins.ts';
 import { startTwilioStandIn, type TwilioStandIn } from '../../src/sim/twilio-stand-in.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { isSchemaCurrent, loadMigrations, migrate } from '../../src/store/migrations.ts';
-import { TEST_KEY_A } from '../support/keys.ts';
 import { tempDatabaseFile } from '../support/service.ts';
-import { queueSummaries, TEST_AUTH_TOKEN } from '../support/sms.ts';
+import { queueSummaries, smsWorkerEnv, TEST_AUTH_TOKEN } from '../support/sms.ts';
 import { eventually, pause, waitUntil } from '../support/wait.ts';
 
 /** `npm run worker` as a deployment runs it: the real entry point in child processes, over a database file, sending to a stand-in this test owns. */
@@ -67,21 +66,7 @@ describe('the SMS worker process (npm run worker)', () => {
     for (const extra of extraDatabases.splice(0)) extra.cleanup();
   });
 
-  function workerEnv(overrides: Record<string, string> = {}): Record<string, string> {
-    return {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      DATA_KEYS: TEST_KEY_A,
-      DATABASE_URL: database.url,
-      TWILIO_API_BASE_URL: standIn.baseUrl,
-      TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
-      SMS_RATE_PER_SECOND: '0',
-      SMS_POLL_INTERVAL_MS: '50',
-      PUBLIC_BASE_URL: 'https://permits.example.org',
-      LOG_LEVEL: 'warn',
-      ...overrides,
-    };
-  }
+  const workerEnv = (overrides: Record<string, string> = {}) => smsWorkerEnv(database.url, standIn.baseUrl, overrides);
 
   function startWorker(args: readonly string[], env: Record<string, string>): WorkerProcess {
     let stdout = '';

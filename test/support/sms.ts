@@ -76,6 +76,30 @@ function silentLogger() {
 }
 
 /** A distinct, valid reference per index. */
+/**
+ * The environment of an `npm run worker` child process sending to a Twilio stand-in at `twilioApiBaseUrl`,
+ * over `databaseUrl`, as fast as the stand-in lets it; `overrides` adds to or replaces any of it.
+ */
+export function smsWorkerEnv(
+  databaseUrl: string,
+  twilioApiBaseUrl: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'test',
+    DATA_KEYS: TEST_KEY_A,
+    DATABASE_URL: databaseUrl,
+    TWILIO_API_BASE_URL: twilioApiBaseUrl,
+    TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+    SMS_RATE_PER_SECOND: '0',
+    SMS_POLL_INTERVAL_MS: '50',
+    PUBLIC_BASE_URL: 'https://permits.example.org',
+    LOG_LEVEL: 'warn',
+    ...overrides,
+  };
+}
+
 export function referenceFor(i: number): string {
   let code = '';
   let n = i;

@@ -16,6 +16,24 @@ export interface VoiceRig {
   close(): Promise<void>;
 }
 
+/**
+ * Another instance of the service beside the rig's: the same database and the same model, as a load balancer would
+ * put behind one number. `env` adds to that (tracing, say).
+ */
+export function startSecondInstance(rig: VoiceRig, env: Record<string, string> = {}): Promise<TestService> {
+  return startTestService(
+    {
+      PUBLIC_BASE_URL,
+      TWILIO_AUTH_TOKEN,
+      OPENAI_API_KEY: OPENAI_TEST_KEY,
+      OPENAI_BASE_URL: rig.model.baseURL,
+      DATABASE_URL: `file:${rig.service.databasePath}`,
+      ...env,
+    },
+    { realtimeCa: rig.model.ca },
+  );
+}
+
 /** The real service, the realtime simulator over TLS behind it, and a way to phone in as Twilio. */
 export async function startVoiceRig(
   scenarioName: string,
