@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Why a call left the AI call path, as data: the bridge says how the call
  * ended, and what the caller hears next (the <Connect action> TwiML) is
@@ -27,6 +29,36 @@ export type CallEnding =
   | { readonly kind: 'service-stopping' };
 
 export type CallEndingKind = CallEnding['kind'];
+
+// The ending as the database keeps it (migration 012): read back on whichever instance Twilio's next request reaches.
+const storedEnding = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('caller-hung-up') }),
+  z.object({ kind: z.literal('stream-lost'), closeCode: z.number().int().optional() }),
+  z.object({ kind: z.literal('protocol-violation'), detail: z.string() }),
+  z.object({ kind: z.literal('media-flood') }),
+  z.object({ kind: z.literal('agent-finished'), goodbyeHeard: z.boolean() }),
+  z.object({ kind: z.literal('model-lost'), detail: z.string() }),
+  z.object({ kind: z.literal('tool-failed'), tool: z.string() }),
+  z.object({ kind: z.literal('service-stopping') }),
+]);
+
+export function encodeEnding(ending: CallEnding): string {
+  return JSON.stringify(ending);
+}
+
+/** The stored ending, or undefined for none, and for text that is not one (a newer build's kind): the IVR then. */
+export function decodeEnding(stored: string | undefined): CallEnding | undefined {
+  if (stored === undefined) return undefined;
+  try {
+    const parsed = storedEnding.safeParse(JSON.parse(stored));
+    if (!parsed.success) return undefined;
+    // JSON leaves out a close code that was undefined; the type spells it out.
+    const ending = parsed.data;
+    return ending.kind === 'stream-lost' ? { kind: ending.kind, closeCode: ending.closeCode } : ending;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * What Twilio is told to do once the media stream is closed. `goodbye`: the

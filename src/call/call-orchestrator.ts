@@ -14,10 +14,10 @@ import type { CallRecordings } from '../recording/call-recordings.ts';
 import { StereoRecording } from '../recording/stereo-recording.ts';
 import type { RealtimeSession, RealtimeSessionConfig } from '../realtime/realtime-session.ts';
 import { UsageMeter } from '../realtime/usage-meter.ts';
-import { callIsOver, type CallRepository } from '../store/call-repository.ts';
+import { callIsOver, type CallRepository, type StreamClaim } from '../store/call-repository.ts';
 import { CallBridge, type ReadySession } from './call-bridge.ts';
 import type { CallMetrics } from './call-metrics.ts';
-import { describeEnding, type CallEnding } from './call-ending.ts';
+import { decodeEnding, describeEnding, encodeEnding, type CallEnding } from './call-ending.ts';
 import { CallPhases } from './call-phases.ts';
 import type { MediaPaceLimits } from './media-pace.ts';
 import type { TwilioStartMessage } from '../protocols/media-stream-messages.ts';
@@ -73,6 +73,8 @@ interface PreparedCall {
   readonly instructions: RenderedInstructions;
   readonly session: Promise<ReadySession>;
   readonly expiry: NodeJS.Timeout;
+  /** A media socket here is claiming the call's stream: the sweep must leave this session for it. */
+  claimingHere: boolean;
 }
 
 /**
@@ -85,6 +87,12 @@ export type CallAnswer = 'connect' | 'call-ended' | 'already-connected';
 
 // Twilio requests the <Connect action> within a second or two of the stream closing.
 const ENDING_MEMORY_MS = 60_000;
+// The <Connect action> can reach this instance while the one that held the stream is still writing its ending.
+const ENDING_WAIT_MS = 2_000;
+const ENDING_POLL_MS = 100;
+// How often sessions opened early are checked against the database: one whose stream started on another instance
+// (the load balancer sent it there) is closed, instead of waiting out its TTL and counting as a call arriving here.
+const PREPARED_SWEEP_MS = 1_000;
 
 const TRANSCRIPTION_LANGUAGE = 'en';
 
@@ -99,6 +107,7 @@ export class CallOrchestrator {
   readonly #answering = new Map<string, Promise<CallAnswer>>();
   // What ended calls still have to write (usage, transcript, recording); stop waits for it before the database closes.
   readonly #finishing = new Set<Promise<void>>();
+  #sweep: NodeJS.Timeout | undefined;
 
   constructor(deps: CallOrchestratorDeps) {
     this.#deps = deps;
@@ -162,8 +171,55 @@ export class CallOrchestrator {
     const expiry = setTimeout(() => {
       this.#discardPrepared(callSid);
     }, this.#deps.settings.prewarmTtlMs);
-    this.#prepared.set(callSid, { applicationId, instructions, session, expiry });
+    this.#prepared.set(callSid, { applicationId, instructions, session, expiry, claimingHere: false });
+    this.#sweepWhilePrepared();
     return 'connect';
+  }
+
+  /**
+   * The media socket's claim on the call's one stream (one conditional update, see CallRepository.claimStream),
+   * made through here so that a session this instance opened early is kept for its own socket.
+   */
+  async claimStream(callSid: string): Promise<StreamClaim> {
+    const prepared = this.#prepared.get(callSid);
+    if (prepared !== undefined) prepared.claimingHere = true;
+    try {
+      const claim = await this.#deps.calls.claimStream(callSid);
+      if (claim !== 'claimed' && this.#prepared.get(callSid) === prepared && prepared !== undefined)
+        prepared.claimingHere = false;
+      return claim;
+    } catch (error) {
+      if (prepared !== undefined) prepared.claimingHere = false;
+      throw error;
+    }
+  }
+
+  #sweepWhilePrepared(): void {
+    if (this.#sweep !== undefined) return;
+    this.#sweep = setInterval(() => {
+      void this.#sweepPrepared();
+    }, PREPARED_SWEEP_MS);
+    this.#sweep.unref();
+  }
+
+  async #sweepPrepared(): Promise<void> {
+    const waiting = [...this.#prepared].filter(([, prepared]) => !prepared.claimingHere).map(([callSid]) => callSid);
+    if (this.#prepared.size === 0) {
+      clearInterval(this.#sweep);
+      this.#sweep = undefined;
+      return;
+    }
+    try {
+      for (const callSid of await this.#deps.calls.settledOf(waiting)) {
+        if (this.#prepared.get(callSid)?.claimingHere === false) {
+          this.#deps.logger.info({ callSid }, 'stream started elsewhere (or the call is over): early session closed');
+          this.#discardPrepared(callSid);
+        }
+      }
+    } catch (error) {
+      // The TTL still closes them; the next sweep tries again.
+      this.#deps.logger.warn({ err: error }, 'could not check sessions opened early against the database');
+    }
   }
 
   async #admissionOf(callSid: string): Promise<CallAnswer> {
@@ -258,7 +314,7 @@ export class CallOrchestrator {
           ended: (ending, agentLatenciesMs) => {
             callTrace.end(ending, submitted);
             this.#live.delete(callSid);
-            this.#remember(callSid, ending);
+            this.#remember(callSid, ending, log);
             log.info({ ending, costUsd: meter.costUsd }, 'call ended');
             metrics?.ended(ending, submitted, (performance.now() - connectedAt) / 1000);
             metrics?.usage(meter.totals, meter.costUsd, meter.transcriptionCostUsd);
@@ -277,27 +333,47 @@ export class CallOrchestrator {
       this.#deps.metrics?.notConnected();
       this.#finish(phases.settled());
       const ending: CallEnding = { kind: 'model-lost', detail: 'could not connect to the model' };
-      this.#remember(callSid, ending);
+      this.#remember(callSid, ending, log);
       callTrace.end(ending, false);
       telephony.close(describeEnding(ending));
     }
   }
 
-  /** How the call left the AI path, if it did so recently on this instance (Twilio asks the <Connect action> right after). */
-  endingOf(callSid: string): CallEnding | undefined {
-    return this.#endings.get(callSid);
+  /**
+   * How the call left the AI path, for its <Connect action>: remembered here when this instance held the stream,
+   * read from the database when another one did (waiting a moment for it to be written). Undefined when no
+   * ending is known: no stream started, or the instance that held it died with it (the IVR then carries on).
+   */
+  async endingOf(callSid: string): Promise<CallEnding | undefined> {
+    const deadline = performance.now() + ENDING_WAIT_MS;
+    for (;;) {
+      const here = this.#endings.get(callSid);
+      if (here !== undefined) return here;
+      const call = await this.#deps.calls.find(callSid);
+      const stored = decodeEnding(call?.aiEnding);
+      if (stored !== undefined || call?.streamStartedAt === undefined || performance.now() >= deadline) return stored;
+      await new Promise((resolve) => setTimeout(resolve, ENDING_POLL_MS));
+    }
   }
 
-  #remember(callSid: string, ending: CallEnding): void {
+  #remember(callSid: string, ending: CallEnding, log: Logger): void {
     this.#lastEndedAt = performance.now();
     this.#endings.set(callSid, ending);
     setTimeout(() => this.#endings.delete(callSid), ENDING_MEMORY_MS).unref();
+    this.#finish(
+      this.#deps.calls.recordAiEnding(callSid, encodeEnding(ending)).catch((error: unknown) => {
+        // Only another instance answering the <Connect action> misses it: it then offers the IVR.
+        log.error({ err: error }, 'could not record how the call left the AI path');
+      }),
+    );
   }
 
   /** Ends every live call (shutdown). */
   endAll(): void {
     for (const bridge of this.#live.values()) bridge.end({ kind: 'service-stopping' });
     for (const callSid of this.#prepared.keys()) this.#discardPrepared(callSid);
+    clearInterval(this.#sweep);
+    this.#sweep = undefined;
   }
 
   async #sessionFor(callSid: string): Promise<{ applicationId: string; ready: ReadySession }> {

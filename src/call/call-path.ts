@@ -66,7 +66,7 @@ export function mountCallPath(
     authToken: deps.authToken,
     tokens,
     logger: deps.logger,
-    claimStream: (callSid) => deps.calls.claimStream(callSid),
+    claimStream: (callSid) => orchestrator.claimStream(callSid),
     onRefused: (reason) => deps.metrics?.socketRefused(reason),
     onStreamStarted: (socket, start, earlier) => {
       orchestrator.streamStarted(socket, start, earlier).catch((error: unknown) => {

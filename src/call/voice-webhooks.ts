@@ -188,7 +188,7 @@ export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
     const call = parsed.success ? await deps.calls.find(parsed.data.CallSid) : undefined;
     const application =
       call?.applicationId === undefined ? undefined : await deps.applications.find(call.applicationId);
-    const ending = parsed.success ? deps.callOrchestrator.endingOf(parsed.data.CallSid) : undefined;
+    const ending = parsed.success ? await deps.callOrchestrator.endingOf(parsed.data.CallSid) : undefined;
     const next = afterStream(ending, application?.status === 'submitted');
     switch (next) {
       case 'hang-up':

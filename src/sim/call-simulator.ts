@@ -26,6 +26,8 @@ const API_VERSION = '2010-04-01';
 export interface SimulateCallOptions {
   /** Where requests go, e.g. http://127.0.0.1:3000. */
   readonly serviceUrl: string;
+  /** Where the media stream connects instead, as when a load balancer sends it to another instance. Defaults to serviceUrl. */
+  readonly streamServiceUrl?: string;
   /** The origin the service believes Twilio uses (its PUBLIC_BASE_URL): signatures are computed over it. Defaults to serviceUrl. */
   readonly publicBaseUrl?: string;
   /** The Twilio auth token requests are signed with. */
@@ -176,6 +178,7 @@ type StreamRecord = { readonly streamSid: string; readonly outcome: MediaStreamO
 class SimulatedCall {
   readonly #o: SimulateCallOptions;
   readonly #serviceUrl: URL;
+  readonly #streamServiceUrl: URL;
   readonly #publicBase: string;
   readonly #factor: number;
   readonly #script: CallerScript;
@@ -205,6 +208,7 @@ class SimulatedCall {
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0))
       throw new RangeError(`timeoutMs must be positive, not ${options.timeoutMs}`);
     this.#o = options;
+    this.#streamServiceUrl = new URL(options.streamServiceUrl ?? options.serviceUrl);
     this.#publicBase = trimSlash(options.publicBaseUrl ?? options.serviceUrl);
     this.#script = new CallerScript(options.scenario, { hangUpAfterTurn: options.hangUpAfterTurn });
     this.#callSid = options.callSid ?? newSid('CA');
@@ -431,7 +435,7 @@ class SimulatedCall {
     const onPublicOrigin = publicUrl.host === new URL(this.#publicBase).host;
     const target = new URL(
       onPublicOrigin ? `${publicUrl.pathname}${publicUrl.search}` : publicUrl.href,
-      this.#serviceUrl,
+      kind === 'ws' ? this.#streamServiceUrl : this.#serviceUrl,
     );
     if (kind === 'ws') target.protocol = target.protocol === 'https:' || target.protocol === 'wss:' ? 'wss:' : 'ws:';
     return target.href;

@@ -24,6 +24,8 @@ export interface CallRecord {
   readonly ivrAt: string | undefined;
   /** When, and on which channel, the caller had heard that the call is recorded; undefined when it was not recorded. */
   readonly recordingNotice: { readonly at: string; readonly channel: RecordingNoticeChannel } | undefined;
+  /** How the call left the AI path, as the JSON the call path wrote (migration 012); undefined until it did. */
+  readonly aiEnding: string | undefined;
 }
 
 /**
@@ -170,6 +172,28 @@ export class CallRepository {
     const call = await this.find(callSid);
     if (call === undefined) return 'unknown-call';
     return call.streamStartedAt === undefined ? 'call-ended' : 'already-streamed';
+  }
+
+  /**
+   * Of `callSids`, those whose stream was claimed (here or on another instance), that reached the IVR, or that are
+   * over: a session opened early for one of them will not be used.
+   */
+  async settledOf(callSids: readonly string[]): Promise<Set<string>> {
+    if (callSids.length === 0) return new Set();
+    const result = await this.#db.execute({
+      sql: `SELECT call_sid FROM calls WHERE call_sid IN (${callSids.map(() => '?').join(', ')})
+            AND (stream_started_at IS NOT NULL OR ivr_at IS NOT NULL OR status IN (${FINAL_STATUSES.map(() => '?').join(', ')}))`,
+      args: [...callSids, ...FINAL_STATUSES],
+    });
+    return new Set(result.rows.map((row) => textColumn(row, 'call_sid')));
+  }
+
+  /** How the call left the AI path (JSON from the call path); the first ending written is kept. */
+  async recordAiEnding(callSid: string, ending: string): Promise<void> {
+    await this.#db.execute({
+      sql: 'UPDATE calls SET ai_ending = ? WHERE call_sid = ? AND ai_ending IS NULL',
+      args: [ending, callSid],
+    });
   }
 
   /** The unfinished application of this caller's latest call since `since`: how a dropped call resumes. */
@@ -333,6 +357,7 @@ export class CallRepository {
       streamStartedAt: optionalTextColumn(row, 'stream_started_at'),
       ivrAt: optionalTextColumn(row, 'ivr_at'),
       recordingNotice: recordingNoticeOf(row),
+      aiEnding: optionalTextColumn(row, 'ai_ending'),
     };
   }
 }

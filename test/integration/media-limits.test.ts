@@ -11,7 +11,7 @@ import { testDataKeys } from '../support/keys.ts';
 import { answerCall, MediaSocket, newCallSid } from '../support/media-socket.ts';
 import { ADMIN, StaffClient, addStaffUser } from '../support/staff.ts';
 import { postTwilioWebhook } from '../support/twilio-webhook.ts';
-import { waitUntil } from '../support/wait.ts';
+import { eventually, waitUntil } from '../support/wait.ts';
 import { readWav } from '../support/wav.ts';
 import { PUBLIC_BASE_URL, startVoiceRig, TWILIO_AUTH_TOKEN, type VoiceRig } from '../support/voice.ts';
 
@@ -43,7 +43,7 @@ describe('media that Twilio never sends', () => {
     flood.sendSilence(frames);
 
     expect(await flood.closed('the flooding socket is closed')).toBe(1008);
-    expect(rig.service.callOrchestrator.endingOf(callSid)).toEqual({ kind: 'media-flood' });
+    expect(await rig.service.callOrchestrator.endingOf(callSid)).toEqual({ kind: 'media-flood' });
     const action = await postTwilioWebhook(
       { serviceUrl: rig.service.url, publicBaseUrl: PUBLIC_BASE_URL, authToken: TWILIO_AUTH_TOKEN },
       '/twilio/voice/after-stream',
@@ -69,8 +69,11 @@ describe('media that Twilio never sends', () => {
     socket.send(mediaFrame(socket.identity.streamSid, 3, 1, Buffer.alloc(12_000, 0xff)));
 
     expect(await socket.closed('the socket with the oversized message is closed')).toBe(1009);
-    await waitUntil(() => rig.service.callOrchestrator.endingOf(callSid) !== undefined, 'the call has ended');
-    expect(rig.service.callOrchestrator.endingOf(callSid)).toEqual({
+    await eventually(
+      async () => (await rig.service.callOrchestrator.endingOf(callSid)) !== undefined,
+      'the call has ended',
+    );
+    expect(await rig.service.callOrchestrator.endingOf(callSid)).toEqual({
       kind: 'protocol-violation',
       detail: 'message too large',
     });

@@ -86,7 +86,7 @@ describe('the model lost mid-call', () => {
     expect(result.connectActionTwiml).toContain(`<Redirect method="POST">${PUBLIC_BASE_URL}/twilio/ivr</Redirect>`);
     expect(r.model.refusedConnections).toBe(1);
     expect(await draftOf(r)).toMatchObject({ status: 'draft', businessName: 'Taco Loco' });
-    expect(r.service.callOrchestrator.endingOf(result.callSid)).toEqual({
+    expect(await r.service.callOrchestrator.endingOf(result.callSid)).toEqual({
       kind: 'model-lost',
       detail: 'model error insufficient_quota; reconnect failed',
     });

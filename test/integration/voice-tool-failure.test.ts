@@ -48,7 +48,7 @@ describe('a permit tool that fails during a call', () => {
     // The first answer is the first update_application: the call ends there, from our side.
     expect(failing.endedBy).toBe('service');
     expect(failing.callerTurnsSpoken).toBe(1);
-    expect(r.service.callOrchestrator.endingOf(FAILING_CALL)).toEqual({
+    expect(await r.service.callOrchestrator.endingOf(FAILING_CALL)).toEqual({
       kind: 'tool-failed',
       tool: 'update_application',
     });
@@ -62,7 +62,10 @@ describe('a permit tool that fails during a call', () => {
     expect(healthy.endedBy).toBe('service');
     expect(healthy.errors).toEqual([]);
     expect(await statusOf(r, HEALTHY_CALL)).toBe('submitted');
-    expect(r.service.callOrchestrator.endingOf(HEALTHY_CALL)).toEqual({ kind: 'agent-finished', goodbyeHeard: true });
+    expect(await r.service.callOrchestrator.endingOf(HEALTHY_CALL)).toEqual({
+      kind: 'agent-finished',
+      goodbyeHeard: true,
+    });
 
     const failure = r.service.log.text
       .split('\n')

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { afterStream, describeEnding, type CallEnding } from '../../src/call/call-ending.ts';
+import {
+  afterStream,
+  decodeEnding,
+  describeEnding,
+  encodeEnding,
+  type CallEnding,
+} from '../../src/call/call-ending.ts';
 import { resumeWindowInWords } from '../../src/intake/resumable-drafts.ts';
 
 /** What Twilio is told after the media stream closes is decided by how the call ended, as data. */
@@ -57,5 +63,18 @@ describe('the resume window in words', () => {
     expect(resumeWindowInWords()).toBe('seven days');
     expect(resumeWindowInWords(1)).toBe('one day');
     expect(resumeWindowInWords(14)).toBe('14 days');
+  });
+});
+
+describe('an ending kept in the database for another instance', () => {
+  it('when any ending is stored and read back, then it is the same ending', () => {
+    for (const ending of EVERY_ENDING) expect(decodeEnding(encodeEnding(ending))).toEqual(ending);
+  });
+
+  it('when the stored text is missing, not JSON, or not an ending this build knows, then there is no ending (the IVR is offered)', () => {
+    expect(decodeEnding(undefined)).toBeUndefined();
+    expect(decodeEnding('{not json')).toBeUndefined();
+    expect(decodeEnding('{"kind":"transferred"}')).toBeUndefined();
+    expect(decodeEnding('{"kind":"tool-failed"}')).toBeUndefined();
   });
 });
