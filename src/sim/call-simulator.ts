@@ -45,6 +45,8 @@ export interface SimulateCallOptions {
   readonly timeoutMs?: number;
   /** Aborting hangs up and rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** How long Twilio speaks the webhook's <Say> before it opens the stream (wall ms). Default 0: at once. */
+  readonly sayMs?: number;
   /** How long Twilio takes, after the service closed the stream, to request the <Connect action> (wall ms). Default 0. */
   readonly connectActionDelayMs?: number;
   readonly onEvent?: (event: CallEvent) => void;
@@ -227,6 +229,7 @@ class SimulatedCall {
     const timeoutMs = this.#o.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     const timeout = AbortSignal.timeout(timeoutMs);
     const { stream, action } = answer.connect;
+    if ((this.#o.sayMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, this.#o.sayMs));
     const outcome = await this.#runStream(
       webhookUrl,
       stream,
