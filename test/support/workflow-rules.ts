@@ -83,7 +83,8 @@ export function workflowProblems(text: string): string[] {
     if (!(job in jobs)) problems.push(`there is no ${job} job`);
   expectRun('test', /^npm ci\b/m, 'npm ci');
   expectRun('test', /^npm test$/m, 'npm test');
-  expectRun('test', /^npm audit --audit-level=high$/m, 'npm audit --audit-level=high');
+  expectRun('test', /^npm audit --omit=dev --audit-level=high$/m, 'npm audit --omit=dev --audit-level=high');
+  expectRun('test', /^npm audit --audit-level=(high|critical)$/m, 'npm audit of every dependency');
   expectRun('test', /^npm run sbom$/m, 'npm run sbom');
   if ('test' in jobs && !usesIn('test').some((u) => u.startsWith('actions/upload-artifact@')))
     problems.push('job test does not keep the SBOM as an artifact');

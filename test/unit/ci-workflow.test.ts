@@ -68,8 +68,11 @@ describe('the GitHub Actions workflow', () => {
     expect(problemsWith(/\n {8}run: npm test\n/, '\n        run: npx vitest run\n')).toEqual([
       'job test does not run npm test',
     ]);
-    expect(problemsWith('npm audit --audit-level=high\n', 'npm audit --audit-level=critical\n')).toEqual([
-      'job test does not run npm audit --audit-level=high',
+    expect(
+      problemsWith('npm audit --omit=dev --audit-level=high\n', 'npm audit --omit=dev --audit-level=critical\n'),
+    ).toEqual(['job test does not run npm audit --omit=dev --audit-level=high']);
+    expect(problemsWith('npm audit --audit-level=critical\n', 'npm audit --audit-level=low --dry-run\n')).toEqual([
+      'job test does not run npm audit of every dependency',
     ]);
     expect(problemsWith(/ {6}- name: Keep the SBOM\n[^]*?retention-days: 90\n/, '')).toEqual([
       'job test does not keep the SBOM as an artifact',
