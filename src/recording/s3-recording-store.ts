@@ -11,7 +11,7 @@ import {
   UploadPartCommand,
   type CompletedPart,
 } from '@aws-sdk/client-s3';
-import { AppError } from '../errors.ts';
+import { AppError, DependencyError } from '../errors.ts';
 import { requireRecordingKey, type RecordingStore } from './recording-store.ts';
 
 /**
@@ -115,15 +115,19 @@ export class S3RecordingStore implements RecordingStore {
     const completed: CompletedPart[] = [];
     const sendPart = async (body: Buffer): Promise<void> => {
       if (uploadId === undefined) {
-        const created = await this.#client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+        const created = await bucket(
+          'start an upload',
+          this.#client.send(new CreateMultipartUploadCommand({ Bucket, Key })),
+        );
         if (created.UploadId === undefined)
           throw new RecordingBucketError('the bucket started an upload without an id');
         uploadId = created.UploadId;
       }
       const PartNumber = completed.length + 1;
       if (PartNumber > MAX_PARTS) throw new RangeError(`a recording of more than ${MAX_PARTS} parts cannot be stored`);
-      const sent = await this.#client.send(
-        new UploadPartCommand({ Bucket, Key, UploadId: uploadId, PartNumber, Body: body }),
+      const sent = await bucket(
+        'take a part',
+        this.#client.send(new UploadPartCommand({ Bucket, Key, UploadId: uploadId, PartNumber, Body: body })),
       );
       completed.push({ PartNumber, ETag: sent.ETag });
     };
@@ -144,12 +148,23 @@ export class S3RecordingStore implements RecordingStore {
         }
       }
       if (uploadId === undefined) {
-        await this.#client.send(new PutObjectCommand({ Bucket, Key, Body: part.subarray(0, filled) }));
+        await bucket(
+          'take a recording',
+          this.#client.send(new PutObjectCommand({ Bucket, Key, Body: part.subarray(0, filled) })),
+        );
         return;
       }
       if (filled > 0) await sendPart(part.subarray(0, filled));
-      await this.#client.send(
-        new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: completed } }),
+      await bucket(
+        'complete an upload',
+        this.#client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket,
+            Key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: completed },
+          }),
+        ),
       );
     } catch (error) {
       if (uploadId !== undefined) await this.#abort(Key, uploadId);
@@ -160,7 +175,10 @@ export class S3RecordingStore implements RecordingStore {
   async size(key: string): Promise<number | undefined> {
     const Key = this.#objectKey(key);
     try {
-      const head = await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key }));
+      const head = await bucket(
+        'say whether it has a recording',
+        this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key })),
+      );
       return head.ContentLength ?? 0;
     } catch (error) {
       if (isMissing(error)) return undefined;
@@ -176,8 +194,11 @@ export class S3RecordingStore implements RecordingStore {
     if (length === 0) return (await this.size(key)) === undefined ? undefined : Buffer.alloc(0);
     let response;
     try {
-      response = await this.#client.send(
-        new GetObjectCommand({ Bucket: this.#bucket, Key, Range: `bytes=${start}-${start + length - 1}` }),
+      response = await bucket(
+        'send part of a recording',
+        this.#client.send(
+          new GetObjectCommand({ Bucket: this.#bucket, Key, Range: `bytes=${start}-${start + length - 1}` }),
+        ),
       );
     } catch (error) {
       if (isMissing(error)) return undefined;
@@ -191,15 +212,8 @@ export class S3RecordingStore implements RecordingStore {
         `the bucket answered a read at byte ${start} with ${response.ContentRange ?? 'the whole object'}`,
       );
     const body = response.Body as AsyncIterable<Uint8Array> | undefined;
-    const bytes = Buffer.allocUnsafe(length);
-    let filled = 0;
-    if (body !== undefined)
-      for await (const piece of body) {
-        const taken = Math.min(piece.length, length - filled);
-        bytes.set(piece.subarray(0, taken), filled);
-        filled += taken;
-      }
-    return filled === length ? bytes : bytes.subarray(0, filled);
+    // The body is streamed into one buffer of the range's length: a connection lost midway fails like a request.
+    return bucket('finish sending part of a recording', collect(body, length));
   }
 
   /**
@@ -209,7 +223,10 @@ export class S3RecordingStore implements RecordingStore {
    */
   async delete(key: string): Promise<boolean> {
     if ((await this.size(key)) === undefined) return false;
-    await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#objectKey(key) }));
+    await bucket(
+      'erase a recording',
+      this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#objectKey(key) })),
+    );
     return true;
   }
 
@@ -224,6 +241,35 @@ export class S3RecordingStore implements RecordingStore {
     } catch {
       // The upload's failure is rethrown by the caller; this one would only hide it.
     }
+  }
+}
+
+async function collect(body: AsyncIterable<Uint8Array> | undefined, length: number): Promise<Buffer> {
+  const bytes = Buffer.allocUnsafe(length);
+  let filled = 0;
+  if (body !== undefined)
+    for await (const piece of body) {
+      const taken = Math.min(piece.length, length - filled);
+      bytes.set(piece.subarray(0, taken), filled);
+      filled += taken;
+    }
+  return filled === length ? bytes : bytes.subarray(0, filled);
+}
+
+/**
+ * The bucket's failures as a DependencyError (answered 502, "try again"), with what was asked of it; a missing
+ * object (404) and a range past the end (416) pass through unchanged, for the caller to turn into answers.
+ */
+async function bucket<T>(what: string, request: Promise<T>): Promise<T> {
+  try {
+    return await request;
+  } catch (error) {
+    if (isMissing(error) || statusOf(error) === 416 || !(error instanceof Error)) throw error;
+    const upstreamStatus = statusOf(error);
+    throw new DependencyError(`the recordings bucket did not ${what}: ${error.name}: ${error.message}`, {
+      upstreamStatus,
+      cause: error,
+    });
   }
 }
 

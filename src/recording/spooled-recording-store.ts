@@ -162,13 +162,13 @@ export class SpooledRecordingStore implements RecordingStore {
  * What went wrong, without the SDK's request and response objects: the message and status are what an operator
  * needs, and nothing of the signed request (credentials) can reach the log this way.
  */
-function describe(error: unknown): { name: string; message: string; status?: number } {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+function describe(error: unknown): { kind: string; message: string; status?: number } {
+  if (!(error instanceof Error)) return { kind: 'Error', message: String(error) };
   const status =
     '$metadata' in error && typeof error.$metadata === 'object' && error.$metadata !== null
       ? (error.$metadata as { httpStatusCode?: number }).httpStatusCode
       : undefined;
   return status === undefined
-    ? { name: error.name, message: error.message }
-    : { name: error.name, message: error.message, status };
+    ? { kind: error.name, message: error.message }
+    : { kind: error.name, message: error.message, status };
 }

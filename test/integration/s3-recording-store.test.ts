@@ -135,8 +135,8 @@ describe('S3RecordingStore', () => {
   // HeadObject's 404 has no body to tell a missing bucket from a missing object, so size() cannot; these can.
   it('when the bucket does not exist, then reads and writes fail rather than saying there is no recording', async () => {
     const store = new S3RecordingStore({ client: s3.client(), bucket: 'no-such-bucket' });
-    await expect(store.read('x.bin', 0, 1)).rejects.toMatchObject({ name: 'NoSuchBucket' });
-    await expect(store.put('x.bin', [Buffer.from('x')])).rejects.toMatchObject({ name: 'NoSuchBucket' });
+    await expect(store.read('x.bin', 0, 1)).rejects.toThrow(/did not .*NoSuchBucket/);
+    await expect(store.put('x.bin', [Buffer.from('x')])).rejects.toThrow(/did not .*NoSuchBucket/);
   });
 });
 
