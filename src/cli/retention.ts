@@ -39,7 +39,7 @@ try {
   db = await openDatabase(config.database);
   await migrate(db);
   // Only erased here, never uploaded: the spool is the running instances' to send.
-  recordingStorage = openRecordingStorage(config.recordings, logger);
+  recordingStorage = await openRecordingStorage(config.recordings, logger);
   const retention = new Retention({
     db,
     erasure: new ApplicantErasure(db, new FieldCipher(dataKeys)),

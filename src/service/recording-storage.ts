@@ -2,8 +2,6 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { LocalDirectoryRecordingStore, type RecordingStore } from '../recording/recording-store.ts';
-import { S3RecordingStore, s3RecordingClient } from '../recording/s3-recording-store.ts';
-import { SpooledRecordingStore } from '../recording/spooled-recording-store.ts';
 
 /**
  * Where recordings are kept, from the settings: RECORDINGS_DIR (the default), or the RECORDINGS_S3_BUCKET bucket
@@ -26,7 +24,8 @@ export interface RecordingStorage {
   close(): Promise<void>;
 }
 
-export function openRecordingStorage(settings: Config['recordings'], logger: Logger): RecordingStorage {
+/** The AWS SDK is loaded only when a bucket is configured: a single instance on its directory never pays for it. */
+export async function openRecordingStorage(settings: Config['recordings'], logger: Logger): Promise<RecordingStorage> {
   const { s3 } = settings;
   if (s3 === undefined)
     return {
@@ -35,6 +34,10 @@ export function openRecordingStorage(settings: Config['recordings'], logger: Log
       start: () => undefined,
       close: () => Promise.resolve(),
     };
+  const [{ S3RecordingStore, s3RecordingClient }, { SpooledRecordingStore }] = await Promise.all([
+    import('../recording/s3-recording-store.ts'),
+    import('../recording/spooled-recording-store.ts'),
+  ]);
   const client = s3RecordingClient({
     region: s3.region,
     endpoint: s3.endpoint,

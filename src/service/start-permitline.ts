@@ -145,7 +145,7 @@ export async function startPermitLine(
   });
   const calls = new CallRepository(db, cipher);
   const resumableDrafts = new ResumableDrafts({ applications: applicationRepository, calls });
-  const recordingStorage = openRecordingStorage(config.recordings, logger);
+  const recordingStorage = await openRecordingStorage(config.recordings, logger);
   const recordings = new CallRecordings(recordingStorage.store, dataKeys);
   const model = await realtimeEndpoint(config, logger, options);
   const rateLimits = await RateLimits.open({ redisUrl: config.redisUrl, dataKeys, logger });

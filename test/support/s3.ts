@@ -28,6 +28,8 @@ export interface TestS3Server {
   readonly bucket: string;
   /** The settings that point the service at this bucket (RECORDINGS_DIR is the test's own). */
   readonly env: Record<string, string>;
+  /** env, with the credentials a child process needs (this process has them in its environment already). */
+  readonly processEnv: Record<string, string>;
   /** A client as the service builds it, with one attempt per request; `sent` collects each request it makes. */
   client(sent?: SentRequest[]): S3Client;
   /** A store over this bucket, as the service uses it (without the spool). */
@@ -87,14 +89,16 @@ export async function startS3Server(): Promise<TestS3Server> {
     server = undefined;
     await running?.close();
   };
+  const env = {
+    RECORDINGS_S3_BUCKET: S3_BUCKET,
+    RECORDINGS_S3_ENDPOINT: endpoint,
+    RECORDINGS_S3_TIMEOUT_MS: String(TEST_S3_TIMEOUT_MS),
+  };
   return {
     endpoint,
     bucket: S3_BUCKET,
-    env: {
-      RECORDINGS_S3_BUCKET: S3_BUCKET,
-      RECORDINGS_S3_ENDPOINT: endpoint,
-      RECORDINGS_S3_TIMEOUT_MS: String(TEST_S3_TIMEOUT_MS),
-    },
+    env,
+    processEnv: { ...env, ...S3RVER_CREDENTIALS, AWS_EC2_METADATA_DISABLED: 'true' },
     client,
     store: (prefix, sent) => new S3RecordingStore({ client: client(sent), bucket: S3_BUCKET, prefix }),
     stop,
