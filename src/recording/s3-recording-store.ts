@@ -109,7 +109,8 @@ export class S3RecordingStore implements RecordingStore {
   async put(key: string, parts: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
     const Key = this.#objectKey(key);
     const Bucket = this.#bucket;
-    let part = Buffer.allocUnsafe(this.#partBytes);
+    // Pieces gathered for the next part: grown as they come, so a short recording never costs a whole part.
+    let pending: Buffer[] = [];
     let filled = 0;
     let uploadId: string | undefined;
     const completed: CompletedPart[] = [];
@@ -133,28 +134,23 @@ export class S3RecordingStore implements RecordingStore {
     };
     try {
       for await (const piece of parts) {
-        let at = 0;
-        while (at < piece.length) {
-          const taken = Math.min(piece.length - at, part.length - filled);
-          part.set(piece.subarray(at, at + taken), filled);
-          filled += taken;
-          at += taken;
-          if (filled === part.length) {
-            await sendPart(part);
-            // A new buffer, not the sent one reused: the SDK may still hold the last one while retrying.
-            part = Buffer.allocUnsafe(this.#partBytes);
-            filled = 0;
-          }
+        // Copied: the caller may reuse its buffer once the next piece is asked for.
+        pending.push(Buffer.from(piece));
+        filled += piece.length;
+        while (filled >= this.#partBytes) {
+          const gathered = Buffer.concat(pending, filled);
+          await sendPart(gathered.subarray(0, this.#partBytes));
+          // The rest copied out, so the part just sent can be freed.
+          pending = filled > this.#partBytes ? [Buffer.from(gathered.subarray(this.#partBytes))] : [];
+          filled -= this.#partBytes;
         }
       }
+      const rest = Buffer.concat(pending, filled);
       if (uploadId === undefined) {
-        await bucket(
-          'take a recording',
-          this.#client.send(new PutObjectCommand({ Bucket, Key, Body: part.subarray(0, filled) })),
-        );
+        await bucket('take a recording', this.#client.send(new PutObjectCommand({ Bucket, Key, Body: rest })));
         return;
       }
-      if (filled > 0) await sendPart(part.subarray(0, filled));
+      if (filled > 0) await sendPart(rest);
       await bucket(
         'complete an upload',
         this.#client.send(
