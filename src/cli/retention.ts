@@ -3,7 +3,7 @@ import { loadConfig } from '../config/config.ts';
 import { resolveDataKeys } from '../config/resolve-data-keys.ts';
 import { createLogger } from '../ops/logger.ts';
 import { CallRecordings } from '../recording/call-recordings.ts';
-import { LocalDirectoryRecordingStore } from '../recording/recording-store.ts';
+import { openRecordingStorage, type RecordingStorage } from '../service/recording-storage.ts';
 import { ApplicantErasure } from '../store/applicant-erasure.ts';
 import { AuditLog } from '../store/audit-log.ts';
 import { openDatabase } from '../store/database.ts';
@@ -32,17 +32,20 @@ const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 let db: Client | undefined;
+let recordingStorage: RecordingStorage | undefined;
 try {
   const logger = createLogger(config.logLevel);
   const dataKeys = resolveDataKeys(config, logger);
   db = await openDatabase(config.database);
   await migrate(db);
+  // Only erased here, never uploaded: the spool is the running instances' to send.
+  recordingStorage = await openRecordingStorage(config.recordings, logger);
   const retention = new Retention({
     db,
     erasure: new ApplicantErasure(db, new FieldCipher(dataKeys)),
     audit: new AuditLog(db),
     leases: new JobLeases(db),
-    recordings: new CallRecordings(new LocalDirectoryRecordingStore(config.recordings.dir), dataKeys),
+    recordings: new CallRecordings(recordingStorage.store, dataKeys),
   });
   say(
     `Erasing personal data older than ${plural(config.retentionDays, 'day')} (RETENTION_DAYS): drafts never submitted, and calls with their transcripts and recordings. Submitted applications are kept.`,
@@ -72,6 +75,7 @@ try {
   );
   process.exitCode = 1;
 } finally {
+  await recordingStorage?.close();
   db?.close();
 }
 

@@ -121,6 +121,34 @@ const environmentSchema = z.object({
   // Off unless asked for: a recorded call must be announced, and the recordings are personal data to look after.
   RECORD_CALLS: booleanSetting.default(false),
   RECORDINGS_DIR: z.string().trim().min(1).default('data/recordings'),
+  // Recordings in an S3-compatible bucket (docs/recordings.md), shared by every instance; unset keeps RECORDINGS_DIR.
+  // Credentials are the SDK's own (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the task role): never read here.
+  RECORDINGS_S3_BUCKET: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+        error: 'must be a bucket name: 3 to 63 lower-case letters, digits, dots or hyphens',
+      })
+      .optional(),
+  ),
+  RECORDINGS_S3_ENDPOINT: optionalText.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://minio.internal:9000' }).optional(),
+  ),
+  RECORDINGS_S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  RECORDINGS_S3_PREFIX: optionalText,
+  RECORDINGS_S3_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be milliseconds' })
+    .int()
+    .min(100)
+    .max(300_000)
+    .default(15_000),
+  // A recording the bucket did not take waits in RECORDINGS_DIR and is tried again this often (and at start).
+  RECORDINGS_S3_RETRY_MS: z.coerce
+    .number({ error: 'must be milliseconds' })
+    .int()
+    .min(100)
+    .max(3_600_000)
+    .default(60_000),
   // An intake call takes minutes; half an hour holds 29 MB of mu-law per live call. The call goes on unrecorded after.
   RECORDING_MAX_MS: z.coerce
     .number({ error: 'must be milliseconds' })
@@ -277,10 +305,16 @@ export interface Config {
   readonly streamTokenTtlSeconds: number;
   readonly simulatorScenario: string;
   /**
-   * enabled: new calls are recorded (and told so); dir: where recordings are kept, which staff can play even when
-   * off; maxMs: a recording stops at this length while the call goes on.
+   * enabled: new calls are recorded (and told so); dir: where recordings are kept (or, with s3, where those the
+   * bucket has not taken yet wait), which staff can play even when off; maxMs: a recording stops at this length
+   * while the call goes on.
    */
-  readonly recordings: { readonly enabled: boolean; readonly dir: string; readonly maxMs: number };
+  readonly recordings: {
+    readonly enabled: boolean;
+    readonly dir: string;
+    readonly maxMs: number;
+    readonly s3: RecordingBucket | undefined;
+  };
   /** How fast caller audio may arrive on a media stream before that call is closed. */
   readonly media: { readonly maxPace: number; readonly burstMs: number };
   readonly sms: {
@@ -310,6 +344,18 @@ export interface Config {
   /** Abuse limits, each 0 for none (README, "Limits"). */
   readonly limits: Limits;
   readonly telemetry: Telemetry;
+}
+
+/** An S3-compatible bucket for recordings (docs/recordings.md); credentials come from the AWS SDK's own chain. */
+export interface RecordingBucket {
+  readonly bucket: string;
+  /** Undefined: AWS S3 itself; otherwise an S3-compatible server, addressed path-style. */
+  readonly endpoint: string | undefined;
+  readonly region: string;
+  /** Empty, or path segments each ending in "/". */
+  readonly prefix: string;
+  readonly timeoutMs: number;
+  readonly retryMs: number;
 }
 
 /** Traces and metrics (docs/observability.md). */
@@ -447,6 +493,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
     problems.push('METRICS_PORT must differ from PORT: the metrics are never served on the public port.');
   }
+  const recordingPrefix = bucketPrefix(e.RECORDINGS_S3_PREFIX);
+  if (recordingPrefix === undefined)
+    problems.push(
+      'RECORDINGS_S3_PREFIX must be path segments of letters, digits, "_", "-" or "." (not starting with "."), separated by "/", e.g. permitline/recordings.',
+    );
+  if (
+    e.RECORDINGS_S3_BUCKET === undefined &&
+    (e.RECORDINGS_S3_ENDPOINT !== undefined || e.RECORDINGS_S3_PREFIX !== undefined)
+  )
+    problems.push(
+      'RECORDINGS_S3_ENDPOINT or RECORDINGS_S3_PREFIX is set without RECORDINGS_S3_BUCKET: set the bucket to keep recordings there, or unset them to keep recordings in RECORDINGS_DIR.',
+    );
   if (e.SMS_RETRY_MAX_MS < e.SMS_RETRY_MIN_MS) problems.push('SMS_RETRY_MAX_MS must be at least SMS_RETRY_MIN_MS.');
   const prices = parsePrices(e.REALTIME_PRICES_USD_PER_MTOK);
   if (typeof prices === 'string') problems.push(prices);
@@ -484,7 +542,22 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     streamTokenTtlSeconds: e.STREAM_TOKEN_TTL_SECONDS,
     simulatorScenario: e.SIMULATOR_SCENARIO,
-    recordings: { enabled: e.RECORD_CALLS, dir: e.RECORDINGS_DIR, maxMs: e.RECORDING_MAX_MS },
+    recordings: {
+      enabled: e.RECORD_CALLS,
+      dir: e.RECORDINGS_DIR,
+      maxMs: e.RECORDING_MAX_MS,
+      s3:
+        e.RECORDINGS_S3_BUCKET === undefined
+          ? undefined
+          : {
+              bucket: e.RECORDINGS_S3_BUCKET,
+              endpoint: e.RECORDINGS_S3_ENDPOINT,
+              region: e.RECORDINGS_S3_REGION,
+              prefix: recordingPrefix ?? '',
+              timeoutMs: e.RECORDINGS_S3_TIMEOUT_MS,
+              retryMs: e.RECORDINGS_S3_RETRY_MS,
+            },
+    },
     media: { maxPace: e.MEDIA_MAX_PACE, burstMs: e.MEDIA_BURST_MS },
     sms: {
       sender: smsSender(e),
@@ -553,6 +626,18 @@ function parsePrices(text: string): TokenPrices | string {
     prices[name as (typeof PRICE_NAMES)[number]] = amount;
   }
   return PRICE_NAMES.every((name) => prices[name] !== undefined) ? (prices as TokenPrices) : problem;
+}
+
+/**
+ * A recordings prefix as the bucket store takes it: slashes around it dropped and one put at its end, empty when
+ * unset; undefined when a segment could be read as a path step ("." or "..") or holds other characters.
+ */
+function bucketPrefix(setting: string | undefined): string | undefined {
+  const trimmed = (setting ?? '').replace(/^\/+|\/+$/g, '');
+  if (trimmed === '') return '';
+  return trimmed.split('/').every((segment) => /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(segment))
+    ? `${trimmed}/`
+    : undefined;
 }
 
 /** The OTLP/HTTP rule: a signal-specific endpoint is used as given; the general one gets /v1/traces appended. */

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../errors.ts';
 
 /**
  * Where recordings are kept: a port with four operations, so the service
  * does not care whether bytes land in a local directory (the default, and
- * tests) or an S3-compatible bucket (the production adapter, described in
- * docs/recordings.md but not built yet). Objects are written as a stream and
+ * tests) or an S3-compatible bucket (S3RecordingStore, for several
+ * instances; docs/recordings.md). Objects are written as a stream and
  * read by ranges, so neither saving nor playing a long call holds it whole.
  * The store only ever sees ciphertext.
  */
@@ -123,6 +123,22 @@ export class LocalDirectoryRecordingStore implements RecordingStore {
       if (isNotFound(error)) return false;
       throw error;
     }
+  }
+
+  /** The keys stored here (temp files of unfinished writes left out); none when the directory is not there yet. */
+  async keys(): Promise<string[]> {
+    let entries;
+    try {
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the configured recordings directory
+      entries = await readdir(this.#dir, { withFileTypes: true });
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw error;
+    }
+    return entries
+      .filter((entry) => entry.isFile() && KEY_PATTERN.test(entry.name))
+      .map((entry) => entry.name)
+      .sort();
   }
 
   #pathOf(key: string): string {

@@ -22,7 +22,6 @@ import { isSchemaCurrent, migrate } from '../store/migrations.ts';
 import { ModelCircuit } from '../realtime/model-circuit.ts';
 import { openRealtimeSession } from '../realtime/openai-realtime-session.ts';
 import { CallRecordings } from '../recording/call-recordings.ts';
-import { LocalDirectoryRecordingStore } from '../recording/recording-store.ts';
 import { CallRepository } from '../store/call-repository.ts';
 import { CallMetrics } from '../call/call-metrics.ts';
 import type { CallOrchestrator } from '../call/call-orchestrator.ts';
@@ -32,6 +31,7 @@ import { RateLimits } from '../limits/rate-limits.ts';
 import { smsRoutes } from '../sms/sms-routes.ts';
 import type { TwilioStandIn } from '../sim/twilio-stand-in.ts';
 import { realtimeEndpoint, twilioMessagingEndpoint } from './external-endpoints.ts';
+import { openRecordingStorage } from './recording-storage.ts';
 import { scheduleRetention } from './retention-schedule.ts';
 import type { OutboxWorker } from '../sms/outbox-worker.ts';
 import { startSmsDelivery } from '../sms/sms-delivery.ts';
@@ -145,7 +145,8 @@ export async function startPermitLine(
   });
   const calls = new CallRepository(db, cipher);
   const resumableDrafts = new ResumableDrafts({ applications: applicationRepository, calls });
-  const recordings = new CallRecordings(new LocalDirectoryRecordingStore(config.recordings.dir), dataKeys);
+  const recordingStorage = await openRecordingStorage(config.recordings, logger);
+  const recordings = new CallRecordings(recordingStorage.store, dataKeys);
   const model = await realtimeEndpoint(config, logger, options);
   const rateLimits = await RateLimits.open({ redisUrl: config.redisUrl, dataKeys, logger });
   const { limits } = config;
@@ -281,6 +282,9 @@ export async function startPermitLine(
       ? undefined
       : await startMetricsEndpoint(metrics.registry, config.telemetry.metrics, logger);
   if (config.sms.workerInService) sms.worker.start();
+  // Recordings a bucket outage left in the spool, from an earlier run too, go up now and then as it comes back.
+  recordingStorage.start();
+  logger.info({ recordingStore: recordingStorage.description }, 'where recordings are kept');
   const retention = scheduleRetention({ db, cipher, recordings, days: config.retentionDays, logger });
   health.started = true;
   const { port } = server.address() as AddressInfo;
@@ -307,6 +311,8 @@ export async function startPermitLine(
     // Ended calls still write their usage, transcript and recording.
     await callOrchestrator.finished();
     await retention.stop();
+    // After the last save and erasure: a recording the bucket did not take waits in the spool for the next start.
+    await recordingStorage.close();
     // Last, so a scrape during shutdown still sees the calls ending; its gauges then read nothing more.
     await metricsEndpoint?.close();
     db.close();

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RecordingStore } from '../../src/recording/recording-store.ts';
 import { CallRecordings } from '../../src/recording/call-recordings.ts';
 import { LocalDirectoryRecordingStore } from '../../src/recording/recording-store.ts';
 import { openDatabase } from '../../src/store/database.ts';
@@ -11,6 +12,7 @@ import { RETENTION_ACTION } from '../../src/store/retention.ts';
 import { runNode, type Finished } from '../support/cli.ts';
 import { TEST_KEY_A, testDataKeys } from '../support/keys.ts';
 import { auditRows, callSid, DAY_MS, seedApplicant } from '../support/retention.ts';
+import { startS3Server } from '../support/s3.ts';
 import { tempDatabaseFile } from '../support/service.ts';
 
 /** `npm run retention` as an operator runs it, over a database file with old and new applicants. */
@@ -40,12 +42,12 @@ function retention(env: Record<string, string> = {}): Promise<Finished> {
 }
 
 /** `count` applicants who last did anything 100 days ago, with recorded calls, and one from yesterday. */
-async function seed(count: number): Promise<void> {
+async function seed(count: number, store: RecordingStore = new LocalDirectoryRecordingStore(dir)): Promise<void> {
   const db = await openDatabase({ url: file.url });
   try {
     await migrate(db);
     const cipher = new FieldCipher(testDataKeys());
-    const recordings = new CallRecordings(new LocalDirectoryRecordingStore(dir), testDataKeys());
+    const recordings = new CallRecordings(store, testDataKeys());
     const digits = '123456789'.slice(0, count + 1).split('');
     for (const [i, digit] of digits.entries())
       await seedApplicant(db, cipher, {
@@ -122,5 +124,24 @@ describe('npm run retention', () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/^retention failed: /);
     expect(broken.stderr).toContain('Fix the cause and run npm run retention again');
+  });
+
+  it('when recordings are in a bucket (RECORDINGS_S3_BUCKET), then it erases them there', async () => {
+    const s3 = await startS3Server();
+    try {
+      await seed(2, s3.store());
+
+      const run = await retention(s3.processEnv);
+
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('erased so far: 2 drafts, 2 calls (with their transcripts) and 2 recordings');
+      expect(await s3.store().size(`${callSid('2')}.wav.enc`)).toBeUndefined();
+      expect(await s3.store().size(`${callSid('3')}.wav.enc`)).toBeUndefined();
+      expect(await s3.store().size(`${callSid('1')}.wav.enc`)).toBeGreaterThan(0);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      await s3.close();
+    }
   });
 });

@@ -180,4 +180,58 @@ describe('configuration', () => {
     expect(badExporter.ok).toBe(false);
     if (!badExporter.ok) expect(badExporter.error.problems).toHaveLength(2);
   });
+
+  it('when no bucket is set, then recordings stay in RECORDINGS_DIR; RECORDINGS_S3_* point them at a bucket', () => {
+    const local = loadConfig({});
+    expect(local.ok && local.config.recordings.s3).toBeUndefined();
+
+    const aws = loadConfig({ RECORDINGS_S3_BUCKET: 'county-permit-recordings' });
+    expect(aws.ok && aws.config.recordings.s3).toEqual({
+      bucket: 'county-permit-recordings',
+      endpoint: undefined,
+      region: 'us-east-1',
+      prefix: '',
+      timeoutMs: 15_000,
+      retryMs: 60_000,
+    });
+    const compatible = loadConfig({
+      RECORDINGS_S3_BUCKET: 'recordings',
+      RECORDINGS_S3_ENDPOINT: 'http://127.0.0.1:9000',
+      RECORDINGS_S3_REGION: 'eu-west-1',
+      RECORDINGS_S3_PREFIX: '/permitline/recordings/',
+      RECORDINGS_S3_TIMEOUT_MS: '2000',
+      RECORDINGS_S3_RETRY_MS: '500',
+    });
+    expect(compatible.ok && compatible.config.recordings.s3).toEqual({
+      bucket: 'recordings',
+      endpoint: 'http://127.0.0.1:9000',
+      region: 'eu-west-1',
+      prefix: 'permitline/recordings/',
+      timeoutMs: 2000,
+      retryMs: 500,
+    });
+  });
+
+  it('when a recordings bucket setting is malformed or set without the bucket, then each is named', () => {
+    const malformed = loadConfig({
+      RECORDINGS_S3_BUCKET: 'Not_A_Bucket',
+      RECORDINGS_S3_ENDPOINT: 'minio:9000',
+      RECORDINGS_S3_TIMEOUT_MS: 'soon',
+    });
+    expect(malformed.ok).toBe(false);
+    if (!malformed.ok) {
+      const problems = malformed.error.problems.join('\n');
+      for (const name of ['RECORDINGS_S3_BUCKET', 'RECORDINGS_S3_ENDPOINT', 'RECORDINGS_S3_TIMEOUT_MS'])
+        expect(problems).toContain(name);
+      expect(malformed.error.problems).toHaveLength(3);
+    }
+    const escaping = loadConfig({ RECORDINGS_S3_BUCKET: 'recordings', RECORDINGS_S3_PREFIX: 'permitline/../other' });
+    expect(escaping.ok ? '' : escaping.error.problems.join('\n')).toContain(
+      'RECORDINGS_S3_PREFIX must be path segments',
+    );
+    const orphaned = loadConfig({ RECORDINGS_S3_ENDPOINT: 'http://127.0.0.1:9000' });
+    expect(orphaned.ok ? '' : orphaned.error.problems.join('\n')).toContain(
+      'RECORDINGS_S3_ENDPOINT or RECORDINGS_S3_PREFIX is set without RECORDINGS_S3_BUCKET',
+    );
+  });
 });
