@@ -66,12 +66,13 @@ module "runtime" {
   task_memory        = var.task_memory
   log_retention_days = var.log_retention_days
 
-  database_url          = module.turso.database_url
-  twilio_account_sid    = var.twilio_account_sid
-  twilio_from_number    = var.twilio_phone_number
-  retention_days        = var.retention_days
-  record_calls          = var.record_calls
-  recordings_bucket_arn = module.recordings_bucket.arn
+  database_url           = module.turso.database_url
+  twilio_account_sid     = var.twilio_account_sid
+  twilio_from_number     = var.twilio_phone_number
+  retention_days         = var.retention_days
+  record_calls           = var.record_calls
+  recordings_bucket_arn  = module.recordings_bucket.arn
+  recordings_bucket_name = module.recordings_bucket.name
 
   otel_traces_exporter        = var.otel_traces_exporter
   otel_exporter_otlp_endpoint = var.otel_exporter_otlp_endpoint

@@ -32,7 +32,7 @@ export class ApplicantErasure {
   }
 
   async erase(target: CallSearch): Promise<ErasureResult> {
-    const found = await this.#find(target);
+    const found = await this.find(target);
     await this.eraseRecords(found);
     return found;
   }
@@ -96,7 +96,8 @@ export class ApplicantErasure {
     );
   }
 
-  async #find(target: CallSearch): Promise<ErasureResult> {
+  /** The applications and calls `erase` would erase: the caller may delete their recordings first. */
+  async find(target: CallSearch): Promise<ErasureResult> {
     let applicationIds: string[];
     let phoneHashes: string[] = [];
     if ('reference' in target) {

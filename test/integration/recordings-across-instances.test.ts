@@ -9,7 +9,7 @@ import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { testDataKeys } from '../support/keys.ts';
 import { startS3Server, type TestS3Server } from '../support/s3.ts';
 import type { TestService } from '../support/service.ts';
-import { CLERK, StaffClient, addStaffUser } from '../support/staff.ts';
+import { ADMIN, CLERK, StaffClient, addStaffUser } from '../support/staff.ts';
 import { startSecondInstance, startVoiceRig, type VoiceRig } from '../support/voice.ts';
 import { eventually, waitUntil } from '../support/wait.ts';
 
@@ -42,6 +42,7 @@ beforeAll(async () => {
   rig = await startVoiceRig('happy-path', {}, undefined, { ...env, RECORDINGS_DIR: recordingsDir() });
   instanceB = await startSecondInstance(rig, { ...env, RECORDINGS_DIR: recordingsDir() });
   await addStaffUser(rig.service.db, CLERK.username, 'staff', CLERK.password);
+  await addStaffUser(rig.service.db, ADMIN.username, 'admin', ADMIN.password);
   staffB = new StaffClient(instanceB.url);
   expect((await staffB.signIn(CLERK.username, CLERK.password)).status).toBe(303);
 });
@@ -135,6 +136,37 @@ describe('recordings in a shared bucket', () => {
       const fromB = await fetchFrom(instanceB, staffB, callSid, 'bytes=1000-1999');
       expect(fromB.status).toBe(206);
       expect(Buffer.from(await fromB.arrayBuffer()).equals(wav!.subarray(1000, 2000))).toBe(true);
+    },
+    CALL_TEST_MS,
+  );
+
+  it(
+    'when an admin erases a caller while the bucket is down, then the erasure fails with nothing erased, and asked again once the bucket is back it erases the rows and the recording',
+    async () => {
+      const callSid = await callThroughA();
+      const key = `${callSid}.wav.enc`;
+      expect(await s3.store().size(key)).toBeGreaterThan(0);
+      const calls = new CallRepository(instanceB.db, new FieldCipher(testDataKeys()));
+      const admin = new StaffClient(instanceB.url);
+      expect((await admin.signIn(ADMIN.username, ADMIN.password)).status).toBe(303);
+      const target = { target: rig.scenario.callerNumber, confirm: 'yes' };
+
+      await s3.stop();
+      try {
+        const refused = await admin.postFrom('/staff/erase', '/staff/erase', target);
+        expect(refused.status).toBe(502);
+        // The rows are all still there, so the same erasure can be asked again.
+        expect((await calls.find(callSid))?.fromPhone).toBe(rig.scenario.callerNumber);
+        expect(await calls.transcript(callSid)).not.toEqual([]);
+      } finally {
+        await s3.start();
+      }
+
+      const erased = await admin.postFrom('/staff/erase', '/staff/erase', target);
+      expect(erased.status, erased.html).toBe(200);
+      expect(erased.html).toMatch(/Erased: \d+ application\(s\), \d+ call\(s\), [1-9]\d* recording\(s\)\./);
+      expect((await calls.find(callSid))?.fromPhone).toBe('');
+      expect(await s3.store().size(key)).toBeUndefined();
     },
     CALL_TEST_MS,
   );

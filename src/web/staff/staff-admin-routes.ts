@@ -178,9 +178,12 @@ export function staffAdminRoutes(deps: StaffRouteDeps): Router {
         );
       return;
     }
-    const result = await deps.erasure.erase(target);
+    const result = await deps.erasure.find(target);
     let recordings = 0;
+    // Recordings first, as the retention job does: should their store fail (a bucket down), the rows are still
+    // there, so the same erasure asked again finds the calls and their recordings.
     for (const callSid of result.callSids) if (await deps.recordings.erase(callSid)) recordings += 1;
+    await deps.erasure.eraseRecords(result);
     // The subject names a reference, never the phone number being erased.
     await audit(deps, req, res, {
       action: 'applicant.erased',

@@ -263,8 +263,9 @@ resource "aws_iam_role" "task" {
 
 data "aws_iam_policy_document" "task" {
   statement {
+    # PutObject also covers the parts of a multipart upload; a failed one is aborted.
     sid       = "Recordings"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
     resources = ["${var.recordings_bucket_arn}/*"]
   }
 
@@ -337,6 +338,7 @@ resource "aws_ecs_task_definition" "this" {
     twilio_from_number          = var.twilio_from_number
     retention_days              = tostring(var.retention_days)
     record_calls                = tostring(var.record_calls)
+    recordings_bucket_name      = var.recordings_bucket_name
     otel_traces_exporter        = var.otel_traces_exporter
     otel_exporter_otlp_endpoint = var.otel_exporter_otlp_endpoint
     otel_traces_sampler         = var.otel_traces_sampler

@@ -93,6 +93,11 @@ variable "record_calls" {
   type        = bool
 }
 
+variable "recordings_bucket_name" {
+  description = "RECORDINGS_S3_BUCKET: where every task keeps call recordings, so any task plays any recording."
+  type        = string
+}
+
 variable "recordings_bucket_arn" {
   description = "The recordings bucket the task role may use."
   type        = string
