@@ -22,6 +22,14 @@ export function testDatabaseUrl(path: string): string {
   return standInFileUrl(standIn, path);
 }
 
+/**
+ * A time limit for a test that makes thousands of database requests (500 texts drained): each is a network
+ * round trip under `npm run test:libsql` (about twice the time of a file here), so the limit grows with it.
+ */
+export function databaseBound(ms: number): number {
+  return process.env.PERMITLINE_TEST_DATABASE === 'libsql' ? ms * 3 : ms;
+}
+
 export function tempDatabaseFile(): { path: string; url: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'permitline-test-'));
   const path = join(dir, 'permitline.db');
