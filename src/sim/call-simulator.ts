@@ -100,6 +100,8 @@ export interface CallResult {
   readonly closeReason?: string;
   /** Phone time from the webhook request until the call ended (before the status callback). */
   readonly durationMs: number;
+  /** Which instance answered each part, when a load balancer names it (X-PermitLine-Instance); empty otherwise. */
+  readonly servedBy: { readonly webhook?: string; readonly stream?: string; readonly connectAction?: string };
 }
 
 /**
@@ -186,9 +188,10 @@ class SimulatedCall {
 
   // What happened, read by #result().
   #webhookStatus = 0;
+  #webhookServedBy: string | undefined;
   #say: string | undefined;
   #stream: StreamRecord | undefined;
-  #connectAction: { status: number; twiml: string } | undefined;
+  #connectAction: { status: number; twiml: string; servedBy: string | undefined } | undefined;
   #statusCallbackStatus: number | undefined;
   #durationMs: number | undefined;
   readonly #streamStatusCallbacks: { streamEvent: StreamStatusEvent; status: number }[] = [];
@@ -264,6 +267,7 @@ class SimulatedCall {
       return undefined;
     }
     this.#webhookStatus = webhook.status;
+    this.#webhookServedBy = webhook.servedBy;
     const read = readAnswer(webhook);
     this.#say = read.answer?.say;
     const { answer } = read;
@@ -352,7 +356,7 @@ class SimulatedCall {
     try {
       const answer = await this.#post(actionUrl, { ...this.#callParams(), CallStatus: 'in-progress' });
       const twiml = answer.body.trim();
-      this.#connectAction = { status: answer.status, twiml };
+      this.#connectAction = { status: answer.status, twiml, servedBy: answer.servedBy };
       this.#emit({ type: 'connect-action', status: answer.status, twiml });
       if (answer.status !== 200) this.#error(`the <Connect> action answered HTTP ${answer.status}`);
     } catch (error) {
@@ -404,6 +408,11 @@ class SimulatedCall {
       errors: [...(outcome?.errors ?? []), ...this.#errors],
       ...(outcome?.closeCode === undefined ? {} : { closeCode: outcome.closeCode, closeReason: outcome.closeReason }),
       durationMs: this.#durationMs ?? this.#phoneNow(),
+      servedBy: {
+        ...(this.#webhookServedBy === undefined ? {} : { webhook: this.#webhookServedBy }),
+        ...(outcome?.servedBy === undefined ? {} : { stream: outcome.servedBy }),
+        ...(this.#connectAction?.servedBy === undefined ? {} : { connectAction: this.#connectAction.servedBy }),
+      },
     };
   }
 

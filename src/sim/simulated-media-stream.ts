@@ -14,6 +14,7 @@ import {
   type ServiceMessage,
   type StreamIdentity,
 } from './twilio-stream-frames.ts';
+import { SERVED_BY_HEADER } from './twilio-webhook-post.ts';
 
 /**
  * One bidirectional Media Stream, played as Twilio plays it: a media frame
@@ -76,6 +77,8 @@ export interface MediaStreamOutcome {
   readonly errors: readonly string[];
   readonly closeCode: number | undefined;
   readonly closeReason: string | undefined;
+  /** The instance that accepted the socket, when a load balancer names it in the upgrade answer. */
+  readonly servedBy: string | undefined;
 }
 
 type Ending = Exclude<MediaStreamOutcome['endedBy'], 'failed'>;
@@ -96,12 +99,17 @@ class MediaStream {
   readonly #clears: { atMs: number; droppedMs: number }[] = [];
   readonly #violations: string[] = [];
   readonly #errors: string[] = [];
+  #servedBy: string | undefined;
 
   constructor(options: MediaStreamOptions) {
     this.#o = options;
     this.#ws = new WebSocket(options.url, {
       headers: { 'X-Twilio-Signature': options.signature },
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+    });
+    this.#ws.once('upgrade', (response) => {
+      const servedBy = response.headers[SERVED_BY_HEADER];
+      this.#servedBy = typeof servedBy === 'string' ? servedBy : undefined;
     });
     this.#ws.on('error', (error) => {
       this.#error(`media socket: ${error.message}`);
@@ -298,6 +306,7 @@ class MediaStream {
       errors: [...this.#errors],
       closeCode,
       closeReason,
+      servedBy: this.#servedBy,
     };
   }
 }
