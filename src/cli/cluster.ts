@@ -82,7 +82,7 @@ const cluster = await startCluster({
 out(`\nPermitLine cluster is up: ${cluster.url}  (HAProxy, round robin over ${instances})`);
 for (const instance of cluster.instances)
   out(`  ${instance.name}  ${instance.url}  pid ${instance.pid}  log ${instance.logFile}`);
-out(`  database ${cluster.databaseUrl}`);
+out(`  database ${cluster.databaseUrl}  (DATABASE_AUTH_TOKEN=${cluster.databaseAuthToken})`);
 out(`  redis    ${cluster.redisUrl}`);
 out(`  logs     ${cluster.dir}`);
 out(

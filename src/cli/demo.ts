@@ -167,7 +167,7 @@ async function clusterTarget(dataKeys: string): Promise<DemoTarget> {
       out(`  ${message}`);
     },
   });
-  const db = await openDatabase({ url: cluster.databaseUrl });
+  const db = await openDatabase({ url: cluster.databaseUrl, authToken: cluster.databaseAuthToken });
   const defaults = loadConfig({});
   return {
     url: cluster.url,

@@ -72,8 +72,9 @@ describe.skipIf(!hasClusterTools)('calls across the instances of a cluster', () 
         r.servedBy.webhook !== undefined && r.servedBy.stream !== undefined && r.servedBy.webhook !== r.servedBy.stream,
     );
     expect(elsewhere.length).toBeGreaterThanOrEqual(Math.ceil(CALLS / 3));
-    // Every instance took part.
-    expect(new Set(results.map((r) => r.servedBy.stream)).size).toBe(3);
+    // Every instance took part. (Not necessarily in streams: with calls evenly spaced, round robin can put every
+    // stream on one instance, as each call makes the same number of requests.)
+    expect(new Set(results.flatMap((r) => [r.servedBy.webhook, r.servedBy.stream])).size).toBe(3);
 
     const applications = await cluster.db.execute(
       `SELECT c.call_sid, a.status FROM calls c JOIN applications a ON a.id = c.application_id`,

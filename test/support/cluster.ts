@@ -75,7 +75,7 @@ export async function startTestCluster(
     checkIntervalMs: 300,
     logger: pino({ level: 'silent' }),
   });
-  const db = await openDatabase({ url: cluster.databaseUrl });
+  const db = await openDatabase({ url: cluster.databaseUrl, authToken: cluster.databaseAuthToken });
   const calls = new CallRepository(db, new FieldCipher(testDataKeys()));
   return {
     ...cluster,

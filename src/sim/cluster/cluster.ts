@@ -55,6 +55,9 @@ export interface Cluster {
   readonly url: string;
   readonly instances: readonly ServiceInstance[];
   readonly databaseUrl: string;
+  readonly databaseAuthToken: string;
+  /** The database stand-in's process, beside the instances' (the bench reads its CPU too). */
+  readonly databasePid: number;
   readonly redisUrl: string;
   readonly model: RealtimeSimulator;
   readonly twilio: TwilioStandIn;
@@ -79,7 +82,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   try {
     const database: ClusterDatabase = await startClusterDatabase(dir);
     started.push({ stop: () => database.close() });
-    progress(`database: ${database.url}`);
+    progress(`database: ${database.url} (libSQL remote stand-in, pid ${database.pid})`);
     const redis: RedisServer = await startRedisServer();
     started.push(redis);
     progress(`redis-server: ${redis.url} (pid ${redis.pid})`);
@@ -111,6 +114,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'development',
       DATABASE_URL: database.url,
+      DATABASE_AUTH_TOKEN: database.authToken,
       REDIS_URL: redis.url,
       PUBLIC_BASE_URL: publicUrl,
       // The balancer is on loopback: the client address is the one it forwards.
@@ -166,6 +170,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       url: haproxy.url,
       instances,
       databaseUrl: database.url,
+      databaseAuthToken: database.authToken,
+      databasePid: database.pid,
       redisUrl: redis.url,
       model,
       twilio,
