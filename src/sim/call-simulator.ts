@@ -28,6 +28,8 @@ export interface SimulateCallOptions {
   readonly serviceUrl: string;
   /** The origin the service believes Twilio uses (its PUBLIC_BASE_URL): signatures are computed over it. Defaults to serviceUrl. */
   readonly publicBaseUrl?: string;
+  /** Where the media stream connects instead, if not serviceUrl: a test pinning a call's stream to one instance behind a load balancer. */
+  readonly streamServiceUrl?: string;
   /** The Twilio auth token requests are signed with. */
   readonly authToken: string;
   readonly scenario: LoadedScenario;
@@ -303,7 +305,11 @@ class SimulatedCall {
     let started: Promise<void> | undefined;
 
     const outcome = await runMediaStream({
-      url: this.#toService(publicUrl, 'ws'),
+      url: this.#toService(
+        publicUrl,
+        'ws',
+        this.#o.streamServiceUrl === undefined ? this.#serviceUrl : new URL(this.#o.streamServiceUrl),
+      ),
       signature: twilio.getExpectedTwilioSignature(this.#o.authToken, signedUrl, {}),
       identity: { streamSid, callSid: this.#callSid, accountSid: this.#accountSid },
       customParameters: stream.parameters,
@@ -436,12 +442,9 @@ class SimulatedCall {
    * or a name that does not resolve locally: anything on that origin is sent
    * to serviceUrl instead. Other origins are used as given.
    */
-  #toService(publicUrl: URL, kind: 'http' | 'ws'): string {
+  #toService(publicUrl: URL, kind: 'http' | 'ws', serviceUrl: URL = this.#serviceUrl): string {
     const onPublicOrigin = publicUrl.host === new URL(this.#publicBase).host;
-    const target = new URL(
-      onPublicOrigin ? `${publicUrl.pathname}${publicUrl.search}` : publicUrl.href,
-      this.#serviceUrl,
-    );
+    const target = new URL(onPublicOrigin ? `${publicUrl.pathname}${publicUrl.search}` : publicUrl.href, serviceUrl);
     if (kind === 'ws') target.protocol = target.protocol === 'https:' || target.protocol === 'wss:' ? 'wss:' : 'ws:';
     return target.href;
   }

@@ -34,7 +34,13 @@ const MAX_CATCH_UP_FRAMES = 10;
 
 export type StreamEvent =
   | ScriptEvent
-  | { readonly type: 'stream-opened'; readonly url: string; readonly streamSid: string }
+  | {
+      readonly type: 'stream-opened';
+      readonly url: string;
+      readonly streamSid: string;
+      /** The instance that accepted it, when a load balancer names it. */
+      readonly servedBy: string | undefined;
+    }
   | { readonly type: 'mark-echoed'; readonly name: string }
   | { readonly type: 'cleared'; readonly droppedMs: number; readonly marksEchoed: number }
   | {
@@ -150,7 +156,7 @@ class MediaStream {
     const { identity } = this.#o;
     this.#send(connectedFrame());
     this.#send(startFrame(identity, this.#nextSequence(), this.#o.customParameters));
-    this.#o.emit({ type: 'stream-opened', url: this.#o.url, streamSid: identity.streamSid });
+    this.#o.emit({ type: 'stream-opened', url: this.#o.url, streamSid: identity.streamSid, servedBy: this.#servedBy });
     this.#o.onOpen?.();
 
     try {

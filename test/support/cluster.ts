@@ -110,3 +110,32 @@ export async function startTestCluster(
 export function callerNumber(n: number): string {
   return `+1312555${String(100 + n).padStart(4, '0')}`;
 }
+
+type Turn = { readonly role: string; readonly text: string };
+
+/**
+ * Why the stored turns are not the scenario's, in order, or undefined when they are. On a loaded machine the
+ * simulated caller may start speaking in a pause of the agent's (after a tool call) as a person would; the service
+ * then cuts the agent off (a clear) and that agent line, never finished, has no transcript. So: every caller turn,
+ * in order, and every agent line except at most one per clear; tool turns are not compared.
+ */
+export function transcriptProblem(
+  stored: readonly TranscriptTurn[],
+  expected: readonly Turn[],
+  clears: number,
+): string | undefined {
+  const spoken = stored.filter((t) => t.role !== 'tool');
+  let next = 0;
+  let skippedAgentLines = 0;
+  for (const turn of expected) {
+    const here = spoken[next];
+    if (here !== undefined && here.role === turn.role && here.text === turn.text) next += 1;
+    else if (turn.role === 'agent') skippedAgentLines += 1;
+    else return `the caller's turn "${turn.text}" is missing or out of place`;
+  }
+  if (next !== spoken.length) return `${spoken.length - next} stored turns are not in the scenario`;
+  if (skippedAgentLines > clears) return `${skippedAgentLines} agent lines missing with ${clears} clears`;
+  const offsets = stored.map((t) => t.offsetMs);
+  if (offsets.some((offset, i) => i > 0 && offset < (offsets[i - 1] ?? 0))) return 'turns out of time order';
+  return undefined;
+}
