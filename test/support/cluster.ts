@@ -4,6 +4,7 @@ import { simulateCall, type CallResult, type SimulateCallOptions } from '../../s
 import { startCluster, type Cluster } from '../../src/sim/cluster/cluster.ts';
 import { hasHaproxy, HAPROXY, HAPROXY_PACKAGE } from '../../src/sim/cluster/haproxy-process.ts';
 import { hasRedisServer, REDIS_PACKAGE, REDIS_SERVER } from '../../src/sim/redis-server.ts';
+import type { RealtimeSimulator } from '../../src/sim/realtime-simulator.ts';
 import { loadScenario, type LoadedScenario } from '../../src/sim/scenario.ts';
 import { CallRepository, type TranscriptTurn } from '../../src/store/call-repository.ts';
 import { openDatabase } from '../../src/store/database.ts';
@@ -50,6 +51,7 @@ const FAST_CLUSTER_ENV = {
 } as const;
 
 export interface TestCluster extends Cluster {
+  readonly model: RealtimeSimulator;
   readonly db: Client;
   readonly scenario: LoadedScenario;
   readonly calls: CallRepository;
@@ -72,13 +74,15 @@ export async function startTestCluster(
     twilioAuthToken: CLUSTER_AUTH_TOKEN,
     dataKeys: TEST_KEY_A,
     env: { ...FAST_CLUSTER_ENV, ...env },
-    checkIntervalMs: 300,
     logger: pino({ level: 'silent' }),
   });
+  const { model } = cluster;
+  if (model === undefined) throw new Error('the cluster started no realtime simulator');
   const db = await openDatabase({ url: cluster.databaseUrl, authToken: cluster.databaseAuthToken });
   const calls = new CallRepository(db, new FieldCipher(testDataKeys()));
   return {
     ...cluster,
+    model,
     db,
     scenario,
     calls,

@@ -33,6 +33,8 @@ export interface ClusterOptions {
   readonly instances: number;
   /** The scenario the shared realtime simulator plays on every call. */
   readonly scenario: LoadedScenario;
+  /** A model endpoint of the caller's own (the bench's stand-in) instead of the realtime simulator. */
+  readonly externalModel?: { readonly baseUrl: string; readonly caPem: string; readonly apiKey: string };
   /** The Twilio auth token webhooks are signed with, and the stand-in's. */
   readonly twilioAuthToken: string;
   /** DATA_KEYS for every instance (they must share keys: a stream token from one verifies on another). */
@@ -59,7 +61,8 @@ export interface Cluster {
   /** The database stand-in's process, beside the instances' (the bench reads its CPU too). */
   readonly databasePid: number;
   readonly redisUrl: string;
-  readonly model: RealtimeSimulator;
+  /** The shared realtime simulator; undefined with externalModel. */
+  readonly model: RealtimeSimulator | undefined;
   readonly twilio: TwilioStandIn;
   readonly haproxyPid: number;
   /** Where every log file is (one per instance, haproxy.log). */
@@ -89,17 +92,23 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
     const publicPort = options.publicPort ?? (await freePort());
     const publicUrl = `http://127.0.0.1:${publicPort}`;
-    const certificate = await createLocalCertificate();
     const caFile = join(dir, 'model-ca.pem');
-    await writeFile(caFile, certificate.cert);
-    const model = await startRealtimeSimulator({
-      scenario: options.scenario,
-      apiKey: MODEL_API_KEY,
-      certificate,
-      ...(options.audioChunkIntervalMs === undefined ? {} : { audioChunkIntervalMs: options.audioChunkIntervalMs }),
-      ...(options.logger === undefined ? {} : { logger: options.logger.child({ component: 'realtime-simulator' }) }),
-    });
-    started.push({ stop: () => model.close() });
+    let model: RealtimeSimulator | undefined;
+    let modelEndpoint = options.externalModel;
+    if (modelEndpoint === undefined) {
+      const certificate = await createLocalCertificate();
+      model = await startRealtimeSimulator({
+        scenario: options.scenario,
+        apiKey: MODEL_API_KEY,
+        certificate,
+        ...(options.audioChunkIntervalMs === undefined ? {} : { audioChunkIntervalMs: options.audioChunkIntervalMs }),
+        ...(options.logger === undefined ? {} : { logger: options.logger.child({ component: 'realtime-simulator' }) }),
+      });
+      const simulator = model;
+      started.push({ stop: () => simulator.close() });
+      modelEndpoint = { baseUrl: model.baseURL, caPem: certificate.cert, apiKey: MODEL_API_KEY };
+    }
+    await writeFile(caFile, modelEndpoint.caPem);
     const twilio = await startTwilioStandIn({
       accountSid: LOCAL_TWILIO_ACCOUNT_SID,
       authToken: options.twilioAuthToken,
@@ -107,7 +116,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     });
     started.push({ stop: () => twilio.close() });
     progress(
-      `model simulator: ${model.baseURL} (scenario ${options.scenario.name}); Twilio stand-in: ${twilio.baseUrl}`,
+      `model: ${modelEndpoint.baseUrl}${model === undefined ? '' : ` (realtime simulator, scenario ${options.scenario.name})`}; Twilio stand-in: ${twilio.baseUrl}`,
     );
 
     const env: Record<string, string> = {
@@ -122,8 +131,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       DATA_KEYS: options.dataKeys,
       TWILIO_AUTH_TOKEN: options.twilioAuthToken,
       TWILIO_API_BASE_URL: twilio.baseUrl,
-      OPENAI_API_KEY: MODEL_API_KEY,
-      OPENAI_BASE_URL: model.baseURL,
+      OPENAI_API_KEY: modelEndpoint.apiKey,
+      OPENAI_BASE_URL: modelEndpoint.baseUrl,
       NODE_EXTRA_CA_CERTS: caFile,
       // Every instance drains the outbox, so the leases are what keeps a text from going twice.
       SMS_WORKER: 'true',

@@ -57,6 +57,9 @@ export function renderHaproxyConfig(settings: HaproxySettings): string {
     // Each request is balanced on its own: a call's webhook and its stream usually land on different instances.
     '  balance roundrobin',
     '  option httpchk GET /health/ready',
+    // A check's own deadline, apart from its interval: a busy instance that answers slowly is still in rotation;
+    // a draining one answers 503 at once and leaves after two checks.
+    '  timeout check 2s',
     '  http-check expect status 200',
     `  http-response set-header ${INSTANCE_HEADER} %s`,
     // fall 2: one slow answer does not take an instance out; a draining one (503) is out after two checks.
