@@ -61,6 +61,7 @@ export interface Cluster {
   /** The database stand-in's process, beside the instances' (the bench reads its CPU too). */
   readonly databasePid: number;
   readonly redisUrl: string;
+  readonly redisPid: number;
   /** The shared realtime simulator; undefined with externalModel. */
   readonly model: RealtimeSimulator | undefined;
   readonly twilio: TwilioStandIn;
@@ -182,6 +183,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       databaseAuthToken: database.authToken,
       databasePid: database.pid,
       redisUrl: redis.url,
+      redisPid: redis.pid,
       model,
       twilio,
       haproxyPid: haproxy.process.pid,
