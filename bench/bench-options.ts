@@ -24,6 +24,8 @@ export interface BenchOptions {
   readonly metricsScrapeSeconds: number;
   /** Run the bridge benchmark through HAProxy to this many instances (npm run cluster's setup); undefined: one process, direct. */
   readonly cluster: number | undefined;
+  /** HAProxy's balance with --cluster. */
+  readonly balance: 'roundrobin' | 'leastconn';
   readonly help: boolean;
 }
 
@@ -48,6 +50,7 @@ second, whether each row was sent exactly once, and CPU per row.
   --metrics S        run the service with its metrics listener (METRICS_PORT) and scrape it every S s (default off)
   --cluster N        the bridge benchmark through HAProxy to N instances over the libSQL stand-in and Redis
                      (needs haproxy and redis-server); prints each process's CPU
+  --balance B        with --cluster: roundrobin (default) or leastconn (spreads the media streams evenly)
   --help             this text
 `;
 
@@ -90,6 +93,7 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
         'outbox-workers': { type: 'string' },
         metrics: { type: 'string' },
         cluster: { type: 'string' },
+        balance: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -142,6 +146,9 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
   const only = BENCH_NAMES.find((name) => name === values.only);
   if (values.only !== undefined && only === undefined)
     problems.push(`--only must be ${BENCH_NAMES.join(' or ')}, not "${values.only}"`);
+  const balance = values.balance ?? 'roundrobin';
+  if (balance !== 'roundrobin' && balance !== 'leastconn')
+    problems.push(`--balance must be roundrobin or leastconn, not "${balance}"`);
   if (problems.length === 0 && deltaMs % FRAME_MS !== 0) problems.push(`--delta-ms must be a multiple of ${FRAME_MS}`);
   if (problems.length === 0 && seconds < rampSeconds + 2 * STEADY_SETTLE_SECONDS) {
     problems.push(
@@ -164,6 +171,7 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
       outboxWorkers,
       metricsScrapeSeconds,
       cluster,
+      balance: balance === 'leastconn' ? 'leastconn' : 'roundrobin',
       help: values.help,
     },
   };

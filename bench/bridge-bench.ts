@@ -95,9 +95,10 @@ async function run(options: BenchOptions): Promise<number> {
     };
     if (options.cluster !== undefined) {
       if (metricsPort !== undefined) throw new Error('--metrics and --cluster cannot be combined');
-      out(`starting a cluster of ${options.cluster} behind HAProxy…\n`);
+      out(`starting a cluster of ${options.cluster} behind HAProxy (balance ${options.balance})…\n`);
       clusterTarget = await startClusterTarget({
         instances: options.cluster,
+        balance: options.balance,
         certificate,
         modelBaseUrl: model.baseURL,
         authToken: AUTH_TOKEN,

@@ -30,6 +30,7 @@ export interface ClusterTarget {
 
 export async function startClusterTarget(options: {
   readonly instances: number;
+  readonly balance: 'roundrobin' | 'leastconn';
   readonly certificate: LocalCertificate;
   readonly modelBaseUrl: string;
   readonly authToken: string;
@@ -38,6 +39,7 @@ export async function startClusterTarget(options: {
 }): Promise<ClusterTarget> {
   const cluster: Cluster = await startCluster({
     instances: options.instances,
+    balance: options.balance,
     // Unused: the bench's model stand-in answers instead of the realtime simulator.
     scenario: loadScenario('happy-path'),
     externalModel: { baseUrl: options.modelBaseUrl, caPem: options.certificate.cert, apiKey: 'bench-not-a-key' },

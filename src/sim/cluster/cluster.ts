@@ -45,6 +45,8 @@ export interface ClusterOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Realtime simulator timing (tests use it to speed calls up). */
   readonly audioChunkIntervalMs?: number;
+  /** How HAProxy picks an instance (src/sim/cluster/haproxy-config.ts); default roundrobin. */
+  readonly balance?: 'roundrobin' | 'leastconn';
   /** Readiness check interval at the balancer. */
   readonly checkIntervalMs?: number;
   /** One line per step while starting (the CLI prints them). */
@@ -168,6 +170,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         publicPort,
         servers: instances.map((instance) => ({ name: instance.name, port: instance.port })),
         ...(options.checkIntervalMs === undefined ? {} : { checkIntervalMs: options.checkIntervalMs }),
+        ...(options.balance === undefined ? {} : { balance: options.balance }),
       },
       dir,
     );

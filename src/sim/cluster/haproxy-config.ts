@@ -15,6 +15,13 @@ export interface HaproxySettings {
   readonly servers: readonly BalancerServer[];
   /** How often an instance's readiness is checked; with fall 2 a draining instance is out within two of these. */
   readonly checkIntervalMs?: number;
+  /**
+   * roundrobin (default): each request to the next instance, so a call's webhook and stream usually land apart, as
+   * the cluster tests want. leastconn: to the instance with the fewest open connections, which spreads long-lived
+   * media streams evenly (round robin can put every stream on one instance when each call makes as many requests
+   * as there are instances).
+   */
+  readonly balance?: 'roundrobin' | 'leastconn';
   /** How long a media stream (an upgraded WebSocket) may stay silent: longer than any call. */
   readonly tunnelTimeoutMs?: number;
 }
@@ -55,7 +62,7 @@ export function renderHaproxyConfig(settings: HaproxySettings): string {
     '',
     'backend permitline',
     // Each request is balanced on its own: a call's webhook and its stream usually land on different instances.
-    '  balance roundrobin',
+    `  balance ${settings.balance ?? 'roundrobin'}`,
     '  option httpchk GET /health/ready',
     // A check's own deadline, apart from its interval: a busy instance that answers slowly is still in rotation;
     // a draining one answers 503 at once and leaves after two checks.
