@@ -177,6 +177,9 @@ describe.skipIf(!hasClusterTools)('instances of a cluster going away during call
     target.kill();
     expect((await target.exited()).signal).toBe('SIGKILL');
     const cut = await first;
+    // Twilio asks the <Connect> action when the stream breaks: another instance sends the caller on to the keypad.
+    expect(cut.connectActionTwiml).toContain('/twilio/ivr</Redirect>');
+    expect(cut.servedBy.connectAction).not.toBe(target.name);
     expect(cut.callerTurnsSpoken).toBeLessThan(cluster.expectedSpokenTurns().filter((t) => t.role === 'caller').length);
 
     const kept = await applications.find(applicationId);
