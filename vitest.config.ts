@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Tests that start servers or Chromium are light; two workers match the two cores CI has.
     maxWorkers: 2,
+    // Starts the libSQL stand-in only under PERMITLINE_TEST_DATABASE=libsql (npm run test:libsql).
+    globalSetup: ['test/support/libsql-global-setup.ts'],
   },
 });

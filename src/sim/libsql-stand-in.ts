@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { LockReleases } from './libsql-remote/engine-stream.ts';
+import { LockReleases, type EngineSettings } from './libsql-remote/engine-stream.ts';
 import { HttpStreams } from './libsql-remote/http-streams.ts';
 import { describeInvalid, HranaRequestError, pipelineRequestSchema } from './libsql-remote/hrana-messages.ts';
 import { serveHranaSocket } from './libsql-remote/ws-session.ts';
@@ -27,6 +27,18 @@ export interface LibsqlStandInOptions {
   readonly streamIdleTimeoutMs?: number;
   /** How long a statement waits for another stream's write to finish. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Tests only: a URL path `/file/<base64url of an absolute file path>/` names another database file, so
+   * one stand-in serves every test's fresh database. Turso has one database per URL host instead.
+   */
+  readonly fileFromPath?: boolean;
+}
+
+/** The URL of the database `path` on a stand-in started with `fileFromPath`. */
+export function standInFileUrl(standInUrl: string, path: string): string {
+  const url = new URL(standInUrl);
+  url.pathname = `/file/${Buffer.from(path).toString('base64url')}/`;
+  return url.toString();
 }
 
 export interface LibsqlStandIn {
@@ -39,6 +51,11 @@ export interface LibsqlStandIn {
   close(): Promise<void>;
 }
 
+interface ServedDatabase {
+  readonly settings: EngineSettings;
+  readonly httpStreams: HttpStreams;
+}
+
 const DEFAULT_HOST = '127.0.0.1';
 const STREAM_IDLE_TIMEOUT_MS = 10_000;
 const BUSY_TIMEOUT_MS = 5_000;
@@ -47,13 +64,32 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export async function startLibsqlStandIn(options: LibsqlStandInOptions): Promise<LibsqlStandIn> {
   const logger = options.logger ?? pino({ level: 'silent' });
-  const settings = {
-    path: options.path,
-    busyTimeoutMs: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS,
-    lockReleases: new LockReleases(),
+  const databases = new Map<string, ServedDatabase>();
+  const databaseAt = (path: string): ServedDatabase => {
+    let database = databases.get(path);
+    if (database === undefined) {
+      prepareFile(path);
+      const settings = {
+        path,
+        busyTimeoutMs: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS,
+        lockReleases: new LockReleases(),
+      };
+      database = {
+        settings,
+        httpStreams: new HttpStreams(settings, options.streamIdleTimeoutMs ?? STREAM_IDLE_TIMEOUT_MS, logger),
+      };
+      databases.set(path, database);
+    }
+    return database;
   };
-  prepareFile(options.path);
-  const httpStreams = new HttpStreams(settings, options.streamIdleTimeoutMs ?? STREAM_IDLE_TIMEOUT_MS, logger);
+  databaseAt(options.path);
+  /** The database a request's path names, and the path left for the protocol. */
+  const route = (rawUrl: string | undefined): { database: ServedDatabase; path: string } => {
+    const path = new URL(rawUrl ?? '/', 'http://localhost').pathname;
+    const named = options.fileFromPath === true ? /^\/file\/([A-Za-z0-9_-]+)(\/.*)$/.exec(path) : null;
+    if (named?.[1] === undefined || named[2] === undefined) return { database: databaseAt(options.path), path };
+    return { database: databaseAt(Buffer.from(named[1], 'base64url').toString('utf8')), path: named[2] };
+  };
   const sockets = new Set<WebSocket>();
 
   const authorized = (request: IncomingMessage): boolean =>
@@ -69,7 +105,7 @@ export async function startLibsqlStandIn(options: LibsqlStandInOptions): Promise
   });
 
   async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const { database, path } = route(request.url);
     if (request.method === 'GET' && (path === '/' || path === '/health')) {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('libSQL stand-in\n');
       return;
@@ -109,7 +145,7 @@ export async function startLibsqlStandIn(options: LibsqlStandInOptions): Promise
       return;
     }
     try {
-      sendJson(response, 200, await httpStreams.pipeline(parsed.data));
+      sendJson(response, 200, await database.httpStreams.pipeline(parsed.data));
     } catch (error) {
       if (!(error instanceof HranaRequestError)) throw error;
       sendJson(response, 400, { message: error.message, code: error.code });
@@ -126,13 +162,14 @@ export async function startLibsqlStandIn(options: LibsqlStandInOptions): Promise
     socket.on('error', (error) => {
       logger.debug({ err: error }, 'upgrade socket error');
     });
+    const { database } = route(request.url);
     wss.handleUpgrade(request, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
       ws.on('error', (error) => {
         logger.debug({ err: error }, 'Hrana WebSocket error');
       });
-      serveHranaSocket(ws, settings, options.authToken, logger);
+      serveHranaSocket(ws, database.settings, options.authToken, logger);
     });
   });
 
@@ -146,7 +183,7 @@ export async function startLibsqlStandIn(options: LibsqlStandInOptions): Promise
     httpUrl: `http://${host}:${address.port}`,
     wsUrl: `ws://${host}:${address.port}`,
     get openHttpStreams() {
-      return httpStreams.openStreams;
+      return [...databases.values()].reduce((sum, database) => sum + database.httpStreams.openStreams, 0);
     },
     close() {
       closing ??= (async () => {
@@ -157,7 +194,7 @@ export async function startLibsqlStandIn(options: LibsqlStandInOptions): Promise
             resolve();
           }),
         );
-        await httpStreams.closeAll();
+        await Promise.all([...databases.values()].map((database) => database.httpStreams.closeAll()));
       })();
       return closing;
     },

@@ -7,7 +7,7 @@ import { LOCAL_TWILIO_ACCOUNT_SID } from '../../src/sim/local-stand-ins.ts';
 import { startTwilioStandIn, type TwilioStandIn } from '../../src/sim/twilio-stand-in.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { isSchemaCurrent, loadMigrations, migrate } from '../../src/store/migrations.ts';
-import { tempDatabaseFile } from '../support/service.ts';
+import { databaseBound, tempDatabaseFile } from '../support/service.ts';
 import { queueSummaries, smsWorkerEnv, TEST_AUTH_TOKEN } from '../support/sms.ts';
 import { eventually, pause, waitUntil } from '../support/wait.ts';
 
@@ -101,37 +101,41 @@ describe('the SMS worker process (npm run worker)', () => {
     return stoppedLine.parse(parsed);
   }
 
-  it('when two worker processes run over one database, then 500 queued texts are each sent exactly once, both take part, and both exit 0 on SIGTERM', async () => {
-    await migrate(db);
-    // info, to see the running and stopped lines.
-    const workers = [
-      startWorker([], workerEnv({ LOG_LEVEL: 'info' })),
-      startWorker([], workerEnv({ LOG_LEVEL: 'info' })),
-    ];
-    // Queued only once both poll, so that neither can finish the lot before the other has started.
-    await waitUntil(
-      () => workers.every((w) => w.stdout().includes('SMS worker is running')),
-      'both workers say they are running',
-      START_TIMEOUT_MS,
-    );
+  it(
+    'when two worker processes run over one database, then 500 queued texts are each sent exactly once, both take part, and both exit 0 on SIGTERM',
+    async () => {
+      await migrate(db);
+      // info, to see the running and stopped lines.
+      const workers = [
+        startWorker([], workerEnv({ LOG_LEVEL: 'info' })),
+        startWorker([], workerEnv({ LOG_LEVEL: 'info' })),
+      ];
+      // Queued only once both poll, so that neither can finish the lot before the other has started.
+      await waitUntil(
+        () => workers.every((w) => w.stdout().includes('SMS worker is running')),
+        'both workers say they are running',
+        START_TIMEOUT_MS,
+      );
 
-    await queueSummaries(db, 500);
-    await eventually(async () => (await sentRows()).n === 500, 'all 500 rows are sent', 15_000);
-    for (const w of workers) w.process.kill('SIGTERM');
+      await queueSummaries(db, 500);
+      await eventually(async () => (await sentRows()).n === 500, 'all 500 rows are sent', databaseBound(15_000));
+      for (const w of workers) w.process.kill('SIGTERM');
 
-    expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
-    expect(standIn.createRequests).toBe(500);
-    expect(new Set(standIn.messages.map((m) => m.body)).size).toBe(500);
-    expect(await sentRows()).toEqual({ n: 500, sids: 500 });
-    const reports = workers.map(stoppedReport);
-    expect(reports[0]?.owner).not.toBe(reports[1]?.owner);
-    expect(reports[0]?.outcomes.sent).toBeGreaterThan(0);
-    expect(reports[1]?.outcomes.sent).toBeGreaterThan(0);
-    expect((reports[0]?.outcomes.sent ?? 0) + (reports[1]?.outcomes.sent ?? 0)).toBe(500);
-    // Nothing given back or retried: neither process locked the other out of the database file.
-    expect(reports.map((r) => r.handled)).toEqual(reports.map((r) => r.outcomes.sent));
-    for (const w of workers) expect(w.stderr()).toBe('');
-  });
+      expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
+      expect(standIn.createRequests).toBe(500);
+      expect(new Set(standIn.messages.map((m) => m.body)).size).toBe(500);
+      expect(await sentRows()).toEqual({ n: 500, sids: 500 });
+      const reports = workers.map(stoppedReport);
+      expect(reports[0]?.owner).not.toBe(reports[1]?.owner);
+      expect(reports[0]?.outcomes.sent).toBeGreaterThan(0);
+      expect(reports[1]?.outcomes.sent).toBeGreaterThan(0);
+      expect((reports[0]?.outcomes.sent ?? 0) + (reports[1]?.outcomes.sent ?? 0)).toBe(500);
+      // Nothing given back or retried: neither process locked the other out of the database file.
+      expect(reports.map((r) => r.handled)).toEqual(reports.map((r) => r.outcomes.sent));
+      for (const w of workers) expect(w.stderr()).toBe('');
+    },
+    databaseBound(20_000),
+  );
 
   it('when run with --once, then it sends every due text, prints how many rows it handled, and exits 0; a second run finds nothing due', async () => {
     await migrate(db);

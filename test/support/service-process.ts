@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { TEST_KEY_A } from './keys.ts';
+import { testDatabaseUrl } from './service.ts';
 import { waitUntil } from './wait.ts';
 
 /** The real entry point, as `npm start` runs it. */
@@ -39,7 +40,7 @@ export async function startServiceProcess(
       PATH: process.env.PATH ?? '',
       PORT: '0',
       HOST: '127.0.0.1',
-      DATABASE_URL: `file:${join(dir, 'permitline.db')}`,
+      DATABASE_URL: testDatabaseUrl(join(dir, 'permitline.db')),
       DATA_KEYS: TEST_KEY_A,
       SMS_WORKER: 'false',
       ...env,

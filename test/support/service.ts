@@ -5,14 +5,37 @@ import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { startPermitLine, type RunningService, type StartOptions } from '../../src/service/start-permitline.ts';
 import { createLogger } from '../../src/ops/logger.ts';
+import { standInFileUrl } from '../../src/sim/libsql-stand-in.ts';
 import { TEST_KEY_A } from './keys.ts';
+
+/**
+ * DATABASE_URL for the database file at `path`: the file itself, or under `npm run test:libsql` the same
+ * file served over the network by the libSQL stand-in (test/support/libsql-global-setup.ts).
+ */
+export function testDatabaseUrl(path: string): string {
+  const standIn = process.env.PERMITLINE_TEST_LIBSQL_URL;
+  if (process.env.PERMITLINE_TEST_DATABASE !== 'libsql') return `file:${path}`;
+  if (standIn === undefined)
+    throw new Error(
+      'PERMITLINE_TEST_DATABASE=libsql but no stand-in was started: run the tests through vitest (npm run test:libsql)',
+    );
+  return standInFileUrl(standIn, path);
+}
+
+/**
+ * A time limit for a test that makes thousands of database requests (500 texts drained): each is a network
+ * round trip under `npm run test:libsql` (about twice the time of a file here), so the limit grows with it.
+ */
+export function databaseBound(ms: number): number {
+  return process.env.PERMITLINE_TEST_DATABASE === 'libsql' ? ms * 3 : ms;
+}
 
 export function tempDatabaseFile(): { path: string; url: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'permitline-test-'));
   const path = join(dir, 'permitline.db');
   return {
     path,
-    url: `file:${path}`,
+    url: testDatabaseUrl(path),
     cleanup: () => {
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,7 +1,7 @@
 import { startRealtimeSimulator, type RealtimeSimulator } from '../../src/sim/realtime-simulator.ts';
 import { loadScenario, type LoadedScenario } from '../../src/sim/scenario.ts';
 import { simulateCall, type CallResult, type SimulateCallOptions } from '../../src/sim/call-simulator.ts';
-import { startTestService, type TestService } from './service.ts';
+import { startTestService, testDatabaseUrl, type TestService } from './service.ts';
 
 /** The public origin the service believes Twilio reaches; requests really go to the test's port. */
 export const PUBLIC_BASE_URL = 'https://permits.example.test';
@@ -27,7 +27,7 @@ export function startSecondInstance(rig: VoiceRig, env: Record<string, string> =
       TWILIO_AUTH_TOKEN,
       OPENAI_API_KEY: OPENAI_TEST_KEY,
       OPENAI_BASE_URL: rig.model.baseURL,
-      DATABASE_URL: `file:${rig.service.databasePath}`,
+      DATABASE_URL: testDatabaseUrl(rig.service.databasePath),
       ...env,
     },
     { realtimeCa: rig.model.ca },
