@@ -135,7 +135,10 @@ export function transcriptProblem(
     const here = spoken[next];
     if (here !== undefined && here.role === turn.role && here.text === turn.text) next += 1;
     else if (turn.role === 'agent') skippedAgentLines += 1;
-    else return `the caller's turn "${turn.text}" is missing or out of place`;
+    else
+      return `the caller's turn "${turn.text}" is missing or out of place in: ${spoken
+        .map((t) => `${t.role}@${t.offsetMs}: ${t.text.slice(0, 40)}`)
+        .join(' | ')}`;
   }
   if (next !== spoken.length) return `${spoken.length - next} stored turns are not in the scenario`;
   if (skippedAgentLines > clears) return `${skippedAgentLines} agent lines missing with ${clears} clears`;
