@@ -22,6 +22,10 @@ export interface BenchOptions {
   readonly outboxWorkers: number;
   /** Run the service with its metrics listener (METRICS_PORT) and scrape it every this many seconds; 0: off. */
   readonly metricsScrapeSeconds: number;
+  /** Run the bridge benchmark through HAProxy to this many instances (npm run cluster's setup); undefined: one process, direct. */
+  readonly cluster: number | undefined;
+  /** HAProxy's balance with --cluster. */
+  readonly balance: 'roundrobin' | 'leastconn';
   readonly help: boolean;
 }
 
@@ -44,6 +48,9 @@ second, whether each row was sent exactly once, and CPU per row.
   --outbox-rows N    pending outbox rows to seed and drain (default 2000)
   --outbox-workers W workers draining at once, one database connection each (default 1)
   --metrics S        run the service with its metrics listener (METRICS_PORT) and scrape it every S s (default off)
+  --cluster N        the bridge benchmark through HAProxy to N instances over the libSQL stand-in and Redis
+                     (needs haproxy and redis-server); prints each process's CPU
+  --balance B        with --cluster: roundrobin (default) or leastconn (spreads the media streams evenly)
   --help             this text
 `;
 
@@ -63,6 +70,7 @@ export const STEADY_SETTLE_SECONDS = 1;
 const MAX_CALLS = 5000;
 const MAX_OUTBOX_ROWS = 1_000_000;
 const MAX_OUTBOX_WORKERS = 16;
+const MAX_CLUSTER_INSTANCES = 8;
 const FRAME_MS = 20;
 
 export type ParsedOptions = { ok: true; options: BenchOptions } | { ok: false; problem: string };
@@ -84,6 +92,8 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
         'outbox-rows': { type: 'string' },
         'outbox-workers': { type: 'string' },
         metrics: { type: 'string' },
+        cluster: { type: 'string' },
+        balance: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -131,9 +141,14 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
     true,
   );
   const metricsScrapeSeconds = number('metrics', values.metrics, 0, 0, 600, false);
+  const cluster =
+    values.cluster === undefined ? undefined : number('cluster', values.cluster, 1, 1, MAX_CLUSTER_INSTANCES, true);
   const only = BENCH_NAMES.find((name) => name === values.only);
   if (values.only !== undefined && only === undefined)
     problems.push(`--only must be ${BENCH_NAMES.join(' or ')}, not "${values.only}"`);
+  const balance = values.balance ?? 'roundrobin';
+  if (balance !== 'roundrobin' && balance !== 'leastconn')
+    problems.push(`--balance must be roundrobin or leastconn, not "${balance}"`);
   if (problems.length === 0 && deltaMs % FRAME_MS !== 0) problems.push(`--delta-ms must be a multiple of ${FRAME_MS}`);
   if (problems.length === 0 && seconds < rampSeconds + 2 * STEADY_SETTLE_SECONDS) {
     problems.push(
@@ -155,6 +170,8 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
       outboxRows,
       outboxWorkers,
       metricsScrapeSeconds,
+      cluster,
+      balance: balance === 'leastconn' ? 'leastconn' : 'roundrobin',
       help: values.help,
     },
   };

@@ -9,6 +9,7 @@ import { freePort } from '../src/sim/free-port.ts';
 import { createLocalCertificate } from '../src/sim/tls-certificate.ts';
 import { FRAME_MS } from '../src/protocols/media-stream-messages.ts';
 import { runBenchCall, type BenchCallResult } from './bench-caller.ts';
+import { PartsWindow, startClusterTarget, type ClusterTarget } from './cluster-target.ts';
 import { startBenchModelServer, type BenchModelServer } from './bench-model-server.ts';
 import { parseBenchOptions, STEADY_SETTLE_SECONDS, USAGE, type BenchOptions } from './bench-options.ts';
 import { formatOutboxReport, formatReport, formatTimeline, type BenchFigures } from './bench-report.ts';
@@ -59,6 +60,8 @@ async function run(options: BenchOptions): Promise<number> {
     abort.abort(new Error(`the run did not finish within ${((totalMs + DEADLINE_SLACK_MS) / MS_PER_S).toFixed(0)} s`));
   }, totalMs + DEADLINE_SLACK_MS);
   let service: ServiceProcess | undefined;
+  let clusterTarget: ClusterTarget | undefined;
+  let partsWindow: PartsWindow | undefined;
   let model: BenchModelServer | undefined;
   let steady: SteadyWindow | undefined;
   let progress: NodeJS.Timeout | undefined;
@@ -79,35 +82,55 @@ async function run(options: BenchOptions): Promise<number> {
     const outbound = new DirectionLedger(originNs, options.calls, (callMs + options.drainMs) / options.deltaMs);
     model = await startBenchModelServer({ certificate, deltaMs: options.deltaMs, inbound, outbound });
 
-    const port = await freePort();
     const metricsPort = options.metricsScrapeSeconds > 0 ? await freePort() : undefined;
     const logFile = join(scratch, 'service.log');
-    service = await startServiceProcess({
-      cwd: REPO_ROOT,
-      port,
-      logFile,
-      nodeArgs: profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir],
-      env: {
-        PATH: process.env.PATH ?? '',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-        DATABASE_URL: `file:${join(scratch, 'bench.db')}`,
-        DATA_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-        // The bench submits no application, so no text is ever sent: no SMS worker, and a Twilio stand-in address
-        // that is never called, so the service starts no stand-in of its own (and logs no warning about it).
-        SMS_WORKER: 'false',
-        TWILIO_API_BASE_URL: 'http://127.0.0.1:9',
-        OPENAI_API_KEY: 'bench-not-a-key',
-        OPENAI_BASE_URL: model.baseURL,
-        NODE_EXTRA_CA_CERTS: caFile,
-        LOG_LEVEL: 'warn',
-        // The bench measures the bridge past the bulkhead's default: every call it places must reach the model.
-        CALLS_AT_ONCE_PER_INSTANCE: '0',
-        ...(metricsPort === undefined ? {} : { METRICS_PORT: String(metricsPort) }),
-      },
-    });
+    const serviceEnv = {
+      // The bench submits no application, so no text is ever sent: no SMS worker, and a Twilio stand-in address
+      // that is never called, so the service starts no stand-in of its own (and logs no warning about it).
+      SMS_WORKER: 'false',
+      TWILIO_API_BASE_URL: 'http://127.0.0.1:9',
+      LOG_LEVEL: 'warn',
+      // The bench measures the bridge past the bulkhead's default: every call it places must reach the model.
+      CALLS_AT_ONCE_PER_INSTANCE: '0',
+    };
+    if (options.cluster !== undefined) {
+      if (metricsPort !== undefined) throw new Error('--metrics and --cluster cannot be combined');
+      out(`starting a cluster of ${options.cluster} behind HAProxy (balance ${options.balance})…\n`);
+      clusterTarget = await startClusterTarget({
+        instances: options.cluster,
+        balance: options.balance,
+        certificate,
+        modelBaseUrl: model.baseURL,
+        authToken: AUTH_TOKEN,
+        env: serviceEnv,
+        onProgress: (message) => {
+          out(`  ${message}\n`);
+        },
+      });
+      service = clusterTarget.service;
+    } else {
+      const port = await freePort();
+      service = await startServiceProcess({
+        cwd: REPO_ROOT,
+        port,
+        logFile,
+        nodeArgs: profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir],
+        env: {
+          PATH: process.env.PATH ?? '',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+          DATABASE_URL: `file:${join(scratch, 'bench.db')}`,
+          DATA_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+          TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+          OPENAI_API_KEY: 'bench-not-a-key',
+          OPENAI_BASE_URL: model.baseURL,
+          NODE_EXTRA_CA_CERTS: caFile,
+          ...serviceEnv,
+          ...(metricsPort === undefined ? {} : { METRICS_PORT: String(metricsPort) }),
+        },
+      });
+    }
     // Prometheus's side, when asked for: what the service pays for being scraped is part of what it costs.
     const scrapes = { count: 0, failed: 0, lastLiveCalls: Number.NaN };
     if (metricsPort !== undefined) {
@@ -126,13 +149,16 @@ async function run(options: BenchOptions): Promise<number> {
     }
     const idle = await service.sample();
     out(
-      `service pid ${service.pid} ready at ${service.url}; idle RSS ${(idle.rssBytes / 1024 / 1024).toFixed(1)} MiB\n`,
+      clusterTarget === undefined
+        ? `service pid ${service.pid} ready at ${service.url}; idle RSS ${(idle.rssBytes / 1024 / 1024).toFixed(1)} MiB\n`
+        : `cluster of ${options.cluster ?? 0} ready at ${service.url} (HAProxy); instances' idle RSS together ${(idle.rssBytes / 1024 / 1024).toFixed(1)} MiB\n`,
     );
     out(
       `${options.calls} calls × ${options.seconds} s, starts spread over ${options.rampSeconds} s, model deltas of ${options.deltaMs} ms\n`,
     );
 
-    loadTimeline = new ProcessTimeline(service.pid);
+    const sampled = service;
+    loadTimeline = new ProcessTimeline(clusterTarget === undefined ? service.pid : () => sampled.sample());
     await loadTimeline.start();
     // The run's clock restarts here so that the steady window is in the ledgers' time base.
     const runStartMs = sinceMs(originNs);
@@ -147,6 +173,10 @@ async function run(options: BenchOptions): Promise<number> {
     const svc = service;
     steady = new SteadyWindow(svc);
     steady.schedule(steadyFromMs - sinceMs(originNs), steadyToMs - sinceMs(originNs));
+    if (clusterTarget !== undefined) {
+      partsWindow = new PartsWindow(clusterTarget.parts);
+      partsWindow.schedule(steadyFromMs - sinceMs(originNs), steadyToMs - sinceMs(originNs));
+    }
     loopDelayTimers.push(
       setTimeout(
         () => {
@@ -220,7 +250,7 @@ async function run(options: BenchOptions): Promise<number> {
       );
     const usage = await steady.usage();
     peakRss = Math.max(peakRss, usage.serviceRssBytes);
-    const logText = await readFile(logFile, 'utf8');
+    const logText = clusterTarget === undefined ? await readFile(logFile, 'utf8') : await clusterTarget.logText();
     const figures: BenchFigures = {
       calls: options.calls,
       connected: results.filter((r) => r.connected).length,
@@ -258,7 +288,11 @@ async function run(options: BenchOptions): Promise<number> {
       out(
         `metrics: scraped every ${options.metricsScrapeSeconds} s, ${scrapes.count} scrapes (${scrapes.failed} failed); live calls at the last one ${scrapes.lastLiveCalls}\n`,
       );
-    if (figures.service.warnings > 0) out(`service log (last lines):\n${await tail(logFile)}\n`);
+    if (partsWindow !== undefined) out(await partsWindow.report());
+    if (figures.service.warnings > 0)
+      out(
+        `service log (last lines):\n${clusterTarget === undefined ? await tail(logFile) : logText.trimEnd().split('\n').slice(-10).join('\n')}\n`,
+      );
     return 0;
   } finally {
     clearTimeout(deadline);
@@ -266,6 +300,7 @@ async function run(options: BenchOptions): Promise<number> {
     clearInterval(metricsScraper);
     loadTimeline?.stop();
     steady?.cancel();
+    partsWindow?.cancel();
     for (const timer of loopDelayTimers) clearTimeout(timer);
     process.off('SIGINT', onInterrupt);
     abort.abort(new Error('bench finished'));
@@ -318,7 +353,8 @@ async function runSelected(options: BenchOptions): Promise<number> {
     const code = await run(options);
     if (code !== 0) return code;
   }
-  if (options.only !== 'bridge') {
+  // The outbox benchmark has its own workers and no cluster: --cluster measures the bridge only.
+  if (options.only !== 'bridge' && options.cluster === undefined) {
     if (options.only === undefined) out('\n');
     return runOutbox(options);
   }

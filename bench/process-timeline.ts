@@ -31,15 +31,16 @@ const US_PER_S = 1e6;
 const PERCENT = 100;
 
 export class ProcessTimeline {
-  readonly #pid: number;
+  readonly #sample: () => Promise<ServiceSample>;
   readonly #seconds: SecondOfLoad[] = [];
   readonly #loop = monitorEventLoopDelay({ resolution: SAMPLER_RESOLUTION_MS });
   #timer: NodeJS.Timeout | undefined;
   #first: Reading | undefined;
   #last: Reading | undefined;
 
-  constructor(pid: number) {
-    this.#pid = pid;
+  /** `service`: the service's pid, or how to sample a service of several processes (a cluster's instances). */
+  constructor(service: number | (() => Promise<ServiceSample>)) {
+    this.#sample = typeof service === 'number' ? () => sampleProcess(service) : service;
   }
 
   get seconds(): readonly SecondOfLoad[] {
@@ -77,7 +78,7 @@ export class ProcessTimeline {
 
   async #read(): Promise<Reading> {
     const bench = process.cpuUsage();
-    const [service, machineSeconds] = await Promise.all([sampleProcess(this.#pid), machineBusySeconds()]);
+    const [service, machineSeconds] = await Promise.all([this.#sample(), machineBusySeconds()]);
     return { service, bench, machineSeconds };
   }
 }

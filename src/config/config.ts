@@ -199,6 +199,9 @@ const environmentSchema = z.object({
     .default(10_000),
   SMS_POLL_INTERVAL_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(10).default(5_000),
   SMS_CIRCUIT_RESET_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(10).default(30_000),
+  // How long a claimed text stays another worker's after its worker vanished (a crash). Never below a request's
+  // worst case (two timeouts and a retry pause): a live worker must not lose a row it is still sending.
+  SMS_LEASE_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(1_000).max(3_600_000).optional(),
   // Live calls may finish for this long after SIGTERM; the platform's grace period must be longer.
   DRAIN_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).max(3_600_000).default(300_000),
   // After an unexpected error the process may be in a bad state: live calls get a short while, not the deploy's drain.
@@ -332,6 +335,8 @@ export interface Config {
     readonly requestTimeoutMs: number;
     readonly pollIntervalMs: number;
     readonly circuitResetMs: number;
+    /** Undefined: the default (src/sms/sms-delivery.ts). */
+    readonly leaseMs: number | undefined;
   };
   readonly redisUrl: string | undefined;
   /** Personal data of drafts and calls older than this many days is erased (npm run retention, and daily in the service). */
@@ -570,6 +575,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       requestTimeoutMs: e.SMS_REQUEST_TIMEOUT_MS,
       pollIntervalMs: e.SMS_POLL_INTERVAL_MS,
       circuitResetMs: e.SMS_CIRCUIT_RESET_MS,
+      leaseMs: e.SMS_LEASE_MS,
     },
     redisUrl: e.REDIS_URL,
     retentionDays: e.RETENTION_DAYS,

@@ -82,5 +82,12 @@ export function callSummary(result: CallResult): string {
     ['violations', list(result.protocolViolations)],
     ['errors', list(result.errors)],
   ];
+  // Behind the local cluster's balancer, which instance took each part of the call.
+  const { webhook, stream, connectAction } = result.servedBy;
+  if (webhook !== undefined || stream !== undefined)
+    rows.splice(2, 0, [
+      'instances',
+      `webhook ${webhook ?? '?'}, stream ${stream ?? '?'}${connectAction === undefined ? '' : `, after-stream ${connectAction}`}`,
+    ]);
   return `\n── summary ──\n${rows.map(([name, value]) => `  ${name.padEnd(16)}${value}`).join('\n')}\n`;
 }

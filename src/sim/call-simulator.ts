@@ -26,10 +26,10 @@ const API_VERSION = '2010-04-01';
 export interface SimulateCallOptions {
   /** Where requests go, e.g. http://127.0.0.1:3000. */
   readonly serviceUrl: string;
-  /** Where the media stream connects instead, as when a load balancer sends it to another instance. Defaults to serviceUrl. */
-  readonly streamServiceUrl?: string;
   /** The origin the service believes Twilio uses (its PUBLIC_BASE_URL): signatures are computed over it. Defaults to serviceUrl. */
   readonly publicBaseUrl?: string;
+  /** Where the media stream connects instead, if not serviceUrl: a test pinning a call's stream to one instance behind a load balancer. */
+  readonly streamServiceUrl?: string;
   /** The Twilio auth token requests are signed with. */
   readonly authToken: string;
   readonly scenario: LoadedScenario;
@@ -104,6 +104,8 @@ export interface CallResult {
   readonly closeReason?: string;
   /** Phone time from the webhook request until the call ended (before the status callback). */
   readonly durationMs: number;
+  /** Which instance answered each part, when a load balancer names it (X-PermitLine-Instance); empty otherwise. */
+  readonly servedBy: { readonly webhook?: string; readonly stream?: string; readonly connectAction?: string };
 }
 
 /**
@@ -180,7 +182,6 @@ type StreamRecord = { readonly streamSid: string; readonly outcome: MediaStreamO
 class SimulatedCall {
   readonly #o: SimulateCallOptions;
   readonly #serviceUrl: URL;
-  readonly #streamServiceUrl: URL;
   readonly #publicBase: string;
   readonly #factor: number;
   readonly #script: CallerScript;
@@ -191,9 +192,10 @@ class SimulatedCall {
 
   // What happened, read by #result().
   #webhookStatus = 0;
+  #webhookServedBy: string | undefined;
   #say: string | undefined;
   #stream: StreamRecord | undefined;
-  #connectAction: { status: number; twiml: string } | undefined;
+  #connectAction: { status: number; twiml: string; servedBy: string | undefined } | undefined;
   #statusCallbackStatus: number | undefined;
   #durationMs: number | undefined;
   readonly #streamStatusCallbacks: { streamEvent: StreamStatusEvent; status: number }[] = [];
@@ -210,7 +212,6 @@ class SimulatedCall {
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0))
       throw new RangeError(`timeoutMs must be positive, not ${options.timeoutMs}`);
     this.#o = options;
-    this.#streamServiceUrl = new URL(options.streamServiceUrl ?? options.serviceUrl);
     this.#publicBase = trimSlash(options.publicBaseUrl ?? options.serviceUrl);
     this.#script = new CallerScript(options.scenario, { hangUpAfterTurn: options.hangUpAfterTurn });
     this.#callSid = options.callSid ?? newSid('CA');
@@ -271,6 +272,7 @@ class SimulatedCall {
       return undefined;
     }
     this.#webhookStatus = webhook.status;
+    this.#webhookServedBy = webhook.servedBy;
     const read = readAnswer(webhook);
     this.#say = read.answer?.say;
     const { answer } = read;
@@ -306,7 +308,11 @@ class SimulatedCall {
     let started: Promise<void> | undefined;
 
     const outcome = await runMediaStream({
-      url: this.#toService(publicUrl, 'ws'),
+      url: this.#toService(
+        publicUrl,
+        'ws',
+        this.#o.streamServiceUrl === undefined ? this.#serviceUrl : new URL(this.#o.streamServiceUrl),
+      ),
       signature: twilio.getExpectedTwilioSignature(this.#o.authToken, signedUrl, {}),
       identity: { streamSid, callSid: this.#callSid, accountSid: this.#accountSid },
       customParameters: stream.parameters,
@@ -359,7 +365,7 @@ class SimulatedCall {
     try {
       const answer = await this.#post(actionUrl, { ...this.#callParams(), CallStatus: 'in-progress' });
       const twiml = answer.body.trim();
-      this.#connectAction = { status: answer.status, twiml };
+      this.#connectAction = { status: answer.status, twiml, servedBy: answer.servedBy };
       this.#emit({ type: 'connect-action', status: answer.status, twiml });
       if (answer.status !== 200) this.#error(`the <Connect> action answered HTTP ${answer.status}`);
     } catch (error) {
@@ -411,6 +417,11 @@ class SimulatedCall {
       errors: [...(outcome?.errors ?? []), ...this.#errors],
       ...(outcome?.closeCode === undefined ? {} : { closeCode: outcome.closeCode, closeReason: outcome.closeReason }),
       durationMs: this.#durationMs ?? this.#phoneNow(),
+      servedBy: {
+        ...(this.#webhookServedBy === undefined ? {} : { webhook: this.#webhookServedBy }),
+        ...(outcome?.servedBy === undefined ? {} : { stream: outcome.servedBy }),
+        ...(this.#connectAction?.servedBy === undefined ? {} : { connectAction: this.#connectAction.servedBy }),
+      },
     };
   }
 
@@ -434,12 +445,9 @@ class SimulatedCall {
    * or a name that does not resolve locally: anything on that origin is sent
    * to serviceUrl instead. Other origins are used as given.
    */
-  #toService(publicUrl: URL, kind: 'http' | 'ws'): string {
+  #toService(publicUrl: URL, kind: 'http' | 'ws', serviceUrl: URL = this.#serviceUrl): string {
     const onPublicOrigin = publicUrl.host === new URL(this.#publicBase).host;
-    const target = new URL(
-      onPublicOrigin ? `${publicUrl.pathname}${publicUrl.search}` : publicUrl.href,
-      kind === 'ws' ? this.#streamServiceUrl : this.#serviceUrl,
-    );
+    const target = new URL(onPublicOrigin ? `${publicUrl.pathname}${publicUrl.search}` : publicUrl.href, serviceUrl);
     if (kind === 'ws') target.protocol = target.protocol === 'https:' || target.protocol === 'wss:' ? 'wss:' : 'ws:';
     return target.href;
   }

@@ -14,6 +14,7 @@ import {
   type ServiceMessage,
   type StreamIdentity,
 } from './twilio-stream-frames.ts';
+import { SERVED_BY_HEADER } from './twilio-webhook-post.ts';
 
 /**
  * One bidirectional Media Stream, played as Twilio plays it: a media frame
@@ -33,7 +34,13 @@ const MAX_CATCH_UP_FRAMES = 10;
 
 export type StreamEvent =
   | ScriptEvent
-  | { readonly type: 'stream-opened'; readonly url: string; readonly streamSid: string }
+  | {
+      readonly type: 'stream-opened';
+      readonly url: string;
+      readonly streamSid: string;
+      /** The instance that accepted it, when a load balancer names it. */
+      readonly servedBy: string | undefined;
+    }
   | { readonly type: 'mark-echoed'; readonly name: string }
   | { readonly type: 'cleared'; readonly droppedMs: number; readonly marksEchoed: number }
   | {
@@ -76,6 +83,8 @@ export interface MediaStreamOutcome {
   readonly errors: readonly string[];
   readonly closeCode: number | undefined;
   readonly closeReason: string | undefined;
+  /** The instance that accepted the socket, when a load balancer names it in the upgrade answer. */
+  readonly servedBy: string | undefined;
 }
 
 type Ending = Exclude<MediaStreamOutcome['endedBy'], 'failed'>;
@@ -96,12 +105,17 @@ class MediaStream {
   readonly #clears: { atMs: number; droppedMs: number }[] = [];
   readonly #violations: string[] = [];
   readonly #errors: string[] = [];
+  #servedBy: string | undefined;
 
   constructor(options: MediaStreamOptions) {
     this.#o = options;
     this.#ws = new WebSocket(options.url, {
       headers: { 'X-Twilio-Signature': options.signature },
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+    });
+    this.#ws.once('upgrade', (response) => {
+      const servedBy = response.headers[SERVED_BY_HEADER];
+      this.#servedBy = typeof servedBy === 'string' ? servedBy : undefined;
     });
     this.#ws.on('error', (error) => {
       this.#error(`media socket: ${error.message}`);
@@ -142,7 +156,7 @@ class MediaStream {
     const { identity } = this.#o;
     this.#send(connectedFrame());
     this.#send(startFrame(identity, this.#nextSequence(), this.#o.customParameters));
-    this.#o.emit({ type: 'stream-opened', url: this.#o.url, streamSid: identity.streamSid });
+    this.#o.emit({ type: 'stream-opened', url: this.#o.url, streamSid: identity.streamSid, servedBy: this.#servedBy });
     this.#o.onOpen?.();
 
     try {
@@ -298,6 +312,7 @@ class MediaStream {
       errors: [...this.#errors],
       closeCode,
       closeReason,
+      servedBy: this.#servedBy,
     };
   }
 }

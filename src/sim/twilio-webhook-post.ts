@@ -13,7 +13,15 @@ export interface WebhookAnswer {
   readonly status: number;
   readonly contentType: string;
   readonly body: string;
+  /** Which instance answered, when a load balancer names it (SERVED_BY_HEADER); undefined otherwise. */
+  readonly servedBy: string | undefined;
 }
+
+/**
+ * The response header naming the instance behind a load balancer that answered (the local cluster's HAProxy sets
+ * it, src/sim/cluster/haproxy-config.ts): Twilio ignores it, the cluster tests read where each part of a call ran.
+ */
+export const SERVED_BY_HEADER = 'x-permitline-instance';
 
 export async function postSignedWebhook(options: {
   /** Where the request really goes. */
@@ -40,5 +48,6 @@ export async function postSignedWebhook(options: {
     status: response.status,
     contentType: response.headers.get('content-type') ?? '',
     body: await response.text(),
+    servedBy: response.headers.get(SERVED_BY_HEADER) ?? undefined,
   };
 }

@@ -76,7 +76,10 @@ export async function startSmsDelivery(
     reviewLink: (reference) => links.review.linkFor(reference),
     metrics,
     settings: {
-      leaseMs: Math.max(SMS_LEASE_MIN_MS, 2 * config.sms.requestTimeoutMs + config.sms.retryMaxMs),
+      leaseMs: Math.max(
+        config.sms.leaseMs ?? SMS_LEASE_MIN_MS,
+        2 * config.sms.requestTimeoutMs + config.sms.retryMaxMs,
+      ),
       pollIntervalMs: config.sms.pollIntervalMs,
       batchSize: SMS_BATCH_SIZE,
       maxAttempts: config.sms.maxAttempts,

@@ -28,7 +28,13 @@ export class FormClient {
   async post(
     path: string,
     fields: Record<string, string | readonly string[]>,
-  ): Promise<{ status: number; html: string; location: string | null; setCookie: readonly string[] }> {
+  ): Promise<{
+    status: number;
+    html: string;
+    location: string | null;
+    setCookie: readonly string[];
+    headers: Headers;
+  }> {
     const body = new URLSearchParams();
     for (const [name, value] of Object.entries(fields)) {
       for (const v of typeof value === 'string' ? [value] : value) body.append(name, v);
@@ -45,6 +51,7 @@ export class FormClient {
       html: await res.text(),
       location: res.headers.get('location'),
       setCookie: res.headers.getSetCookie(),
+      headers: res.headers,
     };
   }
 
