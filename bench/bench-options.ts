@@ -26,6 +26,8 @@ export interface BenchOptions {
   readonly cluster: number | undefined;
   /** HAProxy's balance with --cluster. */
   readonly balance: 'roundrobin' | 'leastconn';
+  /** Measure the naive reference passthrough (bench/reference-bridge.ts) instead of the service. */
+  readonly reference: boolean;
   readonly help: boolean;
 }
 
@@ -51,6 +53,8 @@ second, whether each row was sent exactly once, and CPU per row.
   --cluster N        the bridge benchmark through HAProxy to N instances over the libSQL stand-in and Redis
                      (needs haproxy and redis-server); prints each process's CPU
   --balance B        with --cluster: roundrobin (default) or leastconn (spreads the media streams evenly)
+  --reference        the same calls through bench/reference-bridge.ts, a naive passthrough, instead of the
+                     service: run it alternately with a plain run for figures to compare (bridge only)
   --help             this text
 `;
 
@@ -94,6 +98,7 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
         metrics: { type: 'string' },
         cluster: { type: 'string' },
         balance: { type: 'string' },
+        reference: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -149,6 +154,10 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
   const balance = values.balance ?? 'roundrobin';
   if (balance !== 'roundrobin' && balance !== 'leastconn')
     problems.push(`--balance must be roundrobin or leastconn, not "${balance}"`);
+  if (values.reference && (cluster !== undefined || metricsScrapeSeconds > 0))
+    problems.push(
+      '--reference measures the reference passthrough alone: it cannot be combined with --cluster or --metrics',
+    );
   if (problems.length === 0 && deltaMs % FRAME_MS !== 0) problems.push(`--delta-ms must be a multiple of ${FRAME_MS}`);
   if (problems.length === 0 && seconds < rampSeconds + 2 * STEADY_SETTLE_SECONDS) {
     problems.push(
@@ -172,6 +181,7 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
       metricsScrapeSeconds,
       cluster,
       balance: balance === 'leastconn' ? 'leastconn' : 'roundrobin',
+      reference: values.reference,
       help: values.help,
     },
   };

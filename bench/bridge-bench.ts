@@ -108,6 +108,23 @@ async function run(options: BenchOptions): Promise<number> {
         },
       });
       service = clusterTarget.service;
+    } else if (options.reference) {
+      const port = await freePort();
+      out('measuring the reference passthrough (bench/reference-bridge.ts), not the service\n');
+      service = await startServiceProcess({
+        cwd: REPO_ROOT,
+        port,
+        logFile,
+        nodeArgs: profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir],
+        entry: [
+          'bench/reference-bridge.ts',
+          '--port',
+          String(port),
+          '--model-url',
+          `${model.baseURL.replace(/^https:/, 'wss:')}/realtime`,
+        ],
+        env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: caFile },
+      });
     } else {
       const port = await freePort();
       service = await startServiceProcess({
@@ -354,7 +371,7 @@ async function runSelected(options: BenchOptions): Promise<number> {
     if (code !== 0) return code;
   }
   // The outbox benchmark has its own workers and no cluster: --cluster measures the bridge only.
-  if (options.only !== 'bridge' && options.cluster === undefined) {
+  if (options.only !== 'bridge' && options.cluster === undefined && !options.reference) {
     if (options.only === undefined) out('\n');
     return runOutbox(options);
   }

@@ -17,8 +17,8 @@ import { WebSocket, WebSocketServer } from 'ws';
  * Caller audio that arrives before the model socket is open is dropped, as
  * such a bridge does; the bench counts it among the frames lost early.
  *
- * Not yet started by `npm run bench`: wiring it into the alternating runs is
- * the next step of issue 16.
+ * `npm run bench -- --reference` measures it in place of the service; running
+ * both alternately inside one command is the next step of issue 16.
  */
 
 const MEDIA_PATH = '/media-stream';
@@ -49,6 +49,11 @@ export async function startReferenceBridge(options: { port: number; modelUrl: st
       res.end(
         `<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="${origin.replace(/^http/, 'ws')}${MEDIA_PATH}"/></Connect></Response>`,
       );
+      return;
+    }
+    // Only so that the bench starts it as it starts the service (it waits for readiness).
+    if (req.url === '/health/ready') {
+      res.writeHead(200).end();
       return;
     }
     res.writeHead(404).end();

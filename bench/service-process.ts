@@ -47,16 +47,22 @@ export interface ServiceProcessOptions {
   readonly logFile: string;
   /** Extra node flags before the entry point (e.g. --cpu-prof). */
   readonly nodeArgs?: readonly string[];
+  /** What runs: the service (src/main.ts) unless given, e.g. the reference passthrough with its arguments. */
+  readonly entry?: readonly string[];
 }
 
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const log = createWriteStream(options.logFile);
   // process.execPath: the project's pinned Node (npm puts node_modules/.bin first on PATH for `npm run bench`).
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), 'src/main.ts'], {
-    cwd: options.cwd,
-    env: { ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), ...(options.entry ?? ['src/main.ts'])],
+    {
+      cwd: options.cwd,
+      env: { ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = once(child, 'exit');
