@@ -185,8 +185,7 @@ export class CallOrchestrator {
     if (prepared !== undefined) prepared.claimingHere = true;
     try {
       const claim = await this.#deps.calls.claimStream(callSid);
-      if (claim !== 'claimed' && this.#prepared.get(callSid) === prepared && prepared !== undefined)
-        prepared.claimingHere = false;
+      if (claim !== 'claimed' && prepared !== undefined) prepared.claimingHere = false;
       return claim;
     } catch (error) {
       if (prepared !== undefined) prepared.claimingHere = false;
@@ -203,12 +202,12 @@ export class CallOrchestrator {
   }
 
   async #sweepPrepared(): Promise<void> {
-    const waiting = [...this.#prepared].filter(([, prepared]) => !prepared.claimingHere).map(([callSid]) => callSid);
     if (this.#prepared.size === 0) {
       clearInterval(this.#sweep);
       this.#sweep = undefined;
       return;
     }
+    const waiting = [...this.#prepared].filter(([, prepared]) => !prepared.claimingHere).map(([callSid]) => callSid);
     try {
       for (const callSid of await this.#deps.calls.settledOf(waiting)) {
         if (this.#prepared.get(callSid)?.claimingHere === false) {
