@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Agent } from 'node:https';
 import type OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
@@ -17,6 +18,13 @@ import {
  * Audio stays mu-law end to end (audio/pcmu both ways), so frames pass
  * through untouched. Server events are validated, then each type goes to a
  * small handler that emits the port's events.
+ *
+ * Caller audio is the one event sent 50 times a second per call, so it skips
+ * the client's JSON.stringify: the append is assembled around the payload and
+ * written to the client's socket as one buffer (ws then frames and masks it
+ * in a single write; a string would cost a second one). The payload is base64
+ * checked at the Twilio edge, so it needs no escaping. Everything else goes
+ * through the client as usual (docs/performance.md).
  */
 
 export interface OpenRealtimeSessionOptions {
@@ -24,17 +32,25 @@ export interface OpenRealtimeSessionOptions {
   readonly model: string;
   readonly connectTimeoutMs: number;
   readonly logger: Logger;
-  /** Extra trusted CA (the local simulator's certificate); NODE_EXTRA_CA_CERTS works as well. */
-  readonly ca?: string | undefined;
+  /** The process's shared TLS context and session cache for model sockets (createModelTransport). */
+  readonly agent: Agent;
 }
 
 const MS_PER_SECOND = 1000;
 // Normal closure: we are done with the session.
 const CLOSE_NORMAL = 1000;
+// The client's own serialization of { type: 'input_audio_buffer.append', audio }, split around the audio.
+const APPEND_HEAD = '{"type":"input_audio_buffer.append","audio":"';
+const APPEND_TAIL = '"}';
 
 export async function openRealtimeSession(options: OpenRealtimeSessionOptions): Promise<RealtimeSession> {
   const rt = new OpenAIRealtimeWS(
-    { model: options.model, options: options.ca === undefined ? undefined : { ca: options.ca } },
+    {
+      model: options.model,
+      // Audio does not compress: no permessage-deflate either way. The peer is the model API over TLS, trusted,
+      // and every event is JSON-parsed and validated anyway, so ws's UTF-8 pass over each delta is skipped.
+      options: { agent: options.agent, perMessageDeflate: false, skipUTF8Validation: true },
+    },
     options.client,
   );
   const session = new OpenAIRealtimeSession(rt, options.logger);
@@ -144,7 +160,8 @@ class OpenAIRealtimeSession extends EventEmitter<RealtimeSessionEvents> implemen
   }
 
   appendAudio(base64Mulaw: string): void {
-    this.#send({ type: 'input_audio_buffer.append', audio: base64Mulaw });
+    if (!this.#open || this.#closing) return;
+    this.#rt.socket.send(Buffer.from(APPEND_HEAD + base64Mulaw + APPEND_TAIL, 'latin1'), { binary: false });
   }
 
   createResponse(): void {

@@ -20,6 +20,7 @@ import type { DataKey } from '../keys/data-keys.ts';
 import { FieldCipher } from '../store/field-cipher.ts';
 import { isSchemaCurrent, migrate } from '../store/migrations.ts';
 import { ModelCircuit } from '../realtime/model-circuit.ts';
+import { createModelTransport } from '../realtime/model-transport.ts';
 import { openRealtimeSession } from '../realtime/openai-realtime-session.ts';
 import { CallRecordings } from '../recording/call-recordings.ts';
 import { CallRepository } from '../store/call-repository.ts';
@@ -148,6 +149,7 @@ export async function startPermitLine(
   const recordingStorage = await openRecordingStorage(config.recordings, logger);
   const recordings = new CallRecordings(recordingStorage.store, dataKeys);
   const model = await realtimeEndpoint(config, logger, options);
+  const modelTransport = createModelTransport(model.ca);
   const rateLimits = await RateLimits.open({ redisUrl: config.redisUrl, dataKeys, logger });
   const { limits } = config;
   const modelCircuit = new ModelCircuit({ ...MODEL_CIRCUIT_SETTINGS, resetMs: config.realtime.circuitResetMs }, logger);
@@ -178,7 +180,7 @@ export async function startPermitLine(
           openRealtimeSession({
             client: model.client,
             model: config.realtime.model,
-            ca: model.ca,
+            agent: modelTransport,
             connectTimeoutMs: config.realtime.connectTimeoutMs,
             logger: callLog,
           }),
