@@ -2,12 +2,10 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import {
-  outboundClear,
-  outboundMark,
-  outboundMedia,
   parseTwilioFrame,
   payloadDurationMs,
-  type OutboundTwilioMessage,
+  twilioOutboundText,
+  type TwilioOutboundText,
 } from '../protocols/media-stream-messages.ts';
 import type { StreamEnding } from './call-ending.ts';
 import { MediaPace, type MediaPaceLimits } from './media-pace.ts';
@@ -45,6 +43,8 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
   readonly #socket: WebSocket;
   readonly #log: Logger;
   readonly #pace: MediaPace | undefined;
+  // What we send is assembled text with this stream's sid encoded once: a media and a mark per model delta.
+  readonly #outbound: TwilioOutboundText;
   #ended = false;
   #ending: StreamEnding | undefined;
   // Audio that arrives while the model session is still being connected; handed over by takeEarlyAudio().
@@ -60,6 +60,7 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
     this.#socket = socket;
     this.callSid = ids.callSid;
     this.streamSid = ids.streamSid;
+    this.#outbound = twilioOutboundText(ids.streamSid);
     this.#log = logger;
     this.#pace = options.pace === undefined ? undefined : new MediaPace(options.pace, options.now);
     socket.on('message', (data: Buffer, isBinary) => {
@@ -91,15 +92,15 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
   }
 
   sendAudio(payload: string): void {
-    this.#send(outboundMedia(this.streamSid, payload));
+    this.#send(this.#outbound.media(payload));
   }
 
   sendMark(name: string): void {
-    this.#send(outboundMark(this.streamSid, name));
+    this.#send(this.#outbound.mark(name));
   }
 
   clear(): void {
-    this.#send(outboundClear(this.streamSid));
+    this.#send(this.#outbound.clear());
   }
 
   /** Ends the stream from our side; whoever closes it knows why, so no `ended` is emitted. */
@@ -109,8 +110,8 @@ export class TwilioMediaStream extends EventEmitter<TelephonyStreamEvents> imple
     this.#ended = true;
   }
 
-  #send(message: OutboundTwilioMessage): void {
-    if (this.#socket.readyState === this.#socket.OPEN) this.#socket.send(JSON.stringify(message));
+  #send(text: string): void {
+    if (this.#socket.readyState === this.#socket.OPEN) this.#socket.send(text);
   }
 
   #onFrame(text: string): void {
