@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createClient, type Client } from '@libsql/client';
+import { takingTurns } from './turn-taking-client.ts';
 
 export interface DatabaseSettings {
   readonly url: string;
@@ -37,7 +38,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Client> 
       await client.execute('PRAGMA synchronous = NORMAL');
     }
   }
-  return client;
+  return localPath === undefined ? client : takingTurns(client);
 }
 
 /**
