@@ -223,12 +223,15 @@ export function formatSideBySide(
       verdict(f),
     ]);
   }
-  const met = figures.filter((f) => verdict(f) === 'MET').length;
-  const judged = figures.filter((f) => verdict(f) !== '').length;
+  const verdicts = figures.map(verdict);
+  const met = verdicts.filter((v) => v === 'MET').length;
+  const notMet = verdicts.filter((v) => v === 'NOT MET').length;
+  const unknown = verdicts.filter((v) => v === 'n/a').length;
+  const runs = (n: number, target: string): string => `${n} ${target} run${n === 1 ? '' : 's'}`;
   return [
-    `Side by side: median of ${counts.reference} reference and ${counts.service} service run${counts.service === 1 ? '' : 's'} (ratio = service / reference)`,
+    `Side by side: median of ${runs(counts.reference, 'reference')} and ${runs(counts.service, 'service')} (ratio = service / reference)`,
     table(rows),
-    `${met} of ${judged} targets met.`,
+    `Targets: ${met} met, ${notMet} not met${unknown > 0 ? `, ${unknown} not measured (n/a)` : ''}.`,
     '',
   ].join('\n');
 }

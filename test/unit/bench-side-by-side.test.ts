@@ -164,7 +164,9 @@ describe('compareRuns', () => {
   it('prints one line per figure with its verdict', () => {
     const text = formatSideBySide(rows, { reference: 2, service: 2 });
     expect(text).toMatch(/CPU per call-second.*0\.60\s+ratio ≤ 0\.7\s+MET/);
-    expect(text).toContain('median of 2 reference and 2 service runs');
+    expect(text).toContain('median of 2 reference runs and 2 service runs');
+    // Barge-in was not measured: not counted as met.
+    expect(text).toContain('not measured (n/a)');
   });
 });
 
