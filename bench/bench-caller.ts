@@ -13,7 +13,8 @@ import {
   type StreamIdentity,
 } from '../src/sim/twilio-stream-frames.ts';
 import { readTwiml } from '../src/sim/twiml-reader.ts';
-import { FRAME_BYTES, FRAME_MS } from '../src/protocols/media-stream-messages.ts';
+import { FRAME_BYTES, FRAME_MS, MULAW_BYTES_PER_MS } from '../src/protocols/media-stream-messages.ts';
+import type { BargeInLedger } from './barge-in-ledger.ts';
 import { readStamp, StampedPayload } from './frame-stamp.ts';
 import type { DirectionLedger } from './stream-ledger.ts';
 
@@ -21,8 +22,9 @@ import type { DirectionLedger } from './stream-ledger.ts';
  * One simulated call, played as Twilio plays it but stripped to what the
  * bench needs: the signed voice webhook, the media socket with the stream
  * token, a stamped 20 ms frame on a drift-free real-time schedule, every
- * mark echoed as soon as it arrives (the bench does not model playback), and
- * every delta the service forwards read for its stamp. At the end it asks
+ * mark echoed as soon as it arrives (or, for the barge-in run, when its audio
+ * would have finished playing, as Twilio does), and every delta the service
+ * forwards read for its stamp. At the end it asks
  * the model stand-in to stop speaking, waits for in-flight audio to drain,
  * then hangs up (stop, close).
  */
@@ -38,6 +40,16 @@ const FICTIONAL_LINES = 100;
 const WEBHOOK_TIMEOUT_MS = 15_000;
 const CLOSE_GRACE_MS = 2_000;
 const NORMAL_CLOSURE = 1000;
+const BASE64_BYTES_PER_CHAR = 0.75;
+
+/** The part of a call the signed voice webhook needs. */
+export interface WebhookCaller {
+  readonly serviceUrl: string;
+  readonly authToken: string;
+  /** Picks the caller's (fictional) number. */
+  readonly callIndex: number;
+  readonly signal: AbortSignal;
+}
 
 export interface BenchCallOptions {
   /** The service's PUBLIC_BASE_URL, also where requests go (the bench is local). */
@@ -57,6 +69,14 @@ export interface BenchCallOptions {
   /** Aborting hangs up at once. */
   readonly signal: AbortSignal;
   readonly onConnected: () => void;
+  /**
+   * 'at once' (default): a mark is echoed when it arrives, so the service never has audio it thinks is still playing.
+   * 'at playback pace': a mark is echoed when its chunk would finish playing (chunks play back to back), so that a
+   * speech_started finds audio playing and the service barges in.
+   */
+  readonly marks?: 'at once' | 'at playback pace';
+  /** Where each Twilio `clear` is recorded, for the barge-in run. */
+  readonly bargeIn?: BargeInLedger;
 }
 
 export interface BenchCallResult {
@@ -66,6 +86,8 @@ export interface BenchCallResult {
   /** What went wrong, if anything: a failed webhook, a socket error, the service hanging up first. */
   readonly problems: readonly string[];
   readonly webhookMs: number;
+  /** `start` sent → the first forwarded agent audio read; NaN if none came. */
+  readonly firstAudioMs: number;
   readonly framesSent: number;
   readonly marksEchoed: number;
   readonly clears: number;
@@ -82,6 +104,7 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
     connected: false,
     problems,
     webhookMs: Number.NaN,
+    firstAudioMs: Number.NaN,
     framesSent: 0,
     marksEchoed: 0,
     clears: 0,
@@ -89,7 +112,7 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
   };
 
   const webhookStart = performance.now();
-  const stream = await answerWebhook(o, callSid).catch((error: unknown) => {
+  const stream = await postVoiceWebhook(o, callSid).catch((error: unknown) => {
     problems.push(`voice webhook: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
   });
@@ -107,6 +130,16 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
   const sendJson = (frame: object): void => {
     if (isOpen(ws)) ws.send(JSON.stringify(frame));
   };
+  let startSentAt = Number.NaN;
+  const agentAudio = (chunkMs: number): void => {
+    if (Number.isNaN(result.firstAudioMs)) result.firstAudioMs = performance.now() - startSentAt;
+    playback.queued(chunkMs);
+  };
+  const echoMark = (name: string): void => {
+    sendJson(markEchoFrame(identity.streamSid, ++sequenceNumber, name));
+    result.marksEchoed += 1;
+  };
+  const playback = new PlaybackPace(o.marks === 'at playback pace', echoMark);
 
   ws.on('message', (data: Buffer, isBinary) => {
     const receivedNs = process.hrtime.bigint();
@@ -123,6 +156,8 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
           : readStamp(data.toString('latin1', at + PAYLOAD_KEY.length, at + PAYLOAD_KEY.length + STAMP_HEADER_CHARS));
       if (stamp !== undefined) {
         o.outbound.received(o.callIndex, stamp, receivedNs);
+        const end = data.indexOf('"', at + PAYLOAD_KEY.length);
+        agentAudio(base64DurationMs(end - at - PAYLOAD_KEY.length));
         return;
       }
     }
@@ -137,16 +172,16 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
         const stamp = typeof payload === 'string' ? readStamp(payload) : undefined;
         if (stamp === undefined) problems.push('media without a stamp');
         else o.outbound.received(o.callIndex, stamp, receivedNs);
+        agentAudio(typeof payload === 'string' ? base64DurationMs(payload.length) : 0);
         return;
       }
       case 'mark':
-        if (typeof message.mark?.name === 'string') {
-          sendJson(markEchoFrame(identity.streamSid, ++sequenceNumber, message.mark.name));
-          result.marksEchoed += 1;
-        }
+        if (typeof message.mark?.name === 'string') playback.mark(message.mark.name);
         return;
       case 'clear':
+        o.bargeIn?.cleared(o.callIndex, receivedNs);
         result.clears += 1;
+        playback.clear();
         return;
       default:
         problems.push(`unexpected message ${JSON.stringify(message.event)}`);
@@ -156,6 +191,7 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
     problems.push(`media socket: ${error.message}`);
   });
   const closed = once(ws, 'close').then(([code]) => {
+    playback.clear();
     if (!hangingUp) problems.push(`the service closed the media stream early (${String(code)})`);
   });
 
@@ -166,6 +202,7 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
   }
   if (!isOpen(ws)) return result;
   sendJson(connectedFrame());
+  startSentAt = performance.now();
   sendJson(startFrame(identity, ++sequenceNumber, stream.parameters));
   result.connected = true;
   o.onConnected();
@@ -214,6 +251,7 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
   const abortedNow = (): boolean => o.signal.aborted;
   if (!abortedNow() && isOpen(ws)) await sleep(o.drainMs);
   hangingUp = true;
+  playback.clear();
   sendJson(stopFrame(identity, ++sequenceNumber));
   if (isOpen(ws)) ws.close(NORMAL_CLOSURE, 'caller hung up');
   const grace = sleep(CLOSE_GRACE_MS, 'timeout' as const);
@@ -224,10 +262,58 @@ export async function runBenchCall(o: BenchCallOptions): Promise<BenchCallResult
 /** A function, not an inline comparison: the socket's state changes across awaits, which narrowing cannot see. */
 const isOpen = (ws: WebSocket): boolean => ws.readyState === ws.OPEN;
 
-/** Posts the signed voice webhook and returns the media stream the TwiML asks for. */
-async function answerWebhook(
-  o: BenchCallOptions,
-  callSid: string,
+/**
+ * Twilio's playback of the agent's audio, as far as marks go: chunks play back to back from when each arrives or
+ * the previous one ends, and a mark is echoed when the chunk before it has played. A `clear` drops what is queued
+ * and its marks (the service ignores marks it no longer knows).
+ */
+class PlaybackPace {
+  readonly #paced: boolean;
+  readonly #echo: (name: string) => void;
+  readonly #pending = new Set<NodeJS.Timeout>();
+  #playedUntil = 0;
+
+  constructor(paced: boolean, echo: (name: string) => void) {
+    this.#paced = paced;
+    this.#echo = echo;
+  }
+
+  queued(chunkMs: number): void {
+    if (this.#paced) this.#playedUntil = Math.max(performance.now(), this.#playedUntil) + chunkMs;
+  }
+
+  mark(name: string): void {
+    if (!this.#paced) {
+      this.#echo(name);
+      return;
+    }
+    const timer = setTimeout(
+      () => {
+        this.#pending.delete(timer);
+        this.#echo(name);
+      },
+      Math.max(0, this.#playedUntil - performance.now()),
+    );
+    this.#pending.add(timer);
+  }
+
+  clear(): void {
+    for (const timer of this.#pending) clearTimeout(timer);
+    this.#pending.clear();
+    this.#playedUntil = 0;
+  }
+}
+
+/** Audio in a base64 mu-law payload of `chars` characters (8 bytes a millisecond). */
+const base64DurationMs = (chars: number): number => (chars * BASE64_BYTES_PER_CHAR) / MULAW_BYTES_PER_MS;
+
+/**
+ * Posts the signed voice webhook, as Twilio does when a call rings, and returns the media stream the TwiML asks
+ * for. Also the webhook bench's request (bench/webhook-bench.ts).
+ */
+export async function postVoiceWebhook(
+  o: WebhookCaller,
+  callSid: string = newSid('CA'),
 ): Promise<{ url: string; parameters: Readonly<Record<string, string>> }> {
   const url = new URL('/twilio/voice', o.serviceUrl).href;
   const line = FICTIONAL_LINE_BASE + (o.callIndex % FICTIONAL_LINES);

@@ -5,17 +5,21 @@ import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LocalCertificate } from '../src/sim/tls-certificate.ts';
 import { MULAW_BYTES_PER_MS } from '../src/protocols/media-stream-messages.ts';
+import type { BargeInLedger } from './barge-in-ledger.ts';
 import { readStamp, StampedPayload } from './frame-stamp.ts';
 import type { DirectionLedger } from './stream-ledger.ts';
 
 /**
  * The model's side of the bench: a bare Realtime API stand-in over TLS (the
  * openai package only dials wss:). It accepts any session, and from the
- * first `response.create` it speaks for the whole call: one stamped
- * `response.output_audio.delta` every `deltaMs`, at real-time pace, the way
- * a long answer arrives once the model has caught up with itself. Every
- * `input_audio_buffer.append` is read for its stamp. No scenario, no VAD, no
- * tools: the bench measures forwarding, not conversation.
+ * first `response.create` it speaks for the whole call: the first stamped
+ * `response.output_audio.delta` at once (so that first agent audio measures
+ * the bridge, not the stand-in), then one every `deltaMs`, at real-time pace,
+ * the way a long answer arrives once the model has caught up with itself.
+ * Every `input_audio_buffer.append` is read for its stamp. No scenario, no
+ * VAD, no tools: the bench measures forwarding, not conversation, except in
+ * the barge-in run (`bargeIn`), where it plays a caller talking over the agent
+ * every so often.
  */
 
 export const REALTIME_PATH = '/v1/realtime';
@@ -30,6 +34,8 @@ export interface BenchModelServerOptions {
   readonly inbound: DirectionLedger;
   /** Model → caller: deltas are sent from here. */
   readonly outbound: DirectionLedger;
+  /** The barge-in run: while speaking, every `everyMs` a speech_started, and `pauseMs` later a new response. */
+  readonly bargeIn?: { readonly everyMs: number; readonly pauseMs: number; readonly ledger: BargeInLedger };
 }
 
 export interface BenchModelServer {
@@ -52,6 +58,10 @@ interface Connection {
   responseId: string | undefined;
   itemId: string | undefined;
   timer: NodeJS.Timeout | undefined;
+  bargeTimer: NodeJS.Timeout | undefined;
+  responses: number;
+  /** When the session opened, for audio_start_ms (the session's own audio clock). */
+  readonly openedAt: number;
   sequence: number;
   startedAt: number;
 }
@@ -60,6 +70,8 @@ interface Connection {
 const APPEND_PREFIX = '{"type":"input_audio_buffer.append","audio":"';
 const STAMP_HEADER_CHARS = 24;
 const IGNORED_CLIENT_EVENTS = new Set(['session.update', 'input_audio_buffer.append', 'response.create']);
+/** What the service answers a barge-in with: expected in the barge-in run only. */
+const BARGE_IN_CLIENT_EVENTS = new Set(['response.cancel', 'conversation.item.truncate']);
 
 export async function startBenchModelServer(options: BenchModelServerOptions): Promise<BenchModelServer> {
   const deltaBytes = options.deltaMs * MULAW_BYTES_PER_MS;
@@ -98,8 +110,19 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
 
   const startResponse = (c: Connection): void => {
     if (c.responseId !== undefined) return;
-    c.responseId = `resp_bench_${c.id}`;
-    c.itemId = `item_bench_${c.id}`;
+    openResponse(c);
+    // The first delta at once, the rest at a phase of the session's own: sessions that all started on the same beat
+    // would send every delta at the same instant (see framePhaseMs in bridge-bench.ts).
+    c.startedAt = performance.now() + ((c.id * GOLDEN_RATIO_FRACTION) % 1) * options.deltaMs - options.deltaMs;
+    speak(c);
+    scheduleBargeIn(c);
+  };
+
+  /** response.created and output_item.added of a new response with a new item: its deltas go out from `speak`. */
+  const openResponse = (c: Connection): void => {
+    c.responses += 1;
+    c.responseId = `resp_bench_${c.id}_${c.responses}`;
+    c.itemId = `item_bench_${c.id}_${c.responses}`;
     send(c, {
       type: 'response.created',
       response: { id: c.responseId, object: 'realtime.response', status: 'in_progress', output: [] },
@@ -117,15 +140,61 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
         content: [],
       },
     });
-    // The first delta comes within one delta interval, at a phase of its own: sessions that all started on the same
-    // beat would send every delta at the same instant (see framePhaseMs in bridge-bench.ts).
-    c.startedAt = performance.now() + ((c.id * GOLDEN_RATIO_FRACTION) % 1) * options.deltaMs;
-    speak(c);
+  };
+
+  const scheduleBargeIn = (c: Connection): void => {
+    const plan = options.bargeIn;
+    if (plan === undefined) return;
+    c.bargeTimer = setTimeout(() => {
+      bargeIn(c, plan);
+    }, plan.everyMs);
+  };
+
+  /**
+   * The caller talks over the agent: the model stops speaking and says so. The service is to clear Twilio's buffer
+   * and cancel and truncate the response; then the caller stops, and the model answers with a new response whose
+   * deltas carry on the same stamped sequence (the ledger sees no gap).
+   */
+  const bargeIn = (c: Connection, plan: NonNullable<BenchModelServerOptions['bargeIn']>): void => {
+    c.bargeTimer = undefined;
+    if (c.callIndex === undefined || c.timer === undefined || c.ws.readyState !== c.ws.OPEN) return;
+    clearTimeout(c.timer);
+    c.timer = undefined;
+    const callerItem = `item_caller_${c.id}_${c.responses}`;
+    const audioStartMs = Math.round(performance.now() - c.openedAt);
+    plan.ledger.speechStarted(c.callIndex, process.hrtime.bigint());
+    send(c, { type: 'input_audio_buffer.speech_started', item_id: callerItem, audio_start_ms: audioStartMs });
+    c.bargeTimer = setTimeout(() => {
+      c.bargeTimer = undefined;
+      if (c.ws.readyState !== c.ws.OPEN || c.responseId === undefined) return;
+      send(c, {
+        type: 'input_audio_buffer.speech_stopped',
+        item_id: callerItem,
+        audio_end_ms: Math.round(performance.now() - c.openedAt),
+      });
+      openResponse(c);
+      c.startedAt = performance.now() - c.sequence * options.deltaMs;
+      speak(c);
+      scheduleBargeIn(c);
+    }, plan.pauseMs);
+  };
+
+  const onBargeInAnswer = (c: Connection, type: string, receivedNs: bigint): void => {
+    if (type === 'conversation.item.truncate' && c.callIndex !== undefined)
+      options.bargeIn?.ledger.truncated(c.callIndex, receivedNs);
+    // As the API does: a cancelled response ends with response.done, status cancelled.
+    if (type === 'response.cancel' && c.responseId !== undefined)
+      send(c, {
+        type: 'response.done',
+        response: { id: c.responseId, object: 'realtime.response', status: 'cancelled', output: [] },
+      });
   };
 
   const endResponse = (c: Connection): void => {
     clearTimeout(c.timer);
+    clearTimeout(c.bargeTimer);
     c.timer = undefined;
+    c.bargeTimer = undefined;
     if (c.responseId === undefined) return;
     send(c, {
       type: 'response.output_audio.done',
@@ -153,6 +222,7 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
   };
 
   const onMessage = (c: Connection, data: Buffer): void => {
+    const receivedNs = process.hrtime.bigint();
     // Fast path for the one message that comes 50 times a second per call: read the stamp without parsing the JSON.
     if (data.length > APPEND_PREFIX.length && data.toString('latin1', 0, APPEND_PREFIX.length) === APPEND_PREFIX) {
       onAppend(c, data.toString('latin1', APPEND_PREFIX.length, APPEND_PREFIX.length + STAMP_HEADER_CHARS));
@@ -171,7 +241,8 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
         return;
       default: {
         const type = typeof event.type === 'string' ? event.type : '(no type)';
-        if (!IGNORED_CLIENT_EVENTS.has(type)) unexpectedEvents.set(type, (unexpectedEvents.get(type) ?? 0) + 1);
+        if (options.bargeIn !== undefined && BARGE_IN_CLIENT_EVENTS.has(type)) onBargeInAnswer(c, type, receivedNs);
+        else if (!IGNORED_CLIENT_EVENTS.has(type)) unexpectedEvents.set(type, (unexpectedEvents.get(type) ?? 0) + 1);
       }
     }
   };
@@ -186,6 +257,9 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
       responseId: undefined,
       itemId: undefined,
       timer: undefined,
+      bargeTimer: undefined,
+      responses: 0,
+      openedAt: performance.now(),
       sequence: 0,
       startedAt: 0,
     };
@@ -198,6 +272,7 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
     });
     ws.on('close', () => {
       clearTimeout(c.timer);
+      clearTimeout(c.bargeTimer);
       open.delete(c);
       if (c.callIndex !== undefined && byCall.get(c.callIndex) === c) byCall.delete(c.callIndex);
     });
@@ -235,6 +310,7 @@ export async function startBenchModelServer(options: BenchModelServerOptions): P
     async close() {
       for (const c of open) {
         clearTimeout(c.timer);
+        clearTimeout(c.bargeTimer);
         c.ws.terminate();
       }
       wss.close();

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { BenchTarget } from './side-by-side.ts';
 
 /** `npm run bench -- --calls 100 --seconds 30`: every option has a default, the issue's load. */
 
@@ -26,21 +27,46 @@ export interface BenchOptions {
   readonly cluster: number | undefined;
   /** HAProxy's balance with --cluster. */
   readonly balance: 'roundrobin' | 'leastconn';
-  /** Measure the naive reference passthrough (bench/reference-bridge.ts) instead of the service. */
-  readonly reference: boolean;
+  /** What the bridge runs measure: both alternately (reference first), or one of them. */
+  readonly target: 'both' | BenchTarget;
+  /** Runs of each target: with both, reference and service alternately, this many pairs. */
+  readonly pairs: number;
+  /** Write every run's figures here as JSON when the bridge benchmark ends. */
+  readonly json: string | undefined;
+  /** Calls of the barge-in run (service only); 0: no barge-in run. */
+  readonly bargeInCalls: number;
+  /** Webhooks one at a time after each bridge run (the load of 200 a second for 3 s follows); 0: none. */
+  readonly webhooks: number;
   readonly help: boolean;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-Streams simulated calls through the real service (a child process) to a local
-model stand-in and reports the latency the bridge adds, frames lost or
-reordered, and the service's CPU and memory per call. Then drains a seeded SMS
+Streams simulated calls through the reference passthrough
+(bench/reference-bridge.ts) and the real service, each a child process,
+alternately (reference, service, reference, service, …: a fresh process, model
+stand-in and database each run), to a local model stand-in, and reports the
+latency each adds, frames lost or reordered, CPU and memory per call, first
+agent audio, and, after each run on the same process, the voice webhook one
+request at a time and at 200 a second for 3 s. Then a barge-in run (service
+only), then a side-by-side table: the median of each target's runs, the ratio
+service / reference, and each target met or not. Then drains a seeded SMS
 outbox, rate limit lifted, into the local Twilio stand-in and reports rows per
 second, whether each row was sent exactly once, and CPU per row.
 
+With --target both each run prints a summary; with one target, its full report.
+The webhooks follow each run's calls on the same process, which is stopped
+after them: the model sessions each webhook pre-warms die with it, so none
+reaches the next run. A run's progress lines start with its name ("pair 1/2:
+reference"). The barge-in run echoes marks at playback pace, as Twilio does.
+
+  --target T         both (default), service or reference
+  --pairs P          runs of each target, alternating with both (default 2)
+  --json FILE        write every bridge run's figures to FILE as JSON ({ version, machine, runs })
+  --barge-in-calls N calls of the barge-in run, 10 s each, service only (default 50; 0: none)
+  --webhooks N       webhooks one at a time after each run, before 200 a second for 3 s (default 200; 0: none)
   --calls N          concurrent calls (default 200)
-  --seconds S        caller audio per call, real time (default 30)
+  --seconds S        caller audio per call, real time (default 20)
   --ramp-seconds R   spread call starts over R seconds (default 5)
   --delta-ms MS      model audio per delta, sent every MS ms (default 100)
   --drain-ms MS      wait for in-flight audio before hanging up (default 1000)
@@ -49,18 +75,20 @@ second, whether each row was sent exactly once, and CPU per row.
   --only NAME        run only one benchmark: bridge or outbox (default both)
   --outbox-rows N    pending outbox rows to seed and drain (default 2000)
   --outbox-workers W workers draining at once, one database connection each (default 1)
-  --metrics S        run the service with its metrics listener (METRICS_PORT) and scrape it every S s (default off)
+  --metrics S        run the service with its metrics listener (METRICS_PORT) and scrape it every S s (default off);
+                     service runs only
   --cluster N        the bridge benchmark through HAProxy to N instances over the libSQL stand-in and Redis
-                     (needs haproxy and redis-server); prints each process's CPU
+                     (needs haproxy and redis-server); prints each process's CPU; service only (--target service)
   --balance B        with --cluster: roundrobin (default) or leastconn (spreads the media streams evenly)
-  --reference        the same calls through bench/reference-bridge.ts, a naive passthrough, instead of the
-                     service: run it alternately with a plain run for figures to compare (bridge only)
   --help             this text
 `;
 
 const DEFAULTS = {
   calls: 200,
-  seconds: 30,
+  seconds: 20,
+  pairs: 2,
+  bargeInCalls: 50,
+  webhooks: 200,
   rampSeconds: 5,
   deltaMs: 100,
   drainMs: 1000,
@@ -75,6 +103,9 @@ const MAX_CALLS = 5000;
 const MAX_OUTBOX_ROWS = 1_000_000;
 const MAX_OUTBOX_WORKERS = 16;
 const MAX_CLUSTER_INSTANCES = 8;
+const MAX_PAIRS = 20;
+const MAX_WEBHOOKS = 100_000;
+const TARGETS = ['both', 'service', 'reference'] as const;
 const FRAME_MS = 20;
 
 export type ParsedOptions = { ok: true; options: BenchOptions } | { ok: false; problem: string };
@@ -98,7 +129,11 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
         metrics: { type: 'string' },
         cluster: { type: 'string' },
         balance: { type: 'string' },
-        reference: { type: 'boolean', default: false },
+        target: { type: 'string' },
+        pairs: { type: 'string' },
+        json: { type: 'string' },
+        'barge-in-calls': { type: 'string' },
+        webhooks: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -154,10 +189,17 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
   const balance = values.balance ?? 'roundrobin';
   if (balance !== 'roundrobin' && balance !== 'leastconn')
     problems.push(`--balance must be roundrobin or leastconn, not "${balance}"`);
-  if (values.reference && (cluster !== undefined || metricsScrapeSeconds > 0))
-    problems.push(
-      '--reference measures the reference passthrough alone: it cannot be combined with --cluster or --metrics',
-    );
+  const pairs = number('pairs', values.pairs, DEFAULTS.pairs, 1, MAX_PAIRS, true);
+  const bargeInCalls = number('barge-in-calls', values['barge-in-calls'], DEFAULTS.bargeInCalls, 0, MAX_CALLS, true);
+  const webhooks = number('webhooks', values.webhooks, DEFAULTS.webhooks, 0, MAX_WEBHOOKS, true);
+  // --cluster measures the service behind HAProxy: there is no reference to set beside it, so it implies the service.
+  const target = TARGETS.find((name) => name === (values.target ?? (cluster === undefined ? 'both' : 'service')));
+  if (target === undefined) problems.push(`--target must be ${TARGETS.join(', ')}, not "${values.target ?? ''}"`);
+  if (cluster !== undefined && target !== 'service')
+    problems.push('--cluster measures the service only: it cannot be combined with --target both or reference');
+  if (target === 'reference' && metricsScrapeSeconds > 0)
+    problems.push('--metrics scrapes the service: it cannot be combined with --target reference');
+  if (values.json !== undefined && values.json.trim() === '') problems.push('--json needs a file name');
   if (problems.length === 0 && deltaMs % FRAME_MS !== 0) problems.push(`--delta-ms must be a multiple of ${FRAME_MS}`);
   if (problems.length === 0 && seconds < rampSeconds + 2 * STEADY_SETTLE_SECONDS) {
     problems.push(
@@ -181,7 +223,11 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
       metricsScrapeSeconds,
       cluster,
       balance: balance === 'leastconn' ? 'leastconn' : 'roundrobin',
-      reference: values.reference,
+      target: target ?? 'both',
+      pairs,
+      json: values.json,
+      bargeInCalls,
+      webhooks,
       help: values.help,
     },
   };

@@ -16,7 +16,14 @@ export interface BenchFigures {
   readonly inbound: DirectionSummary;
   /** Model → caller. */
   readonly outbound: DirectionSummary;
+  /** The voice webhook of each call of the run, during the ramp. */
   readonly webhook: LatencySummary;
+  /** After the run, on the same process: signed webhooks one at a time (undefined: not measured). */
+  readonly webhookSingle?: { readonly latency: LatencySummary; readonly errors: number };
+  /** After the run, on the same process: signed webhooks at a fixed rate, open loop. */
+  readonly webhookLoad?: WebhookLoadFigures;
+  /** Each call's `start` sent → its first forwarded agent audio read. */
+  readonly firstAudio: LatencySummary;
   readonly callProblems: readonly string[];
   readonly service: {
     readonly cpuPercentOfCore: number;
@@ -35,6 +42,16 @@ export interface BenchFigures {
     readonly otherCpuWholeRunPercentOfCore: number;
   };
   readonly machine: { readonly cpus: number; readonly node: string };
+}
+
+export interface WebhookLoadFigures {
+  readonly perSecond: number;
+  readonly seconds: number;
+  readonly sent: number;
+  /** Answers other than 200 with a media stream, and requests that failed. */
+  readonly errors: number;
+  /** Every request's time to its answer, errors included. */
+  readonly latency: LatencySummary;
 }
 
 export interface Verdict {
@@ -62,7 +79,8 @@ export function judge(f: BenchFigures, window: 'whole run' | 'steady'): Verdict 
 /** Above this, other work on the machine competed for the cores and the figures say more about it than about the service. */
 const BUSY_MACHINE_PERCENT = 20;
 
-const MIB = 1024 * 1024;
+const KIB = 1024;
+const MIB = KIB * KIB;
 const SECOND_MS = 1000;
 const PERCENT_OF_CORE = 100;
 const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : '-');
@@ -79,6 +97,52 @@ function table(rows: readonly (readonly string[])[]): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+function webhookRows(f: BenchFigures): string[][] {
+  const rows: string[][] = [];
+  if (f.webhookSingle !== undefined)
+    rows.push([
+      `voice webhook, ${f.webhookSingle.latency.count} one at a time: p50 / p95 ms`,
+      ms(f.webhookSingle.latency.p50),
+      ms(f.webhookSingle.latency.p95),
+    ]);
+  if (f.webhookLoad !== undefined) {
+    const l = f.webhookLoad;
+    rows.push(
+      [`voice webhook, ${l.perSecond}/s for ${l.seconds} s: p50 / p95 ms`, ms(l.latency.p50), ms(l.latency.p95)],
+      ['  p99 ms / errors', ms(l.latency.p99), `${count(l.errors)} of ${count(l.sent)}`],
+    );
+  }
+  return rows;
+}
+
+/** A few lines per run, for the runs of a side-by-side comparison. */
+export function formatRunSummary(label: string, f: BenchFigures): string {
+  const perCallCpuMs = (f.service.cpuPercentOfCore / PERCENT_OF_CORE) * (SECOND_MS / f.calls);
+  const rssKib = (f.service.rssLoadBytes - f.service.rssIdleBytes) / f.calls / KIB;
+  const way = (name: string, d: DirectionSummary): string =>
+    `${name} lost ${count(d.lost)} reordered ${count(d.reordered)}, p99 whole run ${ms(d.latencyAll.p99)} / steady ${ms(d.latencySteady.p99)} ms`;
+  const lines = [
+    `${label}: ${f.connected}/${f.calls} calls connected; CPU ${perCallCpuMs.toFixed(3)} ms per call-second (${f.service.cpuPercentOfCore.toFixed(1)} % of a core), RSS ${rssKib.toFixed(0)} KiB per call`,
+    `  ${way('caller→model', f.inbound)}`,
+    `  ${way('model→caller', f.outbound)}`,
+    `  first agent audio p50 ${ms(f.firstAudio.p50)} / p95 ${ms(f.firstAudio.p95)} / max ${ms(f.firstAudio.max)} ms`,
+  ];
+  if (f.webhookSingle !== undefined && f.webhookLoad !== undefined)
+    lines.push(
+      `  webhooks: one at a time p50 ${ms(f.webhookSingle.latency.p50)} / p95 ${ms(f.webhookSingle.latency.p95)} ms` +
+        `${f.webhookSingle.errors > 0 ? ` (${f.webhookSingle.errors} errors)` : ''};` +
+        ` ${f.webhookLoad.perSecond}/s p50 ${ms(f.webhookLoad.latency.p50)} / p95 ${ms(f.webhookLoad.latency.p95)} / p99 ${ms(f.webhookLoad.latency.p99)} ms,` +
+        ` ${count(f.webhookLoad.errors)} errors of ${count(f.webhookLoad.sent)}`,
+    );
+  if (f.service.warnings > 0) lines.push(`  ${count(f.service.warnings)} warn/error log lines`);
+  const other = Math.max(f.harness.otherCpuPercentOfCore, f.harness.otherCpuWholeRunPercentOfCore);
+  if (other > BUSY_MACHINE_PERCENT)
+    lines.push(`  WARNING: other work on the machine used up to ${other.toFixed(0)}% of a core: not representative`);
+  if (f.callProblems.length > 0)
+    lines.push(`  call problems (${f.callProblems.length}): ${f.callProblems.slice(0, 3).join('; ')}`);
+  return `${lines.join('\n')}\n`;
 }
 
 export function formatReport(f: BenchFigures): string {
@@ -107,7 +171,10 @@ export function formatReport(f: BenchFigures): string {
     ['audio per call / ramp', `${f.seconds} s`, `${f.rampSeconds} s`],
     ...direction('caller → model', f.inbound, '20 ms frames'),
     ...direction('model → caller', f.outbound, `${f.deltaMs} ms deltas`),
-    ['voice webhook: p50 / p99 ms', ms(f.webhook.p50), ms(f.webhook.p99)],
+    ['voice webhook during the ramp: p50 / p99 ms', ms(f.webhook.p50), ms(f.webhook.p99)],
+    ...webhookRows(f),
+    ['first agent audio: p50 / p95 ms', ms(f.firstAudio.p50), ms(f.firstAudio.p95)],
+    ['first agent audio: max ms', ms(f.firstAudio.max), ''],
     ['service CPU, % of one core: per call / total', perCallCpu.toFixed(2), f.service.cpuPercentOfCore.toFixed(1)],
     ['service RSS MiB: per call / under load', (rssDelta / f.calls / MIB).toFixed(3), mib(f.service.rssLoadBytes)],
     ['service RSS MiB: idle', mib(f.service.rssIdleBytes), ''],

@@ -8,24 +8,44 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/sim/free-port.ts';
 import { createLocalCertificate } from '../src/sim/tls-certificate.ts';
 import { FRAME_MS } from '../src/protocols/media-stream-messages.ts';
+import { BargeInLedger } from './barge-in-ledger.ts';
 import { runBenchCall, type BenchCallResult } from './bench-caller.ts';
+import { benchJson } from './bench-json.ts';
 import { PartsWindow, startClusterTarget, type ClusterTarget } from './cluster-target.ts';
 import { startBenchModelServer, type BenchModelServer } from './bench-model-server.ts';
 import { parseBenchOptions, STEADY_SETTLE_SECONDS, USAGE, type BenchOptions } from './bench-options.ts';
-import { formatOutboxReport, formatReport, formatTimeline, type BenchFigures } from './bench-report.ts';
+import {
+  formatOutboxReport,
+  formatReport,
+  formatRunSummary,
+  formatTimeline,
+  type BenchFigures,
+} from './bench-report.ts';
 import { runOutboxBench } from './outbox-bench.ts';
 import { ProcessTimeline } from './process-timeline.ts';
 import { startServiceProcess, type ServiceProcess } from './service-process.ts';
+import {
+  compareRuns,
+  formatBargeIn,
+  formatSideBySide,
+  type BargeInFigures,
+  type BenchTarget,
+  type BridgeRun,
+} from './side-by-side.ts';
 import { SteadyWindow } from './steady-window.ts';
 import { DirectionLedger, summarizeLatency } from './stream-ledger.ts';
+import { runWebhookBench } from './webhook-bench.ts';
 
 /* eslint-disable security/detect-non-literal-fs-filename -- the bench reads and writes only files in the temporary directory it created */
 
 /**
  * `npm run bench`: N concurrent simulated calls stream 20 ms frames at real
- * time through the real service (a child process) to a model stand-in that
- * streams audio back, and the bench reports the latency the bridge adds each
- * way, frames lost or reordered, and the service's CPU and memory per call.
+ * time through a bridge (a child process: the reference passthrough or the
+ * real service, alternately) to a model stand-in that streams audio back, and
+ * the bench reports the latency each bridge adds each way, frames lost or
+ * reordered, its CPU and memory per call, first agent audio and its voice
+ * webhook's speed; then a barge-in run (service only) and the two side by
+ * side against issue 16's targets (bench/side-by-side.ts).
  * Then it drains a seeded SMS outbox into the local Twilio stand-in
  * (bench/outbox-bench.ts); `--only` runs one of the two.
  * A measurement, not a test: it exits 0 whether or not the targets are met,
@@ -44,6 +64,13 @@ const MS_PER_S = 1000;
 const NS_PER_MS = 1e6;
 const PERCENT = 100;
 const GOLDEN_RATIO_FRACTION = 0.618_033_988_75;
+/** The barge-in run: calls this long (at least the ramp and the steady window's settling), a barge-in every 2 s. */
+const BARGE_IN_SECONDS = 10;
+const BARGE_IN_EVERY_MS = 2_000;
+const BARGE_IN_PAUSE_MS = 300;
+/** After each bridge run: signed webhooks at this rate, for this long. */
+const WEBHOOK_LOAD_PER_SECOND = 200;
+const WEBHOOK_LOAD_SECONDS = 3;
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const out = (text: string): void => {
@@ -51,11 +78,28 @@ const out = (text: string): void => {
 };
 const sinceMs = (originNs: bigint): number => Number(process.hrtime.bigint() - originNs) / NS_PER_MS;
 
-async function run(options: BenchOptions): Promise<number> {
+/** One bridge run: which bridge, how many calls for how long, and whether it is the barge-in run. */
+interface BridgeRunPlan {
+  readonly target: BenchTarget;
+  /** Shown on every progress line: "pair 1/2: reference". */
+  readonly label: string;
+  readonly calls: number;
+  readonly seconds: number;
+  readonly bargeIn: boolean;
+}
+
+interface BridgeRunOutcome {
+  readonly figures: BenchFigures;
+  readonly bargeIn: BargeInFigures | undefined;
+}
+
+/** A fresh model stand-in, bridge process and database: nothing carries over from one run to the next. */
+async function runBridge(options: BenchOptions, plan: BridgeRunPlan): Promise<BridgeRunOutcome> {
   const scratch = await mkdtemp(join(tmpdir(), 'permitline-bench-'));
   const profileDir = options.cpuProf ? await mkdtemp(join(tmpdir(), 'permitline-bench-profile-')) : undefined;
   const abort = new AbortController();
-  const totalMs = (options.rampSeconds + options.seconds) * MS_PER_S + options.drainMs;
+  const webhookMs = plan.bargeIn || options.webhooks === 0 ? 0 : WEBHOOK_LOAD_SECONDS * MS_PER_S;
+  const totalMs = (options.rampSeconds + plan.seconds) * MS_PER_S + options.drainMs + webhookMs;
   const deadline = setTimeout(() => {
     abort.abort(new Error(`the run did not finish within ${((totalMs + DEADLINE_SLACK_MS) / MS_PER_S).toFixed(0)} s`));
   }, totalMs + DEADLINE_SLACK_MS);
@@ -77,12 +121,21 @@ async function run(options: BenchOptions): Promise<number> {
     const caFile = join(scratch, 'model-ca.pem');
     await writeFile(caFile, certificate.cert);
     const originNs = process.hrtime.bigint();
-    const callMs = options.seconds * MS_PER_S;
-    const inbound = new DirectionLedger(originNs, options.calls, callMs / FRAME_MS);
-    const outbound = new DirectionLedger(originNs, options.calls, (callMs + options.drainMs) / options.deltaMs);
-    model = await startBenchModelServer({ certificate, deltaMs: options.deltaMs, inbound, outbound });
+    const callMs = plan.seconds * MS_PER_S;
+    const inbound = new DirectionLedger(originNs, plan.calls, callMs / FRAME_MS);
+    const outbound = new DirectionLedger(originNs, plan.calls, (callMs + options.drainMs) / options.deltaMs);
+    const bargeIns = plan.bargeIn ? new BargeInLedger() : undefined;
+    model = await startBenchModelServer({
+      certificate,
+      deltaMs: options.deltaMs,
+      inbound,
+      outbound,
+      ...(bargeIns === undefined
+        ? {}
+        : { bargeIn: { everyMs: BARGE_IN_EVERY_MS, pauseMs: BARGE_IN_PAUSE_MS, ledger: bargeIns } }),
+    });
 
-    const metricsPort = options.metricsScrapeSeconds > 0 ? await freePort() : undefined;
+    const metricsPort = options.metricsScrapeSeconds > 0 && plan.target === 'service' ? await freePort() : undefined;
     const logFile = join(scratch, 'service.log');
     const serviceEnv = {
       // The bench submits no application, so no text is ever sent: no SMS worker, and a Twilio stand-in address
@@ -93,7 +146,7 @@ async function run(options: BenchOptions): Promise<number> {
       // The bench measures the bridge past the bulkhead's default: every call it places must reach the model.
       CALLS_AT_ONCE_PER_INSTANCE: '0',
     };
-    if (options.cluster !== undefined) {
+    if (options.cluster !== undefined && plan.target === 'service') {
       if (metricsPort !== undefined) throw new Error('--metrics and --cluster cannot be combined');
       out(`starting a cluster of ${options.cluster} behind HAProxy (balance ${options.balance})…\n`);
       clusterTarget = await startClusterTarget({
@@ -108,9 +161,8 @@ async function run(options: BenchOptions): Promise<number> {
         },
       });
       service = clusterTarget.service;
-    } else if (options.reference) {
+    } else if (plan.target === 'reference') {
       const port = await freePort();
-      out('measuring the reference passthrough (bench/reference-bridge.ts), not the service\n');
       service = await startServiceProcess({
         cwd: REPO_ROOT,
         port,
@@ -165,13 +217,14 @@ async function run(options: BenchOptions): Promise<number> {
       }, options.metricsScrapeSeconds * MS_PER_S);
     }
     const idle = await service.sample();
+    const what = plan.target === 'reference' ? 'reference passthrough (bench/reference-bridge.ts)' : 'service';
     out(
       clusterTarget === undefined
-        ? `service pid ${service.pid} ready at ${service.url}; idle RSS ${(idle.rssBytes / 1024 / 1024).toFixed(1)} MiB\n`
-        : `cluster of ${options.cluster ?? 0} ready at ${service.url} (HAProxy); instances' idle RSS together ${(idle.rssBytes / 1024 / 1024).toFixed(1)} MiB\n`,
+        ? `${plan.label}: ${what} pid ${service.pid} ready at ${service.url}; idle RSS ${(idle.rssBytes / 1024 / 1024).toFixed(1)} MiB\n`
+        : `${plan.label}: cluster of ${options.cluster ?? 0} ready at ${service.url} (HAProxy); instances' idle RSS together ${(idle.rssBytes / 1024 / 1024).toFixed(1)} MiB\n`,
     );
     out(
-      `${options.calls} calls × ${options.seconds} s, starts spread over ${options.rampSeconds} s, model deltas of ${options.deltaMs} ms\n`,
+      `${plan.label}: ${plan.calls} calls × ${plan.seconds} s, starts spread over ${options.rampSeconds} s, model deltas of ${options.deltaMs} ms${plan.bargeIn ? `, a barge-in every ${BARGE_IN_EVERY_MS / MS_PER_S} s per call, marks echoed at playback pace` : ''}\n`,
     );
 
     const sampled = service;
@@ -180,9 +233,9 @@ async function run(options: BenchOptions): Promise<number> {
     // The run's clock restarts here so that the steady window is in the ledgers' time base.
     const runStartMs = sinceMs(originNs);
     const rampMs = options.rampSeconds * MS_PER_S;
-    const lastStartMs = options.calls > 1 ? (rampMs * (options.calls - 1)) / options.calls : 0;
+    const lastStartMs = plan.calls > 1 ? (rampMs * (plan.calls - 1)) / plan.calls : 0;
     const steadyFromMs = runStartMs + lastStartMs + STEADY_SETTLE_SECONDS * MS_PER_S;
-    const steadyToMs = runStartMs + options.seconds * MS_PER_S;
+    const steadyToMs = runStartMs + plan.seconds * MS_PER_S;
     const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
 
     let connected = 0;
@@ -213,7 +266,7 @@ async function run(options: BenchOptions): Promise<number> {
         (s) => {
           peakRss = Math.max(peakRss, s.rssBytes);
           out(
-            `  t=${((sinceMs(originNs) - runStartMs) / MS_PER_S).toFixed(0).padStart(3)} s  connected ${connected}/${options.calls}` +
+            `  ${plan.label}  t=${((sinceMs(originNs) - runStartMs) / MS_PER_S).toFixed(0).padStart(3)} s  connected ${connected}/${plan.calls}` +
               `  caller→model ${inbound.receivedSoFar}/${inbound.sentSoFar}  model→caller ${outbound.receivedSoFar}/${outbound.sentSoFar}` +
               `  service RSS ${(s.rssBytes / 1024 / 1024).toFixed(0)} MiB\n`,
           );
@@ -223,8 +276,8 @@ async function run(options: BenchOptions): Promise<number> {
     }, PROGRESS_INTERVAL_MS);
 
     const calls: Promise<BenchCallResult>[] = [];
-    for (let i = 0; i < options.calls; i += 1) {
-      const startAt = runStartMs + (options.calls > 1 ? (rampMs * i) / options.calls : 0) + framePhaseMs(i);
+    for (let i = 0; i < plan.calls; i += 1) {
+      const startAt = runStartMs + (plan.calls > 1 ? (rampMs * i) / plan.calls : 0) + framePhaseMs(i);
       calls.push(
         sleep(Math.max(0, startAt - sinceMs(originNs)), undefined, { signal: abort.signal })
           .then(() =>
@@ -232,11 +285,12 @@ async function run(options: BenchOptions): Promise<number> {
               serviceUrl: svc.url,
               authToken: AUTH_TOKEN,
               callIndex: i,
-              durationMs: options.seconds * MS_PER_S,
+              durationMs: plan.seconds * MS_PER_S,
               drainMs: options.drainMs,
               inbound,
               outbound,
               stopModel: (callIndex) => model?.stopSpeakingTo(callIndex) ?? false,
+              ...(bargeIns === undefined ? {} : { marks: 'at playback pace' as const, bargeIn: bargeIns }),
               signal: abort.signal,
               onConnected: () => {
                 connected += 1;
@@ -248,6 +302,7 @@ async function run(options: BenchOptions): Promise<number> {
             connected: false,
             problems: [`not run: ${error instanceof Error ? error.message : String(error)}`],
             webhookMs: Number.NaN,
+            firstAudioMs: Number.NaN,
             framesSent: 0,
             marksEchoed: 0,
             clears: 0,
@@ -267,17 +322,37 @@ async function run(options: BenchOptions): Promise<number> {
       );
     const usage = await steady.usage();
     peakRss = Math.max(peakRss, usage.serviceRssBytes);
+    // On the same process, after the calls: each answered webhook leaves a pre-warmed model session that no stream
+    // claims; they die with the process, stopped below, so none reaches the next run.
+    let webhooks: Awaited<ReturnType<typeof runWebhookBench>> | undefined;
+    if (webhookMs > 0) {
+      out(
+        `${plan.label}: ${options.webhooks} voice webhooks one at a time, then ${WEBHOOK_LOAD_PER_SECOND} a second for ${WEBHOOK_LOAD_SECONDS} s…\n`,
+      );
+      webhooks = await runWebhookBench({
+        serviceUrl: svc.url,
+        authToken: AUTH_TOKEN,
+        single: options.webhooks,
+        perSecond: WEBHOOK_LOAD_PER_SECOND,
+        seconds: WEBHOOK_LOAD_SECONDS,
+        signal: abort.signal,
+      });
+    }
     const logText = clusterTarget === undefined ? await readFile(logFile, 'utf8') : await clusterTarget.logText();
     const figures: BenchFigures = {
-      calls: options.calls,
+      calls: plan.calls,
       connected: results.filter((r) => r.connected).length,
-      seconds: options.seconds,
+      seconds: plan.seconds,
       rampSeconds: options.rampSeconds,
       deltaMs: options.deltaMs,
       steadySeconds: usage.wallSeconds,
       inbound: inbound.summary(steadyFromMs, steadyToMs, MS_PER_S / FRAME_MS),
       outbound: outbound.summary(steadyFromMs, steadyToMs, MS_PER_S / options.deltaMs),
       webhook: summarizeLatency(Float64Array.from(results.map((r) => r.webhookMs).filter(Number.isFinite))),
+      ...(webhooks === undefined
+        ? {}
+        : { webhookSingle: { latency: webhooks.single, errors: webhooks.singleErrors }, webhookLoad: webhooks.load }),
+      firstAudio: summarizeLatency(Float64Array.from(results.map((r) => r.firstAudioMs).filter(Number.isFinite))),
       callProblems: results.flatMap((r) => r.problems.map((p) => `call ${r.callIndex}: ${p}`)),
       service: {
         cpuPercentOfCore: (usage.serviceCpuSeconds / usage.wallSeconds) * PERCENT,
@@ -297,9 +372,11 @@ async function run(options: BenchOptions): Promise<number> {
     const unexpected = [...model.unexpectedEvents].map(([type, n]) => `${type} ×${n}`);
     if (options.timeline)
       out(formatTimeline(inbound.timeline(MS_PER_S), outbound.timeline(MS_PER_S), loadTimeline.seconds, runStartMs));
-    out(formatReport(figures));
+    const bargeIn = bargeIns?.summary(plan.calls);
+    out(options.target === 'both' || plan.bargeIn ? formatRunSummary(plan.label, figures) : formatReport(figures));
+    if (bargeIn !== undefined) out(formatBargeIn(bargeIn));
     out(
-      `service RSS peak ${(peakRss / 1024 / 1024).toFixed(1)} MiB; model stand-in connections ${model.connections}${unexpected.length > 0 ? `; unexpected client events: ${unexpected.join(', ')}` : ''}\n`,
+      `  RSS peak ${(peakRss / 1024 / 1024).toFixed(1)} MiB; model stand-in connections ${model.connections}${unexpected.length > 0 ? `; unexpected client events: ${unexpected.join(', ')}` : ''}\n`,
     );
     if (metricsPort !== undefined)
       out(
@@ -310,7 +387,7 @@ async function run(options: BenchOptions): Promise<number> {
       out(
         `service log (last lines):\n${clusterTarget === undefined ? await tail(logFile) : logText.trimEnd().split('\n').slice(-10).join('\n')}\n`,
       );
-    return 0;
+    return { figures, bargeIn };
   } finally {
     clearTimeout(deadline);
     clearInterval(progress);
@@ -365,13 +442,59 @@ async function runOutbox(options: BenchOptions): Promise<number> {
   }
 }
 
+/**
+ * Reference, service, reference, service, …: alternating spreads whatever else the machine does over both, and the
+ * median of each target's runs is what the targets are judged on. Then the barge-in run, service only.
+ */
+async function runPairs(options: BenchOptions): Promise<number> {
+  const targets: readonly BenchTarget[] = options.target === 'both' ? ['reference', 'service'] : [options.target];
+  const runs: BridgeRun[] = [];
+  for (let pair = 1; pair <= options.pairs; pair += 1) {
+    for (const target of targets) {
+      const label = `${options.target === 'both' ? 'pair' : 'run'} ${pair}/${options.pairs}: ${target}`;
+      out(`\n${label}…\n`);
+      const { figures } = await runBridge(options, {
+        target,
+        label,
+        calls: options.calls,
+        seconds: options.seconds,
+        bargeIn: false,
+      });
+      runs.push({ target, pair, figures });
+    }
+  }
+  let bargeIn: BargeInFigures | undefined;
+  if (options.target !== 'reference' && options.bargeInCalls > 0) {
+    out('\nbarge-in: service…\n');
+    ({ bargeIn } = await runBridge(options, {
+      target: 'service',
+      label: 'barge-in: service',
+      calls: options.bargeInCalls,
+      seconds: Math.max(BARGE_IN_SECONDS, Math.ceil(options.rampSeconds) + 2 * STEADY_SETTLE_SECONDS),
+      bargeIn: true,
+    }));
+  }
+  if (options.json !== undefined) {
+    await writeFile(options.json, benchJson({ cpus: availableParallelism(), node: process.version }, runs));
+    out(`figures of every run written to ${options.json}\n`);
+  }
+  out('\n');
+  out(
+    formatSideBySide(compareRuns(runs, bargeIn), {
+      reference: runs.filter((r) => r.target === 'reference').length,
+      service: runs.filter((r) => r.target === 'service').length,
+    }),
+  );
+  return 0;
+}
+
 async function runSelected(options: BenchOptions): Promise<number> {
   if (options.only !== 'outbox') {
-    const code = await run(options);
+    const code = await runPairs(options);
     if (code !== 0) return code;
   }
   // The outbox benchmark has its own workers and no cluster: --cluster measures the bridge only.
-  if (options.only !== 'bridge' && options.cluster === undefined && !options.reference) {
+  if (options.only !== 'bridge' && options.cluster === undefined && options.target !== 'reference') {
     if (options.only === undefined) out('\n');
     return runOutbox(options);
   }

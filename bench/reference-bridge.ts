@@ -17,8 +17,8 @@ import { WebSocket, WebSocketServer } from 'ws';
  * Caller audio that arrives before the model socket is open is dropped, as
  * such a bridge does; the bench counts it among the frames lost early.
  *
- * `npm run bench -- --reference` measures it in place of the service; running
- * both alternately inside one command is the next step of issue 16.
+ * `npm run bench` measures it and the service alternately and sets them side
+ * by side; `--target reference` measures it alone.
  */
 
 const MEDIA_PATH = '/media-stream';

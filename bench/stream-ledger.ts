@@ -12,6 +12,7 @@ import { elapsedMs, type Stamp } from './frame-stamp.ts';
 export interface LatencySummary {
   readonly count: number;
   readonly p50: number;
+  readonly p95: number;
   readonly p99: number;
   readonly max: number;
 }
@@ -90,11 +91,17 @@ class SampleBuffer {
 }
 
 export function summarizeLatency(values: Float64Array): LatencySummary {
-  if (values.length === 0) return { count: 0, p50: Number.NaN, p99: Number.NaN, max: Number.NaN };
+  if (values.length === 0) return { count: 0, p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, max: Number.NaN };
   const sorted = Float64Array.from(values).sort();
   // Nearest-rank percentiles: the value below which p% of the samples fall.
   const at = (p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-  return { count: sorted.length, p50: at(50), p99: at(99), max: sorted[sorted.length - 1] ?? Number.NaN };
+  return {
+    count: sorted.length,
+    p50: at(50),
+    p95: at(95),
+    p99: at(99),
+    max: sorted[sorted.length - 1] ?? Number.NaN,
+  };
 }
 
 export class DirectionLedger {
