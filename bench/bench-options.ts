@@ -31,6 +31,8 @@ export interface BenchOptions {
   readonly target: 'both' | BenchTarget;
   /** Runs of each target: with both, reference and service alternately, this many pairs. */
   readonly pairs: number;
+  /** With both: a run of the bare passthrough (no JSON) before each pair, printed as the floor. */
+  readonly floor: boolean;
   /** Write every run's figures here as JSON when the bridge benchmark ends. */
   readonly json: string | undefined;
   /** Calls of the barge-in run (service only); 0: no barge-in run. */
@@ -62,6 +64,8 @@ reference"). The barge-in run echoes marks at playback pace, as Twilio does.
 
   --target T         both (default), service or reference
   --pairs P          runs of each target, alternating with both (default 2)
+  --floor            with both: also run the bare passthrough (ws and TLS, no JSON) before each pair and
+                     print it as the floor the targets are measured above
   --json FILE        write every bridge run's figures to FILE as JSON ({ version, machine, runs })
   --barge-in-calls N calls of the barge-in run, 10 s each, service only (default 50; 0: none)
   --webhooks N       webhooks one at a time after each run, before 200 a second for 3 s (default 200; 0: none)
@@ -131,6 +135,7 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
         balance: { type: 'string' },
         target: { type: 'string' },
         pairs: { type: 'string' },
+        floor: { type: 'boolean', default: false },
         json: { type: 'string' },
         'barge-in-calls': { type: 'string' },
         webhooks: { type: 'string' },
@@ -199,6 +204,8 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
     problems.push('--cluster measures the service only: it cannot be combined with --target both or reference');
   if (target === 'reference' && metricsScrapeSeconds > 0)
     problems.push('--metrics scrapes the service: it cannot be combined with --target reference');
+  if (values.floor && target !== 'both')
+    problems.push('--floor runs beside the reference and the service: it needs --target both');
   if (values.json !== undefined && values.json.trim() === '') problems.push('--json needs a file name');
   if (problems.length === 0 && deltaMs % FRAME_MS !== 0) problems.push(`--delta-ms must be a multiple of ${FRAME_MS}`);
   if (problems.length === 0 && seconds < rampSeconds + 2 * STEADY_SETTLE_SECONDS) {
@@ -225,6 +232,7 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
       balance: balance === 'leastconn' ? 'leastconn' : 'roundrobin',
       target: target ?? 'both',
       pairs,
+      floor: values.floor,
       json: values.json,
       bargeInCalls,
       webhooks,

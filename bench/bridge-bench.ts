@@ -30,6 +30,7 @@ import {
   formatSideBySide,
   type BargeInFigures,
   type BenchTarget,
+  formatFloor,
   type BridgeRun,
 } from './side-by-side.ts';
 import { SteadyWindow } from './steady-window.ts';
@@ -161,7 +162,7 @@ async function runBridge(options: BenchOptions, plan: BridgeRunPlan): Promise<Br
         },
       });
       service = clusterTarget.service;
-    } else if (plan.target === 'reference') {
+    } else if (plan.target === 'reference' || plan.target === 'floor') {
       const port = await freePort();
       service = await startServiceProcess({
         cwd: REPO_ROOT,
@@ -174,6 +175,7 @@ async function runBridge(options: BenchOptions, plan: BridgeRunPlan): Promise<Br
           String(port),
           '--model-url',
           `${model.baseURL.replace(/^https:/, 'wss:')}/realtime`,
+          ...(plan.target === 'floor' ? ['--bare'] : []),
         ],
         env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: caFile },
       });
@@ -217,7 +219,11 @@ async function runBridge(options: BenchOptions, plan: BridgeRunPlan): Promise<Br
       }, options.metricsScrapeSeconds * MS_PER_S);
     }
     const idle = await service.sample();
-    const what = plan.target === 'reference' ? 'reference passthrough (bench/reference-bridge.ts)' : 'service';
+    const what = {
+      reference: 'reference passthrough (bench/reference-bridge.ts)',
+      floor: 'bare passthrough (bench/reference-bridge.ts --bare)',
+      service: 'service',
+    }[plan.target];
     out(
       clusterTarget === undefined
         ? `${plan.label}: ${what} pid ${service.pid} ready at ${service.url}; idle RSS ${(idle.rssBytes / 1024 / 1024).toFixed(1)} MiB\n`
@@ -447,7 +453,12 @@ async function runOutbox(options: BenchOptions): Promise<number> {
  * median of each target's runs is what the targets are judged on. Then the barge-in run, service only.
  */
 async function runPairs(options: BenchOptions): Promise<number> {
-  const targets: readonly BenchTarget[] = options.target === 'both' ? ['reference', 'service'] : [options.target];
+  const targets: readonly BenchTarget[] =
+    options.target !== 'both'
+      ? [options.target]
+      : options.floor
+        ? ['floor', 'reference', 'service']
+        : ['reference', 'service'];
   const runs: BridgeRun[] = [];
   for (let pair = 1; pair <= options.pairs; pair += 1) {
     for (const target of targets) {
@@ -475,10 +486,13 @@ async function runPairs(options: BenchOptions): Promise<number> {
     }));
   }
   if (options.json !== undefined) {
-    await writeFile(options.json, benchJson({ cpus: availableParallelism(), node: process.version }, runs));
+    // The file's contract names the reference and the service only (bench/latency-sweep.ts reads it).
+    const compared = runs.filter((r) => r.target !== 'floor');
+    await writeFile(options.json, benchJson({ cpus: availableParallelism(), node: process.version }, compared));
     out(`figures of every run written to ${options.json}\n`);
   }
   out('\n');
+  if (options.floor) out(formatFloor(runs));
   out(
     formatSideBySide(compareRuns(runs, bargeIn), {
       reference: runs.filter((r) => r.target === 'reference').length,

@@ -23,6 +23,13 @@ import { WebSocket, WebSocketServer } from 'ws';
 
 const MEDIA_PATH = '/media-stream';
 const MARK_NAME = 'agent';
+// --bare: the floor, a bridge that does no JSON at all. It finds the audio by its place in the text the bench's
+// callers and model stand-in write and splices it into the text it sends: what is left is ws and TLS alone.
+const MEDIA_EVENT = '{"event":"media",';
+const PAYLOAD_KEY = '"payload":"';
+const DELTA_TYPE = '"type":"response.output_audio.delta"';
+const DELTA_KEY = '"delta":"';
+const APPEND_HEAD = '{"type":"input_audio_buffer.append","audio":"';
 
 interface TwilioMessage {
   event?: string;
@@ -40,7 +47,21 @@ export interface ReferenceBridge {
   close(): Promise<void>;
 }
 
-export async function startReferenceBridge(options: { port: number; modelUrl: string }): Promise<ReferenceBridge> {
+/** The quoted string value that starts right after `key` in `text`, or undefined. */
+function valueAfter(text: string, key: string): string | undefined {
+  const start = text.indexOf(key);
+  if (start < 0) return undefined;
+  const from = start + key.length;
+  const end = text.indexOf('"', from);
+  return end < 0 ? undefined : text.slice(from, end);
+}
+
+export async function startReferenceBridge(options: {
+  port: number;
+  modelUrl: string;
+  bare?: boolean;
+}): Promise<ReferenceBridge> {
+  const bare = options.bare === true;
   let origin = '';
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.method === 'POST' && req.url?.startsWith('/twilio/voice') === true) {
@@ -63,10 +84,22 @@ export async function startReferenceBridge(options: { port: number; modelUrl: st
     let streamSid = '';
     let model: WebSocket | undefined;
     caller.on('message', (data: Buffer) => {
-      const message = JSON.parse(data.toString()) as TwilioMessage;
+      const text = data.toString();
+      if (bare && text.startsWith(MEDIA_EVENT)) {
+        const payload = valueAfter(text, PAYLOAD_KEY);
+        if (payload !== undefined && model?.readyState === WebSocket.OPEN) model.send(`${APPEND_HEAD}${payload}"}`);
+        return;
+      }
+      const message = JSON.parse(text) as TwilioMessage;
       if (message.event === 'start') {
         streamSid = message.start?.streamSid ?? '';
-        model = connectModel(options.modelUrl, (delta) => {
+        const sid = JSON.stringify(streamSid);
+        model = connectModel(options.modelUrl, bare, (delta) => {
+          if (bare) {
+            caller.send(`{"event":"media","streamSid":${sid},"media":{"payload":"${delta}"}}`);
+            caller.send(`{"event":"mark","streamSid":${sid},"mark":{"name":"${MARK_NAME}"}}`);
+            return;
+          }
           caller.send(JSON.stringify({ event: 'media', streamSid, media: { payload: delta } }));
           caller.send(JSON.stringify({ event: 'mark', streamSid, mark: { name: MARK_NAME } }));
         });
@@ -93,7 +126,7 @@ export async function startReferenceBridge(options: { port: number; modelUrl: st
   };
 }
 
-function connectModel(url: string, onDelta: (delta: string) => void): WebSocket {
+function connectModel(url: string, bare: boolean, onDelta: (delta: string) => void): WebSocket {
   const model = new WebSocket(`${url}?model=gpt-realtime`, { headers: { Authorization: 'Bearer reference-bridge' } });
   model.on('open', () => {
     model.send(
@@ -108,7 +141,13 @@ function connectModel(url: string, onDelta: (delta: string) => void): WebSocket 
     model.send(JSON.stringify({ type: 'response.create' }));
   });
   model.on('message', (data: Buffer) => {
-    const message = JSON.parse(data.toString()) as ModelMessage;
+    const text = data.toString();
+    if (bare) {
+      const delta = text.includes(DELTA_TYPE) ? valueAfter(text, DELTA_KEY) : undefined;
+      if (delta !== undefined) onDelta(delta);
+      return;
+    }
+    const message = JSON.parse(text) as ModelMessage;
     if (message.type === 'response.output_audio.delta' && message.delta !== undefined) onDelta(message.delta);
   });
   model.on('error', () => {
@@ -118,13 +157,17 @@ function connectModel(url: string, onDelta: (delta: string) => void): WebSocket 
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { port: { type: 'string' }, 'model-url': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { port: { type: 'string' }, 'model-url': { type: 'string' }, bare: { type: 'boolean', default: false } },
+  });
   const port = Number(values.port ?? '0');
   if (values['model-url'] === undefined || !Number.isInteger(port)) {
-    process.stderr.write('Usage: node bench/reference-bridge.ts --port P --model-url wss://127.0.0.1:Q/v1/realtime\n');
+    process.stderr.write(
+      'Usage: node bench/reference-bridge.ts --port P --model-url wss://127.0.0.1:Q/v1/realtime [--bare]\n',
+    );
     process.exit(2);
   }
-  const bridge = await startReferenceBridge({ port, modelUrl: values['model-url'] });
+  const bridge = await startReferenceBridge({ port, modelUrl: values['model-url'], bare: values.bare });
   process.stdout.write(`reference bridge listening at ${bridge.url}\n`);
   process.once('SIGTERM', () => {
     void bridge.close().then(() => process.exit(0));

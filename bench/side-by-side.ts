@@ -8,7 +8,8 @@ import type { LatencySummary } from './stream-ledger.ts';
  * to the reference, an absolute bound, or both). Pure.
  */
 
-export type BenchTarget = 'reference' | 'service';
+/** `floor`: the reference passthrough with no JSON at all (`--bare`), what ws and TLS alone cost (`--floor`). */
+export type BenchTarget = 'reference' | 'service' | 'floor';
 
 export interface BridgeRun {
   readonly target: BenchTarget;
@@ -232,6 +233,40 @@ export function formatSideBySide(
     `Side by side: median of ${runs(counts.reference, 'reference')} and ${runs(counts.service, 'service')} (ratio = service / reference)`,
     table(rows),
     `Targets: ${met} met, ${notMet} not met${unknown > 0 ? `, ${unknown} not measured (n/a)` : ''}.`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * With --floor: what a bridge that parses and builds no JSON at all costs, next to the reference and the
+ * service, so a target below the floor shows as such instead of as a shortfall of the service.
+ */
+export function formatFloor(runs: readonly BridgeRun[]): string {
+  const of = (target: BenchTarget, pick: (f: BenchFigures) => number): number =>
+    median(runs.filter((r) => r.target === target).map((r) => pick(r.figures)));
+  const rows: string[][] = [['', 'unit', 'floor', 'reference', 'service', 'floor / reference', 'service / floor']];
+  const line = (name: string, unit: string, pick: (f: BenchFigures) => number): void => {
+    const floor = of('floor', pick);
+    const reference = of('reference', pick);
+    const service = of('service', pick);
+    rows.push([
+      name,
+      unit,
+      fixed(floor),
+      fixed(reference),
+      fixed(service),
+      fixed(ratio(floor, reference)),
+      fixed(ratio(service, floor)),
+    ]);
+  };
+  line('CPU per call-second (steady)', 'ms', cpuMsPerCallSecond);
+  line('RSS per live call', 'KiB', rssKibPerCall);
+  line('p99 added latency, whole run, caller→model', 'ms', (f) => f.inbound.latencyAll.p99);
+  line('p99 added latency, whole run, model→caller', 'ms', (f) => f.outbound.latencyAll.p99);
+  const n = runs.filter((r) => r.target === 'floor').length;
+  return [
+    `The floor (bench/reference-bridge.ts --bare: ws and TLS, no JSON), median of ${n} run${n === 1 ? '' : 's'}:`,
+    table(rows),
     '',
   ].join('\n');
 }

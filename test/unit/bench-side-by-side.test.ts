@@ -3,6 +3,7 @@ import { benchJson } from '../../bench/bench-json.ts';
 import type { BenchFigures } from '../../bench/bench-report.ts';
 import {
   compareRuns,
+  formatFloor,
   formatSideBySide,
   median,
   ratio,
@@ -167,6 +168,20 @@ describe('compareRuns', () => {
     expect(text).toContain('median of 2 reference runs and 2 service runs');
     // Barge-in was not measured: not counted as met.
     expect(text).toContain('not measured (n/a)');
+  });
+});
+
+describe('formatFloor', () => {
+  it('puts the bare passthrough beside the reference and the service, with both ratios', () => {
+    const text = formatFloor([
+      { target: 'floor', pair: 1, figures: figures({ cpuPercent: 30, p99: 4, rssPerCallKib: 200 }) },
+      { target: 'reference', pair: 1, figures: figures({ cpuPercent: 40, p99: 5, rssPerCallKib: 250 }) },
+      { target: 'service', pair: 1, figures: figures({ cpuPercent: 33, p99: 6, rssPerCallKib: 300 }) },
+    ]);
+    // 30 % of a core over 100 calls = 3 ms per call-second: 0.75 of the reference's 4 ms; the service is 1.10 of it.
+    expect(text).toMatch(/CPU per call-second \(steady\)\s+ms\s+3\.00\s+4\.00\s+3\.30\s+0\.75\s+1\.10/);
+    expect(text).toMatch(/RSS per live call\s+KiB\s+200\.00\s+250\.00\s+300\.00\s+0\.80\s+1\.50/);
+    expect(text).toContain('median of 1 run:');
   });
 });
 
