@@ -33,6 +33,10 @@ export interface BenchOptions {
   readonly pairs: number;
   /** With both: a run of the bare passthrough (no JSON) before each pair, printed as the floor. */
   readonly floor: boolean;
+  /** A checkout of an earlier PermitLine (with its node_modules): its service alternates with this one's. */
+  readonly before: string | undefined;
+  /** NAME=VALUE settings added to the earlier service's environment (e.g. WS_NO_BUFFER_UTIL=1). */
+  readonly beforeEnv: Readonly<Record<string, string>>;
   /** Write every run's figures here as JSON when the bridge benchmark ends. */
   readonly json: string | undefined;
   /** Calls of the barge-in run (service only); 0: no barge-in run. */
@@ -66,6 +70,9 @@ reference"). The barge-in run echoes marks at playback pace, as Twilio does.
   --pairs P          runs of each target, alternating with both (default 2)
   --floor            with both: also run the bare passthrough (ws and TLS, no JSON) before each pair and
                      print it as the floor the targets are measured above
+  --before DIR       alternate this service with the one in DIR (an earlier checkout with its node_modules)
+                     and print before / after: what a change bought (bridge only, no reference)
+  --before-env K=V   a setting for the earlier service only (repeatable), e.g. WS_NO_BUFFER_UTIL=1
   --json FILE        write every bridge run's figures to FILE as JSON ({ version, machine, runs })
   --barge-in-calls N calls of the barge-in run, 10 s each, service only (default 50; 0: none)
   --webhooks N       webhooks one at a time after each run, before 200 a second for 3 s (default 200; 0: none)
@@ -136,6 +143,8 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
         target: { type: 'string' },
         pairs: { type: 'string' },
         floor: { type: 'boolean', default: false },
+        before: { type: 'string' },
+        'before-env': { type: 'string', multiple: true },
         json: { type: 'string' },
         'barge-in-calls': { type: 'string' },
         webhooks: { type: 'string' },
@@ -204,6 +213,16 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
     problems.push('--cluster measures the service only: it cannot be combined with --target both or reference');
   if (target === 'reference' && metricsScrapeSeconds > 0)
     problems.push('--metrics scrapes the service: it cannot be combined with --target reference');
+  const beforeEnv: Record<string, string> = {};
+  for (const setting of values['before-env'] ?? []) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(setting);
+    if (match?.[1] === undefined) problems.push(`--before-env must be NAME=VALUE, not "${setting}"`);
+    else beforeEnv[match[1]] = match[2] ?? '';
+  }
+  if (values['before-env'] !== undefined && values.before === undefined)
+    problems.push('--before-env sets up the earlier service: it needs --before DIR');
+  if (values.before !== undefined && (values.floor || values.target !== undefined || cluster !== undefined))
+    problems.push('--before alternates two services: it cannot be combined with --floor, --target or --cluster');
   if (values.floor && target !== 'both')
     problems.push('--floor runs beside the reference and the service: it needs --target both');
   if (values.json !== undefined && values.json.trim() === '') problems.push('--json needs a file name');
@@ -233,6 +252,8 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
       target: target ?? 'both',
       pairs,
       floor: values.floor,
+      before: values.before,
+      beforeEnv,
       json: values.json,
       bargeInCalls,
       webhooks,

@@ -31,6 +31,7 @@ import {
   type BargeInFigures,
   type BenchTarget,
   formatFloor,
+  formatBeforeAfter,
   type BridgeRun,
 } from './side-by-side.ts';
 import { SteadyWindow } from './steady-window.ts';
@@ -182,7 +183,7 @@ async function runBridge(options: BenchOptions, plan: BridgeRunPlan): Promise<Br
     } else {
       const port = await freePort();
       service = await startServiceProcess({
-        cwd: REPO_ROOT,
+        cwd: plan.target === 'before' ? (options.before ?? REPO_ROOT) : REPO_ROOT,
         port,
         logFile,
         nodeArgs: profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir],
@@ -198,6 +199,7 @@ async function runBridge(options: BenchOptions, plan: BridgeRunPlan): Promise<Br
           OPENAI_BASE_URL: model.baseURL,
           NODE_EXTRA_CA_CERTS: caFile,
           ...serviceEnv,
+          ...(plan.target === 'before' ? options.beforeEnv : {}),
           ...(metricsPort === undefined ? {} : { METRICS_PORT: String(metricsPort) }),
         },
       });
@@ -222,6 +224,7 @@ async function runBridge(options: BenchOptions, plan: BridgeRunPlan): Promise<Br
     const what = {
       reference: 'reference passthrough (bench/reference-bridge.ts)',
       floor: 'bare passthrough (bench/reference-bridge.ts --bare)',
+      before: `service from ${options.before ?? '?'}`,
       service: 'service',
     }[plan.target];
     out(
@@ -454,11 +457,13 @@ async function runOutbox(options: BenchOptions): Promise<number> {
  */
 async function runPairs(options: BenchOptions): Promise<number> {
   const targets: readonly BenchTarget[] =
-    options.target !== 'both'
-      ? [options.target]
-      : options.floor
-        ? ['floor', 'reference', 'service']
-        : ['reference', 'service'];
+    options.before !== undefined
+      ? ['before', 'service']
+      : options.target !== 'both'
+        ? [options.target]
+        : options.floor
+          ? ['floor', 'reference', 'service']
+          : ['reference', 'service'];
   const runs: BridgeRun[] = [];
   for (let pair = 1; pair <= options.pairs; pair += 1) {
     for (const target of targets) {
@@ -487,18 +492,20 @@ async function runPairs(options: BenchOptions): Promise<number> {
   }
   if (options.json !== undefined) {
     // The file's contract names the reference and the service only (bench/latency-sweep.ts reads it).
-    const compared = runs.filter((r) => r.target !== 'floor');
+    const compared = runs.filter((r) => r.target === 'reference' || r.target === 'service');
     await writeFile(options.json, benchJson({ cpus: availableParallelism(), node: process.version }, compared));
     out(`figures of every run written to ${options.json}\n`);
   }
   out('\n');
   if (options.floor) out(formatFloor(runs));
-  out(
-    formatSideBySide(compareRuns(runs, bargeIn), {
-      reference: runs.filter((r) => r.target === 'reference').length,
-      service: runs.filter((r) => r.target === 'service').length,
-    }),
-  );
+  if (options.before !== undefined) out(formatBeforeAfter(runs, options.before));
+  else
+    out(
+      formatSideBySide(compareRuns(runs, bargeIn), {
+        reference: runs.filter((r) => r.target === 'reference').length,
+        service: runs.filter((r) => r.target === 'service').length,
+      }),
+    );
   return 0;
 }
 

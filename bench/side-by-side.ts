@@ -8,8 +8,11 @@ import type { LatencySummary } from './stream-ledger.ts';
  * to the reference, an absolute bound, or both). Pure.
  */
 
-/** `floor`: the reference passthrough with no JSON at all (`--bare`), what ws and TLS alone cost (`--floor`). */
-export type BenchTarget = 'reference' | 'service' | 'floor';
+/**
+ * `floor`: the reference passthrough with no JSON at all (`--bare`), what ws and TLS alone cost (`--floor`).
+ * `before`: the service from another checkout (`--before DIR`), to measure what a change bought.
+ */
+export type BenchTarget = 'reference' | 'service' | 'floor' | 'before';
 
 export interface BridgeRun {
   readonly target: BenchTarget;
@@ -266,6 +269,33 @@ export function formatFloor(runs: readonly BridgeRun[]): string {
   const n = runs.filter((r) => r.target === 'floor').length;
   return [
     `The floor (bench/reference-bridge.ts --bare: ws and TLS, no JSON), median of ${n} run${n === 1 ? '' : 's'}:`,
+    table(rows),
+    '',
+  ].join('\n');
+}
+
+/** With --before: the service from an earlier checkout against this one, run alternately. */
+export function formatBeforeAfter(runs: readonly BridgeRun[], beforeLabel: string): string {
+  const of = (target: BenchTarget, pick: (f: BenchFigures) => number): number =>
+    median(runs.filter((r) => r.target === target).map((r) => pick(r.figures)));
+  const rows: string[][] = [['', 'unit', 'before', 'after', 'after / before']];
+  const line = (name: string, unit: string, pick: (f: BenchFigures) => number): void => {
+    const before = of('before', pick);
+    const after = of('service', pick);
+    rows.push([name, unit, fixed(before), fixed(after), fixed(ratio(after, before))]);
+  };
+  line('CPU per call-second (steady)', 'ms', cpuMsPerCallSecond);
+  line('RSS per live call', 'KiB', rssKibPerCall);
+  line('p99 added latency, whole run, caller→model', 'ms', (f) => f.inbound.latencyAll.p99);
+  line('p99 added latency, whole run, model→caller', 'ms', (f) => f.outbound.latencyAll.p99);
+  line('p99 added latency, steady, caller→model', 'ms', (f) => f.inbound.latencySteady.p99);
+  line('p99 added latency, steady, model→caller', 'ms', (f) => f.outbound.latencySteady.p99);
+  line('voice webhook p95, one at a time', 'ms', (f) => f.webhookSingle?.latency.p95 ?? Number.NaN);
+  line('voice webhook p95, 200 a second', 'ms', (f) => f.webhookLoad?.latency.p95 ?? Number.NaN);
+  line('first agent audio p95', 'ms', (f) => f.firstAudio.p95);
+  const n = runs.filter((r) => r.target === 'service').length;
+  return [
+    `Before (${beforeLabel}) and after (this checkout), median of ${n} run${n === 1 ? '' : 's'} each, alternated:`,
     table(rows),
     '',
   ].join('\n');

@@ -3,6 +3,7 @@ import { benchJson } from '../../bench/bench-json.ts';
 import type { BenchFigures } from '../../bench/bench-report.ts';
 import {
   compareRuns,
+  formatBeforeAfter,
   formatFloor,
   formatSideBySide,
   median,
@@ -182,6 +183,22 @@ describe('formatFloor', () => {
     expect(text).toMatch(/CPU per call-second \(steady\)\s+ms\s+3\.00\s+4\.00\s+3\.30\s+0\.75\s+1\.10/);
     expect(text).toMatch(/RSS per live call\s+KiB\s+200\.00\s+250\.00\s+300\.00\s+0\.80\s+1\.50/);
     expect(text).toContain('median of 1 run:');
+  });
+});
+
+describe('formatBeforeAfter', () => {
+  it('gives each figure before and after a change, and after / before', () => {
+    const text = formatBeforeAfter(
+      [
+        { target: 'before', pair: 1, figures: figures({ cpuPercent: 40, p99: 10, rssPerCallKib: 300 }) },
+        { target: 'service', pair: 1, figures: figures({ cpuPercent: 30, p99: 5, rssPerCallKib: 240 }) },
+      ],
+      '/tmp/old',
+    );
+    expect(text).toContain('Before (/tmp/old)');
+    expect(text).toMatch(/CPU per call-second \(steady\)\s+ms\s+4\.00\s+3\.00\s+0\.75/);
+    expect(text).toMatch(/p99 added latency, whole run, caller→model\s+ms\s+10\.00\s+5\.00\s+0\.50/);
+    expect(text).toMatch(/RSS per live call\s+KiB\s+300\.00\s+240\.00\s+0\.80/);
   });
 });
 
