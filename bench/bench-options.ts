@@ -35,6 +35,8 @@ export interface BenchOptions {
   readonly floor: boolean;
   /** A checkout of an earlier PermitLine (with its node_modules): its service alternates with this one's. */
   readonly before: string | undefined;
+  /** With --before: the checkout whose service is "after" (default this one), to measure one change at a time. */
+  readonly after: string | undefined;
   /** NAME=VALUE settings added to the earlier service's environment (e.g. WS_NO_BUFFER_UTIL=1). */
   readonly beforeEnv: Readonly<Record<string, string>>;
   /** Write every run's figures here as JSON when the bridge benchmark ends. */
@@ -73,6 +75,7 @@ reference"). The barge-in run echoes marks at playback pace, as Twilio does.
   --before DIR       alternate this service with the one in DIR (an earlier checkout with its node_modules)
                      and print before / after: what a change bought (bridge only, no reference)
   --before-env K=V   a setting for the earlier service only (repeatable), e.g. WS_NO_BUFFER_UTIL=1
+  --after DIR        with --before: the checkout to measure as "after" (default this one)
   --json FILE        write every bridge run's figures to FILE as JSON ({ version, machine, runs })
   --barge-in-calls N calls of the barge-in run, 10 s each, service only (default 50; 0: none)
   --webhooks N       webhooks one at a time after each run, before 200 a second for 3 s (default 200; 0: none)
@@ -145,6 +148,7 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
         floor: { type: 'boolean', default: false },
         before: { type: 'string' },
         'before-env': { type: 'string', multiple: true },
+        after: { type: 'string' },
         json: { type: 'string' },
         'barge-in-calls': { type: 'string' },
         webhooks: { type: 'string' },
@@ -219,6 +223,8 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
     if (match?.[1] === undefined) problems.push(`--before-env must be NAME=VALUE, not "${setting}"`);
     else beforeEnv[match[1]] = match[2] ?? '';
   }
+  if (values.after !== undefined && values.before === undefined)
+    problems.push('--after is the other side of --before: it needs --before DIR');
   if (values['before-env'] !== undefined && values.before === undefined)
     problems.push('--before-env sets up the earlier service: it needs --before DIR');
   if (values.before !== undefined && (values.floor || values.target !== undefined || cluster !== undefined))
@@ -253,6 +259,7 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
       pairs,
       floor: values.floor,
       before: values.before,
+      after: values.after,
       beforeEnv,
       json: values.json,
       bargeInCalls,

@@ -183,7 +183,7 @@ async function runBridge(options: BenchOptions, plan: BridgeRunPlan): Promise<Br
     } else {
       const port = await freePort();
       service = await startServiceProcess({
-        cwd: plan.target === 'before' ? (options.before ?? REPO_ROOT) : REPO_ROOT,
+        cwd: (plan.target === 'before' ? options.before : options.after) ?? REPO_ROOT,
         port,
         logFile,
         nodeArgs: profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir],
@@ -225,7 +225,7 @@ async function runBridge(options: BenchOptions, plan: BridgeRunPlan): Promise<Br
       reference: 'reference passthrough (bench/reference-bridge.ts)',
       floor: 'bare passthrough (bench/reference-bridge.ts --bare)',
       before: `service from ${options.before ?? '?'}`,
-      service: 'service',
+      service: options.after === undefined ? 'service' : `service from ${options.after}`,
     }[plan.target];
     out(
       clusterTarget === undefined
@@ -498,7 +498,7 @@ async function runPairs(options: BenchOptions): Promise<number> {
   }
   out('\n');
   if (options.floor) out(formatFloor(runs));
-  if (options.before !== undefined) out(formatBeforeAfter(runs, options.before));
+  if (options.before !== undefined) out(formatBeforeAfter(runs, options.before, options.after));
   else
     out(
       formatSideBySide(compareRuns(runs, bargeIn), {

@@ -275,7 +275,7 @@ export function formatFloor(runs: readonly BridgeRun[]): string {
 }
 
 /** With --before: the service from an earlier checkout against this one, run alternately. */
-export function formatBeforeAfter(runs: readonly BridgeRun[], beforeLabel: string): string {
+export function formatBeforeAfter(runs: readonly BridgeRun[], beforeLabel: string, afterLabel?: string): string {
   const of = (target: BenchTarget, pick: (f: BenchFigures) => number): number =>
     median(runs.filter((r) => r.target === target).map((r) => pick(r.figures)));
   const rows: string[][] = [['', 'unit', 'before', 'after', 'after / before']];
@@ -295,7 +295,7 @@ export function formatBeforeAfter(runs: readonly BridgeRun[], beforeLabel: strin
   line('first agent audio p95', 'ms', (f) => f.firstAudio.p95);
   const n = runs.filter((r) => r.target === 'service').length;
   return [
-    `Before (${beforeLabel}) and after (this checkout), median of ${n} run${n === 1 ? '' : 's'} each, alternated:`,
+    `Before (${beforeLabel}) and after (${afterLabel ?? 'this checkout'}), median of ${n} run${n === 1 ? '' : 's'} each, alternated:`,
     table(rows),
     '',
   ].join('\n');
