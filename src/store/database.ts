@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createClient, type Client } from '@libsql/client';
-import { takingTurns } from './turn-taking-client.ts';
 
 export interface DatabaseSettings {
   readonly url: string;
@@ -38,7 +37,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Client> 
       await client.execute('PRAGMA synchronous = NORMAL');
     }
   }
-  return localPath === undefined ? client : takingTurns(client);
+  return client;
 }
 
 /**
