@@ -1,6 +1,6 @@
 import type { Limiter } from '../limits/rate-limits.ts';
 import { parsePhoneInput } from '../permits/field-inputs.ts';
-import type { CallRepository } from '../store/call-repository.ts';
+import type { CallRecord, CallRepository } from '../store/call-repository.ts';
 
 /**
  * Whether the voice webhook takes a new call onto the AI path: Twilio's
@@ -48,6 +48,14 @@ export interface CallAdmissionDeps extends CallLimits {
   readonly now?: () => Date;
 }
 
+/**
+ * The call's row as the webhook read it before anything was decided (undefined: not recorded yet), so that the
+ * admission and the orchestrator do not each read it again.
+ */
+export interface SeenCall {
+  readonly call: CallRecord | undefined;
+}
+
 /** What admit needs of the HTTP response: to know when the webhook's answer is finished. */
 export interface ClosingResponse {
   once(event: 'close', listener: () => void): unknown;
@@ -74,9 +82,11 @@ export class CallAdmission {
     from: string,
     status: string,
     response: ClosingResponse,
+    seen?: SeenCall,
   ): Promise<CallRefusal | undefined> {
     // A retried webhook was admitted the first time (the call was recorded then): answer it the same way.
-    if ((await this.#d.calls.find(callSid)) !== undefined) return undefined;
+    const recorded = seen === undefined ? await this.#d.calls.find(callSid) : seen.call;
+    if (recorded !== undefined) return undefined;
     if (parsePhoneInput(from) !== undefined) {
       if (!(await this.#d.callsPerCaller.take(from)).allowed) return 'caller-calls-per-hour';
       if (this.#d.atOncePerCaller > 0) {

@@ -22,6 +22,7 @@ import { CallPhases } from './call-phases.ts';
 import type { MediaPaceLimits } from './media-pace.ts';
 import type { TwilioStartMessage } from '../protocols/media-stream-messages.ts';
 import { TranscriptRecorder } from './transcript-recorder.ts';
+import type { SeenCall } from './call-admission.ts';
 import { CallTrace } from './call-trace.ts';
 import { activeTraceparent, inSpan, SPAN_ATTRIBUTES } from '../ops/spans.ts';
 import { TwilioMediaStream } from './twilio-media-stream.ts';
@@ -142,27 +143,35 @@ export class CallOrchestrator {
    * At the voice webhook: record the call, find or start its draft, and open the model session early; for a call
    * already connected or over, nothing is prepared and no model session is opened.
    */
-  answer(callSid: string, from: string, status: string): Promise<CallAnswer> {
+  answer(callSid: string, from: string, status: string, seen?: SeenCall): Promise<CallAnswer> {
     // A retried webhook (even one arriving while the first is still being answered) joins the first answer.
     const pending = this.#answering.get(callSid);
     if (pending !== undefined) return pending;
-    const answering = this.#answer(callSid, from, status).finally(() => this.#answering.delete(callSid));
+    const answering = this.#answer(callSid, from, status, seen).finally(() => this.#answering.delete(callSid));
     this.#answering.set(callSid, answering);
     return answering;
   }
 
-  async #answer(callSid: string, from: string, status: string): Promise<CallAnswer> {
+  async #answer(callSid: string, from: string, status: string, seen: SeenCall | undefined): Promise<CallAnswer> {
     const { created } = await this.#deps.calls.recordIncoming(callSid, from, status);
     // The webhook's span, for the call's spans to join when its stream starts (here or elsewhere).
     const traceparent = activeTraceparent();
     if (traceparent !== undefined) await this.#deps.calls.recordTraceContext(callSid, traceparent);
-    if (!created) {
+    // Not recorded when the webhook came in (the admission may have recorded it since): a new call, nothing to
+    // read back. A call seen before (a retried webhook) is read again, as another instance may have moved it on.
+    const newCall = created || (seen !== undefined && seen.call === undefined);
+    if (!newCall) {
       const admission = await this.#admissionOf(callSid);
       if (admission !== 'connect') return admission;
     }
     if (this.#prepared.has(callSid)) return 'connect'; // a retried webhook, before its stream started
     if (!this.#deps.modelAvailable()) return 'connect'; // answered without the model: nothing to prepare
-    const { applicationId, instructions } = await this.#prepare(callSid, from);
+    // A call recorded by this very webhook has no application yet.
+    const { applicationId, instructions } = await this.#prepare(
+      callSid,
+      from,
+      newCall ? { applicationId: undefined } : undefined,
+    );
     const session = this.#openConfigured(instructions, 'early', callSid);
     // Never an unhandled rejection: a failed early open is retried when the stream starts.
     session.catch((error: unknown) => {
@@ -391,7 +400,7 @@ export class CallOrchestrator {
     // The webhook was answered by another instance: prepare again from the database.
     const call = await this.#deps.calls.find(callSid);
     if (call === undefined) throw new Error(`no call ${callSid} was recorded by the voice webhook`);
-    const { applicationId, instructions } = await this.#prepare(callSid, call.fromPhone);
+    const { applicationId, instructions } = await this.#prepare(callSid, call.fromPhone, call);
     return { applicationId, ready: await this.#openConfigured(instructions, 'at-stream', callSid) };
   }
 
@@ -428,9 +437,11 @@ export class CallOrchestrator {
   async #prepare(
     callSid: string,
     from: string,
+    /** The call's application as the caller has just read it; undefined: read it here. */
+    known: { readonly applicationId: string | undefined } | undefined,
   ): Promise<{ applicationId: string; instructions: RenderedInstructions }> {
     const { applications, resumableDrafts, calls, settings } = this.#deps;
-    const existing = (await calls.find(callSid))?.applicationId;
+    const existing = known === undefined ? (await calls.find(callSid))?.applicationId : known.applicationId;
     const resumed = existing ?? (await resumableDrafts.findFor(from));
     const applicationId = resumed ?? (await applications.startDraft('voice'));
     const draft = resumed === undefined ? undefined : await applications.find(applicationId);

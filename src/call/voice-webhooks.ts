@@ -112,9 +112,11 @@ export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
       return;
     }
     const { CallSid: callSid, From: from, CallStatus: status } = parsed.data;
+    // Read once here for the admission and the orchestrator, which would each read it again.
+    const seen = { call: await deps.calls.find(callSid) };
     // Twilio retries a webhook it got no answer to: only the first one for a call is an arrival.
-    if (deps.metrics !== undefined && !(await deps.calls.isRecorded(callSid))) deps.metrics.arrived();
-    const refused = await deps.admission?.admit(callSid, from, status, res);
+    if (seen.call === undefined) deps.metrics?.arrived();
+    const refused = await deps.admission?.admit(callSid, from, status, res, seen);
     if (refused !== undefined) {
       if (refused === 'instance-full') deps.metrics?.sentToIvr();
       req.log.warn({ callSid, refused }, 'call turned away by a limit');
@@ -122,7 +124,7 @@ export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
       return;
     }
     const withModel = deps.callOrchestrator.modelAvailable;
-    const answer = await deps.callOrchestrator.answer(callSid, from, status);
+    const answer = await deps.callOrchestrator.answer(callSid, from, status, seen);
     if (answer !== 'connect') {
       req.log.warn(
         { security: true, callSid, answer },

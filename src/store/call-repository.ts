@@ -145,12 +145,6 @@ export class CallRepository {
     return (recorded?.rows.length ?? 0) > 0;
   }
 
-  /** Whether the call is recorded already: one indexed lookup, nothing decrypted (the voice webhook's retry test). */
-  async isRecorded(callSid: string): Promise<boolean> {
-    const result = await this.#db.execute({ sql: 'SELECT 1 FROM calls WHERE call_sid = ?', args: [callSid] });
-    return result.rows.length > 0;
-  }
-
   async find(callSid: string): Promise<CallRecord | undefined> {
     const result = await this.#db.execute({ sql: 'SELECT * FROM calls WHERE call_sid = ?', args: [callSid] });
     const row = result.rows[0];
