@@ -87,7 +87,8 @@ const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(2)
 const mib = (bytes: number): string => (bytes / MIB).toFixed(1);
 const count = (value: number): string => value.toLocaleString('en-US');
 
-function table(rows: readonly (readonly string[])[]): string {
+/** Columns padded to their widest cell: the first left-aligned, the rest right-aligned. */
+export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   return rows
     .map((row) =>

@@ -1,4 +1,4 @@
-import type { BenchFigures } from './bench-report.ts';
+import { table, type BenchFigures } from './bench-report.ts';
 import type { LatencySummary } from './stream-ledger.ts';
 
 /**
@@ -197,18 +197,6 @@ function describeGoal(goal: Goal): string {
     case 'informational':
       return '(shown only)';
   }
-}
-
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 export function formatSideBySide(

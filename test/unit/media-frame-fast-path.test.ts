@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { jsonJunk, mostly as mostlyOf } from '../support/fast-check-json.ts';
 import {
   checkMediaFrame,
   isBase64Text,
@@ -42,17 +43,8 @@ const mutated = (arb: fc.Arbitrary<string>) =>
   });
 const digits = fc.stringMatching(/^\d{1,6}$/);
 const base64 = fc.oneof(fc.base64String(), fc.stringMatching(/^[A-Za-z0-9+/]{0,12}={0,2}$/));
-const junk = fc.oneof(
-  fc.constant(null),
-  fc.boolean(),
-  fc.integer(),
-  fc.double(),
-  fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
-  fc.jsonValue({ maxDepth: 3 }),
-);
-/** Mostly a value the schema takes, sometimes one it does not. */
-const mostly = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<unknown>) =>
-  fc.oneof({ arbitrary: good, weight: 4 }, { arbitrary: bad, weight: 1 });
+const junk = jsonJunk;
+const mostly = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<unknown>) => mostlyOf(good, bad, 4);
 const numericField = mostly(
   digits,
   fc.oneof(anyText, junk, mutated(digits), fc.constantFrom('', '-1', '1.5', '١٢', ' 1', '1\n')),

@@ -1,20 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { jsonJunk, mostly as mostlyOf } from '../support/fast-check-json.ts';
 import { parseRealtimeServerEvent, parseRealtimeServerEventFully } from '../../src/realtime/realtime-server-events.ts';
 
 const RUNS = 4000;
 const AUDIO_DELTA = 'response.output_audio.delta';
 
-const junk = fc.oneof(
-  fc.constant(null),
-  fc.boolean(),
-  fc.integer(),
-  fc.double(),
-  fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
-  fc.jsonValue({ maxDepth: 3 }),
-);
-const mostly = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<unknown>) =>
-  fc.oneof({ arbitrary: good, weight: 5 }, { arbitrary: bad, weight: 1 });
+const junk = jsonJunk;
+const mostly = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<unknown>) => mostlyOf(good, bad, 5);
 const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }));
 const type = mostly(
   fc.constant(AUDIO_DELTA),
