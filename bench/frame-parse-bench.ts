@@ -13,6 +13,7 @@ import {
 } from '../src/protocols/media-stream-messages.ts';
 import { parseRealtimeServerEvent, parseRealtimeServerEventFully } from '../src/realtime/realtime-server-events.ts';
 import { mediaFrame } from '../src/sim/twilio-stream-frames.ts';
+import { median } from './side-by-side.ts';
 
 /**
  * `npm run bench:frames [-- --frames N --pairs P]`: what the call bridge
@@ -127,12 +128,6 @@ function nsPerMessage(run: (i: number) => unknown, count: number): number {
   for (let i = 0; i < count; i++) consume(run(i));
   return Number(process.hrtime.bigint() - started) / count;
 }
-
-const median = (xs: readonly number[]): number => {
-  const sorted = [...xs].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
-};
 
 out(`frame-parse bench: ${frames} messages per round, ${pairs} pairs (A B A B…), node ${process.version}\n\n`);
 for (const contest of contests) {

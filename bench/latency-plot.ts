@@ -1,3 +1,4 @@
+import { median } from './side-by-side.ts';
 /**
  * The p99 plot of docs/performance.md: added latency against concurrent calls, the service beside the reference
  * passthrough, each way. Pure: sweep points in, an SVG document out, the same bytes for the same points (no clock,
@@ -112,13 +113,6 @@ export function escapeXml(text: string): string {
 function px(value: number): string {
   const rounded = Math.round(value * 10) / 10;
   return Object.is(rounded, -0) ? '0' : String(rounded);
-}
-
-function median(sorted: readonly number[]): number {
-  const middle = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return Number.NaN;
-  if (sorted.length % 2 === 1) return sorted[middle] ?? Number.NaN;
-  return ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
 }
 
 function p99Of(point: SweepPoint, direction: Direction, window: LatencyWindow): number {
