@@ -79,7 +79,6 @@ const KNOWN_MISSPELLINGS: Readonly<Record<string, string>> = {
   febuery: 'february',
   janurary: 'january',
   setiembre: 'septiembre',
-  agusto: 'august',
 };
 const MIN_FUZZY_MONTH_LENGTH = 4;
 
@@ -112,7 +111,7 @@ const FILLERS: Record<SpeechLanguage, readonly string[]> = {
     'on',
     'of the year',
   ],
-  es: ['eh', 'em', 'ehm', 'mmm', 'pues', 'bueno', 'por favor', 'creo que', 'seria', 'es', 'para', 'el dia', 'el', 'la'],
+  es: ['eh', 'em', 'ehm', 'mmm', 'pues', 'bueno', 'por favor', 'creo que', 'seria', 'es', 'para', 'el dia', 'el'],
 };
 
 const EN_UNITS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
@@ -275,13 +274,18 @@ const COMING: Record<SpeechLanguage, RegExp> = {
   es: /\b(?:este proximo|este) /,
 };
 const RANGE_OPENERS: Record<SpeechLanguage, RegExp> = {
-  en: /^(?:from|between) /,
-  es: /^(?:desde el|desde|entre el|entre|del|de) /,
+  en: /^from /,
+  es: /^(?:desde el|desde|del|de) /,
 };
 const RANGE_CONNECTORS: Record<SpeechLanguage, RegExp> = {
-  en: / (?:to|through|thru|till|until|and) /,
-  es: / (?:al|a|hasta el|hasta|y el) /,
+  // A spaced hyphen joins two dates ("June 5 - June 7"); numeric dates ("3-4-2027") have none.
+  en: / (?:to|through|thru|till|until|-) /,
+  es: / (?:al|a|hasta el|hasta|-) /,
 };
+// "June 5 and June 7" may be two days, so "and" joins a range only after "between".
+const BETWEEN: Record<SpeechLanguage, RegExp> = { en: /^between /, es: /^entre (?:el )?/ };
+const BETWEEN_CONNECTORS: Record<SpeechLanguage, RegExp> = { en: / and /, es: / y (?:el )?/ };
+const LEADING_ARTICLE: Record<SpeechLanguage, RegExp> = { en: /^the /, es: /^el / };
 
 export function readSpokenDate(
   text: string,
@@ -335,10 +339,12 @@ function weekdayMismatch(date: IsoDate, saidWeekday: number, language: SpeechLan
 
 /** "June 5 to June 7", "this Friday through Sunday", "del 5 al 7 de junio de 2027"; undefined when no range is said. */
 function readRange(input: string, context: ReadingContext): DateReading | undefined {
-  const opened = input.replace(RANGE_OPENERS[context.language], '');
-  const parts = opened.split(RANGE_CONNECTORS[context.language]);
-  if (parts.length !== 2) return readChronoRange(input, context);
-  const [startText = '', endText = ''] = parts;
+  const { language } = context;
+  const between = BETWEEN[language].test(input);
+  const opened = input.replace(between ? BETWEEN[language] : RANGE_OPENERS[language], '');
+  const parts = opened.split(between ? BETWEEN_CONNECTORS[language] : RANGE_CONNECTORS[language]);
+  if (parts.length !== 2) return between ? UNREADABLE : readChronoRange(input, context);
+  const [startText = '', endText = ''] = parts.map((part) => part.replace(LEADING_ARTICLE[language], ''));
   const startDayOnly = DAY_ONLY.exec(startText);
   const endDayOnly = DAY_ONLY.exec(endText);
   let start: SingleDay | undefined;
@@ -532,12 +538,16 @@ function normalize(text: string, language: SpeechLanguage): string {
   const spelled = correctMonths(numbered, language).filter(
     (word, index, all) => !(word === 'the' && months.includes(all[index - 1] ?? '')),
   );
-  return spelled
-    .join(' ')
-    .replace(/ ,/g, ',')
-    .replace(/^[\s,.]+|[\s,.]+$/g, '')
-    .replace(/^the (?=\d)/, '')
-    .trim();
+  return (
+    spelled
+      .join(' ')
+      .replace(/ ,/g, ',')
+      .replace(/^[\s,.]+|[\s,.]+$/g, '')
+      .replace(/^the (?=\d)/, '')
+      // chrono.es reads "de 2027" but not "del 2027".
+      .replace(/ del (?=\d{4}$)/, ' de ')
+      .trim()
+  );
 }
 
 function withoutFillers(words: readonly string[], language: SpeechLanguage): string[] {
@@ -555,7 +565,7 @@ function withoutFillers(words: readonly string[], language: SpeechLanguage): str
   return kept;
 }
 
-/** "el" is a filler before a date but part of "el viernes pasado" / "hasta el"; "on" never matters. */
+/** "el" is a filler before a date, but "hasta el", "y el", "desde el" and "entre el" mark the ends of a range. */
 function isFillerNeeded(words: readonly string[], index: number, language: SpeechLanguage): boolean {
   if (language !== 'es') return false;
   const previous = words[index - 1];

@@ -55,6 +55,8 @@ describe('readSpokenDate: past days are read as past, never as the next one', ()
     ['last Friday', '2026-11-20'],
     ['yesterday', '2026-11-24'],
     ['last week', '2026-11-18'],
+    ['this past Friday', '2026-11-20'],
+    ['the day before yesterday', '2026-11-23'],
   ])('when %j is said, then it reads as the past date %s', (input, expected) => {
     expect(readSpokenDate(input, TODAY)).toEqual({ kind: 'date', date: expected });
   });
@@ -87,12 +89,39 @@ describe('readSpokenDate: ranges keep both ends', () => {
     ['from June 5 to June 7', '2027-06-05', '2027-06-07'],
     ['this Friday through Sunday', '2026-11-27', '2026-11-29'],
     ['December 28 to January 3, 2028', '2027-12-28', '2028-01-03'],
+    ['June 5 - June 7', '2027-06-05', '2027-06-07'],
+    ['between June 5 and June 7', '2027-06-05', '2027-06-07'],
+    ['the 5th to the 7th of June', '2027-06-05', '2027-06-07'],
   ])('when %j is said, then it reads as %s to %s', (input, start, end) => {
     expect(readSpokenDate(input, TODAY)).toEqual({ kind: 'range', start, end });
   });
 
   it('when a range ends before it starts, then it is unreadable', () => {
     expect(readSpokenDate('June 7 to June 5', TODAY)).toEqual({ kind: 'unreadable' });
+  });
+
+  it('when two days are joined by "and" without "between", then it is unreadable rather than guessed a range', () => {
+    expect(readSpokenDate('June 5 and June 7', TODAY)).toEqual({ kind: 'unreadable' });
+  });
+
+  it('when "the 15th to the 17th" is said and the month is clear from context, then it reads as a range in it', () => {
+    expect(readSpokenDate('the 15th to the 17th', TODAY, 'en', DECEMBER_2026)).toEqual({
+      kind: 'range',
+      start: '2026-12-15',
+      end: '2026-12-17',
+    });
+  });
+
+  it('when a generated range is said with the year only at its end, then both ends read, across a new year too', () => {
+    fc.assert(
+      fc.property(futureDate(), fc.integer({ min: 1, max: 20 }), (start, length) => {
+        const end = addDays(start, length);
+        const from = partsOf(start);
+        const to = partsOf(end);
+        const said = `${EN_MONTHS[from.month - 1] ?? ''} ${from.day} to ${EN_MONTHS[to.month - 1] ?? ''} ${to.day}, ${to.year}`;
+        expect(readSpokenDate(said, TODAY), said).toEqual({ kind: 'range', start, end });
+      }),
+    );
   });
 });
 
@@ -133,6 +162,8 @@ describe('readSpokenDate: relative days', () => {
     ['this coming Friday', '2026-11-27'],
     ['a week from Saturday', '2026-12-05'],
     ['the day after tomorrow', '2026-11-27'],
+    ['two weeks from tomorrow', '2026-12-10'],
+    ['today', '2026-11-25'],
   ])('when %j is said, then it reads as %s', (input, expected) => {
     expect(readSpokenDate(input, TODAY)).toEqual({ kind: 'date', date: expected });
   });
@@ -157,6 +188,7 @@ describe('readSpokenDate: spoken years and misspelled months', () => {
     ['June 5th, two thousand and twenty-seven', '2027-06-05'],
     ['the twenty-seventh of June twenty twenty-eight', '2028-06-27'],
     ['um, June the fifth, please', '2027-06-05'],
+    ['February twenty-ninth, twenty twenty-eight', '2028-02-29'],
   ])('when %j is said, then it reads as %s', (input, expected) => {
     expect(readSpokenDate(input, TODAY)).toEqual({ kind: 'date', date: expected });
   });
@@ -170,6 +202,10 @@ describe('readSpokenDate: spoken years and misspelled months', () => {
     ['Octber 10', '2027-10-10'],
   ])('when the misspelled %j is said, then it reads as %s', (input, expected) => {
     expect(readSpokenDate(input, TODAY)).toEqual({ kind: 'date', date: expected });
+  });
+
+  it('when a year is said with no day, then it is unreadable', () => {
+    expect(readSpokenDate('twenty twenty-seven', TODAY)).toEqual({ kind: 'unreadable' });
   });
 
   it('when a word near a month name is said with no day beside it, then it is not taken for the month', () => {
@@ -206,6 +242,8 @@ describe('readSpokenDate in Spanish', () => {
     ['el viernes pasado', '2026-11-20'],
     ['ayer', '2026-11-24'],
     ['Navidad', '2026-12-25'],
+    ['5 de junio del 2027', '2027-06-05'],
+    ['el próximo viernes', '2026-12-04'],
   ])('when %j is said, then it reads as %s', (input, expected) => {
     expect(readSpokenDate(input, TODAY, 'es')).toEqual({ kind: 'date', date: expected });
   });
@@ -217,6 +255,13 @@ describe('readSpokenDate in Spanish', () => {
       end: '2027-06-07',
     });
   });
+
+  it.each(['del cinco al siete de junio', 'entre el 5 y el 7 de junio', 'el 5 de junio al 7'])(
+    'when %j is said, then it reads as June 5 to 7',
+    (input) => {
+      expect(readSpokenDate(input, TODAY, 'es')).toEqual({ kind: 'range', start: '2027-06-05', end: '2027-06-07' });
+    },
+  );
 
   it('when the weekday contradicts the date, then the mismatch is given in Spanish', () => {
     expect(readSpokenDate('el viernes 5 de junio de 2027', TODAY, 'es')).toEqual({
