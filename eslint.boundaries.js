@@ -49,7 +49,8 @@ const MAY_IMPORT = {
   keys: ['errors'],
   // Rate limits over rate-limiter-flexible (memory or Redis): keys are hashed before they reach the store.
   limits: ['keys'],
-  config: ['errors', 'keys'],
+  // permits: settings in the domain's own terms (office hours, the staff line's number) are checked by its parsers.
+  config: ['errors', 'keys', 'permits'],
   ops: ['permits'],
   // ops: the metric catalogue and the tracer, which every layer that does work worth seeing reports to.
   store: ['errors', 'keys', 'ops', 'permits'],

@@ -47,7 +47,14 @@ export interface CallBridgeHooks {
    * ends the call.
    */
   reconnect?(why: 'lost' | 'renewal'): Promise<ReadySession>;
+  /**
+   * The caller pressed a key. `transfer`: put them through to staff now; `say`: the agent should tell them
+   * something (the office is closed, say) at the next quiet moment; undefined: the key means nothing here.
+   */
+  keypad?(digit: string): KeypadAnswer | undefined;
 }
+
+export type KeypadAnswer = { readonly kind: 'transfer' } | { readonly kind: 'say'; readonly instructions: string };
 
 /**
  * Hears the call as the caller did, for a recording: every caller payload, every agent delta with the call
@@ -91,12 +98,19 @@ type ToolRun = Promise<ToolOutcome | undefined>;
  * - `reconnecting`: the model was lost mid-call; a new session is being opened with the saved answers.
  * - `ended`: both sockets are closed.
  */
+/** How a call ends once the agent's last words have been heard: end_call, or a transfer to staff. */
+type Farewell = 'agent-finished' | 'transfer-to-staff';
+
+function farewellEnding(then: Farewell, heard: boolean): CallEnding {
+  return then === 'agent-finished' ? { kind: 'agent-finished', goodbyeHeard: heard } : { kind: 'transfer-to-staff' };
+}
+
 type BridgeState =
   | { readonly name: 'connecting' }
   | { readonly name: 'listening' }
   | { readonly name: 'responding'; readonly tools: ToolRun[] }
   | { readonly name: 'running-tools'; readonly tools: readonly ToolRun[] }
-  | { readonly name: 'saying-goodbye'; readonly timer: NodeJS.Timeout }
+  | { readonly name: 'saying-goodbye'; readonly timer: NodeJS.Timeout; readonly then: Farewell }
   | { readonly name: 'reconnecting' }
   | { readonly name: 'ended'; readonly ending: CallEnding };
 
@@ -151,6 +165,7 @@ export class CallBridge {
     this.#detachTelephony = subscribe(t, {
       audio: this.#onCallerAudio,
       mark: this.#onMark,
+      dtmf: this.#onKeypad,
       ended: this.#onTelephonyEnded,
     });
     this.#attachSession();
@@ -207,8 +222,9 @@ export class CallBridge {
     });
   }
 
-  #respond(): void {
-    this.#session.createResponse();
+  /** `instructions`: what this one response is to say, beside the session's own instructions. */
+  #respond(instructions?: string): void {
+    this.#session.createResponse(instructions);
     this.#state = { name: 'responding', tools: [] };
   }
 
@@ -249,8 +265,28 @@ export class CallBridge {
   readonly #onMark = (name: string): void => {
     this.#playback.marked(name, this.#now());
     if (this.#playback.hasUnplayedAudio) return;
-    if (this.#state.name === 'saying-goodbye') this.end({ kind: 'agent-finished', goodbyeHeard: true });
+    const state = this.#state;
+    if (state.name === 'saying-goodbye') this.end(farewellEnding(state.then, true));
     else this.#atQuietMoment();
+  };
+
+  /** A line the agent owes the caller (after a key press), said at the next quiet moment. */
+  #owedLine: string | undefined;
+
+  readonly #onKeypad = (digit: string): void => {
+    const state = this.#state.name;
+    if (state === 'ended' || state === 'saying-goodbye') return;
+    const answer = this.#hooks.keypad?.(digit);
+    if (answer === undefined) return;
+    this.#log.info({ digit, answer: answer.kind }, 'caller pressed a key');
+    if (answer.kind === 'transfer') {
+      // The <Connect action> tells the caller they are being put through; what the agent was saying can stop.
+      if (this.#playback.hasUnplayedAudio) this.#clearPlayback();
+      this.end({ kind: 'transfer-to-staff' });
+      return;
+    }
+    this.#owedLine = answer.instructions;
+    this.#atQuietMoment();
   };
 
   readonly #onSpeechStarted = (itemId: string, sessionAudioStartMs: number): void => {
@@ -346,7 +382,8 @@ export class CallBridge {
     void Promise.all(state.tools).then((outcomes) => {
       // Ended (a tool failed, the caller hung up), the model lost, or a new response took these tools over.
       if (this.#state !== waiting) return;
-      if (outcomes.some((outcome) => outcome?.endCall === true)) this.#sayGoodbye();
+      if (outcomes.some((outcome) => outcome?.transferToStaff === true)) this.#sayGoodbye('transfer-to-staff');
+      else if (outcomes.some((outcome) => outcome?.endCall === true)) this.#sayGoodbye('agent-finished');
       else this.#respond();
     });
   };
@@ -415,20 +452,26 @@ export class CallBridge {
     this.#attachSession();
   }
 
-  #sayGoodbye(): void {
+  #sayGoodbye(then: Farewell): void {
     if (!this.#playback.hasUnplayedAudio) {
-      this.end({ kind: 'agent-finished', goodbyeHeard: true });
+      this.end(farewellEnding(then, true));
       return;
     }
     const timer = setTimeout(() => {
-      this.end({ kind: 'agent-finished', goodbyeHeard: false });
+      this.end(farewellEnding(then, false));
     }, this.#goodbyeTimeoutMs);
-    this.#state = { name: 'saying-goodbye', timer };
+    this.#state = { name: 'saying-goodbye', timer, then };
   }
 
   /** Between turns: nothing is being said, thought or run. The only moment a session may change. */
   #atQuietMoment(): void {
     if (this.#state.name !== 'listening' || this.#playback.hasUnplayedAudio) return;
+    const owed = this.#owedLine;
+    if (owed !== undefined) {
+      this.#owedLine = undefined;
+      this.#respond(owed);
+      return;
+    }
     const renewal = this.#renewal;
     if (renewal?.phase === 'due') this.#openRenewal();
     else if (renewal?.phase === 'ready') this.#swapTo(renewal.next);

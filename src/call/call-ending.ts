@@ -26,7 +26,9 @@ export type CallEnding =
   /** A permit tool failed on our side (the database, say): what it was to save may not be saved. */
   | { readonly kind: 'tool-failed'; readonly tool: string }
   /** This instance is shutting down (after its drain time). */
-  | { readonly kind: 'service-stopping' };
+  | { readonly kind: 'service-stopping' }
+  /** The caller pressed 0 or asked for a person while the office was open: the <Connect action> dials the staff line. */
+  | { readonly kind: 'transfer-to-staff' };
 
 export type CallEndingKind = CallEnding['kind'];
 
@@ -40,6 +42,7 @@ const storedEnding = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('model-lost'), detail: z.string() }),
   z.object({ kind: z.literal('tool-failed'), tool: z.string() }),
   z.object({ kind: z.literal('service-stopping') }),
+  z.object({ kind: z.literal('transfer-to-staff') }),
 ]);
 
 export function encodeEnding(ending: CallEnding): string {
@@ -64,9 +67,11 @@ export function decodeEnding(stored: string | undefined): CallEnding | undefined
  * What Twilio is told to do once the media stream is closed. `goodbye`: the
  * caller hears that their answers are saved and how to finish, then the call
  * ends; `trouble-goodbye` says it went wrong on our side first; `ivr`: the
- * caller is still there and the keypad IVR carries on with the draft.
+ * caller is still there and the keypad IVR carries on with the draft;
+ * `transfer`: the caller is put through to the staff line (if it is still
+ * open), their answers kept for the person who answers.
  */
-export type AfterStream = 'hang-up' | 'goodbye' | 'trouble-goodbye' | 'ivr';
+export type AfterStream = 'hang-up' | 'goodbye' | 'trouble-goodbye' | 'ivr' | 'transfer';
 
 /**
  * `ending` is undefined when this instance did not see the call end (the
@@ -74,6 +79,8 @@ export type AfterStream = 'hang-up' | 'goodbye' | 'trouble-goodbye' | 'ivr';
  * then best served by the IVR, which picks up the draft as it stands.
  */
 export function afterStream(ending: CallEnding | undefined, submitted: boolean): AfterStream {
+  // Asked for after a submit too: the caller may want a person to check what was sent.
+  if (ending?.kind === 'transfer-to-staff') return 'transfer';
   if (submitted) return 'hang-up';
   switch (ending?.kind) {
     case 'agent-finished':
@@ -97,8 +104,8 @@ export function afterStream(ending: CallEnding | undefined, submitted: boolean):
   }
 }
 
-/** How a call's AI path ended, in the operators' words (metrics, the call span); nobody is transferred yet. */
-export type EndedCallOutcome = 'submitted' | 'ivr_fallback' | 'abandoned';
+/** How a call's AI path ended, in the operators' words (metrics, the call span). */
+export type EndedCallOutcome = 'submitted' | 'ivr_fallback' | 'abandoned' | 'transferred';
 
 /**
  * submitted, whatever came after; ivr_fallback when the keypad IVR carries the caller on (what the <Connect
@@ -106,7 +113,9 @@ export type EndedCallOutcome = 'submitted' | 'ivr_fallback' | 'abandoned';
  * without the IVR (the agent said goodbye, or our storage failed).
  */
 export function callOutcome(ending: CallEnding, submitted: boolean): EndedCallOutcome {
+  // Submitted first, as the staff console counts it (OUTCOME_SQL): a caller put through after submitting was served.
   if (submitted) return 'submitted';
+  if (ending.kind === 'transfer-to-staff') return 'transferred';
   if (ending.kind === 'caller-hung-up') return 'abandoned';
   return afterStream(ending, false) === 'ivr' ? 'ivr_fallback' : 'abandoned';
 }
@@ -130,5 +139,7 @@ export function describeEnding(ending: CallEnding): string {
       return `${ending.tool} failed`;
     case 'service-stopping':
       return 'service stopping';
+    case 'transfer-to-staff':
+      return 'caller put through to staff';
   }
 }

@@ -4,7 +4,13 @@ import type { WebSocket } from 'ws';
 import type { TokenPrices } from '../config/config.ts';
 import type { ApplicationService } from '../intake/application-service.ts';
 import type { ResumableDrafts } from '../intake/resumable-drafts.ts';
-import { permitToolDefinitions, PermitToolbox, toolResultOf, type ToolDefinition } from '../intake/permit-tools.ts';
+import {
+  permitToolDefinitions,
+  PermitToolbox,
+  toolResultOf,
+  type StaffDesk,
+  type ToolDefinition,
+} from '../intake/permit-tools.ts';
 import { todayIn } from '../permits/field-inputs.ts';
 import type { DraftFields, PermitRules } from '../permits/permit-rules.ts';
 import { PERMIT_TYPE_LABELS, PERMIT_TYPES, isPermitType } from '../permits/permit-types.ts';
@@ -15,7 +21,7 @@ import { StereoRecording } from '../recording/stereo-recording.ts';
 import type { RealtimeSession, RealtimeSessionConfig } from '../realtime/realtime-session.ts';
 import { UsageMeter } from '../realtime/usage-meter.ts';
 import { callIsOver, type CallRepository, type StreamClaim } from '../store/call-repository.ts';
-import { CallBridge, type ReadySession } from './call-bridge.ts';
+import { CallBridge, type KeypadAnswer, type ReadySession } from './call-bridge.ts';
 import type { CallMetrics } from './call-metrics.ts';
 import { decodeEnding, describeEnding, encodeEnding, type CallEnding } from './call-ending.ts';
 import { CallPhases } from './call-phases.ts';
@@ -67,6 +73,19 @@ export interface CallOrchestratorDeps {
   readonly recordings?: Pick<CallRecordings, 'save'>;
   /** Prometheus counters of the call path; none in tests that do not read them. */
   readonly metrics?: CallMetrics | undefined;
+  /** The staff line a caller can ask for (keypad 0, or in words); without it they are told nobody can take the call. */
+  readonly staffDesk?: StaffDesk;
+}
+
+const TRANSFER_KEY = '0';
+
+/** Keypad 0 asks for a person, as saying so does; other keys mean nothing during the conversation. */
+function keypadAnswer(digit: string, toolbox: PermitToolbox): KeypadAnswer | undefined {
+  if (digit !== TRANSFER_KEY) return undefined;
+  const outcome = toolbox.transferToPerson();
+  if (outcome.transferToStaff === true) return { kind: 'transfer' };
+  const { say } = JSON.parse(outcome.output) as { say: string };
+  return { kind: 'say', instructions: `The caller pressed 0 to reach a person. ${say}` };
 }
 
 interface PreparedCall {
@@ -261,7 +280,7 @@ export class CallOrchestrator {
       let submitted = false;
       const meter = new UsageMeter(this.#deps.settings.prices);
       const transcript = new TranscriptRecorder(this.#deps.calls, callSid, log);
-      const toolbox = new PermitToolbox(this.#deps.applications, this.#deps.rules, applicationId);
+      const toolbox = new PermitToolbox(this.#deps.applications, this.#deps.rules, applicationId, this.#deps.staffDesk);
       const recording =
         this.#deps.recordings === undefined
           ? undefined
@@ -288,6 +307,7 @@ export class CallOrchestrator {
                 throw error;
               }
             }),
+          keypad: (digit) => keypadAnswer(digit, toolbox),
           itemAdded: (itemId, previous, role, offsetMs) => {
             transcript.itemAdded(itemId, previous, role, offsetMs);
           },

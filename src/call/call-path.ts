@@ -59,6 +59,7 @@ export function mountCallPath(
       applications: deps.applications,
       admission,
       metrics: deps.metrics,
+      staffLine: deps.staffDesk?.line,
     }),
   );
   const media = attachMediaSocketServer(target.server, {

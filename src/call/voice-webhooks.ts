@@ -1,4 +1,6 @@
 import express, { Router } from 'express';
+import type { StaffLine } from '../permits/office-hours.ts';
+import { spokenWebAddress } from '../permits/spoken-web-address.ts';
 import twilio from 'twilio';
 import { z } from 'zod';
 import type { ApplicationService } from '../intake/application-service.ts';
@@ -42,7 +44,7 @@ function ivrUrl(publicBaseUrl: URL): string {
 }
 
 function applyAddress(publicBaseUrl: URL): string {
-  return new URL('/apply', publicBaseUrl).href;
+  return spokenWebAddress(new URL('/apply', publicBaseUrl));
 }
 
 const TROUBLE = 'Sorry, something went wrong on our side.';
@@ -98,7 +100,12 @@ export interface VoiceWebhooksDeps {
   /** The per-caller limits and the bulkhead; without it every call is taken. */
   readonly admission?: CallAdmission | undefined;
   readonly metrics?: Pick<CallMetrics, 'arrived' | 'sentToIvr'> | undefined;
+  /** The staff line a caller is put through to; undefined: nobody is. */
+  readonly staffLine?: StaffLine | undefined;
 }
+
+// How long the staff line rings before the caller is told nobody could answer.
+const STAFF_DIAL_TIMEOUT_SECONDS = 25;
 
 export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
   const router = Router();
@@ -207,6 +214,20 @@ export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
       case 'ivr':
         response.redirect({ method: 'POST' }, ivrUrl(deps.publicBaseUrl));
         break;
+      case 'transfer': {
+        // Asked again now: the office may have closed between the key press and this request.
+        const number = deps.staffLine?.answerableNumber();
+        if (number === undefined) {
+          response.say(`Sorry, no one can take your call just now. ${savedAnswers(deps.publicBaseUrl)}`);
+        } else {
+          response.say('I am putting you through to a member of staff now. Your answers so far are kept.');
+          response.dial({ timeout: STAFF_DIAL_TIMEOUT_SECONDS }, number);
+          // Reached only when nobody answered or the line was busy: Twilio goes on to the next verb.
+          response.say(`Sorry, no one could answer just now. ${savedAnswers(deps.publicBaseUrl)}`);
+        }
+        response.hangup();
+        break;
+      }
     }
     if (ending !== undefined) req.log.info({ callSid: parsed.data?.CallSid, ending, next }, 'after the media stream');
     res.type('text/xml').send(response.toString());

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseOfficeHours, type OfficeHours } from '../permits/office-hours.ts';
+import { parsePhoneInput } from '../permits/field-inputs.ts';
 import { ConfigError } from '../errors.ts';
 import { parseDataKeys, type DataKey } from '../keys/data-keys.ts';
 import { readSecretFiles } from './secret-files.ts';
@@ -88,6 +90,9 @@ const environmentSchema = z.object({
     .default('info'),
   HEALTH_DISTRICTS: z.string().default(DEFAULT_DISTRICTS),
   DEPARTMENT_TIME_ZONE: z.string().trim().default('America/Los_Angeles'),
+  // Where a caller who presses 0 or asks for a person is put through to; unset, nobody is (the caller is told so).
+  STAFF_TRANSFER_NUMBER: optionalText,
+  OFFICE_HOURS: z.string().trim().default('Mon-Fri 08:00-17:00'),
   TRUST_PROXY: optionalText,
   TWILIO_ACCOUNT_SID: optionalText.pipe(
     z
@@ -289,6 +294,8 @@ export interface Config {
   readonly logLevel: string;
   readonly healthDistricts: readonly string[];
   readonly departmentTimeZone: string;
+  /** The staff line (STAFF_TRANSFER_NUMBER) and when someone answers it (OFFICE_HOURS, department time). */
+  readonly staffTransfer: { readonly number: string | undefined; readonly hours: OfficeHours };
   readonly trustProxy: string | undefined;
   readonly twilio: { readonly accountSid: string | undefined; readonly authToken: string };
   readonly realtime: {
@@ -454,6 +461,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       `DEPARTMENT_TIME_ZONE "${e.DEPARTMENT_TIME_ZONE}" is not an IANA time zone such as America/Los_Angeles.`,
     );
   }
+  const officeHours = parseOfficeHours(
+    e.OFFICE_HOURS,
+    isTimeZone(e.DEPARTMENT_TIME_ZONE) ? e.DEPARTMENT_TIME_ZONE : 'UTC',
+  );
+  if (typeof officeHours === 'string') problems.push(officeHours);
+  if (e.STAFF_TRANSFER_NUMBER !== undefined && parsePhoneInput(e.STAFF_TRANSFER_NUMBER) !== e.STAFF_TRANSFER_NUMBER) {
+    problems.push('STAFF_TRANSFER_NUMBER must be a US or Canadian number in E.164 form, such as +14255550100.');
+  }
 
   if (production && (e.TWILIO_AUTH_TOKEN === undefined || e.TWILIO_AUTH_TOKEN === DEV_TWILIO_AUTH_TOKEN)) {
     problems.push(
@@ -527,6 +542,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logLevel: e.LOG_LEVEL,
     healthDistricts,
     departmentTimeZone: e.DEPARTMENT_TIME_ZONE,
+    staffTransfer: {
+      number: e.STAFF_TRANSFER_NUMBER,
+      hours: typeof officeHours === 'string' ? { spans: [], timeZone: 'UTC' } : officeHours,
+    },
     trustProxy: e.TRUST_PROXY,
     twilio: { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN ?? DEV_TWILIO_AUTH_TOKEN },
     realtime: {

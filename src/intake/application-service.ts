@@ -1,6 +1,6 @@
 import { AppError, UserInputError } from '../errors.ts';
 import type { FieldName } from '../permits/permit-fields.ts';
-import { todayIn } from '../permits/field-inputs.ts';
+import { textablePhone, todayIn } from '../permits/field-inputs.ts';
 import type {
   DraftFields,
   DraftUpdate,
@@ -38,6 +38,8 @@ export type SubmitResult =
       readonly textMessageQueued: boolean;
       /** They said yes, but the number has had its texts for the day (SMS_PER_NUMBER_PER_DAY): none is queued. */
       readonly textLimitReached: boolean;
+      /** The answers as submitted (canonical values), for a confirmation that shows what was sent. */
+      readonly submitted: DraftFields;
     }
   | { readonly ok: false; readonly missing: readonly FieldName[]; readonly problems: readonly FieldProblem[] };
 
@@ -202,7 +204,13 @@ export class ApplicationService {
   async #alreadySubmitted(stored: StoredApplication, reference: string): Promise<SubmitResult> {
     const consent = stored.fields.smsConsent === true;
     const textQueued = consent && (await this.#repository.hasSummaryText(stored.id));
-    return { ok: true, reference, alreadySubmitted: true, ...textOutcome(consent, textQueued) };
+    return {
+      ok: true,
+      reference,
+      alreadySubmitted: true,
+      submitted: stored.fields,
+      ...textOutcome(consent, textQueued),
+    };
   }
 
   async #markSubmitted(id: string, application: PermitApplication): Promise<SubmitResult> {
@@ -214,7 +222,7 @@ export class ApplicationService {
         const { textQueued, ...result } = await this.#repository.markSubmitted(id, reference, sms);
         if (textQueued && !result.alreadySubmitted) this.#onTextQueued();
         if (application.smsConsent && !textQueued && !result.alreadySubmitted) this.#onTextLimitReached(id);
-        return { ok: true, ...result, ...textOutcome(application.smsConsent, textQueued) };
+        return { ok: true, ...result, submitted: application, ...textOutcome(application.smsConsent, textQueued) };
       } catch (error) {
         if (!(error instanceof ReferenceCollisionError) || attempt >= REFERENCE_ATTEMPTS) throw error;
       }
@@ -237,5 +245,5 @@ function smsSummaryFor(application: PermitApplication, reference: string, perDay
       ? { eventDates: { start: application.eventStartDate, end: application.eventEndDate } }
       : {}),
   });
-  return { toPhone: application.contactPhone, body, perDay };
+  return { toPhone: textablePhone(application.contactPhone), body, perDay };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { StaffLine } from '../permits/office-hours.ts';
 import { FIELD_NAMES, FIELD_SPECS, type FieldName } from '../permits/permit-fields.ts';
 import type { PermitRules } from '../permits/permit-rules.ts';
 import { isPermitType } from '../permits/permit-types.ts';
@@ -28,6 +29,8 @@ export interface ToolOutcome {
   readonly summary: string;
   /** end_call: hang up once the goodbye has been heard. */
   readonly endCall: boolean;
+  /** transfer_to_person while the staff line is open: put the caller through once this line has been heard. */
+  readonly transferToStaff?: true;
   /**
    * Where the conversation is after this tool, for the staff live page: `collecting` when an answer was saved or
    * cleared, `read-back` when the whole application was fetched to read back; absent when the tool says nothing.
@@ -93,11 +96,25 @@ export function permitToolDefinitions(rules: PermitRules): ToolDefinition[] {
     },
     {
       type: 'function',
+      name: 'transfer_to_person',
+      description:
+        'The caller asked for a person (or pressed 0). Puts them through to staff if the office is open; otherwise says when it is, and you offer the web form or to carry on with you.',
+      parameters: { type: 'object', properties: {}, additionalProperties: false },
+    },
+    {
+      type: 'function',
       name: 'end_call',
       description: 'Hang up after your goodbye has been spoken. Call it only after saying goodbye.',
       parameters: { type: 'object', properties: {}, additionalProperties: false },
     },
   ];
+}
+
+/** The staff line a caller can be put through to, and the web address offered when nobody can take the call. */
+export interface StaffDesk {
+  readonly line: StaffLine;
+  /** The form's address as it is spoken ("permits dot example dot gov slash apply"). */
+  readonly applyAddress: string;
 }
 
 /** One per call: runs the agent's tool calls against the caller's draft. */
@@ -108,10 +125,48 @@ export class PermitToolbox {
   // Submitting needs a read-back after the last change: the caller confirms what they heard.
   #readBackIsCurrent = false;
 
-  constructor(applications: ApplicationService, rules: PermitRules, applicationId: string) {
+  readonly #staff: StaffDesk | undefined;
+
+  constructor(applications: ApplicationService, rules: PermitRules, applicationId: string, staff?: StaffDesk) {
     this.#applications = applications;
     this.#rules = rules;
     this.#applicationId = applicationId;
+    this.#staff = staff;
+  }
+
+  /**
+   * The caller asked for a person, by voice (this tool) or with the keypad's 0 (the bridge calls it). Answers are
+   * already saved as they are given, so a transfer loses nothing; outside office hours nobody is rung.
+   */
+  transferToPerson(): ToolOutcome {
+    const number = this.#staff?.line.answerableNumber();
+    if (number !== undefined) {
+      return {
+        output: JSON.stringify({
+          ok: true,
+          transferring: true,
+          say: 'In one short sentence, tell the caller you are putting them through to a member of staff and that their answers so far are kept. Say nothing after it.',
+        }),
+        summary: 'put through to staff',
+        endCall: false,
+        transferToStaff: true,
+      };
+    }
+    const hours = this.#staff?.line.number === undefined ? undefined : this.#staff.line.hoursInWords;
+    return {
+      output: JSON.stringify({
+        ok: false,
+        staff_available: false,
+        ...(hours === undefined ? {} : { office_hours: hours }),
+        say:
+          (hours === undefined
+            ? 'Tell the caller no one can take calls on this line.'
+            : `Tell the caller the office is closed now and is open ${hours}, and that they can call back then.`) +
+          ` Their answers are kept. Offer to carry on with you, or the web form at ${this.#staff?.applyAddress ?? 'our website'}.`,
+      }),
+      summary: hours === undefined ? 'asked for staff: no staff line' : 'asked for staff: office closed',
+      endCall: false,
+    };
   }
 
   async run(name: string, argumentsJson: string): Promise<ToolOutcome> {
@@ -127,10 +182,12 @@ export class PermitToolbox {
         return this.#submit(args);
       case 'end_call':
         return { output: JSON.stringify({ ok: true }), summary: 'end call', endCall: true };
+      case 'transfer_to_person':
+        return this.transferToPerson();
       default:
         return refuse(
           name,
-          `There is no tool named ${name.slice(0, 40)}; use update_application, get_application, submit_application or end_call.`,
+          `There is no tool named ${name.slice(0, 40)}; use update_application, get_application, submit_application, transfer_to_person or end_call.`,
         );
     }
   }

@@ -1,4 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
+import { spokenWebAddress } from '../permits/spoken-web-address.ts';
 import { z } from 'zod';
 import type { ApplicationService } from '../intake/application-service.ts';
 import type { ResumableDrafts } from '../intake/resumable-drafts.ts';
@@ -54,8 +55,7 @@ const TWIML = 'text/xml';
 
 /** The address of the web form as a caller hears it: host and path, no scheme. */
 export function spokenApplyAddress(publicBaseUrl: URL): string {
-  const url = new URL('/apply', publicBaseUrl);
-  return `${url.host}${url.pathname}`;
+  return spokenWebAddress(new URL('/apply', publicBaseUrl));
 }
 
 export function ivrRoutes(deps: IvrRoutesDeps): Router {

@@ -18,7 +18,14 @@ export type CallAnswerPath = (typeof CALL_ANSWER_PATHS)[number];
 /** ok: the tool did its job; invalid: the caller's answer was refused (told back to them); failed: our side failed. */
 export const TOOL_RESULTS = ['ok', 'invalid', 'failed'] as const;
 export type ToolResult = (typeof TOOL_RESULTS)[number];
-export const TOOL_NAMES = ['update_application', 'get_application', 'submit_application', 'end_call', 'other'] as const;
+export const TOOL_NAMES = [
+  'update_application',
+  'get_application',
+  'submit_application',
+  'transfer_to_person',
+  'end_call',
+  'other',
+] as const;
 
 /** Twilio's webhooks that carry a signature. */
 export const SIGNED_WEBHOOKS = ['voice', 'call-status', 'connect-action', 'ivr', 'sms', 'sms-status'] as const;

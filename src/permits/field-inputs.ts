@@ -1,5 +1,8 @@
 import * as chrono from 'chrono-node';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { readSpokenDate, type DateReading } from './spoken-dates.ts';
+import { readSpokenPhone, type PhoneReading } from './spoken-phone.ts';
+import { readSpokenTime, type TimeReading } from './spoken-times.ts';
 
 /**
  * Turning what people type or say into canonical values: phone numbers to
@@ -160,4 +163,67 @@ function dayFormatIn(timeZone: string): Intl.DateTimeFormat {
     dayFormats.set(timeZone, format);
   }
   return format;
+}
+
+// The readers of spoken answers (src/permits/spoken-*.ts) try English first: most callers speak it, and a Spanish
+// reading is looked for only when the English one finds nothing, so "5 de junio" and "June 5" both work in one form.
+const ANSWER_LANGUAGES = ['en', 'es'] as const;
+
+/** A date answer as a caller says it or a form user types it: a day, a range, a contradiction, or nothing readable. */
+export function readDateAnswer(text: string, today: IsoDate, contextMonth?: string): DateReading {
+  const canonical = ISO_DATE.exec(text.trim());
+  if (canonical) {
+    const date = calendarDate(Number(canonical[1]), Number(canonical[2]), Number(canonical[3]));
+    return date === undefined ? { kind: 'unreadable' } : { kind: 'date', date };
+  }
+  return firstReading(ANSWER_LANGUAGES.map((language) => () => readSpokenDate(text, today, language, contextMonth)));
+}
+
+/** A time answer: one time, an opening-to-closing range, an hour without morning or evening, or nothing readable. */
+export function readTimeAnswer(text: string): TimeReading {
+  return firstReading(ANSWER_LANGUAGES.map((language) => () => readSpokenTime(text, language)));
+}
+
+// The stored form of a number with an extension (RFC 3966's parameter): the E.164 part stays the number texts go to.
+// eslint-disable-next-line security/detect-unsafe-regex
+const PHONE_WITH_EXTENSION = /^(\+1\d{10})(?:;ext=(\d{1,7}))?$/;
+
+/** A phone answer, spoken or typed; a stored value ("+14255550187" or "+14255550187;ext=12") reads as itself. */
+export function readPhoneAnswer(text: string): PhoneReading {
+  const stored = PHONE_WITH_EXTENSION.exec(text.trim());
+  if (stored?.[1] !== undefined && parsePhoneInput(stored[1]) !== undefined) {
+    return stored[2] === undefined
+      ? { kind: 'phone', e164: stored[1] }
+      : { kind: 'phone', e164: stored[1], extension: stored[2] };
+  }
+  const readings = ANSWER_LANGUAGES.map((language) => readSpokenPhone(text, language));
+  return (
+    readings.find((r) => r.kind === 'phone') ??
+    readings.find((r) => r.kind === 'not-north-american') ??
+    readings.reduce((most, r) => (digitsHeardIn(r) > digitsHeardIn(most) ? r : most))
+  );
+}
+
+function digitsHeardIn(reading: PhoneReading): number {
+  return reading.kind === 'unreadable' ? reading.digitsHeard.length : 0;
+}
+
+/** The stored phone value as it is kept: the number, then the extension if one was given. */
+export function storedPhone(reading: { readonly e164: string; readonly extension?: string }): string {
+  return reading.extension === undefined ? reading.e164 : `${reading.e164};ext=${reading.extension}`;
+}
+
+/** The number a text message can go to: a stored phone value without its extension. */
+export function textablePhone(stored: string): string {
+  return stored.split(';', 1)[0] ?? stored;
+}
+
+function firstReading<R extends { readonly kind: string }>(readers: readonly (() => R)[]): R {
+  let last: R | undefined;
+  for (const read of readers) {
+    last = read();
+    if (last.kind !== 'unreadable') return last;
+  }
+  if (last === undefined) throw new Error('firstReading needs at least one reader');
+  return last;
 }

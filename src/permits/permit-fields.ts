@@ -1,7 +1,18 @@
 import { z } from 'zod';
-import { formatDateForPeople, parseDateInput, parsePhoneInput, parseTimeInput, type IsoDate } from './field-inputs.ts';
+import {
+  formatDateForPeople,
+  formatTimeForPeople,
+  readDateAnswer,
+  readPhoneAnswer,
+  readTimeAnswer,
+  storedPhone,
+  type IsoDate,
+} from './field-inputs.ts';
+import type { DateReading } from './spoken-dates.ts';
+import type { PhoneReading } from './spoken-phone.ts';
+import type { TimeReading } from './spoken-times.ts';
 import { PERMIT_TYPE_LABELS, type PermitType } from './permit-types.ts';
-import { hasHiddenCharacter, hiddenCharacterProblem } from './plain-text.ts';
+import { hasHiddenCharacter, hiddenCharacterProblem, quotedWords } from './plain-text.ts';
 
 /**
  * Every field of a food-permit application, taken from what county health
@@ -414,18 +425,30 @@ function phone(name: FieldName) {
   return z
     .string(messages(name, ask))
     .transform((value, ctx) => {
-      const normalized = parsePhoneInput(value);
-      if (normalized === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${label} is not a valid US phone number; please give all ten digits, area code first.`,
-        });
-        return z.NEVER;
-      }
-      return normalized;
+      const reading = readPhoneAnswer(value);
+      if (reading.kind === 'phone') return storedPhone(reading);
+      ctx.addIssue({ code: 'custom', message: phoneProblem(label, reading) });
+      return z.NEVER;
     })
-    .meta({ title: label, description: `${ask} Any common format; stored as +1XXXXXXXXXX.` });
+    .meta({
+      title: label,
+      description: `${ask} Any common format, spoken digits too; stored as +1XXXXXXXXXX, with ;ext=N when an extension is given.`,
+    });
 }
+
+function phoneProblem(label: string, reading: Exclude<PhoneReading, { kind: 'phone' }>): string {
+  if (reading.kind === 'not-north-american') {
+    const country = reading.country === undefined ? undefined : COUNTRY_NAMES.of(reading.country);
+    const where = country === undefined ? '' : ` (${country})`;
+    return `${label} looks like a number outside the US and Canada${where}, and we can only take US and Canadian numbers; please give one with its area code.`;
+  }
+  const heard = reading.digitsHeard.length;
+  return heard === 0
+    ? `We did not hear a phone number for ${label.toLowerCase()}; please give all ten digits, area code first.`
+    : `We heard ${heard} ${heard === 1 ? 'digit' : 'digits'} for ${label.toLowerCase()}, and a US number has ten; please give all ten digits, area code first.`;
+}
+
+const COUNTRY_NAMES = new Intl.DisplayNames(['en'], { type: 'region' });
 
 function date(name: FieldName, ctx: PermitRulesContext) {
   const { ask, label } = FIELD_SPECS[name];
@@ -433,24 +456,37 @@ function date(name: FieldName, ctx: PermitRulesContext) {
     .string(messages(name, ask))
     .transform((value, check) => {
       const today = ctx.today();
-      const parsed = parseDateInput(value, today);
-      if (parsed === undefined) {
-        check.addIssue({
-          code: 'custom',
-          message: `We could not read "${value.slice(0, 40)}" as a date; please give a date such as March 3, 2027 or 03/03/2027.`,
-        });
+      const reading = readDateAnswer(value, today);
+      const problem = dateProblem(label, value, reading, today);
+      if (problem !== undefined || reading.kind !== 'date') {
+        check.addIssue({ code: 'custom', message: problem ?? `Please give ${label.toLowerCase()} as one day.` });
         return z.NEVER;
       }
-      if (parsed < today) {
-        check.addIssue({
-          code: 'custom',
-          message: `The ${label.toLowerCase()}, ${formatDateForPeople(parsed)}, is in the past; please give a date from today on.`,
-        });
-        return z.NEVER;
-      }
-      return parsed;
+      return reading.date;
     })
-    .meta({ title: label, description: `${ask} ISO YYYY-MM-DD preferred; "March 3rd" and 3/3/2027 are understood.` });
+    .meta({
+      title: label,
+      description: `${ask} ISO YYYY-MM-DD preferred; spoken dates ("March 3rd", "next Friday", "el tres de marzo") are understood.`,
+    });
+}
+
+function dateProblem(label: string, said: string, reading: DateReading, today: IsoDate): string | undefined {
+  switch (reading.kind) {
+    case 'date':
+      return reading.date < today
+        ? `The ${label.toLowerCase()}, ${formatDateForPeople(reading.date)}, is in the past; please give a date from today on.`
+        : undefined;
+    case 'range':
+      // Reached only for a field without a partner to fill (a range for the event's days fills both of them).
+      return `We heard a range, ${formatDateForPeople(reading.start)} to ${formatDateForPeople(reading.end)}; the ${label.toLowerCase()} is one day, so please give just that day.`;
+    case 'weekday-mismatch': {
+      const day = Number(reading.date.slice(8));
+      const other = Number(reading.saidWeekdayNearDate.slice(8));
+      return `${formatDateForPeople(reading.date)} is a ${reading.dateWeekday}, not a ${reading.said}; did you mean ${reading.dateWeekday} the ${ordinal(day)} or ${reading.said} the ${ordinal(other)}?`;
+    }
+    case 'unreadable':
+      return `We could not read ${quotedWords(said) ?? 'that'} as a date; please give a date such as March 3, 2027 or 03/03/2027.`;
+  }
 }
 
 function time(name: FieldName) {
@@ -458,17 +494,42 @@ function time(name: FieldName) {
   return z
     .string(messages(name, ask))
     .transform((value, check) => {
-      const parsed = parseTimeInput(value);
-      if (parsed === undefined) {
-        check.addIssue({
-          code: 'custom',
-          message: `We could not read "${value.slice(0, 20)}" as a time; please give it with AM or PM, for example 9 AM or 9:30 PM.`,
-        });
-        return z.NEVER;
-      }
-      return parsed;
+      const reading = readTimeAnswer(value);
+      if (reading.kind === 'time') return reading.time;
+      check.addIssue({ code: 'custom', message: timeProblem(label, value, reading) });
+      return z.NEVER;
     })
-    .meta({ title: label, description: `${ask} 24-hour HH:MM preferred; "9am" and "9:30 pm" are understood.` });
+    .meta({
+      title: label,
+      description: `${ask} 24-hour HH:MM preferred; "9am", "nine in the morning" and "half past six in the evening" are understood.`,
+    });
+}
+
+function timeProblem(label: string, said: string, reading: Exclude<TimeReading, { kind: 'time' }>): string {
+  switch (reading.kind) {
+    case 'needs-meridiem': {
+      const clock =
+        reading.minute === 0 ? String(reading.hour) : `${reading.hour}:${String(reading.minute).padStart(2, '0')}`;
+      return `We heard ${clock} without morning or evening; please say ${clock} in the morning or ${clock} in the evening.`;
+    }
+    case 'range':
+      return `We heard ${formatTimeForPeople(reading.open)} to ${formatTimeForPeople(reading.close)}; the ${label.toLowerCase()} is one time, so please give just that time.`;
+    case 'unreadable':
+      return `We could not read ${quotedWords(said) ?? 'that'} as a time; please say it like 9 in the morning or 6:30 in the evening.`;
+  }
+}
+
+const ORDINAL_SUFFIXES = new Map([
+  ['one', 'st'],
+  ['two', 'nd'],
+  ['few', 'rd'],
+  ['other', 'th'],
+]);
+const ORDINAL_RULES = new Intl.PluralRules('en-US', { type: 'ordinal' });
+
+/** 1 → "1st", 22 → "22nd", 13 → "13th". */
+function ordinal(n: number): string {
+  return `${n}${ORDINAL_SUFFIXES.get(ORDINAL_RULES.select(n)) ?? 'th'}`;
 }
 
 function choice<const Labels extends Readonly<Record<string, string>>>(name: FieldName, labels: Labels) {

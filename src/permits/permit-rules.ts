@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { spreadRanges } from './answer-ranges.ts';
 import { formatDateForPeople, formatTimeForPeople } from './field-inputs.ts';
 import {
   FIELD_GROUPS,
@@ -230,9 +231,11 @@ export class PermitRules {
    * Applies a partial update, field by field: each valid value is accepted
    * even when a sibling is rejected, so a caller never has to repeat a good
    * answer. `null` clears a field. Values that contradict an accepted field
-   * (an end date before the start) are rejected with the reason.
+   * (an end date before the start) are rejected with the reason. A range
+   * ("June 5 to 7", "9 to 5") fills both fields of its pair.
    */
-  updateDraft(current: DraftFields, patch: Readonly<Record<string, unknown>>): DraftUpdate {
+  updateDraft(current: DraftFields, answers: Readonly<Record<string, unknown>>): DraftUpdate {
+    const patch = spreadRanges(answers, this.context.today());
     const fields: DraftFields = { ...current };
     const accepted: FieldName[] = [];
     const cleared: FieldName[] = [];
@@ -292,7 +295,9 @@ export class PermitRules {
   }
 
   /** Validates a complete application: every field's own rule, then the rules across fields. */
-  checkApplication(fields: DraftFields): ApplicationCheck {
+  checkApplication(answers: DraftFields): ApplicationCheck {
+    // A form user may type "June 5 to 7" into the first day and leave the last empty, as a caller may say it.
+    const fields = spreadRanges(answers, this.context.today());
     const type = fields.permitType;
     if (!isPermitType(type)) {
       return {

@@ -30,3 +30,22 @@ export function withHiddenCharactersShown(text: string): string {
     (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`,
   );
 }
+
+const QUOTE_LENGTH = 48;
+const HIDDEN_CHARACTERS = /[\p{Cc}\p{Bidi_Control}\u2028\u2029]/gu;
+
+/**
+ * What a person said, quoted back in a message: whole words only, at most QUOTE_LENGTH characters, with "…" where
+ * words were left off. A single word longer than that is not quoted at all (undefined): the message says "that".
+ */
+export function quotedWords(text: string): string | undefined {
+  const words = text.replace(HIDDEN_CHARACTERS, ' ').trim().split(/\s+/u);
+  let quoted = '';
+  for (const word of words) {
+    const next = quoted === '' ? word : `${quoted} ${word}`;
+    if (next.length > QUOTE_LENGTH) break;
+    quoted = next;
+  }
+  if (quoted === '') return undefined;
+  return quoted.length < words.join(' ').length ? `"${quoted}…"` : `"${quoted}"`;
+}

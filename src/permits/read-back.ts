@@ -28,11 +28,16 @@ export function spokenValue(name: FieldName, value: unknown, context: PermitRule
   }
 }
 
-/** "+12125550142" → "2 1 2, 5 5 5, 0 1 4 2": groups a caller can follow. */
-export function spokenPhone(e164: string): string {
-  const digits = e164.replace(/^\+1/, '').replace(/\D/g, '');
-  if (digits.length !== 10) return digits.split('').join(' ');
-  return [digits.slice(0, 3), digits.slice(3, 6), digits.slice(6)].map((group) => group.split('').join(' ')).join(', ');
+/** "+12125550142" → "2 1 2, 5 5 5, 0 1 4 2": groups a caller can follow; an extension follows as "extension 1 2". */
+export function spokenPhone(stored: string): string {
+  const [number = '', extension] = stored.split(';ext=');
+  const digits = number.replace(/^\+1/, '').replace(/\D/g, '');
+  const spaced = (group: string) => group.split('').join(' ');
+  const groups =
+    digits.length === 10
+      ? [digits.slice(0, 3), digits.slice(3, 6), digits.slice(6)].map(spaced).join(', ')
+      : spaced(digits);
+  return extension === undefined ? groups : `${groups}, extension ${spaced(extension)}`;
 }
 
 /** Each answered field as "label: value", in the given order. */
@@ -40,4 +45,30 @@ export function readBack(fields: DraftFields, order: readonly FieldName[], conte
   return order
     .filter((name) => fields[name] !== undefined)
     .map((name) => `${FIELD_SPECS[name].label}: ${spokenValue(name, fields[name], context)}`);
+}
+
+/** "+14255550187;ext=12" → "(425) 555-0187 ext. 12": a phone number as a page shows it. */
+export function writtenPhone(stored: string): string {
+  const [number = '', extension] = stored.split(';ext=');
+  const digits = number.replace(/^\+1/, '');
+  const written = digits.length === 10 ? `(${digits.slice(0, 3)}) ${digits.slice(3, 6)}-${digits.slice(6)}` : number;
+  return extension === undefined ? written : `${written} ext. ${extension}`;
+}
+
+/** Each answered field as a label and its value in words, for a page that shows what was sent. */
+export function writtenSummary(
+  fields: DraftFields,
+  order: readonly FieldName[],
+  context: PermitRulesContext,
+): { readonly label: string; readonly value: string }[] {
+  return order
+    .filter((name) => fields[name] !== undefined)
+    .map((name) => {
+      const value = fields[name];
+      const written =
+        FIELD_SPECS[name].kind === 'phone' && typeof value === 'string'
+          ? writtenPhone(value)
+          : spokenValue(name, value, context);
+      return { label: FIELD_SPECS[name].label, value: written };
+    });
 }

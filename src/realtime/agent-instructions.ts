@@ -7,7 +7,7 @@ import { resumeWindowInWords } from '../intake/resumable-drafts.ts';
  * change of wording is a reviewed change of file, and every call records the
  * version it ran with.
  */
-export const AGENT_INSTRUCTIONS_VERSION = 'agent-instructions.v1';
+export const AGENT_INSTRUCTIONS_VERSION = 'agent-instructions.v2';
 const PROMPTS_DIR = join(import.meta.dirname, '../../prompts');
 
 export interface InstructionsContext {

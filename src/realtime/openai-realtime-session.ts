@@ -164,8 +164,12 @@ class OpenAIRealtimeSession extends EventEmitter<RealtimeSessionEvents> implemen
     this.#rt.socket.send(Buffer.from(APPEND_HEAD + base64Mulaw + APPEND_TAIL, 'latin1'), { binary: false });
   }
 
-  createResponse(): void {
-    this.#send({ type: 'response.create' });
+  createResponse(instructions?: string): void {
+    this.#send(
+      instructions === undefined
+        ? { type: 'response.create' }
+        : { type: 'response.create', response: { instructions } },
+    );
   }
 
   cancelResponse(): void {

@@ -66,7 +66,8 @@ export interface RealtimeSessionEvents {
 export interface RealtimeSession extends Pick<EventEmitter<RealtimeSessionEvents>, 'on' | 'once' | 'off'> {
   configure(config: RealtimeSessionConfig): void;
   appendAudio(base64Mulaw: string): void;
-  createResponse(): void;
+  /** `instructions`: what this one response is to say (response.create's own instructions, docs/protocols.md). */
+  createResponse(instructions?: string): void;
   cancelResponse(): void;
   truncate(itemId: string, audioEndMs: number): void;
   sendToolResult(callId: string, output: string): void;

@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { StaffLine } from '../permits/office-hours.ts';
+import { spokenWebAddress } from '../permits/spoken-web-address.ts';
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
@@ -175,6 +177,10 @@ export async function startPermitLine(
       calls,
       rules,
       logger,
+      staffDesk: {
+        line: new StaffLine(config.staffTransfer.number, config.staffTransfer.hours),
+        applyAddress: spokenWebAddress(new URL('/apply', config.publicBaseUrl)),
+      },
       openSession: (callLog) =>
         modelCircuit.open(() =>
           openRealtimeSession({

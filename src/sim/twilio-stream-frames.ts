@@ -55,6 +55,15 @@ export function mediaFrame(streamSid: string, sequenceNumber: number, chunk: num
   } as const;
 }
 
+/** A key the caller pressed, as Twilio sends it on a bidirectional stream. */
+export const dtmfFrame = (streamSid: string, sequenceNumber: number, digit: string) =>
+  ({
+    event: 'dtmf',
+    sequenceNumber: String(sequenceNumber),
+    streamSid,
+    dtmf: { track: 'inbound_track', digit },
+  }) as const;
+
 export const markEchoFrame = (streamSid: string, sequenceNumber: number, name: string) =>
   ({ event: 'mark', sequenceNumber: String(sequenceNumber), streamSid, mark: { name } }) as const;
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { textablePhone } from '../permits/field-inputs.ts';
 import type { Client, InStatement, Row } from '@libsql/client';
 import { AppError } from '../errors.ts';
 import { FIELD_SPECS, isFieldName, type FieldName } from '../permits/permit-fields.ts';
@@ -118,7 +119,12 @@ export class ApplicationRepository {
     }
     const phone = values.contactPhone;
     const phoneHash =
-      typeof phone === 'string' ? this.#cipher.lookupHash(phone) : cleared.includes('contactPhone') ? null : undefined;
+      // Caller ID never carries an extension, so the hash that finds a caller's draft is of the number alone.
+      typeof phone === 'string'
+        ? this.#cipher.lookupHash(textablePhone(phone))
+        : cleared.includes('contactPhone')
+          ? null
+          : undefined;
     const permitType =
       typeof values.permitType === 'string' ? values.permitType : cleared.includes('permitType') ? null : undefined;
     statements.push({

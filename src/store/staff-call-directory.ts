@@ -11,7 +11,7 @@ import { optionalTextColumn, textColumn } from './row-values.ts';
  * filtered and paged in SQL. Reading only; the voice path writes calls.
  */
 
-export const CALL_OUTCOMES = ['submitted', 'fallback', 'abandoned', 'in progress'] as const;
+export const CALL_OUTCOMES = ['submitted', 'transferred', 'fallback', 'abandoned', 'in progress'] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
 /** A search is by reference or by phone number; the number is matched by its keyed hash, never decrypted in SQL. */
@@ -63,6 +63,7 @@ export function parseCallSearch(text: string): CallSearch | undefined {
 /** How the console names a call's outcome, over `calls c LEFT JOIN applications a`: the list and the live page agree. */
 export const OUTCOME_SQL = `CASE
   WHEN a.status = 'submitted' THEN 'submitted'
+  WHEN c.ai_ending = '{"kind":"transfer-to-staff"}' THEN 'transferred'
   WHEN c.ivr_at IS NOT NULL THEN 'fallback'
   WHEN c.ended_at IS NULL AND c.status IN ('queued', 'initiated', 'ringing', 'in-progress') THEN 'in progress'
   ELSE 'abandoned' END`;

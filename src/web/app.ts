@@ -151,10 +151,20 @@ export function createApp(deps: AppDeps): Express {
   app.get('/', (_req, res) => {
     res.redirect(302, '/apply');
   });
-  app.use(applyRoutes({ applications: deps.applications, rules: deps.rules, csrf }));
+  const review = deps.review;
+  const statusLinkFor = review === undefined ? undefined : (reference: string) => review.links.linkFor(reference);
+  app.use(applyRoutes({ applications: deps.applications, rules: deps.rules, csrf, statusLinkFor }));
   if (deps.privacy !== undefined) app.use(privacyRoutes(deps.privacy));
   if (deps.resume !== undefined)
-    app.use(resumeRoutes({ links: deps.resume.links, applications: deps.applications, rules: deps.rules, csrf }));
+    app.use(
+      resumeRoutes({
+        links: deps.resume.links,
+        applications: deps.applications,
+        rules: deps.rules,
+        csrf,
+        statusLinkFor,
+      }),
+    );
   if (deps.staff !== undefined)
     app.use(staffRoutes({ ...deps.staff, csrf, secureCookies: deps.publicBaseUrl.protocol === 'https:' }));
 

@@ -3,14 +3,20 @@ import { Router } from 'express';
 import type { ApplicationService } from '../intake/application-service.ts';
 import type { PermitRules } from '../permits/permit-rules.ts';
 import { isPermitType } from '../permits/permit-types.ts';
-import { applicationFormPage, choosePermitTypePage, confirmationPage } from './apply-views.ts';
+import { applicationFormPage, choosePermitTypePage, confirmationOf, confirmationPage } from './apply-views.ts';
 import type { CsrfGuard } from './csrf.ts';
 import { readPostedFields, type FormBody } from './form-values.ts';
 
 const FORM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** GET /apply: choose a type, then the form for that type. POST /apply: validate all, then submit. */
-export function applyRoutes(deps: { applications: ApplicationService; rules: PermitRules; csrf: CsrfGuard }): Router {
+export function applyRoutes(deps: {
+  applications: ApplicationService;
+  rules: PermitRules;
+  csrf: CsrfGuard;
+  /** The signed status link of a reference, shown on the confirmation; absent where no status page is served. */
+  statusLinkFor?: ((reference: string) => string) | undefined;
+}): Router {
   const { applications, rules, csrf } = deps;
   const router = Router();
 
@@ -61,7 +67,15 @@ export function applyRoutes(deps: { applications: ApplicationService; rules: Per
       return;
     }
     req.log.info({ applicationId: formId, alreadySubmitted: result.alreadySubmitted }, 'web application submitted');
-    res.type('html').send(confirmationPage(result.reference, result));
+    res
+      .type('html')
+      .send(
+        confirmationPage(
+          result.reference,
+          result,
+          confirmationOf(rules, result.submitted, deps.statusLinkFor?.(result.reference)),
+        ),
+      );
   });
 
   return router;

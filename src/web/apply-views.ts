@@ -6,8 +6,9 @@ import {
   type FieldName,
   type FieldSpec,
 } from '../permits/permit-fields.ts';
-import type { FieldProblem, PermitRules } from '../permits/permit-rules.ts';
-import { PERMIT_TYPE_LABELS, PERMIT_TYPES, type PermitType } from '../permits/permit-types.ts';
+import { writtenSummary } from '../permits/read-back.ts';
+import type { DraftFields, FieldProblem, PermitRules } from '../permits/permit-rules.ts';
+import { isPermitType, PERMIT_TYPE_LABELS, PERMIT_TYPES, type PermitType } from '../permits/permit-types.ts';
 import type { EnteredValues } from './form-values.ts';
 import { html, page, type Html } from './html.ts';
 import { privacyLink } from './privacy-notice.ts';
@@ -204,7 +205,27 @@ export interface TextOutcome {
 const NO_TEXT_TODAY =
   ' We cannot send it by text message: this phone number has already had the most texts we send in one day. Please write it down now.';
 
-export function confirmationPage(reference: string, text: TextOutcome): string {
+/** What the confirmation shows besides the reference: the answers as sent, and the link to the status page. */
+export interface Confirmation {
+  readonly summary: readonly { readonly label: string; readonly value: string }[];
+  /** The signed status link (the same one the text message carries); absent where no status page is served. */
+  readonly statusLink?: string | undefined;
+}
+
+/** The confirmation of `result`: its answers in the form's order, and the status link when there is one. */
+export function confirmationOf(
+  rules: PermitRules,
+  submitted: DraftFields,
+  statusLink: string | undefined,
+): Confirmation {
+  const type = submitted.permitType;
+  return {
+    summary: isPermitType(type) ? writtenSummary(submitted, rules.fieldsOf(type), rules.context) : [],
+    statusLink,
+  };
+}
+
+export function confirmationPage(reference: string, text: TextOutcome, confirmation?: Confirmation): string {
   const aboutText = text.textMessageQueued
     ? ' We will also send it to you by text message.'
     : text.textLimitReached
@@ -215,7 +236,18 @@ export function confirmationPage(reference: string, text: TextOutcome): string {
     html`<h1>Application received</h1>
 <p>Your reference number is</p>
 <p class="reference" id="reference">${reference}</p>
-<p>Keep it: the health department will ask for it when they contact you.${aboutText}</p>`,
+<p>Keep it: the health department will ask for it when they contact you.${aboutText}</p>
+${
+  confirmation?.statusLink === undefined
+    ? ''
+    : html`<p>You can see the status of your application at any time at <a id="status-link" href="${confirmation.statusLink}">${confirmation.statusLink}</a>.</p>`
+}
+${
+  confirmation === undefined || confirmation.summary.length === 0
+    ? ''
+    : html`<h2>What you sent</h2>
+<dl id="submitted-summary">${confirmation.summary.map((row) => html`<dt>${row.label}</dt><dd>${row.value}</dd>`)}</dl>`
+}`,
   );
 }
 

@@ -7,6 +7,7 @@ import {
   applicationFormPage,
   CHOOSE_AGAIN,
   choosePermitTypePage,
+  confirmationOf,
   confirmationPage,
   errorPage,
   RESUME_POST_PATH,
@@ -34,7 +35,12 @@ export interface ResumeRoutesDeps {
 }
 
 export function resumeRoutes(
-  deps: ResumeRoutesDeps & { applications: ApplicationService; rules: PermitRules; csrf: CsrfGuard },
+  deps: ResumeRoutesDeps & {
+    applications: ApplicationService;
+    rules: PermitRules;
+    csrf: CsrfGuard;
+    statusLinkFor?: ((reference: string) => string) | undefined;
+  },
 ): Router {
   const { links, applications, rules, csrf } = deps;
   const router = Router();
@@ -129,7 +135,15 @@ export function resumeRoutes(
       },
       'resumed application submitted',
     );
-    res.type('html').send(confirmationPage(result.reference, result));
+    res
+      .type('html')
+      .send(
+        confirmationPage(
+          result.reference,
+          result,
+          confirmationOf(rules, result.submitted, deps.statusLinkFor?.(result.reference)),
+        ),
+      );
   });
 
   return router;

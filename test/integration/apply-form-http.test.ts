@@ -44,6 +44,11 @@ describe('the web form', () => {
     expect(res.html).toContain('We will also send it to you by text message.');
     const reference = /id="reference">(FP-\d{4}-[2-9A-HJKMNP-Z]{6})</.exec(res.html)?.[1];
     expect(reference).toBeDefined();
+    // The confirmation shows what was sent, in words, and the signed status link the text message also carries.
+    expect(res.html).toContain('<h2>What you sent</h2>');
+    expect(res.html).toContain('<dt>Contact phone</dt><dd>(212) 555-0142</dd>');
+    expect(res.html).toContain('<dt>Business name (as on the booth, truck or sign)</dt><dd>Taco Loco</dd>');
+    expect(res.html).toMatch(new RegExp(`id="status-link" href="[^"]+/s/${reference ?? ''}-[\\w-]{16}"`));
     const applications = await service.db.execute('SELECT status, channel, reference, permit_type FROM applications');
     expect(applications.rows).toEqual([
       expect.objectContaining({ status: 'submitted', channel: 'web', reference, permit_type: 'temporary_food_event' }),
@@ -109,7 +114,7 @@ describe('the web form', () => {
 
     expect(res.status).toBe(400);
     expect(res.html).toContain(
-      'id="field-contactPhone-error">Contact phone is not a valid US phone number; please give all ten digits, area code first.<',
+      'id="field-contactPhone-error">We heard 7 digits for contact phone, and a US number has ten; please give all ten digits, area code first.<',
     );
     expect(res.html).toContain('value="Taco Loco"');
     expect(res.html).toContain('<option value="llc" selected>');

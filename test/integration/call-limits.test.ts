@@ -49,7 +49,8 @@ function webhooks(rig: VoiceRig) {
   };
 }
 
-const WEB_ADDRESS = `${PUBLIC_BASE_URL}/apply`;
+// Spoken without the scheme, its dots and slashes as words (docs/caller-experience.md).
+const WEB_ADDRESS = 'permits dot example dot test slash apply';
 
 beforeAll(() => {
   nock.disableNetConnect();

@@ -44,7 +44,7 @@ afterAll(async () => {
 const callSid = (n: number) => `CA${(0x1f000 + n).toString(16).padStart(32, '0')}`;
 /** Fictional numbers only (+1 312 555 01xx). */
 const caller = (n: number) => `+1312555${String(100 + n).padStart(4, '0')}`;
-const APPLY_ADDRESS = 'permits.example.test/apply';
+const APPLY_ADDRESS = 'permits dot example dot test slash apply';
 
 function call(n: number, inputs: readonly IvrCallerInput[], from = caller(n)): Promise<IvrCallResult> {
   return runIvrCall({

@@ -37,7 +37,7 @@ import { postTwilioWebhook } from '../support/twilio-webhook.ts';
 const PUBLIC_BASE_URL = 'https://permits.example.test';
 const AUTH_TOKEN = 'test-twilio-auth-token';
 const TIME_ZONE = 'America/Los_Angeles';
-const APPLY_ADDRESS = 'permits.example.test/apply';
+const APPLY_ADDRESS = 'permits dot example dot test slash apply';
 const lines = loadIvrLines();
 
 interface Rig {

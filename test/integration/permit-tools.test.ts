@@ -43,7 +43,12 @@ describe('the permit tools', () => {
     expect(properties.healthDistrict?.enum).toEqual(['Central', 'North County']);
     expect(properties.eventStartDate?.description).toContain('March 3rd');
     expect(update?.parameters.required).toBeUndefined();
-    expect(others.map((t) => t.name)).toEqual(['get_application', 'submit_application', 'end_call']);
+    expect(others.map((t) => t.name)).toEqual([
+      'get_application',
+      'submit_application',
+      'transfer_to_person',
+      'end_call',
+    ]);
   });
 
   it('when answers are given, then valid ones are saved at once and each problem comes back in plain words with the next question', async () => {

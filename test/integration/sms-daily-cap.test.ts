@@ -25,7 +25,7 @@ const PER_DAY = 2;
 /** The fixtures' contact phone, as Twilio gives a caller's number. */
 const NUMBER = '+12125550142';
 const lines = loadIvrLines();
-const APPLY_ADDRESS = 'permits.example.test/apply';
+const APPLY_ADDRESS = 'permits dot example dot test slash apply';
 const REFERENCE = /id="reference">(FP-\d{4}-[2-9A-HJKMNP-Z]{6})</;
 const TEXTS_WILL_FOLLOW = 'We will also send it to you by text message.';
 const NO_TEXT_TODAY =

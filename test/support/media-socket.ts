@@ -2,6 +2,8 @@ import { WebSocket } from 'ws';
 import { FRAME_BYTES, MULAW_SILENCE } from '../../src/protocols/media-stream-messages.ts';
 import {
   connectedFrame,
+  dtmfFrame,
+  markEchoFrame,
   mediaFrame,
   newSid,
   startFrame,
@@ -62,6 +64,20 @@ export class MediaSocket {
         ),
       );
     }
+  }
+
+  /** From now on, each mark the service sends is echoed at once, as Twilio does once the audio before it has played. */
+  echoMarks(): void {
+    this.ws.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString()) as { event?: string; mark?: { name?: string } };
+      if (message.event === 'mark' && message.mark?.name !== undefined)
+        this.send(markEchoFrame(this.identity.streamSid, this.#nextSequence(), message.mark.name));
+    });
+  }
+
+  /** The caller presses a key on the phone. */
+  pressKey(digit: string): void {
+    this.send(dtmfFrame(this.identity.streamSid, this.#nextSequence(), digit));
   }
 
   /** The caller hangs up: `stop`, then the socket closes. */

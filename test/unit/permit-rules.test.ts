@@ -213,12 +213,12 @@ describe('field rule messages', () => {
     [
       'contactPhone',
       '555-0142',
-      'Contact phone is not a valid US phone number; please give all ten digits, area code first.',
+      'We heard 7 digits for contact phone, and a US number has ten; please give all ten digits, area code first.',
     ],
     [
       'eventCoordinatorPhone',
       'call me',
-      'Event coordinator phone is not a valid US phone number; please give all ten digits, area code first.',
+      'We did not hear a phone number for event coordinator phone; please give all ten digits, area code first.',
     ],
   ] as const)('when %s is %j, then the message asks for all ten digits', (field, value, message) => {
     expect(onlyProblem(rules.checkApplication(application(EVENT, { [field]: value })))).toEqual({ field, message });
@@ -265,13 +265,9 @@ describe('field rule messages', () => {
     [
       'dailyOpenTime',
       'nine',
-      'We could not read "nine" as a time; please give it with AM or PM, for example 9 AM or 9:30 PM.',
+      'We heard 9 without morning or evening; please say 9 in the morning or 9 in the evening.',
     ],
-    [
-      'dailyCloseTime',
-      '9',
-      'We could not read "9" as a time; please give it with AM or PM, for example 9 AM or 9:30 PM.',
-    ],
+    ['dailyCloseTime', '9', 'We heard 9 without morning or evening; please say 9 in the morning or 9 in the evening.'],
   ] as const)('when %s is %j, then the message asks for AM or PM', (field, value, message) => {
     expect(onlyProblem(rules.checkApplication(application(EVENT, { [field]: value })))).toEqual({ field, message });
   });
@@ -522,7 +518,8 @@ describe('updateDraft', () => {
     expect(result.problems).toEqual([
       {
         field: 'contactPhone',
-        message: 'Contact phone is not a valid US phone number; please give all ten digits, area code first.',
+        message:
+          'We heard 7 digits for contact phone, and a US number has ten; please give all ten digits, area code first.',
       },
     ]);
     expect(result.fields).toMatchObject({
@@ -790,9 +787,9 @@ describe('answers that need asking again', () => {
     expect(result.problems.map((p) => p.field)).toEqual(['eventEndDate']);
   });
 
-  it('when a phone number is outside North America, then it is refused as not a US number', () => {
+  it('when a phone number is outside North America, then it is refused, saying only US and Canadian numbers are taken', () => {
     const result = update({}, { contactPhone: '+44 20 7946 0958' });
     expect(result.accepted).toEqual([]);
-    expect(result.problems[0]?.message).toContain('not a valid US phone number');
+    expect(result.problems[0]?.message).toContain('we can only take US and Canadian numbers');
   });
 });

@@ -108,6 +108,7 @@ describe('tool calls', () => {
       'get_application',
       'other',
       'submit_application',
+      'transfer_to_person',
       'update_application',
     ]);
     expect(valueOf(samples, 'permitline_tool_calls_total', { tool: 'other', result: 'invalid' })).toBe(1);

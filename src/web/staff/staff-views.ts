@@ -95,6 +95,7 @@ export function messagePage(title: string, message: string, context: StaffPageCo
 
 export const OUTCOME_LABELS: Readonly<Record<CallListEntry['outcome'], string>> = {
   submitted: 'Submitted',
+  transferred: 'Put through to staff',
   fallback: 'Fallback (keypad IVR)',
   abandoned: 'Abandoned',
   'in progress': 'In progress',

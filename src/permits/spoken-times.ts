@@ -1,0 +1,221 @@
+import { numberWord, plainWords, type NumberLanguage } from './number-words.ts';
+
+/**
+ * Times as callers say them: "nine in the morning", "half past six in the evening", "10 at night", "17:00 hours",
+ * "de nueve a cinco". A time said without morning or evening is not guessed ("needs-meridiem"), except in a range
+ * read as a working day: "from 9 to 5" is 09:00–17:00, because 9 PM to 5 AM is not how anyone says a night
+ * shift without saying so (docs/caller-experience.md).
+ */
+
+export type TimeReading =
+  | { kind: 'time'; time: string }
+  | { kind: 'range'; open: string; close: string }
+  | { kind: 'needs-meridiem'; hour: number; minute: number }
+  | { kind: 'unreadable' };
+
+const MAX_INPUT_LENGTH = 80;
+const HALF_DAY = 12;
+
+type Meridiem = 'am' | 'pm' | 'noon' | 'midnight';
+
+/** One clock time as heard: hour and minute, and the part of the day when one was said. */
+interface HeardTime {
+  readonly hour: number;
+  readonly minute: number;
+  readonly meridiem: Meridiem | undefined;
+  /** Said on a 24-hour clock ("17:00", "09:30"): needs no part of the day. */
+  readonly twentyFourHour: boolean;
+}
+
+// Parts of the day, longest first so "in the morning" wins over "morning".
+const PARTS_OF_DAY: readonly (readonly [RegExp, Meridiem])[] = [
+  [/(?<=^|\s|\d)(?:in the morning|this morning|morning|de la manana|por la manana|a\.?\s?m\.?)$/, 'am'],
+  [
+    /(?<=^|\s|\d)(?:in the afternoon|in the evening|at night|tonight|afternoon|evening|night|de la tarde|de la noche|por la tarde|por la noche|p\.?\s?m\.?)$/,
+    'pm',
+  ],
+];
+
+export function readSpokenTime(text: string, language: NumberLanguage = 'en'): TimeReading {
+  if (text.length > MAX_INPUT_LENGTH) return { kind: 'unreadable' };
+  const said = plainWords(text)
+    .replace(/[,!?]/g, ' ')
+    .replace(/\b(?:o'?\s?clock|hours|hrs|en punto|horas)\b/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^(?:at|around|about|a las|las|la|from|de|desde|between|entre)\s+/, '');
+  // One time first: "quarter to five" is a time, not a range from a quarter to five.
+  const heard = heardTime(said, language);
+  if (heard !== undefined) return resolved(heard);
+  const range = splitRange(said, language);
+  return range === undefined ? { kind: 'unreadable' } : readRange(range[0], range[1], language);
+}
+
+function splitRange(said: string, language: NumberLanguage): readonly [string, string] | undefined {
+  const separators =
+    language === 'es' ? [' a ', ' hasta ', ' y las ', '-'] : [' to ', ' until ', ' till ', ' through ', ' and ', '-'];
+  for (const separator of separators) {
+    const at = said.indexOf(separator);
+    if (at > 0) {
+      const first = said.slice(0, at).trim();
+      const second = said
+        .slice(at + separator.length)
+        .trim()
+        .replace(/^(?:las|la)\s+/, '');
+      if (first !== '' && second !== '') return [first, second];
+    }
+  }
+  return undefined;
+}
+
+function readRange(first: string, second: string, language: NumberLanguage): TimeReading {
+  const open = heardTime(first, language);
+  const close = heardTime(second, language);
+  if (open === undefined || close === undefined) return { kind: 'unreadable' };
+  const [openTime, closeTime] = rangeTimes(open, close);
+  if (openTime === undefined || closeTime === undefined || openTime >= closeTime) return { kind: 'unreadable' };
+  return { kind: 'range', open: clock(openTime), close: clock(closeTime) };
+}
+
+/** Minutes after midnight of each end; a missing part of the day is taken from the other end, or the working day. */
+function rangeTimes(open: HeardTime, close: HeardTime): readonly [number | undefined, number | undefined] {
+  const known = (t: HeardTime) => t.meridiem !== undefined || t.twentyFourHour;
+  if (known(open) && known(close)) return [minutesOf(open), minutesOf(close)];
+  if (known(close)) {
+    const end = minutesOf(close);
+    if (end === undefined) return [undefined, undefined];
+    // The same part of the day as the close if that opens before it ("9 to 11 am"), else the morning ("9 to 5 pm").
+    const same = minutesOf({ ...open, meridiem: close.meridiem === 'pm' ? 'pm' : 'am' });
+    return [same !== undefined && same < end ? same : minutesOf({ ...open, meridiem: 'am' }), end];
+  }
+  if (known(open)) {
+    const start = minutesOf(open);
+    if (start === undefined) return [undefined, undefined];
+    const same = minutesOf({ ...close, meridiem: open.meridiem === 'pm' ? 'pm' : 'am' });
+    return [start, same !== undefined && same > start ? same : minutesOf({ ...close, meridiem: 'pm' })];
+  }
+  // Neither said: only the working-day reading, a morning opening and an afternoon close ("9 to 5", "8 to 4:30").
+  if (close.hour > open.hour || open.hour > HALF_DAY || close.hour > HALF_DAY) return [undefined, undefined];
+  return [minutesOf({ ...open, meridiem: 'am' }), minutesOf({ ...close, meridiem: 'pm' })];
+}
+
+function resolved(heard: HeardTime): TimeReading {
+  const minutes = minutesOf(heard);
+  if (minutes !== undefined) return { kind: 'time', time: clock(minutes) };
+  if (heard.hour >= 1 && heard.hour <= HALF_DAY)
+    return { kind: 'needs-meridiem', hour: heard.hour, minute: heard.minute };
+  return { kind: 'unreadable' };
+}
+
+/** Minutes after midnight, or undefined when the part of the day is needed and was not said (or the time is not one). */
+function minutesOf(t: HeardTime): number | undefined {
+  if (t.minute > 59) return undefined;
+  if (t.meridiem === 'noon') return t.hour === HALF_DAY ? HALF_DAY * 60 + t.minute : undefined;
+  if (t.meridiem === 'midnight') return t.hour === HALF_DAY ? t.minute : undefined;
+  if (t.meridiem === undefined) {
+    if (!t.twentyFourHour || t.hour > 23) return undefined;
+    return t.hour * 60 + t.minute;
+  }
+  if (t.hour < 1 || t.hour > HALF_DAY) return undefined;
+  return ((t.hour % HALF_DAY) + (t.meridiem === 'pm' ? HALF_DAY : 0)) * 60 + t.minute;
+}
+
+function heardTime(phrase: string, language: NumberLanguage): HeardTime | undefined {
+  let rest = phrase.trim();
+  if (/^(?:12 |twelve |doce )?(?:noon|midday|mediodia)$/.test(rest)) return noonOrMidnight('noon');
+  if (/^(?:12 |twelve |doce )?(?:midnight|medianoche)$/.test(rest)) return noonOrMidnight('midnight');
+  let meridiem: Meridiem | undefined;
+  for (const [pattern, part] of PARTS_OF_DAY) {
+    const match = pattern.exec(rest);
+    if (match) {
+      meridiem = part;
+      rest = rest.slice(0, match.index).trim();
+      break;
+    }
+  }
+  // "12 at night" is midnight, "12 in the afternoon" noon.
+  const clockTime = clockOf(rest, language);
+  if (clockTime === undefined) return undefined;
+  if (clockTime.hour === HALF_DAY && meridiem === 'pm' && /night|noche/.test(phrase)) meridiem = 'am';
+  return { ...clockTime, meridiem, twentyFourHour: clockTime.twentyFourHour && meridiem === undefined };
+}
+
+function noonOrMidnight(meridiem: 'noon' | 'midnight'): HeardTime {
+  return { hour: HALF_DAY, minute: 0, meridiem, twentyFourHour: false };
+}
+
+/** "9", "9:30", "0930", "17:00", "nine thirty", "half past nine", "quarter to five", "nueve y media". */
+function clockOf(
+  rest: string,
+  language: NumberLanguage,
+): { hour: number; minute: number; twentyFourHour: boolean } | undefined {
+  // Input is cut to MAX_INPUT_LENGTH first, and the repeats are bounded by it.
+  // eslint-disable-next-line security/detect-unsafe-regex
+  const digits = /^(\d{1,2})(?:[:.h ]?(\d{2}))?$/.exec(rest);
+  if (digits) {
+    const hourText = digits[1] ?? '';
+    const minuteText = digits[2];
+    const hour = Number(hourText);
+    // "17:00", "09:30", "0930" and "17" are a 24-hour clock; "9" and "9:30" are not.
+    const twentyFourHour = (hourText.length === 2 && (minuteText !== undefined || hour > HALF_DAY)) || hour > HALF_DAY;
+    return { hour, minute: minuteText === undefined ? 0 : Number(minuteText), twentyFourHour };
+  }
+  const words = rest.split(/[\s-]+/).filter((w) => w !== '' && w !== 'and');
+  // Input is cut to MAX_INPUT_LENGTH first, and the repeats are bounded by it.
+  // eslint-disable-next-line security/detect-unsafe-regex
+  const past = /^(half|quarter|\d+|[a-z]+(?: [a-z]+)?) past (.+)$/.exec(words.join(' '));
+  if (past) {
+    const hour = hourWord(past[2] ?? '', language);
+    const minute =
+      past[1] === 'half' ? 30 : past[1] === 'quarter' ? 15 : minuteWords((past[1] ?? '').split(' '), language);
+    return hour === undefined || minute === undefined ? undefined : { hour, minute, twentyFourHour: false };
+  }
+  // Only "quarter to" and "ten minutes to": "nine to five" is a range.
+  const to = /^(quarter|[a-z0-9 ]+ minutes) to (.+)$/.exec(words.join(' '));
+  if (to) {
+    const hour = hourWord(to[2] ?? '', language);
+    const before = to[1] === 'quarter' ? 15 : minuteWords((to[1] ?? '').replace(/ minutes$/, '').split(' '), language);
+    if (hour === undefined || before === undefined || before === 0) return undefined;
+    return { hour: hour === 1 ? HALF_DAY : hour - 1, minute: 60 - before, twentyFourHour: false };
+  }
+  if (language === 'es') {
+    const spanish = /^(.+?) (y|menos) (media|cuarto|.+)$/.exec(words.join(' '));
+    if (spanish) {
+      const hour = hourWord(spanish[1] ?? '', language);
+      const amount =
+        spanish[3] === 'media'
+          ? 30
+          : spanish[3] === 'cuarto'
+            ? 15
+            : minuteWords((spanish[3] ?? '').split(' '), language);
+      if (hour === undefined || amount === undefined) return undefined;
+      if (spanish[2] === 'y') return { hour, minute: amount, twentyFourHour: false };
+      return { hour: hour === 1 ? HALF_DAY : hour - 1, minute: 60 - amount, twentyFourHour: false };
+    }
+  }
+  const [first, ...others] = words;
+  const hour = first === undefined ? undefined : hourWord(first, language);
+  if (hour === undefined) return undefined;
+  const minute = others.length === 0 ? 0 : minuteWords(others, language);
+  return minute === undefined ? undefined : { hour, minute, twentyFourHour: false };
+}
+
+function hourWord(word: string, language: NumberLanguage): number | undefined {
+  const hour = numberWord(word.trim(), language);
+  return hour !== undefined && hour >= 0 && hour <= 23 ? hour : undefined;
+}
+
+/** "thirty", "forty five", "oh five", "15": the minutes after the hour. */
+function minuteWords(words: readonly string[], language: NumberLanguage): number | undefined {
+  let total = 0;
+  for (const word of words) {
+    const value = numberWord(word, language);
+    if (value === undefined) return undefined;
+    total += value;
+  }
+  return total <= 59 ? total : undefined;
+}
+
+function clock(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
