@@ -3,7 +3,13 @@ import type { Logger } from 'pino';
 import type { ToolOutcome } from '../intake/permit-tools.ts';
 import { payloadDurationMs } from '../protocols/media-stream-messages.ts';
 import type { ResponseUsage, TranscriptionUsage } from '../realtime/realtime-server-events.ts';
-import type { FunctionCall, ItemRole, RealtimeSession, RealtimeSessionError } from '../realtime/realtime-session.ts';
+import type {
+  FunctionCall,
+  ItemRole,
+  RealtimeSession,
+  RealtimeSessionConfig,
+  RealtimeSessionError,
+} from '../realtime/realtime-session.ts';
 import { AgentLatency } from './agent-latency.ts';
 import { describeEnding, type CallEnding, type StreamEnding } from './call-ending.ts';
 import { PlaybackTracker } from './playback-tracker.ts';
@@ -178,6 +184,16 @@ export class CallBridge {
 
   get isEnded(): boolean {
     return this.#state.name === 'ended';
+  }
+
+  /**
+   * The call's session settings changed mid-call (the caller chose another language): the session takes them at
+   * once, and so does a renewal's next session that is already open (one still opening is configured as it opens).
+   */
+  reconfigure(config: RealtimeSessionConfig): void {
+    if (this.isEnded) return;
+    this.#session.configure(config);
+    if (this.#renewal?.phase === 'ready') this.#renewal.next.configure(config);
   }
 
   /** Ends the call from our side: both sockets close, timers stop. Safe to call more than once. */

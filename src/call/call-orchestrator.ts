@@ -12,6 +12,7 @@ import {
   type ToolDefinition,
 } from '../intake/permit-tools.ts';
 import { todayIn } from '../permits/field-inputs.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../permits/language.ts';
 import type { DraftFields, PermitRules } from '../permits/permit-rules.ts';
 import { PERMIT_TYPE_LABELS, PERMIT_TYPES, isPermitType } from '../permits/permit-types.ts';
 import { readBack, spokenPhone } from '../permits/read-back.ts';
@@ -78,19 +79,37 @@ export interface CallOrchestratorDeps {
 }
 
 const TRANSFER_KEY = '0';
+// The greeting says "para español, oprima dos" (prompts/): the key works at any moment of the call after it.
+const SPANISH_KEY = '2';
 
-/** Keypad 0 asks for a person, as saying so does; other keys mean nothing during the conversation. */
-function keypadAnswer(digit: string, toolbox: PermitToolbox): KeypadAnswer | undefined {
+/**
+ * Keypad 0 asks for a person, as saying so does; 2 switches the call to Spanish, as speaking it does; other keys
+ * mean nothing during the conversation. `switchLanguage` applies a language change to the call.
+ */
+function keypadAnswer(
+  digit: string,
+  toolbox: PermitToolbox,
+  switchLanguage: (language: Language) => void,
+): KeypadAnswer | undefined {
+  if (digit === SPANISH_KEY) {
+    const outcome = toolbox.setLanguage('es');
+    switchLanguage('es');
+    return { kind: 'say', instructions: `The caller pressed 2 for Spanish. ${sayOf(outcome.output)}` };
+  }
   if (digit !== TRANSFER_KEY) return undefined;
   const outcome = toolbox.transferToPerson();
   if (outcome.transferToStaff === true) return { kind: 'transfer' };
-  const { say } = JSON.parse(outcome.output) as { say: string };
-  return { kind: 'say', instructions: `The caller pressed 0 to reach a person. ${say}` };
+  return { kind: 'say', instructions: `The caller pressed 0 to reach a person. ${sayOf(outcome.output)}` };
+}
+
+function sayOf(output: string): string {
+  return (JSON.parse(output) as { say: string }).say;
 }
 
 interface PreparedCall {
   readonly applicationId: string;
   readonly instructions: RenderedInstructions;
+  readonly language: Language;
   readonly session: Promise<ReadySession>;
   readonly expiry: NodeJS.Timeout;
   /** A media socket here is claiming the call's stream: the sweep must leave this session for it. */
@@ -113,8 +132,6 @@ const ENDING_POLL_MS = 100;
 // How often sessions opened early are checked against the database: one whose stream started on another instance
 // (the load balancer sent it there) is closed, instead of waiting out its TTL and counting as a call arriving here.
 const PREPARED_SWEEP_MS = 1_000;
-
-const TRANSCRIPTION_LANGUAGE = 'en';
 
 export class CallOrchestrator {
   readonly #deps: CallOrchestratorDeps;
@@ -186,12 +203,12 @@ export class CallOrchestrator {
     if (this.#prepared.has(callSid)) return 'connect'; // a retried webhook, before its stream started
     if (!this.#deps.modelAvailable()) return 'connect'; // answered without the model: nothing to prepare
     // A call recorded by this very webhook has no application yet.
-    const { applicationId, instructions } = await this.#prepare(
+    const { applicationId, instructions, language } = await this.#prepare(
       callSid,
       from,
-      newCall ? { applicationId: undefined } : undefined,
+      newCall ? { applicationId: undefined, language: DEFAULT_LANGUAGE } : undefined,
     );
-    const session = this.#openConfigured(instructions, 'early', callSid);
+    const session = this.#openConfigured(instructions, 'early', callSid, language);
     // Never an unhandled rejection: a failed early open is retried when the stream starts.
     session.catch((error: unknown) => {
       this.#deps.logger.warn({ err: error, callSid }, 'early model session failed; will retry at stream start');
@@ -199,7 +216,7 @@ export class CallOrchestrator {
     const expiry = setTimeout(() => {
       this.#discardPrepared(callSid);
     }, this.#deps.settings.prewarmTtlMs);
-    this.#prepared.set(callSid, { applicationId, instructions, session, expiry, claimingHere: false });
+    this.#prepared.set(callSid, { applicationId, instructions, language, session, expiry, claimingHere: false });
     this.#sweepWhilePrepared();
     return 'connect';
   }
@@ -273,7 +290,10 @@ export class CallOrchestrator {
     const phases = new CallPhases(this.#deps.calls, callSid, log);
     phases.enter('greeting');
     try {
-      const { applicationId, ready } = await callTrace.within(() => this.#sessionFor(callSid));
+      const started = await callTrace.within(() => this.#sessionFor(callSid));
+      const { applicationId, ready } = started;
+      // The language the call is in: the caller may switch it (keypad 2, or set_language when they speak Spanish).
+      let language = started.language;
       const metrics = this.#deps.metrics;
       const connectedAt = performance.now();
       // Whether submit_application succeeded on this call: the call's outcome.
@@ -297,6 +317,7 @@ export class CallOrchestrator {
             callTrace.tool(call.name, async () => {
               try {
                 const outcome = await toolbox.run(call.name, call.arguments);
+                if (outcome.language !== undefined) switchLanguage(outcome.language);
                 const { result } = toolResultOf(outcome);
                 if (call.name === 'submit_application' && result === 'ok') submitted = true;
                 if (outcome.stage !== undefined) phases.enter(outcome.stage);
@@ -307,7 +328,7 @@ export class CallOrchestrator {
                 throw error;
               }
             }),
-          keypad: (digit) => keypadAnswer(digit, toolbox),
+          keypad: (digit) => keypadAnswer(digit, toolbox, switchLanguage),
           itemAdded: (itemId, previous, role, offsetMs) => {
             transcript.itemAdded(itemId, previous, role, offsetMs);
           },
@@ -335,7 +356,7 @@ export class CallOrchestrator {
           },
           reconnect: (why) =>
             callTrace.reopen(why, async () => {
-              const reopened = await this.#reopen(callSid, applicationId, why);
+              const reopened = await this.#reopen(callSid, applicationId, why, language);
               metrics?.modelReopened(why);
               return reopened;
             }),
@@ -352,6 +373,17 @@ export class CallOrchestrator {
           },
         },
       });
+      // The session follows the caller's language from their next word: its instructions and its transcriber.
+      const switchLanguage = (chosen: Language): void => {
+        if (chosen === language) return;
+        language = chosen;
+        log.info({ language }, 'call language changed');
+        this.#finish(
+          this.#changeLanguage(callSid, applicationId, language, bridge).catch((error: unknown) => {
+            log.error({ err: error }, 'could not change the language of the call');
+          }),
+        );
+      };
       metrics?.answered('model');
       if (bridge.isEnded) return; // the caller hung up while the model session was opening
       this.#live.set(callSid, bridge);
@@ -404,42 +436,63 @@ export class CallOrchestrator {
     this.#sweep = undefined;
   }
 
-  async #sessionFor(callSid: string): Promise<{ applicationId: string; ready: ReadySession }> {
+  async #sessionFor(callSid: string): Promise<{ applicationId: string; ready: ReadySession; language: Language }> {
     const prepared = this.#prepared.get(callSid);
     if (prepared !== undefined) {
       this.#prepared.delete(callSid);
       clearTimeout(prepared.expiry);
+      const { applicationId, language } = prepared;
       const early = await prepared.session.catch(() => undefined);
-      if (early?.session.isOpen === true) return { applicationId: prepared.applicationId, ready: early };
+      if (early?.session.isOpen === true) return { applicationId, ready: early, language };
       early?.session.close();
       return {
-        applicationId: prepared.applicationId,
-        ready: await this.#openConfigured(prepared.instructions, 'at-stream', callSid),
+        applicationId,
+        ready: await this.#openConfigured(prepared.instructions, 'at-stream', callSid, language),
+        language,
       };
     }
     // The webhook was answered by another instance: prepare again from the database.
     const call = await this.#deps.calls.find(callSid);
     if (call === undefined) throw new Error(`no call ${callSid} was recorded by the voice webhook`);
-    const { applicationId, instructions } = await this.#prepare(callSid, call.fromPhone, call);
-    return { applicationId, ready: await this.#openConfigured(instructions, 'at-stream', callSid) };
+    const { applicationId, instructions, language } = await this.#prepare(callSid, call.fromPhone, call);
+    return { applicationId, ready: await this.#openConfigured(instructions, 'at-stream', callSid, language), language };
   }
 
   /** A new session for a call whose model was lost: the same draft, instructions that say to carry on. */
-  async #reopen(callSid: string, applicationId: string, why: 'lost' | 'renewal'): Promise<ReadySession> {
+  async #reopen(
+    callSid: string,
+    applicationId: string,
+    why: 'lost' | 'renewal',
+    language: Language,
+  ): Promise<ReadySession> {
     const call = await this.#deps.calls.find(callSid);
     const draft = await this.#deps.applications.find(applicationId);
     const instructions = this.#instructionsFor(
       call?.fromPhone ?? '',
       draft?.fields ?? {},
       why === 'lost' ? 'reconnected' : 'renewed',
+      language,
     );
-    return this.#openConfigured(instructions, why, callSid);
+    return this.#openConfigured(instructions, why, callSid, language);
+  }
+
+  /**
+   * The call goes on in `language`: recorded for staff and for a reconnect on another instance, and the live
+   * session re-instructed in it (the conversation so far stays in the session, the instructions say what is saved).
+   */
+  async #changeLanguage(callSid: string, applicationId: string, language: Language, bridge: CallBridge): Promise<void> {
+    await this.#deps.calls.recordLanguage(callSid, language);
+    const call = await this.#deps.calls.find(callSid);
+    const draft = await this.#deps.applications.find(applicationId);
+    const instructions = this.#instructionsFor(call?.fromPhone ?? '', draft?.fields ?? {}, 'renewed', language);
+    bridge.reconfigure(this.#sessionConfig(instructions, language));
   }
 
   #instructionsFor(
     from: string,
     fields: DraftFields,
     continuing: 'reconnected' | 'renewed' | undefined,
+    language: Language,
   ): RenderedInstructions {
     const { rules, settings } = this.#deps;
     const type = fields.permitType;
@@ -451,6 +504,7 @@ export class CallOrchestrator {
       callerNumber: spokenPhone(from),
       resumedDraft: answered.length > 0 ? answered.join('; ') : undefined,
       continuing,
+      language,
     });
   }
 
@@ -458,16 +512,18 @@ export class CallOrchestrator {
     callSid: string,
     from: string,
     /** The call's application as the caller has just read it; undefined: read it here. */
-    known: { readonly applicationId: string | undefined } | undefined,
-  ): Promise<{ applicationId: string; instructions: RenderedInstructions }> {
+    known: { readonly applicationId: string | undefined; readonly language: Language } | undefined,
+  ): Promise<{ applicationId: string; instructions: RenderedInstructions; language: Language }> {
     const { applications, resumableDrafts, calls, settings } = this.#deps;
-    const existing = known === undefined ? (await calls.find(callSid))?.applicationId : known.applicationId;
+    const call = known ?? (await calls.find(callSid));
+    const existing = call?.applicationId;
     const resumed = existing ?? (await resumableDrafts.findFor(from));
     const applicationId = resumed ?? (await applications.startDraft('voice'));
     const draft = resumed === undefined ? undefined : await applications.find(applicationId);
-    const instructions = this.#instructionsFor(from, draft?.fields ?? {}, undefined);
+    const language = call?.language ?? DEFAULT_LANGUAGE;
+    const instructions = this.#instructionsFor(from, draft?.fields ?? {}, undefined, language);
     await calls.attachApplication(callSid, applicationId, instructions.version, settings.model);
-    return { applicationId, instructions };
+    return { applicationId, instructions, language };
   }
 
   /** `open`: why a session is opened (a span attribute): at the webhook, at stream start, or again mid-call. */
@@ -475,6 +531,7 @@ export class CallOrchestrator {
     instructions: RenderedInstructions,
     open: 'early' | 'at-stream' | 'lost' | 'renewal',
     callSid: string,
+    language: Language,
   ): Promise<ReadySession> {
     const session = await inSpan('model connect', { [SPAN_ATTRIBUTES.modelOpen]: open }, () =>
       this.#deps.openSession(this.#deps.logger.child({ callSid })),
@@ -484,20 +541,25 @@ export class CallOrchestrator {
         resolve();
       });
     });
+    session.configure(this.#sessionConfig(instructions, language));
+    return { session, ready };
+  }
+
+  #sessionConfig(instructions: RenderedInstructions, language: Language): RealtimeSessionConfig {
     const { settings, rules } = this.#deps;
-    session.configure({
+    return {
       instructions: instructions.text,
       tools: this.#tools,
       voice: settings.voice,
       vad: settings.vad,
       transcription: {
         model: settings.transcriptionModel,
-        language: TRANSCRIPTION_LANGUAGE,
+        // The transcriber told the caller's language hears it far better than one left to guess on an 8 kHz line.
+        language,
         // Domain words the transcriber would otherwise mishear on an 8 kHz line.
         prompt: `Food permit application. ${PERMIT_TYPES.map((t) => PERMIT_TYPE_LABELS[t]).join(', ')}. Commissary, TCS foods, certified food handler, LLC. Districts: ${rules.context.healthDistricts.join(', ')}.`,
       },
-    });
-    return { session, ready };
+    };
   }
 
   #discardPrepared(callSid: string): void {

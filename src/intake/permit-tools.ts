@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LANGUAGE_NAMES, LANGUAGES, isLanguage, type Language } from '../permits/language.ts';
 import type { StaffLine } from '../permits/office-hours.ts';
 import { FIELD_NAMES, FIELD_SPECS, type FieldName } from '../permits/permit-fields.ts';
 import type { PermitRules } from '../permits/permit-rules.ts';
@@ -31,6 +32,8 @@ export interface ToolOutcome {
   readonly endCall: boolean;
   /** transfer_to_person while the staff line is open: put the caller through once this line has been heard. */
   readonly transferToStaff?: true;
+  /** set_language: the call goes on in this language (the session's instructions and transcription follow). */
+  readonly language?: Language;
   /**
    * Where the conversation is after this tool, for the staff live page: `collecting` when an answer was saved or
    * cleared, `read-back` when the whole application was fetched to read back; absent when the tool says nothing.
@@ -103,6 +106,18 @@ export function permitToolDefinitions(rules: PermitRules): ToolDefinition[] {
     },
     {
       type: 'function',
+      name: 'set_language',
+      description:
+        'The caller speaks, or asks for, another language than the one the call is in (or pressed 2 for Spanish): switch the call to it, then carry on in that language.',
+      parameters: {
+        type: 'object',
+        properties: { language: { type: 'string', enum: [...LANGUAGES], description: 'en: English; es: Spanish' } },
+        required: ['language'],
+        additionalProperties: false,
+      },
+    },
+    {
+      type: 'function',
       name: 'end_call',
       description: 'Hang up after your goodbye has been spoken. Call it only after saying goodbye.',
       parameters: { type: 'object', properties: {}, additionalProperties: false },
@@ -169,6 +184,20 @@ export class PermitToolbox {
     };
   }
 
+  /** The call goes on in `language`: by set_language, or the keypad's 2 at the greeting (the bridge calls it). */
+  setLanguage(language: Language): ToolOutcome {
+    return {
+      output: JSON.stringify({
+        ok: true,
+        language,
+        say: `From now on speak only ${language === 'es' ? 'Spanish' : 'English'} with the caller. Tell them in one short sentence, in ${LANGUAGE_NAMES[language]}, that you will carry on in it, then go on with the next question.`,
+      }),
+      summary: `language: ${language}`,
+      endCall: false,
+      language,
+    };
+  }
+
   async run(name: string, argumentsJson: string): Promise<ToolOutcome> {
     const args = parseArguments(argumentsJson);
     if (args === undefined)
@@ -184,10 +213,14 @@ export class PermitToolbox {
         return { output: JSON.stringify({ ok: true }), summary: 'end call', endCall: true };
       case 'transfer_to_person':
         return this.transferToPerson();
+      case 'set_language':
+        return isLanguage(args.language)
+          ? this.setLanguage(args.language)
+          : refuse(name, `language must be one of ${LANGUAGES.join(', ')}.`);
       default:
         return refuse(
           name,
-          `There is no tool named ${name.slice(0, 40)}; use update_application, get_application, submit_application, transfer_to_person or end_call.`,
+          `There is no tool named ${name.slice(0, 40)}; use update_application, get_application, submit_application, transfer_to_person, set_language or end_call.`,
         );
     }
   }
@@ -296,5 +329,3 @@ function refuse(name: string, message: string): ToolOutcome {
 function describe(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
-
-export const PERMIT_TOOL_NAMES = ['update_application', 'get_application', 'submit_application', 'end_call'] as const;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resumeWindowInWords } from '../intake/resumable-drafts.ts';
+import type { Language } from '../permits/language.ts';
 
 /**
  * The model's instructions live in prompts/ as versioned text files, so a
@@ -23,6 +24,8 @@ export interface InstructionsContext {
    * apologises and carries on), `renewed` ahead of the model's session limit (nothing to say until the caller speaks).
    */
   readonly continuing?: 'reconnected' | 'renewed' | undefined;
+  /** The language the agent speaks and the call is in. */
+  readonly language: Language;
 }
 
 export interface RenderedInstructions {

@@ -1,5 +1,6 @@
 import type { Client } from '@libsql/client';
 import { CALL_PHASES, callContext, type CallPhase } from './call-repository.ts';
+import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../permits/language.ts';
 import type { FieldCipher } from './field-cipher.ts';
 import { optionalTextColumn, textColumn } from './row-values.ts';
 import { CALL_OUTCOMES, OUTCOME_SQL, type CallOutcome } from './staff-call-directory.ts';
@@ -24,6 +25,10 @@ export interface LiveCall {
   readonly callerPhone: string;
   /** Undefined when the phase was never written (a stream that started before phase tracking, or a failed write). */
   readonly phase: CallPhase | undefined;
+  /** The caller was put through to the staff line (keypad 0 or asking): the person answering reads the draft. */
+  readonly transferred: boolean;
+  readonly applicationId: string | undefined;
+  readonly language: Language;
 }
 
 export interface DayFigures {
@@ -53,7 +58,8 @@ export class CallOperations {
   /** Calls connected (a media stream claimed, or taken by the IVR) and not over, started within LIVE_CALL_WINDOW_MS; oldest first. */
   async liveCalls(now: Date): Promise<LiveCall[]> {
     const result = await this.#db.execute({
-      sql: `SELECT call_sid, started_at, from_phone, erased_at, phase FROM calls
+      sql: `SELECT call_sid, started_at, from_phone, erased_at, phase, application_id, language,
+              ai_ending = '{"kind":"transfer-to-staff"}' AS transferred FROM calls
             WHERE (stream_started_at IS NOT NULL OR ivr_at IS NOT NULL) AND ended_at IS NULL
               AND status NOT IN (${FINAL_STATUSES.map(() => '?').join(', ')}) AND started_at >= ?
             ORDER BY started_at, call_sid`,
@@ -70,6 +76,9 @@ export class CallOperations {
             ? this.#cipher.decrypt(textColumn(row, 'from_phone'), callContext(callSid, 'from_phone'))
             : '',
         phase: (CALL_PHASES as readonly string[]).includes(phase ?? '') ? (phase as CallPhase) : undefined,
+        transferred: Number(row.transferred) === 1,
+        applicationId: optionalTextColumn(row, 'application_id'),
+        language: isLanguage(row.language) ? row.language : DEFAULT_LANGUAGE,
       };
     });
   }

@@ -2,6 +2,7 @@ import type { Client, InValue, Row } from '@libsql/client';
 import type { FieldCipher } from './field-cipher.ts';
 import { optionalTextColumn, textColumn } from './row-values.ts';
 import { parsePhoneInput } from '../permits/field-inputs.ts';
+import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../permits/language.ts';
 
 /** Calls and their transcripts: the only place that knows their SQL. */
 
@@ -26,6 +27,8 @@ export interface CallRecord {
   readonly recordingNotice: { readonly at: string; readonly channel: RecordingNoticeChannel } | undefined;
   /** How the call left the AI path, as the JSON the call path wrote (migration 012); undefined until it did. */
   readonly aiEnding: string | undefined;
+  /** The language the call is in: English until the caller chose Spanish (keypad 2, or speaking it). */
+  readonly language: Language;
 }
 
 /**
@@ -208,6 +211,11 @@ export class CallRepository {
    * The call reached the keypad IVR (model down or lost): the console counts it as a fallback, and the live page
    * shows it in the IVR. The first time is kept.
    */
+  /** The caller chose a language (keypad 2 or by speaking it): a reconnected session and the staff console follow it. */
+  async recordLanguage(callSid: string, language: Language): Promise<void> {
+    await this.#db.execute({ sql: 'UPDATE calls SET language = ? WHERE call_sid = ?', args: [language, callSid] });
+  }
+
   async markIvr(callSid: string): Promise<void> {
     await this.#db.execute({
       sql: "UPDATE calls SET ivr_at = COALESCE(ivr_at, ?), phase = 'ivr' WHERE call_sid = ?",
@@ -352,8 +360,14 @@ export class CallRepository {
       ivrAt: optionalTextColumn(row, 'ivr_at'),
       recordingNotice: recordingNoticeOf(row),
       aiEnding: optionalTextColumn(row, 'ai_ending'),
+      language: languageOf(row),
     };
   }
+}
+
+function languageOf(row: Row): Language {
+  const language = optionalTextColumn(row, 'language');
+  return isLanguage(language) ? language : DEFAULT_LANGUAGE;
 }
 
 function recordingNoticeOf(row: Row): CallRecord['recordingNotice'] {

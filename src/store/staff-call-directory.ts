@@ -1,5 +1,6 @@
 import type { Client, InArgs, Row } from '@libsql/client';
 import { parsePhoneInput } from '../permits/field-inputs.ts';
+import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../permits/language.ts';
 import { isReferenceNumber } from '../permits/reference-number.ts';
 import { callContext } from './call-repository.ts';
 import type { FieldCipher } from './field-cipher.ts';
@@ -45,6 +46,8 @@ export interface CallListEntry {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly costUsd: number;
+  /** The language the call was in (the caller may have switched to Spanish). */
+  readonly language: Language;
 }
 
 export interface CallListPage {
@@ -130,7 +133,7 @@ export class StaffCallDirectory {
 
   async #select(rest: string, args: InArgs): Promise<CallListEntry[]> {
     const result = await this.#db.execute({
-      sql: `SELECT c.call_sid, c.started_at, c.duration_seconds, c.from_phone, c.erased_at, c.recording_ms, c.recording_capped, c.input_tokens, c.output_tokens, c.cost_usd, c.application_id, a.reference, ${OUTCOME_SQL} AS outcome
+      sql: `SELECT c.call_sid, c.started_at, c.duration_seconds, c.from_phone, c.erased_at, c.recording_ms, c.recording_capped, c.input_tokens, c.output_tokens, c.cost_usd, c.language, c.application_id, a.reference, ${OUTCOME_SQL} AS outcome
             FROM calls c LEFT JOIN applications a ON a.id = c.application_id ${rest}`,
       args,
     });
@@ -156,6 +159,7 @@ export class StaffCallDirectory {
       inputTokens: Number(row.input_tokens),
       outputTokens: Number(row.output_tokens),
       costUsd: Number(row.cost_usd),
+      language: isLanguage(row.language) ? row.language : DEFAULT_LANGUAGE,
     };
   }
 }

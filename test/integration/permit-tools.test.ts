@@ -47,6 +47,7 @@ describe('the permit tools', () => {
       'get_application',
       'submit_application',
       'transfer_to_person',
+      'set_language',
       'end_call',
     ]);
   });
@@ -128,5 +129,16 @@ describe('the permit tools', () => {
     expect(output((await tools.run('update_application', '[1,2]')).output).error).toContain('not a JSON object');
     expect(output((await tools.run('order_pizza', '{}')).output).error).toContain('There is no tool named order_pizza');
     expect((await tools.run('end_call', '{}')).endCall).toBe(true);
+  });
+
+  it('when the caller speaks Spanish, then set_language says the call goes on in Spanish, and a language we do not serve is refused', async () => {
+    const { tools } = await toolbox();
+    const spanish = await tools.run('set_language', '{"language":"es"}');
+    expect(spanish.language).toBe('es');
+    expect(output(spanish.output).say).toContain('speak only Spanish');
+    expect(spanish.summary).toBe('language: es');
+    const french = await tools.run('set_language', '{"language":"fr"}');
+    expect(french.language).toBeUndefined();
+    expect(output(french.output).error).toBe('language must be one of en, es.');
   });
 });

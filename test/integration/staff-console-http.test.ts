@@ -8,6 +8,7 @@ import { ApplicationRepository } from '../../src/store/application-repository.ts
 import { AuditLog } from '../../src/store/audit-log.ts';
 import { CallRepository } from '../../src/store/call-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
+import { newCallSid } from '../support/media-socket.ts';
 import { testDataKeys } from '../support/keys.ts';
 import { ADMIN, CLERK, StaffClient, addStaffUser, ageStaffSessions } from '../support/staff.ts';
 import { startVoiceRig, type VoiceRig } from '../support/voice.ts';
@@ -160,11 +161,22 @@ describe('staff console over HTTP', () => {
       /<span class="turn-role">Captured<\/span>\s*<span class="turn-text">[^<]*Business name ← Taco Loco;/,
     );
     expect(page.html).toMatch(/data-offset-ms="\d+"/);
+    expect(page.html).toContain('<dt>Language</dt><dd>English</dd>');
     const records = await new AuditLog(rig.service.db).page({ limit: 20 });
     expect(
       records.some((r) => r.actor === CLERK.username && r.action === 'call.view' && r.subject === `call:${callSid}`),
     ).toBe(true);
     expect(JSON.stringify(records)).not.toContain('Taco Loco');
+  });
+
+  it('when a call went on in Spanish, then its page and the calls list say so', async () => {
+    const other = newCallSid();
+    const calls = new CallRepository(rig.service.db, new FieldCipher(testDataKeys()));
+    await calls.recordIncoming(other, '+14255550142', 'in-progress');
+    await calls.recordLanguage(other, 'es');
+    const c = await signedIn(CLERK);
+    expect((await c.get(`/staff/calls/${other}`)).html).toContain('<dt>Language</dt><dd>Spanish</dd>');
+    expect((await c.get('/staff/calls')).html).toContain('In progress (Spanish)');
   });
 
   it('when staff fetch the recording, then it is the decrypted WAV, served in ranges, and each play is audited once', async () => {

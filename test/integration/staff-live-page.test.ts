@@ -253,6 +253,27 @@ describe('the staff live page', () => {
     for (const phone of [speaking, inIvr, forgotten]) expect(page.html).not.toContain(phone.slice(2));
   });
 
+  it('when a call was put through to staff, then its row says so and links the answers so far; a Spanish call says Spanish', async () => {
+    const now = Date.now();
+    const transferred = await seedCall({ at: new Date(now - 120_000), streamed: true, phase: 'collecting' });
+    const calls = new CallRepository(service.db, new FieldCipher(testDataKeys()));
+    const { applications } = draftTools(service);
+    const draft = await applications.startDraft('voice');
+    await calls.attachApplication(transferred, draft, 'agent-instructions.v2', 'gpt-realtime');
+    await calls.recordAiEnding(transferred, '{"kind":"transfer-to-staff"}');
+    const spanish = await seedCall({ at: new Date(now - 60_000), streamed: true, phase: 'read-back' });
+    await calls.recordLanguage(spanish, 'es');
+
+    const page = await (await signedIn()).get('/staff/live');
+
+    const row = (callSid: string): string =>
+      new RegExp(`<tr data-call="${callSid}">([\\s\\S]*?)</tr>`).exec(page.html)?.[1] ?? '';
+    expect(row(transferred)).toContain(
+      `<td>Put through to staff — <a href="/staff/applications/${draft}">the caller's answers so far</a></td>`,
+    );
+    expect(row(spanish)).toContain('<td>Reading back (Spanish)</td>');
+  });
+
   it('when the page reloads itself, then one audit entry covers the session, and an admin sees the page too', async () => {
     const before = await auditEntries();
     const clerk = await signedIn(CLERK);

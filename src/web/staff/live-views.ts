@@ -99,6 +99,17 @@ ${bars}
 </details>`;
 }
 
+/** Where the call is; a call put through to staff links its answers, for the person who picks up. */
+function whereIsCall(call: LiveCall): Html | string {
+  const inSpanish = call.language === 'es' ? ' (Spanish)' : '';
+  if (!call.transferred) return `${call.phase === undefined ? 'Connecting' : PHASE_LABELS[call.phase]}${inSpanish}`;
+  const answers =
+    call.applicationId === undefined
+      ? ''
+      : html` — <a href="/staff/applications/${call.applicationId}">the caller's answers so far</a>`;
+  return html`Put through to staff${inSpanish}${answers}`;
+}
+
 function liveCallRows(view: LiveView, timeZone: string): Html {
   if (view.live.length === 0) return html`<p>No calls in progress.</p>`;
   const rows = view.live.map((call) => {
@@ -107,7 +118,7 @@ function liveCallRows(view: LiveView, timeZone: string): Html {
 <td>${call.callerPhone === '' ? 'erased' : maskedPhone(call.callerPhone)}</td>
 <td><a href="/staff/calls/${call.callSid}">${formatDateTime(call.startedAt, timeZone)}</a></td>
 <td>${formatDuration(seconds)}</td>
-<td>${call.phase === undefined ? 'Connecting' : PHASE_LABELS[call.phase]}</td>
+<td>${whereIsCall(call)}</td>
 </tr>`;
   });
   return html`<table class="live-calls">

@@ -5,6 +5,7 @@ import {
   type FieldName,
   type PermitRulesContext,
 } from '../../permits/permit-fields.ts';
+import type { Language } from '../../permits/language.ts';
 import { spokenValue } from '../../permits/read-back.ts';
 import type { AuditRecord, AuditVerification } from '../../store/audit-log.ts';
 import type { TranscriptTurn } from '../../store/call-repository.ts';
@@ -93,6 +94,9 @@ export function messagePage(title: string, message: string, context: StaffPageCo
   );
 }
 
+// Staff read the console in English: a language is named in English here, not in itself as on the applicant's pages.
+const LANGUAGE_LABELS: Readonly<Record<Language, string>> = { en: 'English', es: 'Spanish' };
+
 export const OUTCOME_LABELS: Readonly<Record<CallListEntry['outcome'], string>> = {
   submitted: 'Submitted',
   transferred: 'Put through to staff',
@@ -122,7 +126,7 @@ export function callListPage(view: CallListView, context: StaffPageContext): str
 <td><a href="/staff/calls/${entry.callSid}">${formatDateTime(entry.startedAt, context.timeZone)}</a></td>
 <td>${callerOf(entry)}${entry.erased ? html` <span class="tag">erased</span>` : ''}</td>
 <td>${formatDuration(entry.durationSeconds)}</td>
-<td>${OUTCOME_LABELS[entry.outcome]}</td>
+<td>${OUTCOME_LABELS[entry.outcome]}${entry.language === 'en' ? '' : ` (${LANGUAGE_LABELS[entry.language]})`}</td>
 <td>${entry.reference ?? '—'}</td>
 <td>${entry.recordingMs === undefined ? '' : 'recorded'}</td>
 </tr>`,
@@ -223,6 +227,7 @@ ${call.recordingMs === undefined ? '' : html`<button type="button" class="seek" 
 <dt>Caller</dt><dd>${callerOf(call)}</dd>
 <dt>Duration</dt><dd>${formatDuration(call.durationSeconds)}</dd>
 <dt>Outcome</dt><dd>${OUTCOME_LABELS[call.outcome]}</dd>
+<dt>Language</dt><dd>${LANGUAGE_LABELS[call.language]}</dd>
 <dt>Model cost</dt><dd>${modelCostOf(call)}</dd>
 <dt>Application</dt><dd>${call.applicationId === undefined ? 'none' : html`<a href="/staff/applications/${call.applicationId}">${call.reference ?? 'draft'}</a>`}</dd>
 </dl>
