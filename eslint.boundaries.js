@@ -58,7 +58,8 @@ const MAY_IMPORT = {
   // The use cases every channel shares; the SMS summary's text is built at submit, in its transaction.
   intake: ['errors', 'ops', 'permits', 'store', 'sms'],
   // The model session: never storage, never Twilio (see also no-restricted-imports in eslint.config.js).
-  realtime: ['config', 'errors', 'intake', 'ops'],
+  // permits: the instructions are rendered in the call's language, a domain term.
+  realtime: ['config', 'errors', 'intake', 'ops', 'permits'],
   recording: ['errors', 'keys', 'protocols'],
   // The AI call path keeps its own call log (store) and checks Twilio's signature with web's middleware.
   call: [
