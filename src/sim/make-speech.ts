@@ -18,12 +18,17 @@ import { SAMPLE_RATE_HZ } from './speech-detector.ts';
 
 const run = promisify(execFile);
 
-const VOICES = { agent: 'en-us+f3', caller: 'en-us+m3' } as const;
-type Speaker = keyof typeof VOICES;
+// A voice per speaker, in the scenario's language (es-419: the Latin American Spanish most callers here speak).
+const VOICES = {
+  en: { agent: 'en-us+f3', caller: 'en-us+m3' },
+  es: { agent: 'es-419+f3', caller: 'es-419+m3' },
+} as const;
+type Speaker = keyof (typeof VOICES)['en'];
 const INSTALL_HINT = 'install them with: apt-get install -y espeak-ng sox';
 
 interface Line {
   readonly speaker: Speaker;
+  readonly language: LoadedScenario['language'];
   readonly say: string;
   readonly audio: string;
 }
@@ -31,9 +36,11 @@ interface Line {
 export function speechLines(scenario: LoadedScenario): Line[] {
   return scenario.turns.flatMap((turn): Line[] =>
     turn.speaker === 'caller'
-      ? [{ speaker: 'caller', say: turn.say, audio: turn.audio }]
+      ? [{ speaker: 'caller', language: scenario.language, say: turn.say, audio: turn.audio }]
       : turn.outputs.flatMap((output): Line[] =>
-          isToolCall(output) ? [] : [{ speaker: 'agent', say: output.say, audio: output.audio }],
+          isToolCall(output)
+            ? []
+            : [{ speaker: 'agent', language: scenario.language, say: output.say, audio: output.audio }],
         ),
   );
 }
@@ -54,7 +61,7 @@ function isMissingCommand(error: unknown): boolean {
 async function render(line: Line, outputPath: string, workDir: string): Promise<void> {
   const wav = join(workDir, 'speech.wav');
   // espeak-ng's default rate (175 words a minute) is normal speaking speed; its own padding is short.
-  await run('espeak-ng', ['-v', VOICES[line.speaker], '-w', wav, '--', line.say]);
+  await run('espeak-ng', ['-v', VOICES[line.language][line.speaker], '-w', wav, '--', line.say]);
   // --no-dither: sox's default dither is random, so every run would rewrite every committed file.
   await run('sox', [
     '--no-dither',

@@ -38,6 +38,8 @@ export const scenarioSchema = z.object({
   description: z.string(),
   /** Fictional caller ID (555-01xx). */
   callerNumber: z.string().regex(/^\+1\d{3}55501\d{2}$/),
+  /** The language the caller speaks (their audio is rendered in it); the agent's lines may mix, as a switch does. */
+  language: z.enum(['en', 'es']).default('en'),
   turns: z.array(z.discriminatedUnion('speaker', [agentTurn, callerTurn])).min(1),
 });
 

@@ -27,15 +27,21 @@ function transcriptionLanguages(r: VoiceRig): (string | undefined)[] {
     .map((e) => (e.event as SessionUpdate).session?.audio?.input?.transcription?.language);
 }
 
+/** A call answered and connected, once the agent has greeted the caller. */
+async function greetedCall(r: VoiceRig): Promise<{ callSid: string; socket: MediaSocket }> {
+  const callSid = newCallSid();
+  const answer = await answerCall(r.service.url, callSid);
+  const socket = await MediaSocket.start(r.service.url, callSid, answer.token ?? '');
+  socket.echoMarks();
+  await waitUntil(() => r.model.received.some((e) => e.type === 'response.create'), 'the agent greets the caller');
+  return { callSid, socket };
+}
+
 describe('the caller chooses Spanish with the keypad', () => {
   it('when the caller presses 2, then the call is recorded as Spanish, the transcriber is set to Spanish and the agent is asked to go on in Spanish', async () => {
     rig = await startVoiceRig('happy-path');
     const r = rig;
-    const callSid = newCallSid();
-    const answer = await answerCall(r.service.url, callSid);
-    const socket = await MediaSocket.start(r.service.url, callSid, answer.token ?? '');
-    socket.echoMarks();
-    await waitUntil(() => r.model.received.some((e) => e.type === 'response.create'), 'the agent greets the caller');
+    const { callSid, socket } = await greetedCall(r);
     expect(transcriptionLanguages(r)).toEqual(['en']);
 
     socket.sendSilence(10);
@@ -58,11 +64,7 @@ describe('the caller chooses Spanish with the keypad', () => {
   it('when the caller presses another key, then nothing changes: the call stays in English', async () => {
     rig = await startVoiceRig('happy-path');
     const r = rig;
-    const callSid = newCallSid();
-    const answer = await answerCall(r.service.url, callSid);
-    const socket = await MediaSocket.start(r.service.url, callSid, answer.token ?? '');
-    socket.echoMarks();
-    await waitUntil(() => r.model.received.some((e) => e.type === 'response.create'), 'the agent greets the caller');
+    const { callSid, socket } = await greetedCall(r);
     socket.sendSilence(10);
     socket.pressKey('7');
     socket.sendSilence(25);
