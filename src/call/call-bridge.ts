@@ -12,6 +12,7 @@ import type {
 } from '../realtime/realtime-session.ts';
 import { AgentLatency } from './agent-latency.ts';
 import { describeEnding, type CallEnding, type StreamEnding } from './call-ending.ts';
+import { CallerSilence, NODE_TIMERS, type CallTimers, type SilenceStep } from './caller-silence.ts';
 import { PlaybackTracker } from './playback-tracker.ts';
 import type { TelephonyStream } from './telephony-stream.ts';
 
@@ -86,6 +87,12 @@ export interface CallBridgeOptions {
   readonly goodbyeTimeoutMs?: number;
   /** A session is replaced this long before the model's limit (session.created's expires_at) ends it. */
   readonly renewBeforeExpiryMs?: number;
+  /** CALLER_SILENCE_SECONDS: the caller's silence on their turn after which they are asked if still there; 0: off. */
+  readonly callerSilenceMs?: number;
+  /** MAX_CALL_MINUTES: from the stream's start, when the agent wraps the call up; 0: no limit. */
+  readonly maxCallMs?: number;
+  /** The silence and call-length timers; a test's fake moves time itself. */
+  readonly timers?: CallTimers;
 }
 
 /**
@@ -104,17 +111,35 @@ type ToolRun = Promise<ToolOutcome | undefined>;
  * - `reconnecting`: the model was lost mid-call; a new session is being opened with the saved answers.
  * - `ended`: both sockets are closed.
  */
-/** How a call ends once the agent's last words have been heard: end_call, or a transfer to staff. */
-type Farewell = 'agent-finished' | 'transfer-to-staff';
+/**
+ * How a call ends once the agent's last words have been heard: end_call, a transfer to staff, a caller who went
+ * silent, or a call that reached its length limit.
+ */
+type Farewell = 'agent-finished' | 'transfer-to-staff' | 'caller-silent' | 'call-too-long';
 
 function farewellEnding(then: Farewell, heard: boolean): CallEnding {
-  return then === 'agent-finished' ? { kind: 'agent-finished', goodbyeHeard: heard } : { kind: 'transfer-to-staff' };
+  return then === 'transfer-to-staff' ? { kind: 'transfer-to-staff' } : { kind: then, goodbyeHeard: heard };
 }
+
+/**
+ * What the bridge's own responses are to say (response.create's instructions, beside the session's). The answers
+ * are already saved as they are given, so these only have to say so; the <Connect action> then says the web
+ * address in the department's own words (docs/caller-experience.md, "Silence and length").
+ */
+export const SILENCE_AND_LENGTH_INSTRUCTIONS = {
+  stillThere:
+    'The caller has said nothing for a while. In one short sentence, ask whether they are still there. Do not call any tool.',
+  callerSilent:
+    'The caller has still said nothing. In two short sentences, tell them their answers so far are saved and that they can call back to finish or apply online, then say goodbye. Do not call any tool.',
+  callTooLong:
+    'This call has reached its time limit. In two short sentences, tell the caller their answers so far are saved and that they can call back to finish or apply online, then say goodbye. Do not ask anything more and do not call any tool.',
+} as const;
 
 type BridgeState =
   | { readonly name: 'connecting' }
   | { readonly name: 'listening' }
-  | { readonly name: 'responding'; readonly tools: ToolRun[] }
+  /** `farewell`: this response is the bridge's own goodbye (silence, length); once it is done the call ends. */
+  | { readonly name: 'responding'; readonly tools: ToolRun[]; readonly farewell?: 'caller-silent' | 'call-too-long' }
   | { readonly name: 'running-tools'; readonly tools: readonly ToolRun[] }
   | { readonly name: 'saying-goodbye'; readonly timer: NodeJS.Timeout; readonly then: Farewell }
   | { readonly name: 'reconnecting' }
@@ -156,6 +181,16 @@ export class CallBridge {
   #sessionStartMs = 0;
   readonly #detachTelephony: () => void;
   #detachSession: () => void = () => undefined;
+  readonly #silence: CallerSilence;
+  readonly #timers: CallTimers;
+  /**
+   * MAX_CALL_MINUTES: counting down; reached (the wrap-up waits for a quiet moment); parting (the wrap-up is being
+   * made). A `backstop` ends the call if the next step does not come within the goodbye wait.
+   */
+  #callLimit:
+    | { readonly phase: 'running'; readonly timer: unknown }
+    | { readonly phase: 'reached' | 'parting'; readonly backstop: unknown }
+    | undefined;
 
   constructor(options: CallBridgeOptions) {
     this.#telephony = options.telephony;
@@ -166,6 +201,17 @@ export class CallBridge {
     this.#now = options.now ?? Date.now;
     this.#goodbyeTimeoutMs = options.goodbyeTimeoutMs ?? DEFAULT_GOODBYE_TIMEOUT_MS;
     this.#renewBeforeExpiryMs = options.renewBeforeExpiryMs ?? DEFAULT_RENEW_BEFORE_EXPIRY_MS;
+    this.#timers = options.timers ?? NODE_TIMERS;
+    this.#silence = new CallerSilence({
+      afterMs: options.callerSilenceMs ?? 0,
+      timers: this.#timers,
+      onSilence: this.#onCallerSilence,
+    });
+    const maxCallMs = options.maxCallMs ?? 0;
+    if (!Number.isFinite(maxCallMs) || maxCallMs < 0)
+      throw new RangeError(`maxCallMs must be 0 (no limit) or positive, not ${maxCallMs}`);
+    if (maxCallMs > 0)
+      this.#callLimit = { phase: 'running', timer: this.#timers.set(maxCallMs, this.#onCallLimitReached) };
 
     const t = this.#telephony;
     this.#detachTelephony = subscribe(t, {
@@ -202,6 +248,8 @@ export class CallBridge {
     if (state.name === 'ended') return;
     if (state.name === 'saying-goodbye') clearTimeout(state.timer);
     this.#state = { name: 'ended', ending };
+    this.#silence.stop();
+    this.#stopCallLimit();
     this.#cancelRenewal();
     this.#detachTelephony();
     this.#detachSession();
@@ -240,6 +288,7 @@ export class CallBridge {
 
   /** `instructions`: what this one response is to say, beside the session's own instructions. */
   #respond(instructions?: string): void {
+    this.#silence.busy();
     this.#session.createResponse(instructions);
     this.#state = { name: 'responding', tools: [] };
   }
@@ -269,6 +318,7 @@ export class CallBridge {
       this.#agentItemsSeen.add(itemId);
       this.#hooks.itemAdded(itemId, undefined, 'agent', this.#elapsed());
     }
+    this.#silence.busy();
     const now = this.#now();
     const mark = this.#playback.sent(itemId, delta, now);
     this.#recorder?.agent(delta, this.#callAudioMs);
@@ -292,6 +342,8 @@ export class CallBridge {
   readonly #onKeypad = (digit: string): void => {
     const state = this.#state.name;
     if (state === 'ended' || state === 'saying-goodbye') return;
+    // A key press is the caller being there as much as a word is.
+    this.#callerSpokeThenQuiet();
     const answer = this.#hooks.keypad?.(digit);
     if (answer === undefined) return;
     this.#log.info({ digit, answer: answer.kind }, 'caller pressed a key');
@@ -310,6 +362,13 @@ export class CallBridge {
     this.#hooks.itemAdded(itemId, undefined, 'caller', audioStartMs);
     this.#hooks.callerStarted(itemId, audioStartMs);
     this.#latency.callerStarted();
+    this.#silence.callerSpoke();
+    const state = this.#state;
+    // Back before the silence goodbye was said: they are there after all, and the conversation goes on.
+    if (state.name === 'responding' && state.farewell === 'caller-silent') {
+      this.#state = { name: 'responding', tools: state.tools };
+      this.#log.info('the caller spoke during the silence goodbye: the call goes on');
+    }
     const playing = this.#playback.playingItemId;
     if (playing === undefined) return;
     // Barge-in: the caller talks over the agent. Stop the phone playing, stop the model, and make the
@@ -324,7 +383,14 @@ export class CallBridge {
 
   readonly #onSpeechStopped = (): void => {
     this.#latency.callerStopped(this.#now());
+    // Speech that prompts no response (a cough, a word to someone else) still starts the caller's wait anew.
+    this.#callerSpokeThenQuiet();
   };
+
+  #callerSpokeThenQuiet(): void {
+    this.#silence.callerSpoke();
+    if (this.#state.name === 'listening' && !this.#playback.hasUnplayedAudio) this.#silence.quiet();
+  }
 
   #clearPlayback(): void {
     this.#telephony.clear();
@@ -339,6 +405,7 @@ export class CallBridge {
 
   readonly #onCallerTranscript = (itemId: string, text: string): void => {
     this.#hooks.said(itemId, 'caller', text, this.#elapsed());
+    this.#callerSpokeThenQuiet();
   };
 
   readonly #onAgentTranscript = (itemId: string, text: string): void => {
@@ -375,6 +442,7 @@ export class CallBridge {
   }
 
   readonly #onResponseStarted = (): void => {
+    this.#silence.busy();
     const state = this.#state;
     // A response the server started on its own (server VAD) after the caller spoke. Tools still running
     // from the last response are awaited with this one's.
@@ -386,6 +454,11 @@ export class CallBridge {
     if (usage !== undefined) this.#hooks.usage(usage);
     const state = this.#state;
     if (state.name !== 'responding') return;
+    if (state.farewell !== undefined) {
+      // Whatever it called runs on and is saved; the goodbye is what remains, cut short or not.
+      this.#sayGoodbye(state.farewell);
+      return;
+    }
     if (state.tools.length === 0 || status !== 'completed') {
       // A cancelled response's tools still finish (their answers are saved); the caller's next words ask anew.
       this.#listen();
@@ -482,6 +555,10 @@ export class CallBridge {
   /** Between turns: nothing is being said, thought or run. The only moment a session may change. */
   #atQuietMoment(): void {
     if (this.#state.name !== 'listening' || this.#playback.hasUnplayedAudio) return;
+    if (this.#callLimit?.phase === 'reached') {
+      this.#part('call-too-long');
+      return;
+    }
     const owed = this.#owedLine;
     if (owed !== undefined) {
       this.#owedLine = undefined;
@@ -491,6 +568,55 @@ export class CallBridge {
     const renewal = this.#renewal;
     if (renewal?.phase === 'due') this.#openRenewal();
     else if (renewal?.phase === 'ready') this.#swapTo(renewal.next);
+    // The caller's turn: their silence counts from now (the agent's last words have been heard).
+    this.#silence.quiet();
+  }
+
+  readonly #onCallerSilence = (step: SilenceStep): void => {
+    if (this.#state.name !== 'listening' || this.#playback.hasUnplayedAudio) return;
+    this.#log.info({ step }, 'the caller has been silent');
+    if (step === 'ask-if-still-there') this.#respond(SILENCE_AND_LENGTH_INSTRUCTIONS.stillThere);
+    else this.#part('caller-silent');
+  };
+
+  /**
+   * The call has gone on for MAX_CALL_MINUTES: the agent wraps up at the next quiet moment, never over its own
+   * words or a tool still saving. A call that finds no quiet moment within the goodbye wait is ended regardless.
+   */
+  readonly #onCallLimitReached = (): void => {
+    if (this.isEnded) return;
+    const backstop = this.#timers.set(this.#goodbyeTimeoutMs, () => {
+      this.end({ kind: 'call-too-long', goodbyeHeard: false });
+    });
+    this.#callLimit = { phase: 'reached', backstop };
+    this.#log.info('the call reached its length limit: wrapping up');
+    this.#atQuietMoment();
+  };
+
+  #stopCallLimit(): void {
+    const limit = this.#callLimit;
+    this.#callLimit = undefined;
+    if (limit?.phase === 'running') this.#timers.clear(limit.timer);
+    if (limit?.phase === 'reached' || limit?.phase === 'parting') this.#timers.clear(limit.backstop);
+  }
+
+  /** The agent's own goodbye for a silence or the length limit; the call ends once it has been heard. */
+  #part(why: 'caller-silent' | 'call-too-long'): void {
+    this.#silence.busy();
+    if (why === 'call-too-long') {
+      this.#stopCallLimit();
+      // Once the wrap-up is made, the goodbye wait (#sayGoodbye) bounds its playing; this bounds its making.
+      const backstop = this.#timers.set(this.#goodbyeTimeoutMs, () => {
+        if (this.#state.name !== 'saying-goodbye') this.end({ kind: 'call-too-long', goodbyeHeard: false });
+      });
+      this.#callLimit = { phase: 'parting', backstop };
+    }
+    this.#session.createResponse(
+      why === 'caller-silent'
+        ? SILENCE_AND_LENGTH_INSTRUCTIONS.callerSilent
+        : SILENCE_AND_LENGTH_INSTRUCTIONS.callTooLong,
+    );
+    this.#state = { name: 'responding', tools: [], farewell: why };
   }
 
   /** Models end sessions at a fixed age (session.created's expires_at); the renewal falls due before that. */

@@ -28,7 +28,14 @@ export type CallEnding =
   /** This instance is shutting down (after its drain time). */
   | { readonly kind: 'service-stopping' }
   /** The caller pressed 0 or asked for a person while the office was open: the <Connect action> dials the staff line. */
-  | { readonly kind: 'transfer-to-staff' };
+  | { readonly kind: 'transfer-to-staff' }
+  /**
+   * The caller said nothing for CALLER_SILENCE_SECONDS, was asked if they were still there, and said nothing again:
+   * the agent said goodbye (their answers are kept). `goodbyeHeard` as for agent-finished.
+   */
+  | { readonly kind: 'caller-silent'; readonly goodbyeHeard: boolean }
+  /** The call reached MAX_CALL_MINUTES: the agent wrapped up (the answers are kept, how to finish) and ended it. */
+  | { readonly kind: 'call-too-long'; readonly goodbyeHeard: boolean };
 
 export type CallEndingKind = CallEnding['kind'];
 
@@ -43,6 +50,8 @@ const storedEnding = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('tool-failed'), tool: z.string() }),
   z.object({ kind: z.literal('service-stopping') }),
   z.object({ kind: z.literal('transfer-to-staff') }),
+  z.object({ kind: z.literal('caller-silent'), goodbyeHeard: z.boolean() }),
+  z.object({ kind: z.literal('call-too-long'), goodbyeHeard: z.boolean() }),
 ]);
 
 export function encodeEnding(ending: CallEnding): string {
@@ -86,6 +95,12 @@ export function afterStream(ending: CallEnding | undefined, submitted: boolean):
     case 'agent-finished':
       // The caller chose to stop before submitting: do not ask them everything again.
       return 'goodbye';
+    // The agent has already said its goodbye, but in the model's words, and perhaps not all of it was heard: the
+    // <Say> is the department's own line (the web address, how long the answers wait), as after end_call. A silent
+    // caller is not put in the IVR, which would only ask them the same questions into the same silence.
+    case 'caller-silent':
+    case 'call-too-long':
+      return 'goodbye';
     case 'tool-failed':
       // Our storage failed: the keypad path would fail the same way.
       return 'trouble-goodbye';
@@ -110,7 +125,8 @@ export type EndedCallOutcome = 'submitted' | 'ivr_fallback' | 'abandoned' | 'tra
 /**
  * submitted, whatever came after; ivr_fallback when the keypad IVR carries the caller on (what the <Connect
  * action> answers, afterStream); abandoned when the caller hung up, or the call ended without a submit and
- * without the IVR (the agent said goodbye, or our storage failed).
+ * without the IVR (the agent said goodbye, the caller went silent, the call reached its length limit, or our
+ * storage failed).
  */
 export function callOutcome(ending: CallEnding, submitted: boolean): EndedCallOutcome {
   // Submitted first, as the staff console counts it (OUTCOME_SQL): a caller put through after submitting was served.
@@ -141,5 +157,13 @@ export function describeEnding(ending: CallEnding): string {
       return 'service stopping';
     case 'transfer-to-staff':
       return 'caller put through to staff';
+    case 'caller-silent':
+      return ending.goodbyeHeard
+        ? 'caller silent: agent said goodbye'
+        : 'caller silent (goodbye not confirmed by marks)';
+    case 'call-too-long':
+      return ending.goodbyeHeard
+        ? 'call length limit: agent wrapped up'
+        : 'call length limit (goodbye not confirmed by marks)';
   }
 }

@@ -56,6 +56,10 @@ export interface CallSettings {
   readonly mediaPace: MediaPaceLimits;
   /** A recording stops at this length (the call goes on). */
   readonly recordingMaxMs: number;
+  /** The caller's silence on their turn before they are asked if still there (then a goodbye); 0: off. */
+  readonly callerSilenceMs: number;
+  /** From the stream's start, when the agent wraps the call up; 0: no limit. */
+  readonly maxCallMs: number;
 }
 
 export interface CallOrchestratorDeps {
@@ -312,6 +316,8 @@ export class CallOrchestrator {
         logger: log,
         recorder: recording,
         renewBeforeExpiryMs: this.#deps.settings.renewBeforeExpiryMs,
+        callerSilenceMs: this.#deps.settings.callerSilenceMs,
+        maxCallMs: this.#deps.settings.maxCallMs,
         hooks: {
           runTool: (call) =>
             callTrace.tool(call.name, async () => {

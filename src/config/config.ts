@@ -121,6 +121,19 @@ const environmentSchema = z.object({
   // Sessions end at a fixed age (60 minutes today); a long call moves to a new one this long before.
   MODEL_SESSION_RENEW_BEFORE_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).default(180_000),
   REALTIME_PRICES_USD_PER_MTOK: z.string().default(DEFAULT_PRICES),
+  // A caller silent this long on their turn is asked once if they are still there, then told their answers are kept
+  // and the call ends (docs/caller-experience.md, "Silence and length"). Decimals allowed; 0 turns it off.
+  CALLER_SILENCE_SECONDS: z.coerce
+    .number({ error: 'must be seconds (0 for off)' })
+    .min(0, { error: 'must be seconds (0 for off)' })
+    .max(600)
+    .default(20),
+  // An intake call takes minutes; one this long is wrapped up politely with its answers kept. Decimals allowed; 0: none.
+  MAX_CALL_MINUTES: z.coerce
+    .number({ error: 'must be minutes (0 for no limit)' })
+    .min(0, { error: 'must be minutes (0 for no limit)' })
+    .max(240)
+    .default(20),
   STREAM_TOKEN_TTL_SECONDS: z.coerce.number({ error: 'must be seconds' }).int().min(5).max(600).default(60),
   SIMULATOR_SCENARIO: z.string().trim().min(1).default('happy-path'),
   // Off unless asked for: a recorded call must be announced, and the recordings are personal data to look after.
@@ -312,6 +325,8 @@ export interface Config {
     readonly circuitResetMs: number;
     readonly renewBeforeExpiryMs: number;
   };
+  /** The conversation's own limits: the caller's silence before they are asked if still there, the call's length; 0: off. */
+  readonly conversation: { readonly callerSilenceMs: number; readonly maxCallMs: number };
   readonly streamTokenTtlSeconds: number;
   readonly simulatorScenario: string;
   /**
@@ -563,6 +578,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       connectTimeoutMs: e.MODEL_CONNECT_TIMEOUT_MS,
       circuitResetMs: e.MODEL_CIRCUIT_RESET_MS,
       renewBeforeExpiryMs: e.MODEL_SESSION_RENEW_BEFORE_MS,
+    },
+    conversation: {
+      callerSilenceMs: Math.round(e.CALLER_SILENCE_SECONDS * 1000),
+      maxCallMs: Math.round(e.MAX_CALL_MINUTES * 60_000),
     },
     streamTokenTtlSeconds: e.STREAM_TOKEN_TTL_SECONDS,
     simulatorScenario: e.SIMULATOR_SCENARIO,

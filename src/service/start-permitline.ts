@@ -208,6 +208,8 @@ export async function startPermitLine(
         renewBeforeExpiryMs: config.realtime.renewBeforeExpiryMs,
         mediaPace: config.media,
         recordingMaxMs: config.recordings.maxMs,
+        callerSilenceMs: config.conversation.callerSilenceMs,
+        maxCallMs: config.conversation.maxCallMs,
       },
     },
   );

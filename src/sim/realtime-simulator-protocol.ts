@@ -163,7 +163,7 @@ const clientEventSchema = z.discriminatedUnion('type', [
   z.looseObject({
     type: z.literal('response.create'),
     event_id: z.string().optional(),
-    response: z.looseObject({}).optional(),
+    response: z.looseObject({ instructions: z.string().optional() }).optional(),
   }),
   z.looseObject({
     type: z.literal('response.cancel'),

@@ -20,7 +20,14 @@ import {
   type TurnDetection,
 } from './realtime-simulator-protocol.ts';
 import { SimulatedResponse } from './realtime-simulator-response.ts';
-import { isToolCall, type AgentOutput, type CallerTurn, type LoadedScenario } from './scenario.ts';
+import {
+  isToolCall,
+  type AgentOutput,
+  type AgentTurn,
+  type CallerTurn,
+  type LoadedScenario,
+  type ScenarioTurn,
+} from './scenario.ts';
 import { SpeechDetector } from './speech-detector.ts';
 
 /**
@@ -110,7 +117,7 @@ export class SimulatedRealtimeSession {
         this.#send({ type: 'input_audio_buffer.cleared' });
         return;
       case 'response.create':
-        this.#requestResponse('client');
+        this.#requestResponse('client', event.response?.instructions);
         return;
       case 'response.cancel':
         this.#cancelOnRequest(event.response_id);
@@ -256,10 +263,30 @@ export class SimulatedRealtimeSession {
       this.#pendingOutputs = [];
       return outputs;
     }
-    const turn = this.#options.scenario.turns[this.#nextTurn];
+    const turns = this.#options.scenario.turns;
+    // A turn kept for the bridge's own prompts is not what an ordinary response says.
+    while (isInstructedTurn(turns[this.#nextTurn])) this.#nextTurn += 1;
+    const turn = turns[this.#nextTurn];
     if (turn?.speaker !== 'agent') return [];
     this.#nextTurn += 1;
     return turn.outputs;
+  }
+
+  /** The first turn from here kept for these instructions (whenInstructed), taken out of order; undefined if none. */
+  #instructedOutputs(instructions: string | undefined): AgentOutput[] | undefined {
+    if (instructions === undefined) return undefined;
+    const asked = instructions.toLowerCase();
+    const turns = this.#options.scenario.turns;
+    for (let index = this.#nextTurn; index < turns.length; index += 1) {
+      const turn = turns[index];
+      if (turn?.speaker !== 'agent' || turn.whenInstructed === undefined) continue;
+      if (!asked.includes(turn.whenInstructed.toLowerCase())) continue;
+      this.#resuming = false;
+      this.#pendingOutputs = [];
+      this.#nextTurn = index + 1;
+      return turn.outputs;
+    }
+    return undefined;
   }
 
   /** The agent turn in progress when the last session ended, or the one before the caller's pending answer, replayed whole: its tool calls are idempotent saves. */
@@ -275,7 +302,8 @@ export class SimulatedRealtimeSession {
     return turn.outputs;
   }
 
-  #requestResponse(trigger: 'client' | 'turn_detected'): void {
+  /** `instructions`: response.create's own (the client's), which may pick a turn kept for them. */
+  #requestResponse(trigger: 'client' | 'turn_detected', instructions?: string): void {
     const active = this.#active;
     if (active !== undefined) {
       if (trigger === 'turn_detected') {
@@ -292,7 +320,7 @@ export class SimulatedRealtimeSession {
       );
       return;
     }
-    const outputs = this.#nextOutputs();
+    const outputs = this.#instructedOutputs(instructions) ?? this.#nextOutputs();
     if (outputs.length === 0)
       this.#log.info(
         { turn: this.#nextTurn },
@@ -429,4 +457,8 @@ export class SimulatedRealtimeSession {
       audio_end_ms: audioEndMs,
     });
   }
+}
+
+function isInstructedTurn(turn: ScenarioTurn | undefined): turn is AgentTurn {
+  return turn?.speaker === 'agent' && turn.whenInstructed !== undefined;
 }

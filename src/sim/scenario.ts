@@ -25,6 +25,11 @@ const agentTurn = z.object({
   speaker: z.literal('agent'),
   /** In order. A tool call ends the model's response; the next output comes in the response the bridge requests after sending the tool's result. */
   outputs: z.array(z.union([toolCall, speech])).min(1),
+  /**
+   * Played only for a response.create whose instructions contain this text (case aside), wherever the script
+   * stands: the bridge's own prompts, such as a silent caller or the call's length limit. Other responses pass it by.
+   */
+  whenInstructed: z.string().min(1).optional(),
 });
 
 const callerTurn = speech.extend({

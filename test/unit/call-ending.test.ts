@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   afterStream,
+  callOutcome,
   decodeEnding,
   describeEnding,
   encodeEnding,
@@ -21,16 +22,32 @@ const EVERY_ENDING: readonly CallEnding[] = [
   { kind: 'model-lost', detail: 'model session closed (1006); reconnect failed' },
   { kind: 'tool-failed', tool: 'update_application' },
   { kind: 'service-stopping' },
+  { kind: 'transfer-to-staff' },
+  { kind: 'caller-silent', goodbyeHeard: true },
+  { kind: 'caller-silent', goodbyeHeard: false },
+  { kind: 'call-too-long', goodbyeHeard: true },
+  { kind: 'call-too-long', goodbyeHeard: false },
 ];
 
 describe('after the media stream', () => {
-  it('when the application is submitted, then the call hangs up, however it ended', () => {
-    for (const ending of [...EVERY_ENDING, undefined]) expect(afterStream(ending, true)).toBe('hang-up');
+  it('when the application is submitted, then the call hangs up, however it ended (a transfer still puts them through)', () => {
+    for (const ending of [...EVERY_ENDING, undefined])
+      expect(afterStream(ending, true)).toBe(ending?.kind === 'transfer-to-staff' ? 'transfer' : 'hang-up');
   });
 
   it('when the agent finished before a submit, then the caller hears the goodbye with their answers saved', () => {
     expect(afterStream({ kind: 'agent-finished', goodbyeHeard: true }, false)).toBe('goodbye');
     expect(afterStream({ kind: 'agent-finished', goodbyeHeard: false }, false)).toBe('goodbye');
+  });
+
+  it('when the caller went silent or the call reached its length limit, then the caller hears the saved-answers goodbye, not the IVR, and the call counts as abandoned', () => {
+    for (const goodbyeHeard of [true, false]) {
+      for (const kind of ['caller-silent', 'call-too-long'] as const) {
+        expect(afterStream({ kind, goodbyeHeard }, false)).toBe('goodbye');
+        expect(callOutcome({ kind, goodbyeHeard }, false)).toBe('abandoned');
+        expect(callOutcome({ kind, goodbyeHeard }, true)).toBe('submitted');
+      }
+    }
   });
 
   it('when a tool failed on our side, then the caller hears it went wrong and their answers are saved, not the IVR', () => {

@@ -14,6 +14,20 @@ describe('configuration', () => {
     expect(result.config.healthDistricts.length).toBeGreaterThan(0);
   });
 
+  it('when the silence and call-length settings are left out, given in decimals, or negative, then defaults apply, decimals are kept and negatives refused', () => {
+    const defaults = loadConfig({});
+    expect(defaults.ok && defaults.config.conversation).toEqual({ callerSilenceMs: 20_000, maxCallMs: 1_200_000 });
+    const decimals = loadConfig({ CALLER_SILENCE_SECONDS: '1.5', MAX_CALL_MINUTES: '0.25' });
+    expect(decimals.ok && decimals.config.conversation).toEqual({ callerSilenceMs: 1_500, maxCallMs: 15_000 });
+    const off = loadConfig({ CALLER_SILENCE_SECONDS: '0', MAX_CALL_MINUTES: '0' });
+    expect(off.ok && off.config.conversation).toEqual({ callerSilenceMs: 0, maxCallMs: 0 });
+    const wrong = loadConfig({ CALLER_SILENCE_SECONDS: '-1', MAX_CALL_MINUTES: 'forever' });
+    expect(wrong.ok).toBe(false);
+    if (wrong.ok) return;
+    expect(wrong.error.problems.join('\n')).toContain('CALLER_SILENCE_SECONDS');
+    expect(wrong.error.problems.join('\n')).toContain('MAX_CALL_MINUTES');
+  });
+
   it('when several settings are wrong, then every problem is reported at once', () => {
     const result = loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', PUBLIC_BASE_URL: 'ftp://x', NODE_ENV: 'staging' });
     expect(result.ok).toBe(false);
