@@ -264,11 +264,13 @@ export class SimulatedRealtimeSession {
       return outputs;
     }
     const turns = this.#options.scenario.turns;
-    // A turn kept for the bridge's own prompts is not what an ordinary response says.
-    while (isInstructedTurn(turns[this.#nextTurn])) this.#nextTurn += 1;
-    const turn = turns[this.#nextTurn];
+    // A turn kept for the bridge's own prompts is not what an ordinary response says: it is passed by, and stays
+    // there for those prompts unless an ordinary agent turn after it is played.
+    let next = this.#nextTurn;
+    while (isInstructedTurn(turns[next])) next += 1;
+    const turn = turns[next];
     if (turn?.speaker !== 'agent') return [];
-    this.#nextTurn += 1;
+    this.#nextTurn = next + 1;
     return turn.outputs;
   }
 

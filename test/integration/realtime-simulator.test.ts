@@ -543,6 +543,44 @@ describe('realtime simulator', () => {
     },
   );
 
+  it('when response.create carries instructions a turn is kept for (whenInstructed), then that turn is said, and an ordinary response passes it by', async () => {
+    const played = loadScenario('caller-goes-silent');
+    const kept = played.turns.flatMap((turn) =>
+      turn.speaker === 'agent' && turn.whenInstructed !== undefined
+        ? [{ asked: turn.whenInstructed, says: turn.outputs.map((o) => ('say' in o ? o.say : '')).join('') }]
+        : [],
+    );
+    const callerLine = played.turns.find((turn) => turn.speaker === 'caller');
+    expect(kept).toHaveLength(2);
+    const client = await connect(await simulator({ scenario: played, audioChunkIntervalMs: 0 }));
+    client.rt.send({ type: 'response.create' });
+    await client.nth('response.done', 0);
+    client.speak(played.audioOf(callerLine?.audio ?? ''));
+    const call = await client.waitFor('response.function_call_arguments.done');
+    await client.nth('response.done', 1);
+    client.rt.send({
+      type: 'conversation.item.create',
+      item: { type: 'function_call_output', call_id: call.call_id, output: '{"ok":true}' },
+    });
+    client.rt.send({ type: 'response.create' });
+    await client.nth('response.done', 2);
+    // Ordinary: nothing is left to say, and the kept turns are not it.
+    client.rt.send({ type: 'response.create' });
+    await client.nth('response.done', 3);
+    expect(client.of('response.output_audio_transcript.done')).toHaveLength(2);
+
+    for (const [index, turn] of kept.entries()) {
+      // Matched inside longer instructions, case aside.
+      client.rt.send({
+        type: 'response.create',
+        response: { instructions: `The caller is quiet: ${turn.asked.toUpperCase()}, briefly.` },
+      });
+      expect((await client.nth('response.output_audio_transcript.done', 2 + index)).transcript).toBe(turn.says);
+      await client.nth('response.done', 4 + index);
+    }
+    expect(client.errors).toEqual([]);
+  });
+
   it('when turn detection does not create responses, then the caller is transcribed but the agent waits for response.create', async () => {
     const client = await connect(await simulator({ audioChunkIntervalMs: 0 }));
     client.rt.send({
