@@ -79,6 +79,33 @@ describe('a caller who goes silent', () => {
   }, 90_000);
 });
 
+describe('a caller who answers the still-there question', () => {
+  it('when the caller answers after being asked if still there, then the call goes on, and a later silence is asked about again before any goodbye', async () => {
+    rig = await startVoiceRig('caller-still-there', {}, undefined, {
+      CALLER_SILENCE_SECONDS: '3',
+      MAX_CALL_MINUTES: '0',
+    });
+    const result = await rig.call({ realTimeFactor: 2 });
+
+    expect(result.errors).toEqual([]);
+    expect(result.endedBy).toBe('service');
+    expect(result.callerTurnsSpoken).toBe(2);
+    expect(responseInstructions(rig)).toEqual([
+      undefined,
+      undefined,
+      SILENCE_AND_LENGTH_INSTRUCTIONS.stillThere,
+      undefined, // the answer was heard: after the business name is saved, the next question
+      SILENCE_AND_LENGTH_INSTRUCTIONS.stillThere, // asked again, not the goodbye: the answer started the count anew
+      SILENCE_AND_LENGTH_INSTRUCTIONS.callerSilent,
+    ]);
+    expect(await storedEnding(rig, result.callSid)).toEqual({ kind: 'caller-silent', goodbyeHeard: true });
+    expect((await voiceApplication(rig))?.fields).toMatchObject({
+      permitType: 'mobile_food_unit',
+      businessName: 'Taco Loco',
+    });
+  }, 90_000);
+});
+
 describe('a call that reaches its length limit', () => {
   it('when the call reaches MAX_CALL_MINUTES, then the agent wraps up at the next quiet moment, saying the answers are kept, and the call ends with every answer in the draft', async () => {
     // 0.3 minutes (18 s): the scripted conversation takes about 10 s at twice real time, so the limit falls while
