@@ -12,6 +12,7 @@ import type {
 } from '../realtime/realtime-session.ts';
 import { AgentLatency } from './agent-latency.ts';
 import { describeEnding, type CallEnding, type StreamEnding } from './call-ending.ts';
+import { CallLengthLimit } from './call-length-limit.ts';
 import { CallerSilence, NODE_TIMERS, type CallTimers, type SilenceStep } from './caller-silence.ts';
 import { PlaybackTracker } from './playback-tracker.ts';
 import type { TelephonyStream } from './telephony-stream.ts';
@@ -183,14 +184,7 @@ export class CallBridge {
   #detachSession: () => void = () => undefined;
   readonly #silence: CallerSilence;
   readonly #timers: CallTimers;
-  /**
-   * MAX_CALL_MINUTES: counting down; reached (the wrap-up waits for a quiet moment); parting (the wrap-up is being
-   * made). A `backstop` ends the call if the next step does not come within the goodbye wait.
-   */
-  #callLimit:
-    | { readonly phase: 'running'; readonly timer: unknown }
-    | { readonly phase: 'reached' | 'parting'; readonly backstop: unknown }
-    | undefined;
+  readonly #callLimit: CallLengthLimit;
 
   constructor(options: CallBridgeOptions) {
     this.#telephony = options.telephony;
@@ -207,11 +201,13 @@ export class CallBridge {
       timers: this.#timers,
       onSilence: this.#onCallerSilence,
     });
-    const maxCallMs = options.maxCallMs ?? 0;
-    if (!Number.isFinite(maxCallMs) || maxCallMs < 0)
-      throw new RangeError(`maxCallMs must be 0 (no limit) or positive, not ${maxCallMs}`);
-    if (maxCallMs > 0)
-      this.#callLimit = { phase: 'running', timer: this.#timers.set(maxCallMs, this.#onCallLimitReached) };
+    this.#callLimit = new CallLengthLimit({
+      maxMs: options.maxCallMs ?? 0,
+      graceMs: this.#goodbyeTimeoutMs,
+      timers: this.#timers,
+      onReached: this.#onCallLimitReached,
+      onOverrun: this.#onCallLimitOverrun,
+    });
 
     const t = this.#telephony;
     this.#detachTelephony = subscribe(t, {
@@ -249,7 +245,7 @@ export class CallBridge {
     if (state.name === 'saying-goodbye') clearTimeout(state.timer);
     this.#state = { name: 'ended', ending };
     this.#silence.stop();
-    this.#stopCallLimit();
+    this.#callLimit.stop();
     this.#cancelRenewal();
     this.#detachTelephony();
     this.#detachSession();
@@ -555,7 +551,7 @@ export class CallBridge {
   /** Between turns: nothing is being said, thought or run. The only moment a session may change. */
   #atQuietMoment(): void {
     if (this.#state.name !== 'listening' || this.#playback.hasUnplayedAudio) return;
-    if (this.#callLimit?.phase === 'reached') {
+    if (this.#callLimit.due) {
       this.#part('call-too-long');
       return;
     }
@@ -581,36 +577,23 @@ export class CallBridge {
 
   /**
    * The call has gone on for MAX_CALL_MINUTES: the agent wraps up at the next quiet moment, never over its own
-   * words or a tool still saving. A call that finds no quiet moment within the goodbye wait is ended regardless.
+   * words or a tool still saving.
    */
   readonly #onCallLimitReached = (): void => {
-    if (this.isEnded) return;
-    const backstop = this.#timers.set(this.#goodbyeTimeoutMs, () => {
-      this.end({ kind: 'call-too-long', goodbyeHeard: false });
-    });
-    this.#callLimit = { phase: 'reached', backstop };
     this.#log.info('the call reached its length limit: wrapping up');
     this.#atQuietMoment();
   };
 
-  #stopCallLimit(): void {
-    const limit = this.#callLimit;
-    this.#callLimit = undefined;
-    if (limit?.phase === 'running') this.#timers.clear(limit.timer);
-    if (limit?.phase === 'reached' || limit?.phase === 'parting') this.#timers.clear(limit.backstop);
-  }
+  /** No quiet moment came, or the wrap-up was never made: the call ends regardless (a goodbye in play has its own wait). */
+  readonly #onCallLimitOverrun = (): void => {
+    if (this.#state.name !== 'saying-goodbye') this.end({ kind: 'call-too-long', goodbyeHeard: false });
+  };
 
   /** The agent's own goodbye for a silence or the length limit; the call ends once it has been heard. */
   #part(why: 'caller-silent' | 'call-too-long'): void {
     this.#silence.busy();
-    if (why === 'call-too-long') {
-      this.#stopCallLimit();
-      // Once the wrap-up is made, the goodbye wait (#sayGoodbye) bounds its playing; this bounds its making.
-      const backstop = this.#timers.set(this.#goodbyeTimeoutMs, () => {
-        if (this.#state.name !== 'saying-goodbye') this.end({ kind: 'call-too-long', goodbyeHeard: false });
-      });
-      this.#callLimit = { phase: 'parting', backstop };
-    }
+    // Once the wrap-up is made, the goodbye wait (#sayGoodbye) bounds its playing; the limit's backstop its making.
+    if (why === 'call-too-long') this.#callLimit.wrappingUp();
     this.#session.createResponse(
       why === 'caller-silent'
         ? SILENCE_AND_LENGTH_INSTRUCTIONS.callerSilent

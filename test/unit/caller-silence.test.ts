@@ -1,39 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CallerSilence, type CallTimers, type SilenceStep } from '../../src/call/caller-silence.ts';
+import { CallerSilence, type SilenceStep } from '../../src/call/caller-silence.ts';
+import { FakeTimers } from '../support/fake-timers.ts';
 
 /** The caller's silence on their turn, on a clock the test moves itself. */
-class FakeTimers implements CallTimers {
-  now = 0;
-  readonly #due = new Map<number, { at: number; action: () => void }>();
-  #next = 0;
-
-  set(ms: number, action: () => void): unknown {
-    const handle = this.#next++;
-    this.#due.set(handle, { at: this.now + ms, action });
-    return handle;
-  }
-
-  clear(handle: unknown): void {
-    this.#due.delete(handle as number);
-  }
-
-  get pending(): number {
-    return this.#due.size;
-  }
-
-  advance(ms: number): void {
-    const until = this.now + ms;
-    for (;;) {
-      const [handle, next] = [...this.#due.entries()].sort((a, b) => a[1].at - b[1].at)[0] ?? [];
-      if (handle === undefined || next === undefined || next.at > until) break;
-      this.#due.delete(handle);
-      this.now = next.at;
-      next.action();
-    }
-    this.now = until;
-  }
-}
-
 function silenceOf(afterMs: number) {
   const timers = new FakeTimers();
   const steps: { step: SilenceStep; at: number }[] = [];
