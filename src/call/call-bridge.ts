@@ -129,11 +129,11 @@ function farewellEnding(then: Farewell, heard: boolean): CallEnding {
  */
 export const SILENCE_AND_LENGTH_INSTRUCTIONS = {
   stillThere:
-    'The caller has said nothing for a while. In one short sentence, ask whether they are still there. Do not call any tool.',
+    'The caller has said nothing for a while. In one short sentence, ask whether they are still there. Do not call any tool. Speak in the language the call is in.',
   callerSilent:
-    'The caller has still said nothing. In two short sentences, tell them their answers so far are saved and that they can call back to finish or apply online, then say goodbye. Do not call any tool.',
+    'The caller has still said nothing. In two short sentences, tell them their answers so far are saved and that they can call back to finish or apply online, then say goodbye. Do not call any tool. Speak in the language the call is in.',
   callTooLong:
-    'This call has reached its time limit. In two short sentences, tell the caller their answers so far are saved and that they can call back to finish or apply online, then say goodbye. Do not ask anything more and do not call any tool.',
+    'This call has reached its time limit. In two short sentences, tell the caller their answers so far are saved and that they can call back to finish or apply online, then say goodbye. Do not ask anything more and do not call any tool. Speak in the language the call is in.',
 } as const;
 
 type BridgeState =
