@@ -61,6 +61,8 @@ export interface ConversationSuite {
 export interface ConversationSuiteOptions {
   /** How many times faster than real time the phone runs (default DEFAULT_SUITE_SPEED). */
   readonly speed?: number;
+  /** DATABASE_URL for the database file at `path` (default `file:<path>`): tests may serve it over libSQL. */
+  readonly databaseUrl?: (path: string) => string;
 }
 
 /** The bundled scenarios' names, sorted: every folder, so new scenarios join the suite by being added. */
@@ -82,8 +84,9 @@ export async function createConversationSuite(options: ConversationSuiteOptions 
   const keys = parseDataKeys(keysText);
   if (!keys.ok) throw new Error(keys.problem);
   const dataKeys = keys.keys;
+  const databaseUrl = options.databaseUrl ?? ((path: string) => `file:${path}`);
   return {
-    run: (scenario) => runScenario(scenario, { speed, certificate, keysText, dataKeys }),
+    run: (scenario) => runScenario(scenario, { speed, certificate, keysText, dataKeys, databaseUrl }),
   };
 }
 
@@ -92,6 +95,7 @@ interface RunContext {
   readonly certificate: LocalCertificate;
   readonly keysText: string;
   readonly dataKeys: readonly DataKey[];
+  readonly databaseUrl: (path: string) => string;
 }
 
 async function runScenario(scenario: LoadedScenario, context: RunContext): Promise<ScenarioRun> {
@@ -139,7 +143,7 @@ function suiteConfig(dir: string, modelUrl: string, context: RunContext): Config
   const loaded = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
-    DATABASE_URL: `file:${join(dir, 'permitline.db')}`,
+    DATABASE_URL: context.databaseUrl(join(dir, 'permitline.db')),
     PUBLIC_BASE_URL,
     DATA_KEYS: context.keysText,
     OPENAI_API_KEY: API_KEY,

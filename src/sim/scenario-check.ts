@@ -37,7 +37,7 @@ export function scenarioMisses(scenario: Scenario, observed: ObservedCall): stri
   const hangsUp = scenario.hangUpAfterTurn !== undefined;
   const turnsDue = hangsUp ? (scenario.hangUpAfterTurn ?? 0) + 1 : callerTurns;
   if (observed.callerTurnsSpoken !== turnsDue)
-    misses.push(`the caller spoke ${observed.callerTurnsSpoken} of the ${turnsDue} turns due`);
+    misses.push(`the caller spoke ${observed.callerTurnsSpoken} turns, not the ${turnsDue} due`);
   const endedBy = hangsUp ? 'caller' : 'service';
   if (observed.endedBy !== endedBy) misses.push(`the stream was ended by the ${observed.endedBy}, not the ${endedBy}`);
   for (const error of observed.errors) misses.push(`call error: ${error}`);
