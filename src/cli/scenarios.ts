@@ -19,7 +19,7 @@ import {
 
 const USAGE = `Usage: npm run scenarios [-- <scenario> … ] [--real-time]
 
-  <scenario>    run only these (names of folders in src/sim/scenarios); default: all
+  <scenario>    run only these (folders of src/sim/scenarios, or paths to a scenario.json); default: all
   --real-time   phone in real time instead of ${DEFAULT_SUITE_SPEED}× faster
 `;
 
