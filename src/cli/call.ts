@@ -25,6 +25,7 @@ const USAGE = `Usage: npm run call -- <scenario-name-or-path> [options]
                            (default: $PUBLIC_BASE_URL, else http://localhost:<port of --url>, the service's own default)
   --fast                   run ${FAST_FACTOR}× faster than real time (the service must allow it: start it with MEDIA_MAX_PACE=${FAST_FACTOR})
   --hang-up-after <n>      the caller hangs up after their n-th turn (0-based), like a dropped call
+                           (default: the scenario's hangUpAfterTurn, if it has one)
   --verbose                also print every echoed mark
 
 Signs with $TWILIO_AUTH_TOKEN, or the local development token when it is not set.
@@ -115,7 +116,10 @@ try {
     ...(process.env.TWILIO_ACCOUNT_SID === undefined ? {} : { accountSid: process.env.TWILIO_ACCOUNT_SID }),
     scenario,
     realTimeFactor: args.fast ? FAST_FACTOR : 1,
-    ...(args.hangUpAfterTurn === undefined ? {} : { hangUpAfterTurn: args.hangUpAfterTurn }),
+    // The scenario's own drop (mid-call-drop) unless the command line says otherwise.
+    ...((args.hangUpAfterTurn ?? scenario.hangUpAfterTurn) === undefined
+      ? {}
+      : { hangUpAfterTurn: args.hangUpAfterTurn ?? scenario.hangUpAfterTurn }),
     signal: interrupt.signal,
     onEvent: (event) => {
       const line = describeCallEvent(event, args.verbose);

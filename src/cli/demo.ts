@@ -66,6 +66,7 @@ try {
     authToken: DEV_TWILIO_AUTH_TOKEN,
     scenario,
     realTimeFactor: values.fast ? FAST_FACTOR : 1,
+    ...(scenario.hangUpAfterTurn === undefined ? {} : { hangUpAfterTurn: scenario.hangUpAfterTurn }),
     onEvent: (event) => {
       const line = describeCallEvent(event, false);
       if (line !== undefined) out(`${phoneClock(event.atMs).padStart(7)}  ${line}`);

@@ -31,12 +31,15 @@ interface Line {
   readonly language: LoadedScenario['language'];
   readonly say: string;
   readonly audio: string;
+  /** White noise mixed in (amplitude, 0–1 of full scale): the caller's bad line. */
+  readonly noise?: number;
 }
 
 export function speechLines(scenario: LoadedScenario): Line[] {
+  const noise = scenario.lineNoise === undefined ? {} : { noise: scenario.lineNoise };
   return scenario.turns.flatMap((turn): Line[] =>
     turn.speaker === 'caller'
-      ? [{ speaker: 'caller', language: scenario.language, say: turn.say, audio: turn.audio }]
+      ? [{ speaker: 'caller', language: scenario.language, say: turn.say, audio: turn.audio, ...noise }]
       : turn.outputs.flatMap((output): Line[] =>
           isToolCall(output)
             ? []
@@ -62,10 +65,11 @@ async function render(line: Line, outputPath: string, workDir: string): Promise<
   const wav = join(workDir, 'speech.wav');
   // espeak-ng's default rate (175 words a minute) is normal speaking speed; its own padding is short.
   await run('espeak-ng', ['-v', VOICES[line.language][line.speaker], '-w', wav, '--', line.say]);
+  const inputs = line.noise === undefined ? [wav] : await withLineNoise(wav, line.noise, workDir);
   // --no-dither: sox's default dither is random, so every run would rewrite every committed file.
   await run('sox', [
     '--no-dither',
-    wav,
+    ...inputs,
     '-r',
     String(SAMPLE_RATE_HZ),
     '-c',
@@ -76,6 +80,16 @@ async function render(line: Line, outputPath: string, workDir: string): Promise<
     'raw',
     outputPath,
   ]);
+}
+
+/**
+ * sox arguments mixing `wav` with white noise as long as it: -R seeds sox's generator the same way each run (the
+ * files are committed), and `-v 1` on each input stops -m halving both.
+ */
+async function withLineNoise(wav: string, amplitude: number, workDir: string): Promise<string[]> {
+  const noise = join(workDir, 'noise.wav');
+  await run('sox', ['-R', wav, noise, 'synth', 'whitenoise', 'vol', String(amplitude)]);
+  return ['-R', '-m', '-v', '1', wav, '-v', '1', noise];
 }
 
 async function scenarioNames(requested: readonly string[]): Promise<string[]> {

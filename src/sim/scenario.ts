@@ -38,6 +38,20 @@ const callerTurn = speech.extend({
   interruptAfterMs: z.number().int().positive().optional(),
 });
 
+/** What the conversation suite (npm run scenarios) checks once the call is over; every key is optional. */
+const expectation = z.strictObject({
+  /** The application was submitted (true), or is still a draft (false). */
+  submitted: z.boolean().optional(),
+  /** Fields the application must hold, as stored (canonical values: '2027-06-05', '+14255550187'). */
+  fields: z.record(z.string(), z.unknown()).optional(),
+  /** How the AI call ended, as stored: agent-finished, caller-hung-up, transfer-to-staff, … (src/call/call-ending.ts). */
+  ending: z.string().min(1).optional(),
+  /** Each must appear in the TwiML Twilio got after the stream (the <Connect action>). */
+  afterStreamIncludes: z.array(z.string().min(1)).optional(),
+  /** Each must appear in a problem a tool gave back to the agent (a refused answer). */
+  toolProblemsInclude: z.array(z.string().min(1)).optional(),
+});
+
 export const scenarioSchema = z.object({
   name: z.string().regex(/^[a-z0-9-]+$/),
   description: z.string(),
@@ -46,6 +60,16 @@ export const scenarioSchema = z.object({
   /** The language the caller speaks (their audio is rendered in it); the agent's lines may mix, as a switch does. */
   language: z.enum(['en', 'es']).default('en'),
   turns: z.array(z.discriminatedUnion('speaker', [agentTurn, callerTurn])).min(1),
+  /** 0-based among the caller turns: the caller hangs up right after speaking this one (a dropped call). */
+  hangUpAfterTurn: z.number().int().nonnegative().optional(),
+  /** A bad line: npm run sim:speech mixes white noise of this amplitude (0–1 of full scale) into the caller's audio. */
+  lineNoise: z.number().positive().max(0.5).optional(),
+  /**
+   * The caller phoned before: these answers (as the agent would pass them to update_application, contactPhone the
+   * caller's number) are saved as a voice draft before this call, which should carry it on.
+   */
+  priorDraft: z.record(z.string(), z.unknown()).optional(),
+  expect: expectation.optional(),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
@@ -53,6 +77,7 @@ export type ScenarioTurn = Scenario['turns'][number];
 export type AgentTurn = Extract<ScenarioTurn, { speaker: 'agent' }>;
 export type CallerTurn = Extract<ScenarioTurn, { speaker: 'caller' }>;
 export type AgentOutput = AgentTurn['outputs'][number];
+export type ScenarioExpectation = NonNullable<Scenario['expect']>;
 
 export const SCENARIOS_DIR = join(import.meta.dirname, 'scenarios');
 
