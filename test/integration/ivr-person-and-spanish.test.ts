@@ -114,7 +114,7 @@ describe('the IVR in Spanish, and a person one key away', () => {
     ]);
     // The number is encrypted at rest.
     const stored = await closed.db.execute('SELECT caller_phone FROM call_back_requests');
-    expect(String(stored.rows[0]?.caller_phone)).not.toContain('5550153');
+    expect(stored.rows[0]?.caller_phone).not.toContain('5550153');
 
     const staff = new StaffClient(closed.url);
     expect((await staff.signIn(CLERK.username, CLERK.password)).status).toBe(303);
