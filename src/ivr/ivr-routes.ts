@@ -3,12 +3,14 @@ import { spokenWebAddress } from '../permits/spoken-web-address.ts';
 import { z } from 'zod';
 import type { ApplicationService } from '../intake/application-service.ts';
 import type { ResumableDrafts } from '../intake/resumable-drafts.ts';
+import type { StaffLine } from '../permits/office-hours.ts';
 import type { PermitRules } from '../permits/permit-rules.ts';
+import type { CallBackRequests } from '../store/call-back-requests.ts';
 import type { CallRepository } from '../store/call-repository.ts';
 import { requireTwilioSignature } from '../web/twilio-signature.ts';
 import { classifyGather } from './ivr-answers.ts';
 import { IVR_POLICY, IvrFlow, type IvrFlowDeps } from './ivr-flow.ts';
-import { loadIvrLines, type IvrLines } from './ivr-lines.ts';
+import { loadIvrCatalogue, type IvrCatalogue } from './ivr-lines.ts';
 import { IVR_ENTRY_PATH, IVR_STEP_PATH, parseVisit } from './ivr-steps.ts';
 import { renderIvrReply, type IvrReply } from './ivr-twiml.ts';
 
@@ -30,8 +32,12 @@ export interface IvrRoutesDeps {
   readonly rules: PermitRules;
   /** Texts the caller a link to finish the draft online (SmsDelivery.queueWebLink). */
   readonly sendWebLink: IvrFlowDeps['sendWebLink'];
-  /** The spoken lines; the shipped prompts/ivr-lines.v1.json unless a test gives others. */
-  readonly lines?: IvrLines;
+  /** The spoken lines of each language; the shipped prompts/ catalogues unless a test gives others. */
+  readonly catalogue?: IvrCatalogue;
+  /** The staff line keypad 0 puts a caller through to, inside its office hours. */
+  readonly staffLine: StaffLine;
+  /** Where a call-back request is kept when nobody can answer the staff line. */
+  readonly callBacks: Pick<CallBackRequests, 'recordCallBack'>;
   /** Which earlier draft a caller carries on with. */
   readonly resumableDrafts: Pick<ResumableDrafts, 'findFor'>;
 }
@@ -67,7 +73,9 @@ export function ivrRoutes(deps: IvrRoutesDeps): Router {
     calls: deps.calls,
     resumableDrafts: deps.resumableDrafts,
     rules: deps.rules,
-    lines: deps.lines ?? loadIvrLines(),
+    catalogue: deps.catalogue ?? loadIvrCatalogue(),
+    staffLine: deps.staffLine,
+    callBacks: deps.callBacks,
     sendWebLink: deps.sendWebLink,
     applyAddress: spokenApplyAddress(deps.publicBaseUrl),
   });

@@ -12,6 +12,8 @@ export const IVR_ENTRY_PATH = '/twilio/ivr';
 export const IVR_STEP_PATH = '/twilio/ivr/step';
 
 export const IVR_STEPS = [
+  // The welcome's "para español, oprima 2": the call's language, chosen once.
+  'language',
   'permit-type',
   'callback',
   'business-name',
@@ -22,6 +24,8 @@ export const IVR_STEPS = [
   'end-date',
   'review',
   'web-link',
+  // After keypad 0 while nobody can answer the staff line: a call back, the web link, or carry on.
+  'call-back-offer',
 ] as const;
 export type IvrStep = (typeof IVR_STEPS)[number];
 

@@ -1,3 +1,5 @@
+import type { Language } from './language.ts';
+
 /**
  * When a person answers the staff line: OFFICE_HOURS as "Mon-Fri 08:00-17:00", several spans joined by ";"
  * ("Mon-Fri 08:00-17:00; Sat 09:00-12:00"), in the department's time zone. A transfer is offered only inside
@@ -6,6 +8,7 @@
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+const SPANISH_DAY_NAMES = ['domingo', 'lunes', 'martes', 'miércoles', 'jueves', 'viernes', 'sábado'] as const;
 const MAX_SPEC_LENGTH = 200;
 // "Mon-Fri 08:00-17:00" or "Sat 09:00-12:00": bounded, anchored, no nested repeats.
 // eslint-disable-next-line security/detect-unsafe-regex
@@ -71,8 +74,17 @@ export function isOpen(hours: OfficeHours, now: Date): boolean {
   return hours.spans.some((span) => span.days.includes(day) && minute >= span.opens && minute < span.closes);
 }
 
-/** "Monday to Friday, 8 AM to 5 PM": what a caller is told. */
-export function officeHoursInWords(hours: OfficeHours): string {
+/** "Monday to Friday, 8 AM to 5 PM" ("de lunes a viernes, de 8 AM a 5 PM"): what a caller is told. */
+export function officeHoursInWords(hours: OfficeHours, language: Language = 'en'): string {
+  if (language === 'es')
+    return hours.spans
+      .map((span) => {
+        const first = SPANISH_DAY_NAMES[span.days[0] ?? 0];
+        const last = SPANISH_DAY_NAMES[span.days.at(-1) ?? 0];
+        const days = span.days.length === 1 ? `el ${first ?? ''}` : `de ${first ?? ''} a ${last ?? ''}`;
+        return `${days}, de ${clockInWords(span.opens)} a ${clockInWords(span.closes)}`;
+      })
+      .join('; ');
   return hours.spans
     .map((span) => {
       const first = DAY_NAMES[span.days[0] ?? 0];
@@ -110,5 +122,10 @@ export class StaffLine {
 
   get hoursInWords(): string {
     return officeHoursInWords(this.hours);
+  }
+
+  /** The hours as a caller in `language` is told them. */
+  hoursIn(language: Language): string {
+    return officeHoursInWords(this.hours, language);
   }
 }

@@ -30,6 +30,7 @@ import { CallMetrics } from '../call/call-metrics.ts';
 import type { CallOrchestrator } from '../call/call-orchestrator.ts';
 import { mountCallPath } from '../call/call-path.ts';
 import { ivrRoutes } from '../ivr/ivr-routes.ts';
+import { CallBackRequests } from '../store/call-back-requests.ts';
 import { RateLimits } from '../limits/rate-limits.ts';
 import { smsRoutes } from '../sms/sms-routes.ts';
 import type { TwilioStandIn } from '../sim/twilio-stand-in.ts';
@@ -155,6 +156,8 @@ export async function startPermitLine(
   const rateLimits = await RateLimits.open({ redisUrl: config.redisUrl, dataKeys, logger });
   const { limits } = config;
   const modelCircuit = new ModelCircuit({ ...MODEL_CIRCUIT_SETTINGS, resetMs: config.realtime.circuitResetMs }, logger);
+  const staffLine = new StaffLine(config.staffTransfer.number, config.staffTransfer.hours);
+  const callBacks = new CallBackRequests(db, cipher);
   const twilioWebhooks = Router();
   const server = createServer();
   const callPath = mountCallPath(
@@ -178,7 +181,7 @@ export async function startPermitLine(
       rules,
       logger,
       staffDesk: {
-        line: new StaffLine(config.staffTransfer.number, config.staffTransfer.hours),
+        line: staffLine,
         applyAddress: spokenWebAddress(new URL('/apply', config.publicBaseUrl)),
       },
       openSession: (callLog) =>
@@ -223,6 +226,8 @@ export async function startPermitLine(
       applications,
       rules,
       sendWebLink: (applicationId, phone) => sms.queueWebLink(applicationId, phone),
+      staffLine,
+      callBacks,
     }),
   );
   twilioWebhooks.use(
@@ -266,6 +271,7 @@ export async function startPermitLine(
       operations: new CallOperations(db, cipher),
       applications: applicationRepository,
       erasure: new ApplicantErasure(db, cipher),
+      callBacks,
       recordings,
       sessionLimits: config.staffSessions,
       timeZone: config.departmentTimeZone,

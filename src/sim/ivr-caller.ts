@@ -7,7 +7,8 @@ import { postSignedWebhook, type WebhookAnswer } from './twilio-webhook-post.ts'
  * entry webhook, then runs the TwiML as Twilio does — <Say> is heard,
  * <Gather> takes the caller's next scripted input (keys, or speech with a
  * confidence) and posts it to its action, silence lets the call carry on to
- * the next verb, <Redirect> is followed, <Hangup> (or the end of the
+ * the next verb, <Redirect> is followed, <Dial> is noted and not answered
+ * (so Twilio goes on to the next verb), <Hangup> (or the end of the
  * document) ends the call — every request signed like Twilio's. When the
  * script runs out at a <Gather>, the caller hangs up. Afterwards, the call
  * status callback is sent, as Twilio would.
@@ -58,6 +59,8 @@ export interface IvrCallResult {
   readonly transcript: readonly IvrTranscriptEntry[];
   /** Every <Say> text heard, in order. */
   readonly heard: readonly string[];
+  /** Every number a <Dial> rang, in order (nobody answers in the simulation). */
+  readonly dialled: readonly string[];
   readonly requests: readonly IvrRequestRecord[];
   /** hangup: the service hung up; end-of-twiml: the TwiML ran out (Twilio hangs up); caller: the script ran out; error: see errors. */
   readonly endedBy: 'hangup' | 'end-of-twiml' | 'caller' | 'error';
@@ -93,6 +96,7 @@ class IvrCaller {
   readonly #transcript: IvrTranscriptEntry[] = [];
   readonly #requests: IvrRequestRecord[] = [];
   readonly #errors: string[] = [];
+  readonly #dialled: string[] = [];
   #inputsUsed = 0;
 
   constructor(options: IvrCallOptions) {
@@ -135,6 +139,7 @@ class IvrCaller {
       callSid: this.#callSid,
       transcript: [...this.#transcript],
       heard: this.#transcript.flatMap((entry) => ('say' in entry ? [entry.say] : [])),
+      dialled: [...this.#dialled],
       requests: [...this.#requests],
       endedBy,
       inputsUsed: this.#inputsUsed,
@@ -152,6 +157,9 @@ class IvrCaller {
           break;
         case 'Pause':
         case 'Play':
+          break;
+        case 'Dial':
+          this.#dialled.push(textOf(verb).trim());
           break;
         case 'Gather': {
           const outcome = this.#gather(verb, documentUrl);

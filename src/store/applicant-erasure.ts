@@ -70,6 +70,8 @@ export class ApplicantErasure {
                 sql: `UPDATE applications SET contact_phone_hash = NULL, erased_at = COALESCE(erased_at, ?) WHERE id IN (${apps})`,
                 args: [now, ...applicationIds],
               },
+              // A call-back request holds the number to call: it goes with the applicant (migration 014).
+              { sql: `DELETE FROM call_back_requests WHERE application_id IN (${apps})`, args: [...applicationIds] },
             ]),
         ...outbox.map((id) => ({
           sql: `UPDATE sms_outbox SET to_phone = ?, body = ?, to_phone_hash = 'erased',
@@ -86,6 +88,7 @@ export class ApplicantErasure {
         })),
         ...callSids.flatMap((callSid) => [
           { sql: 'DELETE FROM call_turns WHERE call_sid = ?', args: [callSid] },
+          { sql: 'DELETE FROM call_back_requests WHERE call_sid = ?', args: [callSid] },
           {
             sql: "UPDATE calls SET from_phone = ?, from_phone_hash = 'erased', recording_ms = NULL, erased_at = COALESCE(erased_at, ?) WHERE call_sid = ?",
             args: [this.#cipher.encrypt('', callContext(callSid, 'from_phone')), now, callSid],

@@ -179,9 +179,11 @@ describe('the bulkhead: calls on the AI path at once on one instance', () => {
       statusCallbackPath: null,
     });
     expect(overflow.errors).toEqual([]);
-    expect(overflow.heard.slice(0, 2)).toEqual([
+    // The caller says nothing at the IVR's first question, the offer of Spanish, and hangs up there.
+    expect(overflow.heard).toEqual([
       'All our assistant lines are busy just now, so our keypad service will take your application.',
-      loadIvrLines().line('welcome'),
+      loadIvrLines('en').line('languageOffer'),
+      loadIvrLines('es').line('languageOffer'),
     ]);
     expect(r.model.connections).toBe(2);
   });

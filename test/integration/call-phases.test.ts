@@ -63,7 +63,7 @@ describe('call phases', () => {
       authToken: TWILIO_AUTH_TOKEN,
       callSid,
       from: '+13125550166',
-      inputs: [{ press: '3' }],
+      inputs: [{ silence: true }, { press: '3' }],
     });
     expect(result.transcript.length).toBeGreaterThan(0);
     const [row] = (

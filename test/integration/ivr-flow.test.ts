@@ -6,10 +6,11 @@ import { runIvrCall, type IvrCallerInput, type IvrCallResult } from '../../src/s
 import { ApplicationRepository, type StoredApplication } from '../../src/store/application-repository.ts';
 import { CallRepository } from '../../src/store/call-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
-import { loadIvrLines } from '../../src/ivr/ivr-lines.ts';
+import { loadIvrCatalogue } from '../../src/ivr/ivr-lines.ts';
 import { ApplicationService } from '../../src/intake/application-service.ts';
 import { PermitRules } from '../../src/permits/permit-rules.ts';
 import { completeApplication } from '../support/applications.ts';
+import { IN_ENGLISH, languageOffer } from '../support/ivr.ts';
 import { testDataKeys } from '../support/keys.ts';
 import { startTestService, testConfig, type TestService } from '../support/service.ts';
 import { postTwilioWebhook } from '../support/twilio-webhook.ts';
@@ -26,7 +27,9 @@ import { PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN } from '../support/voice.ts';
 
 const ENV = { PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN };
 const config = testConfig(ENV);
-const lines = loadIvrLines();
+const catalogue = loadIvrCatalogue();
+const lines = catalogue.en;
+const OFFER = languageOffer(catalogue);
 let service: TestService;
 
 beforeAll(async () => {
@@ -46,6 +49,7 @@ const callSid = (n: number) => `CA${(0x1f000 + n).toString(16).padStart(32, '0')
 const caller = (n: number) => `+1312555${String(100 + n).padStart(4, '0')}`;
 const APPLY_ADDRESS = 'permits dot example dot test slash apply';
 
+/** A call in English: the caller lets the welcome's offer of Spanish go by, then answers `inputs`. */
 function call(n: number, inputs: readonly IvrCallerInput[], from = caller(n)): Promise<IvrCallResult> {
   return runIvrCall({
     serviceUrl: service.url,
@@ -53,7 +57,7 @@ function call(n: number, inputs: readonly IvrCallerInput[], from = caller(n)): P
     authToken: TWILIO_AUTH_TOKEN,
     callSid: callSid(n),
     from,
-    inputs,
+    inputs: [IN_ENGLISH, ...inputs],
   });
 }
 
@@ -122,8 +126,12 @@ describe('the keypad and speech IVR', () => {
     ]);
 
     expectCleanCall(result);
-    expect(result.inputsUsed).toBe(9);
-    expect(result.heard.slice(0, 1 + permitMenu.length)).toEqual([lines.line('welcome'), ...permitMenu]);
+    expect(result.inputsUsed).toBe(10);
+    expect(result.heard.slice(0, OFFER.length + 1 + permitMenu.length)).toEqual([
+      ...OFFER,
+      lines.line('welcome'),
+      ...permitMenu,
+    ]);
     expect(result.heard).toContain(lines.line('callbackQuestion', { number: '3 1 2, 5 5 5, 0 1 0 1' }));
     expect(result.heard).toContain("I heard: Rosa's Tacos.");
     expect(result.heard).toContain(lines.line('addressQuestion', { field: 'event address' }));
@@ -214,6 +222,7 @@ describe('the keypad and speech IVR', () => {
     expectCleanCall(declined);
     const notHeard = lines.line('notHeard');
     expect(declined.heard).toEqual([
+      ...OFFER,
       lines.line('welcome'),
       ...permitMenu,
       notHeard,
@@ -228,6 +237,7 @@ describe('the keypad and speech IVR', () => {
     expectCleanCall(silent);
     const offer = lines.line('webLinkOffer');
     expect(silent.heard).toEqual([
+      ...OFFER,
       lines.line('welcome'),
       ...permitMenu,
       notHeard,
@@ -361,7 +371,8 @@ describe('the keypad and speech IVR', () => {
 
     const back = await call(11, [say('12 Orchard Lane, Springfield'), press('1'), press('2')], from);
     expectCleanCall(back);
-    expect(back.heard.slice(0, 3)).toEqual([
+    expect(back.heard.slice(0, OFFER.length + 3)).toEqual([
+      ...OFFER,
       lines.line('welcome'),
       lines.line('resumed'),
       lines.line('addressQuestion', { field: 'home address' }),

@@ -8,9 +8,11 @@ import { ApplicationService } from '../../src/intake/application-service.ts';
 import { ResumableDrafts } from '../../src/intake/resumable-drafts.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { todayIn } from '../../src/permits/field-inputs.ts';
+import { StaffLine } from '../../src/permits/office-hours.ts';
 import { PermitRules } from '../../src/permits/permit-rules.ts';
 import { runIvrCall, type IvrCallerInput } from '../../src/sim/ivr-caller.ts';
 import { ApplicationRepository } from '../../src/store/application-repository.ts';
+import { CallBackRequests } from '../../src/store/call-back-requests.ts';
 import { CallRepository } from '../../src/store/call-repository.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
@@ -20,7 +22,7 @@ import { loadIvrLines } from '../../src/ivr/ivr-lines.ts';
 import { ivrRoutes } from '../../src/ivr/ivr-routes.ts';
 import { createApp } from '../../src/web/app.ts';
 import { csrfSecretsFrom } from '../../src/web/csrf.ts';
-import { TO_THE_WEB_LINK_OFFER } from '../support/ivr.ts';
+import { IN_ENGLISH, TO_THE_WEB_LINK_OFFER } from '../support/ivr.ts';
 import { testDataKeys } from '../support/keys.ts';
 import { CapturedLog, tempDatabaseFile } from '../support/service.ts';
 import { postTwilioWebhook } from '../support/twilio-webhook.ts';
@@ -84,6 +86,9 @@ async function startRig(db: Client, callsDb: Client = db): Promise<Rig> {
         rig.sent.push({ applicationId, toPhone });
         return rig.sendWebLink();
       },
+      // No staff line: keypad 0 is not what these tests are about (ivr-person-and-spanish.test.ts).
+      staffLine: new StaffLine(undefined, { spans: [], timeZone: TIME_ZONE }),
+      callBacks: new CallBackRequests(callsDb, cipher),
     }),
   });
   const server: Server = createServer(app).listen(0, '127.0.0.1');
@@ -199,6 +204,7 @@ describe('the IVR web link, when the SMS side or the database fails', () => {
       rig,
       3,
       [
+        IN_ENGLISH,
         { press: '4' },
         { say: 'Harbor Grill', confidence: 0.9 },
         { press: '1' },

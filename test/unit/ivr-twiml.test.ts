@@ -27,6 +27,7 @@ describe('IVR TwiML', () => {
     const twiml = renderIvrReply(
       {
         kind: 'ask',
+        language: 'en',
         say: ["I heard: Rosa's <Tacos> & Co.", 'If that is right, press 1.'],
         visit: visit('business-name-check', { round: 2 }),
         answer: 'menu',
@@ -52,7 +53,10 @@ describe('IVR TwiML', () => {
 
   it('when keys or speech are asked for, then keys end with # and speech at a pause, without a digit limit', () => {
     const keys = parseXml(
-      renderIvrReply({ kind: 'ask', say: ['Enter the date.'], visit: visit('start-date'), answer: 'keys' }, BASE),
+      renderIvrReply(
+        { kind: 'ask', language: 'en', say: ['Enter the date.'], visit: visit('start-date'), answer: 'keys' },
+        BASE,
+      ),
     );
     expect(Object.fromEntries(childElements(keys)[0]?.attributes ?? [])).toMatchObject({
       finishOnKey: '#',
@@ -60,7 +64,14 @@ describe('IVR TwiML', () => {
     });
     const speech = parseXml(
       renderIvrReply(
-        { kind: 'ask', say: ['Say the name.'], visit: visit('business-name'), answer: 'speech', hints: ['a', 'b'] },
+        {
+          kind: 'ask',
+          language: 'en',
+          say: ['Say the name.'],
+          visit: visit('business-name'),
+          answer: 'speech',
+          hints: ['a', 'b'],
+        },
         BASE,
       ),
     );
@@ -70,11 +81,55 @@ describe('IVR TwiML', () => {
   });
 
   it('when the IVR is done, then its lines are said and the call hangs up, with nothing to gather', () => {
-    const twiml = renderIvrReply({ kind: 'hang-up', say: ['Your answers are saved.', 'Goodbye.'] }, BASE);
+    const twiml = renderIvrReply(
+      { kind: 'hang-up', language: 'en', say: ['Your answers are saved.', 'Goodbye.'] },
+      BASE,
+    );
     expect(readTwiml(twiml)).toEqual({
       verbs: ['Say', 'Say', 'Hangup'],
       say: 'Your answers are saved. Goodbye.',
       connect: undefined,
     });
+  });
+
+  it('when the call is in Spanish, then every Say and the Gather use es-US, and a line of another language keeps its own tag', () => {
+    const root = parseXml(
+      renderIvrReply(
+        {
+          kind: 'ask',
+          language: 'es',
+          say: [{ text: 'For English, press 1.', language: 'en' }, 'Para español, oprima 2.'],
+          visit: visit('language'),
+          answer: 'menu',
+        },
+        BASE,
+      ),
+    );
+    const [gather] = childElements(root);
+    expect(gather?.attributes.get('language')).toBe('es-US');
+    // The language offer waits less than a question: silence there is a choice (English).
+    expect(gather?.attributes.get('timeout')).toBe('3');
+    const says = childElements(gather ?? root, 'Say').map((say) => [say.attributes.get('language'), say.children]);
+    expect(says).toEqual([
+      ['en-US', ['For English, press 1.']],
+      ['es-US', ['Para español, oprima 2.']],
+    ]);
+  });
+
+  it('when the caller is put through, then the lines are said, the number is dialled with a ring limit, and the lines for nobody answering follow before the hang-up', () => {
+    const twiml = renderIvrReply(
+      {
+        kind: 'dial',
+        language: 'en',
+        say: ['Putting you through.'],
+        number: '+14255550100',
+        afterwards: ['Nobody answered.'],
+      },
+      BASE,
+    );
+    expect(readTwiml(twiml).verbs).toEqual(['Say', 'Dial', 'Say', 'Hangup']);
+    const dial = childElements(parseXml(twiml))[1];
+    expect(dial?.attributes.get('timeout')).toBe('25');
+    expect(dial?.children).toEqual(['+14255550100']);
   });
 });

@@ -4,6 +4,7 @@ import type { LoginThrottle } from '../../staff/login-throttle.ts';
 import type { ApplicantErasure } from '../../store/applicant-erasure.ts';
 import type { ApplicationRepository } from '../../store/application-repository.ts';
 import type { AuditEntry, AuditLog } from '../../store/audit-log.ts';
+import type { CallBackRequests } from '../../store/call-back-requests.ts';
 import type { CallOperations } from '../../store/call-operations.ts';
 import type { CallRepository } from '../../store/call-repository.ts';
 import type { StaffCallDirectory } from '../../store/staff-call-directory.ts';
@@ -30,6 +31,8 @@ export interface StaffConsoleDeps {
   readonly operations: CallOperations;
   readonly applications: ApplicationRepository;
   readonly erasure: ApplicantErasure;
+  /** Callers waiting for staff to call them back (keypad 0 out of hours). */
+  readonly callBacks: Pick<CallBackRequests, 'listOpen' | 'find' | 'markDone'>;
   /** Recordings, opened to be read by ranges (CallRecordings: decrypted a chunk at a time); erase deletes one. */
   readonly recordings: {
     open(callSid: string): Promise<PlayableRecording | undefined>;

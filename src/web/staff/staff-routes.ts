@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import { staffAdminRoutes } from './staff-admin-routes.ts';
+import { callBackRoutes } from './call-back-routes.ts';
 import { staffAuthRoutes, staffSessionCheck } from './staff-auth.ts';
 import { staffConsoleRoutes } from './staff-console-routes.ts';
 import type { StaffRouteDeps } from './staff-deps.ts';
@@ -10,6 +11,7 @@ export function staffRoutes(deps: StaffRouteDeps): Router {
   router.use(staffAuthRoutes(deps));
   router.use('/staff', deps.csrf.ensureBrowserId, staffSessionCheck(deps));
   router.use(staffConsoleRoutes(deps));
+  router.use(callBackRoutes(deps));
   router.use(staffAdminRoutes(deps));
   return router;
 }
