@@ -8,6 +8,8 @@ import type {
   PermitApplication,
   PermitRules,
 } from '../permits/permit-rules.ts';
+import { catalogueFor } from '../permits/catalogue.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../permits/language.ts';
 import { PERMIT_TYPE_LABELS } from '../permits/permit-types.ts';
 import { newReferenceNumber } from '../permits/reference-number.ts';
 import { buildSmsSummary } from '../sms/summary-text.ts';
@@ -103,22 +105,25 @@ export class ApplicationService {
     return this.#repository.latestByContactPhone(phone);
   }
 
-  startDraft(channel: Channel, id?: string): Promise<string> {
-    return this.#repository.createDraft(channel, id);
+  startDraft(channel: Channel, id?: string, language: Language = DEFAULT_LANGUAGE): Promise<string> {
+    return this.#repository.createDraft(channel, id, language);
   }
 
   /**
    * Applies the answers that are valid at once (each saved before this returns) and reports the rest.
    * `channel` is where they were given (a draft begun on the phone can be carried on in the IVR); without it, the
-   * channel the draft began on.
+   * channel the draft began on. `language` is the one the answers were given in (kept as the draft's, and the
+   * messages' language); without it, the draft's own.
    */
   async updateDraft(
     id: string,
     patch: Readonly<Record<string, unknown>>,
     channel?: Channel,
+    language?: Language,
   ): Promise<DraftUpdateResult> {
     const stored = await this.#repository.find(id);
     if (stored === undefined) throw new UnknownApplicationError(id);
+    const served = language ?? stored.language;
     if (stored.status === 'submitted') {
       return {
         fields: stored.fields,
@@ -127,19 +132,19 @@ export class ApplicationService {
         problems: [
           {
             field: 'application',
-            message: 'This application has already been submitted and can no longer be changed.',
+            message: catalogueFor(served).problems.alreadySubmitted,
           },
         ],
         missing: [],
       };
     }
-    const update = this.#rules.updateDraft(stored.fields, patch);
+    const update = this.#rules.updateDraft(stored.fields, patch, served);
     const acceptedValues: DraftFields = {};
     for (const name of update.accepted) acceptedValues[name] = update.fields[name];
-    if (update.accepted.length > 0 || update.cleared.length > 0) {
-      await this.#repository.saveFields(id, acceptedValues, update.cleared, channel);
+    if (update.accepted.length > 0 || update.cleared.length > 0 || served !== stored.language) {
+      await this.#repository.saveFields(id, acceptedValues, update.cleared, channel, served);
     }
-    return { ...update, missing: this.#rules.missingFields(update.fields) };
+    return { ...update, missing: this.#rules.missingFields(update.fields, served) };
   }
 
   /** Submits a draft once it is complete; submitting again returns the same reference. */
@@ -148,7 +153,7 @@ export class ApplicationService {
     if (stored === undefined) throw new UnknownApplicationError(id);
     if (stored.status === 'submitted' && stored.reference !== undefined)
       return this.#alreadySubmitted(stored, stored.reference);
-    const check = this.#rules.checkApplication(stored.fields);
+    const check = this.#rules.checkApplication(stored.fields, stored.language);
     if (!check.ok) return check;
     return this.#markSubmitted(id, check.application);
   }
@@ -156,19 +161,25 @@ export class ApplicationService {
   /**
    * The web form's path: the whole application arrives at once. Nothing is
    * stored unless every field is valid. `id` comes from the form, so a
-   * double-clicked or re-posted form gives back the first reference.
+   * double-clicked or re-posted form gives back the first reference. `language` is the form's: its messages, and
+   * the application's language from then on.
    */
-  async submitComplete(channel: Channel, id: string, values: DraftFields): Promise<SubmitResult> {
+  async submitComplete(
+    channel: Channel,
+    id: string,
+    values: DraftFields,
+    language: Language = DEFAULT_LANGUAGE,
+  ): Promise<SubmitResult> {
     const existing = await this.#repository.find(id);
     if (existing?.status === 'submitted' && existing.reference !== undefined && existing.channel === channel)
       return this.#alreadySubmitted(existing, existing.reference);
-    const check = this.#rules.checkApplication(values);
+    const check = this.#rules.checkApplication(values, language);
     if (!check.ok) return check;
     // Form ids are random UUIDs, so this only happens to a forged post; it must not touch another channel's draft.
     if (existing !== undefined && existing.channel !== channel)
       throw new UserInputError('This form can no longer be used; please open the form again and resubmit.');
-    await this.#repository.createDraft(channel, id);
-    await this.#repository.saveFields(id, check.application, [], channel);
+    await this.#repository.createDraft(channel, id, language);
+    await this.#repository.saveFields(id, check.application, [], channel, language);
     return this.#markSubmitted(id, check.application);
   }
 
@@ -177,14 +188,16 @@ export class ApplicationService {
    * resume link): the caller of this has proved the applicant may finish
    * *this* draft. The form is the application as submitted, so answers it no
    * longer has are cleared; answers it left as they were keep the time they
-   * were first given, except the attestation, which is given again now.
+   * were first given, except the attestation, which is given again now. `language` is the form's (else the
+   * draft's), and is kept as the application's.
    */
-  async completeDraft(id: string, values: DraftFields): Promise<SubmitResult> {
+  async completeDraft(id: string, values: DraftFields, language?: Language): Promise<SubmitResult> {
     const stored = await this.#repository.find(id);
     if (stored === undefined) throw new UnknownApplicationError(id);
     if (stored.status === 'submitted' && stored.reference !== undefined)
       return this.#alreadySubmitted(stored, stored.reference);
-    const check = this.#rules.checkApplication(values);
+    const served = language ?? stored.language;
+    const check = this.#rules.checkApplication(values, served);
     if (!check.ok) return check;
     const application: DraftFields = check.application;
     const changed: DraftFields = {};
@@ -196,7 +209,7 @@ export class ApplicationService {
       (name) => stored.fields[name] !== undefined && application[name] === undefined,
     );
     // A whole form: these answers were given on the web, whichever channel began the draft.
-    await this.#repository.saveFields(id, changed, cleared, 'web');
+    await this.#repository.saveFields(id, changed, cleared, 'web', served);
     return this.#markSubmitted(id, check.application);
   }
 

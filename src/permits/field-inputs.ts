@@ -3,6 +3,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { readSpokenDate, type DateReading } from './spoken-dates.ts';
 import { readSpokenPhone, type PhoneReading } from './spoken-phone.ts';
 import { readSpokenTime, type TimeReading } from './spoken-times.ts';
+import type { Language } from './language.ts';
 
 /**
  * Turning what people type or say into canonical values: phone numbers to
@@ -117,31 +118,57 @@ export function parseTimeInput(text: string): string | undefined {
   return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
 }
 
-const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
+const MONTH_NAMES: Readonly<Record<Language, readonly string[]>> = {
+  en: [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December',
+  ],
+  es: [
+    'enero',
+    'febrero',
+    'marzo',
+    'abril',
+    'mayo',
+    'junio',
+    'julio',
+    'agosto',
+    'septiembre',
+    'octubre',
+    'noviembre',
+    'diciembre',
+  ],
+};
 
-/** "March 3, 2027": how dates appear in messages to callers and form users. */
-export function formatDateForPeople(date: IsoDate): string {
+/** "March 3, 2027", "3 de marzo de 2027": how dates appear in messages to callers and form users. */
+export function formatDateForPeople(date: IsoDate, language: Language = 'en'): string {
   const [year, month, day] = date.split('-').map(Number);
-  return `${MONTH_NAMES[(month ?? 1) - 1] ?? ''} ${day ?? ''}, ${year ?? ''}`;
+  const monthName = MONTH_NAMES[language][(month ?? 1) - 1] ?? '';
+  return language === 'es'
+    ? `${day ?? ''} de ${monthName} de ${year ?? ''}`
+    : `${monthName} ${day ?? ''}, ${year ?? ''}`;
 }
 
-/** "9 AM", "9:30 PM". */
-export function formatTimeForPeople(time: string): string {
+// US Spanish writes the part of the day as "a. m." and "p. m." (the readers take both forms back).
+const MERIDIEM_SUFFIXES: Readonly<Record<Language, readonly [string, string]>> = {
+  en: ['AM', 'PM'],
+  es: ['a. m.', 'p. m.'],
+};
+
+/** "9 AM", "9:30 PM"; "9 a. m.", "9:30 p. m.". */
+export function formatTimeForPeople(time: string, language: Language = 'en'): string {
   const [hour = 0, minute = 0] = time.split(':').map(Number);
-  const suffix = hour < HOURS_PER_HALF_DAY ? 'AM' : 'PM';
+  const [am, pm] = MERIDIEM_SUFFIXES[language];
+  const suffix = hour < HOURS_PER_HALF_DAY ? am : pm;
   const twelveHour = hour % HOURS_PER_HALF_DAY === 0 ? HOURS_PER_HALF_DAY : hour % HOURS_PER_HALF_DAY;
   return minute === 0 ? `${twelveHour} ${suffix}` : `${twelveHour}:${String(minute).padStart(2, '0')} ${suffix}`;
 }
@@ -165,23 +192,29 @@ function dayFormatIn(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
-// The readers of spoken answers (src/permits/spoken-*.ts) try English first: most callers speak it, and a Spanish
-// reading is looked for only when the English one finds nothing, so "5 de junio" and "June 5" both work in one form.
-const ANSWER_LANGUAGES = ['en', 'es'] as const;
+// The readers of spoken answers (src/permits/spoken-*.ts) try the applicant's language first, then the other: a
+// reading in the second is looked for only when the first finds nothing, so "5 de junio" and "June 5" both work in
+// either form, and an answer that reads in both ("9 a 5") is read as the applicant's language reads it.
+const ANSWER_LANGUAGES: Readonly<Record<Language, readonly Language[]>> = { en: ['en', 'es'], es: ['es', 'en'] };
 
 /** A date answer as a caller says it or a form user types it: a day, a range, a contradiction, or nothing readable. */
-export function readDateAnswer(text: string, today: IsoDate, contextMonth?: string): DateReading {
+export function readDateAnswer(
+  text: string,
+  today: IsoDate,
+  contextMonth?: string,
+  language: Language = 'en',
+): DateReading {
   const canonical = ISO_DATE.exec(text.trim());
   if (canonical) {
     const date = calendarDate(Number(canonical[1]), Number(canonical[2]), Number(canonical[3]));
     return date === undefined ? { kind: 'unreadable' } : { kind: 'date', date };
   }
-  return firstReading(ANSWER_LANGUAGES.map((language) => () => readSpokenDate(text, today, language, contextMonth)));
+  return firstReading(ANSWER_LANGUAGES[language].map((l) => () => readSpokenDate(text, today, l, contextMonth)));
 }
 
 /** A time answer: one time, an opening-to-closing range, an hour without morning or evening, or nothing readable. */
-export function readTimeAnswer(text: string): TimeReading {
-  return firstReading(ANSWER_LANGUAGES.map((language) => () => readSpokenTime(text, language)));
+export function readTimeAnswer(text: string, language: Language = 'en'): TimeReading {
+  return firstReading(ANSWER_LANGUAGES[language].map((l) => () => readSpokenTime(text, l)));
 }
 
 // The stored form of a number with an extension (RFC 3966's parameter): the E.164 part stays the number texts go to.
@@ -189,14 +222,14 @@ export function readTimeAnswer(text: string): TimeReading {
 const PHONE_WITH_EXTENSION = /^(\+1\d{10})(?:;ext=(\d{1,7}))?$/;
 
 /** A phone answer, spoken or typed; a stored value ("+14255550187" or "+14255550187;ext=12") reads as itself. */
-export function readPhoneAnswer(text: string): PhoneReading {
+export function readPhoneAnswer(text: string, language: Language = 'en'): PhoneReading {
   const stored = PHONE_WITH_EXTENSION.exec(text.trim());
   if (stored?.[1] !== undefined && parsePhoneInput(stored[1]) !== undefined) {
     return stored[2] === undefined
       ? { kind: 'phone', e164: stored[1] }
       : { kind: 'phone', e164: stored[1], extension: stored[2] };
   }
-  const readings = ANSWER_LANGUAGES.map((language) => readSpokenPhone(text, language));
+  const readings = ANSWER_LANGUAGES[language].map((l) => readSpokenPhone(text, l));
   return (
     readings.find((r) => r.kind === 'phone') ??
     readings.find((r) => r.kind === 'not-north-american') ??

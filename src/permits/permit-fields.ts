@@ -11,7 +11,18 @@ import {
 import type { DateReading } from './spoken-dates.ts';
 import type { PhoneReading } from './spoken-phone.ts';
 import type { TimeReading } from './spoken-times.ts';
-import { PERMIT_TYPE_LABELS, type PermitType } from './permit-types.ts';
+import {
+  catalogueFor,
+  fieldTexts,
+  fill,
+  permitTypeLabel,
+  type Catalogue,
+  type FieldTextKey,
+  type FieldTexts,
+} from './catalogue.ts';
+import { en } from './catalogues/en.ts';
+import { DEFAULT_LANGUAGE, type Language } from './language.ts';
+import { PERMIT_TYPES, type PermitType } from './permit-types.ts';
 import { hasHiddenCharacter, hiddenCharacterProblem, quotedWords } from './plain-text.ts';
 
 /**
@@ -52,327 +63,157 @@ export interface FieldSpec {
   readonly hint?: string;
 }
 
-/** Choices, value → label; the values are what is stored and what the model's tools send. */
-const ENTITY_TYPES = {
-  individual: 'Individual or sole proprietor',
-  partnership: 'Partnership',
-  llc: 'LLC',
-  corporation: 'Corporation',
-  nonprofit: 'Nonprofit',
-} as const;
-const FOOD_PREPARATION = { on_site: 'All on site', commercial_kitchen: 'At a permitted commercial kitchen' } as const;
-const UNIT_TYPES = { truck: 'Truck', trailer: 'Trailer', cart: 'Cart' } as const;
-const OPERATION_MODES = { route: 'On a route', single_location: 'At one location', events: 'At events' } as const;
-const SALES_CHANNELS = {
-  direct_only: 'Directly to customers only',
-  direct_and_stores: 'Directly and through stores',
-} as const;
-const WATER_SOURCES = { public: 'Public water supply', private_well: 'Private well' } as const;
+/**
+ * How each field is shown and asked comes from the language's catalogue (catalogue.ts); the English texts are kept
+ * on the spec too, for the channels that speak English only (the staff console, the voice agent's tool schemas).
+ */
+function spec(name: FieldTextKey, s: Pick<FieldSpec, 'kind' | 'personal' | 'appliesTo' | 'group'>): FieldSpec {
+  const texts = fieldTexts(name, DEFAULT_LANGUAGE);
+  const options = name === 'permitType' ? en.permitTypes : texts.options;
+  return {
+    ...s,
+    label: texts.label,
+    ask: texts.ask,
+    ...(options === undefined ? {} : { options: choiceOptions(options) }),
+    ...(texts.requiredWhen === undefined ? {} : { requiredWhen: texts.requiredWhen }),
+    ...(texts.hint === undefined ? {} : { hint: texts.hint }),
+  };
+}
 
 function choiceOptions(labels: Readonly<Record<string, string>>): ChoiceOption[] {
   return Object.entries(labels).map(([value, label]) => ({ value, label }));
 }
 
-const spec = (s: FieldSpec): FieldSpec => s;
+/** Choices, value → English label; the values are what is stored and what the model's tools send. */
+const CHOICES = en.fields;
 
 export const FIELD_SPECS = {
-  permitType: spec({
-    label: 'Permit type',
-    ask: 'Please choose the type of permit: temporary food event, mobile food unit, cottage food operation or food establishment.',
-    kind: 'choice',
-    personal: false,
-    appliesTo: 'all',
-    group: 'applicant',
-    options: choiceOptions(PERMIT_TYPE_LABELS),
-  }),
-  applicantName: spec({
-    label: "Applicant's full name",
-    ask: 'Please give the full name of the person applying.',
-    kind: 'text',
-    personal: true,
-    appliesTo: 'all',
-    group: 'applicant',
-  }),
-  businessName: spec({
-    label: 'Business name (as on the booth, truck or sign)',
-    ask: 'Please give the business name as it appears on the booth, truck or sign.',
-    kind: 'text',
-    personal: true,
-    appliesTo: 'all',
-    group: 'applicant',
-  }),
-  entityType: spec({
-    label: 'Type of business entity',
-    ask: 'Please say whether the business is an individual or sole proprietor, a partnership, an LLC, a corporation or a nonprofit.',
-    kind: 'choice',
-    personal: false,
-    appliesTo: 'all',
-    group: 'applicant',
-    options: choiceOptions(ENTITY_TYPES),
-  }),
-  contactPhone: spec({
-    label: 'Contact phone',
-    ask: 'Please give a phone number where the health department can reach you.',
-    kind: 'phone',
-    personal: true,
-    appliesTo: 'all',
-    group: 'applicant',
-  }),
-  email: spec({
-    label: 'Email',
-    ask: 'Please give an email address, or leave it out.',
-    kind: 'email',
-    personal: true,
-    appliesTo: 'all',
-    group: 'applicant',
-  }),
-  healthDistrict: spec({
-    label: 'Health district',
-    ask: 'Please choose the health district where you will operate.',
-    kind: 'choice',
-    personal: false,
-    appliesTo: 'all',
-    group: 'applicant',
-  }),
-  menuItems: spec({
-    label: 'Menu items (one per line)',
-    ask: 'Please list the food and drinks you will serve.',
-    kind: 'list',
-    personal: true,
-    appliesTo: 'all',
-    group: 'food',
-  }),
-  servesTcsFoods: spec({
-    label:
-      'Do you serve foods that need time or temperature control (for example meat, dairy, cooked rice, cut melons)?',
-    ask: 'Please say whether you serve foods that must be kept hot or cold for safety, such as meat, dairy or cooked rice.',
-    kind: 'yes-no',
-    personal: false,
-    appliesTo: 'all',
-    group: 'food',
-  }),
-  tcsItemCount: spec({
-    label: 'How many of your menu items need time or temperature control?',
-    ask: 'Please say how many of your menu items must be kept hot or cold for safety.',
-    kind: 'count',
-    personal: false,
-    appliesTo: 'all',
-    group: 'food',
-    requiredWhen: 'Only if you serve such foods.',
-  }),
-  foodPreparation: spec({
-    label: 'Where is the food prepared?',
-    ask: 'Please say whether all food is prepared on site or at a permitted commercial kitchen.',
-    kind: 'choice',
-    personal: false,
-    appliesTo: 'all',
-    group: 'food',
-    options: choiceOptions(FOOD_PREPARATION),
-  }),
-  commercialKitchenName: spec({
-    label: 'Commercial kitchen name',
-    ask: 'Please give the name of the commercial kitchen where the food is prepared.',
+  permitType: spec('permitType', { kind: 'choice', personal: false, appliesTo: 'all', group: 'applicant' }),
+  applicantName: spec('applicantName', { kind: 'text', personal: true, appliesTo: 'all', group: 'applicant' }),
+  businessName: spec('businessName', { kind: 'text', personal: true, appliesTo: 'all', group: 'applicant' }),
+  entityType: spec('entityType', { kind: 'choice', personal: false, appliesTo: 'all', group: 'applicant' }),
+  contactPhone: spec('contactPhone', { kind: 'phone', personal: true, appliesTo: 'all', group: 'applicant' }),
+  email: spec('email', { kind: 'email', personal: true, appliesTo: 'all', group: 'applicant' }),
+  healthDistrict: spec('healthDistrict', { kind: 'choice', personal: false, appliesTo: 'all', group: 'applicant' }),
+  menuItems: spec('menuItems', { kind: 'list', personal: true, appliesTo: 'all', group: 'food' }),
+  servesTcsFoods: spec('servesTcsFoods', { kind: 'yes-no', personal: false, appliesTo: 'all', group: 'food' }),
+  tcsItemCount: spec('tcsItemCount', { kind: 'count', personal: false, appliesTo: 'all', group: 'food' }),
+  foodPreparation: spec('foodPreparation', { kind: 'choice', personal: false, appliesTo: 'all', group: 'food' }),
+  commercialKitchenName: spec('commercialKitchenName', {
     kind: 'text',
     personal: true,
     appliesTo: 'all',
     group: 'food',
-    requiredWhen: 'Only if food is prepared at a commercial kitchen.',
   }),
-  commercialKitchenAddress: spec({
-    label: 'Commercial kitchen address',
-    ask: 'Please give the street address of the commercial kitchen.',
+  commercialKitchenAddress: spec('commercialKitchenAddress', {
     kind: 'address',
     personal: true,
     appliesTo: 'all',
     group: 'food',
-    requiredWhen: 'Only if food is prepared at a commercial kitchen.',
   }),
-  certifiedFoodHandler: spec({
-    label: 'Certified food handler or manager (name)',
-    ask: 'Please give the name of the certified food handler or food manager.',
-    kind: 'text',
-    personal: true,
-    appliesTo: 'all',
-    group: 'food',
-  }),
-  attestation: spec({
-    label: 'I confirm the information is true and that health inspectors may enter to inspect.',
-    ask: 'Please confirm that the information is true and that health inspectors may enter to inspect.',
-    kind: 'consent',
-    personal: false,
-    appliesTo: 'all',
-    group: 'declarations',
-  }),
-  smsConsent: spec({
-    label: 'Send me a text message with my reference number',
-    ask: 'Please say whether we may send you a text message with your reference number.',
-    kind: 'yes-no',
-    personal: false,
-    appliesTo: 'all',
-    group: 'declarations',
-  }),
-
-  eventName: spec({
-    label: 'Event name (full)',
-    ask: 'Please give the full name of the event.',
-    kind: 'text',
-    personal: true,
-    appliesTo: 'temporary_food_event',
-    group: 'operation',
-  }),
-  eventAddress: spec({
-    label: 'Event address',
-    ask: 'Please give the street address of the event.',
+  certifiedFoodHandler: spec('certifiedFoodHandler', { kind: 'text', personal: true, appliesTo: 'all', group: 'food' }),
+  attestation: spec('attestation', { kind: 'consent', personal: false, appliesTo: 'all', group: 'declarations' }),
+  smsConsent: spec('smsConsent', { kind: 'yes-no', personal: false, appliesTo: 'all', group: 'declarations' }),
+  eventName: spec('eventName', { kind: 'text', personal: true, appliesTo: 'temporary_food_event', group: 'operation' }),
+  eventAddress: spec('eventAddress', {
     kind: 'address',
     personal: true,
     appliesTo: 'temporary_food_event',
     group: 'operation',
   }),
-  eventCoordinatorName: spec({
-    label: 'Event coordinator name',
-    ask: "Please give the event coordinator's name.",
+  eventCoordinatorName: spec('eventCoordinatorName', {
     kind: 'text',
     personal: true,
     appliesTo: 'temporary_food_event',
     group: 'operation',
   }),
-  eventCoordinatorPhone: spec({
-    label: 'Event coordinator phone',
-    ask: "Please give the event coordinator's phone number.",
+  eventCoordinatorPhone: spec('eventCoordinatorPhone', {
     kind: 'phone',
     personal: true,
     appliesTo: 'temporary_food_event',
     group: 'operation',
   }),
-  eventStartDate: spec({
-    label: 'First day of the event',
-    ask: 'Please give the first day of the event.',
+  eventStartDate: spec('eventStartDate', {
     kind: 'date',
     personal: false,
     appliesTo: 'temporary_food_event',
     group: 'operation',
   }),
-  eventEndDate: spec({
-    label: 'Last day of the event',
-    ask: 'Please give the last day of the event.',
+  eventEndDate: spec('eventEndDate', {
     kind: 'date',
     personal: false,
     appliesTo: 'temporary_food_event',
     group: 'operation',
   }),
-  dailyOpenTime: spec({
-    label: 'Opening time each day',
-    ask: 'Please give the time you open each day, for example 9 AM.',
+  dailyOpenTime: spec('dailyOpenTime', {
     kind: 'time',
     personal: false,
     appliesTo: 'temporary_food_event',
     group: 'operation',
   }),
-  dailyCloseTime: spec({
-    label: 'Closing time each day',
-    ask: 'Please give the time you close each day, for example 6 PM.',
+  dailyCloseTime: spec('dailyCloseTime', {
     kind: 'time',
     personal: false,
     appliesTo: 'temporary_food_event',
     group: 'operation',
   }),
-  booths: spec({
-    label: 'Number of booths',
-    ask: 'Please say how many booths you will run.',
-    kind: 'count',
-    personal: false,
-    appliesTo: 'temporary_food_event',
-    group: 'operation',
-    hint: 'Leave empty for one booth.',
-  }),
-
-  unitType: spec({
-    label: 'Type of unit',
-    ask: 'Please say whether the unit is a truck, a trailer or a cart.',
+  booths: spec('booths', { kind: 'count', personal: false, appliesTo: 'temporary_food_event', group: 'operation' }),
+  unitType: spec('unitType', { kind: 'choice', personal: false, appliesTo: 'mobile_food_unit', group: 'operation' }),
+  operationMode: spec('operationMode', {
     kind: 'choice',
     personal: false,
     appliesTo: 'mobile_food_unit',
     group: 'operation',
-    options: choiceOptions(UNIT_TYPES),
   }),
-  operationMode: spec({
-    label: 'How the unit operates',
-    ask: 'Please say whether the unit runs a route, stays at one location, or serves at events.',
-    kind: 'choice',
-    personal: false,
-    appliesTo: 'mobile_food_unit',
-    group: 'operation',
-    options: choiceOptions(OPERATION_MODES),
-  }),
-  commissaryName: spec({
-    label: 'Commissary name',
-    ask: 'Please give the name of the commissary the unit works from.',
+  commissaryName: spec('commissaryName', {
     kind: 'text',
     personal: true,
     appliesTo: 'mobile_food_unit',
     group: 'operation',
   }),
-  commissaryAddress: spec({
-    label: 'Commissary address',
-    ask: 'Please give the street address of the commissary.',
+  commissaryAddress: spec('commissaryAddress', {
     kind: 'address',
     personal: true,
     appliesTo: 'mobile_food_unit',
     group: 'operation',
   }),
-  licensePlate: spec({
-    label: 'License plate',
-    ask: "Please give the unit's license plate, or leave it out.",
+  licensePlate: spec('licensePlate', {
     kind: 'text',
     personal: true,
     appliesTo: 'mobile_food_unit',
     group: 'operation',
   }),
-
-  homeAddress: spec({
-    label: 'Home address',
-    ask: 'Please give the address of the home where the food is made.',
+  homeAddress: spec('homeAddress', {
     kind: 'address',
     personal: true,
     appliesTo: 'cottage_food_operation',
     group: 'operation',
   }),
-  salesChannel: spec({
-    label: 'Where you sell',
-    ask: 'Please say whether you sell only directly to customers, or also through stores.',
+  salesChannel: spec('salesChannel', {
     kind: 'choice',
     personal: false,
     appliesTo: 'cottage_food_operation',
     group: 'operation',
-    options: choiceOptions(SALES_CHANNELS),
   }),
-  waterSource: spec({
-    label: 'Water source',
-    ask: 'Please say whether your water comes from a public supply or a private well.',
+  waterSource: spec('waterSource', {
     kind: 'choice',
     personal: false,
     appliesTo: 'cottage_food_operation',
     group: 'operation',
-    options: choiceOptions(WATER_SOURCES),
   }),
-
-  establishmentAddress: spec({
-    label: 'Establishment address',
-    ask: 'Please give the street address of the establishment.',
+  establishmentAddress: spec('establishmentAddress', {
     kind: 'address',
     personal: true,
     appliesTo: 'food_establishment',
     group: 'operation',
   }),
-  openingDate: spec({
-    label: 'Anticipated opening date',
-    ask: 'Please give the date you expect to open.',
+  openingDate: spec('openingDate', {
     kind: 'date',
     personal: false,
     appliesTo: 'food_establishment',
     group: 'operation',
   }),
-} as const satisfies Record<string, FieldSpec>;
+} as const satisfies Record<FieldTextKey, FieldSpec>;
 
 export type FieldName = keyof typeof FIELD_SPECS;
 export const FIELD_NAMES = Object.keys(FIELD_SPECS) as FieldName[];
@@ -397,127 +238,206 @@ const MAX_MENU_ITEM_LENGTH = 120;
 const MAX_BOOTHS = 50;
 const MAX_TCS_ITEMS = 200;
 
-/** The missing-value message is the field's question; anything else present but wrong gets `invalid`. */
-function messages(name: FieldName, invalid: string) {
-  const missing = FIELD_SPECS[name].ask;
-  return {
-    error: (issue: { input?: unknown }) => (issue.input === undefined || issue.input === null ? missing : invalid),
-  };
-}
+/** Builds one language's schemas: its texts, its lines, and the readers tried in its order. */
+class SchemaBuilder {
+  readonly language: Language;
+  readonly lines: Catalogue['problems'];
 
-function described(schema: z.ZodType, name: FieldName) {
-  return schema.meta({ title: FIELD_SPECS[name].label, description: FIELD_SPECS[name].ask });
-}
-
-function text(name: FieldName, maxLength = MAX_TEXT_LENGTH) {
-  const { ask, label } = FIELD_SPECS[name];
-  return z
-    .string(messages(name, ask))
-    .trim()
-    .refine((value) => !hasHiddenCharacter(value), { error: hiddenCharacterProblem(label) })
-    .min(1, { error: ask })
-    .max(maxLength, { error: `${label} is too long; please keep it to ${maxLength} characters or fewer.` })
-    .meta({ title: label, description: ask });
-}
-
-function phone(name: FieldName) {
-  const { ask, label } = FIELD_SPECS[name];
-  return z
-    .string(messages(name, ask))
-    .transform((value, ctx) => {
-      const reading = readPhoneAnswer(value);
-      if (reading.kind === 'phone') return storedPhone(reading);
-      ctx.addIssue({ code: 'custom', message: phoneProblem(label, reading) });
-      return z.NEVER;
-    })
-    .meta({
-      title: label,
-      description: `${ask} Any common format, spoken digits too; stored as +1XXXXXXXXXX, with ;ext=N when an extension is given.`,
-    });
-}
-
-function phoneProblem(label: string, reading: Exclude<PhoneReading, { kind: 'phone' }>): string {
-  if (reading.kind === 'not-north-american') {
-    const country = reading.country === undefined ? undefined : COUNTRY_NAMES.of(reading.country);
-    const where = country === undefined ? '' : ` (${country})`;
-    return `${label} looks like a number outside the US and Canada${where}, and we can only take US and Canadian numbers; please give one with its area code.`;
+  constructor(language: Language) {
+    this.language = language;
+    this.lines = catalogueFor(language).problems;
   }
-  const heard = reading.digitsHeard.length;
-  return heard === 0
-    ? `We did not hear a phone number for ${label.toLowerCase()}; please give all ten digits, area code first.`
-    : `We heard ${heard} ${heard === 1 ? 'digit' : 'digits'} for ${label.toLowerCase()}, and a US number has ten; please give all ten digits, area code first.`;
-}
 
-const COUNTRY_NAMES = new Intl.DisplayNames(['en'], { type: 'region' });
+  texts(name: FieldName): FieldTexts {
+    return fieldTexts(name, this.language);
+  }
 
-function date(name: FieldName, ctx: PermitRulesContext) {
-  const { ask, label } = FIELD_SPECS[name];
-  return z
-    .string(messages(name, ask))
-    .transform((value, check) => {
-      const today = ctx.today();
-      const reading = readDateAnswer(value, today);
-      const problem = dateProblem(label, value, reading, today);
-      if (problem !== undefined || reading.kind !== 'date') {
-        check.addIssue({ code: 'custom', message: problem ?? `Please give ${label.toLowerCase()} as one day.` });
+  /** The missing-value message is the field's question; anything else present but wrong gets `invalid`. */
+  messages(name: FieldName, invalid: string) {
+    const missing = this.texts(name).ask;
+    return {
+      error: (issue: { input?: unknown }) => (issue.input === undefined || issue.input === null ? missing : invalid),
+    };
+  }
+
+  described<S extends z.ZodType>(schema: S, name: FieldName): S {
+    const { label, ask } = this.texts(name);
+    return schema.meta({ title: label, description: ask });
+  }
+
+  said(value: string): string {
+    return quotedWords(value) ?? this.lines.that;
+  }
+
+  text(name: FieldName, maxLength = MAX_TEXT_LENGTH) {
+    const { ask, label } = this.texts(name);
+    return z
+      .string(this.messages(name, ask))
+      .trim()
+      .refine((value) => !hasHiddenCharacter(value), { error: hiddenCharacterProblem(label, this.language) })
+      .min(1, { error: ask })
+      .max(maxLength, { error: fill(this.lines.textTooLong, { label, max: maxLength }) })
+      .meta({ title: label, description: ask });
+  }
+
+  phone(name: FieldName) {
+    const { ask, label } = this.texts(name);
+    return z
+      .string(this.messages(name, ask))
+      .transform((value, ctx) => {
+        const reading = readPhoneAnswer(value, this.language);
+        if (reading.kind === 'phone') return storedPhone(reading);
+        ctx.addIssue({ code: 'custom', message: this.phoneProblem(label, reading) });
         return z.NEVER;
+      })
+      .meta({
+        title: label,
+        description: `${ask} Any common format, spoken digits too; stored as +1XXXXXXXXXX, with ;ext=N when an extension is given.`,
+      });
+  }
+
+  phoneProblem(label: string, reading: Exclude<PhoneReading, { kind: 'phone' }>): string {
+    if (reading.kind === 'not-north-american') {
+      const country = reading.country === undefined ? undefined : COUNTRY_NAMES[this.language].of(reading.country);
+      return fill(this.lines.phoneOutsideNorthAmerica, { label, where: country === undefined ? '' : ` (${country})` });
+    }
+    const heard = reading.digitsHeard.length;
+    const labelLower = label.toLowerCase();
+    if (heard === 0) return fill(this.lines.phoneNoneHeard, { labelLower });
+    return fill(heard === 1 ? this.lines.phoneOneDigitHeard : this.lines.phoneDigitsHeard, {
+      labelLower,
+      count: heard,
+    });
+  }
+
+  date(name: FieldName, ctx: PermitRulesContext) {
+    const { ask, label } = this.texts(name);
+    return z
+      .string(this.messages(name, ask))
+      .transform((value, check) => {
+        const today = ctx.today();
+        const reading = readDateAnswer(value, today, undefined, this.language);
+        const problem = this.dateProblem(label, value, reading, today);
+        if (problem !== undefined || reading.kind !== 'date') {
+          check.addIssue({
+            code: 'custom',
+            message: problem ?? fill(this.lines.dateOneDay, { labelLower: label.toLowerCase() }),
+          });
+          return z.NEVER;
+        }
+        return reading.date;
+      })
+      .meta({
+        title: label,
+        description: `${ask} ISO YYYY-MM-DD preferred; spoken dates ("March 3rd", "next Friday", "el tres de marzo") are understood.`,
+      });
+  }
+
+  dateProblem(label: string, said: string, reading: DateReading, today: IsoDate): string | undefined {
+    const day = (date: IsoDate) => formatDateForPeople(date, this.language);
+    const labelLower = label.toLowerCase();
+    switch (reading.kind) {
+      case 'date':
+        return reading.date < today ? fill(this.lines.datePast, { labelLower, date: day(reading.date) }) : undefined;
+      case 'range':
+        // Reached only for a field without a partner to fill (a range for the event's days fills both of them).
+        return fill(this.lines.dateRange, { labelLower, start: day(reading.start), end: day(reading.end) });
+      case 'weekday-mismatch':
+        // The weekdays are named from the dates, so they are in the page's language whichever reader read them.
+        return fill(this.lines.dateWeekdayMismatch, {
+          date: day(reading.date),
+          dateWeekday: weekdayName(reading.date, this.language),
+          saidWeekday: weekdayName(reading.saidWeekdayNearDate, this.language),
+          day: dayOfMonth(reading.date, this.language),
+          otherDay: dayOfMonth(reading.saidWeekdayNearDate, this.language),
+        });
+      case 'unreadable':
+        return fill(this.lines.dateUnreadable, { said: this.said(said) });
+    }
+  }
+
+  time(name: FieldName) {
+    const { ask, label } = this.texts(name);
+    return z
+      .string(this.messages(name, ask))
+      .transform((value, check) => {
+        const reading = readTimeAnswer(value, this.language);
+        if (reading.kind === 'time') return reading.time;
+        check.addIssue({ code: 'custom', message: this.timeProblem(label, value, reading) });
+        return z.NEVER;
+      })
+      .meta({
+        title: label,
+        description: `${ask} 24-hour HH:MM preferred; "9am", "nine in the morning" and "half past six in the evening" are understood.`,
+      });
+  }
+
+  timeProblem(label: string, said: string, reading: Exclude<TimeReading, { kind: 'time' }>): string {
+    switch (reading.kind) {
+      case 'needs-meridiem': {
+        const clock =
+          reading.minute === 0 ? String(reading.hour) : `${reading.hour}:${String(reading.minute).padStart(2, '0')}`;
+        return fill(this.lines.timeNeedsMeridiem, { clock });
       }
-      return reading.date;
-    })
-    .meta({
-      title: label,
-      description: `${ask} ISO YYYY-MM-DD preferred; spoken dates ("March 3rd", "next Friday", "el tres de marzo") are understood.`,
-    });
-}
-
-function dateProblem(label: string, said: string, reading: DateReading, today: IsoDate): string | undefined {
-  switch (reading.kind) {
-    case 'date':
-      return reading.date < today
-        ? `The ${label.toLowerCase()}, ${formatDateForPeople(reading.date)}, is in the past; please give a date from today on.`
-        : undefined;
-    case 'range':
-      // Reached only for a field without a partner to fill (a range for the event's days fills both of them).
-      return `We heard a range, ${formatDateForPeople(reading.start)} to ${formatDateForPeople(reading.end)}; the ${label.toLowerCase()} is one day, so please give just that day.`;
-    case 'weekday-mismatch': {
-      const day = Number(reading.date.slice(8));
-      const other = Number(reading.saidWeekdayNearDate.slice(8));
-      return `${formatDateForPeople(reading.date)} is a ${reading.dateWeekday}, not a ${reading.said}; did you mean ${reading.dateWeekday} the ${ordinal(day)} or ${reading.said} the ${ordinal(other)}?`;
+      case 'range':
+        return fill(this.lines.timeRange, {
+          labelLower: label.toLowerCase(),
+          open: formatTimeForPeople(reading.open, this.language),
+          close: formatTimeForPeople(reading.close, this.language),
+        });
+      case 'unreadable':
+        return fill(this.lines.timeUnreadable, { said: this.said(said) });
     }
-    case 'unreadable':
-      return `We could not read ${quotedWords(said) ?? 'that'} as a date; please give a date such as March 3, 2027 or 03/03/2027.`;
+  }
+
+  choice<const Values extends string>(name: FieldName, values: readonly Values[]) {
+    // z.enum takes a non-empty tuple; every choice field has options.
+    return this.described(z.enum(values as [Values, ...Values[]], this.messages(name, this.texts(name).ask)), name);
+  }
+
+  yesNo(name: FieldName) {
+    const { ask, label } = this.texts(name);
+    return z
+      .boolean(this.messages(name, ask))
+      .meta({ title: label, description: `${ask} true for yes, false for no.` });
+  }
+
+  count(name: FieldName, max: number) {
+    const { ask, label } = this.texts(name);
+    const invalid = fill(this.lines.countRange, { label: label.replace(/^¿|\?$/g, ''), max });
+    return z
+      .number(this.messages(name, invalid))
+      .int({ error: invalid })
+      .min(1, { error: invalid })
+      .max(max, { error: invalid })
+      .meta({ title: label, description: ask });
+  }
+
+  menuItems() {
+    const { ask, label } = this.texts('menuItems');
+    const lines = this.lines;
+    return z
+      .array(
+        z
+          .string({ error: lines.menuItemNotText })
+          .trim()
+          .refine((value) => !hasHiddenCharacter(value), {
+            error: hiddenCharacterProblem(lines.menuItemWhat, this.language),
+          })
+          .min(1, { error: lines.menuItemEmpty })
+          .max(MAX_MENU_ITEM_LENGTH, { error: fill(lines.menuItemTooLong, { max: MAX_MENU_ITEM_LENGTH }) }),
+        this.messages('menuItems', ask),
+      )
+      .min(1, { error: ask })
+      .max(MAX_MENU_ITEMS, { error: fill(lines.menuTooLong, { max: MAX_MENU_ITEMS }) })
+      .meta({ title: label, description: ask });
   }
 }
 
-function time(name: FieldName) {
-  const { ask, label } = FIELD_SPECS[name];
-  return z
-    .string(messages(name, ask))
-    .transform((value, check) => {
-      const reading = readTimeAnswer(value);
-      if (reading.kind === 'time') return reading.time;
-      check.addIssue({ code: 'custom', message: timeProblem(label, value, reading) });
-      return z.NEVER;
-    })
-    .meta({
-      title: label,
-      description: `${ask} 24-hour HH:MM preferred; "9am", "nine in the morning" and "half past six in the evening" are understood.`,
-    });
-}
-
-function timeProblem(label: string, said: string, reading: Exclude<TimeReading, { kind: 'time' }>): string {
-  switch (reading.kind) {
-    case 'needs-meridiem': {
-      const clock =
-        reading.minute === 0 ? String(reading.hour) : `${reading.hour}:${String(reading.minute).padStart(2, '0')}`;
-      return `We heard ${clock} without morning or evening; please say ${clock} in the morning or ${clock} in the evening.`;
-    }
-    case 'range':
-      return `We heard ${formatTimeForPeople(reading.open)} to ${formatTimeForPeople(reading.close)}; the ${label.toLowerCase()} is one time, so please give just that time.`;
-    case 'unreadable':
-      return `We could not read ${quotedWords(said) ?? 'that'} as a time; please say it like 9 in the morning or 6:30 in the evening.`;
-  }
-}
+const COUNTRY_NAMES: Readonly<Record<Language, Intl.DisplayNames>> = {
+  en: new Intl.DisplayNames(['en'], { type: 'region' }),
+  es: new Intl.DisplayNames(['es'], { type: 'region' }),
+};
 
 const ORDINAL_SUFFIXES = new Map([
   ['one', 'st'],
@@ -527,108 +447,94 @@ const ORDINAL_SUFFIXES = new Map([
 ]);
 const ORDINAL_RULES = new Intl.PluralRules('en-US', { type: 'ordinal' });
 
-/** 1 → "1st", 22 → "22nd", 13 → "13th". */
-function ordinal(n: number): string {
+/** The day of the month as a date is referred to: "5th" ("Saturday the 5th"), "5" ("el sábado 5"). */
+function dayOfMonth(date: IsoDate, language: Language): string {
+  const n = Number(date.slice(8));
+  if (language === 'es') return String(n);
   return `${n}${ORDINAL_SUFFIXES.get(ORDINAL_RULES.select(n)) ?? 'th'}`;
 }
 
-function choice<const Labels extends Readonly<Record<string, string>>>(name: FieldName, labels: Labels) {
-  const values = Object.keys(labels) as [Extract<keyof Labels, string>, ...Extract<keyof Labels, string>[]];
-  return described(z.enum(values, messages(name, FIELD_SPECS[name].ask)), name) as z.ZodEnum<{
-    [V in Extract<keyof Labels, string>]: V;
-  }>;
+const WEEKDAY_NAMES: Readonly<Record<Language, readonly string[]>> = {
+  en: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
+  es: ['domingo', 'lunes', 'martes', 'miércoles', 'jueves', 'viernes', 'sábado'],
+};
+
+function weekdayName(date: IsoDate, language: Language): string {
+  return WEEKDAY_NAMES[language][new Date(`${date}T12:00:00Z`).getUTCDay()] ?? '';
 }
 
-function yesNo(name: FieldName) {
-  return z
-    .boolean(messages(name, FIELD_SPECS[name].ask))
-    .meta({ title: FIELD_SPECS[name].label, description: `${FIELD_SPECS[name].ask} true for yes, false for no.` });
+/** The values of a choice field with fixed options (their keys in the catalogue). */
+function choiceValues<const Options extends Readonly<Record<string, string>>>(options: Options) {
+  return Object.keys(options) as Extract<keyof Options, string>[];
 }
 
-function count(name: FieldName, max: number) {
-  const { ask, label } = FIELD_SPECS[name];
-  const invalid = `${label.replace(/\?$/, '')}: please give a whole number from 1 to ${max}.`;
-  return z
-    .number(messages(name, invalid))
-    .int({ error: invalid })
-    .min(1, { error: invalid })
-    .max(max, { error: invalid })
-    .meta({ title: label, description: ask });
-}
-
-/** The zod schema of each field: input as the form or the model gives it, output canonical. */
-export function fieldSchemas(ctx: PermitRulesContext) {
+/**
+ * The zod schema of each field: input as the form or the model gives it, output canonical. `language` is the one
+ * messages come back in and whose readers are tried first; answers in the other language are still understood.
+ */
+export function fieldSchemas(ctx: PermitRulesContext, language: Language = DEFAULT_LANGUAGE) {
+  const b = new SchemaBuilder(language);
   const districts = ctx.healthDistricts as [string, ...string[]];
   return {
-    permitType: choice('permitType', PERMIT_TYPE_LABELS),
-    applicantName: text('applicantName'),
-    businessName: text('businessName'),
-    entityType: choice('entityType', ENTITY_TYPES),
-    contactPhone: phone('contactPhone'),
-    email: z
-      .email(messages('email', 'That email address does not look right; please check it, or leave it out.'))
-      .meta({ title: FIELD_SPECS.email.label, description: FIELD_SPECS.email.ask }),
-    healthDistrict: described(
-      z.enum(districts, messages('healthDistrict', FIELD_SPECS.healthDistrict.ask)),
+    permitType: b.choice('permitType', PERMIT_TYPES),
+    applicantName: b.text('applicantName'),
+    businessName: b.text('businessName'),
+    entityType: b.choice('entityType', choiceValues(CHOICES.entityType.options)),
+    contactPhone: b.phone('contactPhone'),
+    email: b.described(z.email(b.messages('email', b.lines.emailInvalid)), 'email'),
+    healthDistrict: b.described(
+      z.enum(districts, b.messages('healthDistrict', b.texts('healthDistrict').ask)),
       'healthDistrict',
     ),
-    menuItems: z
-      .array(
-        z
-          .string({ error: 'Each menu item must be given as words, such as "beef tacos".' })
-          .trim()
-          .refine((value) => !hasHiddenCharacter(value), { error: hiddenCharacterProblem('One of the menu items') })
-          .min(1, { error: 'One of the menu items is empty; please name the dish or drink.' })
-          .max(MAX_MENU_ITEM_LENGTH, {
-            error: `Each menu item must be ${MAX_MENU_ITEM_LENGTH} characters or fewer; please shorten it.`,
-          }),
-        messages('menuItems', FIELD_SPECS.menuItems.ask),
-      )
-      .min(1, { error: FIELD_SPECS.menuItems.ask })
-      .max(MAX_MENU_ITEMS, { error: `Please list at most ${MAX_MENU_ITEMS} menu items; group similar ones together.` })
-      .meta({ title: FIELD_SPECS.menuItems.label, description: FIELD_SPECS.menuItems.ask }),
-    servesTcsFoods: yesNo('servesTcsFoods'),
-    tcsItemCount: count('tcsItemCount', MAX_TCS_ITEMS),
-    foodPreparation: choice('foodPreparation', FOOD_PREPARATION),
-    commercialKitchenName: text('commercialKitchenName'),
-    commercialKitchenAddress: text('commercialKitchenAddress', MAX_ADDRESS_LENGTH),
-    certifiedFoodHandler: text('certifiedFoodHandler'),
-    attestation: z.literal(true, { error: FIELD_SPECS.attestation.ask }).meta({
-      title: FIELD_SPECS.attestation.label,
-      description: `${FIELD_SPECS.attestation.ask} Only true, and only after the applicant said yes.`,
+    menuItems: b.menuItems(),
+    servesTcsFoods: b.yesNo('servesTcsFoods'),
+    tcsItemCount: b.count('tcsItemCount', MAX_TCS_ITEMS),
+    foodPreparation: b.choice('foodPreparation', choiceValues(CHOICES.foodPreparation.options)),
+    commercialKitchenName: b.text('commercialKitchenName'),
+    commercialKitchenAddress: b.text('commercialKitchenAddress', MAX_ADDRESS_LENGTH),
+    certifiedFoodHandler: b.text('certifiedFoodHandler'),
+    attestation: z.literal(true, { error: b.texts('attestation').ask }).meta({
+      title: b.texts('attestation').label,
+      description: `${b.texts('attestation').ask} Only true, and only after the applicant said yes.`,
     }),
-    smsConsent: yesNo('smsConsent'),
+    smsConsent: b.yesNo('smsConsent'),
 
-    eventName: text('eventName'),
-    eventAddress: text('eventAddress', MAX_ADDRESS_LENGTH),
-    eventCoordinatorName: text('eventCoordinatorName'),
-    eventCoordinatorPhone: phone('eventCoordinatorPhone'),
-    eventStartDate: date('eventStartDate', ctx),
-    eventEndDate: date('eventEndDate', ctx),
-    dailyOpenTime: time('dailyOpenTime'),
-    dailyCloseTime: time('dailyCloseTime'),
-    booths: count('booths', MAX_BOOTHS),
+    eventName: b.text('eventName'),
+    eventAddress: b.text('eventAddress', MAX_ADDRESS_LENGTH),
+    eventCoordinatorName: b.text('eventCoordinatorName'),
+    eventCoordinatorPhone: b.phone('eventCoordinatorPhone'),
+    eventStartDate: b.date('eventStartDate', ctx),
+    eventEndDate: b.date('eventEndDate', ctx),
+    dailyOpenTime: b.time('dailyOpenTime'),
+    dailyCloseTime: b.time('dailyCloseTime'),
+    booths: b.count('booths', MAX_BOOTHS),
 
-    unitType: choice('unitType', UNIT_TYPES),
-    operationMode: choice('operationMode', OPERATION_MODES),
-    commissaryName: text('commissaryName'),
-    commissaryAddress: text('commissaryAddress', MAX_ADDRESS_LENGTH),
-    licensePlate: text('licensePlate'),
+    unitType: b.choice('unitType', choiceValues(CHOICES.unitType.options)),
+    operationMode: b.choice('operationMode', choiceValues(CHOICES.operationMode.options)),
+    commissaryName: b.text('commissaryName'),
+    commissaryAddress: b.text('commissaryAddress', MAX_ADDRESS_LENGTH),
+    licensePlate: b.text('licensePlate'),
 
-    homeAddress: text('homeAddress', MAX_ADDRESS_LENGTH),
-    salesChannel: choice('salesChannel', SALES_CHANNELS),
-    waterSource: choice('waterSource', WATER_SOURCES),
+    homeAddress: b.text('homeAddress', MAX_ADDRESS_LENGTH),
+    salesChannel: b.choice('salesChannel', choiceValues(CHOICES.salesChannel.options)),
+    waterSource: b.choice('waterSource', choiceValues(CHOICES.waterSource.options)),
 
-    establishmentAddress: text('establishmentAddress', MAX_ADDRESS_LENGTH),
-    openingDate: date('openingDate', ctx),
+    establishmentAddress: b.text('establishmentAddress', MAX_ADDRESS_LENGTH),
+    openingDate: b.date('openingDate', ctx),
   } satisfies Record<FieldName, z.ZodType>;
 }
 
 export type FieldSchemas = ReturnType<typeof fieldSchemas>;
 
-/** The choices a field offers in this deployment (districts come from configuration). */
-export function fieldOptions(name: FieldName, ctx: PermitRulesContext): readonly ChoiceOption[] {
+/** The choices a field offers in this deployment (districts come from configuration), labelled in `language`. */
+export function fieldOptions(
+  name: FieldName,
+  ctx: PermitRulesContext,
+  language: Language = DEFAULT_LANGUAGE,
+): readonly ChoiceOption[] {
   if (name === 'healthDistrict') return ctx.healthDistricts.map((d) => ({ value: d, label: d }));
-  const spec: FieldSpec = FIELD_SPECS[name];
-  return spec.options ?? [];
+  if (name === 'permitType')
+    return PERMIT_TYPES.map((type) => ({ value: type, label: permitTypeLabel(type, language) }));
+  const options = fieldTexts(name, language).options;
+  return options === undefined ? [] : choiceOptions(options);
 }

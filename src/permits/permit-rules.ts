@@ -11,7 +11,9 @@ import {
   type FieldSchemas,
   type PermitRulesContext,
 } from './permit-fields.ts';
-import { PERMIT_TYPE_LABELS, PERMIT_TYPES, isPermitType, type PermitType } from './permit-types.ts';
+import { catalogueFor, fieldTexts, fill, permitTypeLabel } from './catalogue.ts';
+import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from './language.ts';
+import { PERMIT_TYPES, isPermitType, type PermitType } from './permit-types.ts';
 
 /**
  * The application as a discriminated union on the permit type, and the rules
@@ -32,7 +34,7 @@ export type DraftFields = Partial<Record<FieldName, unknown>>;
 
 const DEFAULT_BOOTHS = 1;
 
-function buildApplicationSchema(f: FieldSchemas) {
+function buildApplicationSchema(f: FieldSchemas, language: Language = DEFAULT_LANGUAGE) {
   const everyPermit = {
     applicantName: f.applicantName,
     businessName: f.businessName,
@@ -51,7 +53,7 @@ function buildApplicationSchema(f: FieldSchemas) {
     smsConsent: f.smsConsent,
   };
   const crossFieldRules = (values: DraftFields, ctx: z.RefinementCtx) => {
-    for (const problem of [...conflicts(values), ...conditionallyMissing(values)]) {
+    for (const problem of [...conflicts(values, language), ...conditionallyMissing(values, language)]) {
       ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
     }
   };
@@ -120,47 +122,37 @@ export type PermitApplication = z.output<ReturnType<typeof buildApplicationSchem
  * answered is the one blamed (and asked for again); without one, the later
  * field of the pair is.
  */
-function conflicts(v: DraftFields, answering?: FieldName): FieldProblem[] {
+function conflicts(v: DraftFields, language: Language, answering?: FieldName): FieldProblem[] {
+  const lines = catalogueFor(language).problems;
   const problems: FieldProblem[] = [];
   const { eventStartDate: start, eventEndDate: end, dailyOpenTime: open, dailyCloseTime: close } = v;
   if (typeof start === 'string' && typeof end === 'string' && end < start) {
-    const [first, last] = [formatDateForPeople(start), formatDateForPeople(end)];
+    const days = { first: formatDateForPeople(start, language), last: formatDateForPeople(end, language) };
     problems.push(
       answering === 'eventStartDate'
-        ? {
-            field: 'eventStartDate',
-            message: `The first day of the event, ${first}, is after the last day, ${last}; please give the day the event starts.`,
-          }
-        : {
-            field: 'eventEndDate',
-            message: `The last day of the event, ${last}, is before the first day, ${first}; please give the day the event ends.`,
-          },
+        ? { field: 'eventStartDate', message: fill(lines.startAfterEnd, days) }
+        : { field: 'eventEndDate', message: fill(lines.endBeforeStart, days) },
     );
   }
   if (typeof open === 'string' && open === close) {
+    const time = { time: formatTimeForPeople(open, language) };
     problems.push(
       answering === 'dailyOpenTime'
-        ? {
-            field: 'dailyOpenTime',
-            message: `The opening time is the same as the closing time, ${formatTimeForPeople(open)}; please give the time you open.`,
-          }
-        : {
-            field: 'dailyCloseTime',
-            message: `The closing time is the same as the opening time, ${formatTimeForPeople(open)}; please give the time you close.`,
-          },
+        ? { field: 'dailyOpenTime', message: fill(lines.openSameAsClose, time) }
+        : { field: 'dailyCloseTime', message: fill(lines.closeSameAsOpen, time) },
     );
   }
   return problems;
 }
 
 /** Fields that are required only because of another answer. */
-function conditionallyMissing(v: DraftFields): FieldProblem[] {
+function conditionallyMissing(v: DraftFields, language: Language): FieldProblem[] {
   const needed: FieldName[] = [];
   if (v.servesTcsFoods === true) needed.push('tcsItemCount');
   if (v.foodPreparation === 'commercial_kitchen') needed.push('commercialKitchenName', 'commercialKitchenAddress');
   return needed
     .filter((name) => v[name] === undefined)
-    .map((name) => ({ field: name, message: FIELD_SPECS[name].ask }));
+    .map((name) => ({ field: name, message: fieldTexts(name, language).ask }));
 }
 
 /** Answers that make another field irrelevant; those fields are left out of the application. */
@@ -184,6 +176,7 @@ export type ApplicationCheck =
 
 export class PermitRules {
   readonly #fields: FieldSchemas;
+  readonly #fieldsIn: Readonly<Record<Language, FieldSchemas>>;
   readonly #application: ReturnType<typeof buildApplicationSchema>['application'];
   readonly #fieldOrder: Readonly<Record<PermitType, readonly FieldName[]>>;
   readonly #required: Readonly<Record<PermitType, ReadonlySet<FieldName>>>;
@@ -192,7 +185,10 @@ export class PermitRules {
   constructor(context: PermitRulesContext) {
     if (context.healthDistricts.length === 0) throw new Error('PermitRules needs at least one health district');
     this.context = context;
-    this.#fields = fieldSchemas(context);
+    const fieldsIn = {} as Record<Language, FieldSchemas>;
+    for (const language of LANGUAGES) fieldsIn[language] = fieldSchemas(context, language);
+    this.#fieldsIn = fieldsIn;
+    this.#fields = fieldsIn[DEFAULT_LANGUAGE];
     const { application, byType } = buildApplicationSchema(this.#fields);
     this.#application = application;
     const rank = (name: FieldName) => FIELD_GROUPS.indexOf(FIELD_SPECS[name].group);
@@ -213,8 +209,13 @@ export class PermitRules {
     return this.#application;
   }
 
+  /** The field schemas in English, the tools' language; fieldSchemasIn gives another language's messages. */
   get fieldSchemas(): FieldSchemas {
     return this.#fields;
+  }
+
+  fieldSchemasIn(language: Language): FieldSchemas {
+    return this.#fieldsIn[language];
   }
 
   /** The fields of one permit type, in the order a form or a caller goes through them (group by group). */
@@ -232,10 +233,16 @@ export class PermitRules {
    * even when a sibling is rejected, so a caller never has to repeat a good
    * answer. `null` clears a field. Values that contradict an accepted field
    * (an end date before the start) are rejected with the reason. A range
-   * ("June 5 to 7", "9 to 5") fills both fields of its pair.
+   * ("June 5 to 7", "9 to 5") fills both fields of its pair. Messages are in `language`, whose readers go first.
    */
-  updateDraft(current: DraftFields, answers: Readonly<Record<string, unknown>>): DraftUpdate {
-    const patch = spreadRanges(answers, this.context.today());
+  updateDraft(
+    current: DraftFields,
+    answers: Readonly<Record<string, unknown>>,
+    language: Language = DEFAULT_LANGUAGE,
+  ): DraftUpdate {
+    const lines = catalogueFor(language).problems;
+    const schemas = this.#fieldsIn[language];
+    const patch = spreadRanges(answers, this.context.today(), language);
     const fields: DraftFields = { ...current };
     const accepted: FieldName[] = [];
     const cleared: FieldName[] = [];
@@ -248,7 +255,7 @@ export class PermitRules {
     for (const key of keys) {
       const value = patch[key];
       if (!isFieldName(key)) {
-        problems.push({ field: key, message: `"${key.slice(0, 40)}" is not part of a food permit application.` });
+        problems.push({ field: key, message: fill(lines.notAField, { key: key.slice(0, 40) }) });
         continue;
       }
       const type = fields.permitType;
@@ -256,7 +263,10 @@ export class PermitRules {
       if (isPermitType(type) && appliesTo !== 'all' && appliesTo !== type) {
         problems.push({
           field: key,
-          message: `${FIELD_SPECS[key].label} does not apply to a ${PERMIT_TYPE_LABELS[type].toLowerCase()} permit.`,
+          message: fill(lines.notForPermitType, {
+            label: fieldTexts(key, language).label,
+            permitTypeLower: permitTypeLabel(type, language).toLowerCase(),
+          }),
         });
         continue;
       }
@@ -265,13 +275,13 @@ export class PermitRules {
         fields[key] = undefined;
         continue;
       }
-      const parsed = this.#fields[key].safeParse(value);
+      const parsed = schemas[key].safeParse(value);
       if (!parsed.success) {
-        problems.push({ field: key, message: firstMessage(parsed.error) });
+        problems.push({ field: key, message: firstMessage(parsed.error, language) });
         continue;
       }
       // Only a contradiction that involves this value rejects it, and the message asks for this field again.
-      const conflict = conflicts({ ...fields, [key]: parsed.data }, key).find((p) => p.field === key);
+      const conflict = conflicts({ ...fields, [key]: parsed.data }, language, key).find((p) => p.field === key);
       if (conflict) {
         problems.push({ field: key, message: conflict.message });
         continue;
@@ -288,22 +298,23 @@ export class PermitRules {
    * not given yet, and given ones that are no longer valid (a date that has
    * passed since it was given).
    */
-  missingFields(fields: DraftFields): FieldName[] {
-    const check = this.checkApplication(fields);
+  missingFields(fields: DraftFields, language: Language = DEFAULT_LANGUAGE): FieldName[] {
+    const check = this.checkApplication(fields, language);
     if (check.ok) return [];
     return [...new Set(check.problems.map((p) => p.field).filter(isFieldName))];
   }
 
-  /** Validates a complete application: every field's own rule, then the rules across fields. */
-  checkApplication(answers: DraftFields): ApplicationCheck {
+  /** Validates a complete application: every field's own rule, then the rules across fields; messages in `language`. */
+  checkApplication(answers: DraftFields, language: Language = DEFAULT_LANGUAGE): ApplicationCheck {
+    const schemas = this.#fieldsIn[language];
     // A form user may type "June 5 to 7" into the first day and leave the last empty, as a caller may say it.
-    const fields = spreadRanges(answers, this.context.today());
+    const fields = spreadRanges(answers, this.context.today(), language);
     const type = fields.permitType;
     if (!isPermitType(type)) {
       return {
         ok: false,
         missing: ['permitType'],
-        problems: [{ field: 'permitType', message: FIELD_SPECS.permitType.ask }],
+        problems: [{ field: 'permitType', message: fieldTexts('permitType', language).ask }],
       };
     }
     const missing: FieldName[] = [];
@@ -316,20 +327,21 @@ export class PermitRules {
       if (value === undefined) {
         if (this.isRequired(type, name)) {
           missing.push(name);
-          problems.push({ field: name, message: FIELD_SPECS[name].ask });
+          problems.push({ field: name, message: fieldTexts(name, language).ask });
         }
         continue;
       }
-      const parsed = this.#fields[name].safeParse(value);
+      const parsed = schemas[name].safeParse(value);
       if (parsed.success) relevant[name] = parsed.data;
-      else problems.push({ field: name, message: firstMessage(parsed.error) });
+      else problems.push({ field: name, message: firstMessage(parsed.error, language) });
     }
     // A conditional field that was given but is invalid already has its problem; it is not also missing.
-    for (const problem of conditionallyMissing(relevant).filter((p) => fields[p.field as FieldName] === undefined)) {
+    const conditional = conditionallyMissing(relevant, language);
+    for (const problem of conditional.filter((p) => fields[p.field as FieldName] === undefined)) {
       missing.push(problem.field as FieldName);
       problems.push(problem);
     }
-    problems.push(...conflicts(relevant));
+    problems.push(...conflicts(relevant, language));
     if (problems.length > 0) return { ok: false, missing, problems };
 
     const application = this.#application.safeParse(relevant);
@@ -358,6 +370,6 @@ export class PermitRules {
   }
 }
 
-function firstMessage(error: z.ZodError): string {
-  return error.issues[0]?.message ?? 'That answer could not be used; please try again.';
+function firstMessage(error: z.ZodError, language: Language): string {
+  return error.issues[0]?.message ?? catalogueFor(language).problems.unusable;
 }

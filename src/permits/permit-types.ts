@@ -1,3 +1,5 @@
+import { en } from './catalogues/en.ts';
+
 /** The four kinds of food permit the department issues; the discriminant of every application. */
 export const PERMIT_TYPES = [
   'temporary_food_event',
@@ -8,12 +10,8 @@ export const PERMIT_TYPES = [
 
 export type PermitType = (typeof PERMIT_TYPES)[number];
 
-export const PERMIT_TYPE_LABELS: Readonly<Record<PermitType, string>> = {
-  temporary_food_event: 'Temporary food event',
-  mobile_food_unit: 'Mobile food unit',
-  cottage_food_operation: 'Cottage food operation',
-  food_establishment: 'Food establishment',
-};
+/** The English labels, from the English catalogue; permitTypeLabel (catalogue.ts) gives them in any language. */
+export const PERMIT_TYPE_LABELS: Readonly<Record<PermitType, string>> = en.permitTypes;
 
 export function isPermitType(value: unknown): value is PermitType {
   return typeof value === 'string' && (PERMIT_TYPES as readonly string[]).includes(value);

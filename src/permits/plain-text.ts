@@ -1,3 +1,6 @@
+import { catalogueFor, fill } from './catalogue.ts';
+import { DEFAULT_LANGUAGE, type Language } from './language.ts';
+
 /**
  * Characters no answer needs and a reader cannot see: the C0 and C1 controls
  * (NUL, BEL, ESC, ...), DEL, the line and paragraph separators, and the bidi
@@ -16,8 +19,8 @@ export function hasHiddenCharacter(text: string): boolean {
 }
 
 /** What a person is told, whichever channel they used: `what` names the answer ("Business name"). */
-export function hiddenCharacterProblem(what: string): string {
-  return `${what} contains a hidden control or text-direction character (often carried along when text is copied and pasted); please type it again as plain text.`;
+export function hiddenCharacterProblem(what: string, language: Language = DEFAULT_LANGUAGE): string {
+  return fill(catalogueFor(language).problems.hiddenCharacter, { what });
 }
 
 /**

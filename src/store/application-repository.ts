@@ -3,6 +3,7 @@ import { textablePhone } from '../permits/field-inputs.ts';
 import type { Client, InStatement, Row } from '@libsql/client';
 import { AppError } from '../errors.ts';
 import { FIELD_SPECS, isFieldName, type FieldName } from '../permits/permit-fields.ts';
+import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../permits/language.ts';
 import type { DraftFields } from '../permits/permit-rules.ts';
 import type { FieldCipher } from './field-cipher.ts';
 import { optionalTextColumn, textColumn } from './row-values.ts';
@@ -28,6 +29,8 @@ export interface StoredApplication {
   readonly capturedAt: Partial<Record<FieldName, string>>;
   /** The channel each field was last answered on: with capturedAt, when and where consent (smsConsent) was given. */
   readonly capturedVia: Partial<Record<FieldName, Channel>>;
+  /** The language the applicant was last served in: their status page and texts follow it. */
+  readonly language: Language;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly submittedAt: string | undefined;
@@ -61,11 +64,15 @@ export class ApplicationRepository {
   }
 
   /** Creates an empty draft; with an id that already exists, leaves it as it is (idempotent on the id). */
-  async createDraft(channel: Channel, id: string = randomUUID()): Promise<string> {
+  async createDraft(
+    channel: Channel,
+    id: string = randomUUID(),
+    language: Language = DEFAULT_LANGUAGE,
+  ): Promise<string> {
     const now = this.#now().toISOString();
     await this.#db.execute({
-      sql: 'INSERT INTO applications (id, channel, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-      args: [id, channel, now, now],
+      sql: 'INSERT INTO applications (id, channel, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      args: [id, channel, language, now, now],
     });
     return id;
   }
@@ -90,13 +97,14 @@ export class ApplicationRepository {
    * Saves accepted answers and clears withdrawn ones, all in one transaction,
    * the moment they are given. Only drafts change: a submitted application is
    * never edited by a late tool call. Each answer records the channel it was
-   * given on (`channel`, else the channel the draft began on).
+   * given on (`channel`, else the channel the draft began on); with `language`, the draft is now served in it.
    */
   async saveFields(
     id: string,
     values: DraftFields,
     cleared: readonly FieldName[] = [],
     channel?: Channel,
+    language?: Language,
   ): Promise<void> {
     const now = this.#now().toISOString();
     const statements: InStatement[] = [];
@@ -130,7 +138,8 @@ export class ApplicationRepository {
     statements.push({
       sql: `UPDATE applications SET updated_at = ?,
               contact_phone_hash = CASE WHEN ? THEN ? ELSE contact_phone_hash END,
-              permit_type = CASE WHEN ? THEN ? ELSE permit_type END
+              permit_type = CASE WHEN ? THEN ? ELSE permit_type END,
+              language = COALESCE(?, language)
             WHERE id = ? AND status = 'draft'`,
       args: [
         now,
@@ -138,6 +147,7 @@ export class ApplicationRepository {
         phoneHash ?? null,
         permitType !== undefined ? 1 : 0,
         permitType ?? null,
+        language ?? null,
         id,
       ],
     });
@@ -300,6 +310,7 @@ export class ApplicationRepository {
       fields,
       capturedAt,
       capturedVia,
+      language: isLanguage(row.language) ? row.language : DEFAULT_LANGUAGE,
       createdAt: textColumn(row, 'created_at'),
       updatedAt: textColumn(row, 'updated_at'),
       submittedAt: optionalTextColumn(row, 'submitted_at'),

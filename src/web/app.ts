@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import cookieParser from 'cookie-parser';
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { AppError } from '../errors.ts';
+import { catalogueFor } from '../permits/catalogue.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../permits/language.ts';
 import type { ApplicationService } from '../intake/application-service.ts';
 import { healthRoutes, type HealthState, type ReadinessCheck } from '../ops/health.ts';
 import type { PermitRules } from '../permits/permit-rules.ts';
@@ -16,6 +18,7 @@ import { createCsrfGuard } from './csrf.ts';
 import { redactedRequest, redactedResponse } from './request-log.ts';
 import { countRequests, type RequestMetricsSource } from './request-metrics.ts';
 import { requestSpans } from './request-spans.ts';
+import { pageLanguage, rememberLanguageChoice } from './page-language.ts';
 import { privacyRoutes, type PrivacyNoticeFacts } from './privacy-notice.ts';
 import { resumeRoutes, type ResumeRoutesDeps } from './resume-routes.ts';
 import { reviewRoutes, type ReviewRoutesDeps } from './review-routes.ts';
@@ -146,6 +149,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.review !== undefined) app.use(reviewRoutes(deps.review));
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: 200 }));
+  app.use(rememberLanguageChoice({ secureCookies: deps.publicBaseUrl.protocol === 'https:' }));
 
   const csrf = createCsrfGuard({ secrets: deps.csrfSecrets, secureCookies: deps.publicBaseUrl.protocol === 'https:' });
   app.get('/', (_req, res) => {
@@ -168,8 +172,12 @@ export function createApp(deps: AppDeps): Express {
   if (deps.staff !== undefined)
     app.use(staffRoutes({ ...deps.staff, csrf, secureCookies: deps.publicBaseUrl.protocol === 'https:' }));
 
-  app.use((_req, res) => {
-    res.status(404).type('html').send(errorPage(404, 'There is no page at this address.'));
+  app.use((req, res) => {
+    const language = pageLanguageOutsideStaff(req);
+    res
+      .status(404)
+      .type('html')
+      .send(errorPage(404, catalogueFor(language).web.noPageHere, language));
   });
   app.use(errorHandler);
   return app;
@@ -182,10 +190,10 @@ interface HttpishError {
   code?: unknown;
 }
 
-const PUBLIC_MESSAGES: Readonly<Record<number, string>> = {
-  400: 'The request could not be read. Please go back and try again.',
-  403: 'This form has expired or was not sent from our site. Please reload the form and try again.',
-  413: 'The form was too large to accept. Please shorten long answers, such as the menu, and try again.',
+const PUBLIC_MESSAGES: Readonly<Record<number, 'badRequest' | 'formExpired' | 'formTooLarge'>> = {
+  400: 'badRequest',
+  403: 'formExpired',
+  413: 'formTooLarge',
 };
 
 /**
@@ -203,12 +211,20 @@ const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
   else req.log.warn({ status, code: e.code ?? e.type }, 'request rejected');
   // An operational AppError below 500 (UserInputError, UnknownApplicationError) wrote its message for the person.
   const ownMessage = error instanceof AppError && status < 500 ? error.message : undefined;
-  const message =
-    ownMessage ??
-    PUBLIC_MESSAGES[status] ??
-    'Something went wrong on our side. If you saw a reference number your application is safe; otherwise please try again in a few minutes.';
-  res.status(status).type('html').send(errorPage(status, message));
+  const language = pageLanguageOutsideStaff(req);
+  const lines = catalogueFor(language).web;
+  const publicMessage = PUBLIC_MESSAGES[status];
+  const message = ownMessage ?? (publicMessage === undefined ? lines.serverError : lines[publicMessage]);
+  res
+    .status(status)
+    .type('html')
+    .send(errorPage(status, message, language));
 };
+
+/** The staff console is in English; an applicant's error page is in their language. */
+function pageLanguageOutsideStaff(req: Request): Language {
+  return req.path.startsWith('/staff') ? DEFAULT_LANGUAGE : pageLanguage(req);
+}
 
 /** An AppError's own status (500 when it is a bug), else the one a library set (body-parser, csrf), else 500. */
 function answerStatus(error: unknown, e: HttpishError): number {

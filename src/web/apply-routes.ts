@@ -6,6 +6,7 @@ import { isPermitType } from '../permits/permit-types.ts';
 import { applicationFormPage, choosePermitTypePage, confirmationOf, confirmationPage } from './apply-views.ts';
 import type { CsrfGuard } from './csrf.ts';
 import { readPostedFields, type FormBody } from './form-values.ts';
+import { pageLanguage } from './page-language.ts';
 
 const FORM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -21,9 +22,10 @@ export function applyRoutes(deps: {
   const router = Router();
 
   router.get('/apply', csrf.ensureBrowserId, (req, res) => {
+    const language = pageLanguage(req);
     const type = req.query.type;
     if (!isPermitType(type)) {
-      res.type('html').send(choosePermitTypePage());
+      res.type('html').send(choosePermitTypePage(undefined, language));
       return;
     }
     res.type('html').send(
@@ -33,15 +35,17 @@ export function applyRoutes(deps: {
         csrfToken: csrf.tokenFor(req, res),
         entered: {},
         problems: [],
+        language,
       }),
     );
   });
 
   router.post('/apply', csrf.protect, async (req, res) => {
     const body = (req.body ?? {}) as FormBody;
+    const language = pageLanguage(req);
     const type = body.permitType;
     if (!isPermitType(type)) {
-      res.status(400).type('html').send(choosePermitTypePage());
+      res.status(400).type('html').send(choosePermitTypePage(undefined, language));
       return;
     }
     // A missing or forged form id just starts a new application; it is only an idempotency key.
@@ -50,7 +54,7 @@ export function applyRoutes(deps: {
       body,
       rules.fieldsOf(type).filter((name) => name !== 'permitType'),
     );
-    const result = await applications.submitComplete('web', formId, { ...values, permitType: type });
+    const result = await applications.submitComplete('web', formId, { ...values, permitType: type }, language);
     if (!result.ok) {
       res
         .status(400)
@@ -62,6 +66,7 @@ export function applyRoutes(deps: {
             csrfToken: csrf.tokenFor(req, res),
             entered,
             problems: result.problems,
+            language,
           }),
         );
       return;
@@ -73,7 +78,8 @@ export function applyRoutes(deps: {
         confirmationPage(
           result.reference,
           result,
-          confirmationOf(rules, result.submitted, deps.statusLinkFor?.(result.reference)),
+          confirmationOf(rules, result.submitted, deps.statusLinkFor?.(result.reference), language),
+          language,
         ),
       );
   });

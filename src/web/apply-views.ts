@@ -6,11 +6,14 @@ import {
   type FieldName,
   type FieldSpec,
 } from '../permits/permit-fields.ts';
+import { catalogueFor, fieldTexts, fill, permitTypeLabel, type Catalogue } from '../permits/catalogue.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../permits/language.ts';
 import { writtenSummary } from '../permits/read-back.ts';
 import type { DraftFields, FieldProblem, PermitRules } from '../permits/permit-rules.ts';
-import { isPermitType, PERMIT_TYPE_LABELS, PERMIT_TYPES, type PermitType } from '../permits/permit-types.ts';
+import { isPermitType, PERMIT_TYPES, type PermitType } from '../permits/permit-types.ts';
 import type { EnteredValues } from './form-values.ts';
 import { html, page, type Html } from './html.ts';
+import { LANGUAGE_PARAM } from './page-language.ts';
 import { privacyLink } from './privacy-notice.ts';
 import { RESUME_PATH_PREFIX } from './resume-link.ts';
 
@@ -22,17 +25,19 @@ export const CHOOSE_AGAIN = 'choose';
 
 /** Server-rendered pages of the web form: no scripts, labelled inputs, errors beside their fields. */
 
-const GROUP_HEADINGS: Readonly<Record<Exclude<FieldGroup, 'operation'>, string>> = {
-  applicant: 'You and your business',
-  food: 'Food',
-  declarations: 'Confirm and send',
+type WebLines = Catalogue['web'];
+
+const GROUP_HEADINGS: Readonly<Record<Exclude<FieldGroup, 'operation'>, keyof WebLines>> = {
+  applicant: 'groupApplicant',
+  food: 'groupFood',
+  declarations: 'groupDeclarations',
 };
 
-const OPERATION_HEADINGS: Readonly<Record<PermitType, string>> = {
-  temporary_food_event: 'The event',
-  mobile_food_unit: 'The mobile unit',
-  cottage_food_operation: 'Your home kitchen',
-  food_establishment: 'The establishment',
+const OPERATION_HEADINGS: Readonly<Record<PermitType, keyof WebLines>> = {
+  temporary_food_event: 'operationTemporaryFoodEvent',
+  mobile_food_unit: 'operationMobileFoodUnit',
+  cottage_food_operation: 'operationCottageFoodOperation',
+  food_establishment: 'operationFoodEstablishment',
 };
 
 const AUTOCOMPLETE: Partial<Record<FieldName, string>> = {
@@ -44,33 +49,32 @@ const AUTOCOMPLETE: Partial<Record<FieldName, string>> = {
 
 const INPUT_TYPES: Partial<Record<FieldSpec['kind'], string>> = { phone: 'tel', email: 'email', count: 'number' };
 
-const HINTS: Partial<Record<FieldSpec['kind'], string>> = {
-  phone: 'For example 212-555-0123.',
-  date: 'For example March 3, 2027 or 03/03/2027.',
-  time: 'For example 9 AM or 5:30 PM.',
-};
+function kindHint(kind: FieldSpec['kind'], language: Language): string | undefined {
+  const hints: Readonly<Record<string, string>> = catalogueFor(language).kindHints;
+  return hints[kind];
+}
 
 /** The first step. With `resumeToken`, the step of a resumed draft that has no permit type yet: the choice goes back to its link. */
-export function choosePermitTypePage(resumeToken?: string): string {
+export function choosePermitTypePage(resumeToken?: string, language: Language = DEFAULT_LANGUAGE): string {
+  const t = catalogueFor(language).web;
+  const action = resumeToken === undefined ? '/apply' : `${RESUME_PATH_PREFIX}${resumeToken}`;
   return page(
-    'Apply for a food permit',
-    html`<h1>Apply for a food permit</h1>
-${
-  resumeToken === undefined
-    ? html`<p>You can also apply by phone. Answers are checked as you submit; nothing is saved until the application is complete.</p>`
-    : html`<p>We kept the answers you have already given. Choose the permit, then check your answers and fill in the rest.</p>`
-}
-<form method="get" action="${resumeToken === undefined ? '/apply' : `${RESUME_PATH_PREFIX}${resumeToken}`}">
+    t.applyTitle,
+    html`<h1>${t.applyTitle}</h1>
+<p>${resumeToken === undefined ? t.applyIntro : t.resumeIntro}</p>
+<form method="get" action="${action}">
+<input type="hidden" name="${LANGUAGE_PARAM}" value="${language}">
 <fieldset>
-<legend>Which permit do you need?</legend>
+<legend>${t.whichPermit}</legend>
 ${PERMIT_TYPES.map(
   (type) =>
-    html`<div class="choice"><input type="radio" id="type-${type}" name="type" value="${type}" required><label for="type-${type}">${PERMIT_TYPE_LABELS[type]}</label></div>`,
+    html`<div class="choice"><input type="radio" id="type-${type}" name="type" value="${type}" required><label for="type-${type}">${permitTypeLabel(type, language)}</label></div>`,
 )}
 </fieldset>
-<button type="submit">Continue</button>
+<button type="submit">${t.continue}</button>
 </form>
-${privacyLink()}`,
+${privacyLink(language)}`,
+    { language, switchFrom: resumeToken === undefined ? '/apply' : `${action}?${CHOOSE_AGAIN}` },
   );
 }
 
@@ -88,22 +92,30 @@ export interface ApplicationFormModel {
   readonly csrfToken: string;
   readonly entered: EnteredValues;
   readonly problems: readonly FieldProblem[];
+  /** The language the form is shown in, its problems already are, and its post is read in. */
+  readonly language?: Language | undefined;
 }
 
 export function applicationFormPage(rules: PermitRules, model: ApplicationFormModel): string {
+  const language = model.language ?? DEFAULT_LANGUAGE;
+  const t = catalogueFor(language).web;
   const fields = rules.fieldsOf(model.type).filter((name) => name !== 'permitType');
   const problemFor = (name: FieldName) => model.problems.find((p) => p.field === name)?.message;
-  const title = `${PERMIT_TYPE_LABELS[model.type]} permit application`;
+  const title = fill(t.formTitle, { permitType: permitTypeLabel(model.type, language) });
+  const here =
+    model.binding.kind === 'new'
+      ? `/apply?type=${model.type}`
+      : `${RESUME_PATH_PREFIX}${model.binding.token}?type=${model.type}`;
   return page(
-    model.problems.length > 0 ? `Please correct: ${title}` : title,
+    model.problems.length > 0 ? fill(t.pleaseCorrect, { title }) : title,
     html`<h1>${title}</h1>
 ${
   model.binding.kind === 'new'
-    ? html`<p><a href="/apply">Choose a different permit type</a></p>`
-    : html`<p>We kept the answers you have already given. Check them, fill in the rest, and submit.</p>
-<p><a href="${RESUME_PATH_PREFIX}${model.binding.token}?${CHOOSE_AGAIN}">Choose a different permit type</a></p>`
+    ? html`<p><a href="/apply">${t.chooseDifferentType}</a></p>`
+    : html`<p>${t.resumeFormIntro}</p>
+<p><a href="${RESUME_PATH_PREFIX}${model.binding.token}?${CHOOSE_AGAIN}">${t.chooseDifferentType}</a></p>`
 }
-${errorSummary(model.problems)}
+${errorSummary(model.problems, language)}
 <form method="post" action="${model.binding.kind === 'new' ? '/apply' : RESUME_POST_PATH}" novalidate>
 <input type="hidden" name="_csrf" value="${model.csrfToken}">
 ${
@@ -112,24 +124,24 @@ ${
     : html`<input type="hidden" name="${RESUME_TOKEN_FIELD}" value="${model.binding.token}">`
 }
 <input type="hidden" name="permitType" value="${model.type}">
+<input type="hidden" name="${LANGUAGE_PARAM}" value="${language}">
 ${FIELD_GROUPS.map((group) => {
   const inGroup = fields.filter((name) => FIELD_SPECS[name].group === group);
-  return html`<section class="form-section" aria-labelledby="section-${group}"><h2 id="section-${group}">${group === 'operation' ? OPERATION_HEADINGS[model.type] : GROUP_HEADINGS[group]}</h2>
-${inGroup.map((name) => fieldControl(rules, model.type, name, model.entered[name], problemFor(name)))}
+  return html`<section class="form-section" aria-labelledby="section-${group}"><h2 id="section-${group}">${t[group === 'operation' ? OPERATION_HEADINGS[model.type] : GROUP_HEADINGS[group]]}</h2>
+${inGroup.map((name) => fieldControl(rules, { type: model.type, name, language }, model.entered[name], problemFor(name)))}
 </section>`;
 })}
-${privacyLink()}
-<button type="submit">Submit application</button>
+${privacyLink(language)}
+<button type="submit">${t.submit}</button>
 </form>`,
+    { language, switchFrom: here },
   );
 }
 
-function errorSummary(problems: readonly FieldProblem[]): Html | undefined {
+function errorSummary(problems: readonly FieldProblem[], language: Language): Html | undefined {
   if (problems.length === 0) return undefined;
-  const heading =
-    problems.length === 1
-      ? 'There is one problem with the application'
-      : `There are ${problems.length} problems with the application`;
+  const t = catalogueFor(language).web;
+  const heading = problems.length === 1 ? t.oneProblem : fill(t.manyProblems, { count: problems.length });
   return html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title">
 <h2 id="error-summary-title">${heading}</h2>
 <ul>${problems.map((p) => html`<li><a href="#field-${p.field}">${p.message}</a></li>`)}</ul>
@@ -138,16 +150,18 @@ function errorSummary(problems: readonly FieldProblem[]): Html | undefined {
 
 function fieldControl(
   rules: PermitRules,
-  type: PermitType,
-  name: FieldName,
+  field: { readonly type: PermitType; readonly name: FieldName; readonly language: Language },
   entered: string | undefined,
   problem: string | undefined,
 ): Html {
+  const { type, name, language } = field;
   const spec: FieldSpec = FIELD_SPECS[name];
+  const texts = fieldTexts(name, language);
+  const t = catalogueFor(language).web;
   const id = `field-${name}`;
   const required = rules.isRequired(type, name);
-  const hint = spec.requiredWhen ?? spec.hint ?? HINTS[spec.kind];
-  const label = !required && spec.requiredWhen === undefined ? `${spec.label} (optional)` : spec.label;
+  const hint = texts.requiredWhen ?? texts.hint ?? kindHint(spec.kind, language);
+  const label = !required && texts.requiredWhen === undefined ? fill(t.optional, { label: texts.label }) : texts.label;
   const describedBy = [hint === undefined ? '' : `${id}-hint`, problem === undefined ? '' : `${id}-error`]
     .filter(Boolean)
     .join(' ');
@@ -160,7 +174,7 @@ function fieldControl(
     case 'yes-no':
       return html`<fieldset class="${wrapperClass}" id="${id}"${attrs({ 'aria-describedby': describedBy })}>
 <legend>${label}</legend>${errorHtml}
-${radio(name, 'yes', 'Yes', entered)}${radio(name, 'no', 'No', entered)}
+${radio(name, 'yes', t.yes, entered)}${radio(name, 'no', t.no, entered)}
 </fieldset>`;
     case 'consent':
       return html`<div class="${wrapperClass}">${errorHtml}
@@ -168,7 +182,11 @@ ${radio(name, 'yes', 'Yes', entered)}${radio(name, 'no', 'No', entered)}
 </div>`;
     case 'choice':
       return html`<div class="${wrapperClass}"><label for="${id}">${label}</label>${errorHtml}
-<select${controlAttrs(common)}><option value="">Choose…</option>${fieldOptions(name, rules.context).map(
+<select${controlAttrs(common)}><option value="">${t.chooseOption}</option>${fieldOptions(
+        name,
+        rules.context,
+        language,
+      ).map(
         (o) => html`<option value="${o.value}"${o.value === entered ? html` selected` : undefined}>${o.label}</option>`,
       )}</select></div>`;
     case 'list':
@@ -202,9 +220,6 @@ export interface TextOutcome {
   readonly textLimitReached: boolean;
 }
 
-const NO_TEXT_TODAY =
-  ' We cannot send it by text message: this phone number has already had the most texts we send in one day. Please write it down now.';
-
 /** What the confirmation shows besides the reference: the answers as sent, and the link to the status page. */
 export interface Confirmation {
   readonly summary: readonly { readonly label: string; readonly value: string }[];
@@ -217,57 +232,68 @@ export function confirmationOf(
   rules: PermitRules,
   submitted: DraftFields,
   statusLink: string | undefined,
+  language: Language = DEFAULT_LANGUAGE,
 ): Confirmation {
   const type = submitted.permitType;
   return {
-    summary: isPermitType(type) ? writtenSummary(submitted, rules.fieldsOf(type), rules.context) : [],
+    summary: isPermitType(type) ? writtenSummary(submitted, rules.fieldsOf(type), rules.context, language) : [],
     statusLink,
   };
 }
 
-export function confirmationPage(reference: string, text: TextOutcome, confirmation?: Confirmation): string {
-  const aboutText = text.textMessageQueued
-    ? ' We will also send it to you by text message.'
-    : text.textLimitReached
-      ? NO_TEXT_TODAY
-      : '';
+export function confirmationPage(
+  reference: string,
+  text: TextOutcome,
+  confirmation?: Confirmation,
+  language: Language = DEFAULT_LANGUAGE,
+): string {
+  const t = catalogueFor(language).web;
+  const aboutText = text.textMessageQueued ? ` ${t.textWillFollow}` : text.textLimitReached ? ` ${t.noTextToday}` : '';
   return page(
-    'Application received',
-    html`<h1>Application received</h1>
-<p>Your reference number is</p>
+    t.receivedTitle,
+    html`<h1>${t.receivedTitle}</h1>
+<p>${t.yourReferenceIs}</p>
 <p class="reference" id="reference">${reference}</p>
-<p>Keep it: the health department will ask for it when they contact you.${aboutText}</p>
+<p>${t.keepReference}${aboutText}</p>
 ${
   confirmation?.statusLink === undefined
     ? ''
-    : html`<p>You can see the status of your application at any time at <a id="status-link" href="${confirmation.statusLink}">${confirmation.statusLink}</a>.</p>`
+    : html`<p>${t.statusLinkBefore} <a id="status-link" href="${confirmation.statusLink}">${confirmation.statusLink}</a>.</p>`
 }
 ${
   confirmation === undefined || confirmation.summary.length === 0
     ? ''
-    : html`<h2>What you sent</h2>
+    : html`<h2>${t.whatYouSent}</h2>
 <dl id="submitted-summary">${confirmation.summary.map((row) => html`<dt>${row.label}</dt><dd>${row.value}</dd>`)}</dl>`
 }`,
+    { language },
   );
 }
 
-export function reviewPage(view: { reference: string; permitType: string; received: string }): string {
+export function reviewPage(
+  view: { reference: string; permitType: string; received: string },
+  language: Language = DEFAULT_LANGUAGE,
+): string {
+  const t = catalogueFor(language).web;
   return page(
-    `Application ${view.reference}`,
-    html`<h1>Your application</h1>
+    fill(t.reviewTitle, { reference: view.reference }),
+    html`<h1>${t.reviewHeading}</h1>
 <dl class="review">
-<dt>Reference</dt><dd class="reference" id="reference">${view.reference}</dd>
-<dt>Permit</dt><dd>${view.permitType}</dd>
-<dt>Received</dt><dd>${view.received}</dd>
-<dt>Status</dt><dd id="status">Received, waiting for review by the health department</dd>
+<dt>${t.reviewReference}</dt><dd class="reference" id="reference">${view.reference}</dd>
+<dt>${t.reviewPermit}</dt><dd>${view.permitType}</dd>
+<dt>${t.reviewReceived}</dt><dd>${view.received}</dd>
+<dt>${t.reviewStatus}</dt><dd id="status">${t.reviewWaiting}</dd>
 </dl>
-<p>The health department will contact you about the next step. Quote the reference when you call.</p>`,
+<p>${t.reviewNextStep}</p>`,
+    { language },
   );
 }
 
-export function errorPage(status: number, message: string): string {
+export function errorPage(status: number, message: string, language: Language = DEFAULT_LANGUAGE): string {
+  const t = catalogueFor(language).web;
   return page(
-    'Something went wrong',
-    html`<h1>${status === 404 ? 'Page not found' : 'We could not accept this request'}</h1><p>${message}</p><p><a href="/apply">Start an application</a></p>`,
+    t.errorTitle,
+    html`<h1>${status === 404 ? t.pageNotFound : t.requestRefused}</h1><p>${message}</p><p><a href="/apply">${t.startApplication}</a></p>`,
+    { language },
   );
 }

@@ -1,4 +1,5 @@
 import { formatDateForPeople, formatTimeForPeople } from '../permits/field-inputs.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../permits/language.ts';
 import { FIELD_SPECS, type FieldName } from '../permits/permit-fields.ts';
 import type { DraftFields } from '../permits/permit-rules.ts';
 
@@ -57,23 +58,27 @@ const NORTH_AMERICAN_E164 = /^\+1(\d{3})(\d{3})(\d{4})$/;
 
 /**
  * Stored answers (canonical: E.164, ISO dates, 24-hour times, booleans,
- * lists) as a person would type them, to fill the form in: the inverse of
+ * lists) as a person would type them in `language`, to fill the form in: the inverse of
  * readPostedFields, and each text reads back to the same stored value. The
  * attestation is left unticked: the applicant confirms what they submit,
  * which may differ from what they said on the phone.
  */
-export function enteredFromStored(fields: DraftFields, names: readonly FieldName[]): EnteredValues {
+export function enteredFromStored(
+  fields: DraftFields,
+  names: readonly FieldName[],
+  language: Language = DEFAULT_LANGUAGE,
+): EnteredValues {
   const entered: EnteredValues = {};
   for (const name of names) {
     const value = fields[name];
     if (value === undefined || DECLARATIONS.has(name)) continue;
-    const text = storedAsText(name, value);
+    const text = storedAsText(name, value, language);
     if (text !== '') entered[name] = text;
   }
   return entered;
 }
 
-function storedAsText(name: FieldName, value: unknown): string {
+function storedAsText(name: FieldName, value: unknown, language: Language): string {
   switch (FIELD_SPECS[name].kind) {
     case 'yes-no':
       return value === true ? 'yes' : value === false ? 'no' : '';
@@ -82,9 +87,9 @@ function storedAsText(name: FieldName, value: unknown): string {
     case 'list':
       return Array.isArray(value) ? value.map(String).join('\n') : '';
     case 'date':
-      return typeof value === 'string' ? formatDateForPeople(value) : '';
+      return typeof value === 'string' ? formatDateForPeople(value, language) : '';
     case 'time':
-      return typeof value === 'string' ? formatTimeForPeople(value) : '';
+      return typeof value === 'string' ? formatTimeForPeople(value, language) : '';
     case 'phone': {
       const digits = typeof value === 'string' ? NORTH_AMERICAN_E164.exec(value) : null;
       return digits === null ? String(value) : `${digits[1] ?? ''}-${digits[2] ?? ''}-${digits[3] ?? ''}`;

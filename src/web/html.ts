@@ -1,4 +1,7 @@
+import { catalogueFor } from '../permits/catalogue.ts';
+import { DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, type Language } from '../permits/language.ts';
 import { withHiddenCharactersShown } from '../permits/plain-text.ts';
+import { inLanguage } from './page-language.ts';
 
 /**
  * HTML built with a tagged template that escapes every interpolated value,
@@ -46,20 +49,39 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
   return new Html(out);
 }
 
-export function page(title: string, body: Html): string {
+export interface PageOptions {
+  /** The page's language: `<html lang>`, and the header's words. English when absent (the staff console). */
+  readonly language?: Language | undefined;
+  /** This page's own address (path and query): with it, the header offers the page in each language. */
+  readonly switchFrom?: string | undefined;
+}
+
+export function page(title: string, body: Html, options: PageOptions = {}): string {
+  const language = options.language ?? DEFAULT_LANGUAGE;
+  const words = catalogueFor(language).web;
   return html`<!doctype html>
-<html lang="en">
+<html lang="${language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · PermitLine</title>
+<title>${title} · ${words.siteName}</title>
 <link rel="stylesheet" href="/static/app.css">
 </head>
 <body>
-<header><p class="brand">PermitLine · Food permit applications</p></header>
+<header><p class="brand">${words.brand}</p>${options.switchFrom === undefined ? undefined : languageSwitch(options.switchFrom, language)}</header>
 <main id="main">
 ${body}
 </main>
 </body>
 </html>`.value;
+}
+
+/** "English | Español": each language named in itself, the current one not a link. */
+function languageSwitch(here: string, current: Language): Html {
+  const choices = LANGUAGES.map((language) =>
+    language === current
+      ? html`<span lang="${language}" aria-current="true">${LANGUAGE_NAMES[language]}</span>`
+      : html`<a href="${inLanguage(here, language)}" lang="${language}" hreflang="${language}" id="language-${language}">${LANGUAGE_NAMES[language]}</a>`,
+  );
+  return html`<nav class="language-switch" aria-label="${catalogueFor(current).web.languageSwitch}">${choices.map((choice, i) => html`${i === 0 ? '' : ' | '}${choice}`)}</nav>`;
 }

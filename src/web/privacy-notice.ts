@@ -1,4 +1,6 @@
 import { Router } from 'express';
+import { catalogueFor } from '../permits/catalogue.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../permits/language.ts';
 import { html, page, type Html } from './html.ts';
 
 /**
@@ -29,8 +31,9 @@ export function privacyRoutes(facts: PrivacyNoticeFacts): Router {
 }
 
 /** The link the form pages carry. */
-export function privacyLink(): Html {
-  return html`<p class="privacy-link">How we use and keep your information: <a href="${PRIVACY_PATH}">privacy notice</a>.</p>`;
+export function privacyLink(language: Language = DEFAULT_LANGUAGE): Html {
+  const t = catalogueFor(language).web;
+  return html`<p class="privacy-link">${t.privacyLinkBefore} <a href="${PRIVACY_PATH}">${t.privacyLinkText}</a>.</p>`;
 }
 
 export function privacyNoticePage(facts: PrivacyNoticeFacts): string {

@@ -16,7 +16,9 @@ import {
 import type { CsrfGuard } from './csrf.ts';
 import { enteredFromStored, readPostedFields, type EnteredValues, type FormBody } from './form-values.ts';
 import { RESUME_PATH_PREFIX, type ResumeLinks } from './resume-link.ts';
-import { alreadySubmittedPage, RESUME_LINK_NOT_VALID, resumeLinkExpiredPage } from './resume-views.ts';
+import { alreadySubmittedPage, linkNotValid, resumeLinkExpiredPage } from './resume-views.ts';
+import { chosenLanguage, pageLanguage } from './page-language.ts';
+import type { Language } from '../permits/language.ts';
 
 /**
  * "Resume anywhere": GET /apply/resume/{token} opens the web form on the
@@ -49,20 +51,28 @@ export function resumeRoutes(
   /** The draft the token opens, or undefined once the answer (404, 410, already sent) has been given. */
   async function draftFor(token: unknown, req: Request, res: Response): Promise<StoredApplication | undefined> {
     const check = typeof token === 'string' ? links.verify(token) : ({ ok: false, reason: 'malformed' } as const);
+    const language = pageLanguage(req);
     if (!check.ok) {
       req.log.info({ reason: check.reason }, 'resume link refused');
-      if (check.reason === 'expired') res.status(410).type('html').send(resumeLinkExpiredPage());
-      else res.status(404).type('html').send(errorPage(404, RESUME_LINK_NOT_VALID));
+      if (check.reason === 'expired') res.status(410).type('html').send(resumeLinkExpiredPage(language));
+      else
+        res
+          .status(404)
+          .type('html')
+          .send(errorPage(404, linkNotValid(language), language));
       return undefined;
     }
     const application = await applications.find(check.applicationId);
     if (application === undefined) {
       req.log.warn({ applicationId: check.applicationId }, 'resume link names no application');
-      res.status(404).type('html').send(errorPage(404, RESUME_LINK_NOT_VALID));
+      res
+        .status(404)
+        .type('html')
+        .send(errorPage(404, linkNotValid(language), language));
       return undefined;
     }
     if (application.status === 'submitted' && application.reference !== undefined) {
-      res.type('html').send(alreadySubmittedPage(application.reference));
+      res.type('html').send(alreadySubmittedPage(application.reference, language));
       return undefined;
     }
     return application;
@@ -72,7 +82,13 @@ export function resumeRoutes(
     req: Request,
     res: Response,
     status: number,
-    form: { type: PermitType; token: string; entered: EnteredValues; problems: readonly FieldProblem[] },
+    form: {
+      type: PermitType;
+      token: string;
+      entered: EnteredValues;
+      problems: readonly FieldProblem[];
+      language: Language;
+    },
   ): void {
     res
       .status(status)
@@ -84,6 +100,7 @@ export function resumeRoutes(
           csrfToken: csrf.tokenFor(req, res),
           entered: form.entered,
           problems: form.problems,
+          language: form.language,
         }),
       );
   }
@@ -94,6 +111,7 @@ export function resumeRoutes(
     const { token } = req.params;
     const draft = await draftFor(token, req, res);
     if (draft === undefined || typeof token !== 'string') return;
+    const language = languageOfDraft(req, draft);
     const chosen = req.query.type;
     const storedType = draft.fields.permitType;
     const type = isPermitType(chosen)
@@ -102,10 +120,11 @@ export function resumeRoutes(
         ? storedType
         : undefined;
     if (type === undefined) {
-      res.type('html').send(choosePermitTypePage(token));
+      res.type('html').send(choosePermitTypePage(token, language));
       return;
     }
-    sendForm(req, res, 200, { type, token, entered: enteredFromStored(draft.fields, formFields(type)), problems: [] });
+    const entered = enteredFromStored(draft.fields, formFields(type), language);
+    sendForm(req, res, 200, { type, token, entered, problems: [], language });
   });
 
   router.post(RESUME_POST_PATH, csrf.protect, async (req, res) => {
@@ -114,15 +133,16 @@ export function resumeRoutes(
     const token = body[RESUME_TOKEN_FIELD];
     const draft = await draftFor(token, req, res);
     if (draft === undefined || typeof token !== 'string') return;
+    const language = languageOfDraft(req, draft);
     const type = body.permitType;
     if (!isPermitType(type)) {
-      res.status(400).type('html').send(choosePermitTypePage(token));
+      res.status(400).type('html').send(choosePermitTypePage(token, language));
       return;
     }
     const { values, entered } = readPostedFields(body, formFields(type));
-    const result = await applications.completeDraft(draft.id, { ...values, permitType: type });
+    const result = await applications.completeDraft(draft.id, { ...values, permitType: type }, language);
     if (!result.ok) {
-      sendForm(req, res, 400, { type, token, entered, problems: result.problems });
+      sendForm(req, res, 400, { type, token, entered, problems: result.problems, language });
       return;
     }
     // There is no column for the channel an application was finished on; the channel it began on stays in applications.channel.
@@ -141,10 +161,19 @@ export function resumeRoutes(
         confirmationPage(
           result.reference,
           result,
-          confirmationOf(rules, result.submitted, deps.statusLinkFor?.(result.reference)),
+          confirmationOf(rules, result.submitted, deps.statusLinkFor?.(result.reference), language),
+          language,
         ),
       );
   });
 
   return router;
+}
+
+/**
+ * A resumed draft opens in the language it was begun in (a call in Spanish gives a form in Spanish), unless the
+ * applicant chose one with the switch or the form they post was shown in another.
+ */
+function languageOfDraft(req: Request, draft: StoredApplication): Language {
+  return chosenLanguage(req) ?? draft.language;
 }

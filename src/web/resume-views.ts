@@ -1,25 +1,35 @@
+import { catalogueFor } from '../permits/catalogue.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../permits/language.ts';
 import { html, page } from './html.ts';
 
 /** The pages a resume link can lead to besides the form itself; none of them shows an answer. */
 
-export const RESUME_LINK_NOT_VALID =
-  'This link is not valid. Check that the whole link from the text message was opened.';
+/** "This link is not valid …": the message of a resume or status link that opens nothing. */
+export function linkNotValid(language: Language = DEFAULT_LANGUAGE): string {
+  return catalogueFor(language).web.linkNotValid;
+}
 
-export function resumeLinkExpiredPage(): string {
+export const RESUME_LINK_NOT_VALID = linkNotValid();
+
+export function resumeLinkExpiredPage(language: Language = DEFAULT_LANGUAGE): string {
+  const t = catalogueFor(language).web;
   return page(
-    'This link has expired',
-    html`<h1>This link has expired</h1>
-<p>The link to finish your application has expired, so it no longer opens your answers.</p>
-<p>Please <a href="/apply">start a new application</a>, or call us again to apply by phone.</p>`,
+    t.linkExpiredTitle,
+    html`<h1>${t.linkExpiredTitle}</h1>
+<p>${t.linkExpiredText}</p>
+<p>${t.linkExpiredBefore} <a href="/apply">${t.linkExpiredStartNew}</a>${t.linkExpiredAfter}</p>`,
+    { language },
   );
 }
 
-export function alreadySubmittedPage(reference: string): string {
+export function alreadySubmittedPage(reference: string, language: Language = DEFAULT_LANGUAGE): string {
+  const t = catalogueFor(language).web;
   return page(
-    'Application already received',
-    html`<h1>This application has already been sent</h1>
-<p>Your reference number is</p>
+    t.alreadySentTitle,
+    html`<h1>${t.alreadySentHeading}</h1>
+<p>${t.yourReferenceIs}</p>
 <p class="reference" id="reference">${reference}</p>
-<p>There is nothing more to do. Keep the reference: the health department will ask for it when they contact you.</p>`,
+<p>${t.alreadySentText}</p>`,
+    { language },
   );
 }
