@@ -304,7 +304,13 @@ export class CallOrchestrator {
       let submitted = false;
       const meter = new UsageMeter(this.#deps.settings.prices);
       const transcript = new TranscriptRecorder(this.#deps.calls, callSid, log);
-      const toolbox = new PermitToolbox(this.#deps.applications, this.#deps.rules, applicationId, this.#deps.staffDesk);
+      const toolbox = new PermitToolbox(
+        this.#deps.applications,
+        this.#deps.rules,
+        applicationId,
+        this.#deps.staffDesk,
+        language,
+      );
       const recording =
         this.#deps.recordings === undefined
           ? undefined
@@ -488,6 +494,8 @@ export class CallOrchestrator {
    */
   async #changeLanguage(callSid: string, applicationId: string, language: Language, bridge: CallBridge): Promise<void> {
     await this.#deps.calls.recordLanguage(callSid, language);
+    // The application's language too: its text message and status page are written in it.
+    await this.#deps.applications.updateDraft(applicationId, {}, 'voice', language);
     const call = await this.#deps.calls.find(callSid);
     const draft = await this.#deps.applications.find(applicationId);
     const instructions = this.#instructionsFor(call?.fromPhone ?? '', draft?.fields ?? {}, 'renewed', language);
@@ -526,7 +534,8 @@ export class CallOrchestrator {
     const resumed = existing ?? (await resumableDrafts.findFor(from));
     const applicationId = resumed ?? (await applications.startDraft('voice'));
     const draft = resumed === undefined ? undefined : await applications.find(applicationId);
-    const language = call?.language ?? DEFAULT_LANGUAGE;
+    // A call back on a draft begun in Spanish goes on in Spanish; a call switched already keeps its language.
+    const language = call?.language === 'es' ? call.language : (draft?.language ?? DEFAULT_LANGUAGE);
     const instructions = this.#instructionsFor(from, draft?.fields ?? {}, undefined, language);
     await calls.attachApplication(callSid, applicationId, instructions.version, settings.model);
     return { applicationId, instructions, language };

@@ -8,9 +8,8 @@ import type {
   PermitApplication,
   PermitRules,
 } from '../permits/permit-rules.ts';
-import { catalogueFor } from '../permits/catalogue.ts';
+import { catalogueFor, permitTypeLabel } from '../permits/catalogue.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../permits/language.ts';
-import { PERMIT_TYPE_LABELS } from '../permits/permit-types.ts';
 import { newReferenceNumber } from '../permits/reference-number.ts';
 import { buildSmsSummary } from '../sms/summary-text.ts';
 import {
@@ -155,7 +154,7 @@ export class ApplicationService {
       return this.#alreadySubmitted(stored, stored.reference);
     const check = this.#rules.checkApplication(stored.fields, stored.language);
     if (!check.ok) return check;
-    return this.#markSubmitted(id, check.application);
+    return this.#markSubmitted(id, check.application, stored.language);
   }
 
   /**
@@ -180,7 +179,7 @@ export class ApplicationService {
       throw new UserInputError('This form can no longer be used; please open the form again and resubmit.');
     await this.#repository.createDraft(channel, id, language);
     await this.#repository.saveFields(id, check.application, [], channel, language);
-    return this.#markSubmitted(id, check.application);
+    return this.#markSubmitted(id, check.application, language);
   }
 
   /**
@@ -210,7 +209,7 @@ export class ApplicationService {
     );
     // A whole form: these answers were given on the web, whichever channel began the draft.
     await this.#repository.saveFields(id, changed, cleared, 'web', served);
-    return this.#markSubmitted(id, check.application);
+    return this.#markSubmitted(id, check.application, served);
   }
 
   /** A submit again: the same reference, and what happened to its text the first time. */
@@ -226,12 +225,13 @@ export class ApplicationService {
     };
   }
 
-  async #markSubmitted(id: string, application: PermitApplication): Promise<SubmitResult> {
+  /** `language`: the applicant's, which their text is written in. */
+  async #markSubmitted(id: string, application: PermitApplication, language: Language): Promise<SubmitResult> {
     const year = Number(todayIn(this.#timeZone, this.#now()).slice(0, 4));
     for (let attempt = 1; ; attempt++) {
       const reference = newReferenceNumber(year);
       try {
-        const sms = smsSummaryFor(application, reference, this.#textsPerNumberPerDay);
+        const sms = smsSummaryFor(application, reference, this.#textsPerNumberPerDay, language);
         const { textQueued, ...result } = await this.#repository.markSubmitted(id, reference, sms);
         if (textQueued && !result.alreadySubmitted) this.#onTextQueued();
         if (application.smsConsent && !textQueued && !result.alreadySubmitted) this.#onTextLimitReached(id);
@@ -248,11 +248,17 @@ function textOutcome(consent: boolean, queued: boolean): { textMessageQueued: bo
 }
 
 /** The SMS to queue, or none when the applicant declined texts (the reference was shown or read out instead). */
-function smsSummaryFor(application: PermitApplication, reference: string, perDay: number): OutboxMessage | undefined {
+function smsSummaryFor(
+  application: PermitApplication,
+  reference: string,
+  perDay: number,
+  language: Language,
+): OutboxMessage | undefined {
   if (!application.smsConsent) return undefined;
   const body = buildSmsSummary({
     reference,
-    permitTypeLabel: PERMIT_TYPE_LABELS[application.permitType],
+    language,
+    permitTypeLabel: permitTypeLabel(application.permitType, language),
     businessName: application.businessName,
     ...(application.permitType === 'temporary_food_event'
       ? { eventDates: { start: application.eventStartDate, end: application.eventEndDate } }

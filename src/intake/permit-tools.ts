@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { LANGUAGE_NAMES, LANGUAGES, isLanguage, type Language } from '../permits/language.ts';
+import { fieldTexts } from '../permits/catalogue.ts';
+import { DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, isLanguage, type Language } from '../permits/language.ts';
 import type { StaffLine } from '../permits/office-hours.ts';
-import { FIELD_NAMES, FIELD_SPECS, type FieldName } from '../permits/permit-fields.ts';
+import { FIELD_NAMES, type FieldName } from '../permits/permit-fields.ts';
 import type { PermitRules } from '../permits/permit-rules.ts';
 import { isPermitType } from '../permits/permit-types.ts';
 import { readBack } from '../permits/read-back.ts';
@@ -141,12 +142,21 @@ export class PermitToolbox {
   #readBackIsCurrent = false;
 
   readonly #staff: StaffDesk | undefined;
+  // The call's language: answers are read, and problems worded, in it.
+  #language: Language;
 
-  constructor(applications: ApplicationService, rules: PermitRules, applicationId: string, staff?: StaffDesk) {
+  constructor(
+    applications: ApplicationService,
+    rules: PermitRules,
+    applicationId: string,
+    staff?: StaffDesk,
+    language: Language = DEFAULT_LANGUAGE,
+  ) {
     this.#applications = applications;
     this.#rules = rules;
     this.#applicationId = applicationId;
     this.#staff = staff;
+    this.#language = language;
   }
 
   /**
@@ -186,6 +196,7 @@ export class PermitToolbox {
 
   /** The call goes on in `language`: by set_language, or the keypad's 2 at the greeting (the bridge calls it). */
   setLanguage(language: Language): ToolOutcome {
+    this.#language = language;
     return {
       output: JSON.stringify({
         ok: true,
@@ -226,10 +237,10 @@ export class PermitToolbox {
   }
 
   async #update(args: Record<string, unknown>): Promise<ToolOutcome> {
-    const result = await this.#applications.updateDraft(this.#applicationId, args, 'voice');
+    const result = await this.#applications.updateDraft(this.#applicationId, args, 'voice', this.#language);
     if (result.accepted.length > 0 || result.cleared.length > 0) this.#readBackIsCurrent = false;
     const output = {
-      saved: result.accepted.map((field) => FIELD_SPECS[field].label),
+      saved: result.accepted.map((field) => fieldTexts(field, this.#language).label),
       problems: result.problems.map((p) => p.message),
       still_missing: result.missing.length,
       next_question: this.#nextQuestion(result.missing),
@@ -255,9 +266,9 @@ export class PermitToolbox {
     const missing = this.#rules.missingFields(fields);
     this.#readBackIsCurrent = missing.length === 0;
     const output = {
-      read_back: readBack(fields, order, this.#rules.context),
+      read_back: readBack(fields, order, this.#rules.context, this.#language),
       complete: missing.length === 0,
-      still_missing: missing.map((field) => FIELD_SPECS[field].ask),
+      still_missing: missing.map((field) => fieldTexts(field, this.#language).ask),
     };
     return {
       output: JSON.stringify(output),
@@ -303,7 +314,7 @@ export class PermitToolbox {
 
   #nextQuestion(missing: readonly FieldName[]): string | undefined {
     const [next] = missing;
-    return next === undefined ? undefined : FIELD_SPECS[next].ask;
+    return next === undefined ? undefined : fieldTexts(next, this.#language).ask;
   }
 }
 

@@ -3,6 +3,7 @@
 // sized here, before the link exists, so that any link the worker may insert
 // keeps the message GSM-7 and within two segments.
 
+import type { Language } from '../permits/language.ts';
 import { gsm7Septets, isBasicGsm7, SEGMENT_SEPTETS, toGsm7 } from '../protocols/gsm7.ts';
 
 export const REVIEW_LINK_PLACEHOLDER = '{review_link}';
@@ -24,6 +25,8 @@ export interface SmsSummaryInput {
   businessName: string;
   /** ISO YYYY-MM-DD, both inclusive. */
   eventDates?: { start: string; end: string };
+  /** The applicant's language (the call's or the form's); English when not given. */
+  language?: Language;
 }
 
 const ELLIPSIS = '...';
@@ -31,25 +34,46 @@ const ELLIPSIS = '...';
 // shorter than this would no longer say which permit it is.
 const MIN_BUSINESS_NAME_SEPTETS = 24;
 const MIN_PERMIT_LABEL_SEPTETS = 12;
-const FALLBACK_PERMIT_LABEL = 'Food permit';
+/**
+ * The summary's fixed words, one set per language. HELP and STOP stay English in every language: they are the
+ * keywords Twilio and the carriers act on. Each line is made GSM-7 once here (á, í, ó, ú lose their accents; é, ñ,
+ * ¿, ¡ are in GSM-7), so a Spanish text is never sent as UCS-2 at twice the cost.
+ */
+const SUMMARY_LINES = {
+  en: {
+    received: 'PermitLine: we received your food permit application.',
+    reference: 'Ref',
+    for: 'for',
+    review: 'Review:',
+    keywords: 'Reply HELP for help, STOP to opt out.',
+    fallbackPermit: 'Food permit',
+    months: ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'],
+  },
+  es: {
+    received: 'PermitLine: recibimos su solicitud de permiso de alimentos.',
+    reference: 'Ref',
+    for: 'para',
+    review: 'Revisar:',
+    keywords: 'Responda HELP para ayuda, STOP para no recibir mensajes.',
+    fallbackPermit: 'Permiso de alimentos',
+    months: ['ene', 'feb', 'mar', 'abr', 'may', 'jun', 'jul', 'ago', 'sep', 'oct', 'nov', 'dic'],
+  },
+} as const satisfies Record<Language, Record<string, string | readonly string[]>>;
+
+type SummaryLines = (typeof SUMMARY_LINES)[Language];
+
+function linesFor(language: Language): SummaryLines {
+  const lines = SUMMARY_LINES[language];
+  return Object.fromEntries(
+    Object.entries(lines).map(([key, value]) => [key, typeof value === 'string' ? toGsm7(value) : value]),
+  ) as unknown as SummaryLines;
+}
+
+const LINES: Readonly<Record<Language, SummaryLines>> = { en: linesFor('en'), es: linesFor('es') };
 // An escape and its character may not be split across segments, so a body
 // with extension characters can lose one septet at the segment boundary.
 const ESCAPE_SPLIT_RESERVE = 1;
 const WORST_CASE_LINK = 'x'.repeat(MAX_REVIEW_LINK_LENGTH);
-const MONTH_ABBREVIATIONS = [
-  'Jan',
-  'Feb',
-  'Mar',
-  'Apr',
-  'May',
-  'Jun',
-  'Jul',
-  'Aug',
-  'Sep',
-  'Oct',
-  'Nov',
-  'Dec',
-] as const;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SPACE_RUNS = / +/g;
 
@@ -58,6 +82,7 @@ interface SummaryFields {
   permitTypeLabel: string;
   businessName: string;
   eventDates: string | undefined;
+  language: Language;
 }
 
 interface CalendarDate {
@@ -77,11 +102,13 @@ interface CalendarDate {
 export function buildSmsSummary(input: SmsSummaryInput): string {
   const reference = cleanField(input.reference);
   if (reference === '') throw new Error('SMS summary needs a reference');
+  const language = input.language ?? 'en';
   const fields: SummaryFields = {
     reference,
-    permitTypeLabel: cleanField(input.permitTypeLabel) || FALLBACK_PERMIT_LABEL,
+    permitTypeLabel: cleanField(input.permitTypeLabel) || LINES[language].fallbackPermit,
     businessName: cleanField(input.businessName),
-    eventDates: input.eventDates === undefined ? undefined : formatEventDates(input.eventDates),
+    eventDates: input.eventDates === undefined ? undefined : formatEventDates(input.eventDates, language),
+    language,
   };
   return renderSummary(fitFields(fields));
 }
@@ -102,12 +129,22 @@ export function fillReviewLink(body: string, link: string): string {
   return pieces.join(link);
 }
 
-/** "Mar 3, 2027", "Mar 3-4, 2027", "Mar 30-Apr 2, 2027" or "Dec 30, 2026-Jan 2, 2027". */
-export function formatEventDates(dates: { start: string; end: string }): string {
+/**
+ * "Mar 3, 2027", "Mar 3-4, 2027", "Mar 30-Apr 2, 2027" or "Dec 30, 2026-Jan 2, 2027"; in Spanish the day comes
+ * first and no comma: "3 mar 2027", "3-4 mar 2027", "30 mar-2 abr 2027", "30 dic 2026-2 ene 2027".
+ */
+export function formatEventDates(dates: { start: string; end: string }, language: Language = 'en'): string {
   const from = parseIsoDate(dates.start);
   const to = parseIsoDate(dates.end);
   // ISO dates sort as strings.
   if (dates.end < dates.start) throw new RangeError(`event ends (${dates.end}) before it starts (${dates.start})`);
+  if (language === 'es') {
+    const month = (date: CalendarDate) => LINES.es.months[date.month - 1] ?? '';
+    if (from.year !== to.year) return `${from.day} ${month(from)} ${from.year}-${to.day} ${month(to)} ${to.year}`;
+    if (from.month !== to.month) return `${from.day} ${month(from)}-${to.day} ${month(to)} ${to.year}`;
+    if (from.day !== to.day) return `${from.day}-${to.day} ${month(to)} ${to.year}`;
+    return `${from.day} ${month(from)} ${from.year}`;
+  }
   if (from.year !== to.year) return `${monthDay(from)}, ${from.year}-${monthDay(to)}, ${to.year}`;
   if (from.month !== to.month) return `${monthDay(from)}-${monthDay(to)}, ${to.year}`;
   if (from.day !== to.day) return `${monthDay(from)}-${to.day}, ${to.year}`;
@@ -115,15 +152,18 @@ export function formatEventDates(dates: { start: string; end: string }): string 
 }
 
 function renderSummary(fields: SummaryFields): string {
+  const lines = LINES[fields.language];
   const subject =
-    fields.businessName === '' ? fields.permitTypeLabel : `${fields.permitTypeLabel} for ${fields.businessName}`;
+    fields.businessName === ''
+      ? fields.permitTypeLabel
+      : `${fields.permitTypeLabel} ${lines.for} ${fields.businessName}`;
   const application = fields.eventDates === undefined ? subject : `${subject}, ${fields.eventDates}`;
   return [
-    'PermitLine: we received your food permit application.',
-    asSentence(`Ref ${fields.reference}`),
+    lines.received,
+    asSentence(`${lines.reference} ${fields.reference}`),
     asSentence(application),
-    `Review: ${REVIEW_LINK_PLACEHOLDER}`,
-    'Reply HELP for help, STOP to opt out.',
+    `${lines.review} ${REVIEW_LINK_PLACEHOLDER}`,
+    lines.keywords,
   ].join(' ');
 }
 
@@ -197,5 +237,5 @@ function isCalendarDate(iso: string): boolean {
 }
 
 function monthDay(date: CalendarDate): string {
-  return `${MONTH_ABBREVIATIONS[date.month - 1] ?? ''} ${date.day}`;
+  return `${LINES.en.months[date.month - 1] ?? ''} ${date.day}`;
 }

@@ -263,3 +263,38 @@ describe('summary properties', () => {
     );
   });
 });
+
+describe('the SMS summary in Spanish', () => {
+  it('when the applicant was served in Spanish, then the summary is in Spanish, with Spanish dates, and GSM-7', () => {
+    const body = buildSmsSummary({
+      reference: 'FP-2027-7KQ3XM',
+      permitTypeLabel: 'Permiso de evento temporal de comida',
+      businessName: 'Taco Loco',
+      eventDates: { start: '2027-03-03', end: '2027-03-04' },
+      language: 'es',
+    });
+    expect(body).toBe(
+      'PermitLine: recibimos su solicitud de permiso de alimentos. Ref FP-2027-7KQ3XM. Permiso de evento temporal de comida para Taco Loco, 3-4 mar 2027. Revisar: {review_link} Responda HELP para ayuda, STOP para no recibir mensajes.',
+    );
+    expect(isGsm7(body)).toBe(true);
+  });
+
+  it('when dates cross a month or a year, then the Spanish form puts the day first', () => {
+    expect(formatEventDates({ start: '2027-03-30', end: '2027-04-02' }, 'es')).toBe('30 mar-2 abr 2027');
+    expect(formatEventDates({ start: '2026-12-30', end: '2027-01-02' }, 'es')).toBe('30 dic 2026-2 ene 2027');
+    expect(formatEventDates({ start: '2027-06-05', end: '2027-06-05' }, 'es')).toBe('5 jun 2027');
+  });
+
+  it('when a long Spanish business name has letters GSM-7 lacks, then they are transliterated and the text stays within two segments', () => {
+    const body = buildSmsSummary({
+      reference: 'FP-2027-7KQ3XM',
+      permitTypeLabel: 'Permiso de unidad móvil de comida',
+      businessName: 'Cocina Económica Doña María — Antojitos, Tamales y Atole de Guayaba Rosá Búho Íñigo '.repeat(3),
+      language: 'es',
+    });
+    const sent = fillReviewLink(body, LONGEST_LINK);
+    expect(isGsm7(sent)).toBe(true);
+    expect(gsm7Septets(sent)).toBeLessThanOrEqual(MAX_SUMMARY_SEPTETS);
+    expect(body).toContain('Permiso de unidad movil de comida para Cocina Economica Doña Maria');
+  });
+});
