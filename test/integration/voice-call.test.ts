@@ -74,7 +74,7 @@ describe('a phone call through the voice path', () => {
     expect(callRow).toMatchObject({
       application_id: application?.id,
       status: 'completed',
-      prompt_version: 'agent-instructions.v2',
+      prompt_version: 'agent-instructions.v3',
       model: 'gpt-realtime',
     });
     expect(Number(callRow?.cost_usd)).toBeGreaterThan(0);
