@@ -360,8 +360,8 @@ function readRange(input: string, context: ReadingContext): DateReading | undefi
     if (start === undefined) return UNREADABLE;
     end = sameMonth(start, Number(endDayOnly[1]));
   } else {
-    start = readSingle(startText, context);
     end = readSingle(endText, context);
+    start = readSingle(startText, context) ?? (end?.yearSaid === true ? inYearOf(startText, end, context) : undefined);
   }
   if (start === undefined || end === undefined) return UNREADABLE;
   for (const day of [start, end]) {
@@ -399,6 +399,20 @@ function sameMonth(other: SingleDay, day: number): SingleDay | undefined {
 }
 
 /** "December 28 to January 3, 2028": a start said without a year is the last such day on or before the end. */
+/**
+ * A start day read in the end's year (or the year before, for a range across a new year): "February 29 to March 1,
+ * 2028" names a day that the next February, with no year, does not have.
+ */
+function inYearOf(startText: string, end: SingleDay, context: ReadingContext): SingleDay | undefined {
+  const endYear = Number(end.date.slice(0, 4));
+  const joiner = context.language === 'es' ? ' de ' : ' ';
+  for (const year of [endYear, endYear - 1]) {
+    const day = readSingle(`${startText}${joiner}${year}`, context);
+    if (day !== undefined && day.date <= end.date) return { ...day, yearSaid: false };
+  }
+  return undefined;
+}
+
 function alignYear(start: SingleDay, end: SingleDay): SingleDay {
   const endYear = Number(end.date.slice(0, 4));
   const monthDay = start.date.slice(4);

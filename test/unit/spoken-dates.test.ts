@@ -112,6 +112,19 @@ describe('readSpokenDate: ranges keep both ends', () => {
     });
   });
 
+  it('when a range starts on February 29 with the year said only at its end, then the start is read in that year', () => {
+    expect(readSpokenDate('February 29 to March 1, 2028', TODAY)).toEqual({
+      kind: 'range',
+      start: '2028-02-29',
+      end: '2028-03-01',
+    });
+    expect(readSpokenDate('del 29 de febrero al 1 de marzo de 2028', TODAY, 'es')).toEqual({
+      kind: 'range',
+      start: '2028-02-29',
+      end: '2028-03-01',
+    });
+  });
+
   it('when a generated range is said with the year only at its end, then both ends read, across a new year too', () => {
     fc.assert(
       fc.property(futureDate(), fc.integer({ min: 1, max: 20 }), (start, length) => {
