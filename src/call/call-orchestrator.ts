@@ -114,6 +114,8 @@ interface PreparedCall {
   readonly applicationId: string;
   readonly instructions: RenderedInstructions;
   readonly language: Language;
+  /** The caller's number (a call back goes to it). */
+  readonly from: string;
   readonly session: Promise<ReadySession>;
   readonly expiry: NodeJS.Timeout;
   /** A media socket here is claiming the call's stream: the sweep must leave this session for it. */
@@ -220,7 +222,7 @@ export class CallOrchestrator {
     const expiry = setTimeout(() => {
       this.#discardPrepared(callSid);
     }, this.#deps.settings.prewarmTtlMs);
-    this.#prepared.set(callSid, { applicationId, instructions, language, session, expiry, claimingHere: false });
+    this.#prepared.set(callSid, { applicationId, instructions, language, from, session, expiry, claimingHere: false });
     this.#sweepWhilePrepared();
     return 'connect';
   }
@@ -304,13 +306,11 @@ export class CallOrchestrator {
       let submitted = false;
       const meter = new UsageMeter(this.#deps.settings.prices);
       const transcript = new TranscriptRecorder(this.#deps.calls, callSid, log);
-      const toolbox = new PermitToolbox(
-        this.#deps.applications,
-        this.#deps.rules,
-        applicationId,
-        this.#deps.staffDesk,
+      const toolbox = new PermitToolbox(this.#deps.applications, this.#deps.rules, applicationId, {
+        staff: this.#deps.staffDesk,
         language,
-      );
+        call: { callSid, callerNumber: started.from },
+      });
       const recording =
         this.#deps.recordings === undefined
           ? undefined
@@ -448,26 +448,34 @@ export class CallOrchestrator {
     this.#sweep = undefined;
   }
 
-  async #sessionFor(callSid: string): Promise<{ applicationId: string; ready: ReadySession; language: Language }> {
+  async #sessionFor(
+    callSid: string,
+  ): Promise<{ applicationId: string; ready: ReadySession; language: Language; from: string }> {
     const prepared = this.#prepared.get(callSid);
     if (prepared !== undefined) {
       this.#prepared.delete(callSid);
       clearTimeout(prepared.expiry);
-      const { applicationId, language } = prepared;
+      const { applicationId, language, from } = prepared;
       const early = await prepared.session.catch(() => undefined);
-      if (early?.session.isOpen === true) return { applicationId, ready: early, language };
+      if (early?.session.isOpen === true) return { applicationId, ready: early, language, from };
       early?.session.close();
       return {
         applicationId,
         ready: await this.#openConfigured(prepared.instructions, 'at-stream', callSid, language),
         language,
+        from,
       };
     }
     // The webhook was answered by another instance: prepare again from the database.
     const call = await this.#deps.calls.find(callSid);
     if (call === undefined) throw new Error(`no call ${callSid} was recorded by the voice webhook`);
     const { applicationId, instructions, language } = await this.#prepare(callSid, call.fromPhone, call);
-    return { applicationId, ready: await this.#openConfigured(instructions, 'at-stream', callSid, language), language };
+    return {
+      applicationId,
+      ready: await this.#openConfigured(instructions, 'at-stream', callSid, language),
+      language,
+      from: call.fromPhone,
+    };
   }
 
   /** A new session for a call whose model was lost: the same draft, instructions that say to carry on. */

@@ -104,7 +104,7 @@ async function runScenario(scenario: LoadedScenario, context: RunContext): Promi
   let service: Awaited<ReturnType<typeof startPermitLine>> | undefined;
   try {
     model = await startRealtimeSimulator({ scenario, apiKey: API_KEY, certificate: context.certificate });
-    const config = suiteConfig(dir, model.baseURL, context);
+    const config = suiteConfig(dir, model.baseURL, context, scenario);
     service = await startPermitLine(config, createLogger(config.logLevel), [...context.dataKeys], {
       realtimeCa: model.ca,
     });
@@ -139,7 +139,16 @@ async function runScenario(scenario: LoadedScenario, context: RunContext): Promi
   }
 }
 
-function suiteConfig(dir: string, modelUrl: string, context: RunContext): Config {
+/** The service settings a scenario asks for, as the environment the service reads. */
+function serviceSettings(scenario: LoadedScenario): Record<string, string> {
+  const { callerSilenceSeconds, maxCallMinutes } = scenario.service ?? {};
+  return {
+    ...(callerSilenceSeconds === undefined ? {} : { CALLER_SILENCE_SECONDS: String(callerSilenceSeconds) }),
+    ...(maxCallMinutes === undefined ? {} : { MAX_CALL_MINUTES: String(maxCallMinutes) }),
+  };
+}
+
+function suiteConfig(dir: string, modelUrl: string, context: RunContext, scenario: LoadedScenario): Config {
   const loaded = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -155,6 +164,7 @@ function suiteConfig(dir: string, modelUrl: string, context: RunContext): Config
     MEDIA_MAX_PACE: String(Math.ceil(context.speed) * 2),
     STAFF_TRANSFER_NUMBER: SUITE_STAFF_NUMBER,
     OFFICE_HOURS: OPEN_ALL_WEEK,
+    ...serviceSettings(scenario),
   });
   if (!loaded.ok) throw loaded.error;
   return loaded.config;

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { fieldTexts } from '../permits/catalogue.ts';
 import { DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, isLanguage, type Language } from '../permits/language.ts';
 import type { StaffLine } from '../permits/office-hours.ts';
+import type { CallBackRequests } from '../store/call-back-requests.ts';
+import { readPhoneAnswer } from '../permits/field-inputs.ts';
 import { FIELD_NAMES, type FieldName } from '../permits/permit-fields.ts';
 import type { PermitRules } from '../permits/permit-rules.ts';
 import { isPermitType } from '../permits/permit-types.ts';
@@ -107,6 +109,13 @@ export function permitToolDefinitions(rules: PermitRules): ToolDefinition[] {
     },
     {
       type: 'function',
+      name: 'request_call_back',
+      description:
+        'Outside office hours, the caller would like staff to call them back: records the request for staff, for the number they are calling from. Only after transfer_to_person said the office is closed and the caller said yes to a call back.',
+      parameters: { type: 'object', properties: {}, additionalProperties: false },
+    },
+    {
+      type: 'function',
       name: 'set_language',
       description:
         'The caller speaks, or asks for, another language than the one the call is in (or pressed 2 for Spanish): switch the call to it, then carry on in that language.',
@@ -131,6 +140,20 @@ export interface StaffDesk {
   readonly line: StaffLine;
   /** The form's address as it is spoken ("permits dot example dot gov slash apply"). */
   readonly applyAddress: string;
+  /** Where a caller's request to be called back goes, for staff (/staff/call-backs); none: no call back is offered. */
+  readonly callBacks?: Pick<CallBackRequests, 'recordCallBack'> | undefined;
+}
+
+/** The call a toolbox serves: a call back goes to its caller's number, and staff see the call it was asked on. */
+export interface ToolboxCall {
+  readonly callSid: string;
+  readonly callerNumber: string;
+}
+
+export interface ToolboxOptions {
+  readonly staff?: StaffDesk | undefined;
+  readonly language?: Language | undefined;
+  readonly call?: ToolboxCall | undefined;
 }
 
 /** One per call: runs the agent's tool calls against the caller's draft. */
@@ -145,18 +168,20 @@ export class PermitToolbox {
   // The call's language: answers are read, and problems worded, in it.
   #language: Language;
 
+  readonly #call: ToolboxCall | undefined;
+
   constructor(
     applications: ApplicationService,
     rules: PermitRules,
     applicationId: string,
-    staff?: StaffDesk,
-    language: Language = DEFAULT_LANGUAGE,
+    options: ToolboxOptions = {},
   ) {
     this.#applications = applications;
     this.#rules = rules;
     this.#applicationId = applicationId;
-    this.#staff = staff;
-    this.#language = language;
+    this.#staff = options.staff;
+    this.#language = options.language ?? DEFAULT_LANGUAGE;
+    this.#call = options.call;
   }
 
   /**
@@ -187,7 +212,7 @@ export class PermitToolbox {
           (hours === undefined
             ? 'Tell the caller no one can take calls on this line.'
             : `Tell the caller the office is closed now and is open ${hours}, and that they can call back then.`) +
-          ` Their answers are kept. Offer to carry on with you, or the web form at ${this.#staff?.applyAddress ?? 'our website'}.`,
+          ` Their answers are kept. Offer to carry on with you, ${this.#offersCallBack ? 'a call back from staff when the office is open (call request_call_back if they want it), ' : ''}or the web form at ${this.#staff?.applyAddress ?? 'our website'}.`,
       }),
       summary: hours === undefined ? 'asked for staff: no staff line' : 'asked for staff: office closed',
       endCall: false,
@@ -209,6 +234,40 @@ export class PermitToolbox {
     };
   }
 
+  /** A call back can be offered: staff keep a list, and the caller's number is a real one to call. */
+  get #offersCallBack(): boolean {
+    return (
+      this.#staff?.callBacks !== undefined &&
+      this.#call !== undefined &&
+      readPhoneAnswer(this.#call.callerNumber).kind === 'phone'
+    );
+  }
+
+  async #requestCallBack(): Promise<ToolOutcome> {
+    const callBacks = this.#staff?.callBacks;
+    if (callBacks === undefined || this.#call === undefined || !this.#offersCallBack) {
+      return refuse(
+        'request_call_back',
+        'A call back cannot be offered on this call (no number to call, or none are taken); offer the web form instead.',
+      );
+    }
+    const { created } = await callBacks.recordCallBack({
+      callSid: this.#call.callSid,
+      callerNumber: this.#call.callerNumber,
+      language: this.#language,
+      applicationId: this.#applicationId,
+      channel: 'voice',
+    });
+    return {
+      output: JSON.stringify({
+        ok: true,
+        say: 'Tell the caller in one short sentence that staff will call them back at the number they are calling from when the office is open, and that their answers are kept.',
+      }),
+      summary: created ? 'call back requested' : 'call back already requested',
+      endCall: false,
+    };
+  }
+
   async run(name: string, argumentsJson: string): Promise<ToolOutcome> {
     const args = parseArguments(argumentsJson);
     if (args === undefined)
@@ -224,6 +283,8 @@ export class PermitToolbox {
         return { output: JSON.stringify({ ok: true }), summary: 'end call', endCall: true };
       case 'transfer_to_person':
         return this.transferToPerson();
+      case 'request_call_back':
+        return this.#requestCallBack();
       case 'set_language':
         return isLanguage(args.language)
           ? this.setLanguage(args.language)
@@ -231,7 +292,7 @@ export class PermitToolbox {
       default:
         return refuse(
           name,
-          `There is no tool named ${name.slice(0, 40)}; use update_application, get_application, submit_application, transfer_to_person, set_language or end_call.`,
+          `There is no tool named ${name.slice(0, 40)}; use update_application, get_application, submit_application, transfer_to_person, request_call_back, set_language or end_call.`,
         );
     }
   }

@@ -183,6 +183,7 @@ export async function startPermitLine(
       staffDesk: {
         line: staffLine,
         applyAddress: spokenWebAddress(new URL('/apply', config.publicBaseUrl)),
+        callBacks,
       },
       openSession: (callLog) =>
         modelCircuit.open(() =>

@@ -70,6 +70,13 @@ export const scenarioSchema = z.object({
    */
   priorDraft: z.record(z.string(), z.unknown()).optional(),
   expect: expectation.optional(),
+  /** Settings of the service this scenario needs (the suite passes them): short silence and length limits. */
+  service: z
+    .object({
+      callerSilenceSeconds: z.number().nonnegative().optional(),
+      maxCallMinutes: z.number().nonnegative().optional(),
+    })
+    .optional(),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -2,7 +2,10 @@ import type { Client } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApplicationService } from '../../src/intake/application-service.ts';
 import { permitToolDefinitions, PermitToolbox } from '../../src/intake/permit-tools.ts';
+import { parseOfficeHours, StaffLine, type OfficeHours } from '../../src/permits/office-hours.ts';
 import { PermitRules } from '../../src/permits/permit-rules.ts';
+import { CallBackRequests } from '../../src/store/call-back-requests.ts';
+import { CallRepository } from '../../src/store/call-repository.ts';
 import { ApplicationRepository } from '../../src/store/application-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { completeApplication, TODAY } from '../support/applications.ts';
@@ -33,6 +36,12 @@ async function toolbox() {
   return { id, tools: new PermitToolbox(applications, rules, id) };
 }
 
+function officeHours(spec: string): OfficeHours {
+  const hours = parseOfficeHours(spec, 'America/Los_Angeles');
+  if (typeof hours === 'string') throw new Error(hours);
+  return hours;
+}
+
 const output = (json: string) => JSON.parse(json) as Record<string, unknown>;
 
 describe('the permit tools', () => {
@@ -47,6 +56,7 @@ describe('the permit tools', () => {
       'get_application',
       'submit_application',
       'transfer_to_person',
+      'request_call_back',
       'set_language',
       'end_call',
     ]);
@@ -140,5 +150,44 @@ describe('the permit tools', () => {
     const french = await tools.run('set_language', '{"language":"fr"}');
     expect(french.language).toBeUndefined();
     expect(output(french.output).error).toBe('language must be one of en, es.');
+  });
+
+  it('when the office is closed and the caller wants a call back, then it is offered, recorded once for staff with the call and the language, and refused without a number to call', async () => {
+    const id = await applications.startDraft('voice');
+    const callBacks = new CallBackRequests(db, new FieldCipher(testDataKeys()));
+    const staff = {
+      // A Sunday night: the office (weekdays, 8 to 5) is closed.
+      line: new StaffLine('+14255550100', officeHours('Mon-Fri 08:00-17:00'), () => new Date('2026-11-29T11:00:00Z')),
+      applyAddress: 'permits dot example dot test slash apply',
+      callBacks,
+    };
+    const call = { callSid: `CA${'7'.repeat(32)}`, callerNumber: '+14255550142' };
+    await new CallRepository(db, new FieldCipher(testDataKeys())).recordIncoming(
+      call.callSid,
+      call.callerNumber,
+      'in-progress',
+    );
+    const tools = new PermitToolbox(applications, rules, id, { staff, language: 'es', call });
+    const closed = output(tools.transferToPerson().output);
+    expect(closed.say).toContain('a call back from staff when the office is open (call request_call_back');
+
+    const asked = await tools.run('request_call_back', '{}');
+    expect(asked.summary).toBe('call back requested');
+    expect((await tools.run('request_call_back', '{}')).summary).toBe('call back already requested');
+    const open = await callBacks.listOpen();
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({
+      callSid: call.callSid,
+      callerNumber: '+14255550142',
+      language: 'es',
+      applicationId: id,
+    });
+
+    const withheld = new PermitToolbox(applications, rules, id, {
+      staff,
+      call: { ...call, callerNumber: 'anonymous' },
+    });
+    expect(output(withheld.transferToPerson().output).say).not.toContain('request_call_back');
+    expect(output((await withheld.run('request_call_back', '{}')).output).error).toContain('cannot be offered');
   });
 });
