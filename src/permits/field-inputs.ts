@@ -1,6 +1,6 @@
 import * as chrono from 'chrono-node';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { readSpokenDate, type DateReading } from './spoken-dates.ts';
+import { MONTH_WORDS, readSpokenDate, type DateReading } from './spoken-dates.ts';
 import { readSpokenPhone, type PhoneReading } from './spoken-phone.ts';
 import { readSpokenTime, type TimeReading } from './spoken-times.ts';
 import type { Language } from './language.ts';
@@ -118,35 +118,10 @@ export function parseTimeInput(text: string): string | undefined {
   return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
 }
 
+// Written month names: English capitalised ("March 3, 2027"), Spanish in lower case as Spanish writes them.
 const MONTH_NAMES: Readonly<Record<Language, readonly string[]>> = {
-  en: [
-    'January',
-    'February',
-    'March',
-    'April',
-    'May',
-    'June',
-    'July',
-    'August',
-    'September',
-    'October',
-    'November',
-    'December',
-  ],
-  es: [
-    'enero',
-    'febrero',
-    'marzo',
-    'abril',
-    'mayo',
-    'junio',
-    'julio',
-    'agosto',
-    'septiembre',
-    'octubre',
-    'noviembre',
-    'diciembre',
-  ],
+  en: MONTH_WORDS.en.map((word) => word.charAt(0).toUpperCase() + word.slice(1)),
+  es: MONTH_WORDS.es,
 };
 
 /** "March 3, 2027", "3 de marzo de 2027": how dates appear in messages to callers and form users. */

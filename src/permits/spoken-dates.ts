@@ -43,7 +43,8 @@ const WEEKDAY_WORDS: Record<SpeechLanguage, readonly string[]> = {
   en: ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'],
   es: ['domingo', 'lunes', 'martes', 'miercoles', 'jueves', 'viernes', 'sabado'],
 };
-const MONTH_WORDS: Record<SpeechLanguage, readonly string[]> = {
+/** Month names as said, lower case (the written forms in field-inputs.ts are made from these). */
+export const MONTH_WORDS: Readonly<Record<SpeechLanguage, readonly string[]>> = {
   en: [
     'january',
     'february',

@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SILENCE_AND_LENGTH_INSTRUCTIONS } from '../../src/call/call-bridge.ts';
 import { decodeEnding } from '../../src/call/call-ending.ts';
-import { ApplicationRepository } from '../../src/store/application-repository.ts';
-import { FieldCipher } from '../../src/store/field-cipher.ts';
-import { testDataKeys } from '../support/keys.ts';
-import { startVoiceRig, type VoiceRig } from '../support/voice.ts';
+import { latestVoiceApplication, startVoiceRig, type VoiceRig } from '../support/voice.ts';
 import { eventually } from '../support/wait.ts';
 
 /**
@@ -22,14 +19,6 @@ afterEach(async () => {
 
 const SAVED_ANSWERS_GOODBYE =
   /<Say>Your answers so far are saved\. You can call back within seven days to finish, or apply online at [^<]+\. Goodbye\.<\/Say><Hangup\/><\/Response>$/;
-
-async function voiceApplication(r: VoiceRig) {
-  const row = (
-    await r.service.db.execute("SELECT id FROM applications WHERE channel = 'voice' ORDER BY created_at DESC LIMIT 1")
-  ).rows[0];
-  const repository = new ApplicationRepository(r.service.db, new FieldCipher(testDataKeys()));
-  return repository.find(row?.id as string);
-}
 
 /** Each response.create the bridge sent, by its own instructions (undefined: an ordinary turn). */
 function responseInstructions(r: VoiceRig): (string | undefined)[] {
@@ -73,7 +62,7 @@ describe('a caller who goes silent', () => {
     expect(result.connectActionTwiml).toMatch(SAVED_ANSWERS_GOODBYE);
     expect(result.connectActionTwiml).not.toContain('<Redirect');
     expect(await storedEnding(rig, result.callSid)).toEqual({ kind: 'caller-silent', goodbyeHeard: true });
-    const application = await voiceApplication(rig);
+    const application = await latestVoiceApplication(rig);
     expect(application?.status).toBe('draft');
     expect(application?.fields).toMatchObject({ permitType: 'mobile_food_unit' });
   }, 90_000);
@@ -99,7 +88,7 @@ describe('a caller who answers the still-there question', () => {
       SILENCE_AND_LENGTH_INSTRUCTIONS.callerSilent,
     ]);
     expect(await storedEnding(rig, result.callSid)).toEqual({ kind: 'caller-silent', goodbyeHeard: true });
-    expect((await voiceApplication(rig))?.fields).toMatchObject({
+    expect((await latestVoiceApplication(rig))?.fields).toMatchObject({
       permitType: 'mobile_food_unit',
       businessName: 'Taco Loco',
     });
@@ -125,7 +114,7 @@ describe('a call that reaches its length limit', () => {
     expect(result.agentAudioMsUnplayed).toBe(0);
     expect(result.connectActionTwiml).toMatch(SAVED_ANSWERS_GOODBYE);
     expect(await storedEnding(rig, result.callSid)).toEqual({ kind: 'call-too-long', goodbyeHeard: true });
-    const application = await voiceApplication(rig);
+    const application = await latestVoiceApplication(rig);
     expect(application?.status).toBe('draft');
     expect(application?.fields).toMatchObject({ permitType: 'mobile_food_unit', businessName: 'Taco Loco' });
   }, 90_000);

@@ -1,9 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MULAW_BYTES_PER_MS } from '../../src/protocols/media-stream-messages.ts';
-import { ApplicationRepository } from '../../src/store/application-repository.ts';
-import { FieldCipher } from '../../src/store/field-cipher.ts';
-import { testDataKeys } from '../support/keys.ts';
-import { PUBLIC_BASE_URL, startVoiceRig, type VoiceRig } from '../support/voice.ts';
+import { latestVoiceApplication, PUBLIC_BASE_URL, startVoiceRig, type VoiceRig } from '../support/voice.ts';
 import { waitUntil } from '../support/wait.ts';
 
 /** The conversations that go off the happy path, each over real sockets with its own scenario. */
@@ -13,14 +10,6 @@ afterEach(async () => {
   await rig?.close();
   rig = undefined;
 });
-
-async function voiceApplication(r: VoiceRig) {
-  const row = (
-    await r.service.db.execute("SELECT id FROM applications WHERE channel = 'voice' ORDER BY created_at DESC LIMIT 1")
-  ).rows[0];
-  const repository = new ApplicationRepository(r.service.db, new FieldCipher(testDataKeys()));
-  return repository.find(row?.id as string);
-}
 
 function audioMs(r: VoiceRig, file: string): number {
   return r.scenario.audioOf(file).length / MULAW_BYTES_PER_MS;
@@ -42,10 +31,10 @@ describe('conversations off the happy path', () => {
     expect(truncation?.audio_end_ms).toBeLessThan(3000);
     const cancels = rig.model.received.filter((e) => e.type === 'response.cancel');
     expect(cancels.length).toBeLessThanOrEqual(1);
-    expect((await voiceApplication(rig))?.fields.businessName).toBe('Sunny Side Lemonade');
+    expect((await latestVoiceApplication(rig))?.fields.businessName).toBe('Sunny Side Lemonade');
     expect(result.endedBy).toBe('service');
     // The agent said goodbye before a submit (the caller chose to stop): Twilio is told to say the answers are kept and hang up, not to start the IVR.
-    expect((await voiceApplication(rig))?.status).toBe('draft');
+    expect((await latestVoiceApplication(rig))?.status).toBe('draft');
     expect(result.connectActionTwiml).toMatch(
       /<Say>Your answers so far are saved\. You can call back within seven days to finish, or apply online at [^<]+\. Goodbye\.<\/Say><Hangup\/><\/Response>$/,
     );
@@ -57,7 +46,7 @@ describe('conversations off the happy path', () => {
     const result = await rig.call({ realTimeFactor: 2 });
 
     expect(result.endedBy).toBe('service');
-    expect((await voiceApplication(rig))?.fields.businessName).toBe('Taco Loco Express');
+    expect((await latestVoiceApplication(rig))?.fields.businessName).toBe('Taco Loco Express');
   }, 60_000);
 
   it('when the caller gives a date that does not exist, then the problem is told back in plain words and the corrected date is stored', async () => {
@@ -69,7 +58,7 @@ describe('conversations off the happy path', () => {
     expect(outputs.flatMap((o) => o.problems ?? [])).toEqual([
       'We could not read "February 30th" as a date; please give a date such as March 3, 2027 or 03/03/2027.',
     ]);
-    const stored = (await voiceApplication(rig))?.fields.eventStartDate;
+    const stored = (await latestVoiceApplication(rig))?.fields.eventStartDate;
     expect(stored).toMatch(/^\d{4}-03-03$/);
   }, 60_000);
 
@@ -81,7 +70,7 @@ describe('conversations off the happy path', () => {
     expect(result.endedBy).toBe('caller');
     await waitUntil(() => r.service.callOrchestrator.liveCalls === 0, 'the call is released');
     await waitUntil(() => r.model.openConnections === 0, 'the model socket is closed');
-    const application = await voiceApplication(r);
+    const application = await latestVoiceApplication(r);
     expect(application?.status).toBe('draft');
     expect(application?.fields).toMatchObject({ permitType: 'temporary_food_event' });
     const calls = await r.service.db.execute('SELECT status FROM calls');
@@ -104,7 +93,7 @@ describe('conversations off the happy path', () => {
     await rig.call({ realTimeFactor: 2, hangUpAfterTurn: 1 });
     const r = rig;
     await waitUntil(() => r.service.callOrchestrator.liveCalls === 0, 'the first call is released');
-    const first = await voiceApplication(r);
+    const first = await latestVoiceApplication(r);
 
     await rig.call({ realTimeFactor: 2, hangUpAfterTurn: 0 });
     const calls = await r.service.db.execute('SELECT DISTINCT application_id FROM calls');

@@ -1,6 +1,9 @@
 import { startRealtimeSimulator, type RealtimeSimulator } from '../../src/sim/realtime-simulator.ts';
 import { loadScenario, type LoadedScenario } from '../../src/sim/scenario.ts';
 import { simulateCall, type CallResult, type SimulateCallOptions } from '../../src/sim/call-simulator.ts';
+import { ApplicationRepository } from '../../src/store/application-repository.ts';
+import { FieldCipher } from '../../src/store/field-cipher.ts';
+import { testDataKeys } from './keys.ts';
 import { startTestService, testDatabaseUrl, type TestService } from './service.ts';
 
 /** The public origin the service believes Twilio reaches; requests really go to the test's port. */
@@ -76,4 +79,12 @@ export async function startVoiceRig(
       await model.close();
     },
   };
+}
+
+/** The application the rig's latest phone call worked on, as stored. */
+export async function latestVoiceApplication(rig: VoiceRig) {
+  const row = (
+    await rig.service.db.execute("SELECT id FROM applications WHERE channel = 'voice' ORDER BY created_at DESC LIMIT 1")
+  ).rows[0];
+  return new ApplicationRepository(rig.service.db, new FieldCipher(testDataKeys())).find(row?.id as string);
 }
