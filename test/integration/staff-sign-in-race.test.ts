@@ -12,7 +12,7 @@ import { StaffClient, addStaffUser } from '../support/staff.ts';
  */
 
 const RIGHT_PASSWORD = 'the right password 123';
-const AT_ONCE = 30;
+const AT_ONCE = 29;
 // An address is allowed this many failures (login-throttle.ts: four times an account's).
 const ADDRESS_LIMIT = DEFAULT_THROTTLE_LIMITS.maxFailures * 4;
 
@@ -25,8 +25,9 @@ afterEach(async () => {
 });
 
 /**
- * Opens the sign-in page for each, then sends every post at once, in order, each on its own connection; returns the
- * answers' statuses. The last one sent is the last to reach the throttle, bar 25 others overtaking it.
+ * Opens the sign-in page for each, then sends every post at once, each on its own connection; returns the answers'
+ * statuses. The order in which the server reads them is not the order they were sent (the kernel and the event loop
+ * choose), so a test that cares what comes last sends that one after these are answered.
  */
 async function signInAtOnce(attempts: readonly { username: string; password: string }[]): Promise<number[]> {
   const posts = await Promise.all(
@@ -43,36 +44,35 @@ async function triedSignIns(): Promise<number> {
 }
 
 describe('sign-in throttle under concurrent sign-ins', () => {
-  it('when 30 sign-ins for one account arrive at once, 29 wrong and then the right one, then at most 5 are tried and the right one is refused while locked', async () => {
+  it('when 29 wrong sign-ins for one account arrive at once, then at most 5 are tried, and the right password after them is refused while locked', async () => {
     await addStaffUser(service.db, 'race.target', 'staff', RIGHT_PASSWORD);
     const attempts = Array.from({ length: AT_ONCE }, (_, i) => ({
       username: 'race.target',
-      password: i < AT_ONCE - 1 ? `wrong password ${i}xx` : RIGHT_PASSWORD,
+      password: `wrong password ${i}xx`,
     }));
 
     const statuses = await signInAtOnce(attempts);
 
-    const tried = statuses.filter((s) => s !== 429);
-    expect(tried.length).toBeLessThanOrEqual(DEFAULT_THROTTLE_LIMITS.maxFailures);
+    expect(statuses.filter((s) => s !== 429).length).toBeLessThanOrEqual(DEFAULT_THROTTLE_LIMITS.maxFailures);
     expect(await triedSignIns()).toBeLessThanOrEqual(DEFAULT_THROTTLE_LIMITS.maxFailures);
-    expect(statuses.at(-1)).toBe(429);
-    expect(statuses).not.toContain(303);
+    expect(statuses).toContain(429);
     expect((await new StaffClient(service.url).signIn('race.target', RIGHT_PASSWORD)).status).toBe(429);
+    expect(await triedSignIns()).toBeLessThanOrEqual(DEFAULT_THROTTLE_LIMITS.maxFailures);
   });
 
-  it('when 30 sign-ins for different accounts arrive at once from one address, then at most the address limit are tried, and a right password after them is refused', async () => {
+  it('when 29 wrong sign-ins for different accounts arrive at once from one address, then at most the address limit are tried, and a right password after them is refused', async () => {
     await addStaffUser(service.db, 'office.clerk', 'staff', RIGHT_PASSWORD);
-    const attempts = Array.from({ length: AT_ONCE }, (_, i) =>
-      i < AT_ONCE - 1
-        ? { username: `guess.${i}`, password: `wrong password ${i}xx` }
-        : { username: 'office.clerk', password: RIGHT_PASSWORD },
-    );
+    const attempts = Array.from({ length: AT_ONCE }, (_, i) => ({
+      username: `guess.${i}`,
+      password: `wrong password ${i}xx`,
+    }));
 
     const statuses = await signInAtOnce(attempts);
 
     expect(statuses.filter((s) => s !== 429).length).toBeLessThanOrEqual(ADDRESS_LIMIT);
     expect(await triedSignIns()).toBeLessThanOrEqual(ADDRESS_LIMIT);
-    expect(statuses.at(-1)).toBe(429);
-    expect(statuses).not.toContain(303);
+    expect(statuses).toContain(429);
+    expect((await new StaffClient(service.url).signIn('office.clerk', RIGHT_PASSWORD)).status).toBe(429);
+    expect(await triedSignIns()).toBeLessThanOrEqual(ADDRESS_LIMIT);
   });
 });
