@@ -81,6 +81,13 @@ export function chooseOption<T>(
   return chosen.length === 1 ? chosen[0]?.value : undefined;
 }
 
+/** Whether the caller said they want a person ("an agent", "una persona"), in their language's words. */
+export function asksForPerson(heard: Heard, understood: UnderstoodWords): boolean {
+  if (heard.kind !== 'speech') return false;
+  const spoken = normalize(heard.text);
+  return understood.person.some((word) => containsPhrase(spoken, word));
+}
+
 export function yesNoOptions(understood: UnderstoodWords): MenuOption<boolean>[] {
   return [
     { value: true, key: '1', words: understood.yes },

@@ -14,7 +14,7 @@ import type { StoredApplication } from '../intake/application-service.ts';
 import type { CallBackRequests } from '../store/call-back-requests.ts';
 import type { CallRepository } from '../store/call-repository.ts';
 import type { QueueOutcome } from '../store/sms-outbox-repository.ts';
-import { chooseOption, dateFromKeys, yesNoOptions, type Heard, type MenuOption } from './ivr-answers.ts';
+import { asksForPerson, chooseOption, dateFromKeys, yesNoOptions, type Heard, type MenuOption } from './ivr-answers.ts';
 import { isIvrNamedField, type IvrCatalogue, type IvrLines, type IvrNamedField } from './ivr-lines.ts';
 import { IVR_QUESTIONS, visit, type IvrQuestion, type StepVisit } from './ivr-steps.ts';
 import type { IvrReply, SpokenLine } from './ivr-twiml.ts';
@@ -83,8 +83,11 @@ export interface IvrFlowDeps {
   readonly staffLine: StaffLine;
   /** Where a caller's request to be called back is kept for staff. */
   readonly callBacks: Pick<CallBackRequests, 'recordCallBack'>;
-  /** Texts the caller a link to finish this draft on the web; resolves once the text is queued (or is not: the daily cap). */
-  readonly sendWebLink: (applicationId: string, toPhone: string) => Promise<QueueOutcome>;
+  /**
+   * Texts the caller a link to finish this draft on the web, in the call's language; resolves once the text is
+   * queued (or is not: the daily cap).
+   */
+  readonly sendWebLink: (applicationId: string, toPhone: string, language: Language) => Promise<QueueOutcome>;
   /** The web form's address as it is read out ("permits.example.org/apply"). */
   readonly applyAddress: string;
 }
@@ -152,8 +155,7 @@ export class IvrFlow {
     const draft = await this.#draft(call);
     if (draft.status === 'submitted') return this.#submitted(call, draft.reference);
     const turn: Turn = { call, draft, visit: v, heard, log, lines: this.#lines(call) };
-    if (heard.kind === 'keys' && heard.digits === PERSON_KEY && v.step !== 'language' && v.step !== 'call-back-offer')
-      return this.#person(turn);
+    if (this.#asksForPerson(turn)) return this.#person(turn);
     switch (v.step) {
       case 'language':
         return this.#language(turn);
@@ -256,6 +258,18 @@ export class IvrFlow {
     }
   }
 
+  /**
+   * Keypad 0, or words asking for a person, at any step but the two that are already about it (the language
+   * choice has its own keys; the call-back offer is the answer to asking). A business name or an address is taken
+   * as said, so "Agent Orange Tacos" stays a name: only the keypad asks there.
+   */
+  #asksForPerson(t: Turn): boolean {
+    const { step } = t.visit;
+    if (step === 'language' || step === 'call-back-offer') return false;
+    if (t.heard.kind === 'keys') return t.heard.digits === PERSON_KEY;
+    return step !== 'business-name' && step !== 'address' && asksForPerson(t.heard, t.lines.understood);
+  }
+
   #lines(call: IvrCall): IvrLines {
     return this.#d.catalogue[call.language];
   }
@@ -264,17 +278,12 @@ export class IvrFlow {
     return { kind: 'hang-up', language: call.language, say };
   }
 
-  /** A refusal in the caller's language: the shared rules word theirs in English, so another language says its own. */
-  #refusal(t: Turn, problem: string): string {
-    return t.call.language === 'en' ? problem : t.lines.line('answerRefused');
-  }
-
   async #permitType(t: Turn): Promise<IvrReply> {
     const type = chooseOption(t.heard, this.#permitTypeOptions(t.lines), t.lines.understood);
     if (type === undefined) return this.#again(t);
-    const saved = await this.#save(t.draft, { permitType: type });
+    const saved = await this.#save(t, { permitType: type });
     const problem = problemOf(saved.problems, 'permitType');
-    if (problem !== undefined) return this.#again(t, [this.#refusal(t, problem)]);
+    if (problem !== undefined) return this.#again(t, [problem]);
     return this.#advance(t.call, saved.fields, 'permit-type', [
       t.lines.line('permitTypeChosen', { label: t.lines.names.permitTypes[type] }),
     ]);
@@ -286,7 +295,7 @@ export class IvrFlow {
     const yes = chooseOption(t.heard, yesNoOptions(t.lines.understood), t.lines.understood);
     if (yes === undefined) return this.#again(t);
     if (!yes) return this.#advance(t.call, t.draft.fields, 'callback', [t.lines.line('callbackSkipped')]);
-    const saved = await this.#save(t.draft, { contactPhone: phone });
+    const saved = await this.#save(t, { contactPhone: phone });
     const refused = problemOf(saved.problems, 'contactPhone') !== undefined;
     return this.#advance(t.call, saved.fields, 'callback', [
       t.lines.line(refused ? 'callbackSkipped' : 'callbackSaved'),
@@ -299,9 +308,9 @@ export class IvrFlow {
     if (field === undefined) return this.#advance(t.call, t.draft.fields, question, []);
     if (t.heard.kind !== 'speech') return this.#again(t);
     // Twilio's recogniser ends a phrase with a full stop ("Harbor Grill."); it is not part of a name or an address.
-    const saved = await this.#save(t.draft, { [field]: t.heard.text.replace(/[.!?]+$/, '') });
+    const saved = await this.#save(t, { [field]: t.heard.text.replace(/[.!?]+$/, '') });
     const problem = problemOf(saved.problems, field);
-    if (problem !== undefined) return this.#again(t, [this.#refusal(t, problem)]);
+    if (problem !== undefined) return this.#again(t, [problem]);
     return this.#ask(
       t.call,
       saved.fields,
@@ -319,7 +328,7 @@ export class IvrFlow {
     if (yes === undefined) return this.#again(t);
     if (yes) return this.#advance(t.call, t.draft.fields, question, [t.lines.line('confirmed')]);
     if (t.visit.round === 1) return this.#ask(t.call, t.draft.fields, visit(question, { round: 2 }), []);
-    const saved = await this.#save(t.draft, { [field]: null });
+    const saved = await this.#save(t, { [field]: null });
     return this.#advance(t.call, saved.fields, question, [t.lines.line('leftForWeb')]);
   }
 
@@ -343,11 +352,11 @@ export class IvrFlow {
     } else {
       return this.#again(t);
     }
-    const saved = await this.#save(t.draft, { [field]: given });
+    const saved = await this.#save(t, { [field]: given });
     const problem = problemOf(saved.problems, field);
     const stored = saved.fields[field];
     if (problem !== undefined || typeof stored !== 'string')
-      return this.#again(t, problem === undefined ? [] : [this.#refusal(t, problem)]);
+      return this.#again(t, problem === undefined ? [] : [problem]);
     const noted = t.lines.line('dateNoted', { which: t.lines.names.fields[field], date: t.lines.date(stored) });
     return this.#advance(t.call, saved.fields, question, [noted]);
   }
@@ -393,7 +402,7 @@ export class IvrFlow {
   async #sendWebLink(t: Turn, phone: string): Promise<IvrReply> {
     const { lines, call } = t;
     try {
-      if ((await this.#d.sendWebLink(t.draft.id, phone)) === 'limit-reached') {
+      if ((await this.#d.sendWebLink(t.draft.id, phone, call.language)) === 'limit-reached') {
         t.log.warn(
           { applicationId: t.draft.id },
           'IVR queued no web link: the number has had its texts for today; the caller was told to call back or apply online',
@@ -524,7 +533,9 @@ export class IvrFlow {
         return ask('keys', [lines.line('endDateQuestion')]);
       case 'review': {
         const type = fields.permitType;
-        const items = isPermitType(type) ? readBack(fields, this.#d.rules.fieldsOf(type), this.#d.rules.context) : [];
+        const items = isPermitType(type)
+          ? readBack(fields, this.#d.rules.fieldsOf(type), this.#d.rules.context, call.language)
+          : [];
         return ask('menu', [
           lines.line('reviewIntro'),
           ...items.map((item) => `${item}.`),
@@ -564,15 +575,17 @@ export class IvrFlow {
    * capture time stays the first one.
    */
   async #save(
-    draft: StoredApplication,
+    t: Turn,
     patch: Readonly<Record<string, unknown>>,
   ): Promise<{ fields: DraftFields; problems: readonly FieldProblem[] }> {
-    const preview = this.#d.rules.updateDraft(draft.fields, patch);
+    const { draft, call } = t;
+    // In the caller's language: refusals are worded in it, and the draft keeps it for its texts and status page.
+    const preview = this.#d.rules.updateDraft(draft.fields, patch, call.language);
     const changes =
       preview.cleared.length > 0 ||
       preview.accepted.some((name) => JSON.stringify(draft.fields[name]) !== JSON.stringify(preview.fields[name]));
     if (!changes) return preview;
-    return this.#d.applications.updateDraft(draft.id, patch, 'ivr');
+    return this.#d.applications.updateDraft(draft.id, patch, 'ivr', call.language);
   }
 
   async #startCall(callSid: string, from: string, status: string): Promise<IvrCall> {

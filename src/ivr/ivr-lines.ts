@@ -70,7 +70,6 @@ const LINE_PARAMETERS = {
   callBackUnavailable: [],
   carryOn: [],
   // In place of a refusal the shared rules word in English only, for a catalogue in another language.
-  answerRefused: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type IvrLineName = keyof typeof LINE_PARAMETERS;
@@ -112,6 +111,8 @@ const linesFile = z.object({
   understood: z.object({
     yes: wordList,
     no: wordList,
+    // Asking for a person, which the IVR hears at any menu as it does the 0 key.
+    person: wordList,
     digits: z.record(z.string().regex(/^\d$/), wordList),
     permitTypes: z
       .object(Object.fromEntries(PERMIT_TYPES.map((type) => [type, wordList])) as Record<PermitType, typeof wordList>)
@@ -141,6 +142,8 @@ const linesFile = z.object({
 export interface UnderstoodWords {
   readonly yes: readonly string[];
   readonly no: readonly string[];
+  /** Words that ask for a person ("agent", "persona"). */
+  readonly person: readonly string[];
   /** Digit → the words a recogniser may write for it ("one"). */
   readonly digits: Readonly<Record<string, readonly string[]>>;
   readonly permitTypes: Readonly<Record<PermitType, readonly string[]>>;

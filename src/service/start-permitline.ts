@@ -226,7 +226,7 @@ export async function startPermitLine(
       resumableDrafts,
       applications,
       rules,
-      sendWebLink: (applicationId, phone) => sms.queueWebLink(applicationId, phone),
+      sendWebLink: (applicationId, phone, language) => sms.queueWebLink(applicationId, phone, language),
       staffLine,
       callBacks,
     }),
@@ -255,7 +255,10 @@ export async function startPermitLine(
     databaseReady,
     twilioWebhooks,
     review: { links: reviewLinks, applications, timeZone: config.departmentTimeZone },
-    resume: { links: resumeLinks },
+    resume: {
+      links: resumeLinks,
+      textLink: (applicationId, phone, language) => sms.queueWebLink(applicationId, phone, language),
+    },
     addressLimits: {
       formPosts: rateLimits.limiter('form-posts', { points: limits.formPostsPerHour, perSeconds: HOUR_SECONDS }),
       linkVisits: rateLimits.limiter('link-visits', { points: limits.linkVisitsPerHour, perSeconds: HOUR_SECONDS }),

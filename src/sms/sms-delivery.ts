@@ -14,6 +14,7 @@ import type { SmsMetrics } from './sms-metrics.ts';
 import { smsRateLimiter } from './sms-rate-limiter.ts';
 import { TwilioSmsSender, type SenderIdentity } from './twilio-sms-sender.ts';
 import { buildWebLinkText } from './web-link-text.ts';
+import type { Language } from '../permits/language.ts';
 
 /** What texts go out through: a twilio library client (Twilio itself or a stand-in, the caller chose) and who they are from. */
 export interface TwilioMessaging {
@@ -35,9 +36,9 @@ export interface SmsDelivery {
   /**
    * Texts `toPhone` a link to finish `applicationId` on the web (the caller asked for it on the phone); at
    * most once per application, and not once the number has had its texts for the day (SMS_PER_NUMBER_PER_DAY).
-   * Resolves when the text is queued, not sent.
+   * Resolves when the text is queued, not sent. The text is in `language`, the one the applicant is served in.
    */
-  queueWebLink(applicationId: string, toPhone: string): Promise<QueueOutcome>;
+  queueWebLink(applicationId: string, toPhone: string, language?: Language): Promise<QueueOutcome>;
   /** Stops the worker and the rate limiter; the Twilio client is its caller's to close. */
   close(): Promise<void>;
 }
@@ -96,12 +97,12 @@ export async function startSmsDelivery(
     worker,
     outbox,
     consent,
-    async queueWebLink(applicationId, toPhone) {
+    async queueWebLink(applicationId, toPhone, language) {
       const outcome = await outbox.queue(
         'web-link',
         applicationId,
         toPhone,
-        buildWebLinkText(links.resume.linkFor(applicationId), links.resume.validDays),
+        buildWebLinkText(links.resume.linkFor(applicationId), links.resume.validDays, language),
         config.limits.textsPerNumberPerDay,
       );
       if (outcome === 'queued') {

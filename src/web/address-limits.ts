@@ -2,7 +2,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { Request, RequestHandler } from 'express';
 import type { Limiter } from '../limits/rate-limits.ts';
 import { REVIEW_PATH_PREFIX } from '../sms/review-link.ts';
-import { errorPage, RESUME_POST_PATH } from './apply-views.ts';
+import { errorPage } from './apply-views.ts';
 import { RESUME_PATH_PREFIX } from './resume-link.ts';
 
 /**
@@ -12,7 +12,8 @@ import { RESUME_PATH_PREFIX } from './resume-link.ts';
  * from Twilio, and its webhooks are limited by caller instead
  * (src/call/call-admission.ts). Each request counts against one limit:
  *
- * - form posts (POST /apply, POST /apply/resume): each can queue a text and
+ * - form posts (POST /apply and every post under it: the resumed form, a
+ *   save for later, a request to text the link): each can queue a text or
  *   store an application, so the strictest;
  * - link pages (the resume link and the SMS review link);
  * - everything else (the form pages, the staff console, unknown paths).
@@ -63,7 +64,7 @@ export function limitByAddress(limits: AddressLimits): RequestHandler {
 }
 
 function limitFor(req: Request): LimitName {
-  if (req.method === 'POST' && (req.path === '/apply' || req.path === RESUME_POST_PATH)) return 'formPosts';
+  if (req.method === 'POST' && (req.path === '/apply' || req.path.startsWith('/apply/'))) return 'formPosts';
   if (req.path.startsWith(RESUME_PATH_PREFIX) || req.path.startsWith(REVIEW_PATH_PREFIX)) return 'linkVisits';
   return 'requests';
 }

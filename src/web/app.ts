@@ -22,6 +22,7 @@ import { pageLanguage, rememberLanguageChoice } from './page-language.ts';
 import { privacyRoutes, type PrivacyNoticeFacts } from './privacy-notice.ts';
 import { resumeRoutes, type ResumeRoutesDeps } from './resume-routes.ts';
 import { reviewRoutes, type ReviewRoutesDeps } from './review-routes.ts';
+import { saveRoutes } from './save-routes.ts';
 import type { StaffConsoleDeps } from './staff/staff-deps.ts';
 import { staffRoutes } from './staff/staff-routes.ts';
 
@@ -157,7 +158,15 @@ export function createApp(deps: AppDeps): Express {
   });
   const review = deps.review;
   const statusLinkFor = review === undefined ? undefined : (reference: string) => review.links.linkFor(reference);
-  app.use(applyRoutes({ applications: deps.applications, rules: deps.rules, csrf, statusLinkFor }));
+  app.use(
+    applyRoutes({
+      applications: deps.applications,
+      rules: deps.rules,
+      csrf,
+      statusLinkFor,
+      offerSave: deps.resume !== undefined,
+    }),
+  );
   if (deps.privacy !== undefined) app.use(privacyRoutes(deps.privacy));
   if (deps.resume !== undefined)
     app.use(
@@ -167,6 +176,16 @@ export function createApp(deps: AppDeps): Express {
         rules: deps.rules,
         csrf,
         statusLinkFor,
+      }),
+    );
+  if (deps.resume !== undefined)
+    app.use(
+      saveRoutes({
+        links: deps.resume.links,
+        textLink: deps.resume.textLink,
+        applications: deps.applications,
+        rules: deps.rules,
+        csrf,
       }),
     );
   if (deps.staff !== undefined)

@@ -17,6 +17,8 @@ export function applyRoutes(deps: {
   csrf: CsrfGuard;
   /** The signed status link of a reference, shown on the confirmation; absent where no status page is served. */
   statusLinkFor?: ((reference: string) => string) | undefined;
+  /** Whether the form offers "save and finish later" (where resume links are served). */
+  offerSave?: boolean | undefined;
 }): Router {
   const { applications, rules, csrf } = deps;
   const router = Router();
@@ -36,6 +38,7 @@ export function applyRoutes(deps: {
         entered: {},
         problems: [],
         language,
+        offerSave: deps.offerSave,
       }),
     );
   });
@@ -67,6 +70,7 @@ export function applyRoutes(deps: {
             entered,
             problems: result.problems,
             language,
+            offerSave: deps.offerSave,
           }),
         );
       return;

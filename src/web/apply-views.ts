@@ -20,6 +20,8 @@ import { RESUME_PATH_PREFIX } from './resume-link.ts';
 /** Where a resumed draft's form posts, and the hidden field that carries its link's token. */
 export const RESUME_POST_PATH = '/apply/resume';
 export const RESUME_TOKEN_FIELD = 'resume';
+/** Where the form's "save and finish later" button posts, new form or resumed draft alike (save-routes.ts). */
+export const SAVE_POST_PATH = '/apply/save';
 /** The query that asks a resume link for the permit-type choice again. */
 export const CHOOSE_AGAIN = 'choose';
 
@@ -94,6 +96,8 @@ export interface ApplicationFormModel {
   readonly problems: readonly FieldProblem[];
   /** The language the form is shown in, its problems already are, and its post is read in. */
   readonly language?: Language | undefined;
+  /** Whether the "save and finish later" button is shown: only where resume links are served. */
+  readonly offerSave?: boolean | undefined;
 }
 
 export function applicationFormPage(rules: PermitRules, model: ApplicationFormModel): string {
@@ -132,7 +136,10 @@ ${inGroup.map((name) => fieldControl(rules, { type: model.type, name, language }
 </section>`;
 })}
 ${privacyLink(language)}
+<div class="form-actions">
 <button type="submit">${t.submit}</button>
+${model.offerSave === true ? html`<button type="submit" class="secondary" id="save-for-later" formaction="${SAVE_POST_PATH}">${t.saveForLater}</button>` : undefined}
+</div>
 </form>`,
     { language, switchFrom: here },
   );

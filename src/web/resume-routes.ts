@@ -19,6 +19,7 @@ import { RESUME_PATH_PREFIX, type ResumeLinks } from './resume-link.ts';
 import { alreadySubmittedPage, linkNotValid, resumeLinkExpiredPage } from './resume-views.ts';
 import { chosenLanguage, pageLanguage } from './page-language.ts';
 import type { Language } from '../permits/language.ts';
+import type { SaveRoutesDeps } from './save-routes.ts';
 
 /**
  * "Resume anywhere": GET /apply/resume/{token} opens the web form on the
@@ -34,6 +35,8 @@ import type { Language } from '../permits/language.ts';
 
 export interface ResumeRoutesDeps {
   readonly links: ResumeLinks;
+  /** Texts a draft's resume link to the applicant who saved it for later (SmsDelivery.queueWebLink); none without. */
+  readonly textLink?: SaveRoutesDeps['textLink'];
 }
 
 export function resumeRoutes(
@@ -44,39 +47,9 @@ export function resumeRoutes(
     statusLinkFor?: ((reference: string) => string) | undefined;
   },
 ): Router {
-  const { links, applications, rules, csrf } = deps;
+  const { applications, rules, csrf } = deps;
   const router = Router();
   const formFields = (type: PermitType) => rules.fieldsOf(type).filter((name) => name !== 'permitType');
-
-  /** The draft the token opens, or undefined once the answer (404, 410, already sent) has been given. */
-  async function draftFor(token: unknown, req: Request, res: Response): Promise<StoredApplication | undefined> {
-    const check = typeof token === 'string' ? links.verify(token) : ({ ok: false, reason: 'malformed' } as const);
-    const language = pageLanguage(req);
-    if (!check.ok) {
-      req.log.info({ reason: check.reason }, 'resume link refused');
-      if (check.reason === 'expired') res.status(410).type('html').send(resumeLinkExpiredPage(language));
-      else
-        res
-          .status(404)
-          .type('html')
-          .send(errorPage(404, linkNotValid(language), language));
-      return undefined;
-    }
-    const application = await applications.find(check.applicationId);
-    if (application === undefined) {
-      req.log.warn({ applicationId: check.applicationId }, 'resume link names no application');
-      res
-        .status(404)
-        .type('html')
-        .send(errorPage(404, linkNotValid(language), language));
-      return undefined;
-    }
-    if (application.status === 'submitted' && application.reference !== undefined) {
-      res.type('html').send(alreadySubmittedPage(application.reference, language));
-      return undefined;
-    }
-    return application;
-  }
 
   function sendForm(
     req: Request,
@@ -101,6 +74,7 @@ export function resumeRoutes(
           entered: form.entered,
           problems: form.problems,
           language: form.language,
+          offerSave: true,
         }),
       );
   }
@@ -109,7 +83,7 @@ export function resumeRoutes(
     // The page holds the applicant's answers: no cache, shared or private, may keep it.
     res.setHeader('cache-control', 'no-store');
     const { token } = req.params;
-    const draft = await draftFor(token, req, res);
+    const draft = await draftByLink(deps, token, req, res);
     if (draft === undefined || typeof token !== 'string') return;
     const language = languageOfDraft(req, draft);
     const chosen = req.query.type;
@@ -131,7 +105,7 @@ export function resumeRoutes(
     res.setHeader('cache-control', 'no-store');
     const body = (req.body ?? {}) as FormBody;
     const token = body[RESUME_TOKEN_FIELD];
-    const draft = await draftFor(token, req, res);
+    const draft = await draftByLink(deps, token, req, res);
     if (draft === undefined || typeof token !== 'string') return;
     const language = languageOfDraft(req, draft);
     const type = body.permitType;
@@ -171,9 +145,47 @@ export function resumeRoutes(
 }
 
 /**
+ * The draft a resume link's token opens, or undefined once the answer has been sent instead: 404 for a link that
+ * opens nothing, 410 for an expired one, the "already sent" page once the application is submitted.
+ */
+export async function draftByLink(
+  deps: { readonly links: ResumeLinks; readonly applications: ApplicationService },
+  token: unknown,
+  req: Request,
+  res: Response,
+): Promise<StoredApplication | undefined> {
+  const check = typeof token === 'string' ? deps.links.verify(token) : ({ ok: false, reason: 'malformed' } as const);
+  const language = pageLanguage(req);
+  if (!check.ok) {
+    req.log.info({ reason: check.reason }, 'resume link refused');
+    if (check.reason === 'expired') res.status(410).type('html').send(resumeLinkExpiredPage(language));
+    else
+      res
+        .status(404)
+        .type('html')
+        .send(errorPage(404, linkNotValid(language), language));
+    return undefined;
+  }
+  const application = await deps.applications.find(check.applicationId);
+  if (application === undefined) {
+    req.log.warn({ applicationId: check.applicationId }, 'resume link names no application');
+    res
+      .status(404)
+      .type('html')
+      .send(errorPage(404, linkNotValid(language), language));
+    return undefined;
+  }
+  if (application.status === 'submitted' && application.reference !== undefined) {
+    res.type('html').send(alreadySubmittedPage(application.reference, language));
+    return undefined;
+  }
+  return application;
+}
+
+/**
  * A resumed draft opens in the language it was begun in (a call in Spanish gives a form in Spanish), unless the
  * applicant chose one with the switch or the form they post was shown in another.
  */
-function languageOfDraft(req: Request, draft: StoredApplication): Language {
+export function languageOfDraft(req: Request, draft: StoredApplication): Language {
   return chosenLanguage(req) ?? draft.language;
 }

@@ -99,4 +99,35 @@ describe.skipIf(!hasChromium)('the web form in Chromium without JavaScript', () 
     },
     SCENARIO_TIMEOUT_MS,
   );
+
+  it(
+    'when the applicant saves half a form for later, then the page gives the link back, the link opens the answers, and the link can be texted',
+    async () => {
+      const running = suite.service;
+      await suite.page.goto(`${running.url}/apply?type=mobile_food_unit`);
+      await field(FORM_LABELS.businessName).fill('Ceiba Rolling Kitchen');
+      await field(FORM_LABELS.contactPhone).fill('212-555-0143');
+
+      const saved = await submitWith('Save and finish later');
+
+      expect(saved.status()).toBe(200);
+      expect(await suite.page.getByRole('heading', { level: 1 }).textContent()).toBe('Your answers are saved');
+      const link = (await suite.page.locator('#resume-link').getAttribute('href')) ?? '';
+      expect(new URL(link).pathname).toMatch(/^\/apply\/resume\/[\w-]{43}$/);
+      const drafts = await running.db.execute("SELECT id FROM applications WHERE status = 'draft'");
+      expect(drafts.rows).toHaveLength(1);
+
+      expect(await field('Mobile number').inputValue()).toBe('(212) 555-0143');
+      const texted = await submitWith('Text me the link');
+      expect(texted.status()).toBe(200);
+      expect(await suite.page.locator('#text-link-outcome').textContent()).toContain('(212) 555-0143');
+      const outbox = await running.db.execute("SELECT application_id FROM sms_outbox WHERE kind = 'web-link'");
+      expect(outbox.rows).toEqual([expect.objectContaining({ application_id: drafts.rows[0]?.id })]);
+
+      await suite.page.goto(`${running.url}${new URL(link).pathname}`);
+      expect(await field(FORM_LABELS.businessName).inputValue()).toBe('Ceiba Rolling Kitchen');
+      expect(suite.offSiteRequests).toEqual([]);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
 });

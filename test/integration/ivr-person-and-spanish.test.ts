@@ -3,12 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIvrCatalogue } from '../../src/ivr/ivr-lines.ts';
 import { runIvrCall, type IvrCallerInput, type IvrCallResult } from '../../src/sim/ivr-caller.ts';
 import { CallBackRequests } from '../../src/store/call-back-requests.ts';
+import { CallRepository } from '../../src/store/call-repository.ts';
+import { SmsOutboxRepository } from '../../src/store/sms-outbox-repository.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { languageOffer } from '../support/ivr.ts';
 import { testDataKeys } from '../support/keys.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 import { CLERK, StaffClient, addStaffUser } from '../support/staff.ts';
 import { postTwilioWebhook } from '../support/twilio-webhook.ts';
+import { outboxIdOf } from '../support/sms.ts';
 import { PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN } from '../support/voice.ts';
 
 /**
@@ -145,5 +148,57 @@ describe('the IVR in Spanish, and a person one key away', () => {
     ).toBe(true);
     expect(result.heard).toContain(es.line('callBackOffer'));
     expect(result.heard).toContain(es.line('carryOn'));
+  });
+
+  it('when the caller asks for a person in words at a menu in office hours, then the staff line is dialled, in English and in Spanish', async () => {
+    const english = await call(open, 5, [{ silence: true }, { say: 'can I talk to a person please', confidence: 0.8 }]);
+    expect(english.errors).toEqual([]);
+    expect(english.dialled).toEqual([STAFF_NUMBER]);
+    expect(english.heard).toContain(en.line('transferring'));
+
+    const spanish = await call(open, 6, [{ press: '2' }, { say: 'quiero hablar con una persona', confidence: 0.8 }]);
+    expect(spanish.errors).toEqual([]);
+    expect(spanish.dialled).toEqual([STAFF_NUMBER]);
+    expect(spanish.heard).toContain(es.line('transferring'));
+  });
+
+  it('when a business name has a word for a person in it, then it is kept as the name and nobody is rung', async () => {
+    const result = await call(open, 7, [
+      { silence: true },
+      { press: '3' },
+      { press: '1' },
+      { say: 'Secret Agent Jams', confidence: 0.9 },
+    ]);
+    expect(result.errors).toEqual([]);
+    expect(result.dialled).toEqual([]);
+    expect(result.heard).toContain(en.line('heardBack', { value: 'Secret Agent Jams' }));
+  });
+
+  it('when a Spanish caller asks for the web link, then the draft is kept in Spanish and the text with the link is Spanish', async () => {
+    const result = await call(open, 8, [
+      { press: '2' },
+      { press: '3' },
+      { press: '1' },
+      { say: 'Mermeladas del Cerro', confidence: 0.9 },
+      { press: '1' },
+      { say: 'Calle Huerta 12, Springfield', confidence: 0.9 },
+      { press: '1' },
+      { press: '1' },
+    ]);
+    expect(result.errors).toEqual([]);
+    expect(result.heard.at(-1)).toBe(es.line('webLinkSent'));
+    const cipher = new FieldCipher(testDataKeys());
+    const applicationId = (await new CallRepository(open.db, cipher).find(result.callSid))?.applicationId ?? '';
+    const [application] = (
+      await open.db.execute({ sql: 'SELECT language FROM applications WHERE id = ?', args: [applicationId] })
+    ).rows;
+    expect(application?.language).toBe('es');
+    const text = await new SmsOutboxRepository(open.db, cipher).find(await outboxIdOf(open.db, applicationId));
+    expect(text?.kind).toBe('web-link');
+    expect(text?.toPhone).toBe(caller(8));
+    expect(text?.body).toMatch(
+      /^Linea de permisos de comida: termine su solicitud en linea en https?:\S+\/apply\/resume\/\S+ /,
+    );
+    expect(text?.body).toContain('Responda STOP');
   });
 });

@@ -192,7 +192,7 @@ export const en = {
     optional: '{label} (optional)',
     applyTitle: 'Apply for a food permit',
     applyIntro:
-      'You can also apply by phone. Answers are checked as you submit; nothing is saved until the application is complete.',
+      'You can also apply by phone. Answers are checked as you submit. To finish later, use "Save and finish later" and we will give you a link back to your answers.',
     resumeIntro:
       'We kept the answers you have already given. Choose the permit, then check your answers and fill in the rest.',
     whichPermit: 'Which permit do you need?',
@@ -209,6 +209,23 @@ export const en = {
     operationCottageFoodOperation: 'Your home kitchen',
     operationFoodEstablishment: 'The establishment',
     submit: 'Submit application',
+    saveForLater: 'Save and finish later',
+    savedTitle: 'Your answers are saved',
+    savedLinkBefore:
+      'To finish your application, open this link. It works for {days} days, until the application is sent:',
+    savedKeepPrivate: 'Keep the link to yourself: anyone who has it can see your answers.',
+    savedNotKept: 'These answers were not saved; give them again when you come back:',
+    savedCarryOn: 'Carry on now',
+    textLinkHeading: 'Send the link to your phone',
+    textLinkLabel: 'Mobile number',
+    textLinkHint: 'A US or Canadian number that can get text messages. We text it once, with nothing but the link.',
+    textLinkButton: 'Text me the link',
+    textLinkQueuedTitle: 'We are texting you the link',
+    textLinkQueued: 'The link is on its way to {phone}; it can take a few minutes to arrive.',
+    textLinkAlready:
+      'The link to this application has already been texted, so we did not send it again. Open it from that message, or copy it from this page.',
+    textLinkLimit:
+      'We cannot text {phone} again today: it has already had the most texts we send in one day. Please copy the link from this page.',
     oneProblem: 'There is one problem with the application',
     manyProblems: 'There are {count} problems with the application',
     privacyLinkBefore: 'How we use and keep your information:',

@@ -203,7 +203,7 @@ export const es = {
     optional: '{label} (opcional)',
     applyTitle: 'Solicite un permiso de comida',
     applyIntro:
-      'También puede solicitarlo por teléfono. Las respuestas se revisan al enviar; no se guarda nada hasta que la solicitud esté completa.',
+      'También puede solicitarlo por teléfono. Las respuestas se revisan al enviar. Para terminar más tarde, use "Guardar y terminar más tarde" y le daremos un enlace a sus respuestas.',
     resumeIntro:
       'Guardamos las respuestas que ya nos dio. Elija el permiso, revise sus respuestas y complete lo que falta.',
     whichPermit: '¿Qué permiso necesita?',
@@ -220,6 +220,24 @@ export const es = {
     operationCottageFoodOperation: 'Su cocina en casa',
     operationFoodEstablishment: 'El establecimiento',
     submit: 'Enviar solicitud',
+    saveForLater: 'Guardar y terminar más tarde',
+    savedTitle: 'Guardamos sus respuestas',
+    savedLinkBefore:
+      'Para terminar su solicitud, abra este enlace. Funciona durante {days} días, hasta que envíe la solicitud:',
+    savedKeepPrivate: 'No comparta el enlace: cualquiera que lo tenga puede ver sus respuestas.',
+    savedNotKept: 'Estas respuestas no se guardaron; vuelva a darlas cuando regrese:',
+    savedCarryOn: 'Seguir ahora',
+    textLinkHeading: 'Enviar el enlace a su teléfono',
+    textLinkLabel: 'Número de celular',
+    textLinkHint:
+      'Un número de Estados Unidos o Canadá que reciba mensajes de texto. Le enviamos un solo mensaje, solo con el enlace.',
+    textLinkButton: 'Enviarme el enlace por texto',
+    textLinkQueuedTitle: 'Le estamos enviando el enlace',
+    textLinkQueued: 'El enlace va en camino a {phone}; puede tardar unos minutos en llegar.',
+    textLinkAlready:
+      'El enlace de esta solicitud ya se envió por texto, así que no lo enviamos otra vez. Ábralo desde ese mensaje o cópielo de esta página.',
+    textLinkLimit:
+      'Hoy no podemos enviar más mensajes a {phone}: ya recibió el máximo de mensajes que enviamos en un día. Copie el enlace de esta página.',
     oneProblem: 'Hay un problema en la solicitud',
     manyProblems: 'Hay {count} problemas en la solicitud',
     privacyLinkBefore: 'Cómo usamos y guardamos su información:',
