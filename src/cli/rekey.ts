@@ -25,12 +25,12 @@ try {
   process.stderr.write(`Re-encrypting under data key "${cipher.currentKeyId}"…\n`);
   const done = await rekeyDatabase(db, cipher, (p) => {
     process.stderr.write(
-      `  fields ${p.fields}, phone hashes ${p.phoneHashes}, SMS messages ${p.outboxMessages}, calls ${p.calls}, transcript turns ${p.transcriptTurns}, texting consents ${p.smsConsents}\n`,
+      `  fields ${p.fields}, phone hashes ${p.phoneHashes}, SMS messages ${p.outboxMessages}, calls ${p.calls}, transcript turns ${p.transcriptTurns}, texting consents ${p.smsConsents}, call-back requests ${p.callBacks}\n`,
     );
   });
   db.close();
   process.stderr.write(
-    `Done: ${done.fields} fields, ${done.phoneHashes} phone hashes, ${done.outboxMessages} SMS messages, ${done.calls} calls, ${done.transcriptTurns} transcript turns and ${done.smsConsents} texting consents now use key "${cipher.currentKeyId}". Older keys can be removed from DATA_KEYS.\n`,
+    `Done: ${done.fields} fields, ${done.phoneHashes} phone hashes, ${done.outboxMessages} SMS messages, ${done.calls} calls, ${done.transcriptTurns} transcript turns, ${done.smsConsents} texting consents and ${done.callBacks} call-back requests now use key "${cipher.currentKeyId}". Older keys can be removed from DATA_KEYS.\n`,
   );
 } catch (error) {
   process.stderr.write(

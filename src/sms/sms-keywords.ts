@@ -10,15 +10,29 @@ export type SmsKeyword = 'stop' | 'start' | 'help' | 'status' | 'other';
 const KEYWORDS: ReadonlyMap<string, SmsKeyword> = new Map([
   ...['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT'].map((w) => [w, 'stop'] as const),
   ...['START', 'YES', 'UNSTOP', 'OPTIN'].map((w) => [w, 'start'] as const),
-  ...['HELP', 'INFO'].map((w) => [w, 'help'] as const),
-  ['STATUS', 'status'],
+  ...['HELP', 'INFO', 'AYUDA'].map((w) => [w, 'help'] as const),
+  ...['STATUS', 'ESTADO'].map((w) => [w, 'status'] as const),
 ]);
 
-export function smsKeyword(body: string): SmsKeyword {
-  const word = body
+/**
+ * The Spanish words for help and status. The opt-out and opt-in words stay English only: they are the ones Twilio
+ * and the carriers act on, and a Spanish "stop" we honoured alone would leave the carrier's record saying otherwise.
+ */
+const SPANISH_WORDS: ReadonlySet<string> = new Set(['AYUDA', 'ESTADO']);
+
+function wordOf(body: string): string {
+  return body
     .trim()
     .replace(/[.!]+$/, '')
     .trim()
     .toUpperCase();
-  return KEYWORDS.get(word) ?? 'other';
+}
+
+export function smsKeyword(body: string): SmsKeyword {
+  return KEYWORDS.get(wordOf(body)) ?? 'other';
+}
+
+/** 'es' when the text is a Spanish keyword (AYUDA, ESTADO): the reply is then Spanish whatever else is known. */
+export function keywordLanguage(body: string): 'es' | undefined {
+  return SPANISH_WORDS.has(wordOf(body)) ? 'es' : undefined;
 }

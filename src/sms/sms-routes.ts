@@ -1,16 +1,20 @@
 import express, { Router } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
-import type { ApplicationService } from '../intake/application-service.ts';
+import type { ApplicationService, StoredApplication } from '../intake/application-service.ts';
+import { fill } from '../permits/catalogue.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../permits/language.ts';
+import { toGsm7 } from '../protocols/gsm7.ts';
 import type { SmsConsentRepository } from '../store/sms-consent-repository.ts';
 import { isDeliveryStatus, type SmsOutboxRepository } from '../store/sms-outbox-repository.ts';
 import { requireTwilioSignature } from '../web/twilio-signature.ts';
-import { smsKeyword } from './sms-keywords.ts';
+import { keywordLanguage, smsKeyword } from './sms-keywords.ts';
 import type { SmsMetrics } from './sms-metrics.ts';
 
 /**
  * Twilio's messaging webhooks: delivery status of the summaries we sent, and
- * texts applicants send us (STOP, START, HELP, STATUS). Both are signed.
+ * texts applicants send us (STOP, START, HELP, STATUS; AYUDA and ESTADO in Spanish), answered in the language
+ * the applicant was last served in. Both are signed.
  * Both answer 200 for anything well-formed, even a message we do not know:
  * Twilio retries other answers, and a retry cannot make it known.
  */
@@ -35,12 +39,38 @@ export interface SmsRoutesDeps {
   readonly metrics?: Pick<SmsMetrics, 'final'> | undefined;
 }
 
-export const SMS_REPLIES = {
-  stop: 'You will get no more texts from the food permit line. Reply START to get them again.',
-  start: 'You will get texts from the food permit line again. Reply STOP to stop them.',
-  help: 'Food permit line: texts about your permit application. Reply STATUS for its status, STOP to stop texts.',
-  noApplication: 'We have no permit application from this number. Reply HELP for help.',
-} as const;
+/**
+ * The replies to inbound texts, per language, made GSM-7 (a Spanish one loses the accents GSM-7 lacks). The
+ * keywords named in them stay English in every language: they are the ones Twilio and the carriers act on.
+ */
+const REPLY_LINES = {
+  en: {
+    stop: 'You will get no more texts from the food permit line. Reply START to get them again.',
+    start: 'You will get texts from the food permit line again. Reply STOP to stop them.',
+    help: 'Food permit line: texts about your permit application. Reply STATUS for its status, STOP to stop texts.',
+    noApplication: 'We have no permit application from this number. Reply HELP for help.',
+    submitted: 'Your permit application {reference} is submitted and waiting for review.',
+    notFinished: 'Your permit application is not finished yet. Call us again, or finish it at {applyAddress}',
+  },
+  es: {
+    stop: 'Ya no recibirá mensajes de la línea de permisos de comida. Responda START para recibirlos de nuevo.',
+    start: 'Volverá a recibir mensajes de la línea de permisos de comida. Responda STOP para dejar de recibirlos.',
+    help: 'Línea de permisos de comida: mensajes sobre su solicitud de permiso. Responda ESTADO para saber su estado, STOP para no recibir mensajes.',
+    noApplication: 'No tenemos ninguna solicitud de permiso de este número. Responda AYUDA para obtener ayuda.',
+    submitted: 'Su solicitud de permiso {reference} se envió y espera revisión.',
+    notFinished: 'Su solicitud de permiso aún no está terminada. Llámenos de nuevo o termínela en {applyAddress}',
+  },
+} as const satisfies Record<Language, Record<string, string>>;
+
+type ReplyLines = Record<keyof (typeof REPLY_LINES)['en'], string>;
+
+function gsm7Lines(language: Language): ReplyLines {
+  return Object.fromEntries(
+    Object.entries(REPLY_LINES[language]).map(([key, line]) => [key, toGsm7(line)]),
+  ) as ReplyLines;
+}
+
+export const SMS_REPLIES: Readonly<Record<Language, ReplyLines>> = { en: gsm7Lines('en'), es: gsm7Lines('es') };
 
 export function smsRoutes(deps: SmsRoutesDeps): Router {
   const router = Router();
@@ -77,24 +107,28 @@ export function smsRoutes(deps: SmsRoutesDeps): Router {
     }
     const { From: from, Body: body } = parsed.data;
     const keyword = smsKeyword(body);
+    // The applicant's own application says which language they were served in; a Spanish keyword says it outright.
+    const application = await deps.applications.latestByContactPhone(from);
+    const language = keywordLanguage(body) ?? application?.language ?? DEFAULT_LANGUAGE;
+    const lines = SMS_REPLIES[language];
     let reply: string;
     switch (keyword) {
       case 'stop':
         await deps.consent.optOut(from, body.trim().toUpperCase().slice(0, 20));
-        reply = SMS_REPLIES.stop;
+        reply = lines.stop;
         break;
       case 'start':
         await deps.consent.optIn(from, body.trim().toUpperCase().slice(0, 20));
-        reply = SMS_REPLIES.start;
+        reply = lines.start;
         break;
       case 'status':
-        reply = await statusReply(deps, from);
+        reply = statusReply(lines, application, deps.publicBaseUrl);
         break;
       case 'help':
       case 'other':
-        reply = SMS_REPLIES.help;
+        reply = lines.help;
     }
-    req.log.info({ keyword }, 'inbound SMS');
+    req.log.info({ keyword, language }, 'inbound SMS');
     const response = new twilio.twiml.MessagingResponse();
     response.message(reply);
     res.type('text/xml').send(response.toString());
@@ -104,11 +138,9 @@ export function smsRoutes(deps: SmsRoutesDeps): Router {
 }
 
 /** Reference and state only: whoever holds the phone learns no more than that. */
-async function statusReply(deps: SmsRoutesDeps, from: string): Promise<string> {
-  const application = await deps.applications.latestByContactPhone(from);
-  if (application === undefined) return SMS_REPLIES.noApplication;
-  if (application.status === 'submitted' && application.reference !== undefined) {
-    return `Your permit application ${application.reference} is submitted and waiting for review.`;
-  }
-  return `Your permit application is not finished yet. Call us again, or finish it at ${new URL('/apply', deps.publicBaseUrl).href}`;
+function statusReply(lines: ReplyLines, application: StoredApplication | undefined, publicBaseUrl: URL): string {
+  if (application === undefined) return lines.noApplication;
+  if (application.status === 'submitted' && application.reference !== undefined)
+    return fill(lines.submitted, { reference: application.reference });
+  return fill(lines.notFinished, { applyAddress: new URL('/apply', publicBaseUrl).href });
 }

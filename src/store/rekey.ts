@@ -1,5 +1,6 @@
 import type { Client, InStatement } from '@libsql/client';
 import { fieldContext } from './application-repository.ts';
+import { callBackContext } from './call-back-requests.ts';
 import { callContext } from './call-repository.ts';
 import type { FieldCipher } from './field-cipher.ts';
 import { consentContext } from './sms-consent-repository.ts';
@@ -20,6 +21,7 @@ export interface RekeyProgress {
   calls: number;
   transcriptTurns: number;
   smsConsents: number;
+  callBacks: number;
 }
 
 const BATCH_ROWS = 200;
@@ -36,6 +38,7 @@ export async function rekeyDatabase(
     calls: 0,
     transcriptTurns: 0,
     smsConsents: 0,
+    callBacks: 0,
   };
   const tokenPrefix = `v1.${cipher.currentKeyId}.`;
   const hashPrefix = `${cipher.currentKeyId}.`;
@@ -185,6 +188,32 @@ export async function rekeyDatabase(
     },
     (n) => {
       progress.smsConsents += n;
+      onProgress(progress);
+    },
+  );
+
+  await inBatches(
+    db,
+    {
+      sql: `SELECT id, caller_phone FROM call_back_requests
+          WHERE substr(caller_phone, 1, length(?1)) != ?1 OR substr(caller_phone_hash, 1, length(?2)) != ?2 LIMIT ?3`,
+      args: [tokenPrefix, hashPrefix, BATCH_ROWS],
+    },
+    (row) => {
+      const id = textColumn(row, 'id');
+      const phone = cipher.decrypt(textColumn(row, 'caller_phone'), callBackContext(id, 'caller_phone'));
+      return {
+        sql: 'UPDATE call_back_requests SET caller_phone = ?, caller_phone_hash = ? WHERE id = ? AND caller_phone = ?',
+        args: [
+          cipher.encrypt(phone, callBackContext(id, 'caller_phone')),
+          cipher.lookupHash(phone),
+          id,
+          textColumn(row, 'caller_phone'),
+        ],
+      };
+    },
+    (n) => {
+      progress.callBacks += n;
       onProgress(progress);
     },
   );

@@ -2,7 +2,10 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { Request, RequestHandler } from 'express';
 import type { Limiter } from '../limits/rate-limits.ts';
 import { REVIEW_PATH_PREFIX } from '../sms/review-link.ts';
+import { catalogueFor, fill } from '../permits/catalogue.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../permits/language.ts';
 import { errorPage } from './apply-views.ts';
+import { pageLanguage } from './page-language.ts';
 import { RESUME_PATH_PREFIX } from './resume-link.ts';
 
 /**
@@ -41,6 +44,8 @@ const IPV4_MAPPED = '::ffff:';
 export function limitByAddress(limits: AddressLimits): RequestHandler {
   return (req, res, next) => {
     const name = limitFor(req);
+    // Before the cookies and the body are read: the switch's query or the browser's languages decide.
+    const language = pageLanguage(req);
     limits[name]
       .take(clientNetwork(req.ip ?? req.socket.remoteAddress ?? 'unknown'))
       .then((decision) => {
@@ -53,7 +58,9 @@ export function limitByAddress(limits: AddressLimits): RequestHandler {
           .status(HTTP_TOO_MANY_REQUESTS)
           .set('Retry-After', String(decision.retryAfterSeconds))
           .type('html')
-          .send(errorPage(HTTP_TOO_MANY_REQUESTS, tooManyMessage(name, decision.retryAfterSeconds)));
+          .send(
+            errorPage(HTTP_TOO_MANY_REQUESTS, tooManyMessage(name, decision.retryAfterSeconds, language), language),
+          );
       })
       .catch((error: unknown) => {
         // Only a bug gets here (the limiter falls back to memory when its store fails): let the person through.
@@ -70,12 +77,15 @@ function limitFor(req: Request): LimitName {
 }
 
 /** What a person reads: how long to wait, and for a form, that it was not sent but can be sent again. */
-export function tooManyMessage(name: LimitName, retryAfterSeconds: number): string {
+export function tooManyMessage(
+  name: LimitName,
+  retryAfterSeconds: number,
+  language: Language = DEFAULT_LANGUAGE,
+): string {
+  const t = catalogueFor(language).web;
   const minutes = Math.ceil(retryAfterSeconds / SECONDS_PER_MINUTE);
-  const wait = minutes <= 1 ? 'a minute' : `${minutes} minutes`;
-  if (name === 'formPosts')
-    return `Too many forms have been sent from your connection, so this one was not sent. Please wait ${wait}, then go back to the form (your answers are usually still there) and send it again.`;
-  return `Too many requests from your connection. Please wait ${wait} and try again.`;
+  const wait = minutes <= 1 ? t.waitOneMinute : fill(t.waitMinutes, { minutes });
+  return fill(name === 'formPosts' ? t.tooManyForms : t.tooManyRequests, { wait });
 }
 
 /** The address a limit counts by: IPv4 as it is (also when written IPv4-mapped), IPv6 by its /64 network. */

@@ -1,6 +1,7 @@
 import { Router } from 'express';
-import { catalogueFor } from '../permits/catalogue.ts';
-import { DEFAULT_LANGUAGE, type Language } from '../permits/language.ts';
+import { catalogueFor, fill } from '../permits/catalogue.ts';
+import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../permits/language.ts';
+import { pageLanguage } from './page-language.ts';
 import { html, page, type Html } from './html.ts';
 
 /**
@@ -23,9 +24,9 @@ export interface PrivacyNoticeFacts {
 
 export function privacyRoutes(facts: PrivacyNoticeFacts): Router {
   const router = Router();
-  const body = privacyNoticePage(facts);
-  router.get(PRIVACY_PATH, (_req, res) => {
-    res.type('html').send(body);
+  const pages = new Map(LANGUAGES.map((language) => [language, privacyNoticePage(facts, language)]));
+  router.get(PRIVACY_PATH, (req, res) => {
+    res.type('html').send(pages.get(pageLanguage(req)) ?? privacyNoticePage(facts));
   });
   return router;
 }
@@ -36,33 +37,35 @@ export function privacyLink(language: Language = DEFAULT_LANGUAGE): Html {
   return html`<p class="privacy-link">${t.privacyLinkBefore} <a href="${PRIVACY_PATH}">${t.privacyLinkText}</a>.</p>`;
 }
 
-export function privacyNoticePage(facts: PrivacyNoticeFacts): string {
-  const days = `${facts.retentionDays} days`;
+export function privacyNoticePage(facts: PrivacyNoticeFacts, language: Language = DEFAULT_LANGUAGE): string {
+  const t = catalogueFor(language).privacy;
+  const recorded = facts.recordsCalls;
   return page(
-    'Privacy notice',
-    html`<h1>Privacy notice</h1>
-<p>The health department takes food permit applications by phone and on this website. This notice says what we keep about you, why, who handles it, and for how long.</p>
-<h2>What we collect</h2>
+    t.title,
+    html`<h1>${t.title}</h1>
+<p>${t.intro}</p>
+<h2>${t.collectHeading}</h2>
 <ul>
-<li>What you tell us for the application: names, your business, addresses, phone numbers, email, your menu, dates and the other answers the form asks for.</li>
-<li>When you call: the number you call from, and a written transcript of the call, made automatically.${facts.recordsCalls ? ' Calls are also recorded: you are told so before you are connected, and we note when you were told.' : ' Calls are not recorded.'}</li>
-<li>The text messages we send you, and whether they were delivered.</li>
+<li>${t.collectAnswers}</li>
+<li>${t.collectCalls} ${recorded ? t.callsRecorded : t.callsNotRecorded}</li>
+<li>${t.collectTexts}</li>
 </ul>
-<h2>Why</h2>
-<p>Only to handle your permit application and to contact you about it. We do not sell your information or use it for anything else.</p>
-<h2>Who handles it</h2>
-<p>Health department staff read applications and call transcripts${facts.recordsCalls ? ' and listen to recordings' : ''} to review your application. Twilio carries our calls and text messages. OpenAI runs the automated assistant that talks with you on the phone and transcribes the call.</p>
-<h2>Text messages</h2>
-<p>We text you only if you say yes when we ask, and we keep when you said it and whether it was on the phone or on this website. Reply STOP to any of our texts to stop them, and START to have them again.</p>
-<h2>How long we keep it</h2>
+<h2>${t.whyHeading}</h2>
+<p>${t.whyText}</p>
+<h2>${t.whoHeading}</h2>
+<p>${recorded ? t.whoStaffRecorded : t.whoStaff} ${t.whoProcessors}</p>
+<h2>${t.textsHeading}</h2>
+<p>${t.textsText}</p>
+<h2>${t.keepHeading}</h2>
 <ul>
-<li>An application that was never submitted, and the record of each call (your number, the transcript${facts.recordsCalls ? ', the recording' : ''}), are erased ${days} after they were last used.</li>
-<li>A submitted application is a record the department must keep. It is kept for as long as the department's records schedule requires, usually some years after the permit ends, and may be released under public records law, with personal details withheld where the law allows.</li>
+<li>${fill(recorded ? t.keepDraftsRecorded : t.keepDrafts, { days: facts.retentionDays })}</li>
+<li>${t.keepSubmitted}</li>
 </ul>
-<h2>How we protect it</h2>
-<p>Personal details, transcripts and recordings are stored encrypted, and only signed-in staff can read them. Every erasure, by staff or when the time above runs out, is written to an audit log.</p>
-<h2>Your choices</h2>
-<p>You can apply on this website instead of by phone. To see or correct your application, or to ask us to erase your personal data where the law allows, contact the health department and give your reference number if you have one.</p>
-<p><a href="/apply">Start an application</a></p>`,
+<h2>${t.protectHeading}</h2>
+<p>${t.protectText}</p>
+<h2>${t.choicesHeading}</h2>
+<p>${t.choicesText}</p>
+<p><a href="/apply">${catalogueFor(language).web.startApplication}</a></p>`,
+    { language, switchFrom: PRIVACY_PATH },
   );
 }

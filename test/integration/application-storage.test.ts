@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApplicationService } from '../../src/intake/application-service.ts';
 import { PermitRules } from '../../src/permits/permit-rules.ts';
 import { ApplicationRepository, ReferenceCollisionError } from '../../src/store/application-repository.ts';
+import { CallBackRequests } from '../../src/store/call-back-requests.ts';
 import { CallRepository } from '../../src/store/call-repository.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { FieldCipher } from '../../src/store/field-cipher.ts';
@@ -274,6 +275,12 @@ describe('key rotation', () => {
       offsetMs: 1200,
     });
     await new SmsConsentRepository(db, new FieldCipher(testDataKeys(TEST_KEY_A)), now).optOut('+12125550199', 'STOP');
+    await new CallBackRequests(db, new FieldCipher(testDataKeys(TEST_KEY_A)), now).recordCallBack({
+      callSid: CALL_SID,
+      callerNumber: '+12125550199',
+      language: 'es',
+      applicationId: draft,
+    });
     return { ids, draft };
   }
 
@@ -303,6 +310,7 @@ describe('key rotation', () => {
     expect(done.calls).toBe(1);
     expect(done.transcriptTurns).toBe(1);
     expect(done.smsConsents).toBe(1);
+    expect(done.callBacks).toBe(1);
     expect(progress.length).toBeGreaterThan(0);
 
     const onlyNewKey = serviceWith(TEST_KEY_B).repository;
@@ -316,6 +324,8 @@ describe('key rotation', () => {
     expect(
       await new SmsConsentRepository(db, new FieldCipher(testDataKeys(TEST_KEY_B))).isOptedOut('+12125550199'),
     ).toBe(true);
+    const [callBack] = await new CallBackRequests(db, new FieldCipher(testDataKeys(TEST_KEY_B))).listOpen();
+    expect(callBack).toMatchObject({ callSid: CALL_SID, callerNumber: '+12125550199', language: 'es' });
     const old = await db.execute(
       "SELECT count(*) AS n FROM application_fields WHERE encrypted = 1 AND value LIKE 'v1.ka.%'",
     );
@@ -328,6 +338,7 @@ describe('key rotation', () => {
       calls: 0,
       transcriptTurns: 0,
       smsConsents: 0,
+      callBacks: 0,
     });
   });
 

@@ -4,6 +4,7 @@ import { FieldCipher } from '../../src/store/field-cipher.ts';
 import { eventFormFields, FormClient, hiddenValue } from '../support/form-client.ts';
 import { testDataKeys } from '../support/keys.ts';
 import { startTestService, type TestService } from '../support/service.ts';
+import { CLERK, StaffClient, addStaffUser } from '../support/staff.ts';
 
 /** The web form in Spanish over real HTTP, against the real service and a real libSQL file. */
 let service: TestService;
@@ -96,5 +97,13 @@ describe('the web form in Spanish', () => {
     expect(status.status).toBe(200);
     expect(statusHtml).toMatch(/<html lang="es"/);
     expect(statusHtml).toContain('Su solicitud');
+
+    // Staff read the console in English, and see which language the applicant was served in.
+    await addStaffUser(service.db, CLERK.username, 'staff', CLERK.password);
+    const staff = new StaffClient(service.url);
+    expect((await staff.signIn(CLERK.username, CLERK.password)).status).toBe(303);
+    const staffPage = await staff.get(`/staff/applications/${form.formId}`);
+    expect(staffPage.status).toBe(200);
+    expect(staffPage.html).toContain('<dd id="application-language">Spanish</dd>');
   });
 });

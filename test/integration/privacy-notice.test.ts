@@ -38,6 +38,22 @@ describe('the privacy notice', () => {
     expect(page).not.toContain('<script');
   });
 
+  it('when /privacy is opened by a Spanish browser or with the switch, then it is the same notice in Spanish', async () => {
+    const byBrowser = await (
+      await fetch(`${service.url}/privacy`, { headers: { 'accept-language': 'es-MX,es;q=0.9' } })
+    ).text();
+    const bySwitch = await (await fetch(`${service.url}/privacy?lang=es`)).text();
+
+    for (const page of [byBrowser, bySwitch]) {
+      expect(page).toContain('<html lang="es">');
+      expect(page).toContain('<h1>Aviso de privacidad</h1>');
+      expect(page).toContain('se borran 120 días después de su último uso');
+      expect(page).toContain('Las llamadas también se graban');
+      expect(page).not.toContain('Privacy notice</h1>');
+    }
+    expect(bySwitch).toContain('href="/privacy?lang=en"');
+  });
+
   it('when the form is opened, at either step, then it links to the privacy notice', async () => {
     const client = new FormClient(service.url);
     const choose = await client.get('/apply');

@@ -59,10 +59,15 @@ async function sentRow(sid: string): Promise<string> {
   return id;
 }
 
-async function submitByForm(): Promise<string> {
+async function submitByForm(language: 'en' | 'es' = 'en'): Promise<string> {
   const client = new FormClient(service.url);
   const form = await client.openForm('temporary_food_event');
-  const res = await client.post('/apply', { ...eventFormFields(), _csrf: form.csrf, formId: form.formId });
+  const res = await client.post('/apply', {
+    ...eventFormFields(),
+    _csrf: form.csrf,
+    formId: form.formId,
+    lang: language,
+  });
   const reference = /id="reference">([^<]+)</.exec(res.html)?.[1];
   if (reference === undefined) throw new Error(`the form was not accepted: ${res.html.slice(0, 300)}`);
   return reference;
@@ -114,7 +119,7 @@ describe('inbound SMS', () => {
   it('when the applicant texts STOP and then submits, then no text is sent and the row says why; after START the next one is sent', async () => {
     const stop = await post('/twilio/sms', { From: APPLICANT_PHONE, Body: ' stop ' });
     expect(stop.status).toBe(200);
-    expect(stop.body).toContain(`<Message>${SMS_REPLIES.stop}</Message>`);
+    expect(stop.body).toContain(`<Message>${SMS_REPLIES.en.stop}</Message>`);
     const createsBefore = standIn.createRequests;
 
     await submitByForm();
@@ -125,7 +130,7 @@ describe('inbound SMS', () => {
     expect(standIn.createRequests).toBe(createsBefore);
 
     const start = await post('/twilio/sms', { From: APPLICANT_PHONE, Body: 'START' });
-    expect(start.body).toContain(SMS_REPLIES.start);
+    expect(start.body).toContain(SMS_REPLIES.en.start);
     const reference = await submitByForm();
     await service.smsWorker.drain();
 
@@ -145,16 +150,35 @@ describe('inbound SMS', () => {
 
     expect(known.body).toContain(`Your permit application ${reference} is submitted and waiting for review.`);
     expect(known.body).not.toContain('Taco Loco');
-    expect(unknown.body).toContain(SMS_REPLIES.noApplication);
+    expect(unknown.body).toContain(SMS_REPLIES.en.noApplication);
   });
 
   it('when the text is HELP or anything else, then the reply says what the number does and how to stop', async () => {
     const help = await post('/twilio/sms', { From: APPLICANT_PHONE, Body: 'HELP' });
     const other = await post('/twilio/sms', { From: APPLICANT_PHONE, Body: 'who is this?' });
 
-    expect(help.body).toContain(SMS_REPLIES.help);
-    expect(other.body).toContain(SMS_REPLIES.help);
+    expect(help.body).toContain(SMS_REPLIES.en.help);
+    expect(other.body).toContain(SMS_REPLIES.en.help);
     expect((await service.db.execute('SELECT count(*) AS n FROM sms_consent')).rows[0]?.n).toBe(0);
+  });
+
+  it('when an applicant who applied in Spanish texts HELP or STATUS, or anyone texts AYUDA or ESTADO, then the reply is Spanish', async () => {
+    const reference = await submitByForm('es');
+
+    const help = await post('/twilio/sms', { From: APPLICANT_PHONE, Body: 'HELP' });
+    const status = await post('/twilio/sms', { From: APPLICANT_PHONE, Body: 'Estado.' });
+    const ayuda = await post('/twilio/sms', { From: '+13125550166', Body: 'ayuda' });
+    const estado = await post('/twilio/sms', { From: '+13125550166', Body: 'ESTADO' });
+
+    expect(help.body).toContain(`<Message>${SMS_REPLIES.es.help}</Message>`);
+    expect(SMS_REPLIES.es.help).toContain('Responda ESTADO');
+    expect(status.body).toContain(`Su solicitud de permiso ${reference} se envio y espera revision.`);
+    expect(ayuda.body).toContain(SMS_REPLIES.es.help);
+    expect(estado.body).toContain(SMS_REPLIES.es.noApplication);
+    // STOP is acted on whatever the language, and confirmed in it.
+    const stop = await post('/twilio/sms', { From: APPLICANT_PHONE, Body: 'STOP' });
+    expect(stop.body).toContain(`<Message>${SMS_REPLIES.es.stop}</Message>`);
+    expect((await service.db.execute('SELECT count(*) AS n FROM sms_consent')).rows[0]?.n).toBe(1);
   });
 
   it('when an inbound text is unsigned, then it is refused and no consent changes', async () => {

@@ -230,7 +230,7 @@ describe('SMS webhooks delivered twice', () => {
 
     expect([first.status, retry.status]).toEqual([200, 200]);
     expect(retry.body).toBe(first.body);
-    expect(first.body).toContain(`<Message>${SMS_REPLIES.stop}</Message>`);
+    expect(first.body).toContain(`<Message>${SMS_REPLIES.en.stop}</Message>`);
     expect(await tableCounts()).toEqual({ ...before, sms_consent: before.sms_consent! + 1 });
     expect(await new SmsConsentRepository(rig.service.db, cipher()).isOptedOut(caller(6))).toBe(true);
     expect(

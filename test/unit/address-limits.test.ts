@@ -40,4 +40,11 @@ describe('what a person reads over a limit', () => {
       'Too many forms have been sent from your connection, so this one was not sent. Please wait 30 minutes, then go back to the form (your answers are usually still there) and send it again.',
     );
   });
+
+  it('when the page is in Spanish, then the wait and the advice are in Spanish', () => {
+    expect(tooManyMessage('requests', 30, 'es')).toBe(
+      'Demasiadas solicitudes desde su conexión. Espere un minuto e inténtelo de nuevo.',
+    );
+    expect(tooManyMessage('formPosts', 1800, 'es')).toContain('Espere 30 minutos, vuelva al formulario');
+  });
 });

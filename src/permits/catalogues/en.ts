@@ -263,10 +263,53 @@ export const en = {
     formTooLarge: 'The form was too large to accept. Please shorten long answers, such as the menu, and try again.',
     serverError:
       'Something went wrong on our side. If you saw a reference number your application is safe; otherwise please try again in a few minutes.',
+    tooManyForms:
+      'Too many forms have been sent from your connection, so this one was not sent. Please wait {wait}, then go back to the form (your answers are usually still there) and send it again.',
+    tooManyRequests: 'Too many requests from your connection. Please wait {wait} and try again.',
+    waitOneMinute: 'a minute',
+    waitMinutes: '{minutes} minutes',
     alreadySentTitle: 'Application already received',
     alreadySentHeading: 'This application has already been sent',
     alreadySentText:
       'There is nothing more to do. Keep the reference: the health department will ask for it when they contact you.',
+  },
+  /** The privacy notice (/privacy); {days}, and the lines about recordings, follow the configuration. */
+  privacy: {
+    title: 'Privacy notice',
+    intro:
+      'The health department takes food permit applications by phone and on this website. This notice says what we keep about you, why, who handles it, and for how long.',
+    collectHeading: 'What we collect',
+    collectAnswers:
+      'What you tell us for the application: names, your business, addresses, phone numbers, email, your menu, dates and the other answers the form asks for.',
+    collectCalls: 'When you call: the number you call from, and a written transcript of the call, made automatically.',
+    callsRecorded: 'Calls are also recorded: you are told so before you are connected, and we note when you were told.',
+    callsNotRecorded: 'Calls are not recorded.',
+    collectTexts: 'The text messages we send you, and whether they were delivered.',
+    whyHeading: 'Why',
+    whyText:
+      'Only to handle your permit application and to contact you about it. We do not sell your information or use it for anything else.',
+    whoHeading: 'Who handles it',
+    whoStaff: 'Health department staff read applications and call transcripts to review your application.',
+    whoStaffRecorded:
+      'Health department staff read applications and call transcripts and listen to recordings to review your application.',
+    whoProcessors:
+      'Twilio carries our calls and text messages. OpenAI runs the automated assistant that talks with you on the phone and transcribes the call.',
+    textsHeading: 'Text messages',
+    textsText:
+      'We text you only if you say yes when we ask, and we keep when you said it and whether it was on the phone or on this website. Reply STOP to any of our texts to stop them, and START to have them again.',
+    keepHeading: 'How long we keep it',
+    keepDrafts:
+      'An application that was never submitted, and the record of each call (your number, the transcript), are erased {days} days after they were last used.',
+    keepDraftsRecorded:
+      'An application that was never submitted, and the record of each call (your number, the transcript, the recording), are erased {days} days after they were last used.',
+    keepSubmitted:
+      "A submitted application is a record the department must keep. It is kept for as long as the department's records schedule requires, usually some years after the permit ends, and may be released under public records law, with personal details withheld where the law allows.",
+    protectHeading: 'How we protect it',
+    protectText:
+      'Personal details, transcripts and recordings are stored encrypted, and only signed-in staff can read them. Every erasure, by staff or when the time above runs out, is written to an audit log.',
+    choicesHeading: 'Your choices',
+    choicesText:
+      'You can apply on this website instead of by phone. To see or correct your application, or to ask us to erase your personal data where the law allows, contact the health department and give your reference number if you have one.',
   },
   /** Words that values are said or written with. */
   values: { yes: 'yes', no: 'no', extension: 'extension', writtenExtension: 'ext.' },

@@ -278,10 +278,54 @@ export const es = {
       'El formulario era demasiado grande. Acorte las respuestas largas, como el menú, e inténtelo de nuevo.',
     serverError:
       'Algo salió mal de nuestro lado. Si vio un número de referencia, su solicitud está a salvo; si no, inténtelo de nuevo en unos minutos.',
+    tooManyForms:
+      'Se enviaron demasiados formularios desde su conexión, así que este no se envió. Espere {wait}, vuelva al formulario (sus respuestas normalmente siguen ahí) y envíelo de nuevo.',
+    tooManyRequests: 'Demasiadas solicitudes desde su conexión. Espere {wait} e inténtelo de nuevo.',
+    waitOneMinute: 'un minuto',
+    waitMinutes: '{minutes} minutos',
     alreadySentTitle: 'Solicitud ya recibida',
     alreadySentHeading: 'Esta solicitud ya se envió',
     alreadySentText:
       'No tiene que hacer nada más. Guarde la referencia: el departamento de salud se la pedirá cuando se comunique con usted.',
+  },
+  privacy: {
+    title: 'Aviso de privacidad',
+    intro:
+      'El departamento de salud recibe solicitudes de permisos de comida por teléfono y en este sitio web. Este aviso explica qué guardamos sobre usted, por qué, quién lo maneja y por cuánto tiempo.',
+    collectHeading: 'Qué recopilamos',
+    collectAnswers:
+      'Lo que nos dice para la solicitud: nombres, su negocio, direcciones, números de teléfono, correo electrónico, su menú, fechas y las demás respuestas que pide el formulario.',
+    collectCalls:
+      'Cuando llama: el número desde el que llama y una transcripción escrita de la llamada, hecha automáticamente.',
+    callsRecorded: 'Las llamadas también se graban: se lo decimos antes de conectarle y anotamos cuándo se lo dijimos.',
+    callsNotRecorded: 'Las llamadas no se graban.',
+    collectTexts: 'Los mensajes de texto que le enviamos y si se entregaron.',
+    whyHeading: 'Por qué',
+    whyText:
+      'Solo para tramitar su solicitud de permiso y comunicarnos con usted sobre ella. No vendemos su información ni la usamos para nada más.',
+    whoHeading: 'Quién la maneja',
+    whoStaff:
+      'El personal del departamento de salud lee las solicitudes y las transcripciones de las llamadas para revisar su solicitud.',
+    whoStaffRecorded:
+      'El personal del departamento de salud lee las solicitudes y las transcripciones de las llamadas y escucha las grabaciones para revisar su solicitud.',
+    whoProcessors:
+      'Twilio transmite nuestras llamadas y mensajes de texto. OpenAI opera el asistente automático que habla con usted por teléfono y transcribe la llamada.',
+    textsHeading: 'Mensajes de texto',
+    textsText:
+      'Solo le enviamos mensajes si dice que sí cuando se lo preguntamos, y guardamos cuándo lo dijo y si fue por teléfono o en este sitio web. Responda STOP a cualquiera de nuestros mensajes para dejar de recibirlos, y START para recibirlos de nuevo.',
+    keepHeading: 'Cuánto tiempo lo guardamos',
+    keepDrafts:
+      'Una solicitud que nunca se envió y el registro de cada llamada (su número, la transcripción) se borran {days} días después de su último uso.',
+    keepDraftsRecorded:
+      'Una solicitud que nunca se envió y el registro de cada llamada (su número, la transcripción, la grabación) se borran {days} días después de su último uso.',
+    keepSubmitted:
+      'Una solicitud enviada es un registro que el departamento debe conservar. Se guarda el tiempo que exige el calendario de registros del departamento, normalmente algunos años después de que termina el permiso, y puede darse a conocer según la ley de registros públicos, sin los datos personales donde la ley lo permite.',
+    protectHeading: 'Cómo la protegemos',
+    protectText:
+      'Los datos personales, las transcripciones y las grabaciones se guardan cifrados, y solo el personal que ha iniciado sesión puede leerlos. Cada borrado, hecho por el personal o al cumplirse el plazo indicado arriba, queda escrito en un registro de auditoría.',
+    choicesHeading: 'Sus opciones',
+    choicesText:
+      'Puede solicitar en este sitio web en lugar de por teléfono. Para ver o corregir su solicitud, o para pedirnos que borremos sus datos personales donde la ley lo permite, comuníquese con el departamento de salud y dé su número de referencia si lo tiene.',
   },
   values: { yes: 'sí', no: 'no', extension: 'extensión', writtenExtension: 'ext.' },
 } satisfies Catalogue;

@@ -284,6 +284,7 @@ export function applicationPage(view: ApplicationView, context: StaffPageContext
 <dl class="facts">
 <dt>Status</dt><dd>${application.status}</dd>
 <dt>Channel</dt><dd>${application.channel === 'ivr' ? 'IVR' : application.channel}</dd>
+<dt>Language</dt><dd id="application-language">${LANGUAGE_LABELS[application.language]}</dd>
 <dt>Started</dt><dd>${formatDateTime(application.createdAt, context.timeZone)}</dd>
 <dt>Submitted</dt><dd>${application.submittedAt === undefined ? '—' : formatDateTime(application.submittedAt, context.timeZone)}</dd>
 </dl>
