@@ -153,7 +153,11 @@ export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
       response.redirect({ method: 'POST' }, ivrUrl(deps.publicBaseUrl));
       deps.metrics?.sentToIvr();
       if (voiceAiOn) req.log.warn({ callSid }, 'call sent to the IVR: the model circuit is open');
-      else req.log.warn({ callSid, switch: 'voice-ai' }, 'call sent to the IVR: an operator turned the voice-ai switch off');
+      else
+        req.log.warn(
+          { callSid, switch: 'voice-ai' },
+          'call sent to the IVR: an operator turned the voice-ai switch off',
+        );
       res.type('text/xml').send(response.toString());
       return;
     }

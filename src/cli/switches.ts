@@ -51,7 +51,7 @@ const WORDS: Readonly<Record<SwitchName, SwitchWords>> = {
 
 function usage(words: SwitchWords): string {
   return `Usage: npm run ${words.script} -- <command>
-  off [--reason "..."]   turn ${words.title} off (${words.whenOff})
+  off [--reason "..."]   turn ${words.title} off: ${words.whenOff}
   on [--reason "..."]    turn ${words.title} back on
   status                 say whether it is on or off, since when, by whom and why`;
 }
