@@ -183,18 +183,33 @@ export class CallOrchestrator {
 
   /**
    * At the voice webhook: record the call, find or start its draft, and open the model session early; for a call
-   * already connected or over, nothing is prepared and no model session is opened.
+   * already connected or over, nothing is prepared and no model session is opened. `withModel: false`: the webhook
+   * sends the call to the IVR (the operator's voice-ai switch is off), so nothing is prepared either.
    */
-  answer(callSid: string, from: string, status: string, seen?: SeenCall): Promise<CallAnswer> {
+  answer(
+    callSid: string,
+    from: string,
+    status: string,
+    seen?: SeenCall,
+    options: { readonly withModel?: boolean } = {},
+  ): Promise<CallAnswer> {
     // A retried webhook (even one arriving while the first is still being answered) joins the first answer.
     const pending = this.#answering.get(callSid);
     if (pending !== undefined) return pending;
-    const answering = this.#answer(callSid, from, status, seen).finally(() => this.#answering.delete(callSid));
+    const answering = this.#answer(callSid, from, status, seen, options.withModel ?? true).finally(() =>
+      this.#answering.delete(callSid),
+    );
     this.#answering.set(callSid, answering);
     return answering;
   }
 
-  async #answer(callSid: string, from: string, status: string, seen: SeenCall | undefined): Promise<CallAnswer> {
+  async #answer(
+    callSid: string,
+    from: string,
+    status: string,
+    seen: SeenCall | undefined,
+    withModel: boolean,
+  ): Promise<CallAnswer> {
     const { created } = await this.#deps.calls.recordIncoming(callSid, from, status);
     // The webhook's span, for the call's spans to join when its stream starts (here or elsewhere).
     const traceparent = activeTraceparent();
@@ -207,7 +222,7 @@ export class CallOrchestrator {
       if (admission !== 'connect') return admission;
     }
     if (this.#prepared.has(callSid)) return 'connect'; // a retried webhook, before its stream started
-    if (!this.#deps.modelAvailable()) return 'connect'; // answered without the model: nothing to prepare
+    if (!withModel || !this.#deps.modelAvailable()) return 'connect'; // answered without the model: nothing to prepare
     // A call recorded by this very webhook has no application yet.
     const { applicationId, instructions, language } = await this.#prepare(
       callSid,

@@ -25,6 +25,8 @@ export interface CallPathDeps extends CallOrchestratorDeps {
   readonly streamTokenTtlSeconds: number;
   /** Per-caller limits and the bulkhead, checked at the voice webhook; without them every call is taken. */
   readonly callLimits?: CallLimits | undefined;
+  /** The operator's voice-ai switch, read for each new call; off: new calls go to the keypad IVR. Without it: on. */
+  readonly voiceAiOn?: (() => Promise<boolean>) | undefined;
 }
 
 export interface CallPath {
@@ -60,6 +62,7 @@ export function mountCallPath(
       admission,
       metrics: deps.metrics,
       staffLine: deps.staffDesk?.line,
+      voiceAiOn: deps.voiceAiOn,
     }),
   );
   const media = attachMediaSocketServer(target.server, {

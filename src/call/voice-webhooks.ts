@@ -102,6 +102,11 @@ export interface VoiceWebhooksDeps {
   readonly metrics?: Pick<CallMetrics, 'arrived' | 'sentToIvr'> | undefined;
   /** The staff line a caller is put through to; undefined: nobody is. */
   readonly staffLine?: StaffLine | undefined;
+  /**
+   * The operator's voice-ai switch (src/store/service-switches.ts), read for every new call: off sends the call to
+   * the keypad IVR. Calls already streaming are not asked again, so turning it off cuts nobody off. Without it: on.
+   */
+  readonly voiceAiOn?: (() => Promise<boolean>) | undefined;
 }
 
 // How long the staff line rings before the caller is told nobody could answer.
@@ -130,8 +135,9 @@ export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
       res.type('text/xml').send(refusalTwiml(refused, deps.publicBaseUrl));
       return;
     }
-    const withModel = deps.callOrchestrator.modelAvailable;
-    const answer = await deps.callOrchestrator.answer(callSid, from, status, seen);
+    const voiceAiOn = (await deps.voiceAiOn?.()) ?? true;
+    const withModel = voiceAiOn && deps.callOrchestrator.modelAvailable;
+    const answer = await deps.callOrchestrator.answer(callSid, from, status, seen, { withModel });
     if (answer !== 'connect') {
       req.log.warn(
         { security: true, callSid, answer },
@@ -146,7 +152,12 @@ export function voiceWebhooks(deps: VoiceWebhooksDeps): Router {
       // The IVR's welcome says the assistant is not available and asks with the keypad instead.
       response.redirect({ method: 'POST' }, ivrUrl(deps.publicBaseUrl));
       deps.metrics?.sentToIvr();
-      req.log.warn({ callSid }, 'call sent to the IVR: the model circuit is open');
+      if (voiceAiOn) req.log.warn({ callSid }, 'call sent to the IVR: the model circuit is open');
+      else
+        req.log.warn(
+          { callSid, switch: 'voice-ai' },
+          'call sent to the IVR: an operator turned the voice-ai switch off',
+        );
       res.type('text/xml').send(response.toString());
       return;
     }

@@ -44,6 +44,7 @@ import { ReviewLinks } from '../sms/review-link.ts';
 import { LoginThrottle } from '../staff/login-throttle.ts';
 import { ApplicantErasure } from '../store/applicant-erasure.ts';
 import { AuditLog } from '../store/audit-log.ts';
+import { ServiceSwitches } from '../store/service-switches.ts';
 import { StaffCallDirectory } from '../store/staff-call-directory.ts';
 import { CallOperations } from '../store/call-operations.ts';
 import { StaffRepository } from '../store/staff-repository.ts';
@@ -158,6 +159,9 @@ export async function startPermitLine(
   const modelCircuit = new ModelCircuit({ ...MODEL_CIRCUIT_SETTINGS, resetMs: config.realtime.circuitResetMs }, logger);
   const staffLine = new StaffLine(config.staffTransfer.number, config.staffTransfer.hours);
   const callBacks = new CallBackRequests(db, cipher);
+  const auditLog = new AuditLog(db);
+  // The operator's kill switches (docs/incident-response.md), read live from the shared database.
+  const switches = new ServiceSwitches(db, auditLog);
   const twilioWebhooks = Router();
   const server = createServer();
   const callPath = mountCallPath(
@@ -175,6 +179,7 @@ export async function startPermitLine(
         atOncePerCaller: limits.callsAtOncePerCaller,
         atOncePerInstance: limits.callsAtOncePerInstance,
       },
+      voiceAiOn: () => switches.isOn('voice-ai'),
       applications,
       resumableDrafts,
       calls,
@@ -269,7 +274,8 @@ export async function startPermitLine(
       users: new StaffRepository(db),
       sessions: new StaffSessionRepository(db),
       throttle: new LoginThrottle(db),
-      audit: new AuditLog(db),
+      audit: auditLog,
+      switches,
       calls,
       directory: new StaffCallDirectory(db, cipher),
       operations: new CallOperations(db, cipher),

@@ -61,6 +61,11 @@ export interface OutboxWorkerDeps {
   readonly settings: OutboxWorkerSettings;
   /** Texts Twilio refused for good, and those the outbox gave up on (Prometheus); none without. */
   readonly metrics?: Pick<SmsMetrics, 'final'> | undefined;
+  /**
+   * The operator's sms-sending switch (src/store/service-switches.ts), read before every claim: while it is off
+   * nothing is claimed, so texts stay pending and go out at the first poll after it is on again. Without it: on.
+   */
+  readonly sendingOn?: (() => Promise<boolean>) | undefined;
 }
 
 export const OPTED_OUT_REASON = 'not sent: the number opted out of texts (it replied STOP)';
@@ -86,6 +91,8 @@ export class OutboxWorker {
   #wakeUp: (() => void) | undefined;
   #woken = false;
   #loop: Promise<void> | undefined;
+  // Whether the last look found the sms-sending switch off: the log says so once when it turns, not every poll.
+  #switchedOff = false;
   readonly #tally: Record<Outcome, number> = { sent: 0, adopted: 0, failed: 0, released: 0, 'lost-lease': 0 };
 
   constructor(deps: OutboxWorkerDeps) {
@@ -194,6 +201,7 @@ export class OutboxWorker {
   async #runBatch(): Promise<number> {
     // While the circuit is open every claim would only be given back.
     if (this.#breaker.opened || this.#stop.signal.aborted) return 0;
+    if (!(await this.#sendingOn())) return 0;
     const rows = await this.#deps.outbox.claim(
       this.#deps.owner,
       this.#deps.settings.leaseMs,
@@ -202,6 +210,16 @@ export class OutboxWorker {
     const outcomes = await Promise.all(rows.map((row) => this.#attempt(row)));
     for (const outcome of outcomes) this.#tally[outcome] += 1;
     return rows.length;
+  }
+
+  async #sendingOn(): Promise<boolean> {
+    const on = (await this.#deps.sendingOn?.()) ?? true;
+    if (on === this.#switchedOff) {
+      this.#switchedOff = !on;
+      if (on) this.#log.info({ switch: 'sms-sending' }, 'the sms-sending switch is on again: sending the outbox');
+      else this.#log.warn({ switch: 'sms-sending' }, 'the sms-sending switch is off: texts stay queued, unsent');
+    }
+    return on;
   }
 
   /** One attempt at one row, as a span of its own: the worker runs from a timer, outside any request. */

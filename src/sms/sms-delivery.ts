@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { Twilio } from 'twilio';
 import type { Config } from '../config/config.ts';
 import type { FieldCipher } from '../store/field-cipher.ts';
+import { AuditLog } from '../store/audit-log.ts';
+import { ServiceSwitches } from '../store/service-switches.ts';
 import { SmsConsentRepository } from '../store/sms-consent-repository.ts';
 import { SmsOutboxRepository, type QueueOutcome } from '../store/sms-outbox-repository.ts';
 import type { ResumeLinks } from '../web/resume-link.ts';
@@ -66,6 +68,8 @@ export async function startSmsDelivery(
   const outbox = new SmsOutboxRepository(db, cipher);
   const consent = new SmsConsentRepository(db, cipher);
   const limiter = await smsRateLimiter(config, logger);
+  // Read from the shared database at every poll: `npm run sms -- off` stops this worker wherever it runs.
+  const switches = new ServiceSwitches(db, new AuditLog(db));
   const worker = new OutboxWorker({
     outbox,
     consent,
@@ -76,6 +80,7 @@ export async function startSmsDelivery(
     statusCallbackUrl: new URL('/twilio/sms/status', config.publicBaseUrl).href,
     reviewLink: (reference) => links.review.linkFor(reference),
     metrics,
+    sendingOn: () => switches.isOn('sms-sending'),
     settings: {
       leaseMs: Math.max(
         config.sms.leaseMs ?? SMS_LEASE_MIN_MS,

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 
 export const STAFF_CLI = join(import.meta.dirname, '../../src/cli/staff.ts');
 export const AUDIT_VERIFY_CLI = join(import.meta.dirname, '../../src/cli/audit-verify.ts');
+/** npm run voice / npm run sms: the switch's name comes first, as package.json gives it. */
+export const SWITCHES_CLI = join(import.meta.dirname, '../../src/cli/switches.ts');
 
 export interface Finished {
   readonly code: number | null;

@@ -7,6 +7,7 @@ import type { AuditEntry, AuditLog } from '../../store/audit-log.ts';
 import type { CallBackRequests } from '../../store/call-back-requests.ts';
 import type { CallOperations } from '../../store/call-operations.ts';
 import type { CallRepository } from '../../store/call-repository.ts';
+import type { ServiceSwitches } from '../../store/service-switches.ts';
 import type { StaffCallDirectory } from '../../store/staff-call-directory.ts';
 import type { StaffRepository, StaffUser } from '../../store/staff-repository.ts';
 import type { SessionLimits, StaffSessionRepository } from '../../store/staff-session-repository.ts';
@@ -25,6 +26,8 @@ export interface StaffConsoleDeps {
   readonly sessions: StaffSessionRepository;
   readonly throttle: LoginThrottle;
   readonly audit: AuditLog;
+  /** The operator's kill switches (voice-ai, sms-sending): admins see and set them on the Switches page. */
+  readonly switches: Pick<ServiceSwitches, 'list' | 'set'>;
   readonly calls: CallRepository;
   readonly directory: StaffCallDirectory;
   /** The live page's figures: calls in progress, the day so far, calls per hour. */

@@ -43,7 +43,7 @@ export function staffPage(
 <a href="/staff/calls">Calls</a>
 <a href="/staff/live">Live</a>
 <a href="/staff/call-backs">Call backs</a>
-${context.user.role === 'admin' ? html`<a href="/staff/users">Users</a> <a href="/staff/audit">Audit log</a> <a href="/staff/erase">Erase personal data</a>` : ''}
+${context.user.role === 'admin' ? html`<a href="/staff/users">Users</a> <a href="/staff/audit">Audit log</a> <a href="/staff/erase">Erase personal data</a> <a href="/staff/switches">Switches</a>` : ''}
 <span class="signed-in">Signed in as ${context.user.username} (${context.user.role})</span>
 <form method="post" action="/staff/logout" class="inline"><input type="hidden" name="_csrf" value="${context.csrfToken}"><button type="submit">Sign out</button></form>
 </nav>`;
