@@ -46,6 +46,31 @@ async function blockingViolations(page: Page): Promise<string[]> {
     .map((f) => `${f.id} [${f.impact}] on ${f.targets.join(', ')}: ${f.help}`);
 }
 
+/** What makes an input box look like one: its border and padding, as Chromium computed them. */
+async function boxStyle(page: Page, selector: string): Promise<Record<string, string>> {
+  return page.locator(selector).evaluate((el: object) => {
+    // The test's TypeScript has no DOM library: the one browser function it calls, typed by hand.
+    const view = globalThis as unknown as {
+      getComputedStyle(el: object): Readonly<Record<string, string>> & { getPropertyValue(name: string): string };
+    };
+    const style = view.getComputedStyle(el);
+    const properties = [
+      'border-top-style',
+      'border-top-width',
+      'border-top-color',
+      'border-bottom-style',
+      'border-bottom-width',
+      'border-bottom-color',
+      'border-top-left-radius',
+      'padding-top',
+      'padding-left',
+      'padding-bottom',
+      'padding-right',
+    ];
+    return Object.fromEntries(properties.map((name) => [name, style.getPropertyValue(name)]));
+  });
+}
+
 describe.skipIf(!hasChromium)('accessibility of every page, checked by axe-core in Chromium', () => {
   let service: WebService;
   let ui: FormBrowser | undefined;
@@ -173,6 +198,18 @@ describe.skipIf(!hasChromium)('accessibility of every page, checked by axe-core 
   );
 
   it(
+    "when staff open the sign-in page, then the password box has the username box's border and padding",
+    async () => {
+      const { page } = browser();
+      await page.goto(`${service.url}/staff/login`);
+      const text = await boxStyle(page, '#username');
+      expect(text['border-top-style']).toBe('solid');
+      expect(await boxStyle(page, '#password')).toEqual(text);
+    },
+    SUITE_TIMEOUT_MS,
+  );
+
+  it(
     'when staff are signed in, then axe finds no serious or critical violation on the calls list, a call page or the live page',
     async () => {
       const { page } = browser();
@@ -191,6 +228,19 @@ describe.skipIf(!hasChromium)('accessibility of every page, checked by axe-core 
       await page.goto(`${service.url}/staff/live`);
       expect(await page.locator(`tr[data-call="${callSid}"]`).count()).toBe(1);
       await expectAccessible('/staff/live');
+    },
+    SUITE_TIMEOUT_MS,
+  );
+
+  it(
+    "when the signed-in calls list is shown, then its date filters have the search box's border and padding",
+    async () => {
+      const { page } = browser();
+      await page.goto(`${service.url}/staff/calls`);
+      const text = await boxStyle(page, '#q');
+      expect(text['border-top-style']).toBe('solid');
+      expect(await boxStyle(page, '#from')).toEqual(text);
+      expect(await boxStyle(page, '#to')).toEqual(text);
     },
     SUITE_TIMEOUT_MS,
   );
