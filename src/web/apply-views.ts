@@ -298,8 +298,9 @@ export function reviewPage(
 
 export function errorPage(status: number, message: string, language: Language = DEFAULT_LANGUAGE): string {
   const t = catalogueFor(language).web;
+  // A missing page is not a fault: the title a browser tab or a screen reader announces first says which it is.
   return page(
-    t.errorTitle,
+    status === 404 ? t.pageNotFound : t.errorTitle,
     html`<h1>${status === 404 ? t.pageNotFound : t.requestRefused}</h1><p>${message}</p><p><a href="/apply">${t.startApplication}</a></p>`,
     { language },
   );
