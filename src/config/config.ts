@@ -90,6 +90,10 @@ const environmentSchema = z.object({
     .default('info'),
   HEALTH_DISTRICTS: z.string().default(DEFAULT_DISTRICTS),
   DEPARTMENT_TIME_ZONE: z.string().trim().default('America/Los_Angeles'),
+  // The department as applicants know it, in every page's header; unset, the pages' own words for a health department.
+  DEPARTMENT_NAME: optionalText.pipe(z.string().max(100, { error: 'must be at most 100 characters' }).optional()),
+  // The public number applicants may call to apply; unset, the form says they can apply by phone without a number.
+  DEPARTMENT_PHONE: optionalText,
   // Where a caller who presses 0 or asks for a person is put through to; unset, nobody is (the caller is told so).
   STAFF_TRANSFER_NUMBER: optionalText,
   OFFICE_HOURS: z.string().trim().default('Mon-Fri 08:00-17:00'),
@@ -307,6 +311,8 @@ export interface Config {
   readonly logLevel: string;
   readonly healthDistricts: readonly string[];
   readonly departmentTimeZone: string;
+  /** DEPARTMENT_NAME and DEPARTMENT_PHONE (E.164): who applicants deal with, and the number they may call. */
+  readonly department: { readonly name: string | undefined; readonly phone: string | undefined };
   /** The staff line (STAFF_TRANSFER_NUMBER) and when someone answers it (OFFICE_HOURS, department time). */
   readonly staffTransfer: { readonly number: string | undefined; readonly hours: OfficeHours };
   readonly trustProxy: string | undefined;
@@ -481,6 +487,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     isTimeZone(e.DEPARTMENT_TIME_ZONE) ? e.DEPARTMENT_TIME_ZONE : 'UTC',
   );
   if (typeof officeHours === 'string') problems.push(officeHours);
+  if (e.DEPARTMENT_PHONE !== undefined && parsePhoneInput(e.DEPARTMENT_PHONE) !== e.DEPARTMENT_PHONE) {
+    problems.push('DEPARTMENT_PHONE must be a US or Canadian number in E.164 form, such as +12125550123.');
+  }
   if (e.STAFF_TRANSFER_NUMBER !== undefined && parsePhoneInput(e.STAFF_TRANSFER_NUMBER) !== e.STAFF_TRANSFER_NUMBER) {
     problems.push('STAFF_TRANSFER_NUMBER must be a US or Canadian number in E.164 form, such as +14255550100.');
   }
@@ -557,6 +566,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logLevel: e.LOG_LEVEL,
     healthDistricts,
     departmentTimeZone: e.DEPARTMENT_TIME_ZONE,
+    department: { name: e.DEPARTMENT_NAME, phone: e.DEPARTMENT_PHONE },
     staffTransfer: {
       number: e.STAFF_TRANSFER_NUMBER,
       hours: typeof officeHours === 'string' ? { spans: [], timeZone: 'UTC' } : officeHours,

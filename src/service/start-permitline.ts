@@ -270,6 +270,7 @@ export async function startPermitLine(
       requests: rateLimits.limiter('requests', { points: limits.requestsPerMinute, perSeconds: MINUTE_SECONDS }),
     },
     privacy: { retentionDays: config.retentionDays, recordsCalls: config.recordings.enabled },
+    department: config.department,
     staff: {
       users: new StaffRepository(db),
       sessions: new StaffSessionRepository(db),

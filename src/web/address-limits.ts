@@ -5,6 +5,7 @@ import { REVIEW_PATH_PREFIX } from '../sms/review-link.ts';
 import { catalogueFor, fill } from '../permits/catalogue.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../permits/language.ts';
 import { errorPage } from './apply-views.ts';
+import type { Department } from './html.ts';
 import { pageLanguage } from './page-language.ts';
 import { RESUME_PATH_PREFIX } from './resume-link.ts';
 
@@ -41,7 +42,8 @@ const IPV6_NETWORK_GROUPS = 4;
 const IPV6_GROUPS = 8;
 const IPV4_MAPPED = '::ffff:';
 
-export function limitByAddress(limits: AddressLimits): RequestHandler {
+/** `department`: whose pages these are, for the refusal page's header. */
+export function limitByAddress(limits: AddressLimits, department?: Department): RequestHandler {
   return (req, res, next) => {
     const name = limitFor(req);
     // Before the cookies and the body are read: the switch's query or the browser's languages decide.
@@ -59,7 +61,12 @@ export function limitByAddress(limits: AddressLimits): RequestHandler {
           .set('Retry-After', String(decision.retryAfterSeconds))
           .type('html')
           .send(
-            errorPage(HTTP_TOO_MANY_REQUESTS, tooManyMessage(name, decision.retryAfterSeconds, language), language),
+            errorPage(
+              HTTP_TOO_MANY_REQUESTS,
+              tooManyMessage(name, decision.retryAfterSeconds, language),
+              language,
+              department,
+            ),
           );
       })
       .catch((error: unknown) => {

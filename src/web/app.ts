@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import cookieParser from 'cookie-parser';
-import express, { type ErrorRequestHandler, type Express, type Request, type Router } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type NextFunction,
+  type Request,
+  type Response,
+  type Router,
+} from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -15,6 +22,7 @@ import { limitByAddress, type AddressLimits } from './address-limits.ts';
 import { applyRoutes } from './apply-routes.ts';
 import { errorPage } from './apply-views.ts';
 import { createCsrfGuard } from './csrf.ts';
+import type { Department } from './html.ts';
 import { redactedRequest, redactedResponse } from './request-log.ts';
 import { countRequests, type RequestMetricsSource } from './request-metrics.ts';
 import { requestSpans } from './request-spans.ts';
@@ -52,6 +60,8 @@ export interface AppDeps {
   readonly privacy?: PrivacyNoticeFacts | undefined;
   /** HTTP request counts and durations by route pattern (Prometheus); none without. */
   readonly requestMetrics?: RequestMetricsSource | undefined;
+  /** DEPARTMENT_NAME and DEPARTMENT_PHONE: the applicant pages' header, and the number the form offers. */
+  readonly department?: Department | undefined;
 }
 
 // A complete application is a few kilobytes; anything far larger is not a form post.
@@ -146,8 +156,9 @@ export function createApp(deps: AppDeps): Express {
   app.use('/static', express.static(join(import.meta.dirname, 'static'), { index: false, maxAge: '1h' }));
   app.use(healthRoutes(deps.health, deps.databaseReady));
   if (deps.twilioWebhooks !== undefined) app.use(deps.twilioWebhooks);
-  if (deps.addressLimits !== undefined) app.use(limitByAddress(deps.addressLimits));
-  if (deps.review !== undefined) app.use(reviewRoutes(deps.review));
+  const { department } = deps;
+  if (deps.addressLimits !== undefined) app.use(limitByAddress(deps.addressLimits, department));
+  if (deps.review !== undefined) app.use(reviewRoutes({ ...deps.review, department }));
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: 200 }));
   app.use(rememberLanguageChoice({ secureCookies: deps.publicBaseUrl.protocol === 'https:' }));
@@ -165,9 +176,10 @@ export function createApp(deps: AppDeps): Express {
       csrf,
       statusLinkFor,
       offerSave: deps.resume !== undefined,
+      department,
     }),
   );
-  if (deps.privacy !== undefined) app.use(privacyRoutes(deps.privacy));
+  if (deps.privacy !== undefined) app.use(privacyRoutes(deps.privacy, department));
   if (deps.resume !== undefined)
     app.use(
       resumeRoutes({
@@ -176,6 +188,7 @@ export function createApp(deps: AppDeps): Express {
         rules: deps.rules,
         csrf,
         statusLinkFor,
+        department,
       }),
     );
   if (deps.resume !== undefined)
@@ -186,6 +199,7 @@ export function createApp(deps: AppDeps): Express {
         applications: deps.applications,
         rules: deps.rules,
         csrf,
+        department,
       }),
     );
   if (deps.staff !== undefined)
@@ -196,8 +210,11 @@ export function createApp(deps: AppDeps): Express {
     res
       .status(404)
       .type('html')
-      .send(errorPage(404, catalogueFor(language).web.noPageHere, language));
+      .send(errorPage(404, catalogueFor(language).web.noPageHere, language, department));
   });
+  const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
+    handleError(error, req, res, next, department);
+  };
   app.use(errorHandler);
   return app;
 }
@@ -219,7 +236,13 @@ const PUBLIC_MESSAGES: Readonly<Record<number, 'badRequest' | 'formExpired' | 'f
  * The one error handler: known client errors get a plain page with a warning logged; anything else is logged with its
  * stack and answered 5xx. A non-operational AppError is a bug whatever status it names.
  */
-const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
+function handleError(
+  error: unknown,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  department: Department | undefined,
+): void {
   if (res.headersSent) {
     next(error);
     return;
@@ -237,8 +260,8 @@ const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
   res
     .status(status)
     .type('html')
-    .send(errorPage(status, message, language));
-};
+    .send(errorPage(status, message, language, department));
+}
 
 /** The staff console is in English; an applicant's error page is in their language. */
 function pageLanguageOutsideStaff(req: Request): Language {

@@ -5,6 +5,7 @@ import type { PermitRules } from '../permits/permit-rules.ts';
 import { isPermitType } from '../permits/permit-types.ts';
 import { applicationFormPage, choosePermitTypePage, confirmationOf, confirmationPage } from './apply-views.ts';
 import type { CsrfGuard } from './csrf.ts';
+import type { Department } from './html.ts';
 import { readPostedFields, type FormBody } from './form-values.ts';
 import { pageLanguage } from './page-language.ts';
 
@@ -19,6 +20,8 @@ export function applyRoutes(deps: {
   statusLinkFor?: ((reference: string) => string) | undefined;
   /** Whether the form offers "save and finish later" (where resume links are served). */
   offerSave?: boolean | undefined;
+  /** Whose form it is: the header's name, the number to apply by phone. */
+  department?: Department | undefined;
 }): Router {
   const { applications, rules, csrf } = deps;
   const router = Router();
@@ -27,7 +30,7 @@ export function applyRoutes(deps: {
     const language = pageLanguage(req);
     const type = req.query.type;
     if (!isPermitType(type)) {
-      res.type('html').send(choosePermitTypePage(undefined, language));
+      res.type('html').send(choosePermitTypePage(undefined, language, deps.department));
       return;
     }
     res.type('html').send(
@@ -39,6 +42,7 @@ export function applyRoutes(deps: {
         problems: [],
         language,
         offerSave: deps.offerSave,
+        department: deps.department,
       }),
     );
   });
@@ -48,7 +52,10 @@ export function applyRoutes(deps: {
     const language = pageLanguage(req);
     const type = body.permitType;
     if (!isPermitType(type)) {
-      res.status(400).type('html').send(choosePermitTypePage(undefined, language));
+      res
+        .status(400)
+        .type('html')
+        .send(choosePermitTypePage(undefined, language, deps.department));
       return;
     }
     // A missing or forged form id just starts a new application; it is only an idempotency key.
@@ -71,6 +78,7 @@ export function applyRoutes(deps: {
             problems: result.problems,
             language,
             offerSave: deps.offerSave,
+            department: deps.department,
           }),
         );
       return;
@@ -84,6 +92,7 @@ export function applyRoutes(deps: {
           result,
           confirmationOf(rules, result.submitted, deps.statusLinkFor?.(result.reference), language),
           language,
+          deps.department,
         ),
       );
   });

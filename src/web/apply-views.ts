@@ -8,11 +8,11 @@ import {
 } from '../permits/permit-fields.ts';
 import { catalogueFor, fieldTexts, fill, permitTypeLabel, type Catalogue } from '../permits/catalogue.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../permits/language.ts';
-import { writtenSummary } from '../permits/read-back.ts';
+import { writtenPhone, writtenSummary } from '../permits/read-back.ts';
 import type { DraftFields, FieldProblem, PermitRules } from '../permits/permit-rules.ts';
 import { isPermitType, PERMIT_TYPES, type PermitType } from '../permits/permit-types.ts';
 import type { EnteredValues } from './form-values.ts';
-import { html, page, type Html } from './html.ts';
+import { fillHtml, html, page, type Department, type Html } from './html.ts';
 import { LANGUAGE_PARAM } from './page-language.ts';
 import { privacyLink } from './privacy-notice.ts';
 import { RESUME_PATH_PREFIX } from './resume-link.ts';
@@ -57,13 +57,17 @@ function kindHint(kind: FieldSpec['kind'], language: Language): string | undefin
 }
 
 /** The first step. With `resumeToken`, the step of a resumed draft that has no permit type yet: the choice goes back to its link. */
-export function choosePermitTypePage(resumeToken?: string, language: Language = DEFAULT_LANGUAGE): string {
+export function choosePermitTypePage(
+  resumeToken?: string,
+  language: Language = DEFAULT_LANGUAGE,
+  department: Department = {},
+): string {
   const t = catalogueFor(language).web;
   const action = resumeToken === undefined ? '/apply' : `${RESUME_PATH_PREFIX}${resumeToken}`;
   return page(
     t.applyTitle,
     html`<h1>${t.applyTitle}</h1>
-<p>${resumeToken === undefined ? t.applyIntro : t.resumeIntro}</p>
+<p>${resumeToken === undefined ? html`${byPhone(department, language)} ${t.applyIntro}` : t.resumeIntro}</p>
 <form method="get" action="${action}">
 <input type="hidden" name="${LANGUAGE_PARAM}" value="${language}">
 <fieldset>
@@ -76,8 +80,17 @@ ${PERMIT_TYPES.map(
 <button type="submit">${t.continue}</button>
 </form>
 ${privacyLink(language)}`,
-    { language, switchFrom: resumeToken === undefined ? '/apply' : `${action}?${CHOOSE_AGAIN}` },
+    { language, switchFrom: resumeToken === undefined ? '/apply' : `${action}?${CHOOSE_AGAIN}`, department },
   );
+}
+
+/** "You can also apply by phone", with the department's number to call when there is one. */
+function byPhone(department: Department, language: Language): Html | string {
+  const t = catalogueFor(language).web;
+  const { phone } = department;
+  return phone === undefined
+    ? t.applyByPhone
+    : fillHtml(t.applyByPhoneAt, { phone: html`<a href="tel:${phone}">${writtenPhone(phone, language)}</a>` });
 }
 
 /**
@@ -98,6 +111,7 @@ export interface ApplicationFormModel {
   readonly language?: Language | undefined;
   /** Whether the "save and finish later" button is shown: only where resume links are served. */
   readonly offerSave?: boolean | undefined;
+  readonly department?: Department | undefined;
 }
 
 export function applicationFormPage(rules: PermitRules, model: ApplicationFormModel): string {
@@ -141,7 +155,7 @@ ${privacyLink(language)}
 ${model.offerSave === true ? html`<button type="submit" class="secondary" id="save-for-later" formaction="${SAVE_POST_PATH}">${t.saveForLater}</button>` : undefined}
 </div>
 </form>`,
-    { language, switchFrom: here },
+    { language, switchFrom: here, department: model.department },
   );
 }
 
@@ -253,6 +267,7 @@ export function confirmationPage(
   text: TextOutcome,
   confirmation?: Confirmation,
   language: Language = DEFAULT_LANGUAGE,
+  department?: Department,
 ): string {
   const t = catalogueFor(language).web;
   const aboutText = text.textMessageQueued ? ` ${t.textWillFollow}` : text.textLimitReached ? ` ${t.noTextToday}` : '';
@@ -273,13 +288,14 @@ ${
     : html`<h2>${t.whatYouSent}</h2>
 <dl id="submitted-summary">${confirmation.summary.map((row) => html`<dt>${row.label}</dt><dd>${row.value}</dd>`)}</dl>`
 }`,
-    { language },
+    { language, department },
   );
 }
 
 export function reviewPage(
   view: { reference: string; permitType: string; received: string },
   language: Language = DEFAULT_LANGUAGE,
+  department?: Department,
 ): string {
   const t = catalogueFor(language).web;
   return page(
@@ -292,15 +308,21 @@ export function reviewPage(
 <dt>${t.reviewStatus}</dt><dd id="status">${t.reviewWaiting}</dd>
 </dl>
 <p>${t.reviewNextStep}</p>`,
-    { language },
+    { language, department },
   );
 }
 
-export function errorPage(status: number, message: string, language: Language = DEFAULT_LANGUAGE): string {
+export function errorPage(
+  status: number,
+  message: string,
+  language: Language = DEFAULT_LANGUAGE,
+  department?: Department,
+): string {
   const t = catalogueFor(language).web;
+  // A missing page is not a fault: the title a browser tab or a screen reader announces first says which it is.
   return page(
-    t.errorTitle,
+    status === 404 ? t.pageNotFound : t.errorTitle,
     html`<h1>${status === 404 ? t.pageNotFound : t.requestRefused}</h1><p>${message}</p><p><a href="/apply">${t.startApplication}</a></p>`,
-    { language },
+    { language, department },
   );
 }

@@ -1,4 +1,4 @@
-import { catalogueFor } from '../permits/catalogue.ts';
+import { catalogueFor, fill } from '../permits/catalogue.ts';
 import { DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, type Language } from '../permits/language.ts';
 import { withHiddenCharactersShown } from '../permits/plain-text.ts';
 import { inLanguage } from './page-language.ts';
@@ -49,11 +49,32 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
   return new Html(out);
 }
 
+/**
+ * The department as its applicants know it (DEPARTMENT_NAME, DEPARTMENT_PHONE): its name in every page's header, and
+ * the public number the form offers. Unset, the pages use their own words and offer no number.
+ */
+export interface Department {
+  readonly name?: string | undefined;
+  /** E.164, US or Canadian. */
+  readonly phone?: string | undefined;
+}
+
+/**
+ * A catalogue line with markup in its `{name}`s (a link in a sentence): the line's own words are escaped like any
+ * text, each value is put in as given.
+ */
+export function fillHtml(line: string, values: Readonly<Record<string, Html>>): Html {
+  const parts = line.split(/\{(\w+)\}/);
+  return html`${parts.map((part, i) => (i % 2 === 0 ? part : (values[part] ?? `{${part}}`)))}`;
+}
+
 export interface PageOptions {
   /** The page's language: `<html lang>`, and the header's words. English when absent (the staff console). */
   readonly language?: Language | undefined;
   /** This page's own address (path and query): with it, the header offers the page in each language. */
   readonly switchFrom?: string | undefined;
+  /** Whose pages these are: the header names the department. */
+  readonly department?: Department | undefined;
 }
 
 export function page(title: string, body: Html, options: PageOptions = {}): string {
@@ -68,7 +89,7 @@ export function page(title: string, body: Html, options: PageOptions = {}): stri
 <link rel="stylesheet" href="/static/app.css">
 </head>
 <body>
-<header><p class="brand">${words.brand}</p>${options.switchFrom === undefined ? undefined : languageSwitch(options.switchFrom, language)}</header>
+<header><p class="brand">${fill(words.brand, { department: options.department?.name ?? words.departmentName })}</p>${options.switchFrom === undefined ? undefined : languageSwitch(options.switchFrom, language)}</header>
 <main id="main">
 ${body}
 </main>

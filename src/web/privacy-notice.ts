@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { catalogueFor, fill } from '../permits/catalogue.ts';
 import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../permits/language.ts';
 import { pageLanguage } from './page-language.ts';
-import { html, page, type Html } from './html.ts';
+import { html, page, type Department, type Html } from './html.ts';
 
 /**
  * GET /privacy: what the department keeps about applicants, why, who handles
@@ -22,11 +22,11 @@ export interface PrivacyNoticeFacts {
   readonly recordsCalls: boolean;
 }
 
-export function privacyRoutes(facts: PrivacyNoticeFacts): Router {
+export function privacyRoutes(facts: PrivacyNoticeFacts, department?: Department): Router {
   const router = Router();
-  const pages = new Map(LANGUAGES.map((language) => [language, privacyNoticePage(facts, language)]));
+  const pages = new Map(LANGUAGES.map((language) => [language, privacyNoticePage(facts, language, department)]));
   router.get(PRIVACY_PATH, (req, res) => {
-    res.type('html').send(pages.get(pageLanguage(req)) ?? privacyNoticePage(facts));
+    res.type('html').send(pages.get(pageLanguage(req)) ?? privacyNoticePage(facts, DEFAULT_LANGUAGE, department));
   });
   return router;
 }
@@ -37,7 +37,11 @@ export function privacyLink(language: Language = DEFAULT_LANGUAGE): Html {
   return html`<p class="privacy-link">${t.privacyLinkBefore} <a href="${PRIVACY_PATH}">${t.privacyLinkText}</a>.</p>`;
 }
 
-export function privacyNoticePage(facts: PrivacyNoticeFacts, language: Language = DEFAULT_LANGUAGE): string {
+export function privacyNoticePage(
+  facts: PrivacyNoticeFacts,
+  language: Language = DEFAULT_LANGUAGE,
+  department?: Department,
+): string {
   const t = catalogueFor(language).privacy;
   const recorded = facts.recordsCalls;
   return page(
@@ -66,6 +70,6 @@ export function privacyNoticePage(facts: PrivacyNoticeFacts, language: Language 
 <h2>${t.choicesHeading}</h2>
 <p>${t.choicesText}</p>
 <p><a href="/apply">${catalogueFor(language).web.startApplication}</a></p>`,
-    { language, switchFrom: PRIVACY_PATH },
+    { language, switchFrom: PRIVACY_PATH, department },
   );
 }

@@ -14,6 +14,7 @@ import {
   RESUME_TOKEN_FIELD,
 } from './apply-views.ts';
 import type { CsrfGuard } from './csrf.ts';
+import type { Department } from './html.ts';
 import { enteredFromStored, readPostedFields, type EnteredValues, type FormBody } from './form-values.ts';
 import { RESUME_PATH_PREFIX, type ResumeLinks } from './resume-link.ts';
 import { alreadySubmittedPage, linkNotValid, resumeLinkExpiredPage } from './resume-views.ts';
@@ -45,6 +46,7 @@ export function resumeRoutes(
     rules: PermitRules;
     csrf: CsrfGuard;
     statusLinkFor?: ((reference: string) => string) | undefined;
+    department?: Department | undefined;
   },
 ): Router {
   const { applications, rules, csrf } = deps;
@@ -75,6 +77,7 @@ export function resumeRoutes(
           problems: form.problems,
           language: form.language,
           offerSave: true,
+          department: deps.department,
         }),
       );
   }
@@ -94,7 +97,7 @@ export function resumeRoutes(
         ? storedType
         : undefined;
     if (type === undefined) {
-      res.type('html').send(choosePermitTypePage(token, language));
+      res.type('html').send(choosePermitTypePage(token, language, deps.department));
       return;
     }
     const entered = enteredFromStored(draft.fields, formFields(type), language);
@@ -110,7 +113,10 @@ export function resumeRoutes(
     const language = languageOfDraft(req, draft);
     const type = body.permitType;
     if (!isPermitType(type)) {
-      res.status(400).type('html').send(choosePermitTypePage(token, language));
+      res
+        .status(400)
+        .type('html')
+        .send(choosePermitTypePage(token, language, deps.department));
       return;
     }
     const { values, entered } = readPostedFields(body, formFields(type));
@@ -137,6 +143,7 @@ export function resumeRoutes(
           result,
           confirmationOf(rules, result.submitted, deps.statusLinkFor?.(result.reference), language),
           language,
+          deps.department,
         ),
       );
   });
@@ -149,7 +156,11 @@ export function resumeRoutes(
  * opens nothing, 410 for an expired one, the "already sent" page once the application is submitted.
  */
 export async function draftByLink(
-  deps: { readonly links: ResumeLinks; readonly applications: ApplicationService },
+  deps: {
+    readonly links: ResumeLinks;
+    readonly applications: ApplicationService;
+    readonly department?: Department | undefined;
+  },
   token: unknown,
   req: Request,
   res: Response,
@@ -158,12 +169,12 @@ export async function draftByLink(
   const language = pageLanguage(req);
   if (!check.ok) {
     req.log.info({ reason: check.reason }, 'resume link refused');
-    if (check.reason === 'expired') res.status(410).type('html').send(resumeLinkExpiredPage(language));
+    if (check.reason === 'expired') res.status(410).type('html').send(resumeLinkExpiredPage(language, deps.department));
     else
       res
         .status(404)
         .type('html')
-        .send(errorPage(404, linkNotValid(language), language));
+        .send(errorPage(404, linkNotValid(language), language, deps.department));
     return undefined;
   }
   const application = await deps.applications.find(check.applicationId);
@@ -172,11 +183,11 @@ export async function draftByLink(
     res
       .status(404)
       .type('html')
-      .send(errorPage(404, linkNotValid(language), language));
+      .send(errorPage(404, linkNotValid(language), language, deps.department));
     return undefined;
   }
   if (application.status === 'submitted' && application.reference !== undefined) {
-    res.type('html').send(alreadySubmittedPage(application.reference, language));
+    res.type('html').send(alreadySubmittedPage(application.reference, language, deps.department));
     return undefined;
   }
   return application;

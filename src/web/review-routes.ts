@@ -5,6 +5,7 @@ import { isPermitType } from '../permits/permit-types.ts';
 import type { ReviewLinks } from '../sms/review-link.ts';
 import type { ApplicationService } from '../intake/application-service.ts';
 import { errorPage, reviewPage } from './apply-views.ts';
+import type { Department } from './html.ts';
 import { pageLanguage } from './page-language.ts';
 import { linkNotValid } from './resume-views.ts';
 
@@ -19,6 +20,8 @@ export interface ReviewRoutesDeps {
   readonly links: ReviewLinks;
   readonly applications: Pick<ApplicationService, 'findByReference'>;
   readonly timeZone: string;
+  /** Whose page it is: the header names the department. */
+  readonly department?: Department | undefined;
 }
 
 export function reviewRoutes(deps: ReviewRoutesDeps): Router {
@@ -31,7 +34,7 @@ export function reviewRoutes(deps: ReviewRoutesDeps): Router {
       res
         .status(404)
         .type('html')
-        .send(errorPage(404, linkNotValid(language), language));
+        .send(errorPage(404, linkNotValid(language), language, deps.department));
       return;
     }
     const { language } = application;
@@ -47,6 +50,7 @@ export function reviewRoutes(deps: ReviewRoutesDeps): Router {
           received: formatDateForPeople(todayIn(deps.timeZone, new Date(application.submittedAt)), language),
         },
         language,
+        deps.department,
       ),
     );
   });

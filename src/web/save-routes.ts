@@ -7,6 +7,7 @@ import { isPermitType } from '../permits/permit-types.ts';
 import { writtenPhone } from '../permits/read-back.ts';
 import { RESUME_TOKEN_FIELD, SAVE_POST_PATH } from './apply-views.ts';
 import type { CsrfGuard } from './csrf.ts';
+import type { Department } from './html.ts';
 import { readPostedFields, type FormBody } from './form-values.ts';
 import { pageLanguage } from './page-language.ts';
 import type { ResumeLinks } from './resume-link.ts';
@@ -42,6 +43,8 @@ export interface SaveRoutesDeps {
   /** Texts the draft's resume link (SmsDelivery.queueWebLink); without it the page only shows the link. */
   readonly textLink?:
     ((applicationId: string, toPhone: string, language: Language) => Promise<LinkTextOutcome>) | undefined;
+  /** Whose pages these are: the header names the department. */
+  readonly department?: Department | undefined;
 }
 
 const FORM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -74,6 +77,7 @@ export function saveRoutes(deps: SaveRoutesDeps): Router {
               ? undefined
               : { csrfToken: csrf.tokenFor(req, res), phone, problem: view.phoneProblem },
           language,
+          department: deps.department,
         }),
       );
   }
@@ -122,11 +126,14 @@ export function saveRoutes(deps: SaveRoutesDeps): Router {
     }
     const outcome = await textLink(draft.id, textablePhone(stored), language);
     req.log.info({ applicationId: draft.id, outcome }, 'web draft link text requested');
-    res
-      .type('html')
-      .send(
-        linkTextedPage(outcome, { link: links.linkFor(draft.id), phone: writtenPhone(stored, language), language }),
-      );
+    res.type('html').send(
+      linkTextedPage(outcome, {
+        link: links.linkFor(draft.id),
+        phone: writtenPhone(stored, language),
+        language,
+        department: deps.department,
+      }),
+    );
   });
 
   /**
@@ -142,7 +149,7 @@ export function saveRoutes(deps: SaveRoutesDeps): Router {
   ): Promise<StoredApplication | undefined> {
     const known = typeof formId === 'string' && FORM_ID.test(formId) ? await applications.find(formId) : undefined;
     if (known?.status === 'submitted' && known.reference !== undefined) {
-      res.type('html').send(alreadySubmittedPage(known.reference, language));
+      res.type('html').send(alreadySubmittedPage(known.reference, language, deps.department));
       return undefined;
     }
     const id =

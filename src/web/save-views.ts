@@ -2,7 +2,7 @@ import { catalogueFor, fill } from '../permits/catalogue.ts';
 import type { Language } from '../permits/language.ts';
 import type { FieldProblem } from '../permits/permit-rules.ts';
 import { LANGUAGE_PARAM } from './page-language.ts';
-import { html, page } from './html.ts';
+import { html, page, type Department } from './html.ts';
 
 /** "Save and finish later": the page with the draft's resume link, and what became of a request to text it. */
 
@@ -23,6 +23,7 @@ export interface SavedPageModel {
   readonly texting?:
     { readonly csrfToken: string; readonly phone: string; readonly problem?: string | undefined } | undefined;
   readonly language: Language;
+  readonly department?: Department | undefined;
 }
 
 export function savedPage(model: SavedPageModel): string {
@@ -60,7 +61,7 @@ ${
 </form>`
 }
 <p><a href="${model.link}">${t.savedCarryOn}</a></p>`,
-    { language: model.language },
+    { language: model.language, department: model.department },
   );
 }
 
@@ -69,7 +70,12 @@ export type LinkTextOutcome = 'queued' | 'already-queued' | 'limit-reached';
 
 export function linkTextedPage(
   outcome: LinkTextOutcome,
-  view: { readonly link: string; readonly phone: string; readonly language: Language },
+  view: {
+    readonly link: string;
+    readonly phone: string;
+    readonly language: Language;
+    readonly department?: Department | undefined;
+  },
 ): string {
   const t = catalogueFor(view.language).web;
   const message =
@@ -85,6 +91,6 @@ export function linkTextedPage(
 <p id="text-link-outcome">${message}</p>
 <p><a class="resume-link" id="resume-link" href="${view.link}">${view.link}</a></p>
 <p>${t.savedKeepPrivate}</p>`,
-    { language: view.language },
+    { language: view.language, department: view.department },
   );
 }

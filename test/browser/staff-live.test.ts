@@ -10,8 +10,8 @@ import { eventually } from '../support/wait.ts';
  * none) while a call is in progress: the call is answered through the real
  * voice webhook and its media stream is opened and held, so the agent has
  * greeted and waits for the caller for as long as the test needs. Then the
- * caller hangs up and the call leaves the page. The page reloads itself
- * (meta refresh) with JavaScript off.
+ * caller hangs up and the call leaves the page. Asked to, the page reloads
+ * itself (meta refresh) with JavaScript off.
  */
 
 const SUITE_TIMEOUT_MS = 120_000;
@@ -48,12 +48,12 @@ describe.skipIf(!hasChromium)('the staff live page in Chromium', () => {
       await eventually(async () => (await phaseOfCall()) === 'greeting', 'the call is in its greeting', 30_000);
 
       const { page } = ui;
-      await page.goto(`${rig.service.url}/staff/live`);
+      await page.goto(`${rig.service.url}/staff/live?refresh=on`);
       await expect.poll(() => new URL(page.url()).pathname).toBe('/staff/login');
       await page.getByLabel('Username').fill(ADMIN.username);
       await page.getByLabel('Password').fill(ADMIN.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL(`${rig.service.url}/staff/live`);
+      await page.waitForURL(`${rig.service.url}/staff/live?refresh=on`);
 
       const row = page.locator(`tr[data-call="${callSid}"]`);
       await expect.poll(() => row.count()).toBe(1);

@@ -115,8 +115,17 @@ describe('the staff live page', () => {
     expect(figure(page.html, 'calls')).toBe('0');
     expect(figure(page.html, 'cost')).toBe('$0.0000');
     expect(page.html).toContain('No calls in progress.');
-    expect(page.html).toContain('<meta http-equiv="refresh" content="15">');
     expect(page.html).toContain('<a href="/staff/live">Live</a>');
+  });
+
+  it('when staff open the live page, then it does not reload itself until they ask, and then offers to stop', async () => {
+    const client = await signedIn();
+    const still = await client.get('/staff/live');
+    expect(still.html).not.toContain('http-equiv="refresh"');
+    expect(still.html).toContain('<a href="/staff/live?refresh=on">reload every 15 seconds</a>');
+    const reloading = await client.get('/staff/live?refresh=on');
+    expect(reloading.html).toContain('<meta http-equiv="refresh" content="15">');
+    expect(reloading.html).toContain('<a href="/staff/live">Stop reloading</a>');
   });
 
   it("when calls of today and yesterday are stored, then the page shows today's counts by outcome, cost and agent response p95 only", async () => {

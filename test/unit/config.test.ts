@@ -142,6 +142,22 @@ describe('configuration', () => {
     expect(problems).toContain('Mars/Olympus');
   });
 
+  it("when the department's name and phone are left out, given, or the phone is not a North American E.164 number, then they are unset, kept, or the setting is named", () => {
+    const unset = loadConfig({});
+    expect(unset.ok && unset.config.department).toEqual({ name: undefined, phone: undefined });
+    const given = loadConfig({ DEPARTMENT_NAME: ' Lantern County Public Health ', DEPARTMENT_PHONE: '+12125550123' });
+    expect(given.ok && given.config.department).toEqual({
+      name: 'Lantern County Public Health',
+      phone: '+12125550123',
+    });
+    const wrong = loadConfig({ DEPARTMENT_PHONE: '212-555-0123' });
+    expect(wrong.ok).toBe(false);
+    if (wrong.ok) return;
+    expect(wrong.error.problems).toEqual([
+      'DEPARTMENT_PHONE must be a US or Canadian number in E.164 form, such as +12125550123.',
+    ]);
+  });
+
   it('when the config is loaded, then it cannot be changed afterwards', () => {
     const result = loadConfig({ HEALTH_DISTRICTS: 'Central,North County' });
     if (!result.ok) throw result.error;

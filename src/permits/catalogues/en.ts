@@ -184,15 +184,20 @@ export const en = {
   /** The applicant's web pages. */
   web: {
     siteName: 'PermitLine',
-    brand: 'PermitLine · Food permit applications',
+    brand: '{department} · Food permit applications',
+    /** The department in the header when DEPARTMENT_NAME is not set. */
+    departmentName: 'Health Department',
     languageSwitch: 'Language',
     yes: 'Yes',
     no: 'No',
     chooseOption: 'Choose…',
     optional: '{label} (optional)',
     applyTitle: 'Apply for a food permit',
+    applyByPhone: 'You can also apply by phone.',
+    /** {phone}: the department's number (DEPARTMENT_PHONE) as people write it, a link that calls it. */
+    applyByPhoneAt: 'You can also apply by phone at {phone}.',
     applyIntro:
-      'You can also apply by phone. Answers are checked as you submit. To finish later, use "Save and finish later" and we will give you a link back to your answers.',
+      'Answers are checked as you submit. To finish later, use "Save and finish later" and we will give you a link back to your answers.',
     resumeIntro:
       'We kept the answers you have already given. Choose the permit, then check your answers and fill in the rest.',
     whichPermit: 'Which permit do you need?',

@@ -195,15 +195,18 @@ export const es = {
   },
   web: {
     siteName: 'PermitLine',
-    brand: 'PermitLine · Solicitudes de permisos de comida',
+    brand: '{department} · Solicitudes de permisos de comida',
+    departmentName: 'Departamento de Salud',
     languageSwitch: 'Idioma',
     yes: 'Sí',
     no: 'No',
     chooseOption: 'Elija…',
     optional: '{label} (opcional)',
     applyTitle: 'Solicite un permiso de comida',
+    applyByPhone: 'También puede solicitarlo por teléfono.',
+    applyByPhoneAt: 'También puede solicitarlo por teléfono al {phone}.',
     applyIntro:
-      'También puede solicitarlo por teléfono. Las respuestas se revisan al enviar. Para terminar más tarde, use "Guardar y terminar más tarde" y le daremos un enlace a sus respuestas.',
+      'Las respuestas se revisan al enviar. Para terminar más tarde, use "Guardar y terminar más tarde" y le daremos un enlace a sus respuestas.',
     resumeIntro:
       'Guardamos las respuestas que ya nos dio. Elija el permiso, revise sus respuestas y complete lo que falta.',
     whichPermit: '¿Qué permiso necesita?',

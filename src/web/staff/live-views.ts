@@ -7,9 +7,15 @@ import { OUTCOME_LABELS, staffPage, type StaffPageContext } from './staff-views.
 
 /**
  * The live page: calls in progress, the department's day so far, and calls
- * per hour as an SVG drawn here, on the server. It refreshes itself with a
- * meta refresh, so it needs no script (the console's CSP allows none).
+ * per hour as an SVG drawn here, on the server. Asked to, it reloads itself
+ * with a meta refresh, so it needs no script (the console's CSP allows none);
+ * only when asked, because a page that moves on by itself is a barrier to a
+ * person who reads slowly or with a screen reader (WCAG 2.2.1, axe's
+ * meta-refresh rule), who must be able to turn it off.
  */
+
+/** The query that turns the live page's reloading on. */
+export const LIVE_RELOAD_QUERY = 'refresh=on';
 
 export interface HourCount {
   /** The start of the hour on the department's clock. */
@@ -26,6 +32,8 @@ export interface LiveView {
   /** Oldest first; the last is the hour now under way. */
   readonly hours: readonly HourCount[];
   readonly refreshSeconds: number;
+  /** Whether this page reloads itself every `refreshSeconds` (the staff member asked for it). */
+  readonly reloading: boolean;
 }
 
 const PHASE_LABELS: Readonly<Record<CallPhase, string>> = {
@@ -147,7 +155,11 @@ export function livePage(view: LiveView, context: StaffPageContext): string {
   return staffPage(
     'Live',
     html`<h1>Live calls</h1>
-<p class="notice" role="status">As of ${formatDateTime(view.now.toISOString(), timeZone)}; this page reloads every ${view.refreshSeconds} seconds.</p>
+${
+  view.reloading
+    ? html`<p class="notice" role="status">As of ${formatDateTime(view.now.toISOString(), timeZone)}; this page reloads every ${view.refreshSeconds} seconds. <a href="/staff/live">Stop reloading</a></p>`
+    : html`<p class="notice" role="status">As of ${formatDateTime(view.now.toISOString(), timeZone)}. <a href="/staff/live">Reload now</a> or <a href="/staff/live?${LIVE_RELOAD_QUERY}">reload every ${view.refreshSeconds} seconds</a>.</p>`
+}
 <h2>In progress now</h2>
 ${liveCallRows(view, timeZone)}
 <h2>Today so far (${view.day})</h2>
@@ -155,6 +167,6 @@ ${dayFigures(view)}
 <h2>Calls per hour</h2>
 ${hourlyChart(view.hours, timeZone)}`,
     context,
-    { refreshSeconds: view.refreshSeconds },
+    view.reloading ? { refreshSeconds: view.refreshSeconds } : {},
   );
 }

@@ -117,7 +117,10 @@ export function staffConsoleRoutes(deps: StaffRouteDeps): Router {
     res
       .type('html')
       .send(
-        livePage({ now, day, live, today, hours, refreshSeconds: LIVE_REFRESH_SECONDS }, pageContext(deps, req, res)),
+        livePage(
+          { now, day, live, today, hours, refreshSeconds: LIVE_REFRESH_SECONDS, reloading: req.query.refresh === 'on' },
+          pageContext(deps, req, res),
+        ),
       );
   });
 
