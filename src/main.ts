@@ -1,6 +1,6 @@
 import { loadConfig } from './config/config.ts';
 import { resolveDataKeys } from './config/resolve-data-keys.ts';
-import { createLogger } from './ops/logger.ts';
+import { createProcessLogger } from './ops/logger.ts';
 import { startPermitLine } from './service/start-permitline.ts';
 
 /**
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const { config } = loaded;
-  const logger = createLogger(config.logLevel);
+  const logger = createProcessLogger(config);
   const service = await startPermitLine(config, logger, resolveDataKeys(config, logger));
   logger.info(
     {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config/config.ts';
 import { resolveDataKeys } from './config/resolve-data-keys.ts';
-import { createLogger } from './ops/logger.ts';
+import { createProcessLogger } from './ops/logger.ts';
 import { startMetricsEndpoint, type MetricsEndpoint } from './ops/metrics-endpoint.ts';
 import { ServiceMetrics } from './ops/service-metrics.ts';
 import { startTracing } from './ops/tracing.ts';
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   const loaded = loadConfig(process.env);
   if (!loaded.ok) fail(`${loaded.error.message}\n${SETTINGS_HELP}`);
   const { config } = loaded;
-  const logger = createLogger(config.logLevel);
+  const logger = createProcessLogger(config);
   const tracing = await startTracing(config.telemetry);
   const dataKeys = await step(
     'reading the data keys',

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/config.ts';
 import { resolveDataKeys } from '../config/resolve-data-keys.ts';
-import { createLogger } from '../ops/logger.ts';
+import { createProcessLogger } from '../ops/logger.ts';
 import { openDatabase } from '../store/database.ts';
 import { FieldCipher } from '../store/field-cipher.ts';
 import { migrate } from '../store/migrations.ts';
@@ -17,7 +17,7 @@ if (!loaded.ok) {
   process.exit(1);
 }
 const { config } = loaded;
-const logger = createLogger(config.logLevel);
+const logger = createProcessLogger(config);
 try {
   const cipher = new FieldCipher(resolveDataKeys(config, logger));
   const db = await openDatabase(config.database);

@@ -1,7 +1,7 @@
 import type { Client } from '@libsql/client';
 import { loadConfig } from '../config/config.ts';
 import { resolveDataKeys } from '../config/resolve-data-keys.ts';
-import { createLogger } from '../ops/logger.ts';
+import { createProcessLogger } from '../ops/logger.ts';
 import { CallRecordings } from '../recording/call-recordings.ts';
 import { openRecordingStorage, type RecordingStorage } from '../service/recording-storage.ts';
 import { ApplicantErasure } from '../store/applicant-erasure.ts';
@@ -34,7 +34,7 @@ const say = (line: string): void => {
 let db: Client | undefined;
 let recordingStorage: RecordingStorage | undefined;
 try {
-  const logger = createLogger(config.logLevel);
+  const logger = createProcessLogger(config);
   const dataKeys = resolveDataKeys(config, logger);
   db = await openDatabase(config.database);
   await migrate(db);

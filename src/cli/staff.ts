@@ -1,5 +1,4 @@
 import { createInterface } from 'node:readline/promises';
-import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import type { Client } from '@libsql/client';
 import { loadConfig } from '../config/config.ts';
@@ -9,6 +8,7 @@ import { AuditLog } from '../store/audit-log.ts';
 import { openDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrations.ts';
 import { operatingSystemUser, plural } from './operator.ts';
+import { PasswordPrompt, PromptCancelled, type TerminalInput } from './password-prompt.ts';
 import {
   isStaffRole,
   StaffRepository,
@@ -52,6 +52,8 @@ interface Context {
   readonly throttle: LoginThrottle;
   readonly audit: AuditLog;
   readonly actor: string;
+  /** At a terminal, for a command that asks for a password: open (echo off) from the start of the command. */
+  readonly prompt: PasswordPrompt | undefined;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -69,6 +71,11 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.refused;
   }
   let db: Client | undefined;
+  // Echo off before the database is opened: a password typed while it opens is neither shown nor lost.
+  const prompt =
+    (command.name === 'add' || command.name === 'reset-password') && process.stdin.isTTY
+      ? new PasswordPrompt(process.stdin as TerminalInput, process.stderr)
+      : undefined;
   try {
     db = await openDatabase(loaded.config.database);
     await migrate(db);
@@ -78,6 +85,7 @@ async function main(argv: readonly string[]): Promise<number> {
       throttle: new LoginThrottle(db),
       audit: new AuditLog(db),
       actor: `cli:${operatingSystemUser()}`,
+      prompt,
     };
     await run(command, context);
     return EXIT.ok;
@@ -89,6 +97,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${message}\n`);
     return EXIT.refused;
   } finally {
+    prompt?.close();
     db?.close();
   }
 }
@@ -144,7 +153,7 @@ async function add(username: string, role: StaffRole, context: Context): Promise
   const taken = `There is already a staff user named ${username}; use reset-password to change their password.`;
   // Asked before the password, so nobody types one for an account that cannot be made.
   if ((await context.users.findByUsername(username)) !== undefined) throw new Refusal(taken);
-  const password = await readNewPassword();
+  const password = await readNewPassword(context.prompt);
   const user = await context.users.add(username, role, await hashPassword(password));
   if (user === undefined) throw new Refusal(taken);
   await audited(context, user, 'staff.add', { role });
@@ -172,7 +181,7 @@ async function setDisabled(username: string, disabled: boolean, context: Context
 
 async function resetPassword(username: string, context: Context): Promise<void> {
   await existingUser(username, context);
-  const password = await readNewPassword();
+  const password = await readNewPassword(context.prompt);
   const user = await context.users.setPassword(username, await hashPassword(password));
   if (user === undefined) throw new Refusal(noSuchUser(username));
   const sessionsEnded = await context.sessions.revokeAllOf(user.id);
@@ -236,8 +245,8 @@ function noSuchUser(username: string): string {
 }
 
 /** Piped: the first line of standard input. On a terminal: asked twice without echo, and both must match. */
-async function readNewPassword(): Promise<string> {
-  if (!process.stdin.isTTY) {
+async function readNewPassword(prompt: PasswordPrompt | undefined): Promise<string> {
+  if (prompt === undefined) {
     const line = await firstLineOfInput();
     if (line === undefined || line === '') {
       throw new Refusal(
@@ -247,9 +256,9 @@ async function readNewPassword(): Promise<string> {
     refuseWeak(line);
     return line;
   }
-  const password = await askWithoutEcho('New password: ');
+  const password = await askWithoutEcho(prompt, 'New password: ');
   refuseWeak(password);
-  const again = await askWithoutEcho('The same password again: ');
+  const again = await askWithoutEcho(prompt, 'The same password again: ');
   // eslint-disable-next-line security/detect-possible-timing-attacks -- two entries typed by the same person at this terminal, not a secret check
   if (again !== password) {
     throw new Refusal('The two passwords do not match; nothing was changed. Run the command again.');
@@ -274,27 +283,12 @@ async function firstLineOfInput(): Promise<string | undefined> {
   }
 }
 
-async function askWithoutEcho(prompt: string): Promise<string> {
-  process.stderr.write(prompt);
-  // readline echoes what is typed to its output; giving it one that discards everything hides the password.
-  const discard = new Writable({
-    write: (_chunk, _encoding, done) => {
-      done();
-    },
-  });
-  const input = createInterface({ input: process.stdin, output: discard, terminal: true });
-  const cancelled = new AbortController();
-  input.once('SIGINT', () => {
-    cancelled.abort();
-  });
+async function askWithoutEcho(prompt: PasswordPrompt, question: string): Promise<string> {
   try {
-    return await input.question('', { signal: cancelled.signal });
+    return await prompt.ask(question);
   } catch (error) {
-    if (cancelled.signal.aborted) throw new Refusal('Cancelled; nothing was changed.');
+    if (error instanceof PromptCancelled) throw new Refusal('Cancelled; nothing was changed.');
     throw error;
-  } finally {
-    input.close();
-    process.stderr.write('\n');
   }
 }
 

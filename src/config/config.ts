@@ -88,6 +88,8 @@ const environmentSchema = z.object({
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
+  // Unset: pretty on a terminal, JSON otherwise (src/ops/logger.ts).
+  LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).optional(),
   HEALTH_DISTRICTS: z.string().default(DEFAULT_DISTRICTS),
   DEPARTMENT_TIME_ZONE: z.string().trim().default('America/Los_Angeles'),
   // The department as applicants know it, in every page's header; unset, the pages' own words for a health department.
@@ -309,6 +311,8 @@ export interface Config {
   readonly dataKeys: readonly DataKey[] | undefined;
   readonly devDataKeysFile: string;
   readonly logLevel: string;
+  /** LOG_FORMAT; undefined: decided by whether standard output is a terminal. */
+  readonly logFormat: 'json' | 'pretty' | undefined;
   readonly healthDistricts: readonly string[];
   readonly departmentTimeZone: string;
   /** DEPARTMENT_NAME and DEPARTMENT_PHONE (E.164): who applicants deal with, and the number they may call. */
@@ -564,6 +568,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     dataKeys,
     devDataKeysFile: e.DEV_DATA_KEYS_FILE,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     healthDistricts,
     departmentTimeZone: e.DEPARTMENT_TIME_ZONE,
     department: { name: e.DEPARTMENT_NAME, phone: e.DEPARTMENT_PHONE },

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { build as prettyStream } from 'pino-pretty';
 import { PERSONAL_FIELDS } from '../permits/permit-fields.ts';
 import { traceIdsFor } from './spans.ts';
 
@@ -38,7 +39,34 @@ export const REDACT_PATHS = PERSONAL_KEYS.flatMap((key) => {
   return [segment.replace(/^\./, ''), `*${segment}`, `*.*${segment}`];
 });
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/** json: one object a line, for a collector; pretty: pino-pretty's coloured lines, for a person at a terminal. */
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * LOG_FORMAT when set; otherwise pretty only when standard output is a terminal, so a container, a pipe or a file
+ * (whatever a collector reads) always gets JSON.
+ */
+export function logFormatFor(setting: LogFormat | undefined, stdoutIsTTY: boolean | undefined): LogFormat {
+  return setting ?? (stdoutIsTTY === true ? 'pretty' : 'json');
+}
+
+/** The logger of a process (npm start, the worker, the tools): to standard output, in the format logFormatFor picks. */
+export function createProcessLogger(config: { readonly logLevel: string; readonly logFormat?: LogFormat }): Logger {
+  return createLogger(config.logLevel, undefined, logFormatFor(config.logFormat, process.stdout.isTTY));
+}
+
+export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
+  // pino redacts while it serializes, before a line reaches pino-pretty: the pretty lines hide the same values.
+  const output =
+    format === 'pretty'
+      ? prettyStream({
+          destination: destination ?? 1,
+          // Written at once, so the last lines before process.exit() are not lost.
+          sync: true,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname,service',
+        })
+      : destination;
   return pino(
     {
       level,
@@ -50,6 +78,6 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       // into what this returns, so it is a fresh object each time.
       mixin: (_line, _level, logger) => traceIdsFor(logger) ?? {},
     },
-    destination,
+    output,
   );
 }

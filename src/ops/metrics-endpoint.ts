@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { listenOn } from './listen.ts';
 
 /**
  * GET /metrics for Prometheus, on a listener of its own (METRICS_PORT) and
@@ -60,8 +60,7 @@ export async function startMetricsEndpoint(
   server.on('clientError', (_error, socket) => {
     socket.destroy();
   });
-  server.listen(settings.port, settings.host);
-  await once(server, 'listening');
+  await listenOn(server, settings.port, settings.host, 'METRICS_PORT');
   const { port } = server.address() as AddressInfo;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const url = `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : host}:${port}${METRICS_PATH}`;

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { StaffLine } from '../permits/office-hours.ts';
 import { spokenWebAddress } from '../permits/spoken-web-address.ts';
 import { createServer, type Server } from 'node:http';
@@ -11,6 +10,7 @@ import type { Config } from '../config/config.ts';
 import { ApplicationService } from '../intake/application-service.ts';
 import { ResumableDrafts } from '../intake/resumable-drafts.ts';
 import type { HealthState } from '../ops/health.ts';
+import { listenOn } from '../ops/listen.ts';
 import { startMetricsEndpoint, type MetricsEndpoint } from '../ops/metrics-endpoint.ts';
 import { ServiceMetrics } from '../ops/service-metrics.ts';
 import { startTracing } from '../ops/tracing.ts';
@@ -295,8 +295,7 @@ export async function startPermitLine(
     logger.warn(message);
   });
   server.on('request', app);
-  server.listen(config.port, config.host);
-  await once(server, 'listening');
+  await listenOn(server, config.port, config.host, 'PORT');
   metrics.readFrom({
     liveCalls: () => callOrchestrator.liveCalls,
     modelCircuitOpen: () => !modelCircuit.available,

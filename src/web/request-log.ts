@@ -10,6 +10,7 @@ import { RESUME_PATH_PREFIX } from './resume-link.ts';
  * both are replaced before pino-http writes a line: in the URL, the parsed
  * query, the Referer, and a redirect's Location. Query parameters keep their
  * names; only those known to hold nothing personal keep their values.
+ * Request headers are logged only from an allow-list (LOGGED_HEADERS).
  */
 
 export const REDACTED = '[redacted]';
@@ -27,6 +28,22 @@ const PLAIN_QUERY_KEYS: ReadonlySet<string> = new Set([
   'signedOut',
   'round',
   'attempt',
+]);
+// The request headers a line keeps; every other one is left out, not redacted, so a header nobody thought of
+// (a proxy's, a browser's) never reaches the log. These say what sent the request and what it was, which is what
+// a request line is read for: host (against PUBLIC_BASE_URL), the client (user-agent), the body's type and size,
+// what the browser asked for and in which language (the catalogues pick en or es from it), and the request id.
+// Never kept: cookie (the staff session, the form's CSRF secret), authorization (METRICS_TOKEN), the Twilio
+// signature, and the forwarded-for chain (client addresses).
+const LOGGED_HEADERS: ReadonlySet<string> = new Set([
+  'host',
+  'user-agent',
+  'content-type',
+  'content-length',
+  'accept',
+  'accept-language',
+  'referer',
+  'x-request-id',
 ]);
 const QUERY_KEY = /^[A-Za-z_][\w.-]{0,39}$/;
 const ORIGIN = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i;
@@ -71,9 +88,20 @@ export function redactedRequest(req: { url?: unknown; query?: unknown; params?: 
       Object.entries(req.query).map(([key, value]) => [key, PLAIN_QUERY_KEYS.has(key) ? value : REDACTED]),
     );
   if (isRecord(req.params) && 'token' in req.params) req.params = { ...req.params, token: TOKEN };
-  if (isRecord(req.headers) && typeof req.headers.referer === 'string')
-    req.headers = { ...req.headers, referer: redactedUrl(req.headers.referer) };
+  if (isRecord(req.headers)) req.headers = loggedHeaders(req.headers);
   return req;
+}
+
+/** Only the allow-listed headers (LOGGED_HEADERS), the Referer redacted like a URL. */
+function loggedHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(headers)
+      .filter(([name]) => LOGGED_HEADERS.has(name.toLowerCase()))
+      .map(([name, value]) => [
+        name,
+        name.toLowerCase() === 'referer' && typeof value === 'string' ? redactedUrl(value) : value,
+      ]),
+  );
 }
 
 /** pino-http's response serializer: a redirect's Location names the page it was sent to the same way. */

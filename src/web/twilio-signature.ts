@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import twilio from 'twilio';
 import type { SignedWebhook } from '../ops/service-metrics.ts';
+import { redactedUrl } from './request-log.ts';
 import { noteRefusedWebhook } from './request-metrics.ts';
 
 /**
@@ -14,9 +15,13 @@ export function requireTwilioSignature(authToken: string, publicBaseUrl: URL): R
     const url = new URL(req.originalUrl, publicBaseUrl).href;
     const params = (req.body ?? {}) as Record<string, unknown>;
     if (signature === undefined || !twilio.validateRequest(authToken, signature, url, params)) {
+      // Twilio signs the exact URL it called. Most refusals are that URL not being the one checked here
+      // (PUBLIC_BASE_URL another host, scheme or port than the number's webhook), not a forgery: the line names
+      // the URL checked, its personal query values replaced; never the token or the signature.
       req.log.warn(
-        { security: true, path: req.path, signed: signature !== undefined },
-        'webhook refused: bad or missing Twilio signature',
+        { security: true, path: req.path, signed: signature !== undefined, checkedUrl: redactedUrl(url) },
+        'webhook refused: bad or missing Twilio signature. The signature was checked over checkedUrl; ' +
+          'the usual cause is PUBLIC_BASE_URL not matching the address Twilio calls (the number’s webhook URL)',
       );
       noteRefusedWebhook(res, signedWebhookOf(req.path));
       res.status(403).type('text/plain').send('Forbidden: the request is not signed by Twilio.');

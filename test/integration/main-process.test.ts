@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { simulateCall } from '../../src/sim/call-simulator.ts';
 import { startRealtimeSimulator } from '../../src/sim/realtime-simulator.ts';
@@ -126,6 +128,39 @@ describe('the service process', () => {
       await model.close();
     }
   }, 30_000);
+
+  it('when its port is taken, then it prints one line naming the port and PORT, and exits 1', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'permitline-main-'));
+    const occupier = createServer();
+    occupier.listen(0, '127.0.0.1');
+    await new Promise((resolve) => occupier.once('listening', resolve));
+    try {
+      const { port } = occupier.address() as AddressInfo;
+      let stderr = '';
+      const proc = spawn(process.execPath, [MAIN], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          DATABASE_URL: `file:${join(dir, 'permitline.db')}`,
+          DATA_KEYS: TEST_KEY_A,
+          SMS_WORKER: 'false',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      child = proc;
+      proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
+
+      expect(code).toBe(1);
+      const lines = stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(lines[0]).toContain('set PORT');
+    } finally {
+      occupier.close();
+    }
+  });
 
   it('when npm run rekey runs against a database, then it reports progress and completion', async () => {
     dir = mkdtempSync(join(tmpdir(), 'permitline-main-'));

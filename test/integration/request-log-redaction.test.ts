@@ -83,3 +83,38 @@ describe('the request log', () => {
     expect(log).not.toContain(reviewPath.slice(-16));
   });
 });
+
+describe('the request log headers', () => {
+  it('when a request carries cookies, credentials and headers of its own, then its line keeps only the allowed ones', async () => {
+    const requestId = 'headers-test-0001';
+    const response = await fetch(`${service.url}/apply`, {
+      headers: {
+        'user-agent': 'HeaderTest/1.0',
+        'accept-language': 'es-US',
+        'x-request-id': requestId,
+        cookie: 'permitline.sid=cookie-value-0142',
+        authorization: 'Bearer authorization-value-0142',
+        'x-twilio-signature': 'signature-value-0142',
+        'x-forwarded-for': '203.0.113.42',
+        'x-custom-thing': 'custom-value-0142',
+      },
+    });
+    expect(response.status).toBe(200);
+    await response.text();
+
+    const line = service.log.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { requestId?: string; req?: { headers?: Record<string, string> } })
+      .find((l) => l.requestId === requestId && l.req !== undefined);
+    expect(line?.req?.headers).toMatchObject({
+      'user-agent': 'HeaderTest/1.0',
+      'accept-language': 'es-US',
+      'x-request-id': requestId,
+    });
+    for (const name of ['cookie', 'authorization', 'x-twilio-signature', 'x-forwarded-for', 'x-custom-thing'])
+      expect(line?.req?.headers, name).not.toHaveProperty(name);
+    for (const value of ['cookie-value', 'authorization-value', 'signature-value', '203.0.113.42', 'custom-value'])
+      expect(service.log.text).not.toContain(value);
+  });
+});

@@ -55,8 +55,8 @@ describe('npm run voice / npm run sms', () => {
       scripts: Record<string, string>;
     };
     expect([pkg.scripts.voice, pkg.scripts.sms]).toEqual([
-      'node src/cli/switches.ts voice-ai',
-      'node src/cli/switches.ts sms-sending',
+      'node --env-file-if-exists=.env src/cli/switches.ts voice-ai',
+      'node --env-file-if-exists=.env src/cli/switches.ts sms-sending',
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEST_KEY_A } from './keys.ts';
 import { testDatabaseUrl } from './service.ts';
@@ -7,6 +8,21 @@ import { waitUntil } from './wait.ts';
 /** The real entry point, as `npm start` runs it. */
 const MAIN = join(import.meta.dirname, '../../src/main.ts');
 const PROJECT = join(import.meta.dirname, '../..');
+
+/**
+ * The project as npm sees it, in `dir`/project: its package.json, with src and node_modules linked (Node follows
+ * the links, so every import resolves in the real project). npm runs a script in the package's own folder and the
+ * scripts read `.env` from there, so a test running `npm start` in the real project would pick up a developer's
+ * own .env; here there is none, or the one a test writes (`dotEnv`). Returns the folder.
+ */
+export function projectCopy(dir: string, dotEnv?: string): string {
+  const project = join(dir, 'project');
+  mkdirSync(project, { recursive: true });
+  copyFileSync(join(PROJECT, 'package.json'), join(project, 'package.json'));
+  for (const linked of ['src', 'node_modules']) symlinkSync(join(PROJECT, linked), join(project, linked));
+  if (dotEnv !== undefined) writeFileSync(join(project, '.env'), dotEnv);
+  return project;
+}
 
 export interface ServiceProcess {
   readonly proc: ChildProcess;
@@ -28,14 +44,14 @@ export async function startServiceProcess(
   env: Record<string, string>,
   /** Node options before the entry point, e.g. a preload (`--import URL`). */
   nodeArgs: readonly string[] = [],
-  /** node: src/main.ts directly; npm-start: `npm start` in the project, so `proc` is the npm process, as a platform sees it. */
+  /** node: src/main.ts directly; npm-start: `npm start` in a copy of the project without .env (projectCopy), so `proc` is the npm process, as a platform sees it. */
   launcher: 'node' | 'npm-start' = 'node',
 ): Promise<ServiceProcess> {
   let output = '';
   const [command, args] =
     launcher === 'node' ? [process.execPath, [...nodeArgs, MAIN]] : ['npm', ['start', '--silent']];
   const proc = spawn(command, args, {
-    cwd: PROJECT,
+    cwd: launcher === 'node' ? PROJECT : projectCopy(dir),
     env: {
       PATH: process.env.PATH ?? '',
       PORT: '0',
