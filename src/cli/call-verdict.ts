@@ -38,8 +38,8 @@ export function scenarioNotRun(result: CallResult, scenario: string, realTimeFac
       '  (--off-script-after <seconds> sets how long the caller listens first; 0 never hangs up.)',
     ].join('\n');
   }
-  const redirect = result.redirectedTo;
-  if (redirect === undefined || new URL(redirect.url).pathname !== IVR_ENTRY_PATH) return undefined;
+  const redirect = ivrRedirect(result);
+  if (redirect === undefined) return undefined;
   const flooded = result.closeCode === 1008 && /faster than real time/.test(result.closeReason ?? '');
   const why = flooded
     ? [
@@ -47,18 +47,27 @@ export function scenarioNotRun(result: CallResult, scenario: string, realTimeFac
         `  Start it with MEDIA_MAX_PACE=${FAST_FACTOR} (the default without OPENAI_API_KEY), or call with --real-time.`,
       ]
     : [
-        redirect.by === 'webhook'
-          ? '  The service answered without connecting the AI at all: its model is unavailable (after failed calls'
-          : '  The media stream opened but the service could not reach its model, and handed the call on (or, after failed',
-        redirect.by === 'webhook'
-          ? '  it stops trying for MODEL_CIRCUIT_RESET_MS), or it turned the call away for another reason.'
-          : '  calls, it stops trying for MODEL_CIRCUIT_RESET_MS).',
+        ...(redirect.by === 'webhook'
+          ? [
+              '  The service answered without connecting the AI at all: its model is unavailable (after failed calls',
+              '  it stops trying for MODEL_CIRCUIT_RESET_MS), or it turned the call away for another reason.',
+            ]
+          : [
+              `  The service closed the media stream${result.closeReason ? ` ("${result.closeReason}")` : ''} and handed the call on:`,
+              '  usually it could not reach its model (after failed calls it stops trying for MODEL_CIRCUIT_RESET_MS).',
+            ]),
         '  Check OPENAI_API_KEY and OPENAI_BASE_URL, and the service log for the reason; without OPENAI_API_KEY it',
         '  uses its local realtime simulator.',
       ];
   return [
     `✗ Scenario ${scenario} did not run: the service sent the call to the keypad IVR (${redirect.url}, ${redirect.by === 'webhook' ? 'from the voice webhook' : 'after the media stream'}).`,
-    '  The AI call did not happen; Twilio would now play the keypad menu, which npm run call does not follow.',
+    "  The AI call did not happen: Twilio plays the keypad menu instead, which a scenario's spoken caller cannot use.",
     ...why,
   ].join('\n');
+}
+
+/** Where the service sent the call on to its keypad IVR, if it did. */
+export function ivrRedirect(result: CallResult): CallResult['redirectedTo'] {
+  const redirect = result.redirectedTo;
+  return redirect !== undefined && new URL(redirect.url).pathname === IVR_ENTRY_PATH ? redirect : undefined;
 }

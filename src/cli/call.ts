@@ -5,7 +5,8 @@ import { DEV_TWILIO_AUTH_TOKEN } from '../config/config.ts';
 import { loadScenario, SCENARIOS_DIR, type LoadedScenario } from '../sim/scenario.ts';
 import { scenarioGuesser } from '../sim/scenario-guess.ts';
 import { parseCallOptions, type CallOptions } from './call-options.ts';
-import { scenarioNotRun } from './call-verdict.ts';
+import { ivrRedirect, scenarioNotRun } from './call-verdict.ts';
+import { runIvrCall } from '../sim/ivr-caller.ts';
 
 /**
  * npm run call -- <scenario-name-or-path> [--url …] [--public-base-url …] [--real-time]
@@ -50,6 +51,34 @@ function readScenario(nameOrPath: string): LoadedScenario {
   }
 }
 
+/** Twilio follows the <Redirect>: the caller hears the IVR's first words, and hangs up at its first question. */
+async function followIvr(url: string, callSid: string): Promise<void> {
+  process.stdout.write(
+    `\n── the keypad IVR, as Twilio plays it (the scenario's caller hangs up at its first question) ──\n`,
+  );
+  try {
+    const ivr = await runIvrCall({
+      serviceUrl: args.serviceUrl,
+      publicBaseUrl: args.publicBaseUrl,
+      authToken: process.env.TWILIO_AUTH_TOKEN ?? DEV_TWILIO_AUTH_TOKEN,
+      from: scenario.callerNumber,
+      callSid,
+      inputs: [],
+      entryPath: new URL(url).pathname,
+      // The call simulator has sent the call's status callback already.
+      statusCallbackPath: null,
+      signal: interrupt.signal,
+    });
+    for (const said of ivr.heard) process.stdout.write(`  ivr: ${said}\n`);
+    for (const error of ivr.errors) process.stdout.write(`  ✗ ${error}\n`);
+  } catch (error) {
+    if (interrupt.signal.aborted) throw error;
+    process.stdout.write(
+      `  ✗ the IVR could not be followed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+  }
+}
+
 const args = parseCommandLine();
 const scenario = readScenario(args.scenario);
 const interrupt = new AbortController();
@@ -82,6 +111,8 @@ try {
     },
   });
   process.stdout.write(callSummary(result));
+  const ivr = ivrRedirect(result);
+  if (ivr !== undefined) await followIvr(ivr.url, result.callSid);
   const notRun = scenarioNotRun(result, scenario.name, args.realTimeFactor);
   if (notRun === undefined) process.exitCode = result.errors.length > 0 || result.protocolViolations.length > 0 ? 1 : 0;
   else {
