@@ -1,85 +1,39 @@
 import { readdirSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { describeCallEvent, callSummary, phoneClock } from '../sim/call-report.ts';
 import { ServiceUnreachableError, simulateCall } from '../sim/call-simulator.ts';
 import { DEV_TWILIO_AUTH_TOKEN } from '../config/config.ts';
 import { loadScenario, SCENARIOS_DIR, type LoadedScenario } from '../sim/scenario.ts';
+import { scenarioGuesser } from '../sim/scenario-guess.ts';
+import { parseCallOptions, type CallOptions } from './call-options.ts';
+import { ivrRedirect, scenarioNotRun } from './call-verdict.ts';
+import { runIvrCall } from '../sim/ivr-caller.ts';
 
 /**
- * npm run call -- <scenario-name-or-path> [--url …] [--public-base-url …] [--fast]
+ * npm run call -- <scenario-name-or-path> [--url …] [--public-base-url …] [--real-time]
  *
  * Phones a running PermitLine service the way Twilio would and prints the
  * conversation as it happens, then a summary. Exits 1 if anything went
- * wrong on the service's side (a failed request, a protocol violation).
+ * wrong on the service's side (a failed request, a protocol violation), and
+ * 2 if the call did not run its scenario: the service's simulator plays
+ * another one, or the service sent the call to the keypad IVR.
  */
 
-const DEFAULT_URL = 'http://127.0.0.1:3000';
-const FAST_FACTOR = 4;
 const EXIT_INTERRUPTED = 130;
-
-const USAGE = `Usage: npm run call -- <scenario-name-or-path> [options]
-
-  <scenario>               a scenario in src/sim/scenarios (e.g. happy-path) or a path to a scenario.json
-  --url <url>              where the service listens (default http://127.0.0.1:3000)
-  --public-base-url <url>  the service's PUBLIC_BASE_URL, which requests are signed for
-                           (default: $PUBLIC_BASE_URL, else http://localhost:<port of --url>, the service's own default)
-  --fast                   run ${FAST_FACTOR}× faster than real time (the service must allow it: start it with MEDIA_MAX_PACE=${FAST_FACTOR})
-  --hang-up-after <n>      the caller hangs up after their n-th turn (0-based), like a dropped call
-                           (default: the scenario's hangUpAfterTurn, if it has one)
-  --verbose                also print every echoed mark
-
-Signs with $TWILIO_AUTH_TOKEN, or the local development token when it is not set.
-`;
+const EXIT_SCENARIO_NOT_RUN = 2;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(1);
 }
 
-function parseCommandLine() {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        url: { type: 'string', default: DEFAULT_URL },
-        'public-base-url': { type: 'string' },
-        fast: { type: 'boolean', default: false },
-        'hang-up-after': { type: 'string' },
-        verbose: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    fail(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
+function parseCommandLine(): CallOptions {
+  const parsed = parseCallOptions(process.argv.slice(2), process.env);
+  if (parsed.kind === 'help') {
+    process.stdout.write(parsed.text);
     process.exit(0);
   }
-  const [scenario, ...extra] = positionals;
-  if (scenario === undefined || extra.length > 0) fail(USAGE);
-  if (!URL.canParse(values.url)) fail(`--url ${values.url} is not a URL, e.g. ${DEFAULT_URL}`);
-  const serviceUrl = new URL(values.url);
-  const defaultPort = serviceUrl.protocol === 'https:' ? '443' : '80';
-  const publicBaseUrl =
-    values['public-base-url'] ??
-    process.env.PUBLIC_BASE_URL ??
-    `${serviceUrl.protocol}//localhost:${serviceUrl.port || defaultPort}`;
-  if (!URL.canParse(publicBaseUrl)) fail(`The public base URL ${publicBaseUrl} is not a URL`);
-  const hangUpText = values['hang-up-after'];
-  const hangUpAfterTurn = hangUpText === undefined ? undefined : Number(hangUpText);
-  if (hangUpAfterTurn !== undefined && !(Number.isInteger(hangUpAfterTurn) && hangUpAfterTurn >= 0))
-    fail(`--hang-up-after takes a caller turn number (0, 1, …), not ${hangUpText ?? ''}`);
-  return {
-    scenario,
-    serviceUrl: serviceUrl.origin,
-    publicBaseUrl,
-    fast: values.fast,
-    verbose: values.verbose,
-    hangUpAfterTurn,
-  };
+  if (parsed.kind === 'problem') fail(parsed.message);
+  return parsed.options;
 }
 
 function readScenario(nameOrPath: string): LoadedScenario {
@@ -97,7 +51,34 @@ function readScenario(nameOrPath: string): LoadedScenario {
   }
 }
 
-/** One line per event, or undefined for events not worth a line. */
+/** Twilio follows the <Redirect>: the caller hears the IVR's first words, and hangs up at its first question. */
+async function followIvr(url: string, callSid: string): Promise<void> {
+  process.stdout.write(
+    `\n── the keypad IVR, as Twilio plays it (the scenario's caller hangs up at its first question) ──\n`,
+  );
+  try {
+    const ivr = await runIvrCall({
+      serviceUrl: args.serviceUrl,
+      publicBaseUrl: args.publicBaseUrl,
+      authToken: process.env.TWILIO_AUTH_TOKEN ?? DEV_TWILIO_AUTH_TOKEN,
+      from: scenario.callerNumber,
+      callSid,
+      inputs: [],
+      entryPath: new URL(url).pathname,
+      // The call simulator has sent the call's status callback already.
+      statusCallbackPath: null,
+      signal: interrupt.signal,
+    });
+    for (const said of ivr.heard) process.stdout.write(`  ivr: ${said}\n`);
+    for (const error of ivr.errors) process.stdout.write(`  ✗ ${error}\n`);
+  } catch (error) {
+    if (interrupt.signal.aborted) throw error;
+    process.stdout.write(
+      `  ✗ the IVR could not be followed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+  }
+}
+
 const args = parseCommandLine();
 const scenario = readScenario(args.scenario);
 const interrupt = new AbortController();
@@ -105,9 +86,8 @@ process.once('SIGINT', () => {
   interrupt.abort(new Error('interrupted'));
 });
 
-process.stdout.write(
-  `Calling ${args.serviceUrl} as ${scenario.callerNumber} (scenario ${scenario.name}${args.fast ? `, ${FAST_FACTOR}× speed` : ''})\n`,
-);
+const speed = args.realTimeFactor === 1 ? 'in real time' : `${args.realTimeFactor}× speed; --real-time for phone speed`;
+process.stdout.write(`Calling ${args.serviceUrl} as ${scenario.callerNumber} (scenario ${scenario.name}, ${speed})\n`);
 try {
   const result = await simulateCall({
     serviceUrl: args.serviceUrl,
@@ -115,11 +95,15 @@ try {
     authToken: process.env.TWILIO_AUTH_TOKEN ?? DEV_TWILIO_AUTH_TOKEN,
     ...(process.env.TWILIO_ACCOUNT_SID === undefined ? {} : { accountSid: process.env.TWILIO_ACCOUNT_SID }),
     scenario,
-    realTimeFactor: args.fast ? FAST_FACTOR : 1,
+    realTimeFactor: args.realTimeFactor,
     // The scenario's own drop (mid-call-drop) unless the command line says otherwise.
     ...((args.hangUpAfterTurn ?? scenario.hangUpAfterTurn) === undefined
       ? {}
       : { hangUpAfterTurn: args.hangUpAfterTurn ?? scenario.hangUpAfterTurn }),
+    // Only an agent heard playing another bundled scenario is hung up on: a real model's voice is never the recordings.
+    ...(args.offScriptLimitMs === undefined
+      ? {}
+      : { offScriptLimitMs: args.offScriptLimitMs, offScriptPlayedBy: scenarioGuesser(scenario.name) }),
     signal: interrupt.signal,
     onEvent: (event) => {
       const line = describeCallEvent(event, args.verbose);
@@ -127,7 +111,14 @@ try {
     },
   });
   process.stdout.write(callSummary(result));
-  process.exitCode = result.errors.length > 0 || result.protocolViolations.length > 0 ? 1 : 0;
+  const ivr = ivrRedirect(result);
+  if (ivr !== undefined) await followIvr(ivr.url, result.callSid);
+  const notRun = scenarioNotRun(result, scenario.name, args.realTimeFactor);
+  if (notRun === undefined) process.exitCode = result.errors.length > 0 || result.protocolViolations.length > 0 ? 1 : 0;
+  else {
+    process.stderr.write(`\n${notRun}\n`);
+    process.exitCode = EXIT_SCENARIO_NOT_RUN;
+  }
 } catch (error) {
   if (interrupt.signal.aborted) {
     process.stderr.write('Hung up.\n');

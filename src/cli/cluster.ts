@@ -68,7 +68,7 @@ const cluster = await startCluster({
   twilioAuthToken: DEV_TWILIO_AUTH_TOKEN,
   dataKeys: clusterDataKeys(),
   publicPort: port,
-  // The simulated phone may send faster than real time (npm run call -- --fast); Twilio never does.
+  // The simulated phone sends faster than real time (npm run call, unless --real-time); Twilio never does.
   env: { MEDIA_MAX_PACE: String(FAST_FACTOR), LOG_LEVEL: 'info' },
   onProgress: (message) => {
     out(`  ${message}`);
@@ -86,7 +86,7 @@ out(`  database ${cluster.databaseUrl}  (DATABASE_AUTH_TOKEN=${cluster.databaseA
 out(`  redis    ${cluster.redisUrl}`);
 out(`  logs     ${cluster.dir}`);
 out(
-  `\nPlace a call through the balancer:\n  npm run call -- ${scenario.name} --url ${cluster.url} --public-base-url ${cluster.url} --fast`,
+  `\nPlace a call through the balancer:\n  npm run call -- ${scenario.name} --url ${cluster.url} --public-base-url ${cluster.url}`,
 );
 out('Ctrl-C stops everything.');
 

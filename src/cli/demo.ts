@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEV_TWILIO_AUTH_TOKEN, loadConfig } from '../config/config.ts';
+import { FAST_FACTOR, parseDemoOptions } from './call-options.ts';
 import { startPermitLine } from '../service/start-permitline.ts';
 import { createLogger } from '../ops/logger.ts';
 import { PermitRules } from '../permits/permit-rules.ts';
@@ -24,7 +24,7 @@ import type { MessageResource } from '../sim/twilio-stand-in.ts';
 import type { Client } from '@libsql/client';
 
 /**
- * npm run demo [-- --scenario happy-path --fast --cluster]
+ * npm run demo [-- --scenario happy-path --real-time --cluster]
  *
  * The whole phone path on this machine, with no account and no network: the
  * service on a free port over a throw-away database, the realtime simulator
@@ -33,17 +33,20 @@ import type { Client } from '@libsql/client';
  * SMS summary as the local Twilio stand-in received it. With --cluster the
  * call goes through HAProxy to two instances (npm run cluster's setup).
  */
-const FAST_FACTOR = 4;
 // The worker sends within a poll; the stand-in reports delivery 0.4 s later.
 const SMS_WAIT_MS = 5_000;
 
-const { values } = parseArgs({
-  options: {
-    scenario: { type: 'string', default: 'happy-path' },
-    fast: { type: 'boolean', default: false },
-    cluster: { type: 'boolean', default: false },
-  },
-});
+const parsed = parseDemoOptions(process.argv.slice(2));
+if (parsed.kind === 'help') {
+  process.stdout.write(parsed.text);
+  process.exit(0);
+}
+if (parsed.kind === 'problem') {
+  process.stderr.write(`${parsed.message}\n`);
+  process.exit(1);
+}
+const values = parsed.options;
+const fast = values.realTimeFactor > 1;
 const scenario = loadScenario(values.scenario);
 const dir = mkdtempSync(join(tmpdir(), 'permitline-demo-'));
 const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -58,14 +61,14 @@ try {
     `PermitLine demo: ${target.description}; the model is the local realtime simulator (scenario "${scenario.name}").`,
   );
   out(
-    `Calling as ${scenario.callerNumber}${values.fast ? `, ${FAST_FACTOR}× real time` : ' in real time (add -- --fast for 4×)'}…\n`,
+    `Calling as ${scenario.callerNumber}${fast ? `, ${values.realTimeFactor}× real time (add -- --real-time to listen at phone speed)` : ' in real time'}…\n`,
   );
   const result = await simulateCall({
     serviceUrl: target.url,
     publicBaseUrl: target.url,
     authToken: DEV_TWILIO_AUTH_TOKEN,
     scenario,
-    realTimeFactor: values.fast ? FAST_FACTOR : 1,
+    realTimeFactor: values.realTimeFactor,
     ...(scenario.hangUpAfterTurn === undefined ? {} : { hangUpAfterTurn: scenario.hangUpAfterTurn }),
     onEvent: (event) => {
       const line = describeCallEvent(event, false);
@@ -135,7 +138,7 @@ async function singleServiceTarget(dataKeys: string): Promise<DemoTarget> {
     OPENAI_API_KEY: 'demo',
     OPENAI_BASE_URL: model.baseURL,
     LOG_LEVEL: 'warn',
-    // The simulated phone sends faster than real time with --fast; Twilio never does.
+    // The simulated phone sends faster than real time unless --real-time; Twilio never does.
     MEDIA_MAX_PACE: String(FAST_FACTOR),
   });
   if (!loaded.ok) throw loaded.error;

@@ -62,6 +62,9 @@ function limitSetting(fallback: number) {
     .default(fallback);
 }
 
+/** The caller-audio pace a service without a model key allows: the simulated phone's default speed (src/cli/call-options.ts). */
+export const LOCAL_SIMULATOR_MAX_PACE = 4;
+
 const optionalText = z
   .string()
   .trim()
@@ -180,8 +183,9 @@ const environmentSchema = z.object({
     .min(1_000)
     .max(14_400_000)
     .default(1_800_000),
-  // Twilio streams caller audio in real time (1). Raise it only for local simulated calls run faster (npm run call -- --fast).
-  MEDIA_MAX_PACE: z.coerce.number({ error: 'must be a number, 1 for real time' }).min(1).max(1000).default(1),
+  // Twilio streams caller audio in real time (1). Without OPENAI_API_KEY the callers are simulated ones, which npm run
+  // call and npm run demo run 4× faster by default, so there the default is 4 (LOCAL_SIMULATOR_MAX_PACE).
+  MEDIA_MAX_PACE: z.coerce.number({ error: 'must be a number, 1 for real time' }).min(1).max(1000).optional(),
   // Audio that may arrive at once after a network stall: two TCP retransmission timeouts (1 s, then 2 s) with room.
   MEDIA_BURST_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(200).max(60_000).default(5_000),
   TWILIO_FROM_NUMBER: optionalText.pipe(
@@ -616,7 +620,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
               retryMs: e.RECORDINGS_S3_RETRY_MS,
             },
     },
-    media: { maxPace: e.MEDIA_MAX_PACE, burstMs: e.MEDIA_BURST_MS },
+    media: {
+      maxPace: e.MEDIA_MAX_PACE ?? (e.OPENAI_API_KEY === undefined ? LOCAL_SIMULATOR_MAX_PACE : 1),
+      burstMs: e.MEDIA_BURST_MS,
+    },
     sms: {
       sender: smsSender(e),
       apiBaseUrl: e.TWILIO_API_BASE_URL,

@@ -42,6 +42,8 @@ export function describeCallEvent(event: CallEvent, verbose: boolean): string | 
       return `⇢ <Connect> action → ${event.status} ${oneLine(event.twiml)}`;
     case 'status-callback':
       return `⇢ status callback (completed) → ${event.status}`;
+    case 'off-script':
+      return `✗ the agent has said ${seconds(event.heardMs)} that is none of this scenario's lines: hanging up`;
     case 'protocol-violation':
       return `✗ protocol violation: ${event.message}`;
     case 'error':
@@ -79,6 +81,9 @@ export function callSummary(result: CallResult): string {
       'status callback',
       result.statusCallbackStatus === undefined ? 'not delivered' : String(result.statusCallbackStatus),
     ],
+    ...(result.redirectedTo === undefined
+      ? []
+      : [['redirected to', `${result.redirectedTo.url} (by the ${result.redirectedTo.by})`] as [string, string]]),
     ['violations', list(result.protocolViolations)],
     ['errors', list(result.errors)],
   ];

@@ -45,6 +45,13 @@ export interface SimulateCallOptions {
   readonly timeoutMs?: number;
   /** Aborting hangs up and rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /**
+   * The caller hangs up once the agent has said this much (phone ms) that is none of the scenario's lines: the
+   * service plays another scenario. Default: never (a test of the service wants to see the whole call).
+   */
+  readonly offScriptLimitMs?: number;
+  /** Names the scenarios off-script audio belongs to: given, the caller hangs up only once it names one (src/sim/scenario-guess.ts). */
+  readonly offScriptPlayedBy?: (audio: Buffer) => readonly string[];
   /** How long Twilio speaks the webhook's <Say> before it opens the stream (wall ms). Default 0: at once. */
   readonly sayMs?: number;
   /** How long Twilio takes, after the service closed the stream, to request the <Connect action> (wall ms). Default 0. */
@@ -80,9 +87,22 @@ export interface CallResult {
   /**
    * service: the service closed the media socket; caller: the caller hung up (hangUpAfterTurn);
    * timeout: timeoutMs passed; no-stream: the TwiML did not connect a stream;
+   * off-script: the caller hung up on an agent saying none of its scenario's lines (offScriptLimitMs);
    * stream-failed: the socket never opened; webhook-failed: the webhook did not answer 200 with TwiML.
    */
-  readonly endedBy: 'service' | 'caller' | 'timeout' | 'no-stream' | 'stream-failed' | 'webhook-failed';
+  readonly endedBy: 'service' | 'caller' | 'timeout' | 'no-stream' | 'off-script' | 'stream-failed' | 'webhook-failed';
+  /**
+   * Where Twilio was sent on (a <Redirect>, e.g. to the keypad IVR): by the webhook instead of a stream, or by
+   * the <Connect> action after it. The call simulator does not follow it.
+   */
+  readonly redirectedTo?: { readonly url: string; readonly by: 'webhook' | 'connect-action' };
+  /** With endedBy off-script: what the caller heard instead of its scenario. */
+  readonly offScript?: {
+    readonly heardMs: number;
+    readonly expectedLine: string | undefined;
+    /** The scenarios whose lines were heard instead, when offScriptPlayedBy named them. */
+    readonly playing: readonly string[];
+  };
   readonly say: string | undefined;
   readonly connectActionStatus?: number;
   readonly connectActionTwiml?: string;
@@ -137,6 +157,16 @@ const trimSlash = (url: string): string => url.replace(/\/+$/, '');
 /** Twilio resolves a relative action against the webhook URL; an absolute one is signed exactly as written. */
 const absolute = (url: string, base: string): string =>
   /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : new URL(url, base).href;
+
+/** The <Redirect> of a TwiML document, if it is one that redirects; Twilio would have reported invalid TwiML otherwise. */
+function redirectOf(twiml: string): string | undefined {
+  try {
+    return readTwiml(twiml).redirect;
+  } catch (error) {
+    if (error instanceof TwimlError) return undefined;
+    throw error;
+  }
+}
 
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
@@ -194,6 +224,8 @@ class SimulatedCall {
   #webhookStatus = 0;
   #webhookServedBy: string | undefined;
   #say: string | undefined;
+  #redirectedTo: CallResult['redirectedTo'];
+  #offScript: CallResult['offScript'];
   #stream: StreamRecord | undefined;
   #connectAction: { status: number; twiml: string; servedBy: string | undefined } | undefined;
   #statusCallbackStatus: number | undefined;
@@ -276,6 +308,8 @@ class SimulatedCall {
     const read = readAnswer(webhook);
     this.#say = read.answer?.say;
     const { answer } = read;
+    if (answer?.connect === undefined && answer?.redirect !== undefined)
+      this.#redirectedTo = { url: absolute(answer.redirect, webhookUrl), by: 'webhook' };
     this.#emit({
       type: 'webhook-answered',
       status: webhook.status,
@@ -320,9 +354,13 @@ class SimulatedCall {
       realTimeFactor: this.#factor,
       phoneNow: () => this.#phoneNow(),
       emit: (event) => {
+        if (event.type === 'off-script')
+          this.#offScript = { heardMs: event.heardMs, expectedLine: event.expectedLine, playing: event.playing };
         this.#emit(event);
       },
       hangUpSignal,
+      ...(this.#o.offScriptLimitMs === undefined ? {} : { offScriptLimitMs: this.#o.offScriptLimitMs }),
+      ...(this.#o.offScriptPlayedBy === undefined ? {} : { offScriptPlayedBy: this.#o.offScriptPlayedBy }),
       // Twilio sends the stream status callback alongside the audio, without holding the stream up.
       onOpen: () => {
         started = streamStatus('stream-started');
@@ -366,6 +404,8 @@ class SimulatedCall {
       const answer = await this.#post(actionUrl, { ...this.#callParams(), CallStatus: 'in-progress' });
       const twiml = answer.body.trim();
       this.#connectAction = { status: answer.status, twiml, servedBy: answer.servedBy };
+      const redirect = answer.status === 200 ? redirectOf(twiml) : undefined;
+      if (redirect !== undefined) this.#redirectedTo = { url: absolute(redirect, actionUrl), by: 'connect-action' };
       this.#emit({ type: 'connect-action', status: answer.status, twiml });
       if (answer.status !== 200) this.#error(`the <Connect> action answered HTTP ${answer.status}`);
     } catch (error) {
@@ -402,6 +442,8 @@ class SimulatedCall {
       webhookStatus: this.#webhookStatus,
       endedBy,
       say: this.#say,
+      ...(this.#redirectedTo === undefined ? {} : { redirectedTo: this.#redirectedTo }),
+      ...(this.#offScript === undefined ? {} : { offScript: this.#offScript }),
       ...(this.#connectAction === undefined
         ? {}
         : { connectActionStatus: this.#connectAction.status, connectActionTwiml: this.#connectAction.twiml }),

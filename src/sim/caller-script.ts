@@ -11,6 +11,10 @@ import { isToolCall, type AgentTurn, type CallerTurn, type LoadedScenario } from
  * on its sheet: when the phone plays the start of one of the scenario's agent
  * lines, the script moves to that agent turn. A model that lost its place
  * (a reconnect) and asks again is answered again.
+ *
+ * Agent speech that is none of the scenario's lines (beyond the rest of the
+ * last line recognised) is counted as off-script: a service whose simulator
+ * plays another scenario than the caller's sounds like that.
  */
 
 /** The agent counts as finished once nothing has played for this long: a turn's natural pause is shorter, a tool call's round trip usually too. */
@@ -37,6 +41,8 @@ export interface CallerScriptOptions {
 
 /** Agent lines are recognised by their opening audio; never shorter than this. */
 const MIN_LINE_OPENING_BYTES = 800;
+/** Off-script agent audio kept for the caller to say what it heard: enough to hold a few line openings. */
+const MAX_OFF_SCRIPT_AUDIO_BYTES = 10_000 * MULAW_BYTES_PER_MS;
 
 type Speaking = {
   readonly turn: CallerTurn;
@@ -65,10 +71,16 @@ export class CallerScript {
   #turnHeardMs = 0;
   #agentFinishedThisTurn = false;
   /** The opening bytes of each agent line, and the turn it belongs to. */
-  readonly #lineOpenings: { readonly opening: Buffer; readonly turnIndex: number }[] = [];
+  readonly #lineOpenings: { readonly opening: Buffer; readonly turnIndex: number; readonly audio: Buffer }[] = [];
   /** The latest agent audio heard, long enough to hold any line's opening. */
   #recentAgentAudio = Buffer.alloc(0);
   #openingBytes = MIN_LINE_OPENING_BYTES;
+  /** The lines whose opening was recognised last, and how far into them the phone has played: the rest must follow. */
+  #playingLines: { readonly audio: Buffer; offset: number }[] = [];
+  /** Agent speech heard since the last line recognised that belongs to none of the scenario's lines (ms). */
+  #offScriptMs = 0;
+  #offScriptAudio: Buffer[] = [];
+  #offScriptAudioBytes = 0;
 
   /** Loads every caller turn's audio up front, so a missing file fails before the call, not in the middle of it. */
   constructor(scenario: LoadedScenario, options: CallerScriptOptions = {}) {
@@ -104,12 +116,39 @@ export class CallerScript {
     this.#openingBytes = Math.max(MIN_LINE_OPENING_BYTES, shared + FRAME_BYTES);
     for (const line of lines) {
       if (line.audio.length >= this.#openingBytes)
-        this.#lineOpenings.push({ opening: line.audio.subarray(0, this.#openingBytes), turnIndex: line.turnIndex });
+        this.#lineOpenings.push({
+          opening: line.audio.subarray(0, this.#openingBytes),
+          turnIndex: line.turnIndex,
+          audio: line.audio,
+        });
     }
   }
 
   get callerTurnsSpoken(): number {
     return this.#callerTurnsSpoken;
+  }
+
+  /**
+   * Agent speech (ms) heard since the last recognised line that is not the rest of that line: none of the
+   * scenario's lines. Always 0 for a scenario without agent audio, whose lines cannot be recognised.
+   */
+  get offScriptMs(): number {
+    return this.#offScriptMs;
+  }
+
+  /** The off-script agent audio itself (its first 10 s), to tell which scenario the service plays. */
+  get offScriptAudio(): Buffer {
+    return Buffer.concat(this.#offScriptAudio);
+  }
+
+  /** What the caller waits to hear: the first line of the agent turn in progress or next, if any. */
+  get expectedAgentLine(): string | undefined {
+    for (const turn of this.#turns.slice(this.#turnIndex)) {
+      if (turn.speaker !== 'agent') continue;
+      const speech = turn.outputs.find((output) => !isToolCall(output));
+      if (speech !== undefined && !isToolCall(speech)) return speech.say;
+    }
+    return undefined;
   }
 
   /** True once every turn of the scenario has been heard or spoken. */
@@ -121,7 +160,7 @@ export class CallerScript {
   step(agentAudio: Buffer): ScriptStep {
     const events: ScriptEvent[] = [];
     this.#listen(agentAudio.length, events);
-    this.#recognise(agentAudio);
+    if (!this.#recognise(agentAudio)) this.#judgeOnScript(agentAudio);
     this.#advance(events);
     return this.#speak(events);
   }
@@ -154,26 +193,52 @@ export class CallerScript {
     }
   }
 
-  /** When the phone plays the opening of a known agent line, that is the turn the caller is in now. */
-  #recognise(agentAudio: Buffer): void {
-    if (agentAudio.length === 0) return;
+  /** When the phone plays the opening of a known agent line, that is the turn the caller is in now. True if one played. */
+  #recognise(agentAudio: Buffer): boolean {
+    if (agentAudio.length === 0) return false;
     const recent = Buffer.concat([this.#recentAgentAudio, agentAudio]);
     this.#recentAgentAudio = recent.subarray(Math.max(0, recent.length - this.#openingBytes - FRAME_BYTES));
-    // Someone talking does not stop mid-sentence because the agent started a line; they answer what comes after.
-    if (this.#speaking !== undefined) return;
     // An opening is recognised in the frame that completes it, so search only where one could have ended.
     const window = this.#recentAgentAudio.subarray(
       Math.max(0, this.#recentAgentAudio.length - this.#openingBytes - agentAudio.length),
     );
-    const heard = this.#lineOpenings.filter((line) => window.includes(line.opening)).map((line) => line.turnIndex);
-    if (heard.length === 0) return;
+    const lines = this.#lineOpenings.flatMap((line) => {
+      const at = window.indexOf(line.opening);
+      return at === -1 ? [] : [{ ...line, offset: window.length - at }];
+    });
+    if (lines.length === 0) return false;
+    // A known line is playing, whoever is talking: the rest of it, byte for byte, is on script.
+    this.#playingLines = lines.map((line) => ({ audio: line.audio, offset: line.offset }));
+    this.#offScriptMs = 0;
+    this.#offScriptAudio = [];
+    this.#offScriptAudioBytes = 0;
+    // Someone talking does not stop mid-sentence because the agent started a line; they answer what comes after.
+    if (this.#speaking !== undefined) return true;
+    const heard = lines.map((line) => line.turnIndex);
     // The same audio in two turns: the nearest one ahead is the one the agent is most likely at.
     const ahead = heard.filter((turnIndex) => turnIndex >= this.#turnIndex);
     const turnIndex = ahead.length > 0 ? Math.min(...ahead) : Math.max(...heard);
-    if (turnIndex === this.#turnIndex) return;
+    if (turnIndex === this.#turnIndex) return true;
     this.#turnIndex = turnIndex;
     this.#turnHeardMs = this.#openingBytes / MULAW_BYTES_PER_MS;
     this.#agentFinishedThisTurn = false;
+    return true;
+  }
+
+  /** Agent audio that does not carry on the last recognised line, byte for byte, counts as off-script. */
+  #judgeOnScript(agentAudio: Buffer): void {
+    if (agentAudio.length === 0 || this.#lineOpenings.length === 0) return;
+    this.#playingLines = this.#playingLines.filter((line) => {
+      const expected = line.audio.subarray(line.offset, line.offset + agentAudio.length);
+      line.offset += agentAudio.length;
+      return expected.equals(agentAudio);
+    });
+    if (this.#playingLines.length > 0) return;
+    this.#offScriptMs += agentAudio.length / MULAW_BYTES_PER_MS;
+    if (this.#offScriptAudioBytes < MAX_OFF_SCRIPT_AUDIO_BYTES) {
+      this.#offScriptAudio.push(Buffer.from(agentAudio));
+      this.#offScriptAudioBytes += agentAudio.length;
+    }
   }
 
   /** Moves through the turns that are over; stops at one that is still to be heard or is being spoken. */

@@ -31,6 +31,8 @@ const CLOSE_GRACE_MS = 2_000;
 const NORMAL_CLOSURE = 1000;
 /** 200 ms of phone time: at 80 times real time still four times the 1 ms timer granularity, at real time a clear stall. */
 const MAX_CATCH_UP_FRAMES = 10;
+/** An agent off its script that is no known scenario is listened to this much longer (phone ms) before asking again. */
+const OFF_SCRIPT_RECHECK_MS = 1_000;
 
 export type StreamEvent =
   | ScriptEvent
@@ -49,6 +51,15 @@ export type StreamEvent =
       readonly code: number;
       readonly reason: string;
     }
+  | {
+      readonly type: 'off-script';
+      /** Agent speech heard that is none of the scenario's lines, in phone ms. */
+      readonly heardMs: number;
+      /** The line the caller was waiting for, if the scenario has one left. */
+      readonly expectedLine: string | undefined;
+      /** The scenarios whose lines were heard instead, as offScriptPlayedBy named them. */
+      readonly playing: readonly string[];
+    }
   | { readonly type: 'protocol-violation'; readonly message: string }
   | { readonly type: 'error'; readonly message: string };
 
@@ -66,13 +77,23 @@ export interface MediaStreamOptions {
   readonly emit: (event: StreamEvent) => void;
   /** Aborting hangs up (stop, then close), as a caller would. */
   readonly hangUpSignal: AbortSignal;
+  /** The caller hangs up once the agent has said this much (phone ms) that is none of the scenario's lines. */
+  readonly offScriptLimitMs?: number;
+  /**
+   * Names the scenarios off-script agent audio comes from; given, the caller hangs up only once it names one (and
+   * listens on, a second more each time, to an agent that merely talks differently).
+   */
+  readonly offScriptPlayedBy?: (audio: Buffer) => readonly string[];
   /** Called once the socket is open and `start` is sent. */
   readonly onOpen?: () => void;
 }
 
 export interface MediaStreamOutcome {
-  /** service: the service closed the socket; caller: the script hung up; hang-up-signal: hangUpSignal fired; failed: never opened. */
-  readonly endedBy: 'service' | 'caller' | 'hang-up-signal' | 'failed';
+  /**
+   * service: the service closed the socket; caller: the script hung up; hang-up-signal: hangUpSignal fired;
+   * off-script: the caller hung up on an agent that says none of its scenario's lines; failed: never opened.
+   */
+  readonly endedBy: 'service' | 'caller' | 'hang-up-signal' | 'off-script' | 'failed';
   readonly framesSent: number;
   readonly agentAudioMsPlayed: number;
   /** Agent audio still buffered when the stream ended: the caller never heard it. */
@@ -106,6 +127,7 @@ class MediaStream {
   readonly #violations: string[] = [];
   readonly #errors: string[] = [];
   #servedBy: string | undefined;
+  #offScriptCheckMs = 0;
 
   constructor(options: MediaStreamOptions) {
     this.#o = options;
@@ -215,6 +237,25 @@ class MediaStream {
     this.#send(mediaFrame(this.#o.identity.streamSid, this.#nextSequence(), this.#framesSent, step.frame));
     for (const event of step.events) this.#o.emit(event);
     if (step.hangUp) this.#hangUp('caller');
+    this.#judgeOffScript();
+  }
+
+  #judgeOffScript(): void {
+    const limit = this.#o.offScriptLimitMs;
+    const { script } = this.#o;
+    if (limit === undefined || this.#ending !== undefined) return;
+    if (script.offScriptMs < limit) {
+      this.#offScriptCheckMs = limit;
+      return;
+    }
+    if (script.offScriptMs < this.#offScriptCheckMs) return;
+    const playing = this.#o.offScriptPlayedBy?.(script.offScriptAudio) ?? [];
+    if (this.#o.offScriptPlayedBy !== undefined && playing.length === 0) {
+      this.#offScriptCheckMs = script.offScriptMs + OFF_SCRIPT_RECHECK_MS;
+      return;
+    }
+    this.#o.emit({ type: 'off-script', heardMs: script.offScriptMs, expectedLine: script.expectedAgentLine, playing });
+    this.#hangUp('off-script');
   }
 
   #onMessage(data: WebSocket.RawData, isBinary: boolean): void {

@@ -139,6 +139,8 @@ export interface TwimlAnswer {
   readonly say: string | undefined;
   /** The first <Connect> that holds a <Stream>; undefined if the answer does not connect a media stream. */
   readonly connect: { readonly action: string | undefined; readonly stream: TwimlStream } | undefined;
+  /** The URL of the first <Redirect> directly under <Response> (e.g. to the keypad IVR); undefined if none. */
+  readonly redirect: string | undefined;
 }
 
 function allElements(element: XmlElement): XmlElement[] {
@@ -182,5 +184,11 @@ export function readTwiml(xml: string): TwimlAnswer {
     break;
   }
 
-  return { verbs: verbs.map((verb) => verb.name), say: says.length > 0 ? says.join(' ') : undefined, connect };
+  const redirect = verbs.find((verb) => verb.name === 'Redirect');
+  return {
+    verbs: verbs.map((verb) => verb.name),
+    say: says.length > 0 ? says.join(' ') : undefined,
+    connect,
+    redirect: redirect === undefined ? undefined : textOf(redirect).trim() || undefined,
+  };
 }

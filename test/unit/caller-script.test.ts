@@ -77,3 +77,42 @@ describe('caller script: the caller answers what they hear', () => {
     expect(spoken(hear(script, Buffer.alloc(8000, 0x10)))).toBe(1);
   });
 });
+
+describe('caller script: off-script agent speech', () => {
+  const bargeIn = loadScenario('barge-in');
+  const bargeInLine = (turnIndex: number): Buffer => {
+    const turn = bargeIn.turns[turnIndex];
+    if (turn?.speaker !== 'agent') throw new Error(`turn ${turnIndex} is not the agent's`);
+    const speech = turn.outputs.find((output) => 'say' in output);
+    if (speech === undefined || !('say' in speech)) throw new Error(`turn ${turnIndex} has no speech`);
+    return bargeIn.audioOf(speech.audio);
+  };
+  const msOf = (audio: Buffer): number => (audio.length / FRAME_BYTES) * FRAME_MS;
+
+  it('when the agent plays the scenario’s own lines to their end, then none of it is off-script', () => {
+    const script = new CallerScript(scenario);
+    hear(script, agentLineOf(0));
+    finishSpeaking(script);
+    hear(script, agentLineOf(2));
+    expect(script.offScriptMs).toBe(0);
+  });
+
+  it('when the agent plays another scenario’s line, then it counts as off-script, even where it opens like one of the own lines, and the caller names the line it waits for', () => {
+    const script = new CallerScript(bargeIn);
+    hear(script, bargeInLine(0));
+    finishSpeaking(script);
+    const happyPathQuestion = agentLineOf(2);
+    hear(script, happyPathQuestion);
+    expect(script.offScriptMs).toBeGreaterThan(msOf(happyPathQuestion) / 2);
+    expect(script.offScriptAudio.length).toBeGreaterThan(0);
+    expect(script.expectedAgentLine).toBe('Sunny Side Lemonade, saved. Call back any time to finish. Goodbye.');
+  });
+
+  it('when an own line plays after off-script speech, then the count starts again from nothing', () => {
+    const script = new CallerScript(scenario);
+    hear(script, loadScenario('transfer').audioOf('agent-02.ulaw'));
+    expect(script.offScriptMs).toBeGreaterThan(0);
+    hear(script, agentLineOf(0));
+    expect(script.offScriptMs).toBe(0);
+  });
+});

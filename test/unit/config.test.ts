@@ -28,6 +28,17 @@ describe('configuration', () => {
     expect(wrong.error.problems.join('\n')).toContain('MAX_CALL_MINUTES');
   });
 
+  it('when MEDIA_MAX_PACE is left out, then a service without a model key takes the simulated phone’s 4× and one with a key real time; a set value always wins', () => {
+    const simulated = loadConfig({});
+    expect(simulated.ok && simulated.config.media.maxPace).toBe(4);
+    const withModel = loadConfig({ OPENAI_API_KEY: 'sk-test' });
+    expect(withModel.ok && withModel.config.media.maxPace).toBe(1);
+    const set = loadConfig({ MEDIA_MAX_PACE: '1' });
+    expect(set.ok && set.config.media.maxPace).toBe(1);
+    const setWithModel = loadConfig({ OPENAI_API_KEY: 'sk-test', MEDIA_MAX_PACE: '4' });
+    expect(setWithModel.ok && setWithModel.config.media.maxPace).toBe(4);
+  });
+
   it('when several settings are wrong, then every problem is reported at once', () => {
     const result = loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', PUBLIC_BASE_URL: 'ftp://x', NODE_ENV: 'staging' });
     expect(result.ok).toBe(false);
