@@ -1,5 +1,4 @@
 import { createInterface } from 'node:readline/promises';
-import { parseArgs } from 'node:util';
 import type { Client } from '@libsql/client';
 import { loadConfig } from '../config/config.ts';
 import { LoginThrottle } from '../staff/login-throttle.ts';
@@ -7,7 +6,7 @@ import { hashPassword, passwordProblem } from '../staff/password.ts';
 import { AuditLog } from '../store/audit-log.ts';
 import { openDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrations.ts';
-import { operatingSystemUser, plural } from './operator.ts';
+import { EXIT, operatingSystemUser, parseCommandLine, plural, UsageError } from './operator.ts';
 import { PasswordPrompt, PromptCancelled, type TerminalInput } from './password-prompt.ts';
 import {
   isStaffRole,
@@ -32,7 +31,6 @@ const USAGE = `Usage: npm run staff -- <command>
   reset-password <username>           set a new password (read as for add) and end their sessions
   list                                every account with its role, status and creation date`;
 
-const EXIT = { ok: 0, refused: 1, usage: 2 } as const;
 const SOURCE_ADDRESS = 'local';
 
 type Command =
@@ -40,9 +38,7 @@ type Command =
   | { readonly name: 'disable' | 'enable' | 'reset-password'; readonly username: string }
   | { readonly name: 'list' };
 
-// On Error, not AppError: they only pick main()'s exit code; no HTTP status or operational flag is read here.
-/** The command line does not say what to do: exit 2 with the usage. */
-class UsageError extends Error {}
+// On Error, not AppError: it only picks main()'s exit code.
 /** We understood, and say no (or could not): exit 1 with a message that says what to do next. */
 class Refusal extends Error {}
 
@@ -103,17 +99,7 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 function parseCommand(argv: readonly string[]): Command {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: { role: { type: 'string' } },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCommandLine(argv, { role: { type: 'string' } });
   const [name, username, ...extra] = parsed.positionals;
   const role = parsed.values.role;
   if (name === undefined) throw new UsageError('Which command?');

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { Client } from '@libsql/client';
 import { loadConfig } from '../config/config.ts';
 import { AuditLog } from '../store/audit-log.ts';
@@ -11,7 +10,7 @@ import {
   type SwitchState,
   type SwitchStatus,
 } from '../store/service-switches.ts';
-import { operatingSystemUser } from './operator.ts';
+import { EXIT, operatingSystemUser, parseCommandLine, UsageError } from './operator.ts';
 
 /**
  * npm run voice -- off|on|status and npm run sms -- off|on|status: the
@@ -22,7 +21,6 @@ import { operatingSystemUser } from './operator.ts';
  * from `local`.
  */
 
-const EXIT = { ok: 0, refused: 1, usage: 2 } as const;
 const SOURCE_ADDRESS = 'local';
 
 interface SwitchWords {
@@ -57,10 +55,6 @@ function usage(words: SwitchWords): string {
 }
 
 type Command = { readonly name: 'off' | 'on'; readonly reason: string | undefined } | { readonly name: 'status' };
-
-// On Error, not AppError: it only picks main()'s exit code.
-/** The command line does not say what to do: exit 2 with the usage. */
-class UsageError extends Error {}
 
 async function main(argv: readonly string[]): Promise<number> {
   const [switchName, ...rest] = argv;
@@ -106,17 +100,7 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 function parseCommand(argv: readonly string[]): Command {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: { reason: { type: 'string' } },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCommandLine(argv, { reason: { type: 'string' } });
   const [name, ...extra] = parsed.positionals;
   const { reason } = parsed.values;
   if (name === undefined) throw new UsageError('Which command: off, on or status?');

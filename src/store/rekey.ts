@@ -119,31 +119,10 @@ export async function rekeyDatabase(
     },
   );
 
-  await inBatches(
-    db,
-    {
-      sql: `SELECT call_sid, from_phone FROM calls
-          WHERE substr(from_phone, 1, length(?1)) != ?1 OR substr(from_phone_hash, 1, length(?2)) != ?2 LIMIT ?3`,
-      args: [tokenPrefix, hashPrefix, BATCH_ROWS],
-    },
-    (row) => {
-      const callSid = textColumn(row, 'call_sid');
-      const phone = cipher.decrypt(textColumn(row, 'from_phone'), callContext(callSid, 'from_phone'));
-      return {
-        sql: 'UPDATE calls SET from_phone = ?, from_phone_hash = ? WHERE call_sid = ? AND from_phone = ?',
-        args: [
-          cipher.encrypt(phone, callContext(callSid, 'from_phone')),
-          cipher.lookupHash(phone),
-          callSid,
-          textColumn(row, 'from_phone'),
-        ],
-      };
-    },
-    (n) => {
-      progress.calls += n;
-      onProgress(progress);
-    },
-  );
+  await inBatches(db, ...phoneColumnRewrite(cipher, CALL_PHONES, tokenPrefix, hashPrefix), (n) => {
+    progress.calls += n;
+    onProgress(progress);
+  });
 
   await inBatches(
     db,
@@ -192,33 +171,62 @@ export async function rekeyDatabase(
     },
   );
 
-  await inBatches(
-    db,
-    {
-      sql: `SELECT id, caller_phone FROM call_back_requests
-          WHERE substr(caller_phone, 1, length(?1)) != ?1 OR substr(caller_phone_hash, 1, length(?2)) != ?2 LIMIT ?3`,
-      args: [tokenPrefix, hashPrefix, BATCH_ROWS],
-    },
-    (row) => {
-      const id = textColumn(row, 'id');
-      const phone = cipher.decrypt(textColumn(row, 'caller_phone'), callBackContext(id, 'caller_phone'));
-      return {
-        sql: 'UPDATE call_back_requests SET caller_phone = ?, caller_phone_hash = ? WHERE id = ? AND caller_phone = ?',
-        args: [
-          cipher.encrypt(phone, callBackContext(id, 'caller_phone')),
-          cipher.lookupHash(phone),
-          id,
-          textColumn(row, 'caller_phone'),
-        ],
-      };
-    },
-    (n) => {
-      progress.callBacks += n;
-      onProgress(progress);
-    },
-  );
+  await inBatches(db, ...phoneColumnRewrite(cipher, CALL_BACK_PHONES, tokenPrefix, hashPrefix), (n) => {
+    progress.callBacks += n;
+    onProgress(progress);
+  });
 
   return progress;
+}
+
+/** A table whose personal value is one phone number, encrypted, with its keyed hash beside it. */
+interface PhoneColumn {
+  readonly table: string;
+  readonly id: string;
+  readonly phone: string;
+  readonly hash: string;
+  /** The encryption context of a row's number. */
+  readonly context: (id: string) => string;
+}
+
+const CALL_PHONES: PhoneColumn = {
+  table: 'calls',
+  id: 'call_sid',
+  phone: 'from_phone',
+  hash: 'from_phone_hash',
+  context: (callSid) => callContext(callSid, 'from_phone'),
+};
+
+const CALL_BACK_PHONES: PhoneColumn = {
+  table: 'call_back_requests',
+  id: 'id',
+  phone: 'caller_phone',
+  hash: 'caller_phone_hash',
+  context: (id) => callBackContext(id, 'caller_phone'),
+};
+
+/** The select and the rewrite that move one such table's numbers and hashes to the current key. */
+function phoneColumnRewrite(
+  cipher: FieldCipher,
+  c: PhoneColumn,
+  tokenPrefix: string,
+  hashPrefix: string,
+): [InStatement, (row: Record<string, unknown>) => InStatement] {
+  // The names are this module's own constants above, never input.
+  const select = {
+    sql: `SELECT ${c.id} AS id, ${c.phone} AS phone FROM ${c.table}
+        WHERE substr(${c.phone}, 1, length(?1)) != ?1 OR substr(${c.hash}, 1, length(?2)) != ?2 LIMIT ?3`,
+    args: [tokenPrefix, hashPrefix, BATCH_ROWS],
+  };
+  const rewrite = (row: Record<string, unknown>): InStatement => {
+    const id = textColumn(row, 'id');
+    const phone = cipher.decrypt(textColumn(row, 'phone'), c.context(id));
+    return {
+      sql: `UPDATE ${c.table} SET ${c.phone} = ?, ${c.hash} = ? WHERE ${c.id} = ? AND ${c.phone} = ?`,
+      args: [cipher.encrypt(phone, c.context(id)), cipher.lookupHash(phone), id, textColumn(row, 'phone')],
+    };
+  };
+  return [select, rewrite];
 }
 
 /** Selects rows still under an old key, rewrites them in one transaction, and repeats until none are left. */

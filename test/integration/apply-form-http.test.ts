@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventFormFields, FormClient } from '../support/form-client.ts';
 import { startTestService, type TestService } from '../support/service.ts';
+import { clearApplications } from '../support/database.ts';
 
 /** The web form over real HTTP, against the real service and a real libSQL file. */
 let service: TestService;
@@ -16,10 +17,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   client = new FormClient(service.url);
-  await service.db.batch(
-    ['DELETE FROM sms_outbox', 'DELETE FROM application_fields', 'DELETE FROM applications'],
-    'write',
-  );
+  await clearApplications(service.db);
 });
 
 async function count(table: string): Promise<number> {

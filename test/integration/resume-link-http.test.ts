@@ -3,6 +3,7 @@ import { RESUME_PATH_PREFIX, ResumeLinks } from '../../src/web/resume-link.ts';
 import { testDataKeys, TEST_KEY_B } from '../support/keys.ts';
 import { eventFormFields, FormClient, hiddenValue } from '../support/form-client.ts';
 import { draftTools, startWebService, type WebService } from '../support/web-service.ts';
+import { clearApplications } from '../support/database.ts';
 
 /**
  * "Resume anywhere" over real HTTP against a real libSQL file: a draft begun
@@ -79,10 +80,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   client = new FormClient(service.url);
-  await service.db.batch(
-    ['DELETE FROM sms_outbox', 'DELETE FROM application_fields', 'DELETE FROM applications'],
-    'write',
-  );
+  await clearApplications(service.db);
 });
 
 async function voiceDraft(

@@ -4,6 +4,7 @@ import { RESUME_PATH_PREFIX } from '../../src/web/resume-link.ts';
 import { eventFormFields, FormClient, hiddenValue } from '../support/form-client.ts';
 import { cipher } from '../support/sms.ts';
 import { draftTools, startWebService, type WebService } from '../support/web-service.ts';
+import { clearApplications } from '../support/database.ts';
 
 /**
  * "Save and finish later" over real HTTP on the whole service and a libSQL file: the form's second button keeps
@@ -27,10 +28,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   client = new FormClient(service.url);
-  await service.db.batch(
-    ['DELETE FROM sms_outbox', 'DELETE FROM application_fields', 'DELETE FROM applications'],
-    'write',
-  );
+  await clearApplications(service.db);
 });
 
 /** Part of an event application as typed so far: three answers, one of them (the email) not valid. */

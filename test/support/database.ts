@@ -24,3 +24,8 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/** Empties the applications and the texts queued for them, so each test of a shared service starts from none. */
+export async function clearApplications(db: Client): Promise<void> {
+  await db.batch(['DELETE FROM sms_outbox', 'DELETE FROM application_fields', 'DELETE FROM applications'], 'write');
+}
