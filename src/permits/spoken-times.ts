@@ -14,6 +14,7 @@ export type TimeReading =
   | { kind: 'unreadable' };
 
 const MAX_INPUT_LENGTH = 80;
+const DIGITS_HYPHENATED = /\d\s*-\s*\d/;
 const HALF_DAY = 12;
 
 type Meridiem = 'am' | 'pm' | 'noon' | 'midnight';
@@ -40,12 +41,13 @@ export function readSpokenTime(text: string, language: NumberLanguage = 'en'): T
   if (text.length > MAX_INPUT_LENGTH) return { kind: 'unreadable' };
   const said = plainWords(text)
     .replace(/[,!?]/g, ' ')
-    .replace(/\b(?:o'?\s?clock|hours|hrs|en punto|horas)\b/g, ' ')
+    .replace(/\b(?:o['’]?\s?clock|hours|hrs|en punto|horas)\b/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/^(?:at|around|about|a las|las|la|from|de|desde|between|entre)\s+/, '');
-  // One time first: "quarter to five" is a time, not a range from a quarter to five.
-  const heard = heardTime(said, language);
+  // One time first: "quarter to five" is a time, not a range from a quarter to five. A hyphen between two numbers
+  // ("9-5") is a range, never a time with its minutes ("9:05").
+  const heard = DIGITS_HYPHENATED.test(said) ? undefined : heardTime(said, language);
   if (heard !== undefined) return resolved(heard);
   const range = splitRange(said, language);
   return range === undefined ? { kind: 'unreadable' } : readRange(range[0], range[1], language);
