@@ -97,7 +97,12 @@ export class ResumeLinks {
 
   /** The link to text to the applicant; valid for the configured time from now. */
   linkFor(applicationId: string): string {
-    return `${this.#base}${RESUME_PATH_PREFIX}${this.tokenFor(applicationId)}`;
+    return this.linkWith(this.tokenFor(applicationId));
+  }
+
+  /** The link that carries `token` (one tokenFor made): for a page that shows both, without signing twice. */
+  linkWith(token: string): string {
+    return `${this.#base}${RESUME_PATH_PREFIX}${token}`;
   }
 
   /** The part of the link after RESUME_PATH_PREFIX. */

@@ -68,7 +68,7 @@ export function saveRoutes(deps: SaveRoutesDeps): Router {
       .type('html')
       .send(
         savedPage({
-          link: links.linkFor(view.draft.id),
+          link: links.linkWith(token),
           token,
           validDays: links.validDays,
           notSaved: view.notSaved,
