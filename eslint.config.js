@@ -7,7 +7,8 @@ import tseslint from 'typescript-eslint';
 import { importBoundaries } from './eslint.boundaries.js';
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'data/', 'coverage/'] },
+  // build/ holds generated output: reports, the SBOM, and Stryker's sandboxes (left behind when a run is stopped).
+  { ignores: ['node_modules/', 'data/', 'coverage/', 'build/'] },
   js.configs.recommended,
   security.configs.recommended,
   {
