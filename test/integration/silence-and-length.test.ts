@@ -11,6 +11,8 @@ import { eventually } from '../support/wait.ts';
  * the margins generous: nothing here asserts how soon, only what, in which order, and what was kept.
  */
 let rig: VoiceRig | undefined;
+/** The calls play at four times real time (the service paces its audio to match): what is checked is order, not speed. */
+const SPEED = 4;
 
 afterEach(async () => {
   await rig?.close();
@@ -39,12 +41,14 @@ async function storedEnding(r: VoiceRig, callSid: string) {
 
 describe('a caller who goes silent', () => {
   it('when the caller says nothing after a question, then they are asked once if still there, then told their answers are kept, and the call ends with the draft intact', async () => {
-    // 3 s: well past the caller's own pause before answering (the simulated caller starts 0.6 s after the agent).
+    // 2 s: well past the caller's own pause before answering (the simulated caller starts 0.6 s of phone time, at
+    // four times real time 0.15 s, after the agent).
     rig = await startVoiceRig('caller-goes-silent', {}, undefined, {
-      CALLER_SILENCE_SECONDS: '3',
+      CALLER_SILENCE_SECONDS: '2',
+      MEDIA_MAX_PACE: String(SPEED),
       MAX_CALL_MINUTES: '0',
     });
-    const result = await rig.call({ realTimeFactor: 2 });
+    const result = await rig.call({ realTimeFactor: SPEED });
 
     expect(result.errors).toEqual([]);
     expect(result.endedBy).toBe('service');
@@ -71,10 +75,11 @@ describe('a caller who goes silent', () => {
 describe('a caller who answers the still-there question', () => {
   it('when the caller answers after being asked if still there, then the call goes on, and a later silence is asked about again before any goodbye', async () => {
     rig = await startVoiceRig('caller-still-there', {}, undefined, {
-      CALLER_SILENCE_SECONDS: '3',
+      CALLER_SILENCE_SECONDS: '2',
+      MEDIA_MAX_PACE: String(SPEED),
       MAX_CALL_MINUTES: '0',
     });
-    const result = await rig.call({ realTimeFactor: 2 });
+    const result = await rig.call({ realTimeFactor: SPEED });
 
     expect(result.errors).toEqual([]);
     expect(result.endedBy).toBe('service');
@@ -97,13 +102,14 @@ describe('a caller who answers the still-there question', () => {
 
 describe('a call that reaches its length limit', () => {
   it('when the call reaches MAX_CALL_MINUTES, then the agent wraps up at the next quiet moment, saying the answers are kept, and the call ends with every answer in the draft', async () => {
-    // 0.3 minutes (18 s): the scripted conversation takes about 10 s at twice real time, so the limit falls while
+    // 0.15 minutes (9 s): the scripted conversation takes about 4 s at four times real time, so the limit falls while
     // the caller is thinking over the last question. Silence is off so that only the limit can end this call.
     rig = await startVoiceRig('call-too-long', {}, undefined, {
       CALLER_SILENCE_SECONDS: '0',
-      MAX_CALL_MINUTES: '0.3',
+      MAX_CALL_MINUTES: '0.15',
+      MEDIA_MAX_PACE: String(SPEED),
     });
-    const result = await rig.call({ realTimeFactor: 2 });
+    const result = await rig.call({ realTimeFactor: SPEED });
 
     expect(result.errors).toEqual([]);
     expect(result.endedBy).toBe('service');
