@@ -17,7 +17,7 @@ const MAX_INPUT_LENGTH = 80;
 const DIGITS_HYPHENATED = /\d\s*-\s*\d/;
 const HALF_DAY = 12;
 
-type Meridiem = 'am' | 'pm' | 'noon' | 'midnight';
+type Meridiem = 'am' | 'pm';
 
 /** One clock time as heard: hour and minute, and the part of the day when one was said. */
 interface HeardTime {
@@ -59,12 +59,9 @@ function splitRange(said: string, language: NumberLanguage): readonly [string, s
   for (const separator of separators) {
     const at = said.indexOf(separator);
     if (at > 0) {
-      const first = said.slice(0, at).trim();
-      const second = said
-        .slice(at + separator.length)
-        .trim()
-        .replace(/^(?:las|la)\s+/, '');
-      if (first !== '' && second !== '') return [first, second];
+      // "de las nueve a las cinco": the article goes with each end. An empty end ("9-") is no time.
+      const end = (part: string) => part.trim().replace(/^(?:las|la)\s+/, '');
+      return [end(said.slice(0, at)), end(said.slice(at + separator.length))];
     }
   }
   return undefined;
@@ -93,12 +90,16 @@ function rangeTimes(open: HeardTime, close: HeardTime): readonly [number | undef
   if (known(open)) {
     const start = minutesOf(open);
     if (start === undefined) return [undefined, undefined];
-    const same = minutesOf({ ...close, meridiem: open.meridiem === 'pm' ? 'pm' : 'am' });
+    // The morning if that closes after the opening ("9 am to 11"), else the afternoon ("6 pm to 11"): after a
+    // pm opening only the afternoon can.
+    const same = minutesOf({ ...close, meridiem: 'am' });
     return [start, same !== undefined && same > start ? same : minutesOf({ ...close, meridiem: 'pm' })];
   }
-  // Neither said: only the working-day reading, a morning opening and an afternoon close ("9 to 5", "8 to 4:30").
-  if (close.hour > open.hour || open.hour > HALF_DAY || close.hour > HALF_DAY) return [undefined, undefined];
-  return [minutesOf({ ...open, meridiem: 'am' }), minutesOf({ ...close, meridiem: 'pm' })];
+  // Neither said: only the working-day reading, a morning (or noon) opening and an afternoon close ("9 to 5",
+  // "8 to 4:30", "12 to 5"). Hours past 12 have no morning or afternoon: minutesOf refuses them.
+  if (close.hour > open.hour) return [undefined, undefined];
+  const opening = open.hour === HALF_DAY ? 'pm' : 'am';
+  return [minutesOf({ ...open, meridiem: opening }), minutesOf({ ...close, meridiem: 'pm' })];
 }
 
 function resolved(heard: HeardTime): TimeReading {
@@ -111,9 +112,6 @@ function resolved(heard: HeardTime): TimeReading {
 
 /** Minutes after midnight, or undefined when the part of the day is needed and was not said (or the time is not one). */
 function minutesOf(t: HeardTime): number | undefined {
-  if (t.minute > 59) return undefined;
-  if (t.meridiem === 'noon') return t.hour === HALF_DAY ? HALF_DAY * 60 + t.minute : undefined;
-  if (t.meridiem === 'midnight') return t.hour === HALF_DAY ? t.minute : undefined;
   if (t.meridiem === undefined) {
     if (!t.twentyFourHour || t.hour > 23) return undefined;
     return t.hour * 60 + t.minute;
@@ -123,9 +121,10 @@ function minutesOf(t: HeardTime): number | undefined {
 }
 
 function heardTime(phrase: string, language: NumberLanguage): HeardTime | undefined {
-  let rest = phrase.trim();
-  if (/^(?:12 |twelve |doce )?(?:noon|midday|mediodia)$/.test(rest)) return noonOrMidnight('noon');
-  if (/^(?:12 |twelve |doce )?(?:midnight|medianoche)$/.test(rest)) return noonOrMidnight('midnight');
+  // Noon is 12 pm and midnight 12 am.
+  if (/^(?:12 |twelve |doce )?(?:noon|midday|mediodia)$/.test(phrase)) return twelve('pm');
+  if (/^(?:12 |twelve |doce )?(?:midnight|medianoche)$/.test(phrase)) return twelve('am');
+  let rest = phrase;
   let meridiem: Meridiem | undefined;
   for (const [pattern, part] of PARTS_OF_DAY) {
     const match = pattern.exec(rest);
@@ -137,12 +136,14 @@ function heardTime(phrase: string, language: NumberLanguage): HeardTime | undefi
   }
   // "12 at night" is midnight, "12 in the afternoon" noon.
   const clockTime = clockOf(rest, language);
-  if (clockTime === undefined) return undefined;
+  // "9:75" is no time, whether or not a part of the day was said.
+  if (clockTime === undefined || clockTime.minute > 59) return undefined;
   if (clockTime.hour === HALF_DAY && meridiem === 'pm' && /night|noche/.test(phrase)) meridiem = 'am';
-  return { ...clockTime, meridiem, twentyFourHour: clockTime.twentyFourHour && meridiem === undefined };
+  // A part of the day said with a 24-hour time ("17:00 pm") is checked against it by minutesOf.
+  return { ...clockTime, meridiem };
 }
 
-function noonOrMidnight(meridiem: 'noon' | 'midnight'): HeardTime {
+function twelve(meridiem: Meridiem): HeardTime {
   return { hour: HALF_DAY, minute: 0, meridiem, twentyFourHour: false };
 }
 
@@ -159,10 +160,11 @@ function clockOf(
     const minuteText = digits[2];
     const hour = Number(hourText);
     // "17:00", "09:30", "0930" and "17" are a 24-hour clock; "9" and "9:30" are not.
-    const twentyFourHour = (hourText.length === 2 && (minuteText !== undefined || hour > HALF_DAY)) || hour > HALF_DAY;
+    const twentyFourHour = hourText.length === 2 && (minuteText !== undefined || hour > HALF_DAY);
     return { hour, minute: minuteText === undefined ? 0 : Number(minuteText), twentyFourHour };
   }
-  const words = rest.split(/[\s-]+/).filter((w) => w !== '' && w !== 'and');
+  // "and" is not dropped: "between 9 and 5" is a range, not 9:05.
+  const words = rest.split(/[\s-]+/).filter((w) => w !== '');
   // Input is cut to MAX_INPUT_LENGTH first, and the repeats are bounded by it.
   // eslint-disable-next-line security/detect-unsafe-regex
   const past = /^(half|quarter|\d+|[a-z]+(?: [a-z]+)?) past (.+)$/.exec(words.join(' '));
