@@ -147,7 +147,10 @@ function twelve(meridiem: Meridiem): HeardTime {
   return { hour: HALF_DAY, minute: 0, meridiem, twentyFourHour: false };
 }
 
-/** "9", "9:30", "0930", "17:00", "nine thirty", "half past nine", "quarter to five", "nueve y media". */
+/**
+ * "9", "9:30", "0930", "17:00", "nine thirty", "half past nine", "quarter to five", "nueve y media". An hour said
+ * in words is any number word: past 12 it has no morning or evening, and minutesOf refuses it.
+ */
 function clockOf(
   rest: string,
   language: NumberLanguage,
@@ -169,7 +172,7 @@ function clockOf(
   // eslint-disable-next-line security/detect-unsafe-regex
   const past = /^(half|quarter|\d+|[a-z]+(?: [a-z]+)?) past (.+)$/.exec(words.join(' '));
   if (past) {
-    const hour = hourWord(past[2] ?? '', language);
+    const hour = numberWord(past[2] ?? '', language);
     const minute =
       past[1] === 'half' ? 30 : past[1] === 'quarter' ? 15 : minuteWords((past[1] ?? '').split(' '), language);
     return hour === undefined || minute === undefined ? undefined : { hour, minute, twentyFourHour: false };
@@ -177,15 +180,16 @@ function clockOf(
   // Only "quarter to" and "ten minutes to": "nine to five" is a range.
   const to = /^(quarter|[a-z0-9 ]+ minutes) to (.+)$/.exec(words.join(' '));
   if (to) {
-    const hour = hourWord(to[2] ?? '', language);
+    const hour = numberWord(to[2] ?? '', language);
     const before = to[1] === 'quarter' ? 15 : minuteWords((to[1] ?? '').replace(/ minutes$/, '').split(' '), language);
-    if (hour === undefined || before === undefined || before === 0) return undefined;
+    // "zero minutes to nine" (minute 60) is refused with the other minutes past 59, by heardTime.
+    if (hour === undefined || before === undefined) return undefined;
     return { hour: hour === 1 ? HALF_DAY : hour - 1, minute: 60 - before, twentyFourHour: false };
   }
   if (language === 'es') {
     const spanish = /^(.+?) (y|menos) (media|cuarto|.+)$/.exec(words.join(' '));
     if (spanish) {
-      const hour = hourWord(spanish[1] ?? '', language);
+      const hour = numberWord(spanish[1] ?? '', language);
       const amount =
         spanish[3] === 'media'
           ? 30
@@ -198,15 +202,10 @@ function clockOf(
     }
   }
   const [first, ...others] = words;
-  const hour = first === undefined ? undefined : hourWord(first, language);
+  const hour = first === undefined ? undefined : numberWord(first, language);
   if (hour === undefined) return undefined;
-  const minute = others.length === 0 ? 0 : minuteWords(others, language);
+  const minute = minuteWords(others, language);
   return minute === undefined ? undefined : { hour, minute, twentyFourHour: false };
-}
-
-function hourWord(word: string, language: NumberLanguage): number | undefined {
-  const hour = numberWord(word.trim(), language);
-  return hour !== undefined && hour >= 0 && hour <= 23 ? hour : undefined;
 }
 
 /** "thirty", "forty five", "oh five", "15": the minutes after the hour. */

@@ -29,7 +29,7 @@ describe('a North American number as callers say or write it', () => {
     '425:555:0187',
     `425 555 0187${' '.repeat(108)}`,
   ])('when a caller says "%s", then the number is +1 425 555 0187', (said) => {
-    expect(readSpokenPhone(said)).toEqual(phone());
+    expect(readSpokenPhone(said)).toStrictEqual(phone());
   });
 
   it.each([
@@ -41,11 +41,11 @@ describe('a North American number as callers say or write it', () => {
     // Digits in the other language are read too: callers mix them.
     'cuatro dos cinco five five five zero one eight seven',
   ])('when a Spanish caller says "%s", then the number is +1 425 555 0187', (said) => {
-    expect(readSpokenPhone(said, 'es')).toEqual(phone());
+    expect(readSpokenPhone(said, 'es')).toStrictEqual(phone());
   });
 
   it('when an English caller says some digits in Spanish, then they are read too', () => {
-    expect(readSpokenPhone('four two five cinco cinco cinco oh one eight seven')).toEqual(phone());
+    expect(readSpokenPhone('four two five cinco cinco cinco oh one eight seven')).toStrictEqual(phone());
   });
 });
 
@@ -62,11 +62,11 @@ describe('an extension at the end', () => {
     ['425 555 0187 extension 1-2', '12'],
     ['+1 425 555 0187 ext 7', '7'],
   ])('when a caller says "%s", then the extension is %s', (said, extension) => {
-    expect(readSpokenPhone(said)).toEqual(phone(extension));
+    expect(readSpokenPhone(said)).toStrictEqual(phone(extension));
   });
 
   it('when a Spanish caller says "extensión" and the digits, then the extension is read', () => {
-    expect(readSpokenPhone('425 555 0187 extensión uno dos', 'es')).toEqual(phone('12'));
+    expect(readSpokenPhone('425 555 0187 extensión uno dos', 'es')).toStrictEqual(phone('12'));
   });
 
   it.each([
@@ -75,22 +75,23 @@ describe('an extension at the end', () => {
     '425 555 0187 extension banana',
     '425 555 0187 extension',
   ])('when "%s" is said, then the extension is not dropped but the answer asked again', (said) => {
-    expect(readSpokenPhone(said)).toEqual(unreadable('4255550187'));
+    expect(readSpokenPhone(said)).toStrictEqual(unreadable('4255550187'));
   });
 
   it('when a Spanish caller says an extension as one number word, then the answer is asked again', () => {
-    expect(readSpokenPhone('425 555 0187 extensión doce', 'es')).toEqual(unreadable('4255550187'));
+    expect(readSpokenPhone('425 555 0187 extensión doce', 'es')).toStrictEqual(unreadable('4255550187'));
   });
 });
 
 describe('numbers that are not taken', () => {
   it('when a British number is given with its country code, then the caller is told it is not North American', () => {
-    expect(readSpokenPhone('+44 20 7946 0018')).toEqual({ kind: 'not-north-american', country: 'GB' });
-    expect(readSpokenPhone('+44 20 7946 0018 ext 5')).toEqual({ kind: 'not-north-american', country: 'GB' });
+    expect(readSpokenPhone('+44 20 7946 0018')).toStrictEqual({ kind: 'not-north-american', country: 'GB' });
+    expect(readSpokenPhone(' +44 20 7946 0018 ')).toStrictEqual({ kind: 'not-north-american', country: 'GB' });
+    expect(readSpokenPhone('+44 20 7946 0018 ext 5')).toStrictEqual({ kind: 'not-north-american', country: 'GB' });
   });
 
   it('when an international number of no country is given, then it is not North American, with no country named', () => {
-    expect(readSpokenPhone('+800 1234 5678')).toEqual({ kind: 'not-north-american' });
+    expect(readSpokenPhone('+800 1234 5678')).toStrictEqual({ kind: 'not-north-american' });
   });
 
   it.each([
@@ -107,11 +108,15 @@ describe('numbers that are not taken', () => {
     ['call me maybe', ''],
     ['425 555 0187 twelve', ''],
     ['', ''],
+    // A word that mixes digits with other characters is not read at all.
+    ['425 555 0187#', ''],
+    ['#425 555 0187', ''],
+    ['call me extension twelve', ''],
   ])('when "%s" is said, then no number is read and the digits heard are %j', (said, digits) => {
-    expect(readSpokenPhone(said)).toEqual(unreadable(digits));
+    expect(readSpokenPhone(said)).toStrictEqual(unreadable(digits));
   });
 
   it('when the answer is longer than any phone number is said, then nothing of it is read', () => {
-    expect(readSpokenPhone(`425 555 0187${' '.repeat(109)}`)).toEqual(unreadable(''));
+    expect(readSpokenPhone(`425 555 0187${' '.repeat(109)}`)).toStrictEqual(unreadable(''));
   });
 });

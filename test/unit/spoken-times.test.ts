@@ -71,6 +71,7 @@ describe('one time as callers say it', () => {
     ['forty-five past nine pm', '21:45'],
     ['twenty minutes to nine pm', '20:40'],
     ['nine oh five pm', '21:05'],
+    ['nine fifty nine pm', '21:59'],
   ])('when a caller says "%s" in another common way, then it is %s', (said, time) => {
     expect(readSpokenTime(said)).toEqual(at(time));
   });
@@ -115,12 +116,22 @@ describe('one time as callers say it', () => {
     '9 past 25',
     'quarter past ninety',
     'nine and thirty pm',
+    'in the evening',
+    'seventy past nine pm',
+    'quarter to twenty five pm',
+    'seventy minutes to nine pm',
   ])('when "%s" is said, then it is unreadable', (said) => {
     expect(readSpokenTime(said)).toEqual({ kind: 'unreadable' });
   });
 
   it('when a Spanish caller says an hour past the clock, then it is unreadable', () => {
     expect(readSpokenTime('veinticinco y media', 'es')).toEqual({ kind: 'unreadable' });
+    expect(readSpokenTime('veinticinco y media de la noche', 'es')).toEqual({ kind: 'unreadable' });
+    expect(readSpokenTime('nueve y setenta de la noche', 'es')).toEqual({ kind: 'unreadable' });
+  });
+
+  it('when a dash is left dangling after the hour, then it is ignored', () => {
+    expect(readSpokenTime('9 -')).toEqual({ kind: 'needs-meridiem', hour: 9, minute: 0 });
   });
 
   it('when the answer is exactly at the length bound, then it is still read', () => {
@@ -183,6 +194,8 @@ describe('a day’s hours said as a range', () => {
     ['noon to 5', '12:00', '17:00'],
     ['midnight to 6', '00:00', '06:00'],
     ['half past nine to five', '09:30', '17:00'],
+    // Typed in the form, with spaces around the dash.
+    ['9 am - 5 pm', '09:00', '17:00'],
   ])('when a caller says "%s" (more ways), then the hours are %s to %s', (said, open, close) => {
     expect(readSpokenTime(said)).toEqual(from(open, close));
   });
