@@ -46,7 +46,9 @@ export function readSpokenPhone(text: string, language: NumberLanguage = 'en'): 
   const extensionMatch = EXTENSION.exec(text);
   const number = extensionMatch === null ? text : text.slice(0, extensionMatch.index);
   const extension = extensionMatch === null ? undefined : digitsOf(extensionMatch[1] ?? '', language);
-  if (extension === '') return { kind: 'unreadable', digitsHeard: digitsOf(number, language) ?? '' };
+  // An extension said but not read digit by digit ("extension twelve") is asked again, never dropped.
+  if (extensionMatch !== null && (extension ?? '') === '')
+    return { kind: 'unreadable', digitsHeard: digitsOf(number, language) ?? '' };
 
   // A written number with a country code ("+44 20 7946 0018") is libphonenumber's to judge.
   if (number.trim().startsWith('+')) {

@@ -17,7 +17,7 @@ const MAX_INPUT_LENGTH = 80;
 const DIGITS_HYPHENATED = /\d\s*-\s*\d/;
 const HALF_DAY = 12;
 
-type Meridiem = 'am' | 'pm' | 'noon' | 'midnight';
+type Meridiem = 'am' | 'pm';
 
 /** One clock time as heard: hour and minute, and the part of the day when one was said. */
 interface HeardTime {
@@ -59,12 +59,9 @@ function splitRange(said: string, language: NumberLanguage): readonly [string, s
   for (const separator of separators) {
     const at = said.indexOf(separator);
     if (at > 0) {
-      const first = said.slice(0, at).trim();
-      const second = said
-        .slice(at + separator.length)
-        .trim()
-        .replace(/^(?:las|la)\s+/, '');
-      if (first !== '' && second !== '') return [first, second];
+      // "de las nueve a las cinco": the article goes with each end. An empty end ("9-") is no time.
+      const end = (part: string) => part.trim().replace(/^(?:las|la)\s+/, '');
+      return [end(said.slice(0, at)), end(said.slice(at + separator.length))];
     }
   }
   return undefined;
@@ -93,12 +90,16 @@ function rangeTimes(open: HeardTime, close: HeardTime): readonly [number | undef
   if (known(open)) {
     const start = minutesOf(open);
     if (start === undefined) return [undefined, undefined];
-    const same = minutesOf({ ...close, meridiem: open.meridiem === 'pm' ? 'pm' : 'am' });
+    // The morning if that closes after the opening ("9 am to 11"), else the afternoon ("6 pm to 11"): after a
+    // pm opening only the afternoon can.
+    const same = minutesOf({ ...close, meridiem: 'am' });
     return [start, same !== undefined && same > start ? same : minutesOf({ ...close, meridiem: 'pm' })];
   }
-  // Neither said: only the working-day reading, a morning opening and an afternoon close ("9 to 5", "8 to 4:30").
-  if (close.hour > open.hour || open.hour > HALF_DAY || close.hour > HALF_DAY) return [undefined, undefined];
-  return [minutesOf({ ...open, meridiem: 'am' }), minutesOf({ ...close, meridiem: 'pm' })];
+  // Neither said: only the working-day reading, a morning (or noon) opening and an afternoon close ("9 to 5",
+  // "8 to 4:30", "12 to 5"). Hours past 12 have no morning or afternoon: minutesOf refuses them.
+  if (close.hour > open.hour) return [undefined, undefined];
+  const opening = open.hour === HALF_DAY ? 'pm' : 'am';
+  return [minutesOf({ ...open, meridiem: opening }), minutesOf({ ...close, meridiem: 'pm' })];
 }
 
 function resolved(heard: HeardTime): TimeReading {
@@ -111,9 +112,6 @@ function resolved(heard: HeardTime): TimeReading {
 
 /** Minutes after midnight, or undefined when the part of the day is needed and was not said (or the time is not one). */
 function minutesOf(t: HeardTime): number | undefined {
-  if (t.minute > 59) return undefined;
-  if (t.meridiem === 'noon') return t.hour === HALF_DAY ? HALF_DAY * 60 + t.minute : undefined;
-  if (t.meridiem === 'midnight') return t.hour === HALF_DAY ? t.minute : undefined;
   if (t.meridiem === undefined) {
     if (!t.twentyFourHour || t.hour > 23) return undefined;
     return t.hour * 60 + t.minute;
@@ -123,9 +121,10 @@ function minutesOf(t: HeardTime): number | undefined {
 }
 
 function heardTime(phrase: string, language: NumberLanguage): HeardTime | undefined {
-  let rest = phrase.trim();
-  if (/^(?:12 |twelve |doce )?(?:noon|midday|mediodia)$/.test(rest)) return noonOrMidnight('noon');
-  if (/^(?:12 |twelve |doce )?(?:midnight|medianoche)$/.test(rest)) return noonOrMidnight('midnight');
+  // Noon is 12 pm and midnight 12 am.
+  if (/^(?:12 |twelve |doce )?(?:noon|midday|mediodia)$/.test(phrase)) return twelve('pm');
+  if (/^(?:12 |twelve |doce )?(?:midnight|medianoche)$/.test(phrase)) return twelve('am');
+  let rest = phrase;
   let meridiem: Meridiem | undefined;
   for (const [pattern, part] of PARTS_OF_DAY) {
     const match = pattern.exec(rest);
@@ -137,16 +136,21 @@ function heardTime(phrase: string, language: NumberLanguage): HeardTime | undefi
   }
   // "12 at night" is midnight, "12 in the afternoon" noon.
   const clockTime = clockOf(rest, language);
-  if (clockTime === undefined) return undefined;
+  // "9:75" is no time, whether or not a part of the day was said.
+  if (clockTime === undefined || clockTime.minute > 59) return undefined;
   if (clockTime.hour === HALF_DAY && meridiem === 'pm' && /night|noche/.test(phrase)) meridiem = 'am';
-  return { ...clockTime, meridiem, twentyFourHour: clockTime.twentyFourHour && meridiem === undefined };
+  // A part of the day said with a 24-hour time ("17:00 pm") is checked against it by minutesOf.
+  return { ...clockTime, meridiem };
 }
 
-function noonOrMidnight(meridiem: 'noon' | 'midnight'): HeardTime {
+function twelve(meridiem: Meridiem): HeardTime {
   return { hour: HALF_DAY, minute: 0, meridiem, twentyFourHour: false };
 }
 
-/** "9", "9:30", "0930", "17:00", "nine thirty", "half past nine", "quarter to five", "nueve y media". */
+/**
+ * "9", "9:30", "0930", "17:00", "nine thirty", "half past nine", "quarter to five", "nueve y media". An hour said
+ * in words is any number word: past 12 it has no morning or evening, and minutesOf refuses it.
+ */
 function clockOf(
   rest: string,
   language: NumberLanguage,
@@ -159,15 +163,16 @@ function clockOf(
     const minuteText = digits[2];
     const hour = Number(hourText);
     // "17:00", "09:30", "0930" and "17" are a 24-hour clock; "9" and "9:30" are not.
-    const twentyFourHour = (hourText.length === 2 && (minuteText !== undefined || hour > HALF_DAY)) || hour > HALF_DAY;
+    const twentyFourHour = hourText.length === 2 && (minuteText !== undefined || hour > HALF_DAY);
     return { hour, minute: minuteText === undefined ? 0 : Number(minuteText), twentyFourHour };
   }
-  const words = rest.split(/[\s-]+/).filter((w) => w !== '' && w !== 'and');
+  // "and" is not dropped: "between 9 and 5" is a range, not 9:05.
+  const words = rest.split(/[\s-]+/).filter((w) => w !== '');
   // Input is cut to MAX_INPUT_LENGTH first, and the repeats are bounded by it.
   // eslint-disable-next-line security/detect-unsafe-regex
   const past = /^(half|quarter|\d+|[a-z]+(?: [a-z]+)?) past (.+)$/.exec(words.join(' '));
   if (past) {
-    const hour = hourWord(past[2] ?? '', language);
+    const hour = numberWord(past[2] ?? '', language);
     const minute =
       past[1] === 'half' ? 30 : past[1] === 'quarter' ? 15 : minuteWords((past[1] ?? '').split(' '), language);
     return hour === undefined || minute === undefined ? undefined : { hour, minute, twentyFourHour: false };
@@ -175,15 +180,16 @@ function clockOf(
   // Only "quarter to" and "ten minutes to": "nine to five" is a range.
   const to = /^(quarter|[a-z0-9 ]+ minutes) to (.+)$/.exec(words.join(' '));
   if (to) {
-    const hour = hourWord(to[2] ?? '', language);
+    const hour = numberWord(to[2] ?? '', language);
     const before = to[1] === 'quarter' ? 15 : minuteWords((to[1] ?? '').replace(/ minutes$/, '').split(' '), language);
-    if (hour === undefined || before === undefined || before === 0) return undefined;
+    // "zero minutes to nine" (minute 60) is refused with the other minutes past 59, by heardTime.
+    if (hour === undefined || before === undefined) return undefined;
     return { hour: hour === 1 ? HALF_DAY : hour - 1, minute: 60 - before, twentyFourHour: false };
   }
   if (language === 'es') {
     const spanish = /^(.+?) (y|menos) (media|cuarto|.+)$/.exec(words.join(' '));
     if (spanish) {
-      const hour = hourWord(spanish[1] ?? '', language);
+      const hour = numberWord(spanish[1] ?? '', language);
       const amount =
         spanish[3] === 'media'
           ? 30
@@ -196,15 +202,10 @@ function clockOf(
     }
   }
   const [first, ...others] = words;
-  const hour = first === undefined ? undefined : hourWord(first, language);
+  const hour = first === undefined ? undefined : numberWord(first, language);
   if (hour === undefined) return undefined;
-  const minute = others.length === 0 ? 0 : minuteWords(others, language);
+  const minute = minuteWords(others, language);
   return minute === undefined ? undefined : { hour, minute, twentyFourHour: false };
-}
-
-function hourWord(word: string, language: NumberLanguage): number | undefined {
-  const hour = numberWord(word.trim(), language);
-  return hour !== undefined && hour >= 0 && hour <= 23 ? hour : undefined;
 }
 
 /** "thirty", "forty five", "oh five", "15": the minutes after the hour. */

@@ -4,7 +4,7 @@
  * slash apply".
  */
 export function spokenWebAddress(url: URL): string {
-  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+  const path = url.pathname.replace(/\/$/, '');
   return `${url.host}${path}`
     .split('')
     .map((character) => SPOKEN_PUNCTUATION.get(character) ?? character)

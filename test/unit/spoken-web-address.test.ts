@@ -14,6 +14,14 @@ describe('spokenWebAddress', () => {
       '127 dot 0 dot 0 dot 1 colon 3000 slash apply',
     );
   });
+
+  it('when the address is a site root, then no slash is said', () => {
+    expect(spokenWebAddress(new URL('https://permit-line.example.gov/'))).toBe('permit dash line dot example dot gov');
+  });
+
+  it('when the host is written with its final dot, then the dot is said and no space trails', () => {
+    expect(spokenWebAddress(new URL('https://permits.example.gov./'))).toBe('permits dot example dot gov dot');
+  });
 });
 
 describe('quotedWords', () => {
