@@ -480,8 +480,8 @@ function singleChronoResult(
   const parser = context.language === 'es' ? chrono.es : chrono.en;
   const results = parser.parse(input, localNoon(context.today), { forwardDate });
   const [first] = results;
-  if (results.length !== 1 || first === undefined) return undefined;
-  // A partial reading such as "March" of "3rd of Marchember" leaves text over: not a date.
+  if (first === undefined) return undefined;
+  // A partial reading such as "March" of "3rd of Marchember" leaves text over: not a date. So does a second result.
   const leftover = input.replace(first.text, '').replace(/[\s,.]+/g, '');
   return leftover === '' ? first : undefined;
 }
@@ -570,7 +570,7 @@ function withoutFillers(words: readonly string[], language: SpeechLanguage): str
   const kept: string[] = [];
   for (let index = 0; index < words.length;) {
     const filler = fillers.find((parts) => parts.every((part, offset) => words[index + offset] === part));
-    if (filler !== undefined && !isFillerNeeded(words, index, language)) {
+    if (filler !== undefined) {
       index += filler.length;
       continue;
     }
@@ -580,18 +580,9 @@ function withoutFillers(words: readonly string[], language: SpeechLanguage): str
   return kept;
 }
 
-/** "el" is a filler before a date, but "hasta el", "y el", "desde el" and "entre el" mark the ends of a range. */
-function isFillerNeeded(words: readonly string[], index: number, language: SpeechLanguage): boolean {
-  if (language !== 'es') return false;
-  const previous = words[index - 1];
-  return previous === 'hasta' || previous === 'y' || previous === 'desde' || previous === 'entre';
-}
-
 interface SpokenNumber {
   value: number;
   ordinal: boolean;
-  /** A single word such as "twenty", which may be the first half of a year. */
-  oneWord: boolean;
 }
 
 function englishWordValue(word: string): { value: number; ordinal: boolean } | undefined {
@@ -646,15 +637,12 @@ function englishNumbers(words: readonly string[]): string[] {
         used += rest.used;
       }
     }
-    pieces.push({ value, ordinal: compound.ordinal, oneWord: used === 1 });
+    pieces.push({ value, ordinal: compound.ordinal });
     index += used;
   }
+  // chrono and DAY_ONLY read any of st, nd, rd and th after a day ("1th" too), so one suffix marks every ordinal.
   return joinYearHalves(pieces).map((piece) =>
-    typeof piece === 'string'
-      ? piece
-      : piece.ordinal
-        ? `${piece.value}${ordinalSuffix(piece.value)}`
-        : `${piece.value}`,
+    typeof piece === 'string' ? piece : `${piece.value}${piece.ordinal ? 'th' : ''}`,
   );
 }
 
@@ -665,16 +653,12 @@ function joinYearHalves(pieces: (string | SpokenNumber)[]): (string | SpokenNumb
     const high = joined[index];
     const low = joined[index + 1];
     if (typeof high === 'string' || typeof low === 'string' || high === undefined || low === undefined) continue;
-    if (high.ordinal || low.ordinal || !high.oneWord || !CENTURY_HALVES.has(high.value)) continue;
+    // 19 and 20 are only ever one word, "nineteen" or "twenty": the first half of a year.
+    if (high.ordinal || low.ordinal || !CENTURY_HALVES.has(high.value)) continue;
     if (low.value < 10 || low.value > 99) continue;
-    joined.splice(index, 2, { value: high.value * 100 + low.value, ordinal: false, oneWord: false });
+    joined.splice(index, 2, { value: high.value * 100 + low.value, ordinal: false });
   }
   return joined;
-}
-
-function ordinalSuffix(value: number): string {
-  if (value % 100 >= 11 && value % 100 <= 13) return 'th';
-  return ['th', 'st', 'nd', 'rd'][value % 10] ?? 'th';
 }
 
 /** "tres" → 3, "treinta y uno" → 31, "dos mil veintisiete" → 2027. */
@@ -690,7 +674,8 @@ function spanishNumbers(words: readonly string[]): string[] {
     }
     let used = 1;
     value ??= 1;
-    if (value >= 30 && value % 10 === 0 && words[index + 1] === 'y') {
+    // Only treinta, cuarenta and cincuenta are 30 or more, so each can take "y uno".
+    if (value >= 30 && words[index + 1] === 'y') {
       const unit = ES_NUMBERS[words[index + 2] ?? ''];
       if (unit !== undefined && unit < 10) {
         value += unit;
@@ -699,7 +684,8 @@ function spanishNumbers(words: readonly string[]): string[] {
     }
     if (word === 'mil' || words[index + used] === 'mil') {
       // "mil" alone is a thousand; "dos mil" two thousand, and what follows is the rest of the year.
-      value = word === 'mil' ? 1000 : value * 1000;
+      // "mil" alone counts as one thousand (value is 1 then).
+      value *= 1000;
       used += word === 'mil' ? 0 : 1;
       const rest = ES_NUMBERS[words[index + used] ?? ''];
       if (rest !== undefined) {
@@ -713,14 +699,16 @@ function spanishNumbers(words: readonly string[]): string[] {
   return out;
 }
 
-/** "Febuary" → february: a word of four or more letters one edit from exactly one month, next to a number. */
+/** "Febuary" → february: a word of four or more letters one edit from exactly one month, within two words of a number. */
 function correctMonths(words: readonly string[], language: SpeechLanguage): string[] {
   const months = MONTH_WORDS[language];
   return words.map((word, index) => {
     const listed = KNOWN_MISSPELLINGS[word];
     if (listed !== undefined) return listed;
     if (word.length < MIN_FUZZY_MONTH_LENGTH || months.includes(word) || !/^[a-z]+$/.test(word)) return word;
-    const beside = [words[index - 1], words[index + 1], words[index + 2]].some((near) => /^\d/.test(near ?? ''));
+    const beside = [words[index - 2], words[index - 1], words[index + 1], words[index + 2]].some((near) =>
+      /^\d/.test(near ?? ''),
+    );
     if (!beside) return word;
     const near = months.filter((month) => month.length >= MIN_FUZZY_MONTH_LENGTH && withinOneEdit(word, month));
     return near.length === 1 && near[0] !== undefined ? near[0] : word;
@@ -729,8 +717,6 @@ function correctMonths(words: readonly string[], language: SpeechLanguage): stri
 
 /** One insertion, deletion, substitution or swap of neighbours. */
 function withinOneEdit(heard: string, month: string): boolean {
-  if (heard === month) return true;
-  if (Math.abs(heard.length - month.length) > 1) return false;
   let start = 0;
   while (start < heard.length && heard[start] === month[start]) start += 1;
   const tailsEqual = (a: number, b: number): boolean => heard.slice(a) === month.slice(b);
