@@ -10,12 +10,6 @@ import {
   type PermitApplication,
 } from '../../src/permits/permit-rules.ts';
 import { PERMIT_TYPES, type PermitType } from '../../src/permits/permit-types.ts';
-import {
-  isReferenceNumber,
-  newReferenceNumber,
-  REFERENCE_ALPHABET,
-  spokenReferenceNumber,
-} from '../../src/permits/reference-number.ts';
 import { completeApplication, TODAY } from '../support/applications.ts';
 
 const rules = new PermitRules({ healthDistricts: ['Central', 'North County'], today: () => TODAY });
@@ -678,50 +672,6 @@ describe('application schema for the model', () => {
     expect(eventStartDate?.description).toContain(FIELD_SPECS.eventStartDate.ask);
     expect(event?.required).toContain('eventStartDate');
     expect(event?.required).not.toContain('booths');
-  });
-});
-
-describe('reference numbers', () => {
-  const DRAWS = 10_000;
-  const LOOK_ALIKES = /[0O1IL]/;
-
-  it('when a reference number is drawn, then it reads FP-year-six symbols and isReferenceNumber accepts it', () => {
-    const reference = newReferenceNumber(2026);
-    expect(reference).toMatch(/^FP-2026-[2-9A-Z]{6}$/);
-    expect(isReferenceNumber(reference)).toBe(true);
-  });
-
-  it.each([
-    ['FP-2026-7KQ3X', 'five symbols'],
-    ['FP-2026-7KQ3XMM', 'seven symbols'],
-    ['FP-2026-0KQ3XM', 'a zero'],
-    ['FP-2026-IKQ3XM', 'an I'],
-    ['fp-2026-7KQ3XM', 'a lower-case prefix'],
-    ['FP-26-7KQ3XM', 'a two-digit year'],
-  ])('when %s has %s, then isReferenceNumber refuses it', (reference) => {
-    expect(isReferenceNumber(reference)).toBe(false);
-  });
-
-  it(`when ${DRAWS} reference numbers are drawn, then none holds 0, O, 1, I or L, and at most one repeats`, () => {
-    const codes = Array.from({ length: DRAWS }, () => newReferenceNumber(2026));
-    for (const code of codes) expect(isReferenceNumber(code), code).toBe(true);
-    expect(codes.map((code) => code.slice('FP-2026-'.length)).filter((symbols) => LOOK_ALIKES.test(symbols))).toEqual(
-      [],
-    );
-    // 31^6 is about 887 million codes; 10,000 draws repeat one with a chance near 5%, two with well under 1%.
-    expect(DRAWS - new Set(codes).size).toBeLessThanOrEqual(1);
-  });
-
-  it('when the random source always gives 0, then the code is the first symbol six times', () => {
-    expect(newReferenceNumber(2026, () => 0)).toBe('FP-2026-222222');
-  });
-
-  it('when the random source always gives its largest value, then the code is the last symbol six times', () => {
-    expect(newReferenceNumber(2027, (max) => max - 1)).toBe(`FP-2027-${REFERENCE_ALPHABET.at(-1)!.repeat(6)}`);
-  });
-
-  it('when a reference is read aloud, then it is spelled out in groups a caller can write down', () => {
-    expect(spokenReferenceNumber('FP-2026-7KQ3XM')).toBe('F P, 2 0 2 6, 7 K Q, 3 X M');
   });
 });
 
