@@ -829,8 +829,12 @@ describe('rules built for a department', () => {
       eventEndDate: '2027-03-02',
     });
     expect(result.success).toBe(false);
-    expect(result.error?.issues.map((issue) => ({ path: issue.path, message: issue.message }))).toEqual([
+    // A rule across fields, not a field's own type or format: zod's 'custom' code.
+    expect(
+      result.error?.issues.map((issue) => ({ code: issue.code, path: issue.path, message: issue.message })),
+    ).toEqual([
       {
+        code: 'custom',
         path: ['eventEndDate'],
         message:
           'The last day of the event, March 2, 2027, is before the first day, March 3, 2027; please give the day the event ends.',
