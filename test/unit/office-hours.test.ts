@@ -149,6 +149,14 @@ describe('office hours', () => {
       'Mon-Fri-Sat 08:00-17:00',
       'OFFICE_HOURS part "mon-fri-sat 08:00-17:00" is not a day range and hours; write it like "Mon-Fri 08:00-17:00" or "Mon-Fri 08:00-17:00; Sat 09:00-12:00".',
     ],
+    [
+      'Mon-Fri 08:00-17:00;  Xyz-Fri 10:00-12:00 ',
+      'OFFICE_HOURS part "xyz-fri 10:00-12:00" names a day that is not Mon, Tue … Sun.',
+    ],
+    [
+      'Sat 09:00-12:00; Mon-Fri 08:00-17:60 ',
+      'OFFICE_HOURS part "mon-fri 08:00-17:60" must open before it closes, with times from 00:00 to 24:00.',
+    ],
     ['Xyz 08:00-17:00', 'OFFICE_HOURS part "xyz 08:00-17:00" names a day that is not Mon, Tue … Sun.'],
     ['Mon-Xyz 08:00-17:00', 'OFFICE_HOURS part "mon-xyz 08:00-17:00" names a day that is not Mon, Tue … Sun.'],
     [
