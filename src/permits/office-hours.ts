@@ -81,7 +81,7 @@ export function officeHoursInWords(hours: OfficeHours, language: Language = 'en'
       .map((span) => {
         const first = SPANISH_DAY_NAMES[span.days[0] ?? 0];
         const last = SPANISH_DAY_NAMES[span.days.at(-1) ?? 0];
-        const days = span.days.length === 1 ? `el ${first ?? ''}` : `de ${first ?? ''} a ${last ?? ''}`;
+        const days = span.days.length === 1 ? `el ${first}` : `de ${first} a ${last}`;
         return `${days}, de ${clockInWords(span.opens)} a ${clockInWords(span.closes)}`;
       })
       .join('; ');
@@ -117,7 +117,7 @@ export class StaffLine {
 
   /** The number to dial now, or undefined when none is set or the office is closed. */
   answerableNumber(): string | undefined {
-    return this.number !== undefined && isOpen(this.hours, this.#now()) ? this.number : undefined;
+    return isOpen(this.hours, this.#now()) ? this.number : undefined;
   }
 
   get hoursInWords(): string {

@@ -10,12 +10,6 @@ import {
   type PermitApplication,
 } from '../../src/permits/permit-rules.ts';
 import { PERMIT_TYPES, type PermitType } from '../../src/permits/permit-types.ts';
-import {
-  isReferenceNumber,
-  newReferenceNumber,
-  REFERENCE_ALPHABET,
-  spokenReferenceNumber,
-} from '../../src/permits/reference-number.ts';
 import { completeApplication, TODAY } from '../support/applications.ts';
 
 const rules = new PermitRules({ healthDistricts: ['Central', 'North County'], today: () => TODAY });
@@ -681,50 +675,6 @@ describe('application schema for the model', () => {
   });
 });
 
-describe('reference numbers', () => {
-  const DRAWS = 10_000;
-  const LOOK_ALIKES = /[0O1IL]/;
-
-  it('when a reference number is drawn, then it reads FP-year-six symbols and isReferenceNumber accepts it', () => {
-    const reference = newReferenceNumber(2026);
-    expect(reference).toMatch(/^FP-2026-[2-9A-Z]{6}$/);
-    expect(isReferenceNumber(reference)).toBe(true);
-  });
-
-  it.each([
-    ['FP-2026-7KQ3X', 'five symbols'],
-    ['FP-2026-7KQ3XMM', 'seven symbols'],
-    ['FP-2026-0KQ3XM', 'a zero'],
-    ['FP-2026-IKQ3XM', 'an I'],
-    ['fp-2026-7KQ3XM', 'a lower-case prefix'],
-    ['FP-26-7KQ3XM', 'a two-digit year'],
-  ])('when %s has %s, then isReferenceNumber refuses it', (reference) => {
-    expect(isReferenceNumber(reference)).toBe(false);
-  });
-
-  it(`when ${DRAWS} reference numbers are drawn, then none holds 0, O, 1, I or L, and at most one repeats`, () => {
-    const codes = Array.from({ length: DRAWS }, () => newReferenceNumber(2026));
-    for (const code of codes) expect(isReferenceNumber(code), code).toBe(true);
-    expect(codes.map((code) => code.slice('FP-2026-'.length)).filter((symbols) => LOOK_ALIKES.test(symbols))).toEqual(
-      [],
-    );
-    // 31^6 is about 887 million codes; 10,000 draws repeat one with a chance near 5%, two with well under 1%.
-    expect(DRAWS - new Set(codes).size).toBeLessThanOrEqual(1);
-  });
-
-  it('when the random source always gives 0, then the code is the first symbol six times', () => {
-    expect(newReferenceNumber(2026, () => 0)).toBe('FP-2026-222222');
-  });
-
-  it('when the random source always gives its largest value, then the code is the last symbol six times', () => {
-    expect(newReferenceNumber(2027, (max) => max - 1)).toBe(`FP-2027-${REFERENCE_ALPHABET.at(-1)!.repeat(6)}`);
-  });
-
-  it('when a reference is read aloud, then it is spelled out in groups a caller can write down', () => {
-    expect(spokenReferenceNumber('FP-2026-7KQ3XM')).toBe('F P, 2 0 2 6, 7 K Q, 3 X M');
-  });
-});
-
 describe('answers that need asking again', () => {
   it('when a menu item is blank or not text, then the message is a plain sentence', () => {
     expect(onlyProblem(rules.checkApplication(application(EVENT, { menuItems: ['Tacos', '  '] }))).message).toBe(
@@ -791,5 +741,166 @@ describe('answers that need asking again', () => {
     const result = update({}, { contactPhone: '+44 20 7946 0958' });
     expect(result.accepted).toEqual([]);
     expect(result.problems[0]?.message).toContain('we can only take US and Canadian numbers');
+  });
+});
+
+// Rules built inside each test, not only once at import: what the constructor derives is then checked on every run.
+describe('rules built for a department', () => {
+  const build = () => new PermitRules({ healthDistricts: ['Central', 'North County'], today: () => TODAY });
+
+  it('when the department lists no health district, then the rules refuse to start, saying why', () => {
+    expect(() => new PermitRules({ healthDistricts: [], today: () => TODAY })).toThrow(
+      new Error('PermitRules needs at least one health district'),
+    );
+  });
+
+  it('when the fields of an event permit are listed, then they go group by group: applicant, operation, food, declarations', () => {
+    expect(build().fieldsOf(EVENT)).toEqual([
+      'permitType',
+      'applicantName',
+      'businessName',
+      'entityType',
+      'contactPhone',
+      'email',
+      'healthDistrict',
+      'eventName',
+      'eventAddress',
+      'eventCoordinatorName',
+      'eventCoordinatorPhone',
+      'eventStartDate',
+      'eventEndDate',
+      'dailyOpenTime',
+      'dailyCloseTime',
+      'booths',
+      'menuItems',
+      'servesTcsFoods',
+      'tcsItemCount',
+      'foodPreparation',
+      'commercialKitchenName',
+      'commercialKitchenAddress',
+      'certifiedFoodHandler',
+      'attestation',
+      'smsConsent',
+    ]);
+  });
+
+  it('when a food establishment is asked about, then its own fields and the common ones are required, optional ones not', () => {
+    const rules = build();
+    const required = rules
+      .fieldsOf('food_establishment')
+      .filter((name) => rules.isRequired('food_establishment', name));
+    expect(required).toEqual([
+      'permitType',
+      'applicantName',
+      'businessName',
+      'entityType',
+      'contactPhone',
+      'healthDistrict',
+      'establishmentAddress',
+      'openingDate',
+      'menuItems',
+      'servesTcsFoods',
+      'foodPreparation',
+      'certifiedFoodHandler',
+      'attestation',
+      'smsConsent',
+    ]);
+  });
+
+  it.each(PERMIT_TYPES)(
+    'when a complete %s application is checked by new rules, then it passes as that type with every common field',
+    (type) => {
+      const result = accepted(build().checkApplication(application(type)));
+      expect(result).toMatchObject({
+        permitType: type,
+        applicantName: 'Rosa Delgado',
+        contactPhone: FIXTURE_PHONE_E164,
+        healthDistrict: 'Central',
+        smsConsent: true,
+      });
+      expect(build().applicationSchema.safeParse(result).success).toBe(true);
+    },
+  );
+
+  it('when the application schema is given a last day before the first, then it blames the last day in plain words', () => {
+    const schema = build().applicationSchema;
+    const result = schema.safeParse({
+      ...accepted(rules.checkApplication(application(EVENT))),
+      eventEndDate: '2027-03-02',
+    });
+    expect(result.success).toBe(false);
+    // A rule across fields, not a field's own type or format: zod's 'custom' code.
+    expect(
+      result.error?.issues.map((issue) => ({ code: issue.code, path: issue.path, message: issue.message })),
+    ).toEqual([
+      {
+        code: 'custom',
+        path: ['eventEndDate'],
+        message:
+          'The last day of the event, March 2, 2027, is before the first day, March 3, 2027; please give the day the event ends.',
+      },
+    ]);
+  });
+
+  it('when the field schemas are asked for, then English is the default and Spanish has its own messages', () => {
+    const rules = build();
+    expect(rules.fieldSchemas.contactPhone.parse('(212) 555-0142')).toBe(FIXTURE_PHONE_E164);
+    const english = rules.fieldSchemas.tcsItemCount.safeParse(0).error?.issues[0]?.message;
+    const spanish = rules.fieldSchemasIn('es').tcsItemCount.safeParse(0).error?.issues[0]?.message;
+    expect(english).toContain('whole number from 1 to 200');
+    expect(spanish).toBeDefined();
+    expect(spanish).not.toBe(english);
+  });
+});
+
+describe('several problems at once', () => {
+  it('when a TCS count is missing and the name too, then both are missing and both are asked for', () => {
+    const { missing, problems } = refused(
+      rules.checkApplication(without(application(EVENT, { servesTcsFoods: true }), 'tcsItemCount', 'applicantName')),
+    );
+    expect(missing).toEqual(['applicantName', 'tcsItemCount']);
+    expect(problems).toEqual([
+      { field: 'applicantName', message: FIELD_SPECS.applicantName.ask },
+      { field: 'tcsItemCount', message: FIELD_SPECS.tcsItemCount.ask },
+    ]);
+  });
+
+  it('when the days contradict each other and the name is missing, then both problems are given', () => {
+    const { missing, problems } = refused(
+      rules.checkApplication(without(application(EVENT, { eventEndDate: '2027-03-02' }), 'applicantName')),
+    );
+    expect(missing).toEqual(['applicantName']);
+    expect(problems.map((problem) => problem.field)).toEqual(['applicantName', 'eventEndDate']);
+  });
+
+  it('when the stored days already contradict each other, then a valid closing time is still accepted', () => {
+    const result = update(
+      { permitType: EVENT, eventStartDate: '2027-03-05', eventEndDate: '2027-03-03' },
+      { dailyCloseTime: '5pm' },
+    );
+    expect(result.problems).toEqual([]);
+    expect(result.accepted).toEqual(['dailyCloseTime']);
+  });
+
+  it('when a key that is not a field is very long, then the message quotes only its first 40 characters', () => {
+    const key = `favourite${'Colour'.repeat(10)}`;
+    expect(update({}, { [key]: 'red' }).problems).toEqual([
+      { field: key, message: `"${key.slice(0, 40)}" is not part of a food permit application.` },
+    ]);
+  });
+
+  it('when the same permit type is given again, then the fields already answered for it are kept', () => {
+    const result = update({ permitType: EVENT, eventName: 'Harvest Moon Street Fair' }, { permitType: EVENT });
+    expect(result.cleared).toEqual([]);
+    expect(result.fields.eventName).toBe('Harvest Moon Street Fair');
+  });
+
+  it('when the type changes after a field of the old type was cleared, then only fields that held a value are listed as cleared', () => {
+    const cleared = update({ permitType: EVENT, eventName: 'Harvest Moon Street Fair' }, { eventName: null }).fields;
+    const result = update(
+      { ...cleared, eventAddress: '100 Main Street, Springfield' },
+      { permitType: 'food_establishment' },
+    );
+    expect(result.cleared).toEqual(['eventAddress']);
   });
 });
