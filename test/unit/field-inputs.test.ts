@@ -78,6 +78,7 @@ describe('parseDateInput', () => {
     { why: "'March' (no day)", input: 'March' },
     { why: "'March 3rd blah' (text left over)", input: 'March 3rd blah' },
     { why: "'March 3rdx' (text left over)", input: 'March 3rdx' },
+    { why: "'March 3rd-ish' (not one day)", input: 'March 3rd-ish' },
     { why: "'March 3rd and March 5th' (two dates)", input: 'March 3rd and March 5th' },
     { why: "'0027-03-03' (a year JavaScript would move into the 1900s)", input: '0027-03-03' },
     { why: "'2027-13-01' (no such month)", input: '2027-13-01' },
@@ -251,13 +252,17 @@ describe('readPhoneAnswer', () => {
     [' +12125550142;ext=12 ', { kind: 'phone', e164: FIXTURE_PHONE_E164, extension: '12' }],
     ['212 555 0142 extension 7', { kind: 'phone', e164: FIXTURE_PHONE_E164, extension: '7' }],
     ['dos uno dos cinco cinco cinco cero uno cuatro dos', { kind: 'phone', e164: FIXTURE_PHONE_E164 }],
+    // Digits in both languages in one answer, as a caller switching mid-number says them.
+    ['two one two cinco cinco cinco cero one four two', { kind: 'phone', e164: FIXTURE_PHONE_E164 }],
+    // A value in the stored form but with no such area code is not taken as stored.
+    ['+11235550142', { kind: 'unreadable', digitsHeard: '11235550142' }],
     ['+44 20 7946 0958', { kind: 'not-north-american', country: 'GB' }],
     ['two one two five', { kind: 'unreadable', digitsHeard: '2125' }],
     ['dos uno dos cinco', { kind: 'unreadable', digitsHeard: '2125' }],
     ['blorp', { kind: 'unreadable', digitsHeard: '' }],
   ])('when %j is answered, then it reads as %j', (input, expected) => {
-    expect(readPhoneAnswer(input)).toEqual(expected);
-    expect(readPhoneAnswer(input, 'es')).toEqual(expected);
+    expect(readPhoneAnswer(input)).toStrictEqual(expected);
+    expect(readPhoneAnswer(input, 'es')).toStrictEqual(expected);
   });
 
   it('when a stored value with an extension is read, then it is stored again unchanged', () => {
