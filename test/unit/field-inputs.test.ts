@@ -244,6 +244,10 @@ describe('readTimeAnswer', () => {
   ] as const)('when %j is answered in %s, then it reads as %j', (input, language, expected) => {
     expect(readTimeAnswer(input, language)).toEqual(expected);
   });
+
+  it('when no language is given, then English is read first', () => {
+    expect(readTimeAnswer('9 to 5')).toEqual({ kind: 'range', open: '09:00', close: '17:00' });
+  });
 });
 
 describe('readPhoneAnswer', () => {
