@@ -204,16 +204,9 @@ export function readPhoneAnswer(text: string, language: Language = 'en'): PhoneR
       ? { kind: 'phone', e164: stored[1] }
       : { kind: 'phone', e164: stored[1], extension: stored[2] };
   }
-  const readings = ANSWER_LANGUAGES[language].map((l) => readSpokenPhone(text, l));
-  return (
-    readings.find((r) => r.kind === 'phone') ??
-    readings.find((r) => r.kind === 'not-north-american') ??
-    readings.reduce((most, r) => (digitsHeardIn(r) > digitsHeardIn(most) ? r : most))
-  );
-}
-
-function digitsHeardIn(reading: PhoneReading): number {
-  return reading.kind === 'unreadable' ? reading.digitsHeard.length : 0;
+  // One reading is enough: the phone reader takes each word in the other language when it is no number in this one
+  // (spoken-phone.ts), and no word is a digit in both, so reading again in the other language finds the same digits.
+  return readSpokenPhone(text, language);
 }
 
 /** The stored phone value as it is kept: the number, then the extension if one was given. */

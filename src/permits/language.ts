@@ -9,7 +9,8 @@ export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'en';
 
 export function isLanguage(value: unknown): value is Language {
-  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+  // includes compares with ===, so anything that is not one of the codes is refused without a typeof test.
+  return (LANGUAGES as readonly unknown[]).includes(value);
 }
 
 /** The BCP 47 tag for speech: Twilio's <Say> and <Gather>, and the transcription model's hint. */

@@ -14,5 +14,6 @@ export type PermitType = (typeof PERMIT_TYPES)[number];
 export const PERMIT_TYPE_LABELS: Readonly<Record<PermitType, string>> = en.permitTypes;
 
 export function isPermitType(value: unknown): value is PermitType {
-  return typeof value === 'string' && (PERMIT_TYPES as readonly string[]).includes(value);
+  // includes compares with ===, so anything that is not one of the strings is refused without a typeof test.
+  return (PERMIT_TYPES as readonly unknown[]).includes(value);
 }
